@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_DB ?= demo/orderview-demo.db
+
+.PHONY: demo test lint bench bench-bandwidth clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	@mkdir -p $(dir $(DEMO_DB))
+	@test -f $(DEMO_DB) || $(BIN)/orderview demo --db $(DEMO_DB)
+	$(BIN)/orderview --db $(DEMO_DB)
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check orderview screens widgets tests benchmarks
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check orderview screens widgets tests benchmarks
+
+bench: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.run_all
+
+bench-bandwidth: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.bandwidth
+
+clean:
+	rm -rf $(VENV) build *.egg-info

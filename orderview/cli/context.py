@@ -1,0 +1,76 @@
+"""What every command needs: settings, the operator, and an upgraded database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from orderview.db.engine import Database, DatabaseURLError, open_database
+from orderview.db.migrate import ensure_schema
+from orderview.identity import resolve_operator
+from orderview.settings import Settings, load_settings
+
+
+class CLIError(Exception):
+    """One clear line for the operator; no traceback."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class Context:
+    settings: Settings
+    operator: str
+    db: Database
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    try:
+        return load_settings(
+            getattr(args, "config", None), db=getattr(args, "db", None),
+            operator=getattr(args, "operator", None),
+        )
+    except FileNotFoundError as exc:
+        raise CLIError(str(exc), 2) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise CLIError(f"invalid setting {where}: {first['msg']}", 2) from None
+
+
+def describe_db_error(exc: BaseException, db: Database) -> str:
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    reason = detail[0] if detail else type(exc).__name__
+    return f"cannot use database {db.display}: {reason}"
+
+
+DB_ERRORS = (OSError, DBAPIError, InterfaceError, OperationalError, socket.gaierror,
+             asyncio.TimeoutError)
+
+
+async def open_db(settings: Settings) -> Database:
+    try:
+        db = open_database(settings.db)
+    except DatabaseURLError as exc:
+        raise CLIError(str(exc), 2) from None
+    except Exception as exc:  # e.g. missing driver for an exotic URL
+        raise CLIError(f"cannot open database: {exc}", 2) from None
+    try:
+        await asyncio.wait_for(ensure_schema(db), timeout=30)
+    except DB_ERRORS as exc:
+        await db.dispose()
+        raise CLIError(describe_db_error(exc, db)) from None
+    return db
+
+
+async def open_context(args: argparse.Namespace) -> Context:
+    settings = settings_from_args(args)
+    db = await open_db(settings)
+    return Context(settings, resolve_operator(getattr(args, "operator", None), settings.operator), db)

@@ -1,0 +1,1 @@
+"""Database: typed ORM models, engine setup and migrations."""

@@ -1,0 +1,53 @@
+"""The one way untrusted text reaches the screen: controls made visible, never markup.
+
+``visible()`` is pure Python (the core stays free of Textual); ``literal()`` wraps the result in a
+Textual ``Content``, which is never parsed as markup. Widgets and screens use only these.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.content import Content
+
+# C0 controls (including TAB, LF, CR, ESC), DEL, C1 controls, and the bidi embedding/override/
+# isolate controls that can reorder what an operator reads.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _stand_in(match: re.Match[str]) -> str:
+    ch = match.group()
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ … ␟ (control pictures), e.g. ESC -> ␛
+    if code == 0x7F:
+        return "␡"
+    if code <= 0x9F:
+        return f"\\x{code:02x}"
+    return f"<U+{code:04X}>"
+
+
+def visible(value: object, max_length: int | None = None) -> str:
+    """Text with every control character replaced by a visible stand-in.
+
+    ``max_length`` truncates (with an ellipsis) so one huge value cannot blow up a layout.
+    """
+    text = "" if value is None else str(value)
+    if max_length is not None and len(text) > max_length:
+        text = text[: max(max_length - 1, 0)] + "…"
+    return _UNSAFE.sub(_stand_in, text)
+
+
+def literal(value: object, max_length: int | None = None, style: str = "") -> Content:
+    """A Textual ``Content`` showing ``value`` exactly (controls visible, markup inert)."""
+    from textual.content import Content
+
+    return Content.styled(visible(value, max_length), style) if style else Content(
+        visible(value, max_length)
+    )
+
+
+def has_unsafe(value: str) -> bool:
+    return _UNSAFE.search(value) is not None

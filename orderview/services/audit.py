@@ -1,0 +1,111 @@
+"""Audit events: written inside the caller's transaction, read back as history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orderview.db.engine import Database
+from orderview.db.models import AuditEvent
+from orderview.services.errors import Change
+from orderview.services.views import AuditView, Page
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return value
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """Field-level ``{field: [old, new]}`` for the fields whose value differs."""
+    return {
+        key: [jsonable(old.get(key)), jsonable(value)]
+        for key, value in new.items()
+        if old.get(key) != value
+    }
+
+
+def record(
+    session: AsyncSession,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    order_id: int | None = None,
+    order_store_id: str | None = None,
+    summary: str = "",
+    changes: dict[str, list[Any]] | None = None,
+    snapshot: dict[str, Any] | None = None,
+    entity_version: int | None = None,
+) -> AuditEvent:
+    """Add one audit event to the session (committed with the write it describes)."""
+    event = AuditEvent(
+        operator=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        entity_version=entity_version,
+        order_id=order_id,
+        order_store_id=order_store_id,
+        summary=summary,
+        changes=jsonable(changes) if changes else None,
+        snapshot=jsonable(snapshot) if snapshot else None,
+    )
+    session.add(event)
+    return event
+
+
+async def changes_since(
+    session: AsyncSession, entity: str, entity_id: int, version: int
+) -> list[Change]:
+    """Who changed ``entity`` after ``version`` (for conflict messages)."""
+    rows = await session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.entity == entity,
+            AuditEvent.entity_id == entity_id,
+            AuditEvent.entity_version > version,
+        )
+        .order_by(AuditEvent.id)
+    )
+    return [
+        Change(e.operator, e.at, e.action, sorted((e.changes or {}).keys())) for e in rows
+    ]
+
+
+def _view(e: AuditEvent) -> AuditView:
+    return AuditView(
+        id=e.id,
+        at=e.at,
+        operator=e.operator,
+        action=e.action,
+        entity=e.entity,
+        entity_id=e.entity_id,
+        order_id=e.order_id,
+        order_store_id=e.order_store_id,
+        summary=e.summary,
+        changes=e.changes or {},
+        snapshot=e.snapshot,
+    )
+
+
+async def order_history(
+    db: Database, order_id: int, before_id: int | None = None, limit: int = 50
+) -> Page[AuditView]:
+    """An order's audit events, newest first, keyset-paged by id."""
+    query = select(AuditEvent).where(AuditEvent.order_id == order_id)
+    if before_id is not None:
+        query = query.where(AuditEvent.id < before_id)
+    query = query.order_by(AuditEvent.id.desc()).limit(limit + 1)
+    async with db.sessions() as session:
+        rows = list(await session.scalars(query))
+    return Page([_view(e) for e in rows[:limit]], has_more=len(rows) > limit)

@@ -1,0 +1,62 @@
+"""Errors services raise; each carries a message fit to show an operator as is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class ServiceError(Exception):
+    """Base: ``str(exc)`` is a clear one-line message for the operator."""
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class DatabaseUnavailable(ServiceError):
+    pass
+
+
+class FieldErrors(ServiceError):
+    """Input refused; ``errors`` maps a field name to its message (shown next to the field)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+@dataclass
+class Change:
+    operator: str
+    at: datetime
+    action: str
+    fields: list[str] = field(default_factory=list)
+
+
+class ConflictError(ServiceError):
+    """Someone else changed (or deleted) the record after the caller loaded it."""
+
+    def __init__(self, entity: str, changes: list[Change], deleted: bool = False) -> None:
+        self.entity = entity
+        self.changes = changes
+        self.deleted = deleted
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        if self.deleted:
+            who = f" by {self.changes[-1].operator}" if self.changes else ""
+            return f"This {self.entity} was deleted{who} after you opened it."
+        if not self.changes:
+            return f"This {self.entity} was changed by someone else after you opened it."
+        parts = []
+        for change in self.changes:
+            fields = ", ".join(change.fields) if change.fields else change.action
+            parts.append(
+                f"{change.operator} at {change.at:%Y-%m-%d %H:%M:%S} UTC ({fields})"
+            )
+        return f"This {self.entity} changed after you opened it: " + "; ".join(parts) + "."
+
+
+class PermissionDenied(ServiceError):
+    pass

@@ -1,0 +1,357 @@
+"""Reading orders: search, load one with its customer and managers, page its licenses.
+
+Every search is a union of indexed prefix lookups (never a scan), each bounded by the page
+size, so it costs the same on 100 orders and on 100,000.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orderview.db.engine import Database
+from orderview.db.models import (
+    Customer,
+    License,
+    LicenseManager,
+    MailOutbox,
+    Order,
+    OrderManager,
+    Product,
+)
+from orderview.permissions import sort_codes
+from orderview.services.errors import NotFound
+from orderview.services.normalize import MAX_CHAR, key_prefix, lc
+from orderview.services.views import (
+    CustomerView,
+    LicenseRow,
+    ManagerView,
+    OrderDetail,
+    OrderSummary,
+    Page,
+)
+
+SEARCH_LIMIT = 50
+
+
+def starts_with(column, prefix: str):  # type: ignore[no-untyped-def]
+    """Index-friendly "column starts with prefix" (byte-order collation on both databases)."""
+    return and_(column >= prefix, column < prefix + MAX_CHAR)
+
+
+def _license_count():  # type: ignore[no-untyped-def]
+    return (
+        select(func.count(License.id))
+        .where(License.order_id == Order.id)
+        .correlate(Order)
+        .scalar_subquery()
+    )
+
+
+def _summary_query() -> Select:  # type: ignore[type-arg]
+    return select(
+        Order.id,
+        Order.store_id,
+        Order.reference,
+        Customer.company_name,
+        Customer.first_name,
+        Customer.last_name,
+        Customer.email,
+        _license_count().label("license_count"),
+        Order.is_test,
+        Order.is_trial,
+        Order.created_at,
+    ).outerjoin(Customer, Customer.id == Order.customer_id)
+
+
+def _summary(row) -> OrderSummary:  # type: ignore[no-untyped-def]
+    name = f"{row.first_name or ''} {row.last_name or ''}".strip()
+    return OrderSummary(
+        id=row.id,
+        store_id=row.store_id,
+        reference=row.reference,
+        customer=row.company_name or name or (row.email or ""),
+        license_count=row.license_count,
+        is_test=row.is_test,
+        is_trial=row.is_trial,
+        created_at=row.created_at,
+    )
+
+
+async def recent_orders(
+    db: Database, limit: int = SEARCH_LIMIT, before: tuple[datetime, int] | None = None
+) -> Page[OrderSummary]:
+    """Newest orders first, keyset-paged on (created_at, id)."""
+    query = _summary_query()
+    if before is not None:
+        at, order_id = before
+        query = query.where(
+            or_(Order.created_at < at, and_(Order.created_at == at, Order.id < order_id))
+        )
+    query = query.order_by(Order.created_at.desc(), Order.id.desc()).limit(limit + 1)
+    async with db.sessions() as session:
+        rows = (await session.execute(query)).all()
+    return Page([_summary(r) for r in rows[:limit]], has_more=len(rows) > limit)
+
+
+async def _matching_order_ids(session: AsyncSession, text: str, limit: int) -> list[int]:
+    needle = lc(text)
+    ids: dict[int, None] = {}
+
+    async def take(query: Select) -> None:  # type: ignore[type-arg]
+        for (order_id,) in (await session.execute(query.limit(limit))).all():
+            ids.setdefault(order_id, None)
+
+    await take(select(Order.id).where(starts_with(Order.store_id_lc, needle)).order_by(Order.store_id_lc))
+    await take(select(Order.id).where(starts_with(Order.reference_lc, needle)).order_by(Order.reference_lc))
+    customer_match = or_(
+        starts_with(Customer.email_lc, needle),
+        starts_with(Customer.name_lc, needle),
+        starts_with(Customer.last_name_lc, needle),
+        starts_with(Customer.company_lc, needle),
+    )
+    customer_ids = select(Customer.id).where(customer_match).limit(limit)
+    await take(
+        select(Order.id)
+        .where(Order.customer_id.in_(customer_ids))
+        .order_by(Order.id.desc())
+    )
+    prefix = key_prefix(text)
+    if prefix:
+        await take(
+            select(License.order_id)
+            .where(starts_with(License.license_key, prefix))
+            .order_by(License.license_key)
+        )
+    return list(ids)
+
+
+async def search_orders(db: Database, text: str, limit: int = SEARCH_LIMIT) -> Page[OrderSummary]:
+    """Orders whose Order ID, reference, customer email/name/company or license key starts
+    with ``text`` (case-insensitive); an empty text lists the newest orders."""
+    if not text.strip():
+        return await recent_orders(db, limit)
+    async with db.sessions() as session:
+        ids = await _matching_order_ids(session, text, limit + 1)
+        if not ids:
+            return Page([])
+        query = (
+            _summary_query()
+            .where(Order.id.in_(ids[: limit + 1]))
+            .order_by(Order.created_at.desc(), Order.id.desc())
+        )
+        rows = (await session.execute(query)).all()
+    exact = lc(text)
+    summaries = [_summary(r) for r in rows]
+    # An exact Order ID match always comes first: it is what `enter` opens.
+    summaries.sort(key=lambda s: s.store_id.lower() != exact)
+    return Page(summaries[:limit], has_more=len(ids) > limit)
+
+
+def customer_view(c: Customer) -> CustomerView:
+    return CustomerView(
+        id=c.id,
+        email=c.email,
+        first_name=c.first_name,
+        last_name=c.last_name,
+        company_name=c.company_name,
+        phone=c.phone,
+        reference=c.reference,
+        address=c.address,
+        city=c.city,
+        state=c.state,
+        postcode=c.postcode,
+        country=c.country,
+        version=c.version,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
+    )
+
+
+async def order_managers(session: AsyncSession, order_id: int) -> list[ManagerView]:
+    rows = (
+        await session.execute(
+            select(OrderManager, LicenseManager)
+            .join(LicenseManager, LicenseManager.id == OrderManager.manager_id)
+            .where(OrderManager.order_id == order_id)
+            .order_by(LicenseManager.email_lc)
+        )
+    ).all()
+    if not rows:
+        return []
+    invites: dict[int, MailOutbox] = {}
+    manager_ids = [m.id for _, m in rows]
+    mails = await session.scalars(
+        select(MailOutbox)
+        .where(
+            MailOutbox.order_id == order_id,
+            MailOutbox.manager_id.in_(manager_ids),
+            MailOutbox.kind == "manager_invite",
+            MailOutbox.status != "superseded",
+        )
+        .order_by(MailOutbox.id)
+    )
+    for mail in mails:
+        invites[mail.manager_id] = mail  # type: ignore[index]  # latest wins
+    views = []
+    for assignment, manager in rows:
+        mail = invites.get(manager.id)
+        views.append(
+            ManagerView(
+                assignment_id=assignment.id,
+                manager_id=manager.id,
+                email=manager.email,
+                first_name=manager.first_name,
+                last_name=manager.last_name,
+                phone_number=manager.phone_number,
+                permissions=sort_codes(assignment.permissions or []),
+                is_initial_password=manager.is_initial_password,
+                is_active=manager.is_active,
+                assignment_version=assignment.version,
+                invite_status=mail.status if mail else None,
+                invite_at=(mail.sent_at or mail.created_at) if mail else None,
+                invite_error=mail.last_error if mail else "",
+            )
+        )
+    return views
+
+
+async def _load(session: AsyncSession, where) -> OrderDetail:  # type: ignore[no-untyped-def]
+    order = (await session.scalars(select(Order).where(where))).first()
+    if order is None:
+        raise NotFound("no such order")
+    customer = await session.get(Customer, order.customer_id) if order.customer_id else None
+    count = await session.scalar(select(func.count(License.id)).where(License.order_id == order.id))
+    return OrderDetail(
+        id=order.id,
+        store_id=order.store_id,
+        reference=order.reference,
+        campaign_params=order.campaign_params,
+        download_id=order.download_id,
+        language=order.language,
+        is_test=order.is_test,
+        is_trial=order.is_trial,
+        order_type=order.order_type,
+        metadata=order.metadata_,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+        version=order.version,
+        customer=customer_view(customer) if customer else None,
+        license_count=count or 0,
+        managers=await order_managers(session, order.id),
+    )
+
+
+async def get_order(db: Database, order_id: int) -> OrderDetail:
+    async with db.sessions() as session:
+        return await _load(session, Order.id == order_id)
+
+
+async def get_order_by_store_id(db: Database, store_id: str) -> OrderDetail:
+    async with db.sessions() as session:
+        try:
+            return await _load(session, Order.store_id == store_id)
+        except NotFound:
+            raise NotFound(f"no order with Order ID {store_id!r}") from None
+
+
+def license_status(enabled: bool, validity_period: date | None, times_activated: int,
+                   today: date | None = None) -> str:
+    """Inactive (never activated), Active, Disabled, Expired (validity passed)."""
+    if not enabled:
+        return "Disabled"
+    today = today or datetime.now(UTC).date()
+    if validity_period is not None and validity_period < today:
+        return "Expired"
+    return "Active" if times_activated > 0 else "Inactive"
+
+
+_LICENSE_COLUMNS = (
+    License.id,
+    License.license_key,
+    License.user_email,
+    Product.short_code,
+    Product.name,
+    License.license_type,
+    License.enabled,
+    License.times_activated,
+    License.max_activations,
+    License.allow_unlimited_activations,
+    License.validity_period,
+    License.valid_duration,
+    License.start_date,
+    License.is_trial,
+    License.trial_days,
+    License.is_floating,
+    License.floating_users,
+    License.max_transfers,
+    License.note,
+    License.created_at,
+)
+
+
+def license_row(r, today: date) -> LicenseRow:  # type: ignore[no-untyped-def]
+    return LicenseRow(
+        id=r.id,
+        license_key=r.license_key,
+        user_email=r.user_email,
+        product_code=r.short_code,
+        product_name=r.name,
+        license_type=r.license_type,
+        status=license_status(r.enabled, r.validity_period, r.times_activated, today),
+        enabled=r.enabled,
+        times_activated=r.times_activated,
+        max_activations=r.max_activations,
+        allow_unlimited_activations=r.allow_unlimited_activations,
+        validity_period=r.validity_period,
+        valid_duration=r.valid_duration,
+        start_date=r.start_date,
+        is_trial=r.is_trial,
+        trial_days=r.trial_days,
+        is_floating=r.is_floating,
+        floating_users=r.floating_users,
+        max_transfers=r.max_transfers,
+        note=r.note,
+        created_at=r.created_at,
+    )
+
+
+async def page_licenses(
+    db: Database,
+    order_id: int,
+    after_id: int | None = None,
+    limit: int = 100,
+    before_id: int | None = None,
+) -> Page[LicenseRow]:
+    """A window of an order's licenses in issue order, keyset-paged on (order_id, id).
+
+    ``after_id`` pages forward; ``before_id`` pages backward (rows still returned ascending).
+    """
+    query = (
+        select(*_LICENSE_COLUMNS)
+        .join(Product, Product.id == License.product_id)
+        .where(License.order_id == order_id)
+    )
+    if before_id is not None:
+        query = query.where(License.id < before_id).order_by(License.id.desc())
+    else:
+        if after_id is not None:
+            query = query.where(License.id > after_id)
+        query = query.order_by(License.id)
+    query = query.limit(limit + 1)
+    today = datetime.now(UTC).date()
+    async with db.sessions() as session:
+        rows = (await session.execute(query)).all()
+    items = [license_row(r, today) for r in rows[:limit]]
+    if before_id is not None:
+        items.reverse()
+    return Page(items, has_more=len(rows) > limit)
+
+
+async def count_licenses(db: Database, order_id: int) -> int:
+    async with db.sessions() as session:
+        return (
+            await session.scalar(select(func.count(License.id)).where(License.order_id == order_id))
+        ) or 0

@@ -1,0 +1,102 @@
+"""Settings from ORDERVIEW_* variables and an optional TOML file (pydantic-settings).
+
+Precedence, highest first: explicit overrides (command-line flags), environment variables,
+the TOML file (``--config PATH`` or ``<user config dir>/config.toml``), defaults.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_config_dir, user_data_dir
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from orderview.permissions import DEFAULT_PERMISSIONS, PERMISSION_CODES
+
+APP_NAME = "orderview"
+
+
+def default_db_path() -> Path:
+    """The embedded default: one SQLite file in the user data directory."""
+    return Path(user_data_dir(APP_NAME)) / "orderview.db"
+
+
+def default_config_path() -> Path:
+    return Path(user_config_dir(APP_NAME)) / "config.toml"
+
+
+class Settings(BaseSettings):
+    """Everything an operator or a support desk can configure."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERVIEW_", extra="ignore")
+
+    db: str = Field(default_factory=lambda: str(default_db_path()))
+    plan: Literal["standard", "enterprise"] = "standard"
+    operator: str | None = None
+
+    # Mail (license manager invites).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = 20.0
+    mail_from: str = "orderview@localhost"
+    portal_url: str = "https://portal.example.com"
+    default_manager_permissions: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PERMISSIONS)
+    )
+
+    # Terminal.
+    colors: Literal["auto", "16", "256", "truecolor"] = "auto"
+    mouse: bool = True
+    animations: bool = False
+
+    @field_validator("default_manager_permissions")
+    @classmethod
+    def _known_permissions(cls, value: list[str]) -> list[str]:
+        unknown = [code for code in value if code not in PERMISSION_CODES]
+        if unknown:
+            raise ValueError(f"unknown permission codes: {', '.join(unknown)}")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = _CONFIG_PATH or default_config_path()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_path.exists():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+
+_CONFIG_PATH: Path | None = None
+
+
+def load_settings(config: str | Path | None = None, **overrides: object) -> Settings:
+    """Build the settings; ``overrides`` with value None are ignored (flag not given)."""
+    global _CONFIG_PATH
+    if config is not None:
+        path = Path(config).expanduser()
+        if not path.exists():
+            raise FileNotFoundError(f"config file not found: {path}")
+        _CONFIG_PATH = path
+    else:
+        _CONFIG_PATH = None
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    finally:
+        _CONFIG_PATH = None
