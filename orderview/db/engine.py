@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,8 @@ def normalize_url(db: str) -> URL:
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # We emit BEGIN ourselves (see _sqlite_on_begin), as SQLAlchemy's aiosqlite docs advise.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -60,12 +64,20 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_on_begin(conn: Any) -> None:
+    """Write transactions take SQLite's write lock up front (BEGIN IMMEDIATE), so two operators
+    queue on the busy timeout instead of failing with a lock upgrade error mid-transaction."""
+    immediate = conn.get_execution_options().get("orderview_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def create_engine(url: URL) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
@@ -85,6 +97,22 @@ class Database:
     @property
     def display(self) -> str:
         return self.url.render_as_string(hide_password=True)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """One write transaction: commits on success, rolls back on any exception.
+
+        On SQLite it starts with BEGIN IMMEDIATE; on PostgreSQL use ``with_for_update()`` on the
+        rows whose version you check.
+        """
+        async with self.sessions() as session:
+            await session.connection(execution_options={"orderview_write": True})
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
 
     async def dispose(self) -> None:
         await self.engine.dispose()
