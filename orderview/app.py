@@ -1,0 +1,90 @@
+"""The Textual application: thin. Screens live in ``screens/``, policy widgets in ``widgets/``.
+
+Imported only lazily by the CLI, so the core never pulls in Textual.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.widgets import Input
+
+from orderview.db.engine import Database
+from orderview.services import orders
+from orderview.services.errors import NotFound
+from orderview.settings import Settings
+from screens.help import HelpScreen, screen_keys
+from screens.open_order import OpenOrderProvider
+from screens.order import OrderScreen
+from screens.orders import OrdersScreen
+
+
+def stylesheet() -> str:
+    """The one stylesheet, read from the installed package (not a checkout-relative path)."""
+    return files("styles").joinpath("app.tcss").read_text(encoding="utf-8")
+
+
+class OrderviewApp(App[None]):
+    TITLE = "orderview"
+    CSS = stylesheet()
+    COMMANDS = App.COMMANDS | {OpenOrderProvider}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help"),
+        Binding("f1", "help", "Help", show=False, priority=True),
+    ]
+
+    def __init__(self, db: Database, settings: Settings, operator: str,
+                 open_store_id: str | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.settings = settings
+        self.operator = operator
+        self.open_store_id = open_store_id
+        self.animation_level = "full" if settings.animations else "none"
+
+    def on_mount(self) -> None:
+        self.push_screen(OrdersScreen())
+        if self.open_store_id is not None:
+            self._open_store_id(self.open_store_id)
+
+    @work(exclusive=True, group="open")
+    async def _open_store_id(self, store_id: str) -> None:
+        try:
+            detail = await orders.get_order_by_store_id(self.db, store_id)
+        except NotFound as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.push_screen(OrderScreen(detail.id, detail))
+
+    def open_order(self, order_id: int) -> None:
+        """Open an order's screen over the current one (``esc`` comes back)."""
+        self.push_screen(OrderScreen(order_id))
+
+    def show_orders_search(self) -> None:
+        """Back to the orders screen with the search box focused."""
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, OrdersScreen):
+            self.pop_screen()
+        if isinstance(self.screen, OrdersScreen):
+            self.screen.action_focus_search()
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        title = getattr(self.screen, "HELP_TITLE", None) or type(self.screen).__name__
+        self.push_screen(HelpScreen(title, screen_keys(self, self.screen)))
+
+    def action_command_palette(self) -> None:
+        """The stock palette, minus its blinking cursor (see conventions: slow links)."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            palette = CommandPalette(id="--command-palette")
+            self.push_screen(palette)
+            palette.call_after_refresh(self._still_palette, palette)
+
+    @staticmethod
+    def _still_palette(palette: CommandPalette) -> None:
+        for field in palette.query(Input):
+            field.cursor_blink = False

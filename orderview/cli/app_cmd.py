@@ -1,0 +1,54 @@
+"""`orderview` (no command) and `orderview open ORDER_ID`: the interactive app.
+
+Textual is imported here lazily, only when the app actually starts, so the other commands and
+the core stay free of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from orderview.cli.context import CLIError, Context
+from orderview.safetext import visible
+from orderview.services import orders
+from orderview.services.errors import NotFound
+from orderview.settings import Settings
+
+COLOR_SYSTEMS = {"16": "standard", "256": "256", "truecolor": "truecolor"}
+
+
+def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction,
+             common: argparse.ArgumentParser) -> None:
+    parser.set_defaults(handler=run_app)
+    open_cmd = subparsers.add_parser(
+        "open", parents=[common], help="open the app on one order",
+        description="Open the app straight on an order's screen (esc goes to the orders list).",
+    )
+    open_cmd.add_argument("order_id", metavar="ORDER_ID", help="the order's Order ID (store_id)")
+    open_cmd.set_defaults(handler=run_open)
+
+
+def _terminal_env(settings: Settings) -> None:
+    """Colour depth must be chosen before Textual is imported (it reads the environment)."""
+    if settings.colors in COLOR_SYSTEMS:
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = COLOR_SYSTEMS[settings.colors]
+    if not settings.animations:
+        os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+
+async def run_app(args: argparse.Namespace, ctx: Context, open_store_id: str | None = None) -> int:
+    _terminal_env(ctx.settings)
+    from orderview.app import OrderviewApp
+
+    app = OrderviewApp(ctx.db, ctx.settings, ctx.operator, open_store_id=open_store_id)
+    await app.run_async(mouse=ctx.settings.mouse)
+    return app.return_code or 0
+
+
+async def run_open(args: argparse.Namespace, ctx: Context) -> int:
+    try:
+        await orders.get_order_by_store_id(ctx.db, args.order_id)
+    except NotFound as exc:
+        raise CLIError(visible(str(exc))) from None
+    return await run_app(args, ctx, open_store_id=args.order_id)

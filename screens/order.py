@@ -1,0 +1,158 @@
+"""The order screen: a header line and four tabs (Details, Customer, Licenses, License manager).
+
+Tab contents are mounted on first activation (the DOM's size is the start-up cost). Other
+screens and dialogs rely on ``detail``, ``reload()`` and ``show_tab()``; issue tasks add their
+own bindings and ``action_*`` methods here.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+
+from orderview.safetext import literal
+from orderview.services import orders
+from orderview.services.errors import NotFound
+from orderview.services.views import OrderDetail
+from screens.order_tabs.customer import CustomerPane
+from screens.order_tabs.details import DetailsPane
+from screens.order_tabs.licenses import LicensesPane
+from screens.order_tabs.managers import ManagersPane
+from widgets.fmt import plural
+from widgets.literal_table import LiteralTable
+from widgets.status_line import StatusLine
+
+TABS: tuple[tuple[str, str, type[Widget]], ...] = (
+    ("details", "Details", DetailsPane),
+    ("customer", "Customer", CustomerPane),
+    ("licenses", "Licenses", LicensesPane),
+    ("managers", "License manager", ManagersPane),
+)
+
+
+def header_text(detail: OrderDetail) -> Content:
+    customer = detail.customer.display_name if detail.customer else "no customer"
+    return Content.assemble(
+        ("Order ", "bold"),
+        literal(detail.store_id, max_length=40, style="bold"),
+        "  ·  ",
+        literal(customer, max_length=40),
+        "  ·  ",
+        plural(detail.license_count, "license"),
+        "  ·  ",
+        plural(len(detail.managers), "manager"),
+    )
+
+
+class OrderScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("1", "show_tab('details')", "Details", show=False),
+        Binding("2", "show_tab('customer')", "Customer", show=False),
+        Binding("3", "show_tab('licenses')", "Licenses", show=False),
+        Binding("4", "show_tab('managers')", "Managers", show=False),
+        Binding("ctrl+r", "reload", "Reload"),
+    ]
+
+    def __init__(self, order_id: int, detail: OrderDetail | None = None) -> None:
+        super().__init__()
+        self.order_id = order_id
+        self.detail: OrderDetail | None = detail  # set once loaded; others rely on it
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="order-header")
+        with TabbedContent(id="order-tabs"):
+            for tab_id, title, _ in TABS:
+                yield TabPane(title, id=tab_id)
+        yield StatusLine(id="order-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.detail is not None:
+            self._show_detail()
+        else:
+            self._load()
+
+    @work(exclusive=True, group="order-load")
+    async def _load(self) -> None:
+        await self.reload()
+
+    async def reload(self) -> None:
+        """Reload the order and refresh every mounted pane (call after any save)."""
+        try:
+            self.detail = await orders.get_order(self.app.db, self.order_id)
+        except NotFound:
+            self.query_one("#order-status", StatusLine).set_status(
+                "This order no longer exists (deleted by someone else?). Press esc."
+            )
+            return
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        detail = self.detail
+        assert detail is not None
+        self.query_one("#order-header", Static).update(header_text(detail))
+        tabs = self.query_one(TabbedContent)
+        for tab_id, _, _ in TABS:
+            pane_widget = self._pane_widget(tab_id)
+            if pane_widget is not None:
+                pane_widget.show(detail)  # type: ignore[attr-defined]
+        self._mount_tab(tabs.active or "details")
+
+    def _pane_widget(self, tab_id: str) -> Widget | None:
+        pane = self.query_one(f"#{tab_id}", TabPane)
+        return pane.children[0] if pane.children else None
+
+    def _mount_tab(self, tab_id: str) -> None:
+        """Mount a tab's contents the first time it is shown."""
+        if self.detail is None or self._pane_widget(tab_id) is not None:
+            return
+        widget_type = next(cls for tid, _, cls in TABS if tid == tab_id)
+        widget = widget_type(id=f"{tab_id}-pane")
+        self.call_later(self._mount_and_show, self.query_one(f"#{tab_id}", TabPane), widget)
+
+    async def _mount_and_show(self, pane: TabPane, widget: Widget) -> None:
+        await pane.mount(widget)
+        assert self.detail is not None
+        widget.show(self.detail)  # type: ignore[attr-defined]
+        if self.query_one(TabbedContent).active == pane.id:
+            self._focus_pane(pane.id)
+
+    def _focus_pane(self, tab_id: str | None) -> None:
+        """Put the cursor where the keys are useful: the tab's table if it has one."""
+        if tab_id is None:
+            return
+        tables = self.query_one(f"#{tab_id}", TabPane).query(LiteralTable)
+        if tables:
+            tables.first().focus()
+        else:
+            self.query_one(TabbedContent).query_one(Tabs).focus()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id:
+            self._mount_tab(event.pane.id)
+
+    def pane(self, tab_id: str) -> Widget | None:
+        """The mounted contents of a tab (None until first shown)."""
+        return self._pane_widget(tab_id)
+
+    def show_tab(self, tab_id: str) -> None:
+        self.query_one(TabbedContent).active = tab_id
+        self._mount_tab(tab_id)
+        if self._pane_widget(tab_id) is not None:
+            self._focus_pane(tab_id)
+
+    def action_show_tab(self, tab_id: str) -> None:
+        self.show_tab(tab_id)
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    async def action_reload(self) -> None:
+        self._load()

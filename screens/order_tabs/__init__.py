@@ -1,0 +1,1 @@
+"""The four panes of the order screen, one module each; each has ``show(detail)``."""

@@ -1,0 +1,171 @@
+"""Licenses tab: an order's licenses paged from the database through a sliding window.
+
+An order can hold 100,000 licenses; a DataTable holding them all costs ~10 s and 130 MB. The
+table only ever holds ``WINDOW`` rows: when the cursor nears either edge the next page is fetched
+by keyset (license id) and the far end of the window is dropped.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable
+
+from orderview.services import orders
+from orderview.services.views import LicenseRow, OrderDetail
+from widgets.fmt import EMPTY, day, plural
+from widgets.literal_table import LiteralTable
+from widgets.status_line import StatusLine
+
+PAGE = 100
+WINDOW = 3 * PAGE
+NEAR = 10  # fetch the next page when the cursor is this close to the window's edge
+
+COLUMNS = ("Key or user", "Product", "Type", "Status", "Act.", "Expiry", "Created UTC")
+
+
+def expiry(row: LicenseRow) -> str:
+    if row.validity_period is not None:
+        return day(row.validity_period)
+    if row.valid_duration:
+        return f"+{row.valid_duration}"
+    return EMPTY
+
+
+def license_cells(row: LicenseRow) -> tuple[object, ...]:
+    return (
+        row.identity,
+        row.product_code,
+        row.license_type,
+        row.status,
+        row.activations,
+        expiry(row),
+        row.created_at.strftime("%Y-%m-%d"),
+    )
+
+
+class LicensesPane(Vertical):
+    DEFAULT_CSS = """
+    LicensesPane { height: 1fr; }
+    LicensesPane LiteralTable { height: 1fr; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.rows: list[LicenseRow] = []
+        self.start = 0  # position of rows[0] among the order's licenses
+        self.has_after = False
+        self.total = 0
+        self.order_id: int | None = None
+        self._loading = False
+
+    def compose(self) -> ComposeResult:
+        yield LiteralTable(id="licenses-table", max_cell=40)
+        yield StatusLine(id="licenses-status")
+
+    def on_mount(self) -> None:
+        self.table.set_columns(COLUMNS)
+
+    @property
+    def table(self) -> LiteralTable:
+        return self.query_one("#licenses-table", LiteralTable)
+
+    def selected_license(self) -> LicenseRow | None:
+        row = self.table.cursor_row
+        return self.rows[row] if self.rows and 0 <= row < len(self.rows) else None
+
+    def show(self, detail: OrderDetail) -> None:
+        """(Re)load the window where it is, so a reload keeps the operator's place."""
+        first = self.order_id == detail.id and bool(self.rows)
+        start_after = self.rows[0].id - 1 if first else None
+        self.order_id = detail.id
+        self.total = detail.license_count
+        self._reload(start_after, self.table.cursor_row if first else 0)
+
+    @work(exclusive=True, group="licenses")
+    async def _reload(self, after_id: int | None, cursor: int) -> None:
+        assert self.order_id is not None
+        self._loading = True
+        try:
+            size = max(len(self.rows), PAGE) if after_id is not None else PAGE
+            page = await orders.page_licenses(self.app.db, self.order_id, after_id=after_id,
+                                              limit=size)
+            if after_id is None:
+                self.start = 0
+            self.rows = list(page.items)
+            self.has_after = page.has_more
+            self._rebuild(cursor)
+        finally:
+            self._loading = False
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self._loading or not self.rows:
+            return
+        if event.cursor_row >= len(self.rows) - NEAR and self.has_after:
+            self._loading = True
+            self._page_after()
+        elif event.cursor_row < NEAR and self.start > 0:
+            self._loading = True
+            self._page_before()
+
+    @work(exclusive=True, group="licenses")
+    async def _page_after(self) -> None:
+        assert self.order_id is not None
+        try:
+            page = await orders.page_licenses(self.app.db, self.order_id,
+                                              after_id=self.rows[-1].id, limit=PAGE)
+            self.has_after = page.has_more
+            cursor = self.table.cursor_row
+            drop = max(len(self.rows) + len(page.items) - WINDOW, 0)
+            if drop == 0:
+                self.rows.extend(page.items)
+                self.table.add_literal_rows((str(r.id), license_cells(r)) for r in page.items)
+                self._show_status()
+            else:
+                self.rows = self.rows[drop:] + list(page.items)
+                self.start += drop
+                self._rebuild(cursor - drop, scroll_by=-drop)
+        finally:
+            self._loading = False
+
+    @work(exclusive=True, group="licenses")
+    async def _page_before(self) -> None:
+        assert self.order_id is not None
+        try:
+            page = await orders.page_licenses(self.app.db, self.order_id,
+                                              before_id=self.rows[0].id, limit=PAGE)
+            added = len(page.items)
+            cursor = self.table.cursor_row
+            rows = list(page.items) + self.rows
+            if len(rows) > WINDOW:
+                rows = rows[:WINDOW]
+                self.has_after = True
+            self.rows = rows
+            self.start = max(self.start - added, 0)
+            self._rebuild(cursor + added, scroll_by=added)
+        finally:
+            self._loading = False
+
+    def _rebuild(self, cursor: int, scroll_by: int = 0) -> None:
+        """Refill the table from ``self.rows`` keeping the cursor on the same license and the
+        view where it was (DataTable cannot insert rows at the top, so we refill)."""
+        table = self.table
+        scroll_y = table.scroll_y + scroll_by
+        table.clear()
+        table.add_literal_rows((str(r.id), license_cells(r)) for r in self.rows)
+        if self.rows:
+            table.move_cursor(row=max(0, min(cursor, len(self.rows) - 1)), scroll=False)
+            table.call_after_refresh(table.scroll_to, y=max(scroll_y, 0), animate=False)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        if not self.rows:
+            self.query_one(StatusLine).set_status("No licenses in this order.")
+            return
+        first = self.start + 1
+        last = self.start + len(self.rows)
+        total = max(self.total, last)
+        self.query_one(StatusLine).set_status(
+            f"showing {first:,}–{last:,} of {plural(total, 'license')}"
+        )

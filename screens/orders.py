@@ -1,0 +1,166 @@
+"""The home screen: search orders as you type, open one.
+
+Each keystroke restarts one exclusive worker that waits out a short debounce and then runs one
+indexed search, so typing fast costs one query. With an empty query the newest orders are shown,
+keyset-paged as the cursor nears the end (bounded by ``MAX_ROWS``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input
+
+from orderview.safetext import visible
+from orderview.services import orders
+from orderview.services.views import OrderSummary
+from widgets.fmt import plural, utc
+from widgets.literal_table import LiteralTable
+from widgets.status_line import StatusLine
+from widgets.still_input import StillInput
+
+DEBOUNCE = 0.15
+PAGE = 50
+MAX_ROWS = 1000
+NEAR = 5
+
+COLUMNS = ("Order ID", "Reference", "Customer", "Lic.", "Flags", "Created UTC")
+
+
+def flags(s: OrderSummary) -> str:
+    return "/".join(name for name, on_ in (("test", s.is_test), ("trial", s.is_trial)) if on_)
+
+
+def summary_cells(s: OrderSummary) -> tuple[object, ...]:
+    return (s.store_id, s.reference, s.customer, f"{s.license_count:,}", flags(s),
+            utc(s.created_at).removesuffix(" UTC"))
+
+
+class OrdersScreen(Screen[None]):
+    AUTO_FOCUS = "#search"
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("down", "focus_results", "Results", show=False),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.results: list[OrderSummary] = []
+        self.query_text = ""
+        self.has_more = False
+        self._searching = False
+        self._open_when_ready = False
+        self._paging = False
+
+    def compose(self) -> ComposeResult:
+        yield StillInput(
+            placeholder="Search: Order ID, reference, customer email/name/company, license key",
+            id="search",
+        )
+        yield LiteralTable(id="results")
+        yield StatusLine(id="orders-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(LiteralTable).set_columns(COLUMNS)
+        self._search("")
+
+    @property
+    def table(self) -> LiteralTable:
+        return self.query_one("#results", LiteralTable)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one("#orders-status", StatusLine)
+
+    @on(Input.Changed, "#search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self._open_when_ready = False
+        self._search(event.value)
+
+    @work(exclusive=True, group="search")
+    async def _search(self, text: str) -> None:
+        self._searching = True
+        if text:
+            await asyncio.sleep(DEBOUNCE)  # superseded by the next keystroke's worker
+        if text.strip():
+            page = await orders.search_orders(self.app.db, text, limit=PAGE)
+        else:
+            page = await orders.recent_orders(self.app.db, limit=PAGE)
+        self.query_text = text
+        self.results = list(page.items)
+        self.has_more = page.has_more
+        table = self.table
+        table.clear()
+        table.add_literal_rows((str(s.id), summary_cells(s)) for s in self.results)
+        self._searching = False
+        self._show_status()
+        if self._open_when_ready:
+            self._open_when_ready = False
+            self._open_top()
+
+    def _show_status(self) -> None:
+        text = self.query_text.strip()
+        count = len(self.results)
+        if not text:
+            more = ", more below" if self.has_more else ""
+            capped = " (search to narrow)" if count >= MAX_ROWS else ""
+            self.status.set_status(f"newest {plural(count, 'order')}{more}{capped}")
+        elif not count:
+            self.status.set_status(f"no match for “{visible(text, 60)}”")
+        else:
+            plus = "+" if self.has_more else ""
+            self.status.set_status(f"{count:,}{plus} orders match “{visible(text, 60)}”"
+                                   if count != 1 else f"1 order matches “{visible(text, 60)}”")
+
+    @on(DataTable.RowHighlighted, "#results")
+    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        """Page the newest-orders list by keyset when the cursor nears its end."""
+        if (not self.query_text.strip() and self.has_more and not self._paging
+                and not self._searching and event.cursor_row >= len(self.results) - NEAR
+                and len(self.results) < MAX_ROWS):
+            self._paging = True
+            self._more_recent()
+
+    @work(exclusive=True, group="search")
+    async def _more_recent(self) -> None:
+        try:
+            last = self.results[-1]
+            page = await orders.recent_orders(self.app.db, limit=PAGE,
+                                              before=(last.created_at, last.id))
+            self.results.extend(page.items)
+            self.has_more = page.has_more
+            self.table.add_literal_rows((str(s.id), summary_cells(s)) for s in page.items)
+            self._show_status()
+        finally:
+            self._paging = False
+
+    @on(Input.Submitted, "#search")
+    def _submitted(self) -> None:
+        if self._searching:
+            self._open_when_ready = True  # enter typed before the results arrived
+        else:
+            self._open_top()
+
+    def _open_top(self) -> None:
+        if self.results:
+            self.app.open_order(self.results[0].id)  # type: ignore[attr-defined]
+        else:
+            self.app.bell()
+
+    @on(DataTable.RowSelected, "#results")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.open_order(int(event.row_key.value))  # type: ignore[attr-defined]
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", StillInput).focus()
+
+    def action_focus_results(self) -> None:
+        if self.results:
+            self.table.focus()

@@ -1,0 +1,56 @@
+"""A DataTable whose cells are always shown literally, truncated, one line high.
+
+DataTable parses plain ``str`` cells as markup (a customer named ``[/b]`` crashes it), so every
+cell goes through ``orderview.safetext.visible`` (controls made visible) into a Rich ``Text``,
+which is never parsed. ``Text`` rather than ``safetext.literal``'s ``Content``: DataTable 8.2.8
+measures cells with Rich's measure protocol, which ``Content`` does not implement (columns
+would collapse to one cell wide).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from orderview.safetext import visible
+
+MAX_CELL = 60
+
+
+def cell(value: object, max_length: int = MAX_CELL, style: str = "") -> Text:
+    """One literal table cell: ``None`` shows as empty, long text ends with an ellipsis."""
+    return Text(visible(value, max_length), style=style, no_wrap=True, overflow="ellipsis")
+
+
+class LiteralTable(DataTable[Text]):
+    """Row cursor, no zebra stripes, literal cells only."""
+
+    def __init__(self, *, max_cell: int = MAX_CELL, **kwargs: Any) -> None:
+        kwargs.setdefault("cursor_type", "row")
+        kwargs.setdefault("zebra_stripes", False)
+        super().__init__(**kwargs)
+        self.max_cell = max_cell
+
+    def set_columns(self, labels: Sequence[str], widths: Sequence[int | None] | None = None) -> None:
+        """Columns with literal labels; ``widths`` fixes widths (None = fit content)."""
+        widths = widths or [None] * len(labels)
+        for label, width in zip(labels, widths, strict=True):
+            self.add_column(cell(label), width=width)
+
+    def add_literal_row(self, values: Iterable[object], key: str | None = None) -> None:
+        self.add_row(*(cell(v, self.max_cell) for v in values), key=key)
+
+    def add_literal_rows(self, rows: Iterable[tuple[str | None, Iterable[object]]]) -> None:
+        """Add many ``(key, values)`` rows in one go."""
+        for key, values in rows:
+            self.add_literal_row(values, key=key)
+
+    def cursor_key(self) -> str | None:
+        """The key of the row under the cursor, or None when the table is empty."""
+        if self.row_count == 0:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return row_key.value
