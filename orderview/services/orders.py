@@ -188,7 +188,7 @@ async def order_managers(session: AsyncSession, order_id: int) -> list[ManagerVi
         .where(
             MailOutbox.order_id == order_id,
             MailOutbox.manager_id.in_(manager_ids),
-            MailOutbox.kind == "manager_invite",
+            MailOutbox.kind.in_(("manager_invite", "manager_added")),
             MailOutbox.status != "superseded",
         )
         .order_by(MailOutbox.id)
@@ -213,6 +213,9 @@ async def order_managers(session: AsyncSession, order_id: int) -> list[ManagerVi
                 invite_status=mail.status if mail else None,
                 invite_at=(mail.sent_at or mail.created_at) if mail else None,
                 invite_error=mail.last_error if mail else "",
+                invite_kind=mail.kind if mail else None,
+                invite_attempts=mail.attempts if mail else 0,
+                invite_next_at=mail.next_attempt_at if mail else None,
             )
         )
     return views

@@ -73,6 +73,9 @@ class ManagerView:
     invite_status: str | None = None  # queued | sent | failed | None (never invited)
     invite_at: datetime | None = None
     invite_error: str = ""
+    invite_kind: str | None = None  # manager_invite | manager_added (notice, no password)
+    invite_attempts: int = 0
+    invite_next_at: datetime | None = None
 
     @property
     def name(self) -> str:

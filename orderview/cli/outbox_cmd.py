@@ -1,0 +1,81 @@
+"""``orderview outbox send`` delivers due mail now; ``orderview outbox list`` shows the outbox.
+
+Neither ever prints a message body: queued invites hold initial passwords.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from orderview.cli.context import CLIError, Context
+from orderview.mail import outbox
+from orderview.mail.smtp import NO_SERVER, mail_configured
+from orderview.safetext import visible
+
+STATUSES = ("queued", "sent", "failed", "superseded")
+
+
+def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
+    box = subparsers.add_parser("outbox", parents=[common], help="the license manager mail outbox")
+    sub = box.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
+    send = sub.add_parser("send", parents=[common], help="deliver due messages now over SMTP")
+    send.set_defaults(handler=send_cmd)
+    listing = sub.add_parser("list", parents=[common], help="show queued, sent and failed mail")
+    listing.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    listing.add_argument("--status", choices=STATUSES, action="append",
+                         help="only this status (repeatable)")
+    listing.add_argument("--limit", type=int, default=200, help="at most this many (newest)")
+    listing.set_defaults(handler=list_cmd)
+
+
+async def send_cmd(args: argparse.Namespace, ctx: Context) -> int:
+    if not mail_configured(ctx.settings):
+        pending = await outbox.count_pending(ctx.db)
+        raise CLIError(f"{NO_SERVER} (set ORDERVIEW_SMTP_HOST); {pending} message(s) stay queued")
+    results = await outbox.deliver_due(ctx.db, ctx.settings)
+    if not results:
+        print("nothing due")
+    for r in results:
+        outcome = "sent" if r.ok else f"{r.status}: {r.error}"
+        print(f"#{r.id} {visible(r.to_address, 254)}: {visible(outcome, 400)}")
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _row(view: outbox.OutboxView) -> dict[str, object]:
+    return {
+        "id": view.id,
+        "kind": view.kind,
+        "to": view.to_address,
+        "subject": view.subject,
+        "status": view.status,
+        "attempts": view.attempts,
+        "last_error": view.last_error,
+        "gave_up": view.gave_up,
+        "created_at": view.created_at.isoformat(),
+        "next_attempt_at": view.next_attempt_at.isoformat()
+        if view.status in outbox.PENDING else None,
+        "sent_at": view.sent_at.isoformat() if view.sent_at else None,
+        "order_id": view.order_id,
+        "manager_id": view.manager_id,
+    }
+
+
+async def list_cmd(args: argparse.Namespace, ctx: Context) -> int:
+    views = await outbox.list_outbox(ctx.db, tuple(args.status or ()), max(1, args.limit))
+    configured = mail_configured(ctx.settings)
+    if args.json:
+        print(json.dumps({"mail_configured": configured, "messages": [_row(v) for v in views]},
+                         indent=2))
+        return 0
+    if not configured:
+        print(f"note: {NO_SERVER} (set ORDERVIEW_SMTP_HOST): queued mail is not being sent")
+    if not views:
+        print("outbox is empty")
+    for v in views:
+        when = v.sent_at or v.created_at
+        line = f"#{v.id} {v.status:<10} {when:%Y-%m-%d %H:%M} UTC  {v.kind:<14} {v.to_address}"
+        if v.status == "failed":
+            line += f"  [{v.attempts} attempt(s){', gave up' if v.gave_up else ''}: {v.last_error}]"
+        print(visible(line, 600))
+    return 0

@@ -1,0 +1,34 @@
+"""One honest line about an invite's fate, for the manager tab and the command line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from orderview.mail.composer import KIND_ADDED
+from orderview.mail.outbox import MAX_ATTEMPTS
+from orderview.mail.smtp import NO_SERVER
+from orderview.services.views import ManagerView
+
+
+def _at(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "?"
+
+
+def invite_status(view: ManagerView, mail_configured: bool) -> str:
+    """``queued — no mail server configured``, ``sent 2026-01-15 09:30 UTC``, ``failed: …``."""
+    status = view.invite_status
+    if status is None:
+        return "no invite sent"
+    what = "notice " if view.invite_kind == KIND_ADDED else ""
+    if status == "queued":
+        return f"{what}queued" + ("" if mail_configured else f" — {NO_SERVER}")
+    if status == "sent":
+        return f"{what}sent {_at(view.invite_at)}"
+    if status == "failed":
+        reason = view.invite_error or "unknown error"
+        if view.invite_attempts >= MAX_ATTEMPTS:
+            return f"{what}failed: {reason} (gave up; r resends)"
+        if not mail_configured:
+            return f"{what}failed: {reason} — {NO_SERVER}"
+        return f"{what}failed: {reason} (retry {_at(view.invite_next_at)[11:]})"
+    return f"{what}{status}"

@@ -1,0 +1,360 @@
+"""License managers on an order: add (new person or existing), edit permissions, remove, resend.
+
+Decisions (see shared/domain.md, License managers):
+- A person is one ``license_managers`` row per email (case-insensitive, ``email_lc``); rights
+  live on the ``order_managers`` assignment, so one person can hold different rights per order.
+- New person: an initial password from a CSPRNG; only its argon2 hash is stored, with
+  ``is_initial_password`` set; the invite carrying it is queued in the same transaction. Without
+  "send invite" no password exists at all (nobody could know it) until ``resend_invite``.
+- Existing person: attached with the permissions chosen here; their names, phone and password are
+  untouched. With "send invite" they get an "added to order" notice without a password (their
+  own still works) -- unless they have no password yet, then they get a real invite.
+- Resend: a new initial password replaces the hash (the old one stops working) and every unsent
+  invite of that person (on any order: they all carry the now-dead password) is superseded.
+- Remove: the assignment goes, the person stays; unsent mail about this order is superseded.
+- Plan: on the standard plan the distribution permissions (``DISTRIBUTION_CODES``) can be
+  neither granted nor revoked -- "cannot be changed" -- whoever calls; enterprise allows both.
+- The password never reaches the audit trail, an exception, a log, or a return value: only the
+  outbox body, which is scrubbed once sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orderview.db.engine import Database
+from orderview.db.models import LicenseManager, Order, OrderManager
+from orderview.db.types import utcnow
+from orderview.mail import composer, outbox
+from orderview.permissions import DISTRIBUTION_CODES, PERMISSION_BY_CODE, sort_codes
+from orderview.schemas.managers import ManagerInput, parse_manager, parse_permissions
+from orderview.services import audit
+from orderview.services.errors import (
+    ConflictError,
+    DatabaseUnavailable,
+    FieldErrors,
+    NotFound,
+    PermissionDenied,
+)
+from orderview.services.normalize import lc
+from orderview.settings import Settings
+
+ENTITY = "order_manager"
+PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O/1/l/I
+PASSWORD_LENGTH = 16  # ~92 bits
+
+_hasher = PasswordHasher()
+
+
+def new_password() -> str:
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
+
+
+async def hash_password(password: str) -> str:
+    """argon2id, off the event loop (it takes tens of milliseconds on purpose)."""
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_plan(plan: str, old: list[str], new: list[str]) -> None:
+    """Refuse any change to distribution permissions unless the plan is enterprise."""
+    if plan == "enterprise":
+        return
+    changed = (set(old) ^ set(new)) & DISTRIBUTION_CODES
+    if changed:
+        labels = ", ".join(PERMISSION_BY_CODE[c].label for c in sort_codes(changed))
+        raise PermissionDenied(
+            f"{labels}: distribution permissions can be changed only on the enterprise plan "
+            f"(this account is on the {plan} plan)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    assignment_id: int
+    manager_id: int
+    linked_existing: bool  # an existing person was attached (no new password)
+    mail_kind: str | None  # manager_invite | manager_added | None (no mail)
+
+
+@dataclass(frozen=True, slots=True)
+class ResendResult:
+    manager_id: int
+    outbox_id: int
+    superseded: int
+
+
+async def _order(session: AsyncSession, order_id: int) -> Order:
+    order = await session.get(Order, order_id)
+    if order is None:
+        raise NotFound("no such order (it may have been deleted)")
+    return order
+
+
+async def _assignment(
+    session: AsyncSession, db: Database, assignment_id: int, version: int | None
+) -> OrderManager:
+    """The assignment, locked, checked against the version the caller loaded."""
+    query = select(OrderManager).where(OrderManager.id == assignment_id)
+    if db.dialect == "postgresql":
+        query = query.with_for_update()
+    row = (await session.scalars(query)).first()
+    if row is None:
+        changes = await audit.changes_since(session, ENTITY, assignment_id, version or 0)
+        raise ConflictError("license manager assignment", changes, deleted=True)
+    if version is not None and row.version != version:
+        changes = await audit.changes_since(session, ENTITY, assignment_id, version)
+        raise ConflictError("license manager assignment", changes)
+    return row
+
+
+async def _person(session: AsyncSession, db: Database, manager_id: int) -> LicenseManager:
+    query = select(LicenseManager).where(LicenseManager.id == manager_id)
+    if db.dialect == "postgresql":
+        query = query.with_for_update()
+    person = (await session.scalars(query)).first()
+    if person is None:
+        raise NotFound("no such license manager")
+    return person
+
+
+def _snapshot(person: LicenseManager, permissions: list[str]) -> dict[str, Any]:
+    return {
+        "manager_id": person.id,
+        "email": person.email,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "phone_number": person.phone_number,
+        "permissions": permissions,
+    }
+
+
+async def add_manager(
+    db: Database, settings: Settings, order_id: int, data: ManagerInput | dict[str, Any], *,
+    actor: str,
+) -> AddResult:
+    """Attach a manager (new or existing person) to an order, queueing their mail."""
+    form = parse_manager(data)
+    check_plan(settings.plan, [], form.permissions)
+    # Hash before the transaction: never hold the write lock while argon2 works.
+    password = new_password()
+    password_hash = await hash_password(password)
+    try:
+        try:
+            return await _add(db, settings, order_id, form, actor, password, password_hash)
+        except IntegrityError:
+            # Someone added the same email (or assignment) at this very moment: once more,
+            # which now finds the person (or reports the duplicate assignment).
+            return await _add(db, settings, order_id, form, actor, password, password_hash)
+    except DBAPIError as exc:
+        raise _scrubbed(exc) from None
+
+
+def _scrubbed(exc: DBAPIError) -> DatabaseUnavailable:
+    """A database error without its SQL parameters: they include the invite body, which
+    holds the initial password, and exceptions end up in logs and on screens."""
+    return DatabaseUnavailable(
+        f"the database refused the change ({type(exc.orig).__name__}); nothing was saved"
+    )
+
+
+async def _add(
+    db: Database, settings: Settings, order_id: int, form: ManagerInput, actor: str,
+    password: str, password_hash: str,
+) -> AddResult:
+    async with db.write() as session:
+        order = await _order(session, order_id)
+        query = select(LicenseManager).where(LicenseManager.email_lc == lc(form.email))
+        if db.dialect == "postgresql":
+            query = query.with_for_update()
+        person = (await session.scalars(query)).first()
+        linked = person is not None
+        now = utcnow()
+        invite_password = False
+        if person is None:
+            person = LicenseManager(
+                email=form.email, email_lc=lc(form.email), first_name=form.first_name,
+                last_name=form.last_name, phone_number=form.phone_number,
+                password_hash=password_hash if form.send_invite else None,
+                is_initial_password=True, is_active=True, created_at=now, updated_at=now,
+                version=1,
+            )
+            session.add(person)
+            await session.flush()
+            invite_password = form.send_invite
+        else:
+            taken = await session.scalar(
+                select(OrderManager.id).where(
+                    OrderManager.order_id == order.id, OrderManager.manager_id == person.id
+                )
+            )
+            if taken is not None:
+                raise FieldErrors({"email": "is already a license manager of this order"})
+            if form.send_invite and not person.password_hash:
+                # Never given a password: nobody can sign in as them, so issuing one is safe.
+                person.password_hash = password_hash
+                person.is_initial_password = True
+                person.version += 1
+                person.updated_at = now
+                invite_password = True
+        assignment = OrderManager(
+            order_id=order.id, manager_id=person.id, permissions=form.permissions,
+            created_at=now, updated_at=now, version=1,
+        )
+        session.add(assignment)
+        await session.flush()
+        mail_kind = None
+        if form.send_invite:
+            if invite_password:
+                composed = composer.invite(
+                    email=person.email, first_name=person.first_name, password=password,
+                    portal_url=settings.portal_url, store_id=order.store_id,
+                    permissions=form.permissions,
+                )
+            else:
+                composed = composer.added_notice(
+                    email=person.email, first_name=person.first_name,
+                    portal_url=settings.portal_url, store_id=order.store_id,
+                    permissions=form.permissions,
+                )
+            outbox.enqueue(session, composed, to_address=person.email, order_id=order.id,
+                           manager_id=person.id, now=now)
+            mail_kind = composed.kind
+        snapshot = _snapshot(person, form.permissions)
+        mail_note = {
+            composer.KIND_INVITE: "invite queued",
+            composer.KIND_ADDED: "added-to-order notice queued",
+            None: "no email",
+        }[mail_kind]
+        audit.record(
+            session, actor=actor, action="linked" if linked else "created", entity=ENTITY,
+            entity_id=assignment.id, entity_version=1, order_id=order.id,
+            order_store_id=order.store_id,
+            summary=(
+                f"{'Attached existing' if linked else 'Added new'} license manager "
+                f"{person.email} ({mail_note})"
+            ),
+            changes={"email": [None, person.email], "permissions": [None, form.permissions]},
+            snapshot={**snapshot, "mail": mail_kind, "new_person": not linked},
+        )
+        return AddResult(assignment.id, person.id, linked, mail_kind)
+
+
+async def update_permissions(
+    db: Database, settings: Settings, assignment_id: int, permissions: list[str], *,
+    version: int, actor: str,
+) -> int:
+    """Replace the permissions held on one order; returns the assignment's new version."""
+    wanted = parse_permissions(permissions)
+    async with db.write() as session:
+        row = await _assignment(session, db, assignment_id, version)
+        old = sort_codes(row.permissions or [])
+        check_plan(settings.plan, old, wanted)
+        if old == wanted:
+            return row.version
+        order = await _order(session, row.order_id)
+        person = await session.get(LicenseManager, row.manager_id)
+        row.permissions = wanted
+        row.version += 1
+        row.updated_at = utcnow()
+        audit.record(
+            session, actor=actor, action="updated", entity=ENTITY, entity_id=row.id,
+            entity_version=row.version, order_id=order.id, order_store_id=order.store_id,
+            summary=f"Changed permissions of license manager {person.email if person else '?'}",
+            changes=audit.diff({"permissions": old}, {"permissions": wanted}),
+        )
+        return row.version
+
+
+async def remove_manager(
+    db: Database, assignment_id: int, *, version: int, actor: str
+) -> None:
+    """Take a manager off an order; the person (and their other orders) stay."""
+    async with db.write() as session:
+        row = await _assignment(session, db, assignment_id, version)
+        order = await _order(session, row.order_id)
+        person = await session.get(LicenseManager, row.manager_id)
+        permissions = sort_codes(row.permissions or [])
+        superseded = await outbox.supersede(session, manager_id=row.manager_id,
+                                            order_id=order.id)
+        await session.delete(row)
+        snapshot = _snapshot(person, permissions) if person else {"permissions": permissions}
+        audit.record(
+            session, actor=actor, action="removed", entity=ENTITY, entity_id=assignment_id,
+            entity_version=row.version + 1, order_id=order.id, order_store_id=order.store_id,
+            summary=(
+                f"Removed license manager {snapshot.get('email', '?')} from the order"
+                + (f" ({superseded} unsent email(s) cancelled)" if superseded else "")
+            ),
+            changes={"permissions": [permissions, None]},
+            snapshot=snapshot,
+        )
+
+
+async def resend_invite(
+    db: Database, settings: Settings, assignment_id: int, *, version: int | None, actor: str
+) -> ResendResult:
+    """A new initial password by mail; the old password stops working at once."""
+    password = new_password()
+    password_hash = await hash_password(password)
+    try:
+        return await _resend(db, settings, assignment_id, version, actor, password, password_hash)
+    except DBAPIError as exc:
+        raise _scrubbed(exc) from None
+
+
+async def _resend(
+    db: Database, settings: Settings, assignment_id: int, version: int | None, actor: str,
+    password: str, password_hash: str,
+) -> ResendResult:
+    async with db.write() as session:
+        row = await _assignment(session, db, assignment_id, version)
+        order = await _order(session, row.order_id)
+        person = await _person(session, db, row.manager_id)
+        superseded = await outbox.supersede(
+            session, manager_id=person.id, kinds=(composer.KIND_INVITE,)
+        )
+        now = utcnow()
+        was_initial = person.is_initial_password
+        person.password_hash = password_hash
+        person.is_initial_password = True
+        person.version += 1
+        person.updated_at = now
+        composed = composer.invite(
+            email=person.email, first_name=person.first_name, password=password,
+            portal_url=settings.portal_url, store_id=order.store_id,
+            permissions=sort_codes(row.permissions or []),
+        )
+        message = outbox.enqueue(session, composed, to_address=person.email,
+                                 order_id=order.id, manager_id=person.id, now=now)
+        await session.flush()
+        audit.record(
+            session, actor=actor, action="invite_resent", entity=ENTITY, entity_id=row.id,
+            entity_version=row.version, order_id=order.id, order_store_id=order.store_id,
+            summary=(
+                f"New initial password sent to license manager {person.email}"
+                + (f" ({superseded} unsent invite(s) superseded)" if superseded else "")
+            ),
+            changes={
+                "password": ["(replaced)", "(new initial password)"],
+                "is_initial_password": [was_initial, True],
+            },
+        )
+        return ResendResult(person.id, message.id, superseded)

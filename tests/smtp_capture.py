@@ -1,0 +1,77 @@
+"""A real SMTP server for tests: aiosmtpd on 127.0.0.1, a free port, messages kept in memory."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import socket
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+from orderview.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Received:
+    envelope_to: list[str]
+    message: EmailMessage
+
+    @property
+    def body(self) -> str:
+        return self.message.get_content()
+
+    @property
+    def password(self) -> str:
+        match = re.search(r"Initial password:\s+(\S+)", self.body)
+        assert match, "no initial password in the mail"
+        return match.group(1)
+
+
+@dataclass
+class CaptureHandler:
+    received: list[Received] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.received.append(Received(list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        return "250 OK"
+
+
+class SMTPServer:
+    """Start/stop at will, on a port fixed up front (so "down then up" uses the same port)."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.handler = CaptureHandler()
+        self._controller: Controller | None = None
+
+    @property
+    def received(self) -> list[Received]:
+        return self.handler.received
+
+    def start(self) -> None:
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def settings(self, **overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "db": "unused.db", "smtp_host": "127.0.0.1", "smtp_port": self.port,
+            "smtp_security": "none", "smtp_timeout": 5.0, "mail_from": "licensing@vendor.test",
+            "portal_url": "https://portal.vendor.test",
+        }
+        values.update(overrides)
+        return Settings(**values)  # type: ignore[arg-type]

@@ -1,0 +1,72 @@
+"""``orderview outbox send|list``: deliver over real SMTP, never print a body or password."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from orderview.cli import outbox_cmd
+from orderview.cli.context import CLIError, Context
+from orderview.services import managers
+from tests import factories
+from tests.smtp_capture import SMTPServer
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="orderview")
+    outbox_cmd.register(parser, parser.add_subparsers(dest="command"),
+                        argparse.ArgumentParser(add_help=False))
+    return parser
+
+
+async def _run(ctx: Context, *argv: str) -> int:
+    args = _parser().parse_args(["outbox", *argv])
+    return await args.handler(args, ctx)
+
+
+async def test_send_then_list(sqlite_db, capsys):
+    server = SMTPServer()
+    server.start()
+    try:
+        ctx = Context(server.settings(), "tester", sqlite_db)
+        order_id = await factories.add_order(sqlite_db)
+        await managers.add_manager(sqlite_db, ctx.settings, order_id,
+                                   {"email": "cli@example.com"}, actor="tester")
+        assert await _run(ctx, "list", "--json") == 0
+        listed = json.loads(capsys.readouterr().out)
+        assert listed["mail_configured"] is True
+        assert [(m["to"], m["status"]) for m in listed["messages"]] == [
+            ("cli@example.com", "queued")
+        ]
+        assert await _run(ctx, "send") == 0
+        out = capsys.readouterr().out
+        assert "cli@example.com: sent" in out
+        password = server.received[0].password
+        assert password not in out
+        assert await _run(ctx, "list") == 0
+        out = capsys.readouterr().out
+        assert "sent" in out and password not in out and "Initial password" not in out
+        assert await _run(ctx, "send") == 0
+        assert capsys.readouterr().out.strip() == "nothing due"
+    finally:
+        server.stop()
+
+
+async def test_send_failure_and_no_server(sqlite_db, capsys):
+    down = SMTPServer()  # never started
+    ctx = Context(down.settings(), "tester", sqlite_db)
+    order_id = await factories.add_order(sqlite_db)
+    await managers.add_manager(sqlite_db, ctx.settings, order_id, {"email": "d@example.com"},
+                               actor="tester")
+    assert await _run(ctx, "send") == 1
+    assert "d@example.com: failed: " in capsys.readouterr().out
+    await _run(ctx, "list", "--status", "failed")
+    assert "1 attempt(s)" in capsys.readouterr().out
+
+    unconfigured = Context(down.settings(smtp_host=None), "tester", sqlite_db)
+    with pytest.raises(CLIError, match="no mail server configured.*1 message"):
+        await _run(unconfigured, "send")
+    await _run(unconfigured, "list")
+    assert "no mail server configured" in capsys.readouterr().out
