@@ -1,0 +1,46 @@
+"""A yes/no question before something that cannot be taken back: ``ConfirmScreen(q) -> bool``.
+
+The question is data-bearing (it names a manager, an order), so it is shown literally.
+``y`` confirms, ``n`` or ``esc`` declines; nothing is focused that ``enter`` could fire by habit.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from orderview.safetext import literal
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical {
+        width: 64; max-width: 100%; height: auto; max-height: 100%;
+        border: round $warning; background: $surface; padding: 0 1;
+    }
+    ConfirmScreen #confirm-question { width: 1fr; height: auto; }
+    ConfirmScreen #confirm-keys { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n", "answer(False)", "No"),
+        Binding("escape", "answer(False)", "Cancel"),
+    ]
+
+    def __init__(self, question: str, yes: str = "y = yes", no: str = "n / esc = no") -> None:
+        super().__init__()
+        self.question = question
+        self.keys_hint = f"{yes}    {no}"
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(literal(self.question, max_length=1000), id="confirm-question")
+            yield Static(literal(self.keys_hint), id="confirm-keys")
+        yield Footer()
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
