@@ -1,0 +1,444 @@
+"""Deterministic demo data: realistic orders, customers, licenses and managers, fast.
+
+Same ``seed`` and ``orders`` → the same database, row for row (license keys included: they are
+drawn from the seeded generator, in the format of ``orderview.keys``, and checked unique).
+Dates are fixed too (orders span 2023-01-01 … 2026-06-30), so snapshots stay stable.
+
+Speed: rows are built as plain dicts and written with SQLAlchemy Core ``insert()`` executemany
+in batches, one transaction per chunk of orders — never the ORM, never one INSERT per row.
+``--orders 100000`` (≈1M licenses) takes well under a minute on SQLite (docs/benchmarks.md).
+Search keys (``*_lc``) are computed exactly as the services compute them
+(``orderview.services.normalize``).
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from orderview import demo_data as data
+from orderview.db.engine import Database
+from orderview.db.models import (
+    Base,
+    Customer,
+    License,
+    LicenseManager,
+    LicensePolicy,
+    Order,
+    OrderManager,
+    Product,
+)
+from orderview.keys import ALPHABET
+from orderview.permissions import DISTRIBUTION_CODES, PERMISSION_CODES
+from orderview.services.normalize import customer_keys, lc
+
+DEFAULT_ORDERS = 2000
+DEFAULT_SEED = 2026
+ORDERS_PER_CHUNK = 5000  # one transaction each
+ROWS_PER_INSERT = 20_000  # rows per executemany call
+START = datetime(2023, 1, 1, 8, 0, tzinfo=UTC)
+END = datetime(2026, 6, 30, 18, 0, tzinfo=UTC)
+
+_TO_ALPHABET = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ALPHABET.encode())
+_NON_DISTRIBUTION = tuple(c for c in PERMISSION_CODES if c not in DISTRIBUTION_CODES)
+_DURATION_DAYS = {"d": 1, "m": 30, "y": 365}
+
+
+class DemoRefused(Exception):
+    """The database already holds data and ``force`` was not given."""
+
+
+@dataclass(frozen=True)
+class DemoStats:
+    orders: int
+    licenses: int
+    customers: int
+    managers: int
+    seconds: float
+
+
+def _days(duration: str | None) -> int:
+    if not duration:
+        return 0
+    return int(duration[:-1]) * _DURATION_DAYS[duration[-1]]
+
+
+def _slug(text: str, sep: str = "-") -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = "".join(ch if ch.isalnum() else " " for ch in ascii_text.lower()).split()
+    return sep.join(words)
+
+
+def license_count_plan(rng: random.Random, orders: int) -> list[int]:
+    """How many licenses each order gets: mostly a few, ~1% tens to hundreds, and at scale a
+    handful of giants with tens of thousands (≈10 per order on average at 100,000 orders)."""
+    small = (0, 1, 1, 1, 2, 2, 3, 4, 5, 5, 8, 10, 12, 20)
+    plan = [rng.choice(small) for _ in range(orders)]
+    for i in rng.sample(range(orders), max(1, orders // 100)):
+        plan[i] = rng.randint(20, 600)
+    giants = max(1, orders // 25_000)
+    for n, i in enumerate(rng.sample(range(orders), giants)):
+        plan[i] = max(50, orders // 2) if n == 0 else rng.randint(orders // 10, orders // 4)
+    return plan
+
+
+class DemoBuilder:
+    """Builds the rows; owns the seeded generator, so call order is part of determinism."""
+
+    def __init__(self, seed: int, orders: int) -> None:
+        self.rng = random.Random(seed)
+        self.orders = orders
+        self.seen_keys: set[str] = set()
+        self.seen_emails: set[str] = set()
+        self.policies: list[dict[str, Any]] = []
+        self.products: list[dict[str, Any]] = []
+
+    # -- catalogue ---------------------------------------------------------------------------
+    def catalogue(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        policy_id = 0
+        for product_id, p in enumerate(data.PRODUCTS, start=1):
+            self.products.append({"id": product_id, "name": p.name, "short_code": p.short_code,
+                                  "authorization_method": p.authorization_method,
+                                  "active": p.active})
+            for pol in data.POLICIES:
+                policy_id += 1
+                row = {**{k: v for k, v in data.LICENSE_DEFAULTS.items()
+                          if k in LicensePolicy.__table__.c},
+                       **pol.values, "id": policy_id, "product_id": product_id,
+                       "name": f"{p.name} {pol.name}", "code": pol.code,
+                       "is_default": pol.is_default}
+                self.policies.append(row)
+        return self.products, self.policies
+
+    # -- people ------------------------------------------------------------------------------
+    def _unique_email(self, local: str, domain: str) -> str:
+        email = f"{local}@{domain}"
+        n = 1
+        while email.lower() in self.seen_emails:
+            n += 1
+            email = f"{local}{n}@{domain}"
+        self.seen_emails.add(email.lower())
+        return email
+
+    def _company(self) -> str:
+        rng = self.rng
+        name = f"{rng.choice(data.COMPANY_WORDS)} {rng.choice(data.COMPANY_KINDS)}"
+        suffix = rng.choice(data.COMPANY_SUFFIXES)
+        return f"{name} {suffix}".strip()
+
+    def customers(self, count: int) -> list[dict[str, Any]]:
+        rng = self.rng
+        countries = data.COUNTRIES
+        weights = [c[1] for c in countries]
+        rows: list[dict[str, Any]] = []
+        for i in range(1, count + 1):
+            created = START + timedelta(seconds=rng.randint(0, int((END - START).total_seconds())))
+            country, _, cities, phone_prefix = rng.choices(countries, weights)[0]
+            if i <= len(data.HOSTILE_CUSTOMERS):
+                person = dict(data.HOSTILE_CUSTOMERS[i - 1])
+                self.seen_emails.add(person["email"].lower())
+            else:
+                first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
+                company = self._company() if rng.random() < 0.8 else ""
+                domain = (_slug(company.rsplit(" ", 1)[0]) if company else
+                          rng.choice(("mail", "post", "inbox"))) + ".example"
+                person = {"first_name": first, "last_name": last, "company_name": company,
+                          "email": self._unique_email(_slug(f"{first} {last}", "."), domain)}
+            rows.append({
+                "id": i, **person,
+                **customer_keys(person["email"], person["first_name"], person["last_name"],
+                                person["company_name"]),
+                "phone": f"{phone_prefix} {rng.randint(200, 999)} {rng.randint(1000, 9999999)}",
+                "reference": f"CUST-{i:06d}" if rng.random() < 0.5 else "",
+                "address": f"{rng.randint(1, 250)} {rng.choice(data.STREETS)}",
+                "city": rng.choice(cities), "state": "",
+                "postcode": f"{rng.randint(1000, 99999)}", "country": country,
+                "created_at": created, "updated_at": created, "version": 1,
+            })
+            if rng.random() < 0.1:
+                rows[-1]["metadata"] = {"crm_id": f"C{rng.randint(10000, 99999)}", "tier": "gold"}
+        return rows
+
+    def managers(self, count: int) -> list[dict[str, Any]]:
+        rng = self.rng
+        rows = []
+        for i in range(1, count + 1):
+            first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
+            domain = _slug(rng.choice(data.COMPANY_WORDS)) + ".example"
+            email = self._unique_email(_slug(f"{first} {last}", "."), domain)
+            created = START + timedelta(days=rng.randint(0, 1200))
+            rows.append({
+                "id": i, "email": email, "email_lc": lc(email), "first_name": first,
+                "last_name": last,
+                "phone_number": f"+1 555 {rng.randint(1000, 9999)}" if rng.random() < 0.4 else "",
+                "password_hash": None, "is_initial_password": rng.random() < 0.3,
+                "is_active": rng.random() < 0.95, "created_at": created, "updated_at": created,
+                "version": 1,
+            })
+        return rows
+
+    def permissions(self) -> list[str]:
+        rng = self.rng
+        codes = set(rng.sample(_NON_DISTRIBUTION, rng.randint(1, len(_NON_DISTRIBUTION))))
+        if rng.random() < 0.15:
+            codes.update(rng.sample(sorted(DISTRIBUTION_CODES), rng.randint(1, 3)))
+        return [c for c in PERMISSION_CODES if c in codes]
+
+    # -- orders and licenses -----------------------------------------------------------------
+    def store_id(self, n: int) -> str:
+        roll = self.rng.random()
+        if roll < 0.7:
+            return f"ORD-{100000 + n}"
+        if roll < 0.9:
+            return f"SHOP-{n:07d}"
+        return f"CRM-{2023 + n % 4}-{n:06d}"
+
+    def order(self, n: int, customer_id: int | None) -> dict[str, Any]:
+        rng = self.rng
+        span = (END - START).total_seconds()
+        created = START + timedelta(seconds=span * n / self.orders + rng.randint(0, 3600))
+        created = created.replace(microsecond=0)
+        updated = created + timedelta(days=rng.randint(1, 90)) if rng.random() < 0.2 else created
+        store_id = self.store_id(n)
+        reference = f"PO-{rng.randint(10000, 999999)}" if rng.random() < 0.6 else ""
+        api_trial = rng.random() < 0.03
+        row = {
+            "id": n, "store_id": store_id, "store_id_lc": lc(store_id),
+            "reference": reference, "reference_lc": lc(reference),
+            "campaign_params": rng.choice(data.CAMPAIGNS) if rng.random() < 0.3 else "",
+            "download_id": f"dl-{rng.randint(100000, 999999)}" if rng.random() < 0.2 else "",
+            "language": rng.choices(*zip(*data.LANGUAGES, strict=True))[0],
+            "is_test": rng.random() < 0.03, "is_trial": api_trial or rng.random() < 0.05,
+            "order_type": "api_trial" if api_trial else "normal",
+            "customer_id": customer_id, "created_at": created, "updated_at": updated,
+            "version": 1 if updated == created else rng.randint(2, 4),
+        }
+        if rng.random() < 0.1:
+            row["metadata"] = {"source": rng.choice(("webshop", "crm", "reseller")),
+                               "invoice": f"INV-{rng.randint(1000, 99999)}"}
+        return row
+
+    def keys(self, count: int) -> list[str]:
+        """``count`` unique keys from the seeded generator (80 bits each, our alphabet)."""
+        blob = self._symbols(count)
+        seen = self.seen_keys
+        out = []
+        for i in range(0, 16 * count, 16):
+            key = f"{blob[i:i + 4]}-{blob[i + 4:i + 8]}-{blob[i + 8:i + 12]}-{blob[i + 12:i + 16]}"
+            while key in seen:  # 80 bits: never in practice, but uniqueness must be certain
+                s = self._symbols(1)
+                key = f"{s[0:4]}-{s[4:8]}-{s[8:12]}-{s[12:16]}"
+            seen.add(key)
+            out.append(key)
+        return out
+
+    def _symbols(self, count: int) -> str:
+        """16 alphabet symbols per key: 10 random bytes, base32, mapped onto our alphabet."""
+        return base64.b32encode(self.rng.randbytes(10 * count)).translate(_TO_ALPHABET).decode()
+
+    def licenses(self, order: dict[str, Any], count: int,
+                 customer_email: str | None) -> list[dict[str, Any]]:
+        """The order's licenses: one product line, sometimes two, from weighted policies."""
+        rng = self.rng
+        rows: list[dict[str, Any]] = []
+        lines = 2 if count > 3 and rng.random() < 0.2 else 1
+        remaining = count
+        for line in range(lines):
+            size = remaining if line == lines - 1 else rng.randint(1, remaining - 1)
+            remaining -= size
+            rows.extend(self._line(order, size, customer_email, line))
+        return rows
+
+    def _line(self, order: dict[str, Any], size: int, customer_email: str | None,
+              line: int) -> list[dict[str, Any]]:
+        rng = self.rng
+        product = rng.choices(self.products, [p.weight for p in data.PRODUCTS])[0]
+        pol_code = rng.choices(*zip(*data.POLICY_WEIGHTS.items(), strict=True))[0]
+        policy = next(p for p in self.policies
+                      if p["product_id"] == product["id"] and p["code"] == pol_code)
+        created = order["created_at"] + timedelta(days=line * rng.randint(1, 60))
+        day = created.date()
+        template = {**data.LICENSE_DEFAULTS,
+                    **{k: v for k, v in policy.items() if k in data.LICENSE_DEFAULTS},
+                    "order_id": order["id"], "product_id": product["id"],
+                    "policy_id": policy["id"], "created_at": created, "updated_at": created,
+                    "license_key": None, "user_email": None}
+        kind = template["license_type"]
+        if kind == "time-limited":
+            template["validity_period"] = day + timedelta(days=_days(template["valid_duration"]))
+        elif kind == "subscription":
+            renewed = rng.random() < 0.7
+            template["validity_period"] = (END.date() + timedelta(days=rng.randint(1, 60))
+                                           if renewed else day + timedelta(days=30))
+        if template["maintenance_duration"]:
+            template["maintenance_period"] = day + timedelta(
+                days=_days(template["maintenance_duration"]))
+        if rng.random() < 0.05:
+            template["start_date"] = day + timedelta(days=7)
+        by_user = product["authorization_method"] == "user"
+        keys = [] if by_user else self.keys(size)
+        domain = (customer_email or "team@users.example").rsplit("@", 1)[1]
+        max_act = template["max_activations"] or 5
+        consumption = kind == "consumption"
+        max_cons = template["max_consumptions"] or 0
+        rows = []
+        random_ = rng.random
+        for i in range(size):
+            row = template.copy()
+            if by_user:
+                row["user_email"] = f"user{order['id']}.{line}.{i}@{domain}"
+            else:
+                row["license_key"] = keys[i]
+            if random_() < 0.7:
+                row["times_activated"] = 1 + int(random_() * max_act)
+            if random_() < 0.03:
+                row["enabled"] = False
+            if consumption:
+                row["total_consumptions"] = int(random_() * max_cons)
+            if random_() < 0.01:
+                row["note"] = rng.choice(data.NOTES)
+            rows.append(row)
+        return rows
+
+
+def _customer_picker(rng: random.Random, customers: int) -> Callable[[], int]:
+    """Skewed: a few customers have many orders, most have one or two."""
+    def pick() -> int:
+        return 1 + int(customers * rng.random() ** 2)
+    return pick
+
+
+async def _insert(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """executemany in batches; rows with and without optional keys go in separate batches."""
+    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(frozenset(row), []).append(row)
+    for group in groups.values():
+        for start in range(0, len(group), ROWS_PER_INSERT):
+            await conn.execute(insert(table), group[start:start + ROWS_PER_INSERT])
+
+
+async def database_is_empty(db: Database) -> bool:
+    async with db.engine.connect() as conn:
+        for model in (Order, Customer, Product, LicenseManager):
+            if await conn.scalar(select(func.count()).select_from(model.__table__)):
+                return False
+    return True
+
+
+async def wipe(db: Database) -> None:
+    """Delete every row of every table (the schema and its revision stay)."""
+    tables = [t for t in reversed(Base.metadata.sorted_tables)]
+    async with db.engine.begin() as conn:
+        if db.dialect == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await conn.execute(table.delete())
+
+
+async def _fix_sequences(conn: AsyncConnection, tables: Iterable[Table]) -> None:
+    """Explicit ids leave PostgreSQL's serial sequences behind; move them past the max id."""
+    for table in tables:
+        await conn.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"
+        ))
+
+
+async def generate_demo(
+    db: Database,
+    orders: int = DEFAULT_ORDERS,
+    seed: int = DEFAULT_SEED,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> DemoStats:
+    """Fill ``db`` (schema already upgraded) with demo data. Refuses a non-empty database
+    unless ``force``, which deletes everything in it first."""
+    say = progress or (lambda _line: None)
+    began = time.perf_counter()
+    if orders < 1:
+        raise ValueError("orders must be at least 1")
+    if not await database_is_empty(db):
+        if not force:
+            raise DemoRefused(
+                "the database already holds data; demo data goes only into an empty database "
+                "(--force deletes everything in it first)"
+            )
+        say("deleting existing data (--force)")
+        await wipe(db)
+
+    b = DemoBuilder(seed, orders)
+    products, policies = b.catalogue()
+    n_customers = max(len(data.HOSTILE_CUSTOMERS) + 6, orders * 6 // 10)
+    customers = b.customers(n_customers)
+    emails = {c["id"]: c["email"] for c in customers}
+    managers = b.managers(max(10, orders // 20))
+    async with db.engine.begin() as conn:
+        if db.dialect == "sqlite":
+            await conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MB for index inserts
+        await _insert(conn, Product.__table__, products)
+        await _insert(conn, LicensePolicy.__table__, policies)
+        await _insert(conn, Customer.__table__, customers)
+        await _insert(conn, LicenseManager.__table__, managers)
+
+    plan = license_count_plan(b.rng, orders)
+    pick_customer = _customer_picker(b.rng, n_customers)
+    # The newest orders belong to the hostile customers, so the home screen shows them.
+    hostile_orders = {orders - k: k + 1 for k in range(0, 3 * len(data.HOSTILE_CUSTOMERS), 3)}
+    total_licenses = 0
+    assignment_id = 0
+    for chunk_start in range(1, orders + 1, ORDERS_PER_CHUNK):
+        chunk_end = min(orders, chunk_start + ORDERS_PER_CHUNK - 1)
+        order_rows: list[dict[str, Any]] = []
+        license_rows: list[dict[str, Any]] = []
+        assignments: list[dict[str, Any]] = []
+        for n in range(chunk_start, chunk_end + 1):
+            if n in hostile_orders:
+                customer_id: int | None = hostile_orders[n]
+            else:
+                customer_id = None if b.rng.random() < 0.1 else pick_customer()
+            order = b.order(n, customer_id)
+            order_rows.append(order)
+            license_rows.extend(b.licenses(order, plan[n - 1],
+                                           emails.get(customer_id) if customer_id else None))
+            if b.rng.random() < 0.15:
+                for manager in b.rng.sample(managers, b.rng.randint(1, 3)):
+                    assignment_id += 1
+                    assignments.append({
+                        "id": assignment_id, "order_id": n, "manager_id": manager["id"],
+                        "permissions": b.permissions(), "created_at": order["created_at"],
+                        "updated_at": order["created_at"], "version": 1,
+                    })
+        async with db.engine.begin() as conn:
+            if db.dialect == "sqlite":
+                await conn.exec_driver_sql("PRAGMA cache_size=-262144")
+            await _insert(conn, Order.__table__, order_rows)
+            await _insert(conn, License.__table__, license_rows)
+            await _insert(conn, OrderManager.__table__, assignments)
+        total_licenses += len(license_rows)
+        say(f"{chunk_end:>9,}/{orders:,} orders  {total_licenses:>11,} licenses  "
+            f"{time.perf_counter() - began:6.1f} s")
+
+    if db.dialect == "postgresql":
+        async with db.engine.begin() as conn:
+            await _fix_sequences(conn, (Product.__table__, LicensePolicy.__table__,
+                                        Customer.__table__, LicenseManager.__table__,
+                                        Order.__table__, OrderManager.__table__))
+            await conn.execute(text("ANALYZE"))
+    else:
+        async with db.engine.begin() as conn:
+            await conn.exec_driver_sql("ANALYZE")
+    return DemoStats(orders, total_licenses, n_customers, len(managers),
+                     time.perf_counter() - began)
+
