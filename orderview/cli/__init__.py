@@ -20,6 +20,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "orderview.cli.data_cmd",
     "orderview.cli.demo_cmd",
     "orderview.cli.db_cmd",
+    "orderview.cli.history_cmd",
+    "orderview.cli.export_cmd",
+    "orderview.cli.issue_cmd",
+    "orderview.cli.outbox_cmd",
 )
 
 

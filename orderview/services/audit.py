@@ -109,3 +109,14 @@ async def order_history(
     async with db.sessions() as session:
         rows = list(await session.scalars(query))
     return Page([_view(e) for e in rows[:limit]], has_more=len(rows) > limit)
+
+
+async def order_id_for_store_id(db: Database, store_id: str) -> int | None:
+    """The order id that audit events recorded for an Order ID (finds deleted orders too)."""
+    async with db.sessions() as session:
+        return await session.scalar(
+            select(AuditEvent.order_id)
+            .where(AuditEvent.order_store_id == store_id, AuditEvent.order_id.is_not(None))
+            .order_by(AuditEvent.id.desc())
+            .limit(1)
+        )

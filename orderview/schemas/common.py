@@ -1,0 +1,60 @@
+"""Shared field rules and the one place pydantic errors become ``FieldErrors``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BaseModel, StringConstraints, ValidationError
+
+from orderview.safetext import has_unsafe
+from orderview.services.errors import FieldErrors
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _no_controls(value: str) -> str:
+    """Single-line fields refuse control characters (tabs, newlines, ESC, bidi overrides):
+    they would corrupt exports and can rewrite the operator's terminal."""
+    if has_unsafe(value):
+        raise ValueError("must not contain control characters or line breaks")
+    return value
+
+
+def single_line(max_length: int) -> Any:
+    """A trimmed one-line text field of at most ``max_length`` characters (may be empty)."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=max_length),
+        AfterValidator(_no_controls),
+    ]
+
+
+_PLAIN_MESSAGES = {
+    "extra_forbidden": "is not a field that can be changed",
+    "missing": "is required",
+    "string_type": "must be text",
+    "bool_type": "must be yes or no",
+    "bool_parsing": "must be yes or no",
+}
+
+
+def _message(error: Any) -> str:
+    kind = error.get("type", "")
+    if kind in _PLAIN_MESSAGES:
+        return _PLAIN_MESSAGES[kind]
+    if kind == "string_too_long":
+        return f"must be at most {error['ctx']['max_length']} characters"
+    message = str(error.get("msg", "is invalid"))
+    return message.removeprefix("Value error, ")
+
+
+def parse(model: type[M], data: dict[str, Any]) -> M:
+    """Validate ``data`` with ``model``; raise ``FieldErrors`` with the first error per field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            loc = error.get("loc") or ("",)
+            errors.setdefault(str(loc[0]), _message(error))
+        raise FieldErrors(errors) from None
