@@ -311,9 +311,13 @@ class DemoBuilder:
 
 
 def _customer_picker(rng: random.Random, customers: int) -> Callable[[], int]:
-    """Skewed: a few customers have many orders, most have one or two."""
+    """Skewed: a few customers have many orders, most have one or two. The hostile customers
+    (the first ids) are left out: they get only the orders assigned to them."""
+    first = len(data.HOSTILE_CUSTOMERS) + 1
+    ordinary = customers - len(data.HOSTILE_CUSTOMERS)
+
     def pick() -> int:
-        return 1 + int(customers * rng.random() ** 2)
+        return first + int(ordinary * rng.random() ** 2)
     return pick
 
 
@@ -395,7 +399,8 @@ async def generate_demo(
     plan = license_count_plan(b.rng, orders)
     pick_customer = _customer_picker(b.rng, n_customers)
     # The newest orders belong to the hostile customers, so the home screen shows them.
-    hostile_orders = {orders - k: k + 1 for k in range(0, 3 * len(data.HOSTILE_CUSTOMERS), 3)}
+    hostile_orders = {orders - 3 * i: i + 1 for i in range(len(data.HOSTILE_CUSTOMERS))
+                      if orders - 3 * i >= 1}
     total_licenses = 0
     assignment_id = 0
     for chunk_start in range(1, orders + 1, ORDERS_PER_CHUNK):
