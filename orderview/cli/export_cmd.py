@@ -1,0 +1,78 @@
+"""`orderview export ORDER_ID [-o PATH | -o -] [--force]`: an order's CSV from the command line.
+
+The data goes to the file (mode 0600, all or nothing) or to standard output; what happened goes
+to standard error, so `-o -` can be piped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from typing import IO
+
+from orderview import export
+from orderview.cli.context import CLIError, Context
+from orderview.safetext import visible
+from orderview.services import orders
+from orderview.services.errors import ServiceError
+
+
+def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction,
+             common: argparse.ArgumentParser) -> None:
+    cmd = subparsers.add_parser(
+        "export", parents=[common], help="export an order to CSV",
+        description="Write an order, its customer and its licenses as CSV (one row per "
+                    "license). The file is created with mode 0600: license keys are secrets.",
+    )
+    cmd.add_argument("order_id", metavar="ORDER_ID", help="the order's Order ID (store_id)")
+    cmd.add_argument("-o", "--output", metavar="PATH",
+                     help="file to write, or - for standard output "
+                          "(default: order-<Order ID>-<UTC date>.csv here)")
+    cmd.add_argument("--force", action="store_true", help="overwrite an existing file")
+    cmd.set_defaults(handler=run_export)
+
+
+def _stderr_progress() -> export.Progress | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        print(f"\rexported {done:,} of {total:,} rows", end=end, file=sys.stderr, flush=True)
+
+    return export.throttled(show)
+
+
+def _stdout_text() -> tuple[IO[str], bool]:
+    """UTF-8 text over stdout's bytes with no newline translation (CSV brings its CRLF)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        return sys.stdout, False
+    sys.stdout.flush()
+    return io.TextIOWrapper(buffer, encoding="utf-8", newline=""), True
+
+
+async def run_export(args: argparse.Namespace, ctx: Context) -> int:
+    try:
+        detail = await orders.get_order_by_store_id(ctx.db, args.order_id)
+        if args.output == "-":
+            stream, wrapped = _stdout_text()
+            try:
+                result = await export.export_to_stream(ctx.db, detail.id, stream)
+            finally:
+                if wrapped:
+                    stream.flush()
+                    stream.detach()  # type: ignore[attr-defined]
+            print(f"exported {result.rows} rows to standard output", file=sys.stderr)
+            return 0
+        path = args.output or export.default_filename(detail.store_id)
+        result = await export.export_to_file(
+            ctx.db, detail.id, path, overwrite=args.force, progress=_stderr_progress()
+        )
+    except export.ExportFileExists as exc:
+        raise CLIError(visible(f"{exc} (use --force to overwrite)")) from None
+    except ServiceError as exc:
+        raise CLIError(visible(str(exc))) from None
+    print(visible(f"exported {result.rows} rows to {result.path}"), file=sys.stderr)
+    return 0

@@ -1,0 +1,341 @@
+"""CSV export of an order: exact columns and values, neutralising, file safety (both DBs)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import errno
+import io
+import os
+import stat
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from orderview import export
+from orderview.export import COLUMNS, ExportError, ExportFileExists
+from orderview.services import orders
+from orderview.services.errors import NotFound
+from tests import factories as f
+
+HEADER = (
+    "order__store_id,order__reference,order__type,order__is_test,order__is_trial,"
+    "order__download_id,order__language,order__campaign_params,customer__email,"
+    "customer__first_name,customer__last_name,customer__company_name,customer__phone,"
+    "customer__reference,customer__address,customer__city,customer__state,customer__postcode,"
+    "customer__country,product__short_code,license__license_key,license__license_type,"
+    "license__status,license__enabled,license__max_activations,license__times_activated,"
+    "license__validity_period,license__start_date,license__is_trial,license__is_floating,"
+    "license__floating_users,license__note,license__created_at"
+)
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """An empty directory for exports (the SQLite test database lives in tmp_path)."""
+    path = tmp_path / "out"
+    path.mkdir()
+    return path
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+async def to_text(db, order_id: int, **kw) -> str:
+    buf = io.StringIO(newline="")
+    await export.write_csv(db, order_id, buf, **kw)
+    return buf.getvalue()
+
+
+async def full_customer(db) -> int:
+    return await f.add_customer(
+        db, email="ada@example.com", first_name="Ada", last_name="Lovelace",
+        company_name="Analytical Engines Ltd", phone="+44 20 1234", reference="CUST-9",
+        address="12 Marylebone St", city="London", state="", postcode="W1", country="GB",
+    )
+
+
+async def test_header_is_exactly_the_domain_list(db) -> None:
+    oid = await f.add_order(db, "ORD-0")
+    text = await to_text(db, oid)
+    assert text.split("\r\n")[0] == HEADER
+    assert ",".join(COLUMNS) == HEADER
+
+
+async def test_order_without_licenses_gives_one_row(db) -> None:
+    cid = await full_customer(db)
+    oid = await f.add_order(
+        db, "ORD-0", reference="PO 7", customer_id=cid, download_id="dl-1", language="en",
+        campaign_params="cpg=web,src=google.com", is_test=True,
+    )
+    text = await to_text(db, oid)
+    lines = text.split("\r\n")
+    assert lines[2:] == [""] and len(lines) == 3
+    assert lines[1] == (
+        'ORD-0,PO 7,normal,true,false,dl-1,en,"cpg=web,src=google.com",ada@example.com,Ada,'
+        "Lovelace,Analytical Engines Ltd,'+44 20 1234,CUST-9,12 Marylebone St,London,,W1,GB"
+        + "," * 14
+    )
+
+
+async def test_one_license_exact_values(db) -> None:
+    product_id, policy_id = await f.add_product(db, code="APP")
+    oid = await f.add_order(db, "ORD-1")  # no customer: customer columns empty
+    [key] = await f.add_licenses(
+        db, oid, product_id, 1, policy_id, license_type="time-limited",
+        validity_period=date(2999, 12, 31), start_date=date(2026, 2, 1), max_activations=3,
+        times_activated=2, is_floating=True, floating_users=5, note="Seats for\nLondon, \"HQ\"",
+    )
+    rows = list(csv.reader(io.StringIO(await to_text(db, oid), newline="")))
+    assert len(rows) == 2
+    assert rows[1] == [
+        "ORD-1", "", "normal", "false", "false", "", "", "",
+        "", "", "", "", "", "", "", "", "", "", "",
+        "APP", key, "time-limited", "Active", "true", "3", "2", "2999-12-31", "2026-02-01",
+        "false", "true", "5", 'Seats for\nLondon, "HQ"', "2026-01-15T09:30:00Z",
+    ]
+
+
+async def test_status_unlimited_and_disabled(db) -> None:
+    product_id, _ = await f.add_product(db)
+    oid = await f.add_order(db, "ORD-S")
+    await f.add_licenses(db, oid, product_id, 1, allow_unlimited_activations=True,
+                         validity_period=date(2020, 1, 1))
+    await f.add_licenses(db, oid, product_id, 1, enabled=False)
+    rows = list(csv.DictReader(io.StringIO(await to_text(db, oid), newline="")))
+    statuses = sorted((r["license__status"], r["license__max_activations"]) for r in rows)
+    assert statuses == [("Disabled", "1"), ("Expired", "unlimited")]
+
+
+async def test_many_licenses_paged_repeat_order_and_customer(db) -> None:
+    cid = await full_customer(db)
+    product_id, policy_id = await f.add_product(db)
+    oid = await f.add_order(db, "ORD-MANY", customer_id=cid)
+    keys = await f.add_licenses(db, oid, product_id, 23, policy_id)
+    other = await f.add_order(db, "ORD-OTHER")
+    await f.add_licenses(db, other, product_id, 4, policy_id)
+    seen: list[tuple[int, int]] = []
+    text = await to_text(db, oid, page_size=5, progress=lambda d, t: seen.append((d, t)))
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == 23
+    assert sorted(r["license__license_key"] for r in rows) == sorted(keys)
+    assert {(r["order__store_id"], r["customer__email"]) for r in rows} == {
+        ("ORD-MANY", "ada@example.com")
+    }
+    assert seen == [(5, 23), (10, 23), (15, 23), (20, 23), (23, 23)]
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+async def test_dangerous_prefixes_neutralised(db, prefix: str) -> None:
+    payload = f"{prefix}HYPERLINK(\"http://evil\")"
+    cid = await f.add_customer(db, company_name=payload, first_name=prefix)
+    product_id, _ = await f.add_product(db, code=f"{prefix}P")
+    oid = await f.add_order(db, f"{prefix}ORD", reference=payload, customer_id=cid)
+    await f.add_licenses(db, oid, product_id, 1, note=payload)
+    [row] = list(csv.DictReader(io.StringIO(await to_text(db, oid), newline="")))
+    for column in ("order__store_id", "order__reference", "customer__company_name",
+                   "customer__first_name", "product__short_code", "license__note"):
+        assert row[column].startswith("'" + prefix), column
+    assert row["license__note"] == "'" + payload
+    assert row["order__store_id"] == f"'{prefix}ORD"
+
+
+def test_neutralise_leaves_other_values_exact() -> None:
+    for value in ["a=b", "ACME [Ltd]", " =x", "'quoted", "", "日本語", "x\r\ny", "1-2"]:
+        assert export.neutralise(value) == value
+    for value in ["=1", "+1", "-1", "@a", "\tx", "\rx"]:
+        assert export.neutralise(value) == "'" + value
+
+
+async def test_round_trip_through_csv_reader(db, out: Path) -> None:
+    nasty = 'a,b "c"\r\nd\x00?\u202eé日本🙂 [b]x[/b] \\'.replace("\x00", "")
+    cid = await f.add_customer(db, company_name=nasty, last_name="O'Brien; DROP")
+    product_id, _ = await f.add_product(db)
+    oid = await f.add_order(db, "ORD-RT", customer_id=cid, campaign_params=nasty)
+    keys = await f.add_licenses(db, oid, product_id, 3, note=nasty)
+    result = await export.export_to_file(db, oid, out / "out.csv")
+    assert result.rows == 3 and result.path == out / "out.csv"
+    raw = (out / "out.csv").read_bytes()
+    assert raw.decode("utf-8").startswith(HEADER + "\r\n")
+    rows = read(out / "out.csv")
+    assert [r["license__note"] for r in rows] == [nasty] * 3
+    assert rows[0]["customer__company_name"] == nasty
+    assert rows[0]["customer__last_name"] == "O'Brien; DROP"
+    assert rows[0]["order__campaign_params"] == nasty
+    assert sorted(r["license__license_key"] for r in rows) == sorted(keys)
+
+
+async def test_file_mode_is_0600_whatever_the_umask(sqlite_db, out: Path) -> None:
+    oid = await f.add_order(sqlite_db, "ORD-M")
+    old = os.umask(0)
+    try:
+        await export.export_to_file(sqlite_db, oid, out / "a.csv")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((out / "a.csv").stat().st_mode) == 0o600
+    assert os.listdir(out) == ["a.csv"]
+
+
+async def test_existing_file_refused_unless_overwrite(sqlite_db, out: Path) -> None:
+    oid = await f.add_order(sqlite_db, "ORD-X")
+    target = out / "x.csv"
+    target.write_text("keep me")
+    with pytest.raises(ExportFileExists):
+        await export.export_to_file(sqlite_db, oid, target)
+    assert target.read_text() == "keep me"
+    result = await export.export_to_file(sqlite_db, oid, target, overwrite=True)
+    assert result.rows == 1 and target.read_text(encoding="utf-8").startswith(HEADER)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert os.listdir(out) == ["x.csv"]
+
+
+async def test_file_appearing_during_export_is_not_clobbered(sqlite_db, out: Path) -> None:
+    oid = await f.add_order(sqlite_db, "ORD-R")
+    target = out / "r.csv"
+
+    def progress(done: int, total: int) -> None:
+        target.write_text("someone else's")
+
+    with pytest.raises(ExportFileExists):
+        await export.export_to_file(sqlite_db, oid, target, progress=progress)
+    assert target.read_text() == "someone else's"
+    assert os.listdir(out) == ["r.csv"]
+
+
+async def test_missing_directory(sqlite_db, out: Path) -> None:
+    oid = await f.add_order(sqlite_db, "ORD-D")
+    with pytest.raises(ExportError, match="directory does not exist"):
+        await export.export_to_file(sqlite_db, oid, out / "nope" / "x.csv")
+    assert os.listdir(out) == []
+
+
+async def test_target_is_a_directory(sqlite_db, out: Path) -> None:
+    oid = await f.add_order(sqlite_db, "ORD-D")
+    with pytest.raises(ExportError, match="is a directory"):
+        await export.export_to_file(sqlite_db, oid, out)
+
+
+async def test_permission_denied(sqlite_db, out: Path, monkeypatch) -> None:
+    oid = await f.add_order(sqlite_db, "ORD-P")
+
+    def denied(target: Path):
+        raise PermissionError(errno.EACCES, "Permission denied", str(target))
+
+    monkeypatch.setattr(export, "_create_temp", denied)
+    with pytest.raises(ExportError, match="permission denied"):
+        await export.export_to_file(sqlite_db, oid, out / "x.csv")
+    assert os.listdir(out) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+async def test_permission_denied_real(sqlite_db, out: Path) -> None:
+    oid = await f.add_order(sqlite_db, "ORD-P")
+    locked = out / "locked"
+    locked.mkdir(mode=0o500)
+    with pytest.raises(ExportError, match="permission denied"):
+        await export.export_to_file(sqlite_db, oid, locked / "x.csv")
+    assert os.listdir(locked) == []
+
+
+class FullDisk(io.StringIO):
+    """A writer that fails like a full disk after some bytes."""
+
+    def __init__(self, fd: int, budget: int) -> None:
+        super().__init__()
+        self.fd, self.budget = fd, budget
+
+    def write(self, s: str) -> int:
+        self.budget -= len(s)
+        if self.budget < 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        os.write(self.fd, s.encode())
+        return len(s)
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self.fd)
+        super().close()
+
+
+@pytest.mark.parametrize("existing", [False, True])
+async def test_disk_full_leaves_nothing(db, out: Path, monkeypatch, existing) -> None:
+    product_id, _ = await f.add_product(db)
+    oid = await f.add_order(db, "ORD-F")
+    await f.add_licenses(db, oid, product_id, 40)
+    target = out / "f.csv"
+    if existing:
+        target.write_text("previous export")
+    monkeypatch.setattr(export, "_open_text", lambda fd: FullDisk(fd, 3000))
+    with pytest.raises(ExportError, match="disk is full"):
+        await export.export_to_file(db, oid, target, overwrite=existing, page_size=10)
+    assert os.listdir(out) == (["f.csv"] if existing else [])
+    if existing:
+        assert target.read_text() == "previous export"
+    # The read transaction was released: a write goes through at once.
+    async with db.write() as session:
+        from sqlalchemy import text
+
+        await session.execute(text("UPDATE orders SET reference = 'x'"))
+
+
+async def test_cancelled_export_leaves_nothing(sqlite_db, out: Path) -> None:
+    product_id, _ = await f.add_product(sqlite_db)
+    oid = await f.add_order(sqlite_db, "ORD-C")
+    await f.add_licenses(sqlite_db, oid, product_id, 30)
+
+    def progress(done: int, total: int) -> None:
+        if done >= 10:
+            raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await export.export_to_file(sqlite_db, oid, out / "c.csv", progress=progress,
+                                    page_size=10)
+    assert os.listdir(out) == []
+
+
+async def test_missing_order(db, out: Path) -> None:
+    with pytest.raises(NotFound):
+        await export.export_to_file(db, 424242, out / "x.csv")
+    assert os.listdir(out) == []
+
+
+def test_default_filename() -> None:
+    day = date(2026, 11, 27)
+    assert export.default_filename("ORD-1001", day) == "order-ORD-1001-2026-11-27.csv"
+    assert export.default_filename("../../etc/pass wd", day) == "order-etc_pass_wd-2026-11-27.csv"
+    assert export.default_filename("///", day) == "order-order-2026-11-27.csv"
+    assert export.default_filename("x" * 300, day) == f"order-{'x' * 80}-2026-11-27.csv"
+
+
+def test_format_value_stable_forms() -> None:
+    assert export.format_value(True) == "true" and export.format_value(False) == "false"
+    assert export.format_value(None) == ""
+    assert export.format_value(date(2026, 1, 2)) == "2026-01-02"
+    at = datetime(2026, 1, 2, 3, 4, 5, 678, tzinfo=UTC)
+    assert export.format_value(at) == "2026-01-02T03:04:05Z"
+    assert export.format_value(0) == "0"
+
+
+def test_fast_license_cells_match_generic_cell() -> None:
+    """The hot loop's specialised formatters give exactly what ``cell`` gives."""
+    today = date(2026, 6, 1)
+    at = datetime(2026, 1, 2, 3, 4, 5, 999999, tzinfo=UTC)
+    samples = [
+        (1, "=X", "ABCD-EFGH-JKLM-NPQR", "perpetual", True, None, 3, False, 0, None, False,
+         True, None, "", at),
+        (2, "P", None, "-t", False, date(2026, 1, 1), None, False, -2, date(2026, 2, 3), True,
+         False, -1, "@note\nx", at),
+        (3, "", "", "", True, date(2027, 1, 1), 0, True, 5, None, False, False, 0, "\tz", at),
+    ]
+    for r in samples:
+        generic = [export.cell(v) for v in r[1:4]]
+        generic.append(orders.license_status(r[4], r[5], r[8], today))
+        generic += [export.cell(r[4]), "unlimited" if r[7] else export.cell(r[6])]
+        generic += [export.cell(v) for v in (r[8], r[5], r[9], r[10], r[11], r[12], r[13], r[14])]
+        assert export._license_cells(r, today) == generic
