@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import importlib.util
 import io
 import os
 import stat
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,13 +17,6 @@ import pytest
 import orderview.cli as cli
 from orderview.export import COLUMNS
 from tests import factories as f
-
-
-@pytest.fixture(autouse=True)
-def _only_present_commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Other command modules are built in parallel; parse with those that exist."""
-    present = tuple(m for m in cli.COMMAND_MODULES if importlib.util.find_spec(m) is not None)
-    monkeypatch.setattr(cli, "COMMAND_MODULES", present)
 
 
 @pytest.fixture
@@ -93,3 +87,19 @@ async def test_errors_are_one_line(db, out: Path, capsys) -> None:
     assert err == (f"orderview: error: cannot write {out / 'missing' / 'x.csv'}: "
                    "the directory does not exist\n")
     assert os.listdir(out) == []
+
+
+async def test_reader_leaving_early_is_not_a_traceback(sqlite_db, out: Path) -> None:
+    product_id, _ = await f.add_product(sqlite_db)
+    oid = await f.add_order(sqlite_db, "ORD-PIPE")
+    await f.add_licenses(sqlite_db, oid, product_id, 3000, note="x" * 100)  # > a pipe buffer
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "orderview", "--db", str(sqlite_db.url.database), "export",
+         "ORD-PIPE", "-o", "-"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert proc.stdout.readline().startswith(b"order__store_id,")
+    proc.stdout.close()
+    err = await asyncio.to_thread(proc.stderr.read)
+    assert await asyncio.to_thread(proc.wait) == 141
+    assert b"Traceback" not in err and b"Exception ignored" not in err, err

@@ -7,7 +7,6 @@ to standard error, so `-o -` can be piped.
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from typing import IO
 
@@ -44,26 +43,31 @@ def _stderr_progress() -> export.Progress | None:
     return export.throttled(show)
 
 
-def _stdout_text() -> tuple[IO[str], bool]:
-    """UTF-8 text over stdout's bytes with no newline translation (CSV brings its CRLF)."""
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        return sys.stdout, False
-    sys.stdout.flush()
-    return io.TextIOWrapper(buffer, encoding="utf-8", newline=""), True
+class _Utf8Stdout:
+    """UTF-8 bytes straight to stdout's buffer, no newline translation (CSV brings its CRLF).
+
+    Not a TextIOWrapper: one of those over ``sys.stdout.buffer`` closes it when collected,
+    and a reader leaving early (``| head``) must only end in main()'s BrokenPipe handling."""
+
+    def __init__(self) -> None:
+        sys.stdout.flush()
+        self._buffer = getattr(sys.stdout, "buffer", None)
+
+    def write(self, text: str) -> int:
+        if self._buffer is None:
+            return sys.stdout.write(text)
+        return self._buffer.write(text.encode("utf-8"))
+
+    def flush(self) -> None:
+        (self._buffer or sys.stdout).flush()
 
 
 async def run_export(args: argparse.Namespace, ctx: Context) -> int:
     try:
         detail = await orders.get_order_by_store_id(ctx.db, args.order_id)
         if args.output == "-":
-            stream, wrapped = _stdout_text()
-            try:
-                result = await export.export_to_stream(ctx.db, detail.id, stream)
-            finally:
-                if wrapped:
-                    stream.flush()
-                    stream.detach()  # type: ignore[attr-defined]
+            stdout: IO[str] = _Utf8Stdout()  # type: ignore[assignment]
+            result = await export.export_to_stream(ctx.db, detail.id, stdout)
             print(f"exported {result.rows} rows to standard output", file=sys.stderr)
             return 0
         path = args.output or export.default_filename(detail.store_id)
