@@ -13,13 +13,16 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.widgets import Input
 
+from orderview import app_driver
 from orderview.db.engine import Database
+from orderview.mail.background import BackgroundSender
 from orderview.services import orders
 from orderview.services.errors import NotFound
 from orderview.settings import Settings
 from screens.help import HelpScreen, screen_keys
 from screens.open_order import OpenOrderProvider
 from screens.order import OrderScreen
+from screens.order_tabs.managers import refresh_after_delivery
 from screens.orders import OrdersScreen
 
 
@@ -35,6 +38,7 @@ class OrderviewApp(App[None]):
     BINDINGS = [
         Binding("question_mark", "help", "Help"),
         Binding("f1", "help", "Help", show=False, priority=True),
+        Binding("ctrl+l", "redraw", "Redraw", show=False),
     ]
 
     def __init__(self, db: Database, settings: Settings, operator: str,
@@ -44,10 +48,15 @@ class OrderviewApp(App[None]):
         self.settings = settings
         self.operator = operator
         self.open_store_id = open_store_id
+        # Delivers license manager invites while the app runs (not at all without SMTP).
+        self.mail_sender = BackgroundSender(db, settings, self._mail_delivered)
         self.animation_level = "full" if settings.animations else "none"
+        app_driver.configure(self)
 
     def on_mount(self) -> None:
         self.push_screen(OrdersScreen())
+        self.run_worker(self.mail_sender.run(), name="mail-sender", group="mail-sender",
+                        exit_on_error=False)
         if self.open_store_id is not None:
             self._open_store_id(self.open_store_id)
 
@@ -60,6 +69,9 @@ class OrderviewApp(App[None]):
             return
         self.push_screen(OrderScreen(detail.id, detail))
 
+    def _mail_delivered(self, results: list[object]) -> None:
+        refresh_after_delivery(self, results)
+
     def open_order(self, order_id: int) -> None:
         """Open an order's screen over the current one (``esc`` comes back)."""
         self.push_screen(OrderScreen(order_id))
@@ -70,6 +82,10 @@ class OrderviewApp(App[None]):
             self.pop_screen()
         if isinstance(self.screen, OrdersScreen):
             self.screen.action_focus_search()
+
+    def action_redraw(self) -> None:
+        """ctrl+l: repaint everything, for a terminal that got out of step."""
+        app_driver.redraw(self)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

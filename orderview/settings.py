@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     colors: Literal["auto", "16", "256", "truecolor"] = "auto"
     mouse: bool = True
     animations: bool = False
+    # Send the terminal only the cells that changed (orderview.terminal); off = Textual's output.
+    minimal_output: bool = True
 
     @field_validator("default_manager_permissions")
     @classmethod

@@ -21,12 +21,32 @@ COLOR_SYSTEMS = {"16": "standard", "256": "256", "truecolor": "truecolor"}
 def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction,
              common: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run_app)
+    _terminal_options(parser)
     open_cmd = subparsers.add_parser(
         "open", parents=[common], help="open the app on one order",
         description="Open the app straight on an order's screen (esc goes to the orders list).",
     )
     open_cmd.add_argument("order_id", metavar="ORDER_ID", help="the order's Order ID (store_id)")
     open_cmd.set_defaults(handler=run_open)
+    _terminal_options(open_cmd)
+
+
+def _terminal_options(parser: argparse.ArgumentParser) -> None:
+    sup = argparse.SUPPRESS
+    parser.add_argument("--colors", choices=("16", "256", "truecolor"), default=sup,
+                        help="colour depth (setting `colors`; default: what the terminal says)")
+    parser.add_argument("--no-mouse", action="store_true", default=sup,
+                        help="no mouse reporting at all (setting `mouse`)")
+
+
+def _apply_flags(args: argparse.Namespace, settings: Settings) -> Settings:
+    """Command-line flags win over the settings file and the environment."""
+    update: dict[str, object] = {}
+    if getattr(args, "colors", None):
+        update["colors"] = args.colors
+    if getattr(args, "no_mouse", False):
+        update["mouse"] = False
+    return settings.model_copy(update=update) if update else settings
 
 
 def _terminal_env(settings: Settings) -> None:
@@ -38,11 +58,12 @@ def _terminal_env(settings: Settings) -> None:
 
 
 async def run_app(args: argparse.Namespace, ctx: Context, open_store_id: str | None = None) -> int:
-    _terminal_env(ctx.settings)
+    settings = _apply_flags(args, ctx.settings)
+    _terminal_env(settings)
     from orderview.app import OrderviewApp
 
-    app = OrderviewApp(ctx.db, ctx.settings, ctx.operator, open_store_id=open_store_id)
-    await app.run_async(mouse=ctx.settings.mouse)
+    app = OrderviewApp(ctx.db, settings, ctx.operator, open_store_id=open_store_id)
+    await app.run_async(mouse=settings.mouse)
     return app.return_code or 0
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: speed and bandwidth measured here, never in timed tests."""

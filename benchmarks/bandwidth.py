@@ -1,0 +1,345 @@
+"""Bandwidth benchmark: bytes the real app writes to an 80×24 terminal, per operator step.
+
+Runs ``orderview`` in a pseudo-terminal (TERM=xterm-256color) on a fixed demo database
+(``orderview demo --orders 200 --seed 1``), plays the standard scenario by keys, feeds every
+byte into a terminal emulator (pyte, patched to blank split wide characters as xterm does) and
+reports per step: bytes written, cells changed on the emulated screen, bytes per changed cell,
+and the time until output went quiet; plus bytes written while idle on each screen. Each
+colour depth is run with the shadow screen on (``minimal_output``) and off (Textual's own
+driver), side by side.
+
+    python -m benchmarks.bandwidth                 # 256 and 16 colours, 10 s idle, writes docs
+    python -m benchmarks.bandwidth --idle 1 --no-write --colors 256   # quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import os
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyte
+
+from benchmarks.emulator import XtermScreen, changed_cells, snapshot
+
+COLS, ROWS = 80, 24
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "bandwidth.md"
+SEARCH = "ORD-100097"  # the demo order with the most licenses (352) at --orders 200 --seed 1
+
+KEYS = {
+    "enter": "\r", "escape": "\x1b", "down": "\x1b[B", "up": "\x1b[A", "pagedown": "\x1b[6~",
+    "tab": "\t", "ctrl+l": "\x0c",
+}
+
+# (label, keys, kind) — kind names the target that applies (see TARGETS); "idle" steps measure
+# bytes written while nobody types.
+SCENARIO: list[tuple[str, list[str], str]] = [
+    ("first paint (orders screen)", [], "first"),
+    ("idle: orders, search input focused", [], "idle"),
+    (f"type search “{SEARCH}”", list(SEARCH), "step"),
+    ("focus results table (down)", ["down"], "focus"),
+    ("idle: orders, results focused", [], "idle"),
+    ("open order (enter)", ["enter"], "screen"),
+    ("idle: order, Details tab", [], "idle"),
+    ("tab 2 Customer", ["2"], "tab"),
+    ("tab 3 Licenses", ["3"], "tab"),
+    ("focus license table (tab)", ["tab"], "focus"),
+    ("license table: down", ["down"], "cursor"),
+    ("license table: page down", ["pagedown"], "step"),
+    ("idle: order, Licenses tab", [], "idle"),
+    ("tab 4 License manager", ["4"], "tab"),
+    ("tab 1 Details", ["1"], "tab"),
+    ("open Edit order dialog (e)", ["e"], "dialog"),
+    ("idle: Edit order dialog, input focused", [], "idle"),
+    ("cancel Edit order dialog (esc)", ["escape"], "dialog"),
+    ("open help (?)", ["?"], "dialog"),
+    ("idle: help", [], "idle"),
+    ("close help (esc)", ["escape"], "dialog"),
+    ("back to orders (esc)", ["escape"], "screen"),
+    ("redraw everything (ctrl+l)", ["ctrl+l"], "redraw"),
+]
+
+TARGETS = {  # kind -> max bytes for the step (256 colours); None: only the 3 B/cell rule
+    "first": 12_000, "tab": 3_000, "dialog": 4_000, "focus": 400, "cursor": 200, "idle": 0,
+    "step": None, "screen": None, "redraw": None,
+}
+
+
+@dataclass
+class Step:
+    label: str
+    kind: str
+    bytes: int = 0
+    cells: int = 0
+    quiet_ms: float = 0.0
+    note: str = ""
+
+    @property
+    def per_cell(self) -> float | None:
+        return self.bytes / self.cells if self.cells else None
+
+
+@dataclass
+class Run:
+    colors: str
+    minimal: bool
+    steps: list[Step] = field(default_factory=list)
+    cpu_s: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return sum(s.bytes for s in self.steps if s.kind != "idle")
+
+
+class Terminal:
+    """The app in a pty; a reader thread collects (time, bytes) chunks."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        self.proc = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
+            start_new_session=True, cwd=ROOT,
+        )
+        os.close(slave)
+        self.master = master
+        self.lock = threading.Lock()
+        self.chunks: list[tuple[float, bytes]] = []
+        self.screen = XtermScreen(COLS, ROWS)
+        self.stream = pyte.ByteStream(self.screen)
+        self.fed = 0
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                ready, _, _ = select.select([self.master], [], [], 0.5)
+                if not ready:
+                    if self.proc.poll() is not None:
+                        return
+                    continue
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            with self.lock:
+                self.chunks.append((time.monotonic(), data))
+
+    def send(self, text: str) -> None:
+        os.write(self.master, text.encode())
+
+    def take(self) -> tuple[bytes, float | None]:
+        """Everything received since the last take, and the time of its last chunk."""
+        with self.lock:
+            chunks = self.chunks[self.fed:]
+            self.fed = len(self.chunks)
+        data = b"".join(c for _, c in chunks)
+        self.stream.feed(data)
+        return data, (chunks[-1][0] if chunks else None)
+
+    def wait_quiet(self, quiet: float, limit: float = 15.0) -> None:
+        start = time.monotonic()
+        while time.monotonic() - start < limit:
+            with self.lock:
+                last = self.chunks[-1][0] if self.chunks else start
+            now = time.monotonic()
+            if now - max(last, start) >= quiet:
+                return
+            time.sleep(0.02)
+
+    def close(self) -> float:
+        """Quit the app; return the child's CPU seconds."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            _, status, usage = os.wait4(self.proc.pid, 0)
+            cpu = usage.ru_utime + usage.ru_stime
+        except ChildProcessError:
+            cpu = 0.0
+        os.close(self.master)
+        return cpu
+
+
+def build_db(path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "orderview", "demo", "--db", str(path), "--orders", "200",
+         "--seed", "1"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
+    )
+
+
+def run_scenario(db: Path, colors: str, minimal: bool, idle: float, quiet: float,
+                 dump: Path | None = None) -> Run:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERVIEW_", "TEXTUAL"))}
+    env.update(TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS),
+               ORDERVIEW_MINIMAL_OUTPUT="true" if minimal else "false",
+               ORDERVIEW_OPERATOR="bench", ORDERVIEW_CONFIG="/nonexistent")
+    env.pop("COLORTERM", None)
+    argv = [sys.executable, "-m", "orderview", "--db", str(db), "--colors", colors]
+    term = Terminal(argv, env)
+    run = Run(colors, minimal)
+    before = snapshot(term.screen)
+    try:
+        skip_cancel = False
+        for label, keys, kind in SCENARIO:
+            step = Step(label, kind)
+            if skip_cancel and ("Edit order" in label):
+                step.note = "skipped: no Edit order dialog"
+                run.steps.append(step)
+                continue
+            if kind == "first":
+                sent = time.monotonic()
+                term.wait_quiet(max(quiet, 1.5), limit=30)
+            elif kind == "idle":
+                term.take()
+                time.sleep(idle)
+                sent = time.monotonic()
+            else:
+                sent = time.monotonic()
+                for key in keys:
+                    term.send(KEYS.get(key, key))
+                    if len(keys) > 1:
+                        time.sleep(0.03)  # a fast typist, not a paste
+                term.wait_quiet(quiet)
+            data, last = term.take()
+            after = snapshot(term.screen)
+            step.bytes = len(data)
+            step.cells = changed_cells(before, after)
+            if kind != "idle" and last is not None:
+                step.quiet_ms = (last - sent) * 1000
+            if dump is not None:
+                name = f"{colors}-{'on' if minimal else 'off'}-{len(run.steps):02d}"
+                (dump / f"{name}.bin").write_bytes(data)
+                (dump / f"{name}.txt").write_text(label + "\n" + "\n".join(term.screen.display))
+            before = after
+            if kind == "dialog" and keys == ["e"] and step.cells == 0:
+                step.note = "no Edit order dialog in this build (key e unbound)"
+                skip_cancel = True
+            run.steps.append(step)
+        term.send("\x1b")
+        term.wait_quiet(quiet)
+        term.send("q")
+        term.wait_quiet(quiet, limit=3)
+    finally:
+        run.cpu_s = term.close()
+    return run
+
+
+def _kb(n: int) -> str:
+    return f"{n:,}" if n < 10_000 else f"{n / 1024:.1f} K"
+
+
+def _check(step: Step) -> str:
+    """✓ / ✗ against the issue's targets (256 colours)."""
+    if step.kind == "idle":
+        return "✓" if step.bytes == 0 else "✗"
+    ok = True
+    limit = TARGETS.get(step.kind)
+    if limit is not None and step.bytes > limit:
+        ok = False
+    if step.kind != "redraw" and step.per_cell is not None and step.per_cell > 3:
+        ok = False
+    return "✓" if ok else "✗"
+
+
+def table(on: Run, off: Run, idle: float) -> str:
+    lines = [
+        f"### {on.colors} colours" if on.colors != "truecolor" else "### truecolor",
+        "",
+        "| step | on: bytes | cells | B/cell | quiet ms | target | off: bytes | B/cell | off/on |",
+        "|---|---:|---:|---:|---:|:-:|---:|---:|---:|",
+    ]
+    for a, b in zip(on.steps, off.steps, strict=True):
+        label = a.label + (f" ({idle:g} s)" if a.kind == "idle" else "")
+        if a.note:
+            label += f" — {a.note}"
+        ratio = f"{b.bytes / a.bytes:.1f}×" if a.bytes else ("—" if not b.bytes else "∞")
+        pc_a = f"{a.per_cell:.2f}" if a.per_cell is not None else "—"
+        pc_b = f"{b.per_cell:.2f}" if b.per_cell is not None else "—"
+        quiet = f"{a.quiet_ms:.0f}" if a.kind != "idle" else "—"
+        lines.append(f"| {label} | {_kb(a.bytes)} | {a.cells} | {pc_a} | {quiet} | "
+                     f"{_check(a) if on.colors == '256' else ''} | {_kb(b.bytes)} | {pc_b} | "
+                     f"{ratio} |")
+    ratio = off.total / on.total if on.total else float("inf")
+    lines += [
+        f"| **whole scenario (without idle)** | **{_kb(on.total)}** | | | | "
+        f"{'✓' if ratio >= 5 else '✗'} | **{_kb(off.total)}** | | **{ratio:.1f}×** |",
+        "",
+        f"App CPU time for the whole run (start-up included): on {on.cpu_s:.2f} s, "
+        f"off {off.cpu_s:.2f} s.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bandwidth",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--idle", type=float, default=10.0, metavar="S",
+                        help="seconds of idleness measured on each screen (recorded: 10)")
+    parser.add_argument("--quiet", type=float, default=0.6, metavar="S",
+                        help="a step ends after this long without output")
+    parser.add_argument("--colors", action="append", choices=["16", "256", "truecolor"],
+                        help="colour depth(s) to run (default: 256 and 16)")
+    parser.add_argument("--no-write", action="store_true", help="print only, no docs update")
+    parser.add_argument("--doc", type=Path, default=DOC)
+    parser.add_argument("--dump", type=Path, metavar="DIR",
+                        help="write each step's bytes and final screen text here (debugging)")
+    args = parser.parse_args(argv)
+    depths = args.colors or ["256", "16"]
+    tmp = Path(tempfile.mkdtemp(prefix="orderview-bw-"))
+    try:
+        db = tmp / "demo.db"
+        build_db(db)
+        sections = []
+        for colors in depths:
+            runs = {}
+            for minimal in (True, False):
+                copy = tmp / f"run-{colors}-{minimal}.db"
+                shutil.copy(db, copy)
+                runs[minimal] = run_scenario(copy, colors, minimal, args.idle, args.quiet,
+                                             args.dump)
+            section = table(runs[True], runs[False], args.idle)
+            print(section, flush=True)
+            sections.append(section)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if not args.no_write:
+        write_doc(args.doc, sections, argv if argv is not None else sys.argv[1:])
+    return 0
+
+
+def write_doc(path: Path, sections: list[str], argv: list[str]) -> None:
+    command = "python -m benchmarks.bandwidth" + "".join(f" {a}" for a in argv)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    start, end = "<!-- bandwidth-table:start -->", "<!-- bandwidth-table:end -->"
+    body = (f"{start}\nProduced by `{command}` (`make bench-bandwidth`) on "
+            f"{time.strftime('%Y-%m-%d', time.gmtime())}: {COLS}×{ROWS}, TERM=xterm-256color, "
+            f"demo database `--orders 200 --seed 1`. *on* = shadow screen "
+            f"(`minimal_output`, the default), *off* = Textual's own driver.\n\n"
+            + "\n".join(sections) + f"\n{end}")
+    if start in text and end in text:
+        text = text[:text.index(start)] + body + text[text.index(end) + len(end):]
+    else:
+        text = (text or "# Bandwidth\n\n") + body + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,85 @@
+"""Textual glue for the shadow screen: a driver that sends the terminal only what changed.
+
+Imported only by ``orderview/app.py``. The mechanism itself (``orderview.terminal``) is pure
+Python; this module subclasses Textual's Linux driver so that every ``write()`` goes through
+the filter and every ``flush()`` (Textual flushes once per frame) sends the frame's minimal
+update. With ``settings.minimal_output`` off, the app uses Textual's own driver unchanged.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from textual.drivers.linux_driver import LinuxDriver
+
+from orderview.terminal import ShadowScreen
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.driver import Driver
+
+    from orderview.settings import Settings
+
+
+class ShadowDriver(LinuxDriver):
+    """Textual's Linux driver with the shadow-screen filter in front of the terminal."""
+
+    mouse_motion = False  # report clicks and drags, not every movement (any-motion → 1002)
+
+    def __init__(self, app: App, **kwargs: object) -> None:
+        super().__init__(app, **kwargs)  # type: ignore[arg-type]
+        width, height = self._get_terminal_size()
+        self.shadow = ShadowScreen(width, height, mouse_motion=self.mouse_motion)
+
+    def _check_size(self) -> None:
+        size = self._app.size
+        if (size.width, size.height) != (self.shadow.width, self.shadow.height):
+            self.shadow.resize(size.width, size.height)
+
+    def write(self, data: str) -> None:
+        if self._writer_thread is None:
+            return
+        self._check_size()
+        out = self.shadow.feed(data)
+        if out:
+            super().write(out)
+
+    def flush(self) -> None:
+        if self._writer_thread is None:
+            return
+        out = self.shadow.flush()
+        if out:
+            super().write(out)
+
+    def repaint(self) -> None:
+        """Clear the terminal and send the whole screen again (ctrl+l)."""
+        if self._writer_thread is None:
+            return
+        out = self.shadow.repaint()
+        if out:
+            super().write(out)
+
+
+def driver_class(settings: Settings, default: type[Driver]) -> type[Driver]:
+    """The driver for these settings: the shadow driver on POSIX terminals when enabled."""
+    if not settings.minimal_output or sys.platform == "win32":
+        return default
+    if not issubclass(ShadowDriver, default):  # e.g. TEXTUAL_DRIVER chose another driver
+        return default
+    return ShadowDriver
+
+
+def configure(app: App) -> None:
+    """Apply the terminal settings to a freshly constructed app."""
+    settings: Settings = app.settings  # type: ignore[attr-defined]
+    app.driver_class = driver_class(settings, app.driver_class)
+    app.animation_level = "full" if settings.animations else "none"
+
+
+def redraw(app: App) -> None:
+    """ctrl+l: the terminal got out of step; send everything again."""
+    driver = app._driver
+    if isinstance(driver, ShadowDriver):
+        driver.repaint()
+    app.refresh()
