@@ -57,6 +57,9 @@ class OrderScreen(Screen[None]):
         Binding("3", "show_tab('licenses')", "Licenses", show=False),
         Binding("4", "show_tab('managers')", "Managers", show=False),
         Binding("ctrl+r", "reload", "Reload"),
+        Binding("e", "edit_order", "Edit"),
+        Binding("c", "customer", "Customer"),
+        Binding("h", "history", "History"),
     ]
 
     def __init__(self, order_id: int, detail: OrderDetail | None = None) -> None:
@@ -156,3 +159,33 @@ class OrderScreen(Screen[None]):
 
     async def action_reload(self) -> None:
         self._load()
+
+    @work(exclusive=True, group="order-dialog")
+    async def action_edit_order(self) -> None:
+        """Edit order (issue 3); reload afterwards: saved, or refused because it changed."""
+        from screens.edit_order import EditOrderScreen
+
+        if self.detail is not None:
+            await self.app.push_screen_wait(EditOrderScreen(self.detail))
+            await self.reload()
+
+    @work(exclusive=True, group="order-dialog")
+    async def action_customer(self) -> None:
+        """Add a customer (pick or create) or edit/relink/unlink the one linked (issue 3)."""
+        from screens.customer_edit import CustomerEditScreen
+        from screens.customer_pick import CustomerPickScreen
+
+        if self.detail is None:
+            return
+        if self.detail.customer is None:
+            await self.app.push_screen_wait(CustomerPickScreen(self.detail))
+        else:
+            await self.app.push_screen_wait(CustomerEditScreen(self.detail, self.detail.customer))
+        await self.reload()
+        self.show_tab("customer")
+
+    def action_history(self) -> None:
+        from screens.history import HistoryScreen
+
+        if self.detail is not None:
+            self.app.push_screen(HistoryScreen(self.detail.id, self.detail.store_id))

@@ -1,0 +1,331 @@
+"""Add or edit a customer: every field, errors next to each, conflicts and taken emails.
+
+``CustomerEditScreen(order)`` creates a customer and links it to the order (one transaction);
+``CustomerEditScreen(order, customer)`` edits the linked customer, says how many other orders
+share it, and can also switch the order to another customer (``ctrl+o``) or unlink it
+(``ctrl+t``, confirmed). An email that belongs to another customer is refused with an offer to
+link that customer instead (``ctrl+l``). Dismisses with what changed (``OrderDetail`` or
+``CustomerView``) or ``None``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from orderview.safetext import literal
+from orderview.schemas.customer import CUSTOMER_FIELDS
+from orderview.services import customers
+from orderview.services.customers import EmailTaken
+from orderview.services.errors import ConflictError, FieldErrors, NotFound, ServiceError
+from orderview.services.views import CustomerView, OrderDetail
+from screens.confirm import ConfirmScreen
+from screens.edit_order import ConflictNotice
+from widgets.form_field import FormField
+from widgets.status_line import StatusLine
+
+LABELS = {
+    "email": "Email *",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "company_name": "Company",
+    "phone": "Phone",
+    "reference": "Reference",
+    "address": "Address",
+    "city": "City",
+    "state": "State",
+    "postcode": "Postcode",
+    "country": "Country (ISO)",
+}
+PLACEHOLDERS = {"email": "name@example.com", "country": "US, DE, GB…", "phone": "+1 555 0100"}
+
+Result = OrderDetail | CustomerView | None
+
+
+class CustomerEditScreen(ModalScreen[Result]):
+    DEFAULT_CSS = """
+    CustomerEditScreen { align: center middle; }
+    CustomerEditScreen > VerticalScroll {
+        width: 80; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    CustomerEditScreen .title { text-style: bold; height: 1; }
+    CustomerEditScreen #shared { color: $text-muted; height: auto; }
+    CustomerEditScreen #taken { color: $text-warning; height: auto; display: none; }
+    CustomerEditScreen #taken.-shown { display: block; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+l", "link_taken", "Link that customer"),
+        Binding("ctrl+o", "other_customer", "Other customer"),
+        Binding("ctrl+t", "unlink", "Unlink"),
+        Binding("r", "reload", "Reload"),
+        Binding("ctrl+r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self, order: OrderDetail, customer: CustomerView | None = None,
+                 initial: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.order = order
+        self.customer = customer
+        self.initial = dict(initial or {})
+        self.taken: CustomerView | None = None
+        self.conflict: ConflictError | None = None
+        self.busy = False
+        self.opened_values: dict[str, str] = {}
+
+    @property
+    def editing(self) -> bool:
+        return self.customer is not None
+
+    def loaded(self, name: str) -> str:
+        if self.customer is not None:
+            return str(getattr(self.customer, name))
+        return ""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            if self.customer is None:
+                title = Content.assemble(("Add customer to order ", "bold"),
+                                         literal(self.order.store_id, 50, "bold"))
+            else:
+                title = Content.assemble((f"Edit customer #{self.customer.id}", "bold"),
+                                         " of order ", literal(self.order.store_id, 40, "bold"))
+            yield Static(title, classes="title")
+            if self.customer is not None:
+                yield Static("", id="shared", markup=False)
+            for name in CUSTOMER_FIELDS:
+                value = self.initial.get(name, self.loaded(name))
+                yield FormField(name, LABELS[name], value, PLACEHOLDERS.get(name, ""))
+            yield Static(id="taken")
+            yield ConflictNotice(id="conflict")
+        yield StatusLine("ctrl+s saves · esc cancels", id="dialog-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.opened_values = self.values()
+        self.query_one("#email").focus()
+        if self.customer is not None:
+            self._count_shared()
+
+    @work(exclusive=True, group="customer-count")
+    async def _count_shared(self) -> None:
+        assert self.customer is not None
+        count = await customers.count_other_orders(
+            self.app.db, self.customer.id, self.order.id  # type: ignore[attr-defined]
+        )
+        text = ("No other order uses this customer." if count == 0 else
+                f"{count:,} other order{'s' if count != 1 else ''} share this customer: "
+                "changes apply to all of them.")
+        self.query_one("#shared", Static).update(text)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "link_taken":
+            return self.taken is not None
+        if action in ("other_customer", "unlink"):
+            return self.editing
+        if action == "reload":
+            return self.conflict is not None
+        return True
+
+    # -- values -----------------------------------------------------------------------------
+
+    def values(self) -> dict[str, str]:
+        return {name: self.query_one(f"#field-{name}", FormField).value
+                for name in CUSTOMER_FIELDS}
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.values().items() if v != self.loaded(k)}
+
+    def _status(self, text: str) -> None:
+        self.query_one(StatusLine).set_status(text)
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        for form in self.query(FormField):
+            form.show_error(errors.get(form.field_name))
+        self._status("Not saved: see the messages under the fields")
+        for name in errors:
+            if self.query(f"#{name}"):
+                self.query_one(f"#{name}").focus()
+                break
+
+    def _show_taken(self, exc: EmailTaken) -> None:
+        self.taken = exc.customer
+        owner = exc.customer
+        offer = self.query_one("#taken", Static)
+        offer.update(literal(
+            f"{owner.email} is customer #{owner.id} ({owner.display_name}). "
+            f"ctrl+l links that customer to order {self.order.store_id} instead.", 600))
+        offer.add_class("-shown")
+        self.refresh_bindings()
+
+    def _clear_taken(self) -> None:
+        self.taken = None
+        self.query_one("#taken", Static).remove_class("-shown")
+        self.refresh_bindings()
+
+    def _show_conflict(self, conflict: ConflictError) -> None:
+        self.conflict = conflict
+        notice = self.query_one(ConflictNotice)
+        text = str(conflict)
+        if not conflict.deleted:
+            text += "\nNothing was saved. r reloads the latest values (your edits are kept)."
+        notice.update(literal(text, max_length=2000))
+        notice.add_class("-shown")
+        notice.focus()
+        self.refresh_bindings()
+        self._status(f"Not saved: the {conflict.entity} changed after you opened it")
+
+    # -- save -------------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if not self.busy:
+            self._save()
+
+    @work(exclusive=True, group="customer-edit")
+    async def _save(self) -> None:
+        changes = self.changes()
+        if self.customer is not None and not changes:
+            self.dismiss(None)
+            return
+        app = self.app
+        self.busy = True
+        self._status("Saving…")
+        try:
+            if self.customer is None:
+                result: Result = await customers.create_customer(
+                    app.db, app.operator, self.order.id, self.order.version,  # type: ignore[attr-defined]
+                    self.values(),
+                )
+            else:
+                result = await customers.update_customer(
+                    app.db, app.operator, self.customer.id, self.customer.version,  # type: ignore[attr-defined]
+                    changes, order_id=self.order.id,
+                )
+        except EmailTaken as exc:
+            self._show_errors(exc.errors)
+            self._show_taken(exc)
+        except FieldErrors as exc:
+            self._clear_taken()
+            self._show_errors(exc.errors)
+        except ConflictError as exc:
+            self._show_conflict(exc)
+        except ServiceError as exc:
+            self._status(f"Not saved: {exc}")
+        else:
+            self.dismiss(result)
+        finally:
+            self.busy = False
+
+    def action_link_taken(self) -> None:
+        if self.taken is not None and not self.busy:
+            self._link(self.taken.id)
+
+    @work(exclusive=True, group="customer-edit")
+    async def _link(self, customer_id: int) -> None:
+        app = self.app
+        self.busy = True
+        self._status("Linking…")
+        try:
+            detail = await customers.link_customer(
+                app.db, app.operator, self.order.id, self.order.version, customer_id,  # type: ignore[attr-defined]
+            )
+        except ConflictError as exc:
+            self._show_conflict(exc)
+        except ServiceError as exc:
+            self._status(f"Not linked: {exc}")
+        else:
+            self.dismiss(detail)
+        finally:
+            self.busy = False
+
+    # -- other customer, unlink -------------------------------------------------------------
+
+    def action_other_customer(self) -> None:
+        if self.editing and not self.busy:
+            self._pick_other()
+
+    @work(exclusive=True, group="customer-edit")
+    async def _pick_other(self) -> None:
+        from screens.customer_pick import CustomerPickScreen
+
+        detail = await self.app.push_screen_wait(CustomerPickScreen(self.order, changing=True))
+        if detail is not None:
+            self.dismiss(detail)
+
+    def action_unlink(self) -> None:
+        if self.editing and not self.busy:
+            self._unlink()
+
+    @work(exclusive=True, group="customer-edit")
+    async def _unlink(self) -> None:
+        assert self.customer is not None
+        question = (f"Unlink customer {self.customer.email} from order {self.order.store_id}? "
+                    "The customer itself is kept.")
+        if not await self.app.push_screen_wait(
+            ConfirmScreen(question, "y = unlink", "n / esc = keep")
+        ):
+            return
+        app = self.app
+        try:
+            detail = await customers.unlink_customer(
+                app.db, app.operator, self.order.id, self.order.version,  # type: ignore[attr-defined]
+            )
+        except ConflictError as exc:
+            self._show_conflict(exc)
+        except ServiceError as exc:
+            self._status(f"Not unlinked: {exc}")
+        else:
+            self.dismiss(detail)
+
+    # -- cancel, reload ---------------------------------------------------------------------
+
+    def action_cancel(self) -> None:
+        if self.values() != self.opened_values:
+            self._confirm_cancel()
+        else:
+            self.dismiss(None)
+
+    @work(exclusive=True, group="customer-cancel")
+    async def _confirm_cancel(self) -> None:
+        what = "this new customer" if self.customer is None else "your changes to this customer"
+        if await self.app.push_screen_wait(
+            ConfirmScreen(f"Discard {what}?", "y = discard", "n / esc = keep editing")
+        ):
+            self.dismiss(None)
+
+    def action_reload(self) -> None:
+        if self.conflict is not None and not self.busy:
+            self._reload()
+
+    @work(exclusive=True, group="customer-edit")
+    async def _reload(self) -> None:
+        from orderview.services import orders
+
+        app = self.app
+        try:
+            self.order = await orders.get_order(app.db, self.order.id)  # type: ignore[attr-defined]
+            fresh = (await customers.get_customer(app.db, self.customer.id)  # type: ignore[attr-defined]
+                     if self.customer is not None else None)
+        except NotFound as exc:
+            self._status(f"Cannot reload: {exc}. esc closes the dialog")
+            return
+        edited = self.changes()
+        if fresh is not None:
+            self.customer = fresh
+            for name in CUSTOMER_FIELDS:
+                if name not in edited:
+                    self.query_one(f"#field-{name}", FormField).value = getattr(fresh, name)
+        self.conflict = None
+        self.query_one(ConflictNotice).remove_class("-shown")
+        self.refresh_bindings()
+        self.query_one("#email").focus()
+        self._status("Reloaded the latest values; your edits are kept. ctrl+s saves them.")

@@ -1,0 +1,230 @@
+"""Pick the order's customer: search existing customers as you type, or create a new one.
+
+Search runs in an exclusive worker (a newer keystroke supersedes the older query) over the
+indexed email/name/company prefixes, a page at a time; moving the cursor to the last row loads
+the next page. ``enter`` links the highlighted customer to the order (one service call);
+``ctrl+n`` opens the new-customer form instead. Dismisses with the saved ``OrderDetail`` or
+``None``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from orderview.safetext import literal, visible
+from orderview.services import customers, orders
+from orderview.services.errors import ConflictError, NotFound, ServiceError
+from orderview.services.views import CustomerView, OrderDetail
+from screens.edit_order import ConflictNotice
+from widgets.literal_table import LiteralTable
+from widgets.status_line import StatusLine
+from widgets.still_input import StillInput
+
+DEBOUNCE = 0.15
+COLUMNS = ("Email", "Name", "Company", "Country")
+WIDTHS = (28, 18, 18, 7)
+
+
+def row(c: CustomerView) -> tuple[str, str, str, str]:
+    return (c.email, f"{c.first_name} {c.last_name}".strip(), c.company_name, c.country)
+
+
+class CustomerPickScreen(ModalScreen[OrderDetail | None]):
+    DEFAULT_CSS = """
+    CustomerPickScreen { align: center middle; }
+    CustomerPickScreen > Vertical {
+        width: 80; max-width: 100%; height: 100%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    CustomerPickScreen .title { text-style: bold; height: 1; }
+    CustomerPickScreen #customer-search { height: 1; margin: 1 0; }
+    CustomerPickScreen #customer-results { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+n", "new_customer", "New customer"),
+        Binding("n", "new_customer", "New customer", show=False),
+        Binding("down", "focus_results", "Results", show=False),
+        Binding("r", "reload", "Reload"),
+        Binding("ctrl+r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self, order: OrderDetail, changing: bool = False) -> None:
+        super().__init__()
+        self.order = order
+        self.changing = changing
+        self.results: list[CustomerView] = []
+        self.cursor: tuple[tuple[str, str, int], ...] = ()
+        self.query_text = ""
+        self.conflict: ConflictError | None = None
+        self._loading = False
+
+    def compose(self) -> ComposeResult:
+        verb = "Change customer of order " if self.changing else "Add customer to order "
+        with Vertical():
+            yield Static(Content.assemble((verb, "bold"), literal(self.order.store_id, 50, "bold")),
+                         classes="title")
+            yield StillInput(placeholder="Search customers: email, name or company",
+                             id="customer-search", compact=True)
+            yield LiteralTable(id="customer-results")
+            yield ConflictNotice(id="conflict")
+        yield StatusLine(id="dialog-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.table.set_columns(COLUMNS, WIDTHS)
+        self.query_one("#customer-search").focus()
+        self._search("")
+
+    @property
+    def table(self) -> LiteralTable:
+        return self.query_one("#customer-results", LiteralTable)
+
+    def _status(self, text: str) -> None:
+        self.query_one(StatusLine).set_status(text)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reload":
+            return self.conflict is not None
+        return True
+
+    # -- search -----------------------------------------------------------------------------
+
+    @on(Input.Changed, "#customer-search")
+    def _changed(self, event: Input.Changed) -> None:
+        self._search(event.value)
+
+    @work(exclusive=True, group="customer-search")
+    async def _search(self, text: str) -> None:
+        if text:
+            await asyncio.sleep(DEBOUNCE)  # superseded by the next keystroke's worker
+        self._loading = True
+        try:
+            page = await customers.search_customers(self.app.db, text)  # type: ignore[attr-defined]
+        finally:
+            self._loading = False
+        self.query_text = text
+        self.results = []
+        self.table.clear()
+        self._append(page)
+
+    def _append(self, page: customers.CustomerMatches) -> None:
+        seen = {c.id for c in self.results}
+        fresh = [c for c in page.items if c.id not in seen]
+        self.results.extend(fresh)
+        self.cursor = page.cursor
+        self.table.add_literal_rows((str(c.id), row(c)) for c in fresh)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        count = len(self.results)
+        more = "+ (more load at the end)" if self.cursor else ""
+        hint = "enter links · ctrl+n new customer"
+        if not count:
+            what = f" matching “{visible(self.query_text, 40)}”" if self.query_text else ""
+            self._status(f"no customer{what} · ctrl+n creates one")
+        else:
+            self._status(f"{count:,}{more} customer{'s' if count != 1 else ''} · {hint}")
+
+    @on(DataTable.RowHighlighted, "#customer-results")
+    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        if self.cursor and not self._loading and event.cursor_row >= len(self.results) - 1:
+            self._loading = True
+            self._more(self.query_text, self.cursor)
+
+    @work(exclusive=True, group="customer-search")
+    async def _more(self, text: str, cursor: tuple[tuple[str, str, int], ...]) -> None:
+        try:
+            page = await customers.search_customers(self.app.db, text, cursor)  # type: ignore[attr-defined]
+        finally:
+            self._loading = False
+        if text == self.query_text:
+            self._append(page)
+
+    def action_focus_results(self) -> None:
+        if self.results:
+            self.table.focus()
+
+    # -- pick -------------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#customer-search")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._pick_highlighted()
+
+    @on(DataTable.RowSelected, "#customer-results")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self._pick_highlighted()
+
+    def _pick_highlighted(self) -> None:
+        if not self.results:
+            self._status("nothing to pick · ctrl+n creates a new customer")
+            return
+        index = min(max(self.table.cursor_row, 0), len(self.results) - 1)
+        self._link(self.results[index])
+
+    @work(exclusive=True, group="customer-link")
+    async def _link(self, customer: CustomerView) -> None:
+        app = self.app
+        self._status(f"Linking {visible(customer.email, 60)}…")
+        try:
+            detail = await customers.link_customer(
+                app.db, app.operator, self.order.id, self.order.version, customer.id,  # type: ignore[attr-defined]
+            )
+        except ConflictError as exc:
+            self.conflict = exc
+            notice = self.query_one(ConflictNotice)
+            notice.update(literal(f"{exc}\nNothing was linked. r reloads the order.", 2000))
+            notice.add_class("-shown")
+            notice.focus()
+            self.refresh_bindings()
+            self._status("Not linked: the order changed after you opened it")
+        except ServiceError as exc:
+            self._status(f"Not linked: {exc}")
+        else:
+            self.dismiss(detail)
+
+    def action_reload(self) -> None:
+        if self.conflict is not None:
+            self._reload()
+
+    @work(exclusive=True, group="customer-link")
+    async def _reload(self) -> None:
+        try:
+            self.order = await orders.get_order(self.app.db, self.order.id)  # type: ignore[attr-defined]
+        except NotFound:
+            self._status("This order no longer exists: esc closes the dialog")
+            return
+        self.conflict = None
+        self.query_one(ConflictNotice).remove_class("-shown")
+        self.refresh_bindings()
+        self.query_one("#customer-search").focus()
+        current = self.order.customer.email if self.order.customer else "no customer"
+        self._status(f"Reloaded: the order now has {visible(current, 60)}. Pick again.")
+
+    # -- new, cancel ------------------------------------------------------------------------
+
+    def action_new_customer(self) -> None:
+        self._new_customer()
+
+    @work(exclusive=True, group="customer-new")
+    async def _new_customer(self) -> None:
+        from screens.customer_edit import CustomerEditScreen
+
+        typed = self.query_one("#customer-search", StillInput).value.strip()
+        initial = {"email": typed} if "@" in typed else {}
+        result = await self.app.push_screen_wait(CustomerEditScreen(self.order, initial=initial))
+        if result is not None:
+            self.dismiss(result)  # type: ignore[arg-type]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

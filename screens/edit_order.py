@@ -1,0 +1,211 @@
+"""Edit order: reference, campaign params, download ID, language, test/trial flags.
+
+The dialog calls the service itself so refused input shows next to its field and the dialog
+stays open with nothing saved. It sends only the fields the operator changed, against the
+version it loaded: if someone else saved in between, it says who changed what and offers to
+reload (fields the operator did not touch take the new values; their own edits are kept).
+Dismisses with the saved ``OrderDetail``, or ``None`` when cancelled.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Footer, Static
+
+from orderview.safetext import literal
+from orderview.services import order_edit, orders
+from orderview.services.errors import ConflictError, FieldErrors, NotFound, ServiceError
+from orderview.services.views import OrderDetail
+from screens.confirm import ConfirmScreen
+from widgets.form_field import FormField
+from widgets.status_line import StatusLine
+
+TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("reference", "Reference", "order reference number"),
+    ("campaign_params", "Campaign params", "cpg=web,src=google.com"),
+    ("download_id", "Download ID", ""),
+    ("language", "Language", "en, en-US, pt-BR"),
+)
+FLAGS: tuple[tuple[str, str], ...] = (("is_test", "Test order"), ("is_trial", "Trial order"))
+
+
+class ConflictNotice(Static, can_focus=True):
+    """What changed under the operator; focusable so plain ``r`` reaches the dialog."""
+
+    DEFAULT_CSS = """
+    ConflictNotice {
+        height: auto; width: 1fr; display: none; color: $text-warning;
+        border-left: thick $warning; padding: 0 1; margin-top: 1;
+    }
+    ConflictNotice.-shown { display: block; }
+    ConflictNotice:focus { background: $boost; }
+    """
+
+
+class EditOrderScreen(ModalScreen[OrderDetail | None]):
+    DEFAULT_CSS = """
+    EditOrderScreen { align: center middle; }
+    EditOrderScreen > VerticalScroll {
+        width: 80; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    EditOrderScreen .title { text-style: bold; height: 1; margin-bottom: 1; }
+    EditOrderScreen Checkbox { width: 1fr; height: 1; margin-left: 18; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+r", "reload", "Reload", show=False),
+        Binding("r", "reload", "Reload"),
+    ]
+
+    def __init__(self, detail: OrderDetail) -> None:
+        super().__init__()
+        self.detail = detail
+        self.conflict: ConflictError | None = None
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(
+                Content.assemble(("Edit order ", "bold"), literal(self.detail.store_id, 60, "bold")),
+                classes="title",
+            )
+            for name, label, placeholder in TEXT_FIELDS:
+                yield FormField(name, label, getattr(self.detail, name), placeholder)
+            for name, label in FLAGS:
+                yield Checkbox(literal(label), value=getattr(self.detail, name), id=name,
+                               compact=True)
+            yield ConflictNotice(id="conflict")
+        yield StatusLine("ctrl+s saves · esc cancels", id="dialog-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#reference").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reload":
+            return self.conflict is not None
+        return True
+
+    # -- values -----------------------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            name: self.query_one(f"#field-{name}", FormField).value for name, _, _ in TEXT_FIELDS
+        }
+        for name, _ in FLAGS:
+            data[name] = self.query_one(f"#{name}", Checkbox).value
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        """Only what the operator changed, compared with what the dialog loaded."""
+        return {k: v for k, v in self.values().items() if v != getattr(self.detail, k)}
+
+    def _status(self, text: str) -> None:
+        self.query_one(StatusLine).set_status(text)
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        for form in self.query(FormField):
+            form.show_error(errors.get(form.field_name))
+        unplaced = {k: v for k, v in errors.items()
+                    if not self.query(f"#field-{k}") or k in dict(FLAGS)}
+        self._status("Not saved: " + ("; ".join(f"{k}: {v}" for k, v in unplaced.items())
+                                      if unplaced else "see the messages under the fields"))
+        for name in errors:
+            target = self.query(f"#{name}")
+            if target:
+                target.first().focus()
+                break
+
+    def _show_conflict(self, conflict: ConflictError) -> None:
+        self.conflict = conflict
+        notice = self.query_one(ConflictNotice)
+        text = str(conflict)
+        if not conflict.deleted:
+            text += "\nNothing was saved. r reloads the latest values (your edits are kept)."
+        notice.update(literal(text, max_length=2000))
+        notice.add_class("-shown")
+        notice.focus()
+        self.refresh_bindings()
+        self._status("Not saved: the order changed after you opened it")
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if not self.busy:
+            self._save()
+
+    @work(exclusive=True, group="edit-order")
+    async def _save(self) -> None:
+        changes = self.changes()
+        if not changes:
+            self.dismiss(None)
+            return
+        self.busy = True
+        self._status("Saving…")
+        try:
+            detail = await order_edit.update_order(
+                self.app.db, self.app.operator,  # type: ignore[attr-defined]
+                self.detail.id, self.detail.version, changes,
+            )
+        except FieldErrors as exc:
+            self._show_errors(exc.errors)
+        except ConflictError as exc:
+            self._show_conflict(exc)
+        except ServiceError as exc:
+            self._status(f"Not saved: {exc}")
+        else:
+            self.dismiss(detail)
+        finally:
+            self.busy = False
+
+    def action_cancel(self) -> None:
+        if self.changes():
+            self._confirm_cancel()
+        else:
+            self.dismiss(None)
+
+    @work(exclusive=True, group="edit-order-cancel")
+    async def _confirm_cancel(self) -> None:
+        question = f"Discard your changes to order {self.detail.store_id}?"
+        if await self.app.push_screen_wait(
+            ConfirmScreen(question, "y = discard", "n / esc = keep editing")
+        ):
+            self.dismiss(None)
+
+    def action_reload(self) -> None:
+        if self.conflict is not None and not self.busy:
+            self._reload()
+
+    @work(exclusive=True, group="edit-order")
+    async def _reload(self) -> None:
+        try:
+            fresh = await orders.get_order(self.app.db, self.detail.id)  # type: ignore[attr-defined]
+        except NotFound:
+            self._status("This order no longer exists: esc closes the dialog")
+            return
+        edited = self.changes()
+        self.detail = fresh
+        for name, _, _ in TEXT_FIELDS:
+            if name not in edited:
+                self.query_one(f"#field-{name}", FormField).value = getattr(fresh, name)
+        for name, _ in FLAGS:
+            if name not in edited:
+                self.query_one(f"#{name}", Checkbox).value = getattr(fresh, name)
+        self.conflict = None
+        self.query_one(ConflictNotice).remove_class("-shown")
+        self.refresh_bindings()
+        self.query_one("#reference").focus()
+        self._status("Reloaded the latest values; your edits are kept. ctrl+s saves them.")
+
+    @on(Checkbox.Changed)
+    def _flag_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()

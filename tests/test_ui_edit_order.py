@@ -1,0 +1,169 @@
+"""Edit order by keys at 80x24: every field, validation per field, cancel, conflicts (both DBs)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Checkbox
+
+from orderview.services import audit, order_edit, orders
+from screens.confirm import ConfirmScreen
+from screens.edit_order import EditOrderScreen
+from screens.order import OrderScreen
+from tests import factories as f
+from tests.ui_support import SIZE, make_app, screen_text, wait_for
+from widgets.form_field import FormField
+
+
+async def open_order(pilot, app) -> OrderScreen:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                   and app.screen.detail is not None, what="order screen")
+    return app.screen
+
+
+async def open_edit(pilot, app) -> EditOrderScreen:  # type: ignore[no-untyped-def]
+    await pilot.press("e")
+    await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen), what="edit dialog")
+    return app.screen
+
+
+async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*text)
+
+
+def error_of(dialog, name: str) -> str:  # type: ignore[no-untyped-def]
+    form = dialog.query_one(f"#field-{name}", FormField)
+    return str(form.error.render()) if form.error.has_class("-shown") else ""
+
+
+async def test_edit_every_field_by_keys(sqlite_db) -> None:
+    oid = await f.add_order(sqlite_db, "ORD-1", reference="old-ref", language="en")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(pilot, app)
+        dialog = await open_edit(pilot, app)
+        assert app.focused is dialog.query_one("#reference")
+        await type_text(pilot, "PO-2026/77")
+        await pilot.press("tab")
+        await type_text(pilot, "cpg=web,src=google.com")
+        await pilot.press("tab")
+        await type_text(pilot, "DL-9")
+        await pilot.press("tab")
+        await type_text(pilot, "pt-br")
+        await pilot.press("tab", "space", "tab", "space")
+        assert dialog.query_one("#is_test", Checkbox).value
+        assert dialog.query_one("#is_trial", Checkbox).value
+        await pilot.press("shift+tab")
+        assert app.focused is dialog.query_one("#is_test")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen and screen.detail.version == 2,
+                       what="saved and reloaded")
+        detail = await orders.get_order(sqlite_db, oid)
+        assert (detail.reference, detail.campaign_params, detail.download_id, detail.language,
+                detail.is_test, detail.is_trial) == (
+            "PO-2026/77", "cpg=web,src=google.com", "DL-9", "pt-BR", True, True)
+        text = screen_text(app)
+        assert "PO-2026/77" in text and "pt-BR" in text
+        event = (await audit.order_history(sqlite_db, oid)).items[0]
+        assert event.operator == "tester" and set(event.changes) == {
+            "reference", "campaign_params", "download_id", "language", "is_test", "is_trial"}
+
+
+BAD_INPUT = [
+    ("reference", "x" * 101, "at most 100 characters"),
+    ("campaign_params", "c" * 501, "at most 500 characters"),
+    ("download_id", "tab\there", "control characters"),
+    ("language", "klingon", "language code"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), BAD_INPUT)
+async def test_validation_error_next_to_field_and_nothing_saved(sqlite_db, field, value,
+                                                                message) -> None:
+    oid = await f.add_order(sqlite_db, "ORD-1", reference="keep")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_order(pilot, app)
+        dialog = await open_edit(pilot, app)
+        dialog.query_one(f"#{field}").focus()
+        await pilot.pause()
+        # long values are pasted (set) and finished by keys; short ones are typed
+        # (and control characters can only arrive by paste: a typed tab moves focus)
+        pasted = len(value) > 20 or "\t" in value
+        head, tail = (value[:-3], value[-3:]) if pasted else ("", value)
+        dialog.query_one(f"#field-{field}", FormField).value = head
+        await pilot.press("end", *tail)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: error_of(dialog, field) != "", what="error shown")
+        assert message in error_of(dialog, field)
+        assert app.screen is dialog
+        assert all(error_of(dialog, other) == "" for other in
+                   ("reference", "campaign_params", "download_id", "language") if other != field)
+        assert app.focused is dialog.query_one(f"#{field}")
+        assert message in screen_text(app) or len(value) > 60
+    detail = await orders.get_order(sqlite_db, oid)
+    assert detail.version == 1 and detail.reference == "keep"
+
+
+async def test_escape_asks_before_discarding_changes(sqlite_db) -> None:
+    oid = await f.add_order(sqlite_db, "ORD-1", reference="keep")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(pilot, app)
+        await open_edit(pilot, app)
+        await pilot.press("escape")  # nothing changed: closes at once
+        await wait_for(pilot, lambda: app.screen is screen, what="closed")
+        dialog = await open_edit(pilot, app)
+        await type_text(pilot, "changed")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        assert "Discard your changes to order ORD-1?" in screen_text(app)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is dialog, what="back to editing")
+        assert dialog.query_one("#field-reference", FormField).value == "changed"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen is screen, what="discarded")
+    assert (await orders.get_order(sqlite_db, oid)).reference == "keep"
+
+
+async def _conflict_case(db) -> None:  # type: ignore[no-untyped-def]
+    oid = await f.add_order(db, "ORD-1", reference="original")
+    app = make_app(db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(pilot, app)
+        dialog = await open_edit(pilot, app)
+        await type_text(pilot, "mine")
+        await pilot.press("tab", "tab", "tab")
+        await type_text(pilot, "fr")
+        # meanwhile another operator saves through the service
+        await order_edit.update_order(db, "bob@10.0.0.9", oid, 1,
+                                      {"reference": "theirs", "download_id": "D-1"})
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: dialog.conflict is not None, what="conflict")
+        text = screen_text(app)
+        assert "bob@10.0.0.9" in text and "download_id, reference" in text
+        assert app.screen is dialog
+        current = await orders.get_order(db, oid)
+        assert current.reference == "theirs" and current.language == ""
+        # r reloads: untouched fields take the new values, the operator's edits stay
+        await pilot.press("r")
+        await wait_for(pilot, lambda: dialog.conflict is None, what="reloaded")
+        assert dialog.query_one("#field-download_id", FormField).value == "D-1"
+        assert dialog.query_one("#field-reference", FormField).value == "mine"
+        assert dialog.query_one("#field-language", FormField).value == "fr"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen and screen.detail.version == 3,
+                       what="saved after reload")
+    final = await orders.get_order(db, oid)
+    assert (final.reference, final.download_id, final.language) == ("mine", "D-1", "fr")
+    ops = [e.operator for e in (await audit.order_history(db, oid)).items]
+    assert ops == ["tester", "bob@10.0.0.9"]
+
+
+async def test_conflict_is_shown_and_nothing_overwritten_sqlite(sqlite_db) -> None:
+    await _conflict_case(sqlite_db)
+
+
+async def test_conflict_is_shown_and_nothing_overwritten_postgresql(pg_db) -> None:
+    await _conflict_case(pg_db)

@@ -1,0 +1,68 @@
+"""One labelled input with its error line underneath: how every dialog field looks.
+
+The label is ours (trusted); the value goes in through ``Input(value=...)`` and the error
+message (it may quote what the operator typed) through ``safetext.literal``. The error line
+takes no room until there is an error, so an 80x24 dialog fits without scrolling.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from orderview.safetext import literal
+from widgets.still_input import StillInput
+
+
+class FormField(Vertical):
+    DEFAULT_CSS = """
+    FormField { height: auto; width: 1fr; }
+    FormField > Horizontal { height: 1; width: 1fr; }
+    FormField .form-label { width: 18; height: 1; }
+    FormField StillInput { width: 1fr; }
+    FormField .form-error {
+        color: $text-error; height: auto; width: 1fr; padding-left: 18; display: none;
+    }
+    FormField .form-error.-shown { display: block; }
+    """
+
+    def __init__(self, name: str, label: str, value: str = "", placeholder: str = "",
+                 max_length: int = 0) -> None:
+        super().__init__(id=f"field-{name}")
+        self.field_name = name
+        self.label = label
+        self.initial = value
+        self.placeholder = placeholder
+        self.max_length = max_length
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Static(self.label, classes="form-label", markup=False)
+            yield StillInput(value=self.initial, placeholder=self.placeholder, id=self.field_name,
+                             compact=True, max_length=self.max_length)
+        yield Static(classes="form-error", id=f"{self.field_name}-error")
+
+    @property
+    def input(self) -> StillInput:
+        return self.query_one(StillInput)
+
+    @property
+    def value(self) -> str:
+        return self.input.value
+
+    @value.setter
+    def value(self, text: str) -> None:
+        self.input.value = text
+
+    @property
+    def error(self) -> Static:
+        return self.query_one(".form-error", Static)
+
+    def show_error(self, message: str | None) -> None:
+        """Show ``message`` under the field (``None`` clears it)."""
+        if message:
+            self.error.update(literal(message, max_length=300))
+            self.error.add_class("-shown")
+        else:
+            self.error.remove_class("-shown")
