@@ -261,12 +261,13 @@ async def _snapshot_connection(db: Database) -> AsyncIterator[AsyncConnection]:
 
 
 async def iter_pages(
-    db: Database, order_id: int, page_size: int = PAGE_SIZE
+    db: Database, order_id: int, page_size: int | None = None
 ) -> AsyncIterator[tuple[list[list[str]], int]]:
     """Yield (rows, total) per page: formatted, neutralised data rows (no header).
 
     ``total`` is the number of data rows the export will have (at least 1).
     """
+    size = page_size or PAGE_SIZE
     today = datetime.now(UTC).date()
     async with _snapshot_connection(db) as conn:
         prefix, count = await _order_cells(conn, order_id)
@@ -282,14 +283,14 @@ async def iter_pages(
                     .join(Product, Product.id == License.product_id)
                     .where(License.order_id == order_id, License.id > after)
                     .order_by(License.id)
-                    .limit(page_size)
+                    .limit(size)
                 )
             ).all()
             if not rows:
                 return
             after = rows[-1].id
             yield [prefix + _license_cells(r, today) for r in rows], total
-            if len(rows) < page_size:
+            if len(rows) < size:
                 return
 
 
@@ -301,7 +302,7 @@ async def write_csv(
     order_id: int,
     stream: IO[str],
     progress: Progress | None = None,
-    page_size: int = PAGE_SIZE,
+    page_size: int | None = None,
 ) -> int:
     """Write the header and every row to a text stream opened with ``newline=""``.
 
@@ -393,7 +394,7 @@ async def export_to_file(
     *,
     overwrite: bool = False,
     progress: Progress | None = None,
-    page_size: int = PAGE_SIZE,
+    page_size: int | None = None,
 ) -> ExportResult:
     """Write the order's CSV to ``path`` (mode 0600), all or nothing.
 

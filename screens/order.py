@@ -57,6 +57,8 @@ class OrderScreen(Screen[None]):
         Binding("3", "show_tab('licenses')", "Licenses", show=False),
         Binding("4", "show_tab('managers')", "Managers", show=False),
         Binding("ctrl+r", "reload", "Reload"),
+        Binding("x", "export_order", "Export"),
+        Binding("D", "delete_order", "Delete order"),
         Binding("e", "edit_order", "Edit"),
         Binding("c", "customer", "Customer"),
         Binding("h", "history", "History"),
@@ -159,6 +161,23 @@ class OrderScreen(Screen[None]):
 
     async def action_reload(self) -> None:
         self._load()
+
+    def action_export_order(self) -> None:
+        """x: write this order's CSV (issue 4)."""
+        from screens.export_dialog import ExportScreen
+
+        if self.detail is not None:
+            self.app.push_screen(ExportScreen(self.detail))
+
+    @work(exclusive=True, group="order-dialog")
+    async def action_delete_order(self) -> None:
+        """D: delete this order once its Order ID is typed (issue 4); then back to the orders."""
+        from screens.delete_order import DeleteOrderScreen, after_delete
+
+        if self.detail is not None:
+            deleted = await self.app.push_screen_wait(DeleteOrderScreen(self.detail))
+            if deleted is not None:
+                after_delete(self.app, deleted)
 
     @work(exclusive=True, group="order-dialog")
     async def action_edit_order(self) -> None:

@@ -164,3 +164,7 @@ class OrdersScreen(Screen[None]):
     def action_focus_results(self) -> None:
         if self.results:
             self.table.focus()
+
+    def refresh_results(self) -> None:
+        """Run the current search again (after an order was deleted or changed elsewhere)."""
+        self._search(self.query_one("#search", StillInput).value)

@@ -1,0 +1,155 @@
+"""Export: write the order's CSV to a file the operator names: ``ExportScreen(detail)``.
+
+The path is pre-filled ``order-<Order ID>-<UTC date>.csv`` (current directory); ``ctrl+s`` or
+``enter`` writes. An existing file needs a second confirmation. The export runs in a worker that
+streams from the database while one status line shows progress a few times a second; ``esc``
+during it cancels and leaves nothing behind. Errors stay in the dialog, in plain words.
+Dismisses with the ``ExportResult`` (after notifying the path and row count), or ``None``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Static
+
+from orderview import export
+from orderview.safetext import literal, visible
+from orderview.services.errors import ServiceError
+from orderview.services.views import OrderDetail
+from screens.confirm import ConfirmScreen
+from widgets.fmt import plural
+from widgets.status_line import StatusLine
+from widgets.still_input import StillInput
+
+IDLE_HINT = "ctrl+s or enter writes · esc cancels"
+
+
+class ExportScreen(ModalScreen[export.ExportResult | None]):
+    DEFAULT_CSS = """
+    ExportScreen { align: center middle; }
+    ExportScreen > Vertical {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    ExportScreen .title { text-style: bold; height: 1; margin-bottom: 1; }
+    ExportScreen .note { color: $text-muted; height: auto; }
+    ExportScreen #export-path { margin-top: 1; }
+    ExportScreen #export-error { color: $text-error; height: auto; display: none; }
+    ExportScreen #export-status { padding: 0; margin-top: 1; }
+    ExportScreen #export-error.-shown { display: block; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "export", "Write"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, detail: OrderDetail) -> None:
+        super().__init__()
+        self.detail = detail
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        detail = self.detail
+        with Vertical():
+            yield Static(
+                Content.assemble(("Export order ", "bold"), literal(detail.store_id, 50, "bold")),
+                classes="title",
+            )
+            yield Static(
+                literal(
+                    f"CSV of the order, its customer and its {plural(detail.license_count, 'license')}"
+                    " (one row per license). The file is readable by you only (mode 0600): "
+                    "license keys are secrets."
+                ),
+                classes="note",
+            )
+            yield StillInput(value=export.default_filename(detail.store_id), id="export-path")
+            yield Static(literal(f"relative to {os.getcwd()}", max_length=200), classes="note")
+            yield Static(id="export-error")
+            yield StatusLine(IDLE_HINT, id="export-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", StillInput).focus()
+
+    # -- showing ----------------------------------------------------------------------------
+
+    def _status(self, text: str) -> None:
+        self.query_one("#export-status", StatusLine).set_status(text)
+
+    def _error(self, text: str | None) -> None:
+        box = self.query_one("#export-error", Static)
+        box.update(literal(text or "", max_length=1000))
+        box.set_class(bool(text), "-shown")
+
+    def _progress(self, done: int, total: int) -> None:
+        percent = 100 * done // total if total else 100
+        self._status(f"Exporting… {done:,} of {total:,} rows ({percent}%) · esc cancels")
+
+    # -- actions ----------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#export-path")
+    def _submitted(self) -> None:
+        self.action_export()
+
+    def action_export(self) -> None:
+        if self.busy:
+            return
+        path = self.query_one("#export-path", StillInput).value.strip()
+        if not path:
+            self._error("Type the file to write.")
+            return
+        self._error(None)
+        self.busy = True
+        self._export(path)
+
+    def action_cancel(self) -> None:
+        if self.busy:  # the worker's cancellation removes the temporary file
+            self.workers.cancel_node(self)
+            self.app.notify("Export cancelled: nothing was written.", markup=False)
+        self.dismiss(None)
+
+    @work(exclusive=True, group="export")
+    async def _export(self, path: str) -> None:
+        try:
+            result = await self._write(path)
+        finally:
+            self.busy = False
+        if result is None:
+            return
+        self.app.notify(
+            visible(f"{plural(result.rows, 'row')} written to {result.path}", max_length=500),
+            title="Exported", markup=False,
+        )
+        self.dismiss(result)
+
+    async def _write(self, path: str) -> export.ExportResult | None:
+        progress = export.throttled(self._progress)
+        overwrite = False
+        while True:
+            self._status("Exporting…")
+            try:
+                return await export.export_to_file(
+                    self.app.db, self.detail.id, path, overwrite=overwrite, progress=progress
+                )
+            except export.ExportFileExists:
+                target = export.resolve_target(path)
+                self._status("The file exists.")
+                question = f"{target} already exists.\n\nOverwrite it?"
+                if overwrite or not await self.app.push_screen_wait(ConfirmScreen(question)):
+                    self._status(IDLE_HINT)
+                    self._error(f"Not written: {target} already exists. Change the name, "
+                                "or write again and confirm overwriting.")
+                    return None
+                overwrite = True
+            except ServiceError as exc:
+                self._status(IDLE_HINT)
+                self._error(f"Not written: {exc}")
+                return None
