@@ -245,7 +245,7 @@ async def test_existing_person_without_password_gets_a_real_invite(db):
     assert (await _person(db, "q@example.com")).password_hash is None
     assert await _rows(db, MailOutbox) == []
     [view] = (await get_order(db, first)).managers
-    assert invite_status(view, True) == "no invite sent"
+    assert invite_status(view, True) == "not invited"
     result = await managers.add_manager(db, settings, second, {"email": "q@example.com"},
                                         actor="a")
     assert result.linked_existing and result.mail_kind == "manager_invite"
@@ -347,3 +347,23 @@ async def test_hostile_names_are_stored_exactly_and_controls_refused(db, smtp):
     with pytest.raises(FieldErrors) as caught:
         await managers.add_manager(db, settings, order_id, {"email": "not an email"}, actor="a")
     assert "email" in caught.value.errors
+
+
+async def test_background_sender_reports_only_real_changes(sqlite_db, smtp):
+    from orderview.mail.background import BackgroundSender
+
+    changes: list[list[outbox.DeliveryResult]] = []
+    settings = smtp.settings()
+    sender = BackgroundSender(sqlite_db, settings, changes.append, idle_poll=7.0)
+    assert await sender.step() == 7.0 and changes == []  # idle: nothing to report
+    order_id = await factories.add_order(sqlite_db)
+    await managers.add_manager(sqlite_db, settings, order_id, {"email": "b@example.com"},
+                               actor="a")
+    assert await sender.step() == 7.0
+    assert [[(r.ok, r.order_id) for r in batch] for batch in changes] == [[(True, order_id)]]
+    assert len(smtp.received) == 1
+    await sender.step()
+    assert len(changes) == 1  # nothing new: no call, so the app repaints nothing
+
+    unconfigured = BackgroundSender(sqlite_db, smtp.settings(smtp_host=None), changes.append)
+    await unconfigured.run()  # returns at once: nothing to do without a mail server

@@ -84,6 +84,8 @@ class Claimed:
     to_address: str
     subject: str
     body: str
+    order_id: int | None = None
+    manager_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,7 @@ class DeliveryResult:
     ok: bool
     status: str
     error: str = ""
+    order_id: int | None = None
 
 
 def enqueue(
@@ -191,7 +194,8 @@ async def claim_due(
         rows = list(await session.scalars(query))
         for row in rows:
             row.next_attempt_at = at + lease(settings)
-        return [Claimed(r.id, r.to_address, r.subject, r.body) for r in rows]
+        return [Claimed(r.id, r.to_address, r.subject, r.body, r.order_id, r.manager_id)
+                for r in rows]
 
 
 async def record_attempt(
@@ -236,10 +240,12 @@ async def deliver_due(
         except Exception as exc:  # any failure is recorded and retried, never raised
             error = failure_reason(exc)
             status = await record_attempt(db, claimed.id, False, error, now)
-            results.append(DeliveryResult(claimed.id, claimed.to_address, False, status, error))
+            results.append(DeliveryResult(claimed.id, claimed.to_address, False, status, error,
+                                          claimed.order_id))
         else:
             status = await record_attempt(db, claimed.id, True, now=now)
-            results.append(DeliveryResult(claimed.id, claimed.to_address, True, status))
+            results.append(DeliveryResult(claimed.id, claimed.to_address, True, status,
+                                          order_id=claimed.order_id))
     return results
 
 

@@ -18,7 +18,7 @@ def invite_status(view: ManagerView, mail_configured: bool) -> str:
     """``queued — no mail server configured``, ``sent 2026-01-15 09:30 UTC``, ``failed: …``."""
     status = view.invite_status
     if status is None:
-        return "no invite sent"
+        return "not invited"
     what = "notice " if view.invite_kind == KIND_ADDED else ""
     if status == "queued":
         return f"{what}queued" + ("" if mail_configured else f" — {NO_SERVER}")

@@ -1,0 +1,272 @@
+"""License manager tab and dialogs, driven by keys at 80x24, checked on widgets and in the DB."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from textual.widgets import Checkbox
+
+from orderview.db.models import AuditEvent, LicenseManager, MailOutbox, OrderManager
+from orderview.mail import outbox
+from orderview.permissions import DISTRIBUTION_CODES
+from orderview.services import managers
+from orderview.settings import Settings
+from screens.confirm import ConfirmScreen
+from screens.manager_dialog import ManagerDialog
+from screens.order import OrderScreen
+from screens.order_tabs.managers import ManagersPane
+from tests import factories as f
+from tests.smtp_capture import SMTPServer
+from tests.ui_support import SIZE, make_app, screen_text, wait_for
+from widgets.still_input import StillInput
+
+HOSTILE = "[@click=app.quit]Ev[/]il [b]x"
+
+
+async def rows(db, model, *where):
+    async with db.sessions() as s:
+        return list(await s.scalars(select(model).where(*where).order_by(model.id)))
+
+
+async def open_managers_tab(app, pilot) -> ManagersPane:
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                   and app.screen.detail is not None, what="order screen")
+    await pilot.press("4")
+    await wait_for(pilot, lambda: app.screen.pane("managers") is not None
+                   and app.focused is app.screen.pane("managers").table, what="managers tab")
+    return app.screen.pane("managers")
+
+
+async def open_dialog(app, pilot, key: str = "a") -> ManagerDialog:
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(app.screen, ManagerDialog), what="dialog")
+    return app.screen
+
+
+def box(dialog: ManagerDialog, code: str) -> Checkbox:
+    return dialog.query_one(f"#perm-{code}", Checkbox)
+
+
+def invite_cell(pane: ManagersPane, row: int = 0) -> str:
+    return str(pane.table.get_row_at(row)[1])
+
+
+async def test_add_manager_with_chosen_permissions_by_keys(sqlite_db):
+    await f.add_order(sqlite_db, "ORD-1")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_managers_tab(app, pilot)
+        assert "No license managers" in pane.status.text
+        dialog = await open_dialog(app, pilot)
+        assert app.focused is dialog.query_one("#email", StillInput)
+        # New dialogs start from the default permission set in the settings.
+        assert dialog.permissions() == ["manage_license_users", "reset_device", "reset_license"]
+        await pilot.press(*"new.person@example.com", "tab", *"Ada", "tab", *"Byron", "tab",
+                          *"+44 20 1234")
+        await pilot.press("tab", "tab", "tab")  # users, credentials, managers
+        assert app.focused is box(dialog, "manage_managers")
+        await pilot.press("space", "tab", "tab", "space")  # grant managers, drop reset-license
+        assert dialog.permissions() == ["manage_license_users", "manage_managers",
+                                        "reset_device"]
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="dialog closed")
+        await wait_for(pilot, lambda: pane.table.row_count == 1, what="row")
+        assert "invite queued — no mail server configured" in pane.status.text
+        assert invite_cell(pane) == "queued — no mail server configured"
+        assert "new.person@example.com" in screen_text(app)
+    [person] = await rows(sqlite_db, LicenseManager)
+    assert (person.email, person.first_name, person.last_name, person.phone_number) == (
+        "new.person@example.com", "Ada", "Byron", "+44 20 1234")
+    [assignment] = await rows(sqlite_db, OrderManager)
+    assert assignment.permissions == ["manage_license_users", "manage_managers", "reset_device"]
+    [mail] = await rows(sqlite_db, MailOutbox)
+    assert mail.status == "queued" and mail.to_address == "new.person@example.com"
+    [event] = await rows(sqlite_db, AuditEvent)
+    assert event.action == "created" and event.operator == "tester"
+
+
+async def test_bad_email_shows_next_to_field_and_saves_nothing(sqlite_db):
+    await f.add_order(sqlite_db, "ORD-1")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_managers_tab(app, pilot)
+        dialog = await open_dialog(app, pilot)
+        await pilot.press(*"not-an-email", "ctrl+s")
+        error = dialog.query_one("#email-error")
+        await wait_for(pilot, lambda: error.has_class("-shown"), what="error")
+        assert "not a valid email" in str(error.render())
+        assert app.screen is dialog
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+    assert await rows(sqlite_db, LicenseManager) == []
+
+
+async def test_standard_plan_locks_distribution_checkboxes_with_the_reason(sqlite_db):
+    await f.add_order(sqlite_db, "ORD-1")
+    app = make_app(sqlite_db, open_store_id="ORD-1", plan="standard",
+                   default_manager_permissions=["reset_device", "issue_license"])
+    async with app.run_test(size=SIZE) as pilot:
+        await open_managers_tab(app, pilot)
+        dialog = await open_dialog(app, pilot)
+        for code in DISTRIBUTION_CODES:
+            assert box(dialog, code).disabled and not box(dialog, code).value
+            assert "enterprise plan only" in str(box(dialog, code).label)
+        assert "enterprise plan" in str(dialog.query_one("#plan-note").render())
+        # Tabbing never lands on a locked box.
+        await pilot.press(*"s@example.com", *["tab"] * 12)
+        assert not (isinstance(app.focused, Checkbox) and app.focused.disabled)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+    [assignment] = await rows(sqlite_db, OrderManager)
+    assert assignment.permissions == ["reset_device"]
+
+
+async def test_enterprise_plan_grants_distribution_permissions(sqlite_db):
+    await f.add_order(sqlite_db, "ORD-1")
+    app = make_app(sqlite_db, open_store_id="ORD-1", plan="enterprise")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_managers_tab(app, pilot)
+        dialog = await open_dialog(app, pilot)
+        assert not dialog.query("#plan-note")
+        assert not box(dialog, "issue_license").disabled
+        await pilot.press(*"e@example.com", "tab", "tab", "tab")
+        await pilot.press(*["tab"] * 9)  # from phone through to issue_license, the ninth box
+        assert app.focused is box(dialog, "issue_license")
+        await pilot.press("space", "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+    [assignment] = await rows(sqlite_db, OrderManager)
+    assert "issue_license" in assignment.permissions
+
+
+async def test_existing_person_is_attached_by_email(sqlite_db):
+    settings = Settings(db=str(sqlite_db.url))
+    other = await f.add_order(sqlite_db, "ORD-0")
+    await f.add_order(sqlite_db, "ORD-1")
+    await managers.add_manager(sqlite_db, settings, other,
+                               {"email": "known@example.com", "first_name": "Kim"}, actor="x")
+    [before] = await rows(sqlite_db, LicenseManager)
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_managers_tab(app, pilot)
+        await open_dialog(app, pilot)
+        await pilot.press(*"KNOWN@example.com", "ctrl+s")
+        await wait_for(pilot, lambda: pane.table.row_count == 1, what="row")
+        assert pane.status.text.startswith("Attached existing manager KNOWN@example.com")
+        assert invite_cell(pane).startswith("notice queued")
+    [after] = await rows(sqlite_db, LicenseManager)
+    assert after.id == before.id and after.password_hash == before.password_hash
+    assert len(await rows(sqlite_db, OrderManager)) == 2
+
+
+async def seeded(db, **settings_values):
+    settings = Settings(db=str(db.url), **settings_values)
+    order_id = await f.add_order(db, "ORD-1")
+    added = await managers.add_manager(
+        db, settings, order_id,
+        {"email": "m@example.com", "first_name": HOSTILE, "permissions": ["reset_device"]},
+        actor="seed",
+    )
+    return order_id, added
+
+
+async def test_edit_permissions_with_enter(sqlite_db):
+    await seeded(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_managers_tab(app, pilot)
+        assert "Edit permissions" in screen_text(app)  # the footer shows enter
+        dialog = await open_dialog(app, pilot, "enter")
+        assert not dialog.query("#email")
+        assert dialog.permissions() == ["reset_device"]
+        assert app.focused is box(dialog, "manage_license_users")
+        await pilot.press("space", "ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        await wait_for(pilot, lambda: "users, reset-device" in str(pane.table.get_row_at(0)[3]))
+    [assignment] = await rows(sqlite_db, OrderManager)
+    assert assignment.permissions == ["manage_license_users", "reset_device"]
+    assert assignment.version == 2
+    assert [e.action for e in await rows(sqlite_db, AuditEvent)] == ["created", "updated"]
+
+
+async def test_remove_asks_first_and_keeps_the_person(sqlite_db):
+    await seeded(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_managers_tab(app, pilot)
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "m@example.com" in screen_text(app)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: pane.status.text == "Nothing removed.")
+        assert len(await rows(sqlite_db, OrderManager)) == 1
+        await pilot.press("R")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: pane.table.row_count == 0, what="row removed")
+        assert pane.status.text == "Removed m@example.com from this order."
+    assert await rows(sqlite_db, OrderManager) == []
+    assert len(await rows(sqlite_db, LicenseManager)) == 1
+    assert (await rows(sqlite_db, AuditEvent))[-1].action == "removed"
+
+
+async def test_resend_queues_a_new_invite(sqlite_db):
+    await seeded(sqlite_db)
+    [person] = await rows(sqlite_db, LicenseManager)
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_managers_tab(app, pilot)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "New invite" in pane.status.text, what="resent")
+        assert "no mail server configured" in pane.status.text
+    assert [m.status for m in await rows(sqlite_db, MailOutbox)] == ["superseded", "queued"]
+    [after] = await rows(sqlite_db, LicenseManager)
+    assert after.password_hash != person.password_hash
+
+
+async def test_status_column_tells_the_truth(sqlite_db):
+    order_id, added = await seeded(sqlite_db, smtp_host="127.0.0.1")
+    async with sqlite_db.sessions.begin() as s:
+        mail = (await s.scalars(select(MailOutbox))).one()
+        mail.status, mail.attempts, mail.last_error = "failed", 2, "Connection refused"
+        mail.next_attempt_at = outbox.now_utc() + timedelta(hours=1)  # not due: untouched
+    app = make_app(sqlite_db, open_store_id="ORD-1", smtp_host="127.0.0.1")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_managers_tab(app, pilot)
+        assert invite_cell(pane).startswith("failed: Connection refused (retry ")
+        assert str(pane.table.get_row_at(0)[2]) == "no"
+        # The name is hostile markup: shown literally, never interpreted.
+        assert HOSTILE in str(pane.table.get_row_at(0)[4])
+        detail = pane.query_one("#manager-detail").text
+        assert "Reset device" in detail and "failed: Connection refused" in detail
+    app = make_app(sqlite_db, open_store_id="ORD-1")  # no SMTP configured
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_managers_tab(app, pilot)
+        assert "no mail server configured" in invite_cell(pane)
+
+
+async def test_background_sender_delivers_to_a_real_smtp_server(sqlite_db):
+    await f.add_order(sqlite_db, "ORD-1")
+    server = SMTPServer()
+    server.start()
+    try:
+        app = make_app(sqlite_db, open_store_id="ORD-1", smtp_host="127.0.0.1",
+                       smtp_port=server.port, smtp_security="none", smtp_timeout=5)
+        async with app.run_test(size=SIZE) as pilot:
+            pane = await open_managers_tab(app, pilot)
+            await open_dialog(app, pilot)
+            await pilot.press(*"live@example.com", "ctrl+s")
+            await wait_for(pilot, lambda: server.received, what="mail delivered")
+            await wait_for(pilot, lambda: invite_cell(pane).startswith("sent "),
+                           what="tab shows sent")
+            assert "Initial password" not in screen_text(app)
+    finally:
+        server.stop()
+    [mail] = server.received
+    assert mail.envelope_to == ["live@example.com"]
+    [person] = await rows(sqlite_db, LicenseManager)
+    assert managers.verify_password(person.password_hash, mail.password)
+    [row] = await rows(sqlite_db, MailOutbox)
+    assert row.status == "sent" and mail.password not in row.body
