@@ -69,6 +69,7 @@ class OrderScreen(Screen[None]):
         self.order_id = order_id
         self.detail: OrderDetail | None = detail  # set once loaded; others rely on it
 
+        self._mounted: set[str] = set()  # tabs whose contents are mounted (or mounting)
     def compose(self) -> ComposeResult:
         yield Static(id="order-header")
         with TabbedContent(id="order-tabs"):
@@ -93,10 +94,13 @@ class OrderScreen(Screen[None]):
             self.detail = await orders.get_order(self.app.db, self.order_id)
         except NotFound:
             self.query_one("#order-status", StatusLine).set_status(
+            if not self.is_attached:
+                return
                 "This order no longer exists (deleted by someone else?). Press esc."
             )
             return
-        self._show_detail()
+        if self.is_attached:
+            self._show_detail()
 
     def _show_detail(self) -> None:
         detail = self.detail
@@ -115,9 +119,10 @@ class OrderScreen(Screen[None]):
 
     def _mount_tab(self, tab_id: str) -> None:
         """Mount a tab's contents the first time it is shown."""
-        if self.detail is None or self._pane_widget(tab_id) is not None:
+        if self.detail is None or tab_id in self._mounted:
             return
         widget_type = next(cls for tid, _, cls in TABS if tid == tab_id)
+        self._mounted.add(tab_id)
         widget = widget_type(id=f"{tab_id}-pane")
         self.call_later(self._mount_and_show, self.query_one(f"#{tab_id}", TabPane), widget)
 

@@ -70,9 +70,10 @@ async def add_order(
 
 async def add_licenses(
     db: Database, order_id: int, product_id: int, count: int, policy_id: int | None = None,
-    **fields: object,
+    keys: list[str] | None = None, **fields: object,
 ) -> list[str]:
-    keys = generate_keys(count)
+    """``keys`` fixes the license keys (snapshot tests); otherwise they are generated."""
+    keys = list(keys) if keys is not None else generate_keys(count)
     async with db.sessions.begin() as s:
         for i, key in enumerate(keys):
             s.add(License(

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import DataTable
 
 from orderview.safetext import visible
@@ -26,7 +27,16 @@ def cell(value: object, max_length: int = MAX_CELL, style: str = "") -> Text:
 
 
 class LiteralTable(DataTable[Text]):
-    """Row cursor, no zebra stripes, literal cells only."""
+    """Row cursor, no zebra stripes, literal cells only.
+
+    ``home``/``end`` (and ``g``/``G``) go to the first/last row: with a row cursor, the stock
+    "leftmost/rightmost column" meaning does nothing useful.
+    """
+
+    BINDINGS = [
+        Binding("home,g", "scroll_top", "First row", show=False),
+        Binding("end,G", "scroll_bottom", "Last row", show=False),
+    ]
 
     def __init__(self, *, max_cell: int = MAX_CELL, **kwargs: Any) -> None:
         kwargs.setdefault("cursor_type", "row")

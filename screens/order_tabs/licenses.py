@@ -91,6 +91,8 @@ class LicensesPane(Vertical):
             size = max(len(self.rows), PAGE) if after_id is not None else PAGE
             page = await orders.page_licenses(self.app.db, self.order_id, after_id=after_id,
                                               limit=size)
+            if not self.is_attached:
+                return
             if after_id is None:
                 self.start = 0
             self.rows = list(page.items)
@@ -100,8 +102,8 @@ class LicensesPane(Vertical):
             self._loading = False
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self._loading or not self.rows:
-            return
+        if self._loading or not self.rows or event.cursor_row != self.table.cursor_row:
+            return  # busy, empty, or a stale event (refilling the table resets the cursor)
         if event.cursor_row >= len(self.rows) - NEAR and self.has_after:
             self._loading = True
             self._page_after()
@@ -115,6 +117,8 @@ class LicensesPane(Vertical):
         try:
             page = await orders.page_licenses(self.app.db, self.order_id,
                                               after_id=self.rows[-1].id, limit=PAGE)
+            if not self.is_attached:
+                return
             self.has_after = page.has_more
             cursor = self.table.cursor_row
             drop = max(len(self.rows) + len(page.items) - WINDOW, 0)
@@ -135,6 +139,8 @@ class LicensesPane(Vertical):
         try:
             page = await orders.page_licenses(self.app.db, self.order_id,
                                               before_id=self.rows[0].id, limit=PAGE)
+            if not self.is_attached:
+                return
             added = len(page.items)
             cursor = self.table.cursor_row
             rows = list(page.items) + self.rows

@@ -1,0 +1,189 @@
+"""Order screen: open, tabs 1–4 (lazily mounted), paging licenses, reload, back, help."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import update
+
+from orderview.db.models import Order
+from screens.help import HelpScreen
+from screens.order import OrderScreen
+from screens.order_tabs import licenses as licenses_tab
+from screens.orders import OrdersScreen
+from tests import factories as f
+from tests.ui_support import SIZE, make_app, screen_text, wait_for
+from widgets.literal_table import LiteralTable
+
+
+async def seed(db, licenses: int = 0) -> int:  # type: ignore[no-untyped-def]
+    product, _ = await f.add_product(db)
+    customer = await f.add_customer(db, created_at=f.T0, updated_at=f.T0)
+    order = await f.add_order(db, "ORD-1001", reference="PO-77", customer_id=customer,
+                              campaign_params="cpg=web,src=google.com", language="en")
+    if licenses:
+        await f.add_licenses(db, order, product, licenses, validity_period=date(2099, 1, 1))
+    await f.add_manager(db, order, permissions=["manage_license_users", "reset_device"])
+    return order
+
+
+async def open_order(pilot, app, store_id: str = "ORD-1001") -> OrderScreen:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: app.screen.table.row_count > 0)
+    await pilot.press(*store_id, "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                   and app.screen.detail is not None, what="order screen")
+    return app.screen
+
+
+async def test_tabs_switch_with_1_to_4_and_mount_lazily(sqlite_db) -> None:
+    await seed(sqlite_db, licenses=3)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(pilot, app)
+        await wait_for(pilot, lambda: screen.pane("details") is not None)
+        assert screen.pane("licenses") is None and screen.pane("managers") is None
+        text = screen_text(app)
+        assert "Order ORD-1001" in text and "Analytical Engines Ltd" in text
+        assert "3 licenses" in text and "1 manager" in text
+        assert "cpg=web,src=google.com" in text and "2026-01-15 09:30:00 UTC" in text
+
+        await pilot.press("3")
+        await wait_for(pilot, lambda: screen.pane("licenses") is not None
+                       and screen.pane("licenses").table.row_count == 3)
+        assert screen.query_one("#order-tabs").active == "licenses"
+        assert isinstance(app.focused, LiteralTable)  # keys below reach the screen from here
+
+        await pilot.press("2")
+        await wait_for(pilot, lambda: screen.pane("customer") is not None)
+        assert screen.query_one("#order-tabs").active == "customer"
+        assert "ada@example.com" in screen_text(app)
+
+        await pilot.press("4")
+        await wait_for(pilot, lambda: screen.pane("managers") is not None
+                       and screen.pane("managers").table.row_count == 1)
+        text = screen_text(app)
+        assert "mgr@example.com" in text and "Manage license users, Reset device" in text
+        assert "not invited" in text
+
+        await pilot.press("1")
+        assert screen.query_one("#order-tabs").active == "details"
+        await pilot.press("escape")
+        assert isinstance(app.screen, OrdersScreen)
+
+
+async def test_no_customer_state(sqlite_db) -> None:
+    await f.add_order(sqlite_db, "ORD-LONE")
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(pilot, app, "ORD-LONE")
+        await pilot.press("2")
+        await wait_for(pilot, lambda: screen.pane("customer") is not None)
+        await pilot.pause()
+        assert "No customer: this order is not linked to a customer." in screen_text(app)
+        await pilot.press("4")
+        await wait_for(pilot, lambda: screen.pane("managers") is not None)
+        await wait_for(pilot, lambda: "No license managers" in screen_text(app))
+
+
+async def test_license_table_pages_from_the_database(sqlite_db) -> None:
+    await seed(sqlite_db, licenses=250)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(pilot, app)
+        await pilot.press("3")
+        await wait_for(pilot, lambda: screen.pane("licenses") is not None
+                       and screen.pane("licenses").table.row_count == licenses_tab.PAGE)
+        pane = screen.pane("licenses")
+        assert pane.query_one("#licenses-status").text == "showing 1–100 of 250 licenses"
+        for _ in range(8):
+            await pilot.press("pagedown")
+        await wait_for(pilot, lambda: pane.table.row_count == 200, what="second page")
+        await pilot.press("G")
+        await wait_for(pilot, lambda: pane.table.row_count == 250, what="last page")
+        assert not pane.has_after
+        assert [r.id for r in pane.rows] == sorted(r.id for r in pane.rows)
+        assert len({r.id for r in pane.rows}) == 250
+        await wait_for(pilot, lambda: pane.query_one("#licenses-status").text
+                       == "showing 1–250 of 250 licenses")
+
+
+async def test_license_window_stays_bounded_both_ways(sqlite_db, monkeypatch) -> None:
+    monkeypatch.setattr(licenses_tab, "PAGE", 20)
+    monkeypatch.setattr(licenses_tab, "WINDOW", 60)
+    monkeypatch.setattr(licenses_tab, "NEAR", 3)
+    order = await seed(sqlite_db, licenses=200)
+    async with sqlite_db.sessions() as s:
+        from sqlalchemy import select
+
+        from orderview.db.models import License
+        all_ids = list(await s.scalars(
+            select(License.id).where(License.order_id == order).order_by(License.id)))
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(pilot, app)
+        await pilot.press("3")
+        await wait_for(pilot, lambda: screen.pane("licenses") is not None
+                       and screen.pane("licenses").table.row_count == 20)
+        pane = screen.pane("licenses")
+        for _ in range(12):  # walk to the end of the order, a page at a time
+            await pilot.press("G")
+            await wait_for(pilot, lambda: not pane._loading)
+        await wait_for(pilot, lambda: not pane.has_after, what="end of the order")
+        assert pane.table.row_count <= 60
+        assert [r.id for r in pane.rows] == all_ids[-len(pane.rows):]
+        assert pane.start == 200 - len(pane.rows)
+        selected = pane.selected_license()
+        assert selected is not None and selected.id == all_ids[-1]
+        for _ in range(12):  # and back to the start
+            await pilot.press("g")
+            await wait_for(pilot, lambda: not pane._loading)
+        await wait_for(pilot, lambda: pane.start == 0, what="start of the order")
+        assert [r.id for r in pane.rows] == all_ids[: len(pane.rows)]
+        assert pane.table.row_count <= 60
+
+
+async def test_ctrl_r_reloads_what_changed_in_the_database(sqlite_db) -> None:
+    order = await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(pilot, app)
+        assert screen.detail.reference == "PO-77"
+        async with sqlite_db.sessions.begin() as s:
+            await s.execute(update(Order).where(Order.id == order)
+                            .values(reference="PO-88", version=Order.version + 1))
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.detail.reference == "PO-88", what="reload")
+        assert screen.detail.version == 2
+        await wait_for(pilot, lambda: "PO-88" in screen_text(app))
+
+
+async def test_open_store_id_starts_on_the_order_with_orders_underneath(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        assert app.screen.detail.store_id == "ORD-1001"
+        await pilot.press("escape")
+        assert isinstance(app.screen, OrdersScreen)
+
+
+async def test_help_lists_every_binding_of_the_current_screen(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(pilot, app)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        keys = {(k.key, k.description) for k in app.screen.keys}
+        for expected in [("esc", "Back"), ("1", "Details"), ("2", "Customer"),
+                         ("3", "Licenses"), ("4", "Managers"), ("^r", "Reload")]:
+            assert expected in keys
+        assert app.screen.query_one(LiteralTable).row_count == len(app.screen.keys)
+        await pilot.press("escape")
+        assert app.screen is screen
+
+        # Bindings added later (as the issue tasks do) appear without touching help.
+        screen._bindings.bind("z", "app.bell", "Ring the bell")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert ("z", "Ring the bell") in {(k.key, k.description) for k in app.screen.keys}

@@ -1,0 +1,138 @@
+"""Orders screen: search as you type, open orders, page the newest orders, quit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from screens.order import OrderScreen
+from screens.orders import OrdersScreen
+from tests import factories as f
+from tests.ui_support import SIZE, make_app, screen_text, wait_for
+from widgets.still_input import StillInput
+
+
+async def seed(db):  # type: ignore[no-untyped-def]
+    acme = await f.add_customer(db, email="ops@acme.example", company_name="ACME Corp")
+    await f.add_order(db, "ORD-1001", reference="PO-77", customer_id=acme)
+    await f.add_order(db, "ORD-1002", created_at=f.T0 + timedelta(hours=1))
+    await f.add_order(db, "XYZ-9", created_at=f.T0 + timedelta(hours=2), is_test=True)
+
+
+def order_screen(app) -> OrderScreen:  # type: ignore[no-untyped-def]
+    assert isinstance(app.screen, OrderScreen)
+    return app.screen
+
+
+async def test_empty_query_lists_newest_orders_first(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, OrdersScreen)
+        await wait_for(pilot, lambda: screen.table.row_count == 3)
+        assert [s.store_id for s in screen.results] == ["XYZ-9", "ORD-1002", "ORD-1001"]
+        assert isinstance(app.focused, StillInput)
+        assert app.focused.cursor_blink is False
+        assert screen.status.text == "newest 3 orders"
+
+
+async def test_typing_searches_and_enter_opens_top_result(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.table.row_count == 3)
+        await pilot.press(*"acme")
+        await wait_for(pilot, lambda: screen.query_text == "acme", what="search")
+        assert [s.store_id for s in screen.results] == ["ORD-1001"]
+        assert screen.table.row_count == 1
+        assert "1 order matches “acme”" in screen.status.text
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="order screen")
+        await wait_for(pilot, lambda: order_screen(app).detail is not None)
+        assert order_screen(app).detail.store_id == "ORD-1001"
+
+
+async def test_enter_typed_before_results_arrive_opens_the_new_top_result(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.table.row_count == 3)
+        await pilot.press(*"xyz", "enter")  # no pause: the search is still debouncing
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="order screen")
+        await wait_for(pilot, lambda: order_screen(app).detail is not None)
+        assert order_screen(app).detail.store_id == "XYZ-9"
+
+
+async def test_down_moves_into_table_and_enter_opens_that_row(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.table.row_count == 3)
+        await pilot.press("down")
+        assert app.focused is screen.table
+        await pilot.press("down", "enter")  # second row: ORD-1002
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="order screen")
+        await wait_for(pilot, lambda: order_screen(app).detail is not None)
+        assert order_screen(app).detail.store_id == "ORD-1002"
+        await pilot.press("escape")
+        assert app.screen is screen
+        await pilot.press("slash")
+        assert app.focused is screen.query_one("#search")
+
+
+async def test_no_match_says_so(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press(*"nothing-like-this")
+        await wait_for(pilot, lambda: screen.query_text == "nothing-like-this")
+        assert screen.table.row_count == 0
+        assert screen.status.text == "no match for “nothing-like-this”"
+        await pilot.press("enter")  # nothing to open: stays here
+        await pilot.pause()
+        assert app.screen is screen
+
+
+async def test_newest_orders_page_by_keyset_as_the_cursor_nears_the_end(sqlite_db) -> None:
+    for i in range(120):
+        await f.add_order(sqlite_db, f"BULK-{i:04d}", created_at=f.T0 + timedelta(minutes=i))
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.table.row_count == 50)
+        assert screen.has_more
+        await pilot.press("down", "end")
+        await wait_for(pilot, lambda: screen.table.row_count == 100, what="second page")
+        await pilot.press("end")
+        await wait_for(pilot, lambda: screen.table.row_count == 120, what="last page")
+        assert not screen.has_more
+        ids = [s.store_id for s in screen.results]
+        assert ids == [f"BULK-{i:04d}" for i in range(119, -1, -1)]  # no gaps, no repeats
+
+
+async def test_q_quits_from_the_orders_screen(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.table.row_count == 3)
+        await pilot.press("q")  # typed into the search box: it is a letter there
+        await pilot.pause()
+        assert app.is_running
+        assert app.screen.query_one("#search").value == "q"
+        await pilot.press("backspace", "down", "q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_orders_screen_fits_80x24(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.table.row_count == 3)
+        text = screen_text(app)
+        for needed in ("Order ID", "Reference", "Customer", "Created UTC", "ORD-1001", "PO-77",
+                       "ACME Corp", "2026-01-15 09:30"):
+            assert needed in text

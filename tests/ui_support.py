@@ -1,0 +1,42 @@
+"""Helpers for the Pilot tests: build the app over a test database, wait for workers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from orderview.app import OrderviewApp
+from orderview.db.engine import Database
+from orderview.settings import Settings
+
+SIZE = (80, 24)
+
+
+def make_app(db: Database, open_store_id: str | None = None, **settings: object) -> OrderviewApp:
+    return OrderviewApp(db, Settings(db=str(db.url), **settings), "tester",
+                        open_store_id=open_store_id)
+
+
+async def wait_for(pilot: Pilot, predicate: Callable[[], object], timeout: float = 5.0,
+                   what: str = "condition") -> None:
+    """Pause until ``predicate()`` is true (workers run DB queries in the background)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        await pilot.pause()
+        try:
+            if predicate():
+                return
+        except Exception:  # widgets not mounted yet
+            pass
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+def screen_text(app: OrderviewApp) -> str:
+    """What the terminal shows, as plain text lines."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
