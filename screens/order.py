@@ -68,8 +68,8 @@ class OrderScreen(Screen[None]):
         super().__init__()
         self.order_id = order_id
         self.detail: OrderDetail | None = detail  # set once loaded; others rely on it
-
         self._mounted: set[str] = set()  # tabs whose contents are mounted (or mounting)
+
     def compose(self) -> ComposeResult:
         yield Static(id="order-header")
         with TabbedContent(id="order-tabs"):
@@ -93,9 +93,9 @@ class OrderScreen(Screen[None]):
         try:
             self.detail = await orders.get_order(self.app.db, self.order_id)
         except NotFound:
-            self.query_one("#order-status", StatusLine).set_status(
             if not self.is_attached:
                 return
+            self.query_one("#order-status", StatusLine).set_status(
                 "This order no longer exists (deleted by someone else?). Press esc."
             )
             return
@@ -121,8 +121,8 @@ class OrderScreen(Screen[None]):
         """Mount a tab's contents the first time it is shown."""
         if self.detail is None or tab_id in self._mounted:
             return
-        widget_type = next(cls for tid, _, cls in TABS if tid == tab_id)
         self._mounted.add(tab_id)
+        widget_type = next(cls for tid, _, cls in TABS if tid == tab_id)
         widget = widget_type(id=f"{tab_id}-pane")
         self.call_later(self._mount_and_show, self.query_one(f"#{tab_id}", TabPane), widget)
 

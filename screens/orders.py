@@ -92,9 +92,9 @@ class OrdersScreen(Screen[None]):
             page = await orders.search_orders(self.app.db, text, limit=PAGE)
         else:
             page = await orders.recent_orders(self.app.db, limit=PAGE)
-        self.query_text = text
         if not self.is_attached:
             return
+        self.query_text = text
         self.results = list(page.items)
         self.has_more = page.has_more
         table = self.table
@@ -135,9 +135,9 @@ class OrdersScreen(Screen[None]):
             last = self.results[-1]
             page = await orders.recent_orders(self.app.db, limit=PAGE,
                                               before=(last.created_at, last.id))
-            self.results.extend(page.items)
             if not self.is_attached:
                 return
+            self.results.extend(page.items)
             self.has_more = page.has_more
             self.table.add_literal_rows((str(s.id), summary_cells(s)) for s in page.items)
             self._show_status()
