@@ -30,7 +30,7 @@ from widgets.still_input import StillInput
 
 DEBOUNCE = 0.15
 COLUMNS = ("Email", "Name", "Company", "Country")
-WIDTHS = (28, 18, 18, 7)
+WIDTHS = (26, 16, 16, 7)
 
 
 def row(c: CustomerView) -> tuple[str, str, str, str]:
@@ -41,7 +41,7 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
     DEFAULT_CSS = """
     CustomerPickScreen { align: center middle; }
     CustomerPickScreen > Vertical {
-        width: 80; max-width: 100%; height: 100%;
+        width: 80; max-width: 100%; height: 1fr;
         border: round $primary; background: $surface; padding: 0 1;
     }
     CustomerPickScreen .title { text-style: bold; height: 1; }

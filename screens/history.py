@@ -44,7 +44,7 @@ class HistoryScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HistoryScreen { align: center middle; }
     HistoryScreen > Vertical {
-        width: 80; max-width: 100%; height: 100%;
+        width: 80; max-width: 100%; height: 1fr;
         border: round $primary; background: $surface; padding: 0 1;
     }
     HistoryScreen .title { text-style: bold; height: 1; }
