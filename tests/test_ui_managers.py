@@ -270,3 +270,21 @@ async def test_background_sender_delivers_to_a_real_smtp_server(sqlite_db):
     assert managers.verify_password(person.password_hash, mail.password)
     [row] = await rows(sqlite_db, MailOutbox)
     assert row.status == "sent" and mail.password not in row.body
+
+
+async def test_standard_plan_edit_keeps_distribution_permissions_as_they_are(sqlite_db):
+    order_id = await f.add_order(sqlite_db, "ORD-1")
+    await managers.add_manager(
+        sqlite_db, Settings(db=str(sqlite_db.url), plan="enterprise"), order_id,
+        {"email": "d@example.com", "permissions": ["issue_license"]}, actor="seed",
+    )
+    app = make_app(sqlite_db, open_store_id="ORD-1", plan="standard")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_managers_tab(app, pilot)
+        dialog = await open_dialog(app, pilot, "enter")
+        locked = box(dialog, "issue_license")
+        assert locked.disabled and locked.value
+        await pilot.press("space", "ctrl+s")  # grants "Manage license users"
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+    [assignment] = await rows(sqlite_db, OrderManager)
+    assert assignment.permissions == ["manage_license_users", "issue_license"]
