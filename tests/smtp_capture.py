@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from orderview.settings import Settings
 
@@ -49,9 +50,10 @@ class CaptureHandler:
 class SMTPServer:
     """Start/stop at will, on a port fixed up front (so "down then up" uses the same port)."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, login: tuple[str, str] | None = None) -> None:
         self.port = port or free_port()
         self.handler = CaptureHandler()
+        self.login = login  # require AUTH with this (username, password), over plain text
         self._controller: Controller | None = None
 
     @property
@@ -59,8 +61,18 @@ class SMTPServer:
         return self.handler.received
 
     def start(self) -> None:
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        kwargs: dict[str, object] = {}
+        if self.login is not None:
+            kwargs = {"authenticator": self._authenticate, "auth_required": True,
+                      "auth_require_tls": False}
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
+                                      **kwargs)
         self._controller.start()
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+        ok = isinstance(auth_data, LoginPassword) and (
+            auth_data.login.decode(), auth_data.password.decode()) == self.login
+        return AuthResult(success=ok)
 
     def stop(self) -> None:
         if self._controller is not None:

@@ -367,3 +367,33 @@ async def test_background_sender_reports_only_real_changes(sqlite_db, smtp):
 
     unconfigured = BackgroundSender(sqlite_db, smtp.settings(smtp_host=None), changes.append)
     await unconfigured.run()  # returns at once: nothing to do without a mail server
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+async def test_smtp_login_and_a_refused_login_without_leaking_secrets(sqlite_db):
+    server = SMTPServer(login=("mailer", "s3cret-smtp"))
+    server.start()
+    try:
+        order_id = await factories.add_order(sqlite_db)
+        wrong = server.settings(smtp_username="mailer", smtp_password="wrong-pass")
+        await managers.add_manager(sqlite_db, wrong, order_id, {"email": "l@example.com"},
+                                   actor="a")
+        [failed] = await outbox.deliver_due(sqlite_db, wrong)
+        assert not failed.ok and failed.error and "wrong-pass" not in failed.error
+        assert server.received == []
+        right = server.settings(smtp_username="mailer", smtp_password="s3cret-smtp")
+        [sent] = await outbox.deliver_due(sqlite_db, right,
+                                          now=outbox.now_utc() + timedelta(minutes=1))
+        assert sent.ok and [m.envelope_to for m in server.received] == [["l@example.com"]]
+    finally:
+        server.stop()
+
+
+async def test_starttls_against_a_server_without_it_fails_with_a_reason(sqlite_db, smtp):
+    settings = smtp.settings(smtp_security="starttls")
+    order_id = await factories.add_order(sqlite_db)
+    await managers.add_manager(sqlite_db, settings, order_id, {"email": "t@example.com"},
+                               actor="a")
+    [failed] = await outbox.deliver_due(sqlite_db, settings)
+    assert not failed.ok and "STARTTLS" in failed.error.upper()
+    assert smtp.received == []

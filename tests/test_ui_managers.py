@@ -288,3 +288,22 @@ async def test_standard_plan_edit_keeps_distribution_permissions_as_they_are(sql
         await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
     [assignment] = await rows(sqlite_db, OrderManager)
     assert assignment.permissions == ["manage_license_users", "issue_license"]
+
+
+async def test_edit_conflict_names_who_changed_it_and_keeps_the_dialog_open(sqlite_db):
+    order_id, added = await seeded(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_managers_tab(app, pilot)
+        dialog = await open_dialog(app, pilot, "enter")
+        await managers.update_permissions(
+            sqlite_db, Settings(db=str(sqlite_db.url)), added.assignment_id, ["borrow_license"],
+            version=1, actor="bob",
+        )
+        await pilot.press("space", "ctrl+s")
+        status = dialog.query_one("#dialog-status")
+        await wait_for(pilot, lambda: "bob" in status.text, what="conflict message")
+        assert status.text.startswith("Not saved: This license manager assignment changed")
+        assert app.screen is dialog
+    [assignment] = await rows(sqlite_db, OrderManager)
+    assert assignment.permissions == ["borrow_license"]
