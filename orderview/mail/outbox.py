@@ -184,6 +184,9 @@ async def claim_due(
     """Take due messages for sending: their next attempt moves a lease ahead, so no other
     sender picks them up meanwhile."""
     at = now or now_utc()
+    async with db.sessions() as session:  # a cheap read first: idle polls take no write lock
+        if await session.scalar(select(MailOutbox.id).where(*_due(at)).limit(1)) is None:
+            return []
     async with db.write() as session:
         query = (
             select(MailOutbox).where(*_due(at)).order_by(MailOutbox.next_attempt_at,
