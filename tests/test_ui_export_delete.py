@@ -177,6 +177,34 @@ async def test_progress_line_is_throttled(sqlite_db, out: Path, monkeypatch) -> 
         assert sum(1 for _ in fh) == 601
 
 
+async def test_escape_during_export_cancels_and_leaves_nothing(sqlite_db, out: Path,
+                                                               monkeypatch) -> None:
+    await seed(sqlite_db, licenses=30)
+    monkeypatch.setattr(export, "PAGE_SIZE", 10)
+    first_page = asyncio.Event()
+    real_iter_pages = export.iter_pages
+
+    async def stalling_pages(*args, **kwargs):  # type: ignore[no-untyped-def]
+        async for page in real_iter_pages(*args, **kwargs):
+            yield page
+            first_page.set()
+            await asyncio.Event().wait()  # a slow database: the operator gives up
+
+    monkeypatch.setattr(export, "iter_pages", stalling_pages)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_order(sqlite_db, pilot, app)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), "export dialog")
+        await pilot.press("enter")
+        await wait_for(pilot, first_page.is_set, "export started")
+        assert [p.name for p in out.iterdir()][0].endswith(".part")  # being written
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), "dialog closed")
+        await wait_for(pilot, lambda: not list(out.iterdir()), "temporary file removed")
+        assert "Export cancelled: nothing was written." in notices(app)
+
+
 # -- Delete -----------------------------------------------------------------------------------
 
 

@@ -23,6 +23,11 @@ def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAc
         "export", parents=[common], help="export an order to CSV",
         description="Write an order, its customer and its licenses as CSV (one row per "
                     "license). The file is created with mode 0600: license keys are secrets.",
+        epilog="Values: UTF-8, RFC 4180 quoting, CRLF rows, a header row; booleans true/false; "
+               "dates YYYY-MM-DD; timestamps YYYY-MM-DDTHH:MM:SSZ (UTC); empty for none; "
+               "max_activations 'unlimited' when unlimited. Cells starting with = + - @ TAB "
+               "or CR get a leading ' so spreadsheets do not run them. An existing file is "
+               "refused without --force; a failed export leaves no file behind.",
     )
     cmd.add_argument("order_id", metavar="ORDER_ID", help="the order's Order ID (store_id)")
     cmd.add_argument("-o", "--output", metavar="PATH",
@@ -62,13 +67,17 @@ class _Utf8Stdout:
         (self._buffer or sys.stdout).flush()
 
 
+def _rows(count: int) -> str:
+    return f"{count:,} row" if count == 1 else f"{count:,} rows"
+
+
 async def run_export(args: argparse.Namespace, ctx: Context) -> int:
     try:
         detail = await orders.get_order_by_store_id(ctx.db, args.order_id)
         if args.output == "-":
             stdout: IO[str] = _Utf8Stdout()  # type: ignore[assignment]
             result = await export.export_to_stream(ctx.db, detail.id, stdout)
-            print(f"exported {result.rows} rows to standard output", file=sys.stderr)
+            print(f"exported {_rows(result.rows)} to standard output", file=sys.stderr)
             return 0
         path = args.output or export.default_filename(detail.store_id)
         result = await export.export_to_file(
@@ -78,5 +87,5 @@ async def run_export(args: argparse.Namespace, ctx: Context) -> int:
         raise CLIError(visible(f"{exc} (use --force to overwrite)")) from None
     except ServiceError as exc:
         raise CLIError(visible(str(exc))) from None
-    print(visible(f"exported {result.rows} rows to {result.path}"), file=sys.stderr)
+    print(visible(f"exported {_rows(result.rows)} to {result.path}"), file=sys.stderr)
     return 0
