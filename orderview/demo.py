@@ -33,11 +33,14 @@ from orderview.db.models import (
     License,
     LicenseManager,
     LicensePolicy,
+    MailAttempt,
+    MailOutbox,
     Order,
     OrderManager,
     Product,
 )
 from orderview.keys import ALPHABET
+from orderview.mail.outbox import MAX_ATTEMPTS, SCRUBBED
 from orderview.permissions import DISTRIBUTION_CODES, PERMISSION_CODES
 from orderview.services.normalize import customer_keys, lc
 
@@ -192,6 +195,29 @@ class DemoBuilder:
         if rng.random() < 0.15:
             codes.update(rng.sample(sorted(DISTRIBUTION_CODES), rng.randint(1, 3)))
         return [c for c in PERMISSION_CODES if c in codes]
+
+    def invite(self, outbox_id: int, order: dict[str, Any], manager: dict[str, Any]
+               ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The manager's invite as the outbox would hold it: mostly sent, some failed for good
+        (never queued: a demo must not send real mail), some managers never invited."""
+        roll = self.rng.random()
+        if roll >= 0.8:
+            return None
+        at = order["created_at"] + timedelta(minutes=self.rng.randint(1, 600))
+        sent = roll < 0.65
+        error = "" if sent else self.rng.choice((
+            "550 5.1.1 mailbox unavailable", "connection refused (smtp.example.com:587)",
+            "535 5.7.8 authentication failed"))
+        mail = {
+            "id": outbox_id, "kind": "manager_invite", "to_address": manager["email"],
+            "subject": f"Your license manager access for order {order['store_id']}",
+            "body": SCRUBBED, "status": "sent" if sent else "failed",
+            "attempts": 1 if sent else MAX_ATTEMPTS, "last_error": error, "created_at": at,
+            "next_attempt_at": at, "sent_at": at if sent else None,
+            "order_id": order["id"], "manager_id": manager["id"],
+        }
+        attempt = {"outbox_id": outbox_id, "at": at, "ok": sent, "error": error}
+        return mail, attempt
 
     # -- orders and licenses -----------------------------------------------------------------
     def store_id(self, n: int) -> str:
@@ -408,6 +434,8 @@ async def generate_demo(
         order_rows: list[dict[str, Any]] = []
         license_rows: list[dict[str, Any]] = []
         assignments: list[dict[str, Any]] = []
+        mails: list[dict[str, Any]] = []
+        attempts: list[dict[str, Any]] = []
         for n in range(chunk_start, chunk_end + 1):
             if n in hostile_orders:
                 customer_id: int | None = hostile_orders[n]
@@ -425,12 +453,18 @@ async def generate_demo(
                         "permissions": b.permissions(), "created_at": order["created_at"],
                         "updated_at": order["created_at"], "version": 1,
                     })
+                    invite = b.invite(assignment_id, order, manager)
+                    if invite:
+                        mails.append(invite[0])
+                        attempts.append(invite[1])
         async with db.engine.begin() as conn:
             if db.dialect == "sqlite":
                 await conn.exec_driver_sql("PRAGMA cache_size=-262144")
             await _insert(conn, Order.__table__, order_rows)
             await _insert(conn, License.__table__, license_rows)
             await _insert(conn, OrderManager.__table__, assignments)
+            await _insert(conn, MailOutbox.__table__, mails)
+            await _insert(conn, MailAttempt.__table__, attempts)
         total_licenses += len(license_rows)
         say(f"{chunk_end:>9,}/{orders:,} orders  {total_licenses:>11,} licenses  "
             f"{time.perf_counter() - began:6.1f} s")
@@ -439,7 +473,8 @@ async def generate_demo(
         async with db.engine.begin() as conn:
             await _fix_sequences(conn, (Product.__table__, LicensePolicy.__table__,
                                         Customer.__table__, LicenseManager.__table__,
-                                        Order.__table__, OrderManager.__table__))
+                                        Order.__table__, OrderManager.__table__,
+                                        MailOutbox.__table__))
             await conn.execute(text("ANALYZE"))
     else:
         async with db.engine.begin() as conn:

@@ -16,6 +16,7 @@ from orderview.db.models import (
     License,
     LicenseManager,
     LicensePolicy,
+    MailOutbox,
     Order,
     OrderManager,
     Product,
@@ -81,6 +82,11 @@ async def test_demo_covers_the_domain(db: Database) -> None:
     perms = await _all(db, select(OrderManager.permissions))
     assert perms and all(p and set(p) <= set(PERMISSION_CODES) for (p,) in perms)
     assert await _all(db, select(LicenseManager.id))
+    statuses = {s for (s,) in await _all(db, select(MailOutbox.status))}
+    assert statuses == {"sent", "failed"}  # never "queued": a demo must not send real mail
+    invited = (await _all(db, select(MailOutbox.order_id).where(MailOutbox.status == "sent")))[0][0]
+    detail = await orders.get_order(db, invited)
+    assert any(m.invite_status == "sent" for m in detail.managers)
 
     newest = (await orders.search_orders(db, "")).items[0]
     assert newest.customer == "[/b] ACME [Ltd]"  # the home screen shows a hostile name
