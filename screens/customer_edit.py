@@ -28,6 +28,7 @@ from orderview.services.errors import ConflictError, FieldErrors, NotFound, Serv
 from orderview.services.views import CustomerView, OrderDetail
 from screens.confirm import ConfirmScreen
 from screens.edit_order import ConflictNotice
+from widgets.fmt import plural
 from widgets.form_field import FormField
 from widgets.status_line import StatusLine
 
@@ -122,9 +123,12 @@ class CustomerEditScreen(ModalScreen[Result]):
         count = await customers.count_other_orders(
             self.app.db, self.customer.id, self.order.id  # type: ignore[attr-defined]
         )
-        text = ("No other order uses this customer." if count == 0 else
-                f"{count:,} other order{'s' if count != 1 else ''} share this customer: "
-                "changes apply to all of them.")
+        if count == 0:
+            text = "No other order uses this customer."
+        else:
+            verb = "shares" if count == 1 else "share"
+            text = (f"{plural(count, 'other order')} {verb} this customer: "
+                    "changes apply to all of them.")
         self.query_one("#shared", Static).update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -174,13 +178,8 @@ class CustomerEditScreen(ModalScreen[Result]):
 
     def _show_conflict(self, conflict: ConflictError) -> None:
         self.conflict = conflict
-        notice = self.query_one(ConflictNotice)
-        text = str(conflict)
-        if not conflict.deleted:
-            text += "\nNothing was saved. r reloads the latest values (your edits are kept)."
-        notice.update(literal(text, max_length=2000))
-        notice.add_class("-shown")
-        notice.focus()
+        self.query_one(ConflictNotice).show_conflict(
+            conflict, "Nothing was saved. r reloads the latest values (your edits are kept).")
         self.refresh_bindings()
         self._status(f"Not saved: the {conflict.entity} changed after you opened it")
 

@@ -24,6 +24,7 @@ from orderview.services import customers, orders
 from orderview.services.errors import ConflictError, NotFound, ServiceError
 from orderview.services.views import CustomerView, OrderDetail
 from screens.edit_order import ConflictNotice
+from widgets.fmt import plural
 from widgets.literal_table import LiteralTable
 from widgets.status_line import StatusLine
 from widgets.still_input import StillInput
@@ -126,13 +127,14 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
 
     def _show_count(self) -> None:
         count = len(self.results)
-        more = "+ (more load at the end)" if self.cursor else ""
-        hint = "enter links · ctrl+n new customer"
         if not count:
             what = f" matching “{visible(self.query_text, 40)}”" if self.query_text else ""
             self._status(f"no customer{what} · ctrl+n creates one")
-        else:
-            self._status(f"{count:,}{more} customer{'s' if count != 1 else ''} · {hint}")
+            return
+        parts = [plural(count, "customer")]
+        if self.cursor:
+            parts = [f"{count:,}+ customers", "more load at the end"]
+        self._status(" · ".join([*parts, "enter links", "ctrl+n new customer"]))
 
     @on(DataTable.RowHighlighted, "#customer-results")
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
@@ -182,10 +184,8 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
             )
         except ConflictError as exc:
             self.conflict = exc
-            notice = self.query_one(ConflictNotice)
-            notice.update(literal(f"{exc}\nNothing was linked. r reloads the order.", 2000))
-            notice.add_class("-shown")
-            notice.focus()
+            self.query_one(ConflictNotice).show_conflict(
+                exc, "Nothing was linked. r reloads the order.")
             self.refresh_bindings()
             self._status("Not linked: the order changed after you opened it")
         except ServiceError as exc:

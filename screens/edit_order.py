@@ -48,6 +48,13 @@ class ConflictNotice(Static, can_focus=True):
     ConflictNotice:focus { background: $boost; }
     """
 
+    def show_conflict(self, conflict: ConflictError, hint: str) -> None:
+        """The service's message (it names who changed which fields), then what to do."""
+        lines = [str(conflict)] if conflict.deleted else [str(conflict), hint]
+        self.update(Content("\n").join([literal(line, max_length=2000) for line in lines]))
+        self.add_class("-shown")
+        self.focus()
+
 
 class EditOrderScreen(ModalScreen[OrderDetail | None]):
     DEFAULT_CSS = """
@@ -127,13 +134,8 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
 
     def _show_conflict(self, conflict: ConflictError) -> None:
         self.conflict = conflict
-        notice = self.query_one(ConflictNotice)
-        text = str(conflict)
-        if not conflict.deleted:
-            text += "\nNothing was saved. r reloads the latest values (your edits are kept)."
-        notice.update(literal(text, max_length=2000))
-        notice.add_class("-shown")
-        notice.focus()
+        self.query_one(ConflictNotice).show_conflict(
+            conflict, "Nothing was saved. r reloads the latest values (your edits are kept).")
         self.refresh_bindings()
         self._status("Not saved: the order changed after you opened it")
 
