@@ -62,6 +62,7 @@ class OrderScreen(Screen[None]):
         Binding("e", "edit_order", "Edit"),
         Binding("c", "customer", "Customer"),
         Binding("h", "history", "History"),
+        Binding("i", "issue_licenses", "Issue licenses"),
     ]
 
     def __init__(self, order_id: int, detail: OrderDetail | None = None) -> None:
@@ -166,6 +167,19 @@ class OrderScreen(Screen[None]):
 
     async def action_reload(self) -> None:
         self._load()
+
+    @work(exclusive=True, group="order-dialog")
+    async def action_issue_licenses(self) -> None:
+        """i: the issuing wizard (issue 5); afterwards the Licenses tab shows the new ones."""
+        from screens.issue_wizard import IssueWizard
+
+        if self.detail is not None:
+            outcome = await self.app.push_screen_wait(IssueWizard(self.detail))
+            if outcome is not None:
+                await self.reload()
+                self.show_tab("licenses")
+                self.query_one("#order-status", StatusLine).set_status(
+                    f"Issued {plural(outcome.issued, 'license')}.")
 
     def action_export_order(self) -> None:
         """x: write this order's CSV (issue 4)."""

@@ -45,6 +45,7 @@ class OrdersScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
         Binding("down", "focus_results", "Results", show=False),
+        Binding("n", "new_order", "New order"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -168,6 +169,16 @@ class OrdersScreen(Screen[None]):
     def action_focus_results(self) -> None:
         if self.results:
             self.table.focus()
+
+    @work(exclusive=True, group="orders-dialog")
+    async def action_new_order(self) -> None:
+        """n: the issuing wizard with a first "New order" step (issue 5); opens the new order."""
+        from screens.issue_wizard import IssueWizard
+
+        outcome = await self.app.push_screen_wait(IssueWizard(None))
+        if outcome is not None:
+            self._search(self.query_one("#search", StillInput).value)
+            self.app.open_order(outcome.order_id)  # type: ignore[attr-defined]
 
     def refresh_results(self) -> None:
         """Run the current search again (after an order was deleted or changed elsewhere)."""

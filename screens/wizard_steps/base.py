@@ -1,0 +1,90 @@
+"""What every wizard step shares: `enter` walks the fields, then asks the wizard to go on."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Button, Input
+
+from screens.wizard_steps.fields import FieldRow, FieldSubmitted
+
+
+class StepDone(Message):
+    """The step is complete as far as it can tell; the wizard validates and goes forward."""
+
+
+class AddLine(Message):
+    """"Add another product" was pressed on this step."""
+
+
+class WizardStep(VerticalScroll):
+    """A step is rebuilt from the wizard's state each time it is shown (see ``state.py``)."""
+
+    DEFAULT_CSS = """
+    WizardStep { height: 1fr; width: 1fr; padding: 0 0; }
+    WizardStep .buttons { height: 1; width: 1fr; margin-top: 1; }
+    WizardStep .buttons Button { margin-right: 2; }
+    WizardStep .hint { color: $text-muted; height: auto; }
+    """
+    title = ""
+
+    def collect(self) -> None:
+        """Copy what the widgets show into the wizard's state (before leaving the step)."""
+
+    def validate_step(self) -> dict[str, str]:
+        """Errors by field (empty: fine). Called after ``collect``."""
+        return {}
+
+    def focus_first(self) -> None:
+        fields = self.field_widgets()
+        if fields:
+            fields[0].focus()
+
+    def field_widgets(self) -> list[Widget]:
+        """The visible fields in order: `enter` walks them, the last one goes forward."""
+        return [row.widget for row in self.query(FieldRow)
+                if row.display and row.widget.display and not row.widget.disabled]
+
+    def show_errors(self, errors: dict[str, str]) -> list[str]:
+        """Show each message by its field; returns the messages that have no field here."""
+        rows = {row.field_name: row for row in self.query(FieldRow)}
+        for name, row in rows.items():
+            row.show_error(errors.get(name))
+        first = next((rows[n] for n in rows if n in errors and rows[n].display), None)
+        if first is not None:
+            first.widget.focus()
+            self.scroll_to_widget(first)
+        return [f"{name}: {message}" for name, message in errors.items()
+                if name not in rows or not rows[name].display]
+
+    def _advance_from(self, widget: Widget) -> None:
+        fields = self.field_widgets()
+        if widget not in fields:
+            return
+        index = fields.index(widget)
+        if index == len(fields) - 1:
+            self.post_message(StepDone())
+        else:
+            fields[index + 1].focus()
+
+    @on(Input.Submitted)
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._advance_from(event.input)
+
+    @on(FieldSubmitted)
+    def _field_submitted(self, event: FieldSubmitted) -> None:
+        event.stop()
+        self._advance_from(event.widget)
+
+    @on(Button.Pressed, "#next")
+    def _next_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(StepDone())
+
+    @on(Button.Pressed, "#add-line")
+    def _add_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(AddLine())

@@ -1,0 +1,192 @@
+"""The wizard's field widgets: `enter` always means "next field" (or "next step" on the last one).
+
+Stock checkboxes and radio sets toggle on `enter`, which would make "press enter through the
+steps" silently change values; here `space` toggles and `enter` moves on. Labels are ours
+(trusted); values and error messages go through ``safetext.literal``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Checkbox, Static, TextArea
+
+from orderview.safetext import literal
+from widgets.still_input import StillInput
+
+LABEL_WIDTH = 24
+
+
+class FieldSubmitted(Message):
+    """`enter` on a wizard field: the step moves to the next field or goes forward."""
+
+    def __init__(self, widget: Widget) -> None:
+        super().__init__()
+        self.widget = widget
+
+
+class WizardCheckbox(Checkbox):
+    BINDINGS = [
+        Binding("space", "toggle_button", "Toggle", show=False),
+        Binding("enter", "submit", "Next", show=False),
+    ]
+
+    def action_submit(self) -> None:
+        self.post_message(FieldSubmitted(self))
+
+
+class Cycler(Static, can_focus=True):
+    """A one-line choice: `left`/`right`/`space` cycle through the options, `enter` moves on."""
+
+    DEFAULT_CSS = """
+    Cycler { width: 1fr; height: 1; }
+    Cycler:focus { background: $block-cursor-background; color: $block-cursor-foreground; }
+    """
+    BINDINGS = [
+        Binding("right,space", "step(1)", "Next choice", show=False),
+        Binding("left", "step(-1)", "Previous choice", show=False),
+        Binding("enter", "submit", "Next", show=False),
+    ]
+    value: reactive[str] = reactive("")
+
+    class Changed(Message):
+        def __init__(self, cycler: Cycler, value: str) -> None:
+            super().__init__()
+            self.cycler = cycler
+            self.value = value
+
+        @property
+        def control(self) -> Cycler:
+            return self.cycler
+
+    def __init__(self, options: Sequence[tuple[str, str]], value: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.options = list(options)  # (value, label)
+        self.set_reactive(Cycler.value, value if value in self.values else self.options[0][0])
+
+    @property
+    def values(self) -> list[str]:
+        return [v for v, _ in self.options]
+
+    def on_mount(self) -> None:
+        self._paint()
+
+    def render_label(self) -> str:
+        label = dict(self.options)[self.value]
+        return f"‹ {label} ›"
+
+    def _paint(self) -> None:
+        self.update(literal(self.render_label()), layout=False)
+
+    def watch_value(self, value: str) -> None:
+        self._paint()
+        self.post_message(self.Changed(self, value))
+
+    def action_step(self, delta: int) -> None:
+        index = self.values.index(self.value)
+        self.value = self.values[(index + delta) % len(self.values)]
+
+    def action_submit(self) -> None:
+        self.post_message(FieldSubmitted(self))
+
+
+class StillTextArea(TextArea):
+    """A multi-line field for pasted keys or emails (Input keeps only a paste's first line).
+
+    `enter` on a blank line (or in an empty field) moves on, like every other field; on a line
+    with text it starts a new line.
+    """
+
+    DEFAULT_CSS = "StillTextArea { height: 4; width: 1fr; }"
+
+    async def _on_key(self, event: events.Key) -> None:
+        # TextArea inserts the newline in its key handler, before bindings are consulted.
+        if event.key == "enter" and not self.document.get_line(self.cursor_location[0]).strip():
+            event.stop()
+            event.prevent_default()
+            self.post_message(FieldSubmitted(self))
+            return
+        await super()._on_key(event)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("soft_wrap", True)
+        kwargs.setdefault("show_line_numbers", False)
+        kwargs.setdefault("compact", True)
+        super().__init__(*args, **kwargs)
+        self.cursor_blink = False
+
+
+class FieldRow(Horizontal):
+    """A label and one input widget; an error line is mounted under it only when needed
+    (focus changes restyle the whole step, so every widget saved counts)."""
+
+    DEFAULT_CSS = f"""
+    FieldRow {{ height: auto; width: 1fr; }}
+    FieldRow > .field-label {{ width: {LABEL_WIDTH}; height: 1; }}
+    FieldRow StillInput {{ width: 1fr; }}
+    FieldRow WizardCheckbox {{ width: auto; min-width: 5; }}
+    .field-error {{ color: $text-error; height: auto; width: 1fr; padding-left: {LABEL_WIDTH}; }}
+    """
+
+    def __init__(self, name: str, label: str, widget: Widget) -> None:
+        super().__init__(id=f"row-{name.replace('.', '-')}")
+        self.field_name = name
+        self.label = label
+        self.widget = widget
+        self.error: Static | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(literal(self.label), classes="field-label")
+        yield self.widget
+
+    def set_shown(self, shown: bool) -> None:
+        """Show or hide the row together with its error line."""
+        self.display = shown
+        if self.error is not None:
+            self.error.display = shown
+
+    def show_error(self, message: str | None) -> None:
+        if message:
+            content = literal(message, max_length=300)
+            if self.error is None:
+                self.error = Static(content, classes="field-error")
+                self.parent.mount(self.error, after=self)  # type: ignore[union-attr]
+            else:
+                self.error.update(content)
+        elif self.error is not None:
+            self.error.remove()
+            self.error = None
+
+    @property
+    def error_text(self) -> str:
+        """The message shown under the field ("" when none)."""
+        return str(self.error.render()) if self.error is not None else ""
+
+    @property
+    def value(self) -> Any:
+        widget = self.widget
+        if isinstance(widget, Checkbox):
+            return widget.value
+        if isinstance(widget, Cycler):
+            return widget.value
+        if isinstance(widget, TextArea):
+            return widget.text
+        assert isinstance(widget, StillInput)
+        return widget.value
+
+
+def text_field(name: str, value: str = "", placeholder: str = "", max_length: int = 0) -> StillInput:
+    return StillInput(value=value, placeholder=placeholder, id=name, compact=True,
+                      max_length=max_length)
+
+
+def check_field(name: str, value: bool, label: str = "") -> WizardCheckbox:
+    return WizardCheckbox(literal(label), value=value, id=name, compact=True)

@@ -1,0 +1,443 @@
+"""The issuing wizard at 80×24, driven by keys; every test also checks the database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from textual import events
+
+from orderview.db.engine import Database
+from orderview.db.models import AuditEvent, Customer, License, LicensePolicy, Order
+from screens.confirm import ConfirmScreen
+from screens.issue_wizard import IssueWizard
+from screens.order import OrderScreen
+from screens.orders import OrdersScreen
+from screens.wizard_steps.fields import Cycler, FieldRow
+from tests import factories as f
+from tests.ui_support import SIZE, make_app, screen_text, wait_for
+
+
+async def rows(db: Database) -> list[License]:
+    async with db.sessions() as s:
+        return list(await s.scalars(select(License).order_by(License.id)))
+
+
+async def seed(db: Database) -> dict[str, int]:
+    app_id, app_pol = await f.add_product(db, "APP", "App Pro", max_activations=2,
+                                          maintenance_duration="1y", max_transfers=3)
+    async with db.sessions.begin() as s:
+        s.add(LicensePolicy(product_id=app_id, name="Annual", code="annual",
+                            license_type="time-limited", valid_duration="1y", max_activations=3))
+    team_id, team_pol = await f.add_product(db, "TEAM", "Team Chat", method="user")
+    order = await f.add_order(db, "ORD-1001")
+    return {"app": app_id, "app_pol": app_pol, "team": team_id, "team_pol": team_pol,
+            "order": order}
+
+
+def wizard(app) -> IssueWizard:  # type: ignore[no-untyped-def]
+    assert isinstance(app.screen, IssueWizard), type(app.screen)
+    return app.screen
+
+
+def on_step(app, name: str) -> bool:  # type: ignore[no-untyped-def]
+    return isinstance(app.screen, IssueWizard) and app.screen.stack[-1][0] == name and bool(
+        app.screen.query(f"#step-{name}"))
+
+
+async def open_wizard(pilot, app) -> IssueWizard:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                   and app.screen.detail is not None, what="order screen")
+    await pilot.press("i")
+    await wait_for(pilot, lambda: on_step(app, "product")
+                   and app.screen.query_one("#products").row_count > 0, what="products")
+    return wizard(app)
+
+
+async def to_entitlements(pilot, app, product_row: int = 0, policy_row: int = 0) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*["down"] * product_row, "enter")
+    await wait_for(pilot, lambda: on_step(app, "policy")
+                   and app.screen.query_one("#policies").row_count > 0, what="policies")
+    await pilot.press(*["down"] * policy_row, "enter")
+    await wait_for(pilot, lambda: on_step(app, "entitlements"), what="entitlements")
+    await wait_for(pilot, lambda: isinstance(app.focused, Cycler), what="type focused")
+
+
+async def enter_until(pilot, app, step: str, limit: int = 40) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(limit):
+        if on_step(app, step):
+            return
+        await pilot.press("enter")
+    await wait_for(pilot, lambda: on_step(app, step), what=step)
+
+
+async def focus_field(pilot, app, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Put the focus on a field (an operator tabs there; tabbing is not what is tested and
+    every focus change restyles the step, so the tests jump)."""
+    app.screen.query_one(f"#{name}").focus()
+    await pilot.pause()
+    assert app.focused.id == name
+
+
+async def type_into(pilot, app, name: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    await focus_field(pilot, app, name)
+    await pilot.press("ctrl+u" if hasattr(app.focused, "cursor_position") else "end")
+    app.focused.value = ""  # clear what the policy pre-filled
+    await pilot.press(*text)
+
+
+def shown_rows(app) -> set[str]:  # type: ignore[no-untyped-def]
+    return {row.field_name for row in app.screen.query(FieldRow) if row.display}
+
+
+async def issue_and_wait(pilot, app) -> OrderScreen:  # type: ignore[no-untyped-def]
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="back on the order")
+    screen = app.screen
+    await wait_for(pilot, lambda: screen.query_one("#order-tabs").active == "licenses"
+                   and screen.pane("licenses") is not None, what="licenses tab")
+    return screen
+
+
+async def test_accepting_every_default_issues_one_license(sqlite_db) -> None:
+    ids = await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await pilot.press("ctrl+s")  # not on the summary: nothing happens
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: on_step(app, "policy")
+                       and app.screen.query_one("#policies").row_count == 3)
+        assert await rows(sqlite_db) == []
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: on_step(app, "entitlements"))
+        await enter_until(pilot, app, "summary")
+        text = screen_text(app)
+        assert "1. App Pro (APP) · App Pro standard · perpetual" in text
+        assert "1 license, keys generated" in text and "values as in the policy" in text
+        assert await rows(sqlite_db) == []  # nothing written before ctrl+s
+        screen = await issue_and_wait(pilot, app)
+        await wait_for(pilot, lambda: screen.pane("licenses").table.row_count == 1)
+        assert "Issued 1 license." in screen_text(app)
+    [row] = await rows(sqlite_db)
+    assert (row.order_id, row.product_id, row.policy_id, row.license_type, row.max_activations,
+            row.maintenance_duration, row.max_transfers) == (
+        ids["order"], ids["app"], ids["app_pol"], "perpetual", 2, "1y", 3)
+    async with sqlite_db.sessions() as s:
+        [event] = list(await s.scalars(select(AuditEvent).where(AuditEvent.action == "issued")))
+    assert event.snapshot["lines"][0]["keys"] == [row.license_key]  # type: ignore[index]
+
+
+async def test_only_the_fields_of_the_chosen_type_show(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await to_entitlements(pilot, app)
+        assert "valid_duration" not in shown_rows(app) and "grace_period" not in shown_rows(app)
+        assert {"quantity", "keys", "max_activations", "note"} <= shown_rows(app)
+        assert "trial_days" not in shown_rows(app)  # trial is off
+        expected = {
+            "time-limited": ({"valid_duration", "validity_period"}, {"grace_period"}),
+            "subscription": ({"validity_period", "grace_period"}, {"valid_duration"}),
+            "consumption": ({"max_consumptions", "allow_unlimited_consumptions",
+                             "allow_overages", "reset_consumption"},
+                            {"validity_period", "max_overages", "consumption_period"}),
+            "perpetual": (set(), {"valid_duration", "validity_period", "max_consumptions"}),
+        }
+        for kind, (present, absent) in expected.items():
+            await pilot.press("right")
+            await wait_for(pilot, lambda kind=kind: app.screen.query_one(
+                "#license_type", Cycler).value == kind and isinstance(app.focused, Cycler))
+            await pilot.pause()
+            assert present <= shown_rows(app), kind
+            assert not absent & shown_rows(app), kind
+        await focus_field(pilot, app, "is_trial")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: "trial_days" in shown_rows(app))
+        assert "floating_users" not in shown_rows(app)
+        await focus_field(pilot, app, "is_floating")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: {"floating_users", "floating_timeout"} <= shown_rows(app))
+
+
+async def test_time_limited_with_end_date_and_typed_overrides(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await to_entitlements(pilot, app, policy_row=1)  # "Annual": time-limited, 1y
+        await type_into(pilot, app, "valid_duration", "")
+        await type_into(pilot, app, "validity_period", "2027-06-30")
+        await type_into(pilot, app, "quantity", "3")
+        await type_into(pilot, app, "max_activations", "5")
+        await type_into(pilot, app, "note", "VIP [b]x[/b]")
+        await pilot.press("enter")  # enter on the last field goes forward
+        await wait_for(pilot, lambda: on_step(app, "summary"))
+        text = screen_text(app)
+        assert "App Pro (APP) · Annual · time-limited" in text
+        assert "3 licenses, keys generated" in text
+        assert "Valid for: 1y → —" in text and "Valid until: — → 2027-06-30" in text
+        assert "Max activations: 3 → 5" in text and "Note: — → VIP [b]x[/b]" in text
+        await issue_and_wait(pilot, app)
+    found = await rows(sqlite_db)
+    assert len(found) == 3
+    assert {(r.license_type, r.valid_duration, r.validity_period, r.max_activations, r.note)
+            for r in found} == {("time-limited", None, date(2027, 6, 30), 5, "VIP [b]x[/b]")}
+
+
+async def test_subscription_and_consumption_by_keys(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await to_entitlements(pilot, app)
+        await pilot.press("right", "right")  # perpetual → time-limited → subscription
+        await wait_for(pilot, lambda: "grace_period" in shown_rows(app))
+        await type_into(pilot, app, "validity_period", "2027-01-31")
+        await type_into(pilot, app, "grace_period", "7")
+        await pilot.press("plus")  # in a text field "+" is just typed…
+        assert app.focused.value == "7+" and on_step(app, "entitlements")
+        app.focused.value = "7"
+        await focus_field(pilot, app, "add-line")  # …so use the button (or + off a text field)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: on_step(app, "product")
+                       and app.screen.query_one("#products").row_count > 0)
+        await to_entitlements(pilot, app, policy_row=2)  # custom values
+        await pilot.press("left")  # perpetual → consumption
+        await wait_for(pilot, lambda: "max_consumptions" in shown_rows(app))
+        await type_into(pilot, app, "max_consumptions", "500")
+        await focus_field(pilot, app, "allow_overages")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: "max_overages" in shown_rows(app))
+        await type_into(pilot, app, "max_overages", "50")
+        await focus_field(pilot, app, "reset_consumption")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: "consumption_period" in shown_rows(app))
+        await focus_field(pilot, app, "consumption_period")
+        await pilot.press("right", "right", "right")  # (choose) → daily → weekly → monthly
+        await enter_until(pilot, app, "summary")
+        text = screen_text(app)
+        assert "1. App Pro (APP) · App Pro standard · subscription" in text
+        assert "2. App Pro (APP) · custom values · consumption" in text
+        assert "Total: 2 licenses." in text
+        await issue_and_wait(pilot, app)
+    sub, con = await rows(sqlite_db)
+    assert (sub.license_type, sub.validity_period, sub.grace_period, sub.max_activations) == (
+        "subscription", date(2027, 1, 31), 7, 2)
+    assert (con.license_type, con.policy_id, con.max_consumptions, con.allow_overages,
+            con.max_overages, con.reset_consumption, con.consumption_period,
+            con.maintenance_duration) == (
+        "consumption", None, 500, True, 50, True, "monthly", None)
+
+
+async def test_validation_errors_show_by_the_field(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await to_entitlements(pilot, app, policy_row=1)
+        await type_into(pilot, app, "valid_duration", "0d")
+        await type_into(pilot, app, "start_date", "2026-02-30")
+        await type_into(pilot, app, "quantity", "100001")
+        await focus_field(pilot, app, "note")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert on_step(app, "entitlements")
+        errors = {row.field_name: row.error_text for row in app.screen.query(FieldRow)
+                  if row.error_text}
+        assert set(errors) == {"valid_duration", "start_date", "quantity"}
+        assert "30d" in errors["valid_duration"] and "no such date" in errors["start_date"]
+        assert app.focused.id == "valid_duration"  # the first bad field
+        await type_into(pilot, app, "valid_duration", "6m")
+        await type_into(pilot, app, "start_date", "2027-01-01")
+        await type_into(pilot, app, "quantity", "2")
+        await pilot.press("enter")
+        await enter_until(pilot, app, "summary")
+        await issue_and_wait(pilot, app)
+    assert {(r.valid_duration, r.start_date) for r in await rows(sqlite_db)} == {
+        ("6m", date(2027, 1, 1))}
+
+
+async def test_pasted_keys_checked_against_the_database(sqlite_db) -> None:
+    ids = await seed(sqlite_db)
+    [used] = await f.add_licenses(sqlite_db, ids["order"], ids["app"], 1)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await to_entitlements(pilot, app)
+        await type_into(pilot, app, "quantity", "")
+        await focus_field(pilot, app, "keys")
+        app.post_message(events.Paste(f"abcd-efgh-jkmn-pqrs\n{used}\n"))  # as a terminal does
+        await wait_for(pilot, lambda: app.focused.text.count("\n") == 2)
+        await enter_until(pilot, app, "summary", limit=20)
+        assert "2 licenses with pasted keys" in screen_text(app)
+        await pilot.press("ctrl+s")  # the database says one key is taken: back to the line
+        await wait_for(pilot, lambda: on_step(app, "entitlements"))
+        keys_row = app.screen.query_one("#row-keys", FieldRow)
+        assert "already used" in keys_row.error_text
+        assert len(await rows(sqlite_db)) == 1
+        app.focused.text = "ABCD-EFGH-JKMN-PQRS\nABCD-EFGH-JKMN-PQRS"
+        await focus_field(pilot, app, "note")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert on_step(app, "entitlements")  # duplicate in the paste
+        assert "pasted twice" in keys_row.error_text
+        app.screen.query_one("#keys").text = "ABCD-EFGH-JKMN-PQRS\nABCDEFGHJKMNPQRT"
+        await focus_field(pilot, app, "note")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: on_step(app, "summary"))
+        await issue_and_wait(pilot, app)
+    assert [r.license_key for r in await rows(sqlite_db)][1:] == [
+        "ABCD-EFGH-JKMN-PQRS", "ABCD-EFGH-JKMN-PQRT"]
+
+
+async def test_user_based_product_takes_emails(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await to_entitlements(pilot, app, product_row=1)  # Team Chat (user-based)
+        assert "user_emails" in shown_rows(app) and "quantity" not in shown_rows(app)
+        await focus_field(pilot, app, "note")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert on_step(app, "entitlements")  # no emails yet
+        assert "at least one" in app.screen.query_one("#row-user_emails", FieldRow).error_text
+        await focus_field(pilot, app, "user_emails")
+        await pilot.press(*"a@x.io", "enter", *"b@x.io", "enter", "enter")
+        await enter_until(pilot, app, "summary")
+        assert "2 user licenses: a@x.io, b@x.io" in screen_text(app)
+        await issue_and_wait(pilot, app)
+    assert [(r.user_email, r.license_key) for r in await rows(sqlite_db)] == [
+        ("a@x.io", None), ("b@x.io", None)]
+
+
+async def test_esc_goes_back_and_asks_before_discarding(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await to_entitlements(pilot, app, policy_row=1)
+        await type_into(pilot, app, "max_activations", "9")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: on_step(app, "policy"))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: on_step(app, "product"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: on_step(app, "policy")
+                       and app.screen.query_one("#policies").cursor_row == 1)
+        await pilot.press("enter")  # the same policy again: what was typed is still there
+        await wait_for(pilot, lambda: on_step(app, "entitlements"))
+        assert app.screen.query_one("#max_activations").value == "9"
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, lambda: on_step(app, "product"))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: on_step(app, "product"))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        # Nothing entered: esc on the first step closes at once.
+        await pilot.press("i")
+        await wait_for(pilot, lambda: on_step(app, "product"))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+    assert await rows(sqlite_db) == []
+
+
+async def start_new_order(pilot, app) -> None:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen)
+                   and app.screen.table.row_count > 0, what="orders")
+    await pilot.press("down", "n")
+    await wait_for(pilot, lambda: on_step(app, "order"), what="new order step")
+
+
+async def finish_default_line(pilot, app) -> None:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: on_step(app, "product")
+                   and app.screen.query_one("#products").row_count > 0)
+    await to_entitlements(pilot, app)
+    await enter_until(pilot, app, "summary")
+    assert "into a new order" in screen_text(app)
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                   and app.screen.detail is not None, what="the new order's screen")
+
+
+async def test_new_order_without_customer(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_new_order(pilot, app)
+        await pilot.press("enter", *"PO-9", "enter")  # Order ID blank, reference, customer
+        await pilot.press("enter")  # "no customer" is the last field
+        await finish_default_line(pilot, app)
+        detail = app.screen.detail
+        assert detail.store_id.startswith("ORD-") and detail.reference == "PO-9"
+        assert detail.customer is None and detail.license_count == 1
+    async with sqlite_db.sessions() as s:
+        order = (await s.scalars(select(Order).where(Order.reference == "PO-9"))).one()
+    assert [r.order_id for r in await rows(sqlite_db)] == [order.id]
+
+
+async def test_new_order_creating_a_customer(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_new_order(pilot, app)
+        await pilot.press(*"SHOP-42", "enter", "enter", "right", "right")
+        await wait_for(pilot, lambda: app.screen.query_one("#new-section").display)
+        await pilot.press("enter")
+        assert app.focused.id == "customer-email"
+        await pilot.press(*"nope", "enter", *"Nia", "enter", "enter", *"Nia Co", "enter",
+                          "enter")
+        await pilot.pause()
+        assert on_step(app, "order")  # a bad email keeps the step open, message by the field
+        row = app.screen.query_one("#row-customer-email", FieldRow)
+        assert "email" in row.error_text and app.focused.id == "customer-email"
+        app.focused.value = "nia@x.io"
+        await pilot.press("tab", "tab", "tab", "tab", "enter")
+        await finish_default_line(pilot, app)
+        detail = app.screen.detail
+        assert detail.store_id == "SHOP-42" and detail.customer.email == "nia@x.io"
+    async with sqlite_db.sessions() as s:
+        customer = (await s.scalars(select(Customer))).one()
+    assert (customer.first_name, customer.company_name) == ("Nia", "Nia Co")
+    assert len(await rows(sqlite_db)) == 1
+
+
+async def test_new_order_picking_a_customer(sqlite_db) -> None:
+    await seed(sqlite_db)
+    cid = await f.add_customer(sqlite_db, email="ada@example.com")
+    await f.add_customer(sqlite_db, email="bob@example.com", first_name="Bob",
+                         last_name="B", company_name="Bob Inc")
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_new_order(pilot, app)
+        await pilot.press("enter", "enter", "right")
+        await wait_for(pilot, lambda: app.screen.query_one("#pick-section").display)
+        await pilot.press("enter")
+        assert app.focused.id == "customer_search"
+        await pilot.press(*"ada")
+        await wait_for(pilot, lambda: app.screen.query_one("#customer-matches").row_count == 1)
+        await pilot.press("enter", "enter")  # to the list, then pick (and go on)
+        await finish_default_line(pilot, app)
+        assert app.screen.detail.customer.id == cid
+
+
+async def test_new_order_with_a_taken_order_id_goes_back_to_it(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_new_order(pilot, app)
+        await pilot.press(*"ORD-1001", "enter", "enter", "enter")
+        await wait_for(pilot, lambda: on_step(app, "product")
+                       and app.screen.query_one("#products").row_count > 0)
+        await to_entitlements(pilot, app)
+        await enter_until(pilot, app, "summary")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: on_step(app, "order"))
+        assert "exists" in app.screen.query_one("#row-store_id", FieldRow).error_text
+    assert await rows(sqlite_db) == []
