@@ -16,7 +16,9 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 demo: $(VENV)/.installed
 	@mkdir -p $(dir $(DEMO_DB))
-	@test -f $(DEMO_DB) || $(BIN)/orderview demo --db $(DEMO_DB)
+	@# Built under another name and renamed when complete: an interrupted run leaves no half database.
+	@test -f $(DEMO_DB) || { rm -f $(DEMO_DB).part*; \
+		$(BIN)/orderview demo --db $(DEMO_DB).part && mv $(DEMO_DB).part $(DEMO_DB); }
 	$(BIN)/orderview --db $(DEMO_DB)
 
 test: $(VENV)/.installed
