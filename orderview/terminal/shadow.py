@@ -34,11 +34,11 @@ _TOKEN = re.compile(
     r"(?P<text>[^\x00-\x1f\x7f-\x9f]+)"
     r"|\x1b\[(?P<p>[0-?]*)(?P<i>[ -/]*)(?P<f>[@-~])"
     r"|\x1b\](?P<osc>[^\x07\x1b]*)(?:\x07|\x1b\\)"
-    r"|\x1b(?P<esc>[ -/]*[0-~])"
+    r"|\x1b(?P<esc>[ -/]*[0-Z\\^-~])"
     r"|(?P<ctl>[\x00-\x1f\x7f-\x9f])"
 )
 _COMPLETE_ESCAPE = re.compile(
-    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[ -/]*[0-~])"
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[ -/]*[0-Z\\^-~])"
 )
 
 # Private modes that switch or clear the screen, or change how positions are interpreted.
@@ -67,6 +67,7 @@ class ShadowScreen:
         self._saved: tuple[int | None, int | None] = (None, None)
         self._cursor_visible = True
         self._raw = False
+        self._region = False  # a scroll region is set: we stay raw
         self._sync_frame = False  # the app wrapped this frame in synchronized-update markers
         self._sync_open = False  # we have sent SYNC_START for this frame
         self.stats_frames = 0
@@ -249,6 +250,11 @@ class ShadowScreen:
                 self._out.append(seq)
                 return
             self._out.append(seq)
+            if final == "r" and not inter and params[:1] != "?":
+                # A scroll region changes what line feeds do: stay raw until it is reset.
+                self._region = params not in ("", f"1;{self.height}")
+            if self._region:
+                return
             if final in "Hf" and not inter and (not params or params[0] not in "<=>?"):
                 self._x, self._y = self._parse_cup(params)
                 self._lf_from = None
@@ -276,6 +282,8 @@ class ShadowScreen:
                     self._tx, self._ty = self._x, self._y
                 return
             self._go_raw(seq)
+            if final == "r":
+                self._region = params not in ("", f"1;{self.height}")
             return
         if params[:1] == "?" and final in "hl" and not inter:
             self._private_mode(params[1:], final, seq)
@@ -428,30 +436,31 @@ class ShadowScreen:
 
     def _sync_cursor(self) -> None:
         """Put the terminal's cursor where the app's cursor is."""
-        if self._lf_from is not None:
-            x0, y0, lfs = self._lf_from
-            self._goto(x0, y0)
-            self._out.append(lfs)
-            self._lf_from = None
-            self._tx = self._ty = None
-            return
+        lfs = ""
         x, y = self._x, self._y
+        if self._lf_from is not None:
+            x, y, lfs = self._lf_from
+            self._lf_from = None
         if x is None or y is None:
             return  # already in step (the sequence that made it unknown went through)
         if x >= self.width:  # pending wrap: rewrite the last cell so the terminal is there too
             last = self.width - 1
+            if self._want_c[y][last] == "" and last > 0:  # a wide character ends the row
+                last -= 1
             ch, style = self._want_c[y][last], self._want_s[y][last]
             if ch and style is not None:
                 self._goto(last, y)
                 self._set_pen(style)
                 self._out.append(ch)
                 self._tx = self._ty = None
-            return
-        if (self._tx, self._ty) != (x, y):
+        elif (self._tx, self._ty) != (x, y):
             self._goto(x, y)
+        if lfs:
+            self._out.append(lfs)
+            self._tx = self._ty = None
 
     def _sync_cursor_at_end(self) -> None:
-        if self._cursor_visible and self._lf_from is None and self._x is not None:
+        if self._cursor_visible and (self._lf_from is not None or self._x is not None):
             self._sync_cursor()
 
     # --------------------------------------------------------------- output
@@ -525,6 +534,15 @@ class ShadowScreen:
                         x += 2
                         continue
                 style = ws[x]
+                if ch == " " and not style[2] and not style[3] and style[4] is None:
+                    end = x + 1
+                    while end < width and wc[end] == " " and ws[end] == style:
+                        end += 1
+                    if end - x >= (4 if end == width else 8):
+                        self._erase(y, x, end, style)
+                        cells += end - x
+                        x = end
+                        continue
                 w = 2 if x + 1 < width and wc[x + 1] == "" else 1
                 tx = self._tx
                 if self._ty == y and tx is not None and 0 < x - tx <= 3:
@@ -539,6 +557,25 @@ class ShadowScreen:
                 x += w
                 self._tx = x if x < width else None
         self.stats_cells += cells
+
+    def _erase(self, y: int, start: int, end: int, style: Style) -> None:
+        """Blank a run of plain spaces with ECH, or EL when it reaches the row's end.
+
+        Only for styles without attributes: erased cells take the pen's colours in every
+        terminal (xterm's background-colour erase), but not its underline or reverse.
+        The cursor does not move.
+        """
+        self._goto(start, y)
+        self._set_pen(style)
+        n = end - start
+        self._out.append("\x1b[K" if end == self.width else f"\x1b[{n}X")
+        sc, ss = self._shown_c[y], self._shown_s[y]
+        if start > 0 and sc[start] == "":  # half a wide character was erased: unsure what stays
+            sc[start - 1] = ss[start - 1] = None
+        if end < self.width and sc[end] == "":
+            sc[end] = ss[end] = None
+        sc[start:end] = [" "] * n
+        ss[start:end] = [style] * n
 
     def _fill_gap(self, y: int, start: int, end: int) -> None:
         """Rewrite a few unchanged cells instead of moving over them, when that is shorter."""
