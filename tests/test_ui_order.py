@@ -94,7 +94,7 @@ async def test_license_table_pages_from_the_database(sqlite_db) -> None:
         await wait_for(pilot, lambda: screen.pane("licenses") is not None
                        and screen.pane("licenses").table.row_count == licenses_tab.PAGE)
         pane = screen.pane("licenses")
-        assert pane.query_one("#licenses-status").text == "showing 1–100 of 250 licenses"
+        assert pane.query_one("#licenses-status").text == "showing 1–100 of 250 licenses · dates UTC"
         for _ in range(8):
             await pilot.press("pagedown")
         await wait_for(pilot, lambda: pane.table.row_count == 200, what="second page")
@@ -104,7 +104,7 @@ async def test_license_table_pages_from_the_database(sqlite_db) -> None:
         assert [r.id for r in pane.rows] == sorted(r.id for r in pane.rows)
         assert len({r.id for r in pane.rows}) == 250
         await wait_for(pilot, lambda: pane.query_one("#licenses-status").text
-                       == "showing 1–250 of 250 licenses")
+                       == "showing 1–250 of 250 licenses · dates UTC")
 
 
 async def test_license_window_stays_bounded_both_ways(sqlite_db, monkeypatch) -> None:

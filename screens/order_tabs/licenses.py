@@ -22,7 +22,10 @@ PAGE = 100
 WINDOW = 3 * PAGE
 NEAR = 10  # fetch the next page when the cursor is this close to the window's edge
 
-COLUMNS = ("Key or user", "Product", "Type", "Status", "Act.", "Expiry", "Created UTC")
+COLUMNS = ("Key or user", "Prod.", "Type", "Status", "Act.", "Expiry", "Created")
+# Fixed widths keep all seven columns inside 80 terminal columns (user emails get an ellipsis).
+WIDTHS = (19, 6, 9, 8, None, 10, 10)
+TYPE_LABELS = {"time-limited": "timed", "subscription": "subscr.", "consumption": "consum."}
 
 
 def expiry(row: LicenseRow) -> str:
@@ -37,7 +40,7 @@ def license_cells(row: LicenseRow) -> tuple[object, ...]:
     return (
         row.identity,
         row.product_code,
-        row.license_type,
+        TYPE_LABELS.get(row.license_type, row.license_type),
         row.status,
         row.activations,
         expiry(row),
@@ -61,11 +64,11 @@ class LicensesPane(Vertical):
         self._loading = False
 
     def compose(self) -> ComposeResult:
-        yield LiteralTable(id="licenses-table", max_cell=40)
+        yield LiteralTable(id="licenses-table", max_cell=40, compact=True)
         yield StatusLine(id="licenses-status")
 
     def on_mount(self) -> None:
-        self.table.set_columns(COLUMNS)
+        self.table.set_columns(COLUMNS, WIDTHS)
 
     @property
     def table(self) -> LiteralTable:
@@ -173,5 +176,5 @@ class LicensesPane(Vertical):
         last = self.start + len(self.rows)
         total = max(self.total, last)
         self.query_one(StatusLine).set_status(
-            f"showing {first:,}–{last:,} of {plural(total, 'license')}"
+            f"showing {first:,}–{last:,} of {plural(total, 'license')} · dates UTC"
         )
