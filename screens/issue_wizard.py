@@ -35,6 +35,13 @@ from screens.wizard_steps.summary_step import SummaryStep
 from widgets.status_line import StatusLine
 
 ORDER_FIELDS = ("store_id", "reference", "customer")
+HINTS = {
+    "order": "enter: next field · ←/→: customer choice · esc: close",
+    "product": "↑/↓ then enter: choose · esc: back",
+    "policy": "↑/↓ then enter: choose · esc: back",
+    "entitlements": "enter: next field · space, ←/→: change · tab: move · esc: back",
+    "summary": "ctrl+s: issue · +: add another product · esc: back",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +124,7 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         numbered = f" · line {index + 1}" if index > 0 and name != "summary" else ""
         self.query_one("#wizard-title", Static).update(Content.assemble(
             "Issue licenses ", self._target(), f" · {self.step.title}{numbered}"))
-        self.status.set_status("")
+        self.status.set_status(HINTS.get(name, ""))
         self.refresh_bindings()
         if errors:
             self._show_errors(errors)

@@ -9,6 +9,8 @@ from textual import events
 
 from orderview.db.engine import Database
 from orderview.db.models import AuditEvent, Customer, License, LicensePolicy, Order
+from orderview.schemas.issuing import ENTITLEMENT_FIELDS, FIELD_LABELS, show_value
+from orderview.services import issuing
 from screens.confirm import ConfirmScreen
 from screens.issue_wizard import IssueWizard
 from screens.order import OrderScreen
@@ -441,3 +443,69 @@ async def test_new_order_with_a_taken_order_id_goes_back_to_it(sqlite_db) -> Non
         await wait_for(pilot, lambda: on_step(app, "order"))
         assert "exists" in app.screen.query_one("#row-store_id", FieldRow).error_text
     assert await rows(sqlite_db) == []
+
+
+async def test_every_license_carries_what_the_summary_showed(sqlite_db) -> None:
+    ids = await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        wiz = await open_wizard(pilot, app)
+        await to_entitlements(pilot, app)
+        await type_into(pilot, app, "quantity", "2")
+        await type_into(pilot, app, "start_date", "2027-03-01")
+        await focus_field(pilot, app, "prevent_vm")
+        await pilot.press("space")
+        await focus_field(pilot, app, "add-line")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: on_step(app, "product")
+                       and app.screen.query_one("#products").row_count > 0)
+        await to_entitlements(pilot, app, product_row=1)
+        await focus_field(pilot, app, "user_emails")
+        await pilot.press(*"u@x.io", "enter", "enter")
+        await focus_field(pilot, app, "is_trial")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: "trial_days" in shown_rows(app))
+        await type_into(pilot, app, "trial_days", "30")
+        await enter_until(pilot, app, "summary")
+        text = screen_text(app)
+        summary = [line.resolved for line in wiz.lines]
+        assert all(summary)
+        for number, line in enumerate(summary, 1):
+            assert f"{number}. {line.product_name} ({line.product_code})" in text
+            for name, (before, after) in line.differences.items():
+                assert f"{FIELD_LABELS[name]}: {show_value(before)} → {show_value(after)}" in text
+        assert "Prevent VM: no → yes" in text and "Start date: — → 2027-03-01" in text
+        assert "Trial: no → yes" in text and "Trial days: — → 30" in text
+        await issue_and_wait(pilot, app)
+    found = await rows(sqlite_db)
+    assert [r.product_id for r in found] == [ids["app"], ids["app"], ids["team"]]
+    expected = [summary[0]] * 2 + [summary[1]]
+    for row, line in zip(found, expected, strict=True):
+        assert {n: getattr(row, n) for n in ENTITLEMENT_FIELDS} == line.entitlements.values()
+        assert row.policy_id == line.policy_id
+
+
+async def test_large_quantities_report_progress(sqlite_db, monkeypatch) -> None:
+    await seed(sqlite_db)
+    monkeypatch.setattr(issuing, "CHUNK", 250)
+    seen: list[str] = []
+    real = IssueWizard._progress
+
+    def spy(self, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
+        real(self, done, total)
+        seen.append(self.status.text)
+
+    monkeypatch.setattr(IssueWizard, "_progress", spy)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await to_entitlements(pilot, app)
+        await type_into(pilot, app, "quantity", "1000")
+        await focus_field(pilot, app, "note")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: on_step(app, "summary"))
+        screen = await issue_and_wait(pilot, app)
+        await wait_for(pilot, lambda: "1,000 licenses" in screen_text(app))
+        assert screen.pane("licenses").table.row_count <= 1000
+    assert seen == [f"Issuing… {n:,} of 1,000 licenses written" for n in (250, 500, 750, 1000)]
+    assert len(await rows(sqlite_db)) == 1000

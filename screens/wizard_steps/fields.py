@@ -124,6 +124,12 @@ class StillTextArea(TextArea):
         self.cursor_blink = False
 
 
+class FieldError(Static):
+    DEFAULT_CSS = f"""
+    FieldError {{ color: $text-error; height: auto; width: 1fr; padding-left: {LABEL_WIDTH}; }}
+    """
+
+
 class FieldRow(Horizontal):
     """A label and one input widget; an error line is mounted under it only when needed
     (focus changes restyle the whole step, so every widget saved counts)."""
@@ -133,7 +139,6 @@ class FieldRow(Horizontal):
     FieldRow > .field-label {{ width: {LABEL_WIDTH}; height: 1; }}
     FieldRow StillInput {{ width: 1fr; }}
     FieldRow WizardCheckbox {{ width: auto; min-width: 5; }}
-    .field-error {{ color: $text-error; height: auto; width: 1fr; padding-left: {LABEL_WIDTH}; }}
     """
 
     def __init__(self, name: str, label: str, widget: Widget) -> None:
@@ -157,7 +162,7 @@ class FieldRow(Horizontal):
         if message:
             content = literal(message, max_length=300)
             if self.error is None:
-                self.error = Static(content, classes="field-error")
+                self.error = FieldError(content, classes="field-error")
                 self.parent.mount(self.error, after=self)  # type: ignore[union-attr]
             else:
                 self.error.update(content)

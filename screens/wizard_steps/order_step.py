@@ -31,6 +31,7 @@ DEBOUNCE = 0.15
 class OrderStep(WizardStep):
     title = "New order"
     DEFAULT_CSS = """
+    OrderStep #pick-section, OrderStep #new-section { height: auto; }
     OrderStep #customer-matches { height: 6; }
     OrderStep .picked { height: 1; padding-left: 24; }
     """
