@@ -1,0 +1,100 @@
+"""The shadow screen in the real app: driver choice, settings, ctrl+l, and the app in a real
+pseudo-terminal (16 colours readable, idle sends nothing, mouse modes)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from textual.drivers.linux_driver import LinuxDriver
+
+from benchmarks.bandwidth import Terminal, build_db
+from orderview import app_driver
+from orderview.db.engine import Database
+from orderview.settings import Settings
+from tests.ui_support import SIZE, make_app, wait_for
+
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+
+
+def test_driver_follows_the_minimal_output_setting() -> None:
+    assert app_driver.driver_class(Settings(), LinuxDriver) is app_driver.ShadowDriver
+    assert app_driver.driver_class(Settings(minimal_output=False), LinuxDriver) is LinuxDriver
+
+
+async def test_app_is_configured_for_slow_links(sqlite_db: Database) -> None:
+    app = make_app(sqlite_db)
+    assert app.driver_class is app_driver.ShadowDriver
+    assert app.animation_level == "none"
+    assert make_app(sqlite_db, animations=True).animation_level == "full"
+    assert make_app(sqlite_db, minimal_output=False).driver_class is not app_driver.ShadowDriver
+
+
+async def test_ctrl_l_repaints(sqlite_db: Database) -> None:
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#search"), what="orders screen")
+        await pilot.press("ctrl+l")  # headless: no shadow driver, the app still repaints
+        await pilot.pause()
+        assert app.screen.query_one("#search").has_focus
+
+
+# ------------------------------------------------------------------ in a pseudo-terminal
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("pty") / "demo.db"
+    build_db(path)
+    return path
+
+
+def launch(db: Path, *flags: str) -> Terminal:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERVIEW_", "TEXTUAL"))}
+    env.update(TERM="xterm-256color", ORDERVIEW_OPERATOR="tester")
+    term = Terminal([sys.executable, "-m", "orderview", "--db", str(db), *flags], env)
+    term.wait_quiet(1.0, limit=30, need_output=True)
+    return term
+
+
+@posix_only
+def test_sixteen_colours_render_readably_and_idle_sends_nothing(demo_db: Path) -> None:
+    term = launch(demo_db, "--colors", "16")
+    try:
+        data, _ = term.take()
+        text = "\n".join(term.screen.display)
+        assert "Order ID" in text and "Search" in text
+        stream = data.decode("utf-8", "replace")
+        assert "38;5;" not in stream and "48;5;" not in stream and "38;2;" not in stream
+        unreadable = [
+            (y, x, cell.data) for y in range(term.screen.lines) for x in range(term.screen.columns)
+            if (cell := term.screen.buffer[y][x]).data.strip() and cell.data.isalnum()
+            and cell.fg == cell.bg and cell.fg != "default"
+        ]
+        assert not unreadable  # no letter drawn in its own background colour
+        time.sleep(1.5)  # the search input is focused: no blinking cursor, no timers
+        idle, _ = term.take()
+        assert idle == b""
+    finally:
+        term.close()
+
+
+@posix_only
+def test_mouse_reports_clicks_not_motion_and_no_mouse_turns_it_off(demo_db: Path) -> None:
+    term = launch(demo_db)
+    try:
+        stream = term.take()[0]
+    finally:
+        term.close()
+    assert b"\x1b[?1000h" in stream and b"\x1b[?1002h" in stream
+    assert b"\x1b[?1003h" not in stream
+    term = launch(demo_db, "--no-mouse")
+    try:
+        stream = term.take()[0]
+    finally:
+        term.close()
+    assert b"Order ID" in stream
+    assert not any(f"\x1b[?{m}h".encode() in stream for m in (1000, 1002, 1003, 1006))
