@@ -108,10 +108,10 @@ async def test_license_table_pages_from_the_database(sqlite_db) -> None:
 
 
 async def test_license_window_stays_bounded_both_ways(sqlite_db, monkeypatch) -> None:
-    monkeypatch.setattr(licenses_tab, "PAGE", 20)
-    monkeypatch.setattr(licenses_tab, "WINDOW", 60)
+    monkeypatch.setattr(licenses_tab, "PAGE", 10)
+    monkeypatch.setattr(licenses_tab, "WINDOW", 30)
     monkeypatch.setattr(licenses_tab, "NEAR", 3)
-    order = await seed(sqlite_db, licenses=200)
+    order = await seed(sqlite_db, licenses=70)
     async with sqlite_db.sessions() as s:
         from sqlalchemy import select
 
@@ -123,23 +123,23 @@ async def test_license_window_stays_bounded_both_ways(sqlite_db, monkeypatch) ->
         screen = await open_order(pilot, app)
         await pilot.press("3")
         await wait_for(pilot, lambda: screen.pane("licenses") is not None
-                       and screen.pane("licenses").table.row_count == 20)
+                       and screen.pane("licenses").table.row_count == 10)
         pane = screen.pane("licenses")
-        for _ in range(12):  # walk to the end of the order, a page at a time
+        for _ in range(8):  # walk to the end of the order, a page at a time
             await pilot.press("G")
             await wait_for(pilot, lambda: not pane._loading)
         await wait_for(pilot, lambda: not pane.has_after, what="end of the order")
-        assert pane.table.row_count <= 60
+        assert pane.table.row_count <= 30
         assert [r.id for r in pane.rows] == all_ids[-len(pane.rows):]
-        assert pane.start == 200 - len(pane.rows)
+        assert pane.start == 70 - len(pane.rows)
         selected = pane.selected_license()
         assert selected is not None and selected.id == all_ids[-1]
-        for _ in range(12):  # and back to the start
+        for _ in range(8):  # and back to the start
             await pilot.press("g")
             await wait_for(pilot, lambda: not pane._loading)
         await wait_for(pilot, lambda: pane.start == 0, what="start of the order")
         assert [r.id for r in pane.rows] == all_ids[: len(pane.rows)]
-        assert pane.table.row_count <= 60
+        assert pane.table.row_count <= 30
 
 
 async def test_ctrl_r_reloads_what_changed_in_the_database(sqlite_db) -> None:
