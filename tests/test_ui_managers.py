@@ -307,3 +307,18 @@ async def test_edit_conflict_names_who_changed_it_and_keeps_the_dialog_open(sqli
         assert app.screen is dialog
     [assignment] = await rows(sqlite_db, OrderManager)
     assert assignment.permissions == ["borrow_license"]
+
+
+async def test_hostile_name_typed_in_the_dialog_is_stored_and_shown_literally(sqlite_db):
+    await f.add_order(sqlite_db, "ORD-1")
+    name = "[b]Ev[/b] [@click=app.quit]x"
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_managers_tab(app, pilot)
+        await open_dialog(app, pilot)
+        await pilot.press(*"h@example.com", "tab", *name, "ctrl+s")
+        await wait_for(pilot, lambda: pane.table.row_count == 1, what="row")
+        assert str(pane.table.get_row_at(0)[4]) == name
+        assert app.is_running  # the click markup did not quit the app
+    [person] = await rows(sqlite_db, LicenseManager)
+    assert person.first_name == name
