@@ -78,8 +78,8 @@ class ManagersPane(Vertical):
     BINDINGS = [
         Binding("a", "add", "Add manager"),
         Binding("r", "resend", "Resend invite"),
-        Binding("delete", "remove", "Remove"),
-        Binding("R", "remove", "Remove", show=False),
+        Binding("R", "remove", "Remove"),  # the letter key is the one the footer shows
+        Binding("delete", "remove", "Remove", show=False),
     ]
 
     detail: OrderDetail | None = None
