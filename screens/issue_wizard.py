@@ -10,6 +10,7 @@ Only the current step is mounted; the steps rebuild themselves from ``wizard_ste
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from textual import on, work
@@ -17,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 from orderview.safetext import literal
@@ -50,6 +51,7 @@ class IssueOutcome:
     store_id: str
     issued: int
     created_order: bool
+    after_id: int = 0  # the new licenses have ids above this (to show them first)
 
 
 class IssueWizard(ModalScreen[IssueOutcome | None]):
@@ -232,7 +234,8 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
             if self.order is not None:
                 result = await issue_licenses(app.db, app.operator,  # type: ignore[attr-defined]
                                               self.order.id, inputs, self._progress)
-                outcome = IssueOutcome(result.order_id, result.store_id, result.total, False)
+                outcome = IssueOutcome(result.order_id, result.store_id, result.total, False,
+                                       result.after_id)
             else:
                 created = await create_order(
                     app.db, app.operator, self.order_draft.data(),  # type: ignore[attr-defined]
@@ -258,3 +261,19 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
             self.status.set_status(f"Not issued: {exc}")
             return
         self.dismiss(outcome)
+
+
+async def show_new_licenses(screen: Screen[None], outcome: IssueOutcome) -> None:
+    """On the order screen: reload, open the Licenses tab, start its window at the first new
+    license (in a big order they would otherwise be pages below)."""
+    await screen.reload()  # type: ignore[attr-defined]
+    screen.show_tab("licenses")  # type: ignore[attr-defined]
+    if not outcome.after_id:
+        return
+    for _ in range(100):  # the tab's contents mount lazily
+        pane = screen.pane("licenses")  # type: ignore[attr-defined]
+        if pane is not None and pane.is_mounted and pane.order_id is not None:
+            pane._reload(outcome.after_id, 0)
+            return
+        await asyncio.sleep(0.02)
+

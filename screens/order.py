@@ -50,6 +50,7 @@ def header_text(detail: OrderDetail) -> Content:
 
 
 class OrderScreen(Screen[None]):
+    HELP_TITLE = "Order"
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("1", "show_tab('details')", "Details", show=False),
@@ -171,13 +172,12 @@ class OrderScreen(Screen[None]):
     @work(exclusive=True, group="order-dialog")
     async def action_issue_licenses(self) -> None:
         """i: the issuing wizard (issue 5); afterwards the Licenses tab shows the new ones."""
-        from screens.issue_wizard import IssueWizard
+        from screens.issue_wizard import IssueWizard, show_new_licenses
 
         if self.detail is not None:
             outcome = await self.app.push_screen_wait(IssueWizard(self.detail))
             if outcome is not None:
-                await self.reload()
-                self.show_tab("licenses")
+                await show_new_licenses(self, outcome)
                 self.query_one("#order-status", StatusLine).set_status(
                     f"Issued {plural(outcome.issued, 'license')}.")
 

@@ -509,3 +509,21 @@ async def test_large_quantities_report_progress(sqlite_db, monkeypatch) -> None:
         assert screen.pane("licenses").table.row_count <= 1000
     assert seen == [f"Issuing… {n:,} of 1,000 licenses written" for n in (250, 500, 750, 1000)]
     assert len(await rows(sqlite_db)) == 1000
+
+
+async def test_new_licenses_show_first_in_a_big_order(sqlite_db) -> None:
+    ids = await seed(sqlite_db)
+    await f.add_licenses(sqlite_db, ids["order"], ids["app"], 150)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await to_entitlements(pilot, app)
+        await type_into(pilot, app, "quantity", "2")
+        await focus_field(pilot, app, "note")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: on_step(app, "summary"))
+        screen = await issue_and_wait(pilot, app)
+        new = [r.license_key for r in await rows(sqlite_db)][-2:]
+        pane = screen.pane("licenses")
+        await wait_for(pilot, lambda: [r.license_key for r in pane.rows[:2]] == new,
+                       what="the new licenses at the top of the window")

@@ -72,6 +72,7 @@ class IssueResult:
     order_id: int
     store_id: str
     lines: tuple[IssuedLine, ...]
+    after_id: int = 0  # the new licenses are the order's licenses with ids above this
 
     @property
     def total(self) -> int:
@@ -229,8 +230,9 @@ async def _issue_in_session(
     progress: ProgressFn | None,
 ) -> IssueResult:
     await _check_identities(session, order.id, lines)
-    before = await session.scalar(
-        select(func.count(License.id)).where(License.order_id == order.id)) or 0
+    before, last_id = (await session.execute(
+        select(func.count(License.id), func.max(License.id))
+        .where(License.order_id == order.id))).one()
     total = sum(line.quantity for line in lines)
     done = 0
 
@@ -266,7 +268,7 @@ async def _issue_in_session(
             for r, line in zip(results, lines, strict=True)
         ]},
     )
-    return IssueResult(order.id, order.store_id, tuple(results))
+    return IssueResult(order.id, order.store_id, tuple(results), last_id or 0)
 
 
 async def _locked_order(session: AsyncSession, order_id: int) -> Order:
