@@ -42,8 +42,10 @@ def summary_cells(s: OrderSummary) -> tuple[object, ...]:
 
 class OrdersScreen(Screen[None]):
     AUTO_FOCUS = "#search"
+    HELP_TITLE = "Orders"
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
+        Binding("escape", "focus_search", "Back to search", show=False),
         Binding("down", "focus_results", "Results", show=False),
         Binding("n", "new_order", "New order"),
         Binding("q", "app.quit", "Quit"),

@@ -80,6 +80,10 @@ async def test_down_moves_into_table_and_enter_opens_that_row(sqlite_db) -> None
         assert app.screen is screen
         await pilot.press("slash")
         assert app.focused is screen.query_one("#search")
+        await pilot.press("down")
+        assert app.focused is screen.table
+        await pilot.press("escape")  # from the table back to the search box
+        assert app.focused is screen.query_one("#search")
 
 
 async def test_no_match_says_so(sqlite_db) -> None:
