@@ -51,7 +51,6 @@ def header_text(detail: OrderDetail) -> Content:
 
 class OrderScreen(Screen[None]):
     HELP_TITLE = "Order"
-    HELP_TITLE = "Order"
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("1", "show_tab('details')", "Details", show=False),
