@@ -83,6 +83,7 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         self.stack: list[tuple[str, int]] = [first]
         self.step: WizardStep | None = None
         self.issuing = False
+        self.fixing = False  # on a step the service sent us back to
 
     # --- layout and navigation -------------------------------------------------------------
 
@@ -114,7 +115,8 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
             return PolicyStep(self.lines[index])
         if name == "entitlements":
             return EntitlementsStep(self.lines[index], index + 1)
-        return SummaryStep([line.resolved for line in self.lines if line.resolved])
+        order = self.order_draft.describe() if self.order is None else []
+        return SummaryStep([line.resolved for line in self.lines if line.resolved], order)
 
     async def _show(self, errors: dict[str, str] | None = None) -> None:
         """Replace the mounted step with the one on top of the stack."""
@@ -160,7 +162,11 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
             return
         following = {"order": ("product", 0), "product": ("policy", index),
                      "policy": ("entitlements", index), "entitlements": ("summary", -1)}
-        if name in following:
+        if self.fixing:  # sent back by the service to fix one thing: straight to the summary
+            self.fixing = False
+            self.stack.append(("summary", -1))
+            await self._show()
+        elif name in following:
             self.stack.append(following[name])
             await self._show()
 
@@ -195,6 +201,7 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         if len(self.stack) == 1:
             self._close()
             return
+        self.fixing = False
         name, index = self.stack.pop()
         if name == "product" and self.stack[-1][1] != index and index == len(self.lines) - 1:
             self.lines.pop()  # backing out of a line's first step abandons that line
@@ -251,6 +258,7 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         except FieldErrors as exc:
             self.issuing = False
             if self.order is None and any(k.split(".")[0] in ORDER_FIELDS for k in exc.errors):
+                self.fixing = True
                 self.stack.append(("order", -1))
                 await self._show(exc.errors)
             else:

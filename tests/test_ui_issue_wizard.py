@@ -425,7 +425,17 @@ async def test_new_order_picking_a_customer(sqlite_db) -> None:
         await pilot.press(*"ada")
         await wait_for(pilot, lambda: app.screen.query_one("#customer-matches").row_count == 1)
         await pilot.press("enter", "enter")  # to the list, then pick (and go on)
-        await finish_default_line(pilot, app)
+        await wait_for(pilot, lambda: on_step(app, "product")
+                       and app.screen.query_one("#products").row_count > 0)
+        await to_entitlements(pilot, app)
+        await enter_until(pilot, app, "summary")
+        assert "Customer: Analytical Engines Ltd <ada@example.com>" in screen_text(app)
+        await pilot.press("escape")  # back and forth keeps everything
+        await wait_for(pilot, lambda: on_step(app, "entitlements"))
+        await enter_until(pilot, app, "summary")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                       and app.screen.detail is not None, what="the new order's screen")
         assert app.screen.detail.customer.id == cid
 
 
@@ -442,7 +452,16 @@ async def test_new_order_with_a_taken_order_id_goes_back_to_it(sqlite_db) -> Non
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: on_step(app, "order"))
         assert "exists" in app.screen.query_one("#row-store_id", FieldRow).error_text
-    assert await rows(sqlite_db) == []
+        assert await rows(sqlite_db) == []
+        app.focused.value = "ORD-2002"
+        await pilot.press("enter", "enter", "enter")  # fixed: straight back to the summary
+        await wait_for(pilot, lambda: on_step(app, "summary"))
+        assert "New order ORD-2002" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                       and app.screen.detail is not None and app.screen.detail.license_count)
+        assert app.screen.detail.store_id == "ORD-2002"
+    assert len(await rows(sqlite_db)) == 1
 
 
 async def test_every_license_carries_what_the_summary_showed(sqlite_db) -> None:

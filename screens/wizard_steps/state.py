@@ -112,6 +112,15 @@ class OrderDraft:
             out["new_customer"] = dict(self.customer)
         return out
 
+    def describe(self) -> list[str]:
+        """The new order as the summary lists it."""
+        customer = {"none": "none",
+                    "pick": self.picked_label,
+                    "new": f"new: {self.customer['email'].strip()}"}[self.customer_mode]
+        return [f"New order {self.store_id.strip() or '(Order ID generated)'}"
+                + (f" · reference {self.reference.strip()}" if self.reference.strip() else ""),
+                f"Customer: {customer}", ""]
+
     @property
     def touched(self) -> bool:
         return bool(self.store_id.strip() or self.reference.strip() or self.picked_id

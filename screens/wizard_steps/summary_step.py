@@ -53,11 +53,15 @@ def summary_lines(lines: Sequence[ResolvedLine]) -> list[Content]:
 class SummaryStep(WizardStep):
     title = "Summary"
 
-    def __init__(self, lines: Sequence[ResolvedLine]) -> None:
+    def __init__(self, lines: Sequence[ResolvedLine], order: Sequence[str] = ()) -> None:
         super().__init__(id="step-summary")
         self.lines = list(lines)
+        self.order = list(order)  # the new order's fields, when creating one
 
     def compose(self) -> ComposeResult:
+        if self.order:
+            yield Static(Content("\n").join(literal(text, 76) for text in self.order),
+                         id="summary-order")
         yield Static(Content("\n").join(summary_lines(self.lines)), id="summary-text")
         with Horizontal(classes="buttons"):
             yield Button("Add another product", id="add-line", compact=True)
