@@ -3,8 +3,12 @@ pseudo-terminal (16 colours readable, idle sends nothing, mouse modes)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import signal
+import struct
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -98,3 +102,21 @@ def test_mouse_reports_clicks_not_motion_and_no_mouse_turns_it_off(demo_db: Path
         term.close()
     assert b"Order ID" in stream
     assert not any(f"\x1b[?{m}h".encode() in stream for m in (1000, 1002, 1003, 1006))
+
+
+@posix_only
+def test_resize_repaints_the_whole_screen(demo_db: Path) -> None:
+    term = launch(demo_db)
+    try:
+        term.take()
+        fcntl.ioctl(term.master, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        term.screen.resize(30, 100)
+        os.kill(term.proc.pid, signal.SIGWINCH)
+        term.wait_quiet(1.0, need_output=True)
+        term.take()
+        lines = term.screen.display
+        assert "Order ID" in lines[3]
+        assert "^p palette" in lines[29] and len(lines[29]) == 100  # the footer: new bottom
+        assert "^p palette" not in lines[23]  # and not left behind at the old one
+    finally:
+        term.close()
