@@ -63,6 +63,7 @@ SCENARIO: list[tuple[str, list[str], str]] = [
     ("tab 4 License manager", ["4"], "tab"),
     ("tab 1 Details", ["1"], "tab"),
     ("open Edit order dialog (e)", ["e"], "dialog"),
+    ("Edit order dialog: next field (tab)", ["tab"], "focus"),
     ("idle: Edit order dialog, input focused", [], "idle"),
     ("cancel Edit order dialog (esc)", ["escape"], "dialog"),
     ("open help (?)", ["?"], "dialog"),

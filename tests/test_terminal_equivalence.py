@@ -95,7 +95,7 @@ def assert_same(full: XtermScreen, minimal: XtermScreen) -> None:
         assert (minimal.cursor.x, minimal.cursor.y) == (full.cursor.x, full.cursor.y)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frames=st.lists(frame, min_size=1, max_size=8),
        cuts=st.lists(st.integers(0, 10_000), max_size=4))
 def test_filtered_stream_shows_the_same_screen(frames: list[str], cuts: list[int]) -> None:
@@ -109,7 +109,7 @@ def test_filtered_stream_shows_the_same_screen(frames: list[str], cuts: list[int
         assert_same(full, minimal)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(frames=st.lists(st.lists(segment_run(), min_size=1, max_size=8).map("".join),
                        min_size=1, max_size=6))
 def test_repaint_restores_a_scrambled_terminal(frames: list[str]) -> None:
@@ -130,7 +130,7 @@ def test_repaint_restores_a_scrambled_terminal(frames: list[str]) -> None:
     assert_same(full, minimal)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(frames=st.lists(st.lists(segment_run(), min_size=1, max_size=8).map("".join),
                        min_size=2, max_size=8))
 def test_textual_like_frames_never_need_raw_mode(frames: list[str]) -> None:
