@@ -187,3 +187,25 @@ async def test_help_lists_every_binding_of_the_current_screen(sqlite_db) -> None
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert ("z", "Ring the bell") in {(k.key, k.description) for k in app.screen.keys}
+
+
+async def test_license_window_can_start_anywhere_and_says_where(sqlite_db) -> None:
+    order = await seed(sqlite_db, licenses=250)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(pilot, app)
+        await pilot.press("3")
+        await wait_for(pilot, lambda: screen.pane("licenses") is not None
+                       and screen.pane("licenses").table.row_count == licenses_tab.PAGE)
+        pane = screen.pane("licenses")
+        ids = [r.id for r in pane.rows]
+        pane.start_at(ids[41])  # e.g. the first license just issued is the 43rd
+        # The cursor sits at the window's top edge, so the page before it is fetched too; the
+        # cursor stays on the same license and the status line says where the window is.
+        await wait_for(pilot, lambda: pane.start == 0 and not pane._loading
+                       and pane.selected_license().id == ids[42])
+        assert [r.id for r in pane.rows][:100] == ids and len(pane.rows) == 142
+        await wait_for(pilot, lambda: pane.query_one("#licenses-status").text
+                       == f"showing 1–{len(pane.rows)} of 250 licenses · dates UTC")
+        from orderview.services.orders import count_licenses
+        assert await count_licenses(sqlite_db, order, up_to_id=ids[41]) == 42

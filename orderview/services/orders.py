@@ -353,8 +353,11 @@ async def page_licenses(
     return Page(items, has_more=len(rows) > limit)
 
 
-async def count_licenses(db: Database, order_id: int) -> int:
+async def count_licenses(db: Database, order_id: int, up_to_id: int | None = None) -> int:
+    """An order's licenses; with ``up_to_id`` only those with ``id <= up_to_id`` (the position
+    of a keyset page, so a table can say "showing 40,001–40,100 of 50,000")."""
+    query = select(func.count(License.id)).where(License.order_id == order_id)
+    if up_to_id is not None:
+        query = query.where(License.id <= up_to_id)
     async with db.sessions() as session:
-        return (
-            await session.scalar(select(func.count(License.id)).where(License.order_id == order_id))
-        ) or 0
+        return (await session.scalar(query)) or 0

@@ -86,6 +86,11 @@ class LicensesPane(Vertical):
         self.total = detail.license_count
         self._reload(start_after, self.table.cursor_row if first else 0)
 
+    def start_at(self, after_id: int | None) -> None:
+        """Show the window starting just after license ``after_id`` (None: the first one),
+        e.g. at the first license just issued."""
+        self._reload(after_id, 0)
+
     @work(exclusive=True, group="licenses")
     async def _reload(self, after_id: int | None, cursor: int) -> None:
         assert self.order_id is not None
@@ -94,10 +99,13 @@ class LicensesPane(Vertical):
             size = max(len(self.rows), PAGE) if after_id is not None else PAGE
             page = await orders.page_licenses(self.app.db, self.order_id, after_id=after_id,
                                               limit=size)
+            # Where the window starts among the order's licenses (rows may have been added or
+            # deleted before it since it was loaded; an indexed count, cheap even at 100,000).
+            start = 0 if after_id is None else await orders.count_licenses(
+                self.app.db, self.order_id, up_to_id=after_id)
             if not self.is_attached:
                 return
-            if after_id is None:
-                self.start = 0
+            self.start = start
             self.rows = list(page.items)
             self.has_after = page.has_more
             self._rebuild(cursor)
