@@ -27,6 +27,12 @@ NEW = {
 }
 
 
+async def see(pilot, app, *needles: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until every needle is on screen (repaints trail the state they show)."""
+    await wait_for(pilot, lambda: all(n in screen_text(app) for n in needles),
+                   what=f"{needles!r} on screen")
+
+
 async def open_order(pilot, app) -> OrderScreen:  # type: ignore[no-untyped-def]
     await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
                    and app.screen.detail is not None, what="order screen")
@@ -54,13 +60,13 @@ async def test_add_existing_customer_by_search_and_enter(sqlite_db) -> None:
         screen = await open_order(pilot, app)
         picker = await press_c(pilot, app, CustomerPickScreen)
         await wait_for(pilot, lambda: len(picker.results) == 2, what="all customers listed")
-        assert "Add customer to order ORD-1" in screen_text(app)
+        await see(pilot, app, "Add customer to order ORD-1")
         await pilot.press(*"hopp")
         await wait_for(pilot, lambda: [c.id for c in picker.results] == [grace], what="match")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen and screen.detail.customer is not None,
                        what="linked")
-        assert "grace@navy.example" in screen_text(app)
+        await see(pilot, app, "grace@navy.example")
     detail = await orders.get_order(sqlite_db, oid)
     assert detail.customer is not None and detail.customer.id == grace
     event = (await audit.order_history(sqlite_db, oid)).items[0]
@@ -168,7 +174,7 @@ async def test_relink_to_another_customer(sqlite_db) -> None:
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: isinstance(app.screen, CustomerPickScreen), what="picker")
         picker = app.screen
-        assert "Change customer of order ORD-1" in screen_text(app)
+        await see(pilot, app, "Change customer of order ORD-1")
         await pilot.press(*"bob")
         await wait_for(pilot, lambda: [c.id for c in picker.results] == [bob], what="match")
         await pilot.press("down", "enter")
@@ -189,7 +195,7 @@ async def test_unlink_asks_first(sqlite_db) -> None:
         form = await press_c(pilot, app, CustomerEditScreen)
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        assert "Unlink customer ada@example.com from order ORD-1?" in screen_text(app)
+        await see(pilot, app, "Unlink customer ada@example.com from order ORD-1?")
         await pilot.press("n")
         await wait_for(pilot, lambda: app.screen is form, what="kept")
         assert (await orders.get_order(sqlite_db, oid)).customer is not None
@@ -198,7 +204,7 @@ async def test_unlink_asks_first(sqlite_db) -> None:
         await pilot.press("y")
         await wait_for(pilot, lambda: app.screen is screen and screen.detail.customer is None,
                        what="unlinked")
-        assert "No customer" in screen_text(app)
+        await see(pilot, app, "No customer")
     assert (await orders.get_order(sqlite_db, oid)).customer is None
     assert (await customers.get_customer(sqlite_db, cid)).email == "ada@example.com"
     event = (await audit.order_history(sqlite_db, oid)).items[0]
@@ -219,8 +225,7 @@ async def test_taken_email_offers_to_link_that_customer(sqlite_db) -> None:
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: form.taken is not None, what="taken")
         assert "link that customer" in error_of(form, "email")
-        text = screen_text(app)
-        assert "ctrl+l links" in text and "Link that customer" in text
+        await see(pilot, app, "ctrl+l links", "Link that customer")
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: app.screen is screen and screen.detail.customer is not None,
                        what="linked")
@@ -242,8 +247,7 @@ async def test_customer_conflict_names_the_other_operator(sqlite_db) -> None:
         await customers.update_customer(sqlite_db, "carol@host-2", cid, 1, {"phone": "999"})
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: form.conflict is not None, what="conflict")
-        text = screen_text(app)
-        assert "carol@host-2" in text and "(phone)" in text
+        await see(pilot, app, "carol@host-2", "(phone)")
         assert (await customers.get_customer(sqlite_db, cid)).phone == "999"
         await pilot.press("r")
         await wait_for(pilot, lambda: form.conflict is None, what="reloaded")
@@ -264,11 +268,13 @@ async def test_picker_pages_from_the_database(sqlite_db) -> None:
         await open_order(pilot, app)
         picker = await press_c(pilot, app, CustomerPickScreen)
         await wait_for(pilot, lambda: len(picker.results) == 20, what="first page")
-        assert "20+ customers · more load at the end" in screen_text(app)
+        await wait_for(pilot, lambda: "20+ customers · more load at the end" in screen_text(app),
+                       what="status")
         await pilot.press("down", "end")  # to the results, then their last row
         await wait_for(pilot, lambda: len(picker.results) == 40, what="second page")
         await pilot.press("end")
         await wait_for(pilot, lambda: len(picker.results) == 45, what="last page")
-        assert not picker.cursor and "45 customers" in screen_text(app)
+        assert not picker.cursor
+        await wait_for(pilot, lambda: "45 customers" in screen_text(app), what="status")
         assert picker.table.row_count == 45
         await pilot.press("escape")

@@ -14,6 +14,12 @@ from tests.ui_support import SIZE, make_app, screen_text, wait_for
 from widgets.form_field import FormField
 
 
+async def see(pilot, app, *needles: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until every needle is on screen (repaints trail the state they show)."""
+    await wait_for(pilot, lambda: all(n in screen_text(app) for n in needles),
+                   what=f"{needles!r} on screen")
+
+
 async def open_order(pilot, app) -> OrderScreen:  # type: ignore[no-untyped-def]
     await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
                    and app.screen.detail is not None, what="order screen")
@@ -61,8 +67,7 @@ async def test_edit_every_field_by_keys(sqlite_db) -> None:
         assert (detail.reference, detail.campaign_params, detail.download_id, detail.language,
                 detail.is_test, detail.is_trial) == (
             "PO-2026/77", "cpg=web,src=google.com", "DL-9", "pt-BR", True, True)
-        text = screen_text(app)
-        assert "PO-2026/77" in text and "pt-BR" in text
+        await see(pilot, app, "PO-2026/77", "pt-BR")
         event = (await audit.order_history(sqlite_db, oid)).items[0]
         assert event.operator == "tester" and set(event.changes) == {
             "reference", "campaign_params", "download_id", "language", "is_test", "is_trial"}
@@ -99,7 +104,7 @@ async def test_validation_error_next_to_field_and_nothing_saved(sqlite_db, field
         assert all(error_of(dialog, other) == "" for other in
                    ("reference", "campaign_params", "download_id", "language") if other != field)
         assert app.focused is dialog.query_one(f"#{field}")
-        assert message in screen_text(app) or len(value) > 60
+        await see(pilot, app, message)
     detail = await orders.get_order(sqlite_db, oid)
     assert detail.version == 1 and detail.reference == "keep"
 
@@ -116,7 +121,7 @@ async def test_escape_asks_before_discarding_changes(sqlite_db) -> None:
         await type_text(pilot, "changed")
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        assert "Discard your changes to order ORD-1?" in screen_text(app)
+        await see(pilot, app, "Discard your changes to order ORD-1?")
         await pilot.press("n")
         await wait_for(pilot, lambda: app.screen is dialog, what="back to editing")
         assert dialog.query_one("#field-reference", FormField).value == "changed"
@@ -141,8 +146,7 @@ async def _conflict_case(db) -> None:  # type: ignore[no-untyped-def]
                                       {"reference": "theirs", "download_id": "D-1"})
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: dialog.conflict is not None, what="conflict")
-        text = screen_text(app)
-        assert "bob@10.0.0.9" in text and "download_id, reference" in text
+        await see(pilot, app, "bob@10.0.0.9", "download_id, reference")
         assert app.screen is dialog
         current = await orders.get_order(db, oid)
         assert current.reference == "theirs" and current.language == ""
