@@ -176,3 +176,20 @@ async def test_search_by_each_key_and_pages(db) -> None:
     assert len(seen) == 25
     everyone = await customers.search_customers(db, "", limit=100)
     assert len(everyone.items) == 26 and not everyone.has_more
+
+
+async def test_simultaneous_creates_with_one_email_one_wins(db) -> None:
+    import asyncio
+
+    o1 = await f.add_order(db, "ORD-1")
+    o2 = await f.add_order(db, "ORD-2")
+    results = await asyncio.gather(
+        customers.create_customer(db, "alice", o1, 1, {"email": "same@example.com"}),
+        customers.create_customer(db, "bob", o2, 1, {"email": "Same@Example.com"}),
+        return_exceptions=True,
+    )
+    taken = [r for r in results if isinstance(r, EmailTaken)]
+    assert len(taken) == 1, results
+    winner = next(r for r in results if not isinstance(r, BaseException))
+    assert winner.customer is not None and taken[0].customer_id == winner.customer.id
+    assert len((await customers.search_customers(db, "same@")).items) == 1
