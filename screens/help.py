@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from widgets.literal_table import LiteralTable
 
@@ -22,18 +22,28 @@ class KeyHelp:
     where: str
 
 
+def _where(app: App[object], screen: Screen[object], node: object) -> str:
+    if node is app:
+        return "everywhere"
+    if node is screen:
+        return "this screen"
+    if isinstance(node, DataTable):
+        return "in the table"
+    if isinstance(node, Input):
+        return "in the text box"
+    return f"in the {type(node).__name__.lower()}"
+
+
 def screen_keys(app: App[object], screen: Screen[object]) -> list[KeyHelp]:
-    """The bindings active on ``screen`` (its own, the app's, and the focused widget's shown
-    ones), one line per action, in binding order."""
+    """Every binding active on ``screen`` (its own, the app's, and the focused widget's), one
+    line per action, the screen's own first."""
     seen: dict[tuple[str, str], KeyHelp] = {}
     for active in screen.active_bindings.values():
         binding: Binding = active.binding
-        node = active.node
-        own = node is screen or node is app
         description = binding.description or binding.tooltip
-        if not description or not (own or binding.show) or binding.system:
+        if not description or binding.system:
             continue
-        where = "app" if node is app else ("screen" if node is screen else type(node).__name__)
+        where = _where(app, screen, active.node)
         ident = (binding.action, where)
         key = app.get_key_display(binding)
         if ident in seen:
@@ -41,14 +51,15 @@ def screen_keys(app: App[object], screen: Screen[object]) -> list[KeyHelp]:
             seen[ident] = KeyHelp(f"{prev.key}, {key}", prev.description, where)
         else:
             seen[ident] = KeyHelp(key, description, where)
-    return list(seen.values())
+    order = {"this screen": 0, "everywhere": 2}
+    return sorted(seen.values(), key=lambda k: order.get(k.where, 1))
 
 
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
-        width: 64; max-width: 100%; height: auto; max-height: 100%;
+        width: 72; max-width: 100%; height: auto; max-height: 100%;
         border: round $primary; background: $surface; padding: 0 1;
     }
     HelpScreen LiteralTable { height: auto; max-height: 18; }
@@ -73,8 +84,8 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(LiteralTable)
-        table.set_columns(("Key", "Action"))
-        table.add_literal_rows((None, (k.key, k.description)) for k in self.keys)
+        table.set_columns(("Key", "Action", "Where"))
+        table.add_literal_rows((None, (k.key, k.description, k.where)) for k in self.keys)
         table.focus()
 
     async def action_dismiss(self, result: None = None) -> None:
