@@ -8,6 +8,7 @@ update. With ``settings.minimal_output`` off, the app uses Textual's own driver 
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,8 @@ class ShadowDriver(LinuxDriver):
     def __init__(self, app: App, **kwargs: object) -> None:
         super().__init__(app, **kwargs)  # type: ignore[arg-type]
         width, height = self._get_terminal_size()
-        self.shadow = ShadowScreen(width, height, mouse_motion=self.mouse_motion)
+        self.shadow = ShadowScreen(width, height, mouse_motion=self.mouse_motion,
+                                   erase=background_colour_erase())
 
     def _check_size(self) -> None:
         size = self._app.size
@@ -59,6 +61,22 @@ class ShadowDriver(LinuxDriver):
         out = self.shadow.repaint()
         if out:
             super().write(out)
+
+
+def background_colour_erase() -> bool:
+    """Does the terminal erase with the current background colour (terminfo ``bce``)?
+
+    Without it, blanks erased with ECH/EL would show the default background, so the shadow
+    screen spells them out instead (more bytes, same picture).
+    """
+    term = os.environ.get("TERM", "")
+    try:
+        import curses
+
+        curses.setupterm(term or None, sys.__stdout__.fileno())
+        return curses.tigetflag("bce") > 0
+    except Exception:  # no terminfo entry, no curses (e.g. Windows), not a terminal
+        return term.startswith(("xterm", "vte", "alacritty", "kitty", "foot", "wezterm"))
 
 
 def driver_class(settings: Settings, default: type[Driver]) -> type[Driver]:

@@ -34,7 +34,7 @@ sgr_param = st.one_of(
         lambda c: f"48;2;{c[0]};{c[1]};{c[2]}"),
 )
 sgr = st.lists(sgr_param, min_size=0, max_size=4).map(lambda ps: f"\x1b[{';'.join(ps)}m")
-text = st.lists(st.sampled_from([*CHARS, "e\u0301"]), min_size=1, max_size=12).map("".join)
+text = st.lists(st.sampled_from([*CHARS, "e\u0301", " " * 9]), min_size=1, max_size=12).map("".join)
 
 
 @st.composite
@@ -97,11 +97,13 @@ def assert_same(full: XtermScreen, minimal: XtermScreen) -> None:
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frames=st.lists(frame, min_size=1, max_size=8),
-       cuts=st.lists(st.integers(0, 10_000), max_size=4))
-def test_filtered_stream_shows_the_same_screen(frames: list[str], cuts: list[int]) -> None:
+       cuts=st.lists(st.integers(0, 10_000), max_size=4), erase=st.booleans())
+def test_filtered_stream_shows_the_same_screen(
+    frames: list[str], cuts: list[int], erase: bool
+) -> None:
     full, full_stream = fresh()
     minimal, minimal_stream = fresh()
-    shadow = ShadowScreen(COLS, ROWS, mouse_motion=True)
+    shadow = ShadowScreen(COLS, ROWS, mouse_motion=True, erase=erase)
     for data in frames:
         full_stream.feed(data)
         out = "".join(shadow.feed(piece) for piece in chunks(data, cuts)) + shadow.flush()

@@ -141,3 +141,10 @@ def test_terminal_package_does_not_import_textual_or_rich() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_without_background_colour_erase_blanks_are_spelled_out() -> None:
+    shadow = ShadowScreen(80, 2, erase=False)  # e.g. TERM=screen-256color: no terminfo bce
+    frame(shadow, "\x1b[1;1H\x1b[48;5;234m" + "x" * 80 + "\x1b[2;1H")
+    out = frame(shadow, "\x1b[1;1H\x1b[48;5;234m" + " " * 80 + "\x1b[2;1H")
+    assert "\x1b[K" not in out and "X" not in out and out.count(" ") == 80

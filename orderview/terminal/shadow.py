@@ -56,8 +56,13 @@ class ShadowScreen:
     output is held until the frame ends); ``flush()`` ends a frame and returns its update.
     """
 
-    def __init__(self, width: int, height: int, *, mouse_motion: bool = False) -> None:
+    def __init__(
+        self, width: int, height: int, *, mouse_motion: bool = False, erase: bool = True
+    ) -> None:
+        """``erase``: the terminal erases with the current background colour (terminfo
+        ``bce``), so runs of blanks may be sent as ECH/EL; otherwise they are spelled out."""
         self.mouse_motion = mouse_motion
+        self.erase = erase
         self._held = ""
         self._out: list[str] = []
         self._pen: Style = DEFAULT  # the app's pen
@@ -534,7 +539,8 @@ class ShadowScreen:
                         x += 2
                         continue
                 style = ws[x]
-                if ch == " " and not style[2] and not style[3] and style[4] is None:
+                if (ch == " " and self.erase and not style[2] and not style[3]
+                        and style[4] is None):
                     end = x + 1
                     while end < width and wc[end] == " " and ws[end] == style:
                         end += 1
