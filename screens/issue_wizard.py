@@ -281,7 +281,7 @@ async def show_new_licenses(screen: Screen[None], outcome: IssueOutcome) -> None
     for _ in range(100):  # the tab's contents mount lazily
         pane = screen.pane("licenses")  # type: ignore[attr-defined]
         if pane is not None and pane.is_mounted and pane.order_id is not None:
-            pane._reload(outcome.after_id, 0)
+            pane.start_at(outcome.after_id)
             return
         await asyncio.sleep(0.02)
 

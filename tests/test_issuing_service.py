@@ -76,8 +76,8 @@ async def test_issue_copies_policy_and_overrides_typed_values(db: Database) -> N
 
 
 @pytest.mark.parametrize("values,expected", [
-    ({"license_type": "subscription", "validity_period": "2027-05-31", "grace_period": "7"},
-     {"validity_period": date(2027, 5, 31), "grace_period": 7, "valid_duration": None}),
+    ({"license_type": "subscription", "validity_period": "2097-05-31", "grace_period": "7"},
+     {"validity_period": date(2097, 5, 31), "grace_period": 7, "valid_duration": None}),
     ({"license_type": "consumption", "max_consumptions": "100", "allow_overages": True,
       "max_overages": "10", "reset_consumption": True, "consumption_period": "monthly"},
      {"max_consumptions": 100, "allow_overages": True, "max_overages": 10,
@@ -85,15 +85,15 @@ async def test_issue_copies_policy_and_overrides_typed_values(db: Database) -> N
     ({"license_type": "consumption", "allow_unlimited_consumptions": True},
      {"max_consumptions": None, "allow_unlimited_consumptions": True}),
     ({"license_type": "perpetual", "is_trial": True, "trial_days": "14",
-      "start_date": "2027-01-01", "maintenance_period": "2028-01-01", "is_floating": True,
+      "start_date": "2097-01-01", "maintenance_period": "2098-01-01", "is_floating": True,
       "floating_users": "5", "floating_timeout": "30", "allow_unlimited_activations": True,
       "max_transfers": "2"},
-     {"is_trial": True, "trial_days": 14, "start_date": date(2027, 1, 1),
-      "maintenance_period": date(2028, 1, 1), "is_floating": True, "floating_users": 5,
+     {"is_trial": True, "trial_days": 14, "start_date": date(2097, 1, 1),
+      "maintenance_period": date(2098, 1, 1), "is_floating": True, "floating_users": 5,
       "floating_timeout": 30, "max_activations": None, "allow_unlimited_activations": True,
       "max_transfers": 2}),
-    ({"license_type": "time-limited", "valid_duration": "", "validity_period": "2027-12-31"},
-     {"valid_duration": None, "validity_period": date(2027, 12, 31)}),
+    ({"license_type": "time-limited", "valid_duration": "", "validity_period": "2097-12-31"},
+     {"valid_duration": None, "validity_period": date(2097, 12, 31)}),
 ])
 async def test_each_license_type_is_stored_as_validated(
     db: Database, values: dict, expected: dict
@@ -112,7 +112,7 @@ async def test_invalid_values_write_nothing(db: Database) -> None:
     with pytest.raises(FieldErrors) as caught:
         await issue_licenses(db, "ann", oid, [LineInput(
             product_id=pid, policy_id=pol,
-            values={"license_type": "subscription", "validity_period": "2027-02-29"})])
+            values={"license_type": "subscription", "validity_period": "2097-02-29"})])
     assert caught.value.errors == {"validity_period": "no such date"}
     assert await licenses(db) == [] and await events(db, "issued") == []
 
@@ -174,7 +174,7 @@ async def test_several_lines_in_one_issuance(db: Database) -> None:
     result = await issue_licenses(db, "ann", oid, [
         LineInput(product_id=app, policy_id=app_pol, quantity="2"),
         LineInput(product_id=team, policy_id=None, user_emails="u@x.io",
-                  values={"license_type": "subscription", "validity_period": "2027-01-31"}),
+                  values={"license_type": "subscription", "validity_period": "2097-01-31"}),
     ])
     assert [(line.product_code, line.quantity) for line in result.lines] == [("APP", 2),
                                                                               ("TEAM", 1)]

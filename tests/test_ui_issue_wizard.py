@@ -170,7 +170,7 @@ async def test_time_limited_with_end_date_and_typed_overrides(sqlite_db) -> None
         await open_wizard(pilot, app)
         await to_entitlements(pilot, app, policy_row=1)  # "Annual": time-limited, 1y
         await type_into(pilot, app, "valid_duration", "")
-        await type_into(pilot, app, "validity_period", "2027-06-30")
+        await type_into(pilot, app, "validity_period", "2097-06-30")
         await type_into(pilot, app, "quantity", "3")
         await type_into(pilot, app, "max_activations", "5")
         await type_into(pilot, app, "note", "VIP [b]x[/b]")
@@ -179,13 +179,13 @@ async def test_time_limited_with_end_date_and_typed_overrides(sqlite_db) -> None
         text = screen_text(app)
         assert "App Pro (APP) · Annual · time-limited" in text
         assert "3 licenses, keys generated" in text
-        assert "Valid for: 1y → —" in text and "Valid until: — → 2027-06-30" in text
+        assert "Valid for: 1y → —" in text and "Valid until: — → 2097-06-30" in text
         assert "Max activations: 3 → 5" in text and "Note: — → VIP [b]x[/b]" in text
         await issue_and_wait(pilot, app)
     found = await rows(sqlite_db)
     assert len(found) == 3
     assert {(r.license_type, r.valid_duration, r.validity_period, r.max_activations, r.note)
-            for r in found} == {("time-limited", None, date(2027, 6, 30), 5, "VIP [b]x[/b]")}
+            for r in found} == {("time-limited", None, date(2097, 6, 30), 5, "VIP [b]x[/b]")}
 
 
 async def test_subscription_and_consumption_by_keys(sqlite_db) -> None:
@@ -196,7 +196,7 @@ async def test_subscription_and_consumption_by_keys(sqlite_db) -> None:
         await to_entitlements(pilot, app)
         await pilot.press("right", "right")  # perpetual → time-limited → subscription
         await wait_for(pilot, lambda: "grace_period" in shown_rows(app))
-        await type_into(pilot, app, "validity_period", "2027-01-31")
+        await type_into(pilot, app, "validity_period", "2097-01-31")
         await type_into(pilot, app, "grace_period", "7")
         await pilot.press("plus")  # in a text field "+" is just typed…
         assert app.focused.value == "7+" and on_step(app, "entitlements")
@@ -226,7 +226,7 @@ async def test_subscription_and_consumption_by_keys(sqlite_db) -> None:
         await issue_and_wait(pilot, app)
     sub, con = await rows(sqlite_db)
     assert (sub.license_type, sub.validity_period, sub.grace_period, sub.max_activations) == (
-        "subscription", date(2027, 1, 31), 7, 2)
+        "subscription", date(2097, 1, 31), 7, 2)
     assert (con.license_type, con.policy_id, con.max_consumptions, con.allow_overages,
             con.max_overages, con.reset_consumption, con.consumption_period,
             con.maintenance_duration) == (
@@ -252,13 +252,13 @@ async def test_validation_errors_show_by_the_field(sqlite_db) -> None:
         assert "30d" in errors["valid_duration"] and "no such date" in errors["start_date"]
         assert app.focused.id == "valid_duration"  # the first bad field
         await type_into(pilot, app, "valid_duration", "6m")
-        await type_into(pilot, app, "start_date", "2027-01-01")
+        await type_into(pilot, app, "start_date", "2097-01-01")
         await type_into(pilot, app, "quantity", "2")
         await pilot.press("enter")
         await enter_until(pilot, app, "summary")
         await issue_and_wait(pilot, app)
     assert {(r.valid_duration, r.start_date) for r in await rows(sqlite_db)} == {
-        ("6m", date(2027, 1, 1))}
+        ("6m", date(2097, 1, 1))}
 
 
 async def test_pasted_keys_checked_against_the_database(sqlite_db) -> None:
@@ -471,7 +471,7 @@ async def test_every_license_carries_what_the_summary_showed(sqlite_db) -> None:
         wiz = await open_wizard(pilot, app)
         await to_entitlements(pilot, app)
         await type_into(pilot, app, "quantity", "2")
-        await type_into(pilot, app, "start_date", "2027-03-01")
+        await type_into(pilot, app, "start_date", "2097-03-01")
         await focus_field(pilot, app, "prevent_vm")
         await pilot.press("space")
         await focus_field(pilot, app, "add-line")
@@ -493,7 +493,7 @@ async def test_every_license_carries_what_the_summary_showed(sqlite_db) -> None:
             assert f"{number}. {line.product_name} ({line.product_code})" in text
             for name, (before, after) in line.differences.items():
                 assert f"{FIELD_LABELS[name]}: {show_value(before)} → {show_value(after)}" in text
-        assert "Prevent VM: no → yes" in text and "Start date: — → 2027-03-01" in text
+        assert "Prevent VM: no → yes" in text and "Start date: — → 2097-03-01" in text
         assert "Trial: no → yes" in text and "Trial days: — → 30" in text
         await issue_and_wait(pilot, app)
     found = await rows(sqlite_db)
@@ -544,5 +544,6 @@ async def test_new_licenses_show_first_in_a_big_order(sqlite_db) -> None:
         screen = await issue_and_wait(pilot, app)
         new = [r.license_key for r in await rows(sqlite_db)][-2:]
         pane = screen.pane("licenses")
-        await wait_for(pilot, lambda: [r.license_key for r in pane.rows[:2]] == new,
-                       what="the new licenses at the top of the window")
+        await wait_for(pilot, lambda: pane.selected_license().license_key == new[0]
+                       and new[1] in [r.license_key for r in pane.rows],
+                       what="the cursor on the first new license")

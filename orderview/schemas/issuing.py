@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -237,7 +237,12 @@ def _cross_field_errors(e: Entitlements) -> dict[str, str]:
         errors["floating_users"] = "enter the number of simultaneous seats"
     if e.maintenance_duration and e.maintenance_period:
         errors["maintenance_duration"] = "give a maintenance duration or a date, not both"
-    if e.start_date:
+    today = datetime.now(UTC).date()
+    if e.validity_period and e.validity_period < today and "validity_period" not in errors:
+        errors["validity_period"] = "this end date has already passed"
+    if e.maintenance_period and e.maintenance_period < today:
+        errors["maintenance_period"] = "this maintenance date has already passed"
+    if e.start_date and not errors.keys() & {"validity_period", "maintenance_period"}:
         if e.validity_period and e.start_date > e.validity_period:
             errors["start_date"] = "the start date is after the end date"
         elif e.maintenance_period and e.start_date > e.maintenance_period:
