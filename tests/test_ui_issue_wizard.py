@@ -547,3 +547,22 @@ async def test_new_licenses_show_first_in_a_big_order(sqlite_db) -> None:
         await wait_for(pilot, lambda: pane.selected_license().license_key == new[0]
                        and new[1] in [r.license_key for r in pane.rows],
                        what="the cursor on the first new license")
+
+
+async def test_hostile_names_are_shown_literally(sqlite_db) -> None:
+    evil = "[@click=app.quit]E[/]\x1b[2J[b]"
+    pid, pol = await f.add_product(sqlite_db, "EVIL", evil)
+    async with sqlite_db.sessions.begin() as s:
+        (await s.get(LicensePolicy, pol)).name = evil  # type: ignore[union-attr]
+    await f.add_order(sqlite_db, "ORD-[b]1")
+    app = make_app(sqlite_db, open_store_id="ORD-[b]1")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        assert "[@click=app.quit]E[/]␛[2J[b]" in screen_text(app)
+        await to_entitlements(pilot, app)
+        text = screen_text(app)
+        assert "Line 1: [@click=app.quit]E[/]␛[2J[b]" in text and "ORD-[b]1" in text
+        await enter_until(pilot, app, "summary")
+        assert "1. [@click=app.quit]E[/]␛[2J[b] (EVIL)" in screen_text(app)
+        await issue_and_wait(pilot, app)
+    assert len(await rows(sqlite_db)) == 1
