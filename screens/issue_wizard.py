@@ -71,6 +71,8 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         Binding("escape", "back", "Back"),
         Binding("plus", "add_line", "Add product"),
         Binding("ctrl+s", "issue", "Issue"),
+        # A modal hides the app's bindings; `?` off a text field (f1 anywhere) shows the keys.
+        Binding("question_mark", "app.help", "Help", show=False),
     ]
     HELP_TITLE = "Issue licenses"
 

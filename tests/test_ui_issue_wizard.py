@@ -12,6 +12,7 @@ from orderview.db.models import AuditEvent, Customer, License, LicensePolicy, Or
 from orderview.schemas.issuing import ENTITLEMENT_FIELDS, FIELD_LABELS, show_value
 from orderview.services import issuing
 from screens.confirm import ConfirmScreen
+from screens.help import HelpScreen
 from screens.issue_wizard import IssueWizard
 from screens.order import OrderScreen
 from screens.orders import OrdersScreen
@@ -566,3 +567,18 @@ async def test_hostile_names_are_shown_literally(sqlite_db) -> None:
         assert "1. [@click=app.quit]E[/]␛[2J[b] (EVIL)" in screen_text(app)
         await issue_and_wait(pilot, app)
     assert len(await rows(sqlite_db)) == 1
+
+
+async def test_help_lists_the_wizard_keys(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await to_entitlements(pilot, app)
+        await enter_until(pilot, app, "summary")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = screen_text(app)
+        assert "Issue licenses" in text and "Add product" in text and "Issue" in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: on_step(app, "summary"))
