@@ -84,6 +84,7 @@ class OrdersScreen(Screen[None]):
     @on(Input.Changed, "#search")
     def _query_changed(self, event: Input.Changed) -> None:
         self._open_when_ready = False
+        self._searching = True  # now, not when the worker starts: enter may come next
         self._search(event.value)
 
     @work(exclusive=True, group="search")
@@ -148,8 +149,8 @@ class OrdersScreen(Screen[None]):
             self._paging = False
 
     @on(Input.Submitted, "#search")
-    def _submitted(self) -> None:
-        if self._searching:
+    def _submitted(self, event: Input.Submitted) -> None:
+        if self._searching or self.query_text != event.value:
             self._open_when_ready = True  # enter typed before the results arrived
         else:
             self._open_top()
