@@ -18,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from orderview.keys import is_valid_key, normalize_key
 from orderview.schemas.common import parse, single_line
+from orderview.schemas.customer import validate_new_customer
 from orderview.services.errors import FieldErrors
 
 if TYPE_CHECKING:
@@ -463,8 +464,12 @@ def parse_new_order(data: dict[str, Any]) -> NewOrder:
     if customer is not None:
         try:
             parse(NewCustomer, dict(customer))
+            # The same rules as the Customer dialog (email syntax, phone), so a customer made
+            # here can be edited there without first repairing it.
+            validate_new_customer(dict(customer))
         except FieldErrors as exc:
-            errors.update({f"customer.{k}": v for k, v in exc.errors.items()})
+            errors.update({f"customer.{k}": f"email {v}" if k == "email" else v
+                           for k, v in exc.errors.items()})
         email = str(dict(customer).get("email") or "").strip()
         if "customer.email" not in errors and not EMAIL_RE.match(email):
             errors["customer.email"] = "enter the customer's email address"

