@@ -96,8 +96,21 @@ def configure(app: App) -> None:
 
 
 def redraw(app: App) -> None:
-    """ctrl+l: the terminal got out of step; send everything again."""
+    """ctrl+l: the terminal got out of step; send everything again.
+
+    The shadow screen re-sends the screen from its model; then Textual renders one full
+    update (``App.refresh()`` only repaints dirty regions), which costs nothing more where the
+    model already matches and fills in anything the model had to forget. Uses the compositor's
+    full update, private API of the pinned Textual version.
+    """
     driver = app._driver
     if isinstance(driver, ShadowDriver):
         driver.repaint()
-    app.refresh()
+    screen = app.screen
+    try:
+        update = screen._compositor.render_update(full=True,
+                                                  screen_stack=app._background_screens)
+    except Exception:  # a Textual upgrade changed the private API: a plain refresh will do
+        app.refresh()
+        return
+    app._display(screen, update)
