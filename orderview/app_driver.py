@@ -34,6 +34,16 @@ class ShadowDriver(LinuxDriver):
         self.shadow = ShadowScreen(width, height, mouse_motion=self.mouse_motion,
                                    erase=background_colour_erase())
 
+    _failed = False  # the filter raised: from then on, Textual's output goes out unfiltered
+
+    def _fail(self, data: str) -> None:
+        """A bug in the filter must not cost the operator the session: fall back to the plain
+        stream, and repaint everything so the terminal is right again."""
+        self._failed = True
+        self._app.log.error("shadow screen failed; sending Textual's output unfiltered")
+        super().write(data)
+        self._app.call_later(redraw, self._app)
+
     def _check_size(self) -> None:
         size = self._app.size
         if (size.width, size.height) != (self.shadow.width, self.shadow.height):
@@ -42,21 +52,35 @@ class ShadowDriver(LinuxDriver):
     def write(self, data: str) -> None:
         if self._writer_thread is None:
             return
-        self._check_size()
-        out = self.shadow.feed(data)
+        if self._failed:
+            super().write(data)
+            return
+        try:
+            self._check_size()
+            out = self.shadow.feed(data)
+        except Exception:
+            self._fail(data)
+            return
         if out:
             super().write(out)
 
     def flush(self) -> None:
-        if self._writer_thread is None:
+        if self._writer_thread is None or self._failed:
             return
-        out = self.shadow.flush()
+        try:
+            out = self.shadow.flush()
+        except Exception:
+            self._fail("")
+            return
         if out:
             super().write(out)
 
     def repaint(self) -> None:
         """Clear the terminal and send the whole screen again (ctrl+l)."""
         if self._writer_thread is None:
+            return
+        if self._failed:
+            super().write("\x1b[m\x1b[H\x1b[2J")  # the full update that follows fills it
             return
         out = self.shadow.repaint()
         if out:

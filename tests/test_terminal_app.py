@@ -11,9 +11,11 @@ import sys
 import termios
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from textual.drivers.linux_driver import LinuxDriver
+from textual.geometry import Size
 
 from benchmarks.bandwidth import Terminal, build_db
 from orderview import app_driver
@@ -120,3 +122,48 @@ def test_resize_repaints_the_whole_screen(demo_db: Path) -> None:
         assert "^p palette" not in lines[23]  # and not left behind at the old one
     finally:
         term.close()
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.data: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.data.append(text)
+
+
+class _App:
+    size = Size(20, 4)
+
+    def __init__(self) -> None:
+        self.later: list[object] = []
+        self.log = SimpleNamespace(error=lambda *a: None)
+
+    def call_later(self, callback: object, *args: object) -> None:
+        self.later.append(callback)
+
+
+@posix_only
+async def test_driver_filters_and_falls_back_if_the_filter_fails() -> None:
+    app = _App()
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTSTP, signal.SIGCONT)}
+    try:
+        driver = app_driver.ShadowDriver(app)  # type: ignore[arg-type]
+    finally:  # the Linux driver installs suspend/resume handlers: not in the test runner
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+    writer = driver._writer_thread = _Writer()  # type: ignore[assignment]
+    driver.write("\x1b[1;1Hhello")
+    driver.flush()
+    driver.write("\x1b[1;1Hhello")
+    driver.flush()
+    assert "".join(writer.data).count("hello") == 1  # the repeat was filtered out
+
+    def broken(data: str) -> str:
+        raise RuntimeError("bug")
+
+    driver.shadow.feed = broken  # type: ignore[method-assign]
+    driver.write("\x1b[1;1Hhello")
+    driver.write("\x1b[2;1Hworld")
+    assert writer.data[-2:] == ["\x1b[1;1Hhello", "\x1b[2;1Hworld"]  # unfiltered from now on
+    assert app.later == [app_driver.redraw]  # and everything gets repainted
