@@ -52,7 +52,7 @@ def _pg_reachable() -> bool:
             conn = await asyncpg.connect(
                 PG_ADMIN_URL.replace("postgresql+asyncpg", "postgresql"), timeout=3
             )
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+        except (OSError, asyncpg.PostgresError, TimeoutError):
             return False
         await conn.close()
         return True
