@@ -338,4 +338,13 @@ def test_fast_license_cells_match_generic_cell() -> None:
         generic.append(orders.license_status(r[4], r[5], r[8], today))
         generic += [export.cell(r[4]), "unlimited" if r[7] else export.cell(r[6])]
         generic += [export.cell(v) for v in (r[8], r[5], r[9], r[10], r[11], r[12], r[13], r[14])]
-        assert export._license_cells(r, today) == generic
+        assert list(export._license_cells([r], today)[0]) == generic
+        # The same row as SQLite's driver gives it: ISO text for dates and times, 1/0 booleans.
+        def sqlite_form(v):  # type: ignore[no-untyped-def]
+            if isinstance(v, bool):
+                return int(v)
+            if isinstance(v, datetime):
+                return v.replace(tzinfo=None).isoformat(" ")
+            return v.isoformat() if isinstance(v, date) else v
+        raw = tuple(sqlite_form(v) for v in r)
+        assert list(export._license_cells([raw], today)[0]) == generic

@@ -1,0 +1,243 @@
+"""What every benchmark of the suite shares: the cached 100,000-order databases, statistics,
+and the one shape of a result (a figure beside its baseline measured in the same run).
+
+Each benchmark module has ``figures(ctx) -> list[Figure]`` and a ``main()`` that prints them as
+JSON lines with ``--json`` (how ``benchmarks.run_all`` collects them, one process per module so
+each one's memory and imports are its own) or as a table otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ORDERS = 100_000
+CACHE = Path(os.environ.get("ORDERVIEW_BENCH_CACHE", Path.home() / ".cache" / "orderview-bench"))
+PG_ADMIN_URL = os.environ.get("ORDERVIEW_BENCH_PG_ADMIN",
+                              "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_DATABASE = "orderview_bench"
+
+
+@dataclass
+class Figure:
+    """One row of the table: orderview's figure and its baseline, both from this run.
+
+    ``value``/``baseline`` are what the ratio is computed from (seconds, or rows/s when
+    ``higher_is_better``); ``shown``/``baseline_shown`` are their display forms with spreads.
+    """
+
+    name: str
+    value: float
+    shown: str
+    baseline_name: str
+    baseline: float | None
+    baseline_shown: str
+    target: str
+    met: bool | None
+    higher_is_better: bool = False
+    notes: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.baseline:
+            return None
+        return self.baseline / self.value if self.higher_is_better else self.value / self.baseline
+
+
+def spread(values: list[float], scale: float = 1.0, digits: int = 2, unit: str = "s") -> str:
+    """``median unit (min–max, n runs)``: the median and the whole range it came from."""
+    med = statistics.median(values) * scale
+    lo, hi = min(values) * scale, max(values) * scale
+    return f"{med:.{digits}f} {unit} ({lo:.{digits}f}–{hi:.{digits}f}, n={len(values)})"
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a small sample, no interpolation."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+async def timed_async(call: Callable[[], Awaitable[object]], runs: int, warm: int = 1) -> list[float]:
+    for _ in range(warm):
+        await call()
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        await call()
+        times.append(time.perf_counter() - began)
+    return times
+
+
+# --- the cached databases ------------------------------------------------------------------
+
+
+def sqlite_path(orders: int = ORDERS) -> Path:
+    return CACHE / f"demo-{orders}.db"
+
+
+def run_demo(location: str, orders: int) -> float:
+    """``orderview demo --orders N --force`` as an operator runs it; returns its wall time."""
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "orderview", "demo", "--db", location, "--orders",
+                    str(orders), "--force", "--operator", "bench"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return time.perf_counter() - began
+
+
+def ensure_sqlite(orders: int = ORDERS) -> Path:
+    """The demo database of ``orders`` orders, generated once (under a temporary name, renamed
+    when complete) and reused by every later run."""
+    path = sqlite_path(orders)
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(".part")
+        for stale in CACHE.glob(part.name + "*"):
+            stale.unlink()
+        print(f"generating the cached database {path} (once) …", file=sys.stderr, flush=True)
+        run_demo(str(part), orders)
+        for suffix in ("-wal", "-shm"):
+            Path(str(part) + suffix).unlink(missing_ok=True)
+        part.rename(path)
+    return path
+
+
+def scratch_copy(orders: int = ORDERS) -> Path:
+    """A private copy of the cached database for benchmarks that write (issuing, export seeding):
+    the cache stays exactly as generated. The caller deletes it (``drop_scratch``)."""
+    import shutil
+    import sqlite3
+    import tempfile
+
+    source = ensure_sqlite(orders)
+    target = Path(tempfile.mkdtemp(prefix="orderview-bench-")) / source.name
+    with sqlite3.connect(source) as conn:  # fold any WAL into the file before copying it
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    shutil.copyfile(source, target)
+    return target
+
+
+def drop_scratch(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def pg_url(orders: int = ORDERS) -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{PG_DATABASE}" if orders == ORDERS else f"{base}/{PG_DATABASE}_{orders}"
+
+
+async def _pg_state(orders: int) -> str | None:
+    """'ready', 'partial' or None (no database); None also when PostgreSQL is unreachable."""
+    import asyncpg
+
+    name = pg_url(orders).rsplit("/", 1)[1]
+    try:
+        admin = await asyncpg.connect(PG_ADMIN_URL.replace("postgresql+asyncpg", "postgresql"))
+    except (OSError, asyncpg.PostgresError):
+        raise RuntimeError(f"PostgreSQL unreachable at {PG_ADMIN_URL}") from None
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await admin.execute(f'CREATE DATABASE "{name}"')
+            return None
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(pg_url(orders))
+    try:
+        done = await conn.fetchval("SELECT to_regclass('bench_complete') IS NOT NULL")
+    finally:
+        await conn.close()
+    return "ready" if done else "partial"
+
+
+async def _mark_pg_complete(orders: int) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(pg_url(orders))
+    try:
+        await conn.execute("CREATE TABLE bench_complete (at timestamptz DEFAULT now())")
+        await conn.execute("INSERT INTO bench_complete DEFAULT VALUES")
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+def ensure_pg(orders: int = ORDERS) -> str:
+    """The same demo data in its own PostgreSQL database, generated once; a marker table says
+    the generation finished (an interrupted one is redone)."""
+    if asyncio.run(_pg_state(orders)) != "ready":
+        print(f"generating the cached PostgreSQL database {pg_url(orders)} (once) …",
+              file=sys.stderr, flush=True)
+        run_demo(pg_url(orders), orders)
+        asyncio.run(_mark_pg_complete(orders))
+    return pg_url(orders)
+
+
+# --- machine and output --------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    import platform
+    import sqlite3
+    from importlib.metadata import version
+
+    return {
+        "cores": str(os.cpu_count()),
+        "cpu": _cpu_model(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "textual": version("textual"),
+        "sqlalchemy": version("sqlalchemy"),
+        "os": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform_processor()
+
+
+def platform_processor() -> str:
+    import platform
+
+    return platform.processor() or "unknown"
+
+
+def emit(figures: Iterable[Figure], as_json: bool) -> None:
+    figures = list(figures)
+    if as_json:
+        for f in figures:
+            print("FIGURE " + json.dumps(asdict(f)), flush=True)
+        return
+    from benchmarks.table import render
+
+    print(render(figures))
+
+
+def bench_main(doc: str, figures: Callable[[argparse.Namespace], list[Figure]],
+               configure: Callable[[argparse.ArgumentParser], None] | None = None) -> None:
+    """The shared command line of a benchmark module: ``--json`` for run_all, ``--quick``."""
+    parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="one JSON figure per line")
+    parser.add_argument("--quick", action="store_true", help="fewer runs (a smoke test)")
+    if configure:
+        configure(parser)
+    args = parser.parse_args()
+    emit(figures(args), args.json)

@@ -1,0 +1,212 @@
+"""Search by Order ID, reference, customer email and license key on the 100,000-order database:
+``orders.search_orders`` against the same lookup as one hand-written SQL statement sent through
+the same driver (aiosqlite / asyncpg) on the same database, p50 and p95.
+
+    .venv/bin/python -m benchmarks.search [--backend sqlite|postgresql] [--samples 40]
+
+The raw statement returns what the app shows (the order summary with its license count), found
+through the same index, so the ratio is what orderview adds on top of the driver: SQLAlchemy,
+building the views, and any lookup the app does beyond the one asked for. The query plan of
+every statement the app sends (captured from the engine, not written down by hand) goes with
+the figures (``EXPLAIN QUERY PLAN`` on SQLite, ``EXPLAIN`` on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+from sqlalchemy import event, select
+
+from benchmarks.common import (
+    ORDERS,
+    Figure,
+    bench_main,
+    ensure_pg,
+    ensure_sqlite,
+    percentile,
+)
+from orderview.db.engine import Database, open_database
+from orderview.db.models import Customer, License, Order
+from orderview.services import orders
+from orderview.services.normalize import MAX_CHAR, lc
+
+_SUMMARY = ("SELECT o.id, o.store_id, o.reference, c.company_name, c.first_name, c.last_name, "
+            "c.email, (SELECT count(l.id) FROM licenses l WHERE l.order_id = o.id), o.is_test, "
+            "o.is_trial, o.created_at FROM orders o LEFT JOIN customers c ON c.id = o.customer_id ")
+RAW = {
+    "Order ID": _SUMMARY + "WHERE o.id IN (SELECT id FROM orders WHERE store_id_lc >= {a} AND "
+                           "store_id_lc < {b} ORDER BY store_id_lc LIMIT 51) "
+                           "ORDER BY o.created_at DESC, o.id DESC",
+    "reference": _SUMMARY + "WHERE o.id IN (SELECT id FROM orders WHERE reference_lc >= {a} AND "
+                            "reference_lc < {b} ORDER BY reference_lc LIMIT 51) "
+                            "ORDER BY o.created_at DESC, o.id DESC",
+    "customer email": _SUMMARY + "WHERE o.customer_id IN (SELECT id FROM customers WHERE "
+                                 "email_lc >= {a} AND email_lc < {b} LIMIT 51) "
+                                 "ORDER BY o.id DESC LIMIT 51",
+    "license key": _SUMMARY + "WHERE o.id IN (SELECT order_id FROM licenses WHERE license_key "
+                              ">= {a} AND license_key < {b} ORDER BY license_key LIMIT 51) "
+                              "ORDER BY o.created_at DESC, o.id DESC",
+}
+
+
+async def samples(db: Database, count: int) -> list[dict[str, str | int]]:
+    """``count`` orders spread over the whole table, each with a reference, a customer and
+    at least one license key: the four things an operator types."""
+    async with db.sessions() as s:
+        top = await s.scalar(select(Order.id).order_by(Order.id.desc()).limit(1)) or 0
+        found: list[dict[str, str | int]] = []
+        step = max(1, top // count)
+        for start in range(1, top + 1, step):
+            row = (await s.execute(
+                select(Order.id, Order.store_id, Order.reference, Customer.email)
+                .join(Customer, Customer.id == Order.customer_id)
+                .where(Order.id >= start, Order.reference != "")
+                .order_by(Order.id).limit(1))).first()
+            if row is None:
+                continue
+            key = await s.scalar(select(License.license_key).where(
+                License.order_id == row.id, License.license_key.is_not(None)).limit(1))
+            if key is None:
+                continue
+            found.append({"id": row.id, "Order ID": row.store_id, "reference": row.reference,
+                          "customer email": row.email, "license key": key})
+            if len(found) == count:
+                break
+    return found
+
+
+class Raw:
+    """The driver the app uses, without SQLAlchemy: one prepared statement per lookup."""
+
+    def __init__(self, db: Database) -> None:
+        self.dialect = db.dialect
+        self.location = db.url.database if db.dialect == "sqlite" else \
+            db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.conn: object = None
+
+    async def __aenter__(self) -> Raw:
+        if self.dialect == "sqlite":
+            import aiosqlite
+
+            self.conn = await aiosqlite.connect(self.location)
+        else:
+            import asyncpg
+
+            self.conn = await asyncpg.connect(self.location)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.conn.close()  # type: ignore[attr-defined]
+
+    async def lookup(self, kind: str, text: str) -> list[tuple]:
+        value = text.upper() if kind == "license key" else lc(text)
+        if self.dialect == "sqlite":
+            sql = RAW[kind].format(a="?", b="?")
+            cursor = await self.conn.execute(sql, (value, value + MAX_CHAR))  # type: ignore[attr-defined]
+            rows = await cursor.fetchall()
+            await cursor.close()
+            return list(rows)
+        sql = RAW[kind].format(a="$1", b="$2")
+        return list(await self.conn.fetch(sql, value, value + MAX_CHAR))  # type: ignore[attr-defined]
+
+
+async def plans(db: Database, texts: dict[str, str]) -> dict[str, list[str]]:
+    """Every statement ``search_orders`` sends for each kind of lookup, with its plan."""
+    sent: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        sent.append((statement, parameters))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    out: dict[str, list[str]] = {}
+    try:
+        for kind, text in texts.items():
+            sent.clear()
+            await orders.search_orders(db, text)
+            out[kind] = [s for s, _ in sent]
+            statements = list(sent)
+            lines = []
+            async with db.engine.connect() as conn:
+                raw = await conn.get_raw_connection()
+                for statement, params in statements:
+                    lines.append(await _explain(raw.driver_connection, db.dialect, statement,
+                                                params))
+            out[kind] = lines
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    return out
+
+
+async def _explain(driver, dialect: str, statement: str, params: object) -> str:  # type: ignore[no-untyped-def]
+    flat = " ".join(statement.split())
+    if dialect == "sqlite":
+        cursor = await driver.execute("EXPLAIN QUERY PLAN " + statement, params)
+        plan = " · ".join(row[-1] for row in await cursor.fetchall())
+    else:
+        rows = await driver.fetch("EXPLAIN " + statement, *(params or ()))
+        plan = " · ".join(" ".join(r[0].split()) for r in rows)
+    return f"`{flat[:160]}{'…' if len(flat) > 160 else ''}` → {plan}"
+
+
+async def measure(location: str, n_samples: int, passes: int) -> list[Figure]:
+    db = open_database(location)
+    picked = await samples(db, n_samples)
+    backend = "SQLite" if db.dialect == "sqlite" else "PostgreSQL"
+    figures = []
+    async with Raw(db) as raw:
+        for kind in RAW:
+            app_times: list[float] = []
+            raw_times: list[float] = []
+            for round_ in range(passes + 1):  # the first pass warms caches and is not counted
+                for sample in picked:
+                    text = str(sample[kind])
+                    began = time.perf_counter()
+                    page = await orders.search_orders(db, text)
+                    took = time.perf_counter() - began
+                    assert sample["id"] in [o.id for o in page.items], (kind, text)
+                    began = time.perf_counter()
+                    rows = await raw.lookup(kind, text)
+                    raw_took = time.perf_counter() - began
+                    assert sample["id"] in [r[0] for r in rows], (kind, text, "raw")
+                    if round_:
+                        app_times.append(took)
+                        raw_times.append(raw_took)
+            p50, p95 = percentile(app_times, 50), percentile(app_times, 95)
+            r50, r95 = percentile(raw_times, 50), percentile(raw_times, 95)
+            figures.append(Figure(
+                name=f"search by {kind}, {backend} (p50 / p95)",
+                value=p95, shown=f"{p50 * 1000:.2f} / {p95 * 1000:.2f} ms",
+                baseline_name=f"the same lookup as one raw SQL statement "
+                              f"({'aiosqlite' if db.dialect == 'sqlite' else 'asyncpg'})",
+                baseline=r95, baseline_shown=f"{r50 * 1000:.2f} / {r95 * 1000:.2f} ms",
+                target="p95 ≤ 20 ms, ≤ 3× raw" if db.dialect == "sqlite" else "p95 ≤ 20 ms",
+                met=p95 <= 0.020 and (db.dialect != "sqlite" or p95 <= 3 * r95),
+                notes=f"{len(app_times)} searches ({len(picked)} orders × {passes} passes)",
+            ))
+        explained = await plans(db, {k: str(picked[0][k]) for k in RAW})
+    for f, kind in zip(figures, RAW, strict=True):
+        f.extra["plans"] = explained[kind]
+    await db.dispose()
+    return figures
+
+
+def figures(args: argparse.Namespace) -> list[Figure]:
+    n, passes = (10, 1) if args.quick else (args.samples, 3)
+    out = []
+    if args.backend in ("sqlite", "both"):
+        out += asyncio.run(measure(str(ensure_sqlite(args.orders)), n, passes))
+    if args.backend in ("postgresql", "both"):
+        out += asyncio.run(measure(ensure_pg(args.orders), n, passes))
+    return out
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--orders", type=int, default=ORDERS)
+
+
+if __name__ == "__main__":
+    bench_main(__doc__, figures, configure)
