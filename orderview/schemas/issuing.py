@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from orderview.keys import is_valid_key, normalize_key
+from orderview.safetext import has_unsafe
 from orderview.schemas.common import parse, single_line
 from orderview.schemas.customer import validate_new_customer
 from orderview.services.errors import FieldErrors
@@ -139,6 +140,18 @@ def _strict_bool(value: Any) -> bool:
     return value
 
 
+_NOTE_REFUSED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _note_text(value: str) -> str:
+    """A note may span lines and hold tabs, but no other control character: NUL is refused by
+    PostgreSQL, lone surrogates (from non-UTF-8 command-line bytes) by every encoder, and the
+    rest would end up in exports and mails."""
+    if _NOTE_REFUSED.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
 StrictDate = Annotated[date | None, BeforeValidator(_strict_date)]
 Duration = Annotated[str | None, BeforeValidator(_duration)]
 Flag = Annotated[bool, BeforeValidator(_strict_bool)]
@@ -180,7 +193,7 @@ class Entitlements(BaseModel):
     floating_timeout: _count(1, 10_080) = None
     prevent_vm: Flag = False
     note: Annotated[str, BeforeValidator(lambda v: "" if v is None else v),
-                    Field(max_length=MAX_NOTE)] = ""
+                    Field(max_length=MAX_NOTE), AfterValidator(_note_text)] = ""
 
     def values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in ENTITLEMENT_FIELDS}
@@ -338,7 +351,8 @@ def parse_emails(value: str | list[str] | None) -> list[str]:
     emails = _tokens(value)
     if not emails:
         raise FieldErrors({"user_emails": "enter at least one user email"})
-    bad = [e for e in emails if len(e) > 254 or not EMAIL_RE.match(e)]
+    bad = [e for e in emails if len(e) > 254 or not EMAIL_RE.match(e)
+           or has_unsafe(e) or _NOTE_REFUSED.search(e)]
     if bad:
         raise FieldErrors({"user_emails": f"not an email address: {_sample(bad)}"})
     if len(emails) > MAX_QUANTITY:

@@ -22,7 +22,8 @@ _EMAIL = re.compile(
     r"^(?!\.)(?!.*\.\.)[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}(?<!\.)"
     rf"@{_LABEL}(?:\.{_LABEL})+$"
 )
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Lone surrogates (non-UTF-8 command-line bytes) cannot be stored or mailed either.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def validate_email(value: str) -> str:
