@@ -7,6 +7,7 @@ from textual.widgets import Input
 
 from screens.open_order import order_query
 from screens.order import OrderScreen
+from screens.orders import OrdersScreen
 from tests import factories as f
 from tests.ui_support import SIZE, make_app, wait_for
 
@@ -50,3 +51,19 @@ async def test_palette_discovery_lists_open_order(sqlite_db) -> None:
         await wait_for(pilot, lambda: any(
             "Open order…" in str(getattr(getattr(o, "hit", None), "text", ""))
             for o in app.screen.query_one("CommandList")._options), what="discovery hit")
+
+
+async def test_palette_open_order_without_an_id_goes_to_the_search_box(sqlite_db) -> None:
+    await f.add_order(sqlite_db, "ORD-1001")
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"open order")
+        await wait_for(pilot, lambda: any(
+            "Open order…" in str(getattr(getattr(o, "hit", None), "text", ""))
+            for o in app.screen.query_one("CommandList")._options), what="command hit")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen))
+        await wait_for(pilot, lambda: app.focused is app.screen.query_one("#search"))
