@@ -42,7 +42,7 @@ def _message(error: Any) -> str:
     kind = error.get("type", "")
     if kind in _PLAIN_MESSAGES:
         return _PLAIN_MESSAGES[kind]
-    if kind == "string_too_long":
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(error.get("input"), str)):
         return f"must be at most {error['ctx']['max_length']} characters"
     message = str(error.get("msg", "is invalid"))
     return message.removeprefix("Value error, ")
