@@ -1,30 +1,134 @@
-"""``make bench``: run every benchmark in turn, each in its own process, with its defaults.
+"""``make bench``: every benchmark on the cached 100,000-order database, one table, written to
+docs/benchmarks.md with the command, the machine and the date.
 
-Each prints its own Markdown tables; docs/benchmarks.md records the figures with the commands.
-A benchmark's failure is reported and the others still run; the exit status says if any failed.
+    .venv/bin/python -m benchmarks.run_all [--quick] [--no-write] [--only NAME ...]
+
+The databases are generated once (SQLite under ~/.cache/orderview-bench, PostgreSQL in its own
+``orderview_bench`` database; see benchmarks/common.py) and reused. Each benchmark runs in its
+own process and reports its figures as JSON lines; a benchmark that fails is reported and the
+others still run (the exit status says so). Only the block between the markers in
+docs/benchmarks.md is rewritten; the rest of the file is prose that stays.
+The bandwidth benchmark (its own table in docs/bandwidth.md, on its own small database) runs
+last and prints its table without rewriting that file.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 
-BENCHMARKS = ("issue_licenses", "export_large", "demo_scale", "bandwidth")
+from benchmarks.common import CACHE, Figure, ensure_pg, ensure_sqlite, machine
+from benchmarks.table import render
+
+SUITE = ("startup", "open_order", "search", "issue_licenses", "export_large", "demo_scale")
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- bench:begin (written by make bench) -->", "<!-- bench:end -->"
+
+
+def run(name: str, extra: list[str]) -> tuple[list[Figure], float, str | None]:
+    began = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", f"benchmarks.{name}", "--json", *extra],
+                          capture_output=True, text=True)
+    took = time.perf_counter() - began
+    figures = [Figure(**json.loads(line[len("FIGURE "):]))
+               for line in proc.stdout.splitlines() if line.startswith("FIGURE ")]
+    error = None
+    if proc.returncode != 0:
+        error = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
+    return figures, took, error
+
+
+def plans_section(figures: list[Figure]) -> str:
+    lines = ["Every statement `search_orders` sends, with the database's plan for it "
+             "(captured from the engine during the benchmark):", ""]
+    for f in figures:
+        plans = f.extra.get("plans")
+        if plans:
+            lines.append(f"- **{f.name.split(' (')[0]}**")
+            lines += [f"  - {p}" for p in plans]  # type: ignore[union-attr]
+    return "\n".join(lines)
+
+
+def block(figures: list[Figure], command: str, took: float, failed: list[str]) -> str:
+    m = machine()
+    notes = [f"- {f.name}: {f.notes}" for f in figures if f.notes]
+    parts = [
+        BEGIN,
+        f"Command: `{command}` — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {took / 60:.1f} min.  ",
+        f"Machine: {m['cores']} cores ({m['cpu']}), {m['os']}, Python {m['python']}, "
+        f"SQLite {m['sqlite']}, Textual {m['textual']}, SQLAlchemy {m['sqlalchemy']}.  ",
+        f"Data: `orderview demo --orders 100000` (seed 2026), cached in `{CACHE}` and in "
+        "PostgreSQL database `orderview_bench`.",
+        "",
+        "Each figure is the median of several runs (range and count in brackets), beside its "
+        "baseline measured in the same run; ratio = orderview ÷ baseline (for rows/s, "
+        "baseline ÷ orderview), so below 1× would be faster than the baseline.",
+        "",
+        render(figures),
+        "",
+    ]
+    if failed:
+        parts += [f"**Did not run to the end:** {', '.join(failed)}.", ""]
+    if notes:
+        parts += ["Notes:", "", *notes, ""]
+    plans = plans_section(figures)
+    if "**" in plans:
+        parts += ["### Query plans of the searches", "", plans, ""]
+    parts.append(END)
+    return "\n".join(parts)
+
+
+def write_doc(text: str) -> None:
+    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\n"
+    if BEGIN in doc and END in doc:
+        head, rest = doc.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+        doc = head + text + tail
+    else:
+        title, _, body = doc.partition("\n")
+        doc = f"{title}\n\n{text}\n{body}"
+    DOC.write_text(doc, encoding="utf-8")
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs: a smoke test")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--only", nargs="+", choices=SUITE, help="a subset of the suite")
+    parser.add_argument("--no-bandwidth", action="store_true", help="skip benchmarks.bandwidth")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    ensure_sqlite()  # generated once, before any clock starts
+    ensure_pg()
+    extra = ["--quick"] if args.quick else []
+    figures: list[Figure] = []
     failed = []
-    for name in BENCHMARKS:
-        print(f"\n=== benchmarks.{name} ===", flush=True)
-        began = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", f"benchmarks.{name}"])
-        print(f"=== benchmarks.{name}: exit {result.returncode}, "
-              f"{time.perf_counter() - began:.0f} s ===", flush=True)
-        if result.returncode != 0:
-            failed.append(name)
+    for name in args.only or SUITE:
+        print(f"… benchmarks.{name}", file=sys.stderr, flush=True)
+        found, took, error = run(name, extra)
+        figures += found
+        print(f"  {len(found)} figures in {took:.0f} s" + (f"; FAILED: {error}" if error else ""),
+              file=sys.stderr, flush=True)
+        if error:
+            failed.append(f"benchmarks.{name} ({error})")
+    took = time.perf_counter() - began
+    command = "make bench" + (" (--quick)" if args.quick else "")
+    print(render(figures))
+    if not args.no_write and not args.only:
+        write_doc(block(figures, command, took, failed))
+        print(f"\nwritten to {DOC}", file=sys.stderr)
+    if not args.no_bandwidth and not args.only:
+        print("\n… benchmarks.bandwidth (docs/bandwidth.md has its table)", flush=True)
+        bandwidth = subprocess.run([sys.executable, "-m", "benchmarks.bandwidth", "--no-write"])
+        if bandwidth.returncode != 0:
+            failed.append("benchmarks.bandwidth")
     if failed:
-        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        print("failed: " + "; ".join(failed), file=sys.stderr)
     return 1 if failed else 0
 
 
