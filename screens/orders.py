@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Input
 from orderview.safetext import visible
 from orderview.services import orders
 from orderview.services.views import OrderSummary
-from widgets.fmt import plural, utc
+from widgets.fmt import plural
 from widgets.literal_table import LiteralTable
 from widgets.status_line import StatusLine
 from widgets.still_input import StillInput
@@ -29,6 +29,9 @@ MAX_ROWS = 1000
 NEAR = 5
 
 COLUMNS = ("Order ID", "Reference", "Customer", "Lic.", "Flags", "Created UTC")
+# Column caps at 80 terminal columns; the customer column takes whatever a wider terminal adds.
+CAPS = (16, 10, 18, 6, 10, 10)
+FIXED = 62  # everything but the customer column: caps, one space per column, the scrollbar
 
 
 def flags(s: OrderSummary) -> str:
@@ -37,7 +40,7 @@ def flags(s: OrderSummary) -> str:
 
 def summary_cells(s: OrderSummary) -> tuple[object, ...]:
     return (s.store_id, s.reference, s.customer, f"{s.license_count:,}", flags(s),
-            utc(s.created_at).removesuffix(" UTC"))
+            s.created_at.strftime("%Y-%m-%d"))
 
 
 class OrdersScreen(Screen[None]):
@@ -65,7 +68,7 @@ class OrdersScreen(Screen[None]):
             placeholder="Search: Order ID, reference, customer email/name/company, license key",
             id="search",
         )
-        yield LiteralTable(id="results")
+        yield LiteralTable(id="results", compact=True)
         yield StatusLine(id="orders-status")
         yield Footer()
 
@@ -103,12 +106,19 @@ class OrdersScreen(Screen[None]):
         self.has_more = page.has_more
         table = self.table
         table.clear()
+        self._fit_columns()
         table.add_literal_rows((str(s.id), summary_cells(s)) for s in self.results)
         self._searching = False
         self._show_status()
         if self._open_when_ready:
             self._open_when_ready = False
             self._open_top()
+
+    def _fit_columns(self) -> None:
+        """Keep every column on screen: cap cell lengths, the customer gets the spare width."""
+        caps = list(CAPS)
+        caps[2] = max(CAPS[2], self.size.width - FIXED)
+        self.table.caps = caps
 
     def _show_status(self) -> None:
         text = self.query_text.strip()

@@ -133,10 +133,16 @@ async def test_q_quits_from_the_orders_screen(sqlite_db) -> None:
 
 async def test_orders_screen_fits_80x24(sqlite_db) -> None:
     await seed(sqlite_db)
+    wide = await f.add_customer(sqlite_db, email="w@example.com",
+                                company_name="Reverse \u202eLtd\u202c " + "Very Long Name " * 5)
+    await f.add_order(sqlite_db, "CRM-2026-0000001", reference="PO-123456789-XYZ",
+                      customer_id=wide, is_test=True, is_trial=True,
+                      created_at=f.T0 - timedelta(days=1))
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.screen.table.row_count == 3)
+        await wait_for(pilot, lambda: app.screen.table.row_count == 4)
         text = screen_text(app)
         for needed in ("Order ID", "Reference", "Customer", "Created UTC", "ORD-1001", "PO-77",
-                       "ACME Corp", "2026-01-15 09:30"):
+                       "ACME Corp", "2026-01-15", "test/trial", "2026-01-14"):
             assert needed in text
+        assert app.screen.table.virtual_size.width <= 80  # no column pushed off screen

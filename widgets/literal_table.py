@@ -23,7 +23,10 @@ MAX_CELL = 60
 
 def cell(value: object, max_length: int = MAX_CELL, style: str = "") -> Text:
     """One literal table cell: ``None`` shows as empty, long text ends with an ellipsis."""
-    return Text(visible(value, max_length), style=style, no_wrap=True, overflow="ellipsis")
+    text = visible(value, max_length)
+    if len(text) > max_length:  # stand-ins for control characters made it longer again
+        text = text[: max_length - 1] + "…"
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis")
 
 
 class LiteralTable(DataTable[Text]):
@@ -47,10 +50,13 @@ class LiteralTable(DataTable[Text]):
         super().__init__(**kwargs)
         self.max_cell = max_cell
         self.compact = compact
+        # Per-column maximum lengths (None: max_cell); columns still shrink to fit their content.
+        self.caps: list[int | None] = []
 
-    def literal_cell(self, value: object) -> Text:
+    def literal_cell(self, value: object, column: int | None = None) -> Text:
         """A cell for this table (compact tables lead each cell with one space)."""
-        text = cell(value, self.max_cell)
+        cap = self.caps[column] if column is not None and column < len(self.caps) else None
+        text = cell(value, cap or self.max_cell)
         return Text(" ") + text if self.compact else text
 
     def set_columns(self, labels: Sequence[str], widths: Sequence[int | None] | None = None) -> None:
@@ -62,7 +68,7 @@ class LiteralTable(DataTable[Text]):
             self.add_column(self.literal_cell(label), width=width)
 
     def add_literal_row(self, values: Iterable[object], key: str | None = None) -> None:
-        self.add_row(*(self.literal_cell(v) for v in values), key=key)
+        self.add_row(*(self.literal_cell(v, i) for i, v in enumerate(values)), key=key)
 
     def add_literal_rows(self, rows: Iterable[tuple[str | None, Iterable[object]]]) -> None:
         """Add many ``(key, values)`` rows in one go."""
