@@ -16,6 +16,7 @@ from textual.widgets import Input
 from orderview import app_driver
 from orderview.db.engine import Database
 from orderview.mail.background import BackgroundSender
+from orderview.safetext import visible
 from orderview.services import orders
 from orderview.services.errors import NotFound
 from orderview.settings import Settings
@@ -65,7 +66,7 @@ class OrderviewApp(App[None]):
         try:
             detail = await orders.get_order_by_store_id(self.db, store_id)
         except NotFound as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.notify(visible(str(exc)), severity="error", markup=False)
             return
         self.push_screen(OrderScreen(detail.id, detail))
 
