@@ -209,3 +209,27 @@ async def test_license_window_can_start_anywhere_and_says_where(sqlite_db) -> No
                        == f"showing 1–{len(pane.rows)} of 250 licenses · dates UTC")
         from orderview.services.orders import count_licenses
         assert await count_licenses(sqlite_db, order, up_to_id=ids[41]) == 42
+
+
+async def test_first_and_last_license_keys_jump_through_the_whole_order(sqlite_db,
+                                                                         monkeypatch) -> None:
+    monkeypatch.setattr(licenses_tab, "PAGE", 20)
+    await seed(sqlite_db, licenses=250)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(pilot, app)
+        await pilot.press("3")
+        await wait_for(pilot, lambda: screen.pane("licenses") is not None
+                       and screen.pane("licenses").table.row_count == 20)
+        pane = screen.pane("licenses")
+        first_id = pane.rows[0].id
+        await pilot.press("l")
+        await wait_for(pilot, lambda: not pane._loading and pane.start == 230)
+        assert pane.selected_license().id == first_id + 249
+        assert not pane.has_after
+        await wait_for(pilot, lambda: pane.query_one("#licenses-status").text
+                       == "showing 231–250 of 250 licenses · dates UTC")
+        await pilot.press("up", "up")  # moving up from the end pages backwards by keyset
+        await pilot.press("f")
+        await wait_for(pilot, lambda: not pane._loading and pane.start == 0
+                       and pane.selected_license().id == first_id)

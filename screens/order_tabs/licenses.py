@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable
 
@@ -48,11 +49,19 @@ def license_cells(row: LicenseRow) -> tuple[object, ...]:
     )
 
 
+LAST_ID = 2**31 - 1  # above any license id (the column is a 32-bit integer on PostgreSQL)
+
+
 class LicensesPane(Vertical):
     DEFAULT_CSS = """
     LicensesPane { height: 1fr; }
     LicensesPane LiteralTable { height: 1fr; }
     """
+    # The table's own home/end move within the loaded window; these jump in the whole order.
+    BINDINGS = [
+        Binding("f,less_than_sign", "first_license", "First license"),
+        Binding("l,greater_than_sign", "last_license", "Last license"),
+    ]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -90,6 +99,33 @@ class LicensesPane(Vertical):
         """Show the window starting just after license ``after_id`` (None: the first one),
         e.g. at the first license just issued."""
         self._reload(after_id, 0)
+
+    def action_first_license(self) -> None:
+        if self.order_id is not None:
+            self.start_at(None)
+
+    def action_last_license(self) -> None:
+        if self.order_id is not None:
+            self._loading = True
+            self._load_last()
+
+    @work(exclusive=True, group="licenses")
+    async def _load_last(self) -> None:
+        assert self.order_id is not None
+        try:
+            page = await orders.page_licenses(self.app.db, self.order_id, before_id=LAST_ID,
+                                              limit=PAGE)
+            total = await orders.count_licenses(self.app.db, self.order_id)
+            if not self.is_attached:
+                return
+            self.rows = list(page.items)
+            self.total = total
+            self.start = total - len(self.rows)
+            self.has_after = False
+            self._rebuild(len(self.rows) - 1)
+            self.table.call_after_refresh(self.table.scroll_end, animate=False)
+        finally:
+            self._loading = False
 
     @work(exclusive=True, group="licenses")
     async def _reload(self, after_id: int | None, cursor: int) -> None:
