@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, Subquery, and_, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
@@ -96,36 +96,37 @@ async def recent_orders(
     return Page([_summary(r) for r in rows[:limit]], has_more=len(rows) > limit)
 
 
-async def _matching_order_ids(session: AsyncSession, text: str, limit: int) -> list[int]:
+def _matches(text: str, limit: int) -> Subquery:
+    """(rank, id) of the orders matching ``text``: a UNION ALL of indexed prefix lookups, each
+    bounded by ``limit`` — by Order ID (rank 0), reference (1), customer email/name/company (2)
+    and license key (3). One statement, so a search is one round trip to the database."""
     needle = lc(text)
-    ids: dict[int, None] = {}
 
-    async def take(query: Select) -> None:  # type: ignore[type-arg]
-        for (order_id,) in (await session.execute(query.limit(limit))).all():
-            ids.setdefault(order_id, None)
+    def member(rank: int, query: Select) -> Select:  # type: ignore[type-arg]
+        inner = query.limit(limit).subquery()
+        return select(literal(rank).label("rank"), inner.c[0].label("id"))
 
-    await take(select(Order.id).where(starts_with(Order.store_id_lc, needle)).order_by(Order.store_id_lc))
-    await take(select(Order.id).where(starts_with(Order.reference_lc, needle)).order_by(Order.reference_lc))
     customer_match = or_(
         starts_with(Customer.email_lc, needle),
         starts_with(Customer.name_lc, needle),
         starts_with(Customer.last_name_lc, needle),
         starts_with(Customer.company_lc, needle),
     )
-    customer_ids = select(Customer.id).where(customer_match).limit(limit)
-    await take(
-        select(Order.id)
-        .where(Order.customer_id.in_(customer_ids))
-        .order_by(Order.id.desc())
-    )
+    members = [
+        member(0, select(Order.id).where(starts_with(Order.store_id_lc, needle))
+               .order_by(Order.store_id_lc)),
+        member(1, select(Order.id).where(starts_with(Order.reference_lc, needle))
+               .order_by(Order.reference_lc)),
+        member(2, select(Order.id)
+               .where(Order.customer_id.in_(select(Customer.id).where(customer_match).limit(limit)))
+               .order_by(Order.id.desc())),
+    ]
     prefix = key_prefix(text)
     if prefix:
-        await take(
-            select(License.order_id)
-            .where(starts_with(License.license_key, prefix))
-            .order_by(License.license_key)
-        )
-    return list(ids)
+        members.append(member(3, select(License.order_id)
+                              .where(starts_with(License.license_key, prefix))
+                              .order_by(License.license_key)))
+    return union_all(*members).subquery("matches")
 
 
 async def search_orders(db: Database, text: str, limit: int = SEARCH_LIMIT) -> Page[OrderSummary]:
@@ -133,21 +134,24 @@ async def search_orders(db: Database, text: str, limit: int = SEARCH_LIMIT) -> P
     with ``text`` (case-insensitive); an empty text lists the newest orders."""
     if not text.strip():
         return await recent_orders(db, limit)
+    matches = _matches(text, limit + 1)
+    query = (
+        _summary_query()
+        .join(matches, matches.c.id == Order.id)
+        .order_by(matches.c.rank, Order.created_at.desc(), Order.id.desc())
+    )
     async with db.sessions() as session:
-        ids = await _matching_order_ids(session, text, limit + 1)
-        if not ids:
-            return Page([])
-        query = (
-            _summary_query()
-            .where(Order.id.in_(ids[: limit + 1]))
-            .order_by(Order.created_at.desc(), Order.id.desc())
-        )
         rows = (await session.execute(query)).all()
+    picked: dict[int, object] = {}
+    for row in rows:  # an order found by several lookups counts once, at its best rank
+        picked.setdefault(row.id, row)
+    found = list(picked.values())
+    chosen = sorted(found[: limit + 1], key=lambda r: (r.created_at, r.id), reverse=True)  # type: ignore[attr-defined]
     exact = lc(text)
-    summaries = [_summary(r) for r in rows]
+    summaries = [_summary(r) for r in chosen]
     # An exact Order ID match always comes first: it is what `enter` opens.
     summaries.sort(key=lambda s: s.store_id.lower() != exact)
-    return Page(summaries[:limit], has_more=len(ids) > limit)
+    return Page(summaries[:limit], has_more=len(found) > limit)
 
 
 def customer_view(c: Customer) -> CustomerView:
