@@ -78,8 +78,7 @@ async def focus_field(pilot, app, name: str) -> None:  # type: ignore[no-untyped
     """Put the focus on a field (an operator tabs there; tabbing is not what is tested and
     every focus change restyles the step, so the tests jump)."""
     app.screen.query_one(f"#{name}").focus()
-    await pilot.pause()
-    assert app.focused.id == name
+    await wait_for(pilot, lambda: getattr(app.focused, "id", None) == name, what=f"focus {name}")
 
 
 async def type_into(pilot, app, name: str, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -245,13 +244,17 @@ async def test_validation_errors_show_by_the_field(sqlite_db) -> None:
         await type_into(pilot, app, "quantity", "100001")
         await focus_field(pilot, app, "note")
         await pilot.press("enter")
-        await pilot.pause()
+
+        def errors() -> dict[str, str]:
+            return {row.field_name: row.error_text for row in app.screen.query(FieldRow)
+                    if row.error_text}
+
+        await wait_for(pilot, lambda: set(errors()) == {"valid_duration", "start_date",
+                                                        "quantity"}, what="three errors")
         assert on_step(app, "entitlements")
-        errors = {row.field_name: row.error_text for row in app.screen.query(FieldRow)
-                  if row.error_text}
-        assert set(errors) == {"valid_duration", "start_date", "quantity"}
-        assert "30d" in errors["valid_duration"] and "no such date" in errors["start_date"]
-        assert app.focused.id == "valid_duration"  # the first bad field
+        shown = errors()
+        assert "30d" in shown["valid_duration"] and "no such date" in shown["start_date"]
+        await wait_for(pilot, lambda: app.focused.id == "valid_duration")  # first bad field
         await type_into(pilot, app, "valid_duration", "6m")
         await type_into(pilot, app, "start_date", "2097-01-01")
         await type_into(pilot, app, "quantity", "2")
@@ -278,14 +281,13 @@ async def test_pasted_keys_checked_against_the_database(sqlite_db) -> None:
         await pilot.press("ctrl+s")  # the database says one key is taken: back to the line
         await wait_for(pilot, lambda: on_step(app, "entitlements"))
         keys_row = app.screen.query_one("#row-keys", FieldRow)
-        assert "already used" in keys_row.error_text
+        await wait_for(pilot, lambda: "already used" in keys_row.error_text)
         assert len(await rows(sqlite_db)) == 1
         app.focused.text = "ABCD-EFGH-JKMN-PQRS\nABCD-EFGH-JKMN-PQRS"
         await focus_field(pilot, app, "note")
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: "pasted twice" in keys_row.error_text)
         assert on_step(app, "entitlements")  # duplicate in the paste
-        assert "pasted twice" in keys_row.error_text
         app.screen.query_one("#keys").text = "ABCD-EFGH-JKMN-PQRS\nABCDEFGHJKMNPQRT"
         await focus_field(pilot, app, "note")
         await pilot.press("enter")
@@ -304,9 +306,9 @@ async def test_user_based_product_takes_emails(sqlite_db) -> None:
         assert "user_emails" in shown_rows(app) and "quantity" not in shown_rows(app)
         await focus_field(pilot, app, "note")
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: "at least one" in app.screen.query_one(
+            "#row-user_emails", FieldRow).error_text)
         assert on_step(app, "entitlements")  # no emails yet
-        assert "at least one" in app.screen.query_one("#row-user_emails", FieldRow).error_text
         await focus_field(pilot, app, "user_emails")
         await pilot.press(*"a@x.io", "enter", *"b@x.io", "enter", "enter")
         await enter_until(pilot, app, "summary")
@@ -393,13 +395,13 @@ async def test_new_order_creating_a_customer(sqlite_db) -> None:
         await pilot.press(*"SHOP-42", "enter", "enter", "right", "right")
         await wait_for(pilot, lambda: app.screen.query_one("#new-section").display)
         await pilot.press("enter")
-        assert app.focused.id == "customer-email"
+        await wait_for(pilot, lambda: app.focused.id == "customer-email")
         await pilot.press(*"nope", "enter", *"Nia", "enter", "enter", *"Nia Co", "enter",
                           "enter")
-        await pilot.pause()
-        assert on_step(app, "order")  # a bad email keeps the step open, message by the field
         row = app.screen.query_one("#row-customer-email", FieldRow)
-        assert "email" in row.error_text and app.focused.id == "customer-email"
+        await wait_for(pilot, lambda: "email" in row.error_text
+                       and app.focused.id == "customer-email")
+        assert on_step(app, "order")  # a bad email keeps the step open, message by the field
         app.focused.value = "nia@x.io"
         await pilot.press("tab", "tab", "tab", "tab", "enter")
         await finish_default_line(pilot, app)
@@ -422,7 +424,7 @@ async def test_new_order_picking_a_customer(sqlite_db) -> None:
         await pilot.press("enter", "enter", "right")
         await wait_for(pilot, lambda: app.screen.query_one("#pick-section").display)
         await pilot.press("enter")
-        assert app.focused.id == "customer_search"
+        await wait_for(pilot, lambda: app.focused.id == "customer_search")
         await pilot.press(*"ada")
         await wait_for(pilot, lambda: app.screen.query_one("#customer-matches").row_count == 1)
         await pilot.press("enter", "enter")  # to the list, then pick (and go on)
@@ -452,7 +454,8 @@ async def test_new_order_with_a_taken_order_id_goes_back_to_it(sqlite_db) -> Non
         await enter_until(pilot, app, "summary")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: on_step(app, "order"))
-        assert "exists" in app.screen.query_one("#row-store_id", FieldRow).error_text
+        await wait_for(pilot, lambda: "exists" in app.screen.query_one(
+            "#row-store_id", FieldRow).error_text)
         assert await rows(sqlite_db) == []
         app.focused.value = "ORD-2002"
         await pilot.press("enter", "enter", "enter")  # fixed: straight back to the summary
