@@ -585,3 +585,20 @@ async def test_help_lists_the_wizard_keys(sqlite_db) -> None:
         assert "Issue licenses" in text and "Add product" in text and "Issue" in text
         await pilot.press("escape")
         await wait_for(pilot, lambda: on_step(app, "summary"))
+
+
+async def test_order_deleted_meanwhile_is_reported_and_nothing_written(sqlite_db) -> None:
+    ids = await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await to_entitlements(pilot, app)
+        await enter_until(pilot, app, "summary")
+        async with sqlite_db.sessions.begin() as s:  # another desk deletes the order
+            await s.delete(await s.get(Order, ids["order"]))
+            s.add(AuditEvent(operator="bob", action="deleted", entity="order",
+                             entity_id=ids["order"], entity_version=2, order_id=ids["order"]))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "deleted by bob" in screen_text(app))
+        assert on_step(app, "summary") and not wizard(app).issuing
+    assert await rows(sqlite_db) == []
