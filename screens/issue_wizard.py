@@ -86,6 +86,7 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         self.step: WizardStep | None = None
         self.issuing = False
         self.fixing = False  # on a step the service sent us back to
+        self.wait_note = ""  # shown with the progress once esc was pressed while issuing
 
     # --- layout and navigation -------------------------------------------------------------
 
@@ -195,8 +196,10 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         await self._show()
 
     async def action_back(self) -> None:
-        if self.issuing:
-            self.status.set_status("Issuing… wait for it to finish.")
+        if self.issuing:  # one transaction: it completes or leaves nothing, never half
+            self.wait_note = " · wait for it to finish"
+            if not self.status.text.endswith(self.wait_note):
+                self.status.set_status(self.status.text + self.wait_note)
             return
         if self.step is not None:
             self.step.collect()
@@ -230,7 +233,7 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         self._issue()
 
     def _progress(self, done: int, total: int) -> None:
-        self.status.set_status(f"Issuing… {done:,} of {total:,} licenses written")
+        self.status.set_status(f"Issuing… {done:,} of {total:,} licenses written{self.wait_note}")
 
     @work(exclusive=True, group="wizard-issue")
     async def _issue(self) -> None:

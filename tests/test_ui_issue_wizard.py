@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from sqlalchemy import select
@@ -602,3 +603,30 @@ async def test_order_deleted_meanwhile_is_reported_and_nothing_written(sqlite_db
         await wait_for(pilot, lambda: "deleted by bob" in screen_text(app))
         assert on_step(app, "summary") and not wizard(app).issuing
     assert await rows(sqlite_db) == []
+
+
+async def test_ui_answers_keys_while_issuing(sqlite_db, monkeypatch) -> None:
+    await seed(sqlite_db)
+    monkeypatch.setattr(issuing, "CHUNK", 100)
+    real_insert = issuing._insert_chunk
+
+    async def slow_insert(session, rows_) -> None:  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0.05)  # a slow disk or link: the worker yields to the UI
+        await real_insert(session, rows_)
+
+    monkeypatch.setattr(issuing, "_insert_chunk", slow_insert)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await to_entitlements(pilot, app)
+        await type_into(pilot, app, "quantity", "2000")
+        await focus_field(pilot, app, "note")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: on_step(app, "summary"))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "licenses written" in wizard(app).status.text)
+        await pilot.press("escape", "ctrl+s")  # answered at once; neither cancels nor repeats
+        await wait_for(pilot, lambda: "wait for it to finish" in wizard(app).status.text)
+        assert wizard(app).issuing
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), timeout=20)
+    assert len(await rows(sqlite_db)) == 2000
