@@ -230,6 +230,7 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
             self.status.set_status("Nothing to issue: add a product.")
             return
         self.issuing = True
+        self.wait_note = ""
         self._issue()
 
     def _progress(self, done: int, total: int) -> None:
