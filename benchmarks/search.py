@@ -193,7 +193,7 @@ async def measure(location: str, n_samples: int, passes: int) -> list[Figure]:
 
 
 def figures(args: argparse.Namespace) -> list[Figure]:
-    n, passes = (10, 1) if args.quick else (args.samples, 3)
+    n, passes = (10, 1) if args.quick else (args.samples, 5)
     out = []
     if args.backend in ("sqlite", "both"):
         out += asyncio.run(measure(str(ensure_sqlite(args.orders)), n, passes))

@@ -67,8 +67,10 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_on_begin(conn: Any) -> None:
     """Write transactions take SQLite's write lock up front (BEGIN IMMEDIATE), so two operators
     queue on the busy timeout instead of failing with a lock upgrade error mid-transaction."""
-    immediate = conn.get_execution_options().get("orderview_write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    options = conn.get_execution_options()
+    if options.get("orderview_one_statement", False):
+        return  # one SELECT is a consistent snapshot by itself: spare the driver two round trips
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("orderview_write", False) else "BEGIN")
 
 
 def create_engine(url: URL) -> AsyncEngine:

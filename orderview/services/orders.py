@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Select, Subquery, and_, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
@@ -96,37 +106,50 @@ async def recent_orders(
     return Page([_summary(r) for r in rows[:limit]], has_more=len(rows) > limit)
 
 
-def _matches(text: str, limit: int) -> Subquery:
-    """(rank, id) of the orders matching ``text``: a UNION ALL of indexed prefix lookups, each
-    bounded by ``limit`` — by Order ID (rank 0), reference (1), customer email/name/company (2)
-    and license key (3). One statement, so a search is one round trip to the database."""
-    needle = lc(text)
+def _matches(with_key: bool) -> Subquery:
+    """(rank, id) of the orders matching the search: a UNION ALL of indexed prefix lookups,
+    each bounded by ``:limit`` — by Order ID (rank 0), reference (1), customer email/name/company
+    (2) and, when the text can be part of a key, license key (3). One statement, so a search
+    is one round trip to the database."""
+    low, high, limit = bindparam("low"), bindparam("high"), bindparam("limit")
 
     def member(rank: int, query: Select) -> Select:  # type: ignore[type-arg]
         inner = query.limit(limit).subquery()
         return select(literal(rank).label("rank"), inner.c[0].label("id"))
 
-    customer_match = or_(
-        starts_with(Customer.email_lc, needle),
-        starts_with(Customer.name_lc, needle),
-        starts_with(Customer.last_name_lc, needle),
-        starts_with(Customer.company_lc, needle),
-    )
+    def starts(column):  # type: ignore[no-untyped-def]
+        return and_(column >= low, column < high)
+
+    customer_match = or_(starts(Customer.email_lc), starts(Customer.name_lc),
+                         starts(Customer.last_name_lc), starts(Customer.company_lc))
     members = [
-        member(0, select(Order.id).where(starts_with(Order.store_id_lc, needle))
-               .order_by(Order.store_id_lc)),
-        member(1, select(Order.id).where(starts_with(Order.reference_lc, needle))
+        member(0, select(Order.id).where(starts(Order.store_id_lc)).order_by(Order.store_id_lc)),
+        member(1, select(Order.id).where(starts(Order.reference_lc))
                .order_by(Order.reference_lc)),
         member(2, select(Order.id)
                .where(Order.customer_id.in_(select(Customer.id).where(customer_match).limit(limit)))
                .order_by(Order.id.desc())),
     ]
-    prefix = key_prefix(text)
-    if prefix:
+    if with_key:
+        key_low, key_high = bindparam("key_low"), bindparam("key_high")
         members.append(member(3, select(License.order_id)
-                              .where(starts_with(License.license_key, prefix))
+                              .where(License.license_key >= key_low,
+                                     License.license_key < key_high)
                               .order_by(License.license_key)))
     return union_all(*members).subquery("matches")
+
+
+def _search_query(with_key: bool) -> Select:  # type: ignore[type-arg]
+    matches = _matches(with_key)
+    return (
+        _summary_query()
+        .join(matches, matches.c.id == Order.id)
+        .order_by(matches.c.rank, Order.created_at.desc(), Order.id.desc())
+    )
+
+
+# Built once: constructing the statement and its cache key cost more than running it.
+_SEARCH = {True: _search_query(True), False: _search_query(False)}
 
 
 async def search_orders(db: Database, text: str, limit: int = SEARCH_LIMIT) -> Page[OrderSummary]:
@@ -134,14 +157,14 @@ async def search_orders(db: Database, text: str, limit: int = SEARCH_LIMIT) -> P
     with ``text`` (case-insensitive); an empty text lists the newest orders."""
     if not text.strip():
         return await recent_orders(db, limit)
-    matches = _matches(text, limit + 1)
-    query = (
-        _summary_query()
-        .join(matches, matches.c.id == Order.id)
-        .order_by(matches.c.rank, Order.created_at.desc(), Order.id.desc())
-    )
-    async with db.sessions() as session:
-        rows = (await session.execute(query)).all()
+    needle = lc(text)
+    prefix = key_prefix(text)
+    params = {"low": needle, "high": needle + MAX_CHAR, "limit": limit + 1}
+    if prefix:
+        params |= {"key_low": prefix, "key_high": prefix + MAX_CHAR}
+    async with db.engine.connect() as conn:
+        await conn.execution_options(orderview_one_statement=True)
+        rows = (await conn.execute(_SEARCH[bool(prefix)], params)).all()
     picked: dict[int, object] = {}
     for row in rows:  # an order found by several lookups counts once, at its best rank
         picked.setdefault(row.id, row)
