@@ -59,8 +59,8 @@ class LicensesPane(Vertical):
     """
     # The table's own home/end move within the loaded window; these jump in the whole order.
     BINDINGS = [
-        Binding("f,less_than_sign", "first_license", "First license"),
-        Binding("l,greater_than_sign", "last_license", "Last license"),
+        Binding("f,less_than_sign", "first_license", "First", tooltip="First license of the order"),
+        Binding("l,greater_than_sign", "last_license", "Last", tooltip="Last license of the order"),
     ]
 
     def __init__(self, **kwargs: object) -> None:
