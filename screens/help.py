@@ -40,7 +40,7 @@ def screen_keys(app: App[object], screen: Screen[object]) -> list[KeyHelp]:
     seen: dict[tuple[str, str], KeyHelp] = {}
     for active in screen.active_bindings.values():
         binding: Binding = active.binding
-        description = binding.description or binding.tooltip
+        description = binding.tooltip or binding.description  # the longer one when given
         if not description or binding.system:
             continue
         where = _where(app, screen, active.node)
