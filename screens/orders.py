@@ -95,10 +95,12 @@ class OrdersScreen(Screen[None]):
         self._searching = True
         if text:
             await asyncio.sleep(DEBOUNCE)  # superseded by the next keystroke's worker
+        # Shielded: a newer keystroke cancels this worker, but never a query in mid-flight
+        # (its connection goes back to the pool cleanly; the stale result is dropped).
         if text.strip():
-            page = await orders.search_orders(self.app.db, text, limit=PAGE)
+            page = await asyncio.shield(orders.search_orders(self.app.db, text, limit=PAGE))
         else:
-            page = await orders.recent_orders(self.app.db, limit=PAGE)
+            page = await asyncio.shield(orders.recent_orders(self.app.db, limit=PAGE))
         if not self.is_attached:
             return
         self.query_text = text
