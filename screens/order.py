@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from orderview.safetext import literal
 from orderview.services import orders
@@ -26,6 +26,7 @@ from screens.order_tabs.managers import ManagersPane
 from widgets.fmt import plural
 from widgets.literal_table import LiteralTable
 from widgets.status_line import StatusLine
+from widgets.still_footer import StillFooter
 
 TABS: tuple[tuple[str, str, type[Widget]], ...] = (
     ("details", "Details", DetailsPane),
@@ -78,7 +79,7 @@ class OrderScreen(Screen[None]):
             for tab_id, title, _ in TABS:
                 yield TabPane(title, id=tab_id)
         yield StatusLine(id="order-status")
-        yield Footer()
+        yield StillFooter()
 
     def on_mount(self) -> None:
         if self.detail is not None:

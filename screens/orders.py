@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Input
 
 from orderview.safetext import visible
 from orderview.services import orders
@@ -21,6 +21,7 @@ from orderview.services.views import OrderSummary
 from widgets.fmt import plural
 from widgets.literal_table import LiteralTable
 from widgets.status_line import StatusLine
+from widgets.still_footer import StillFooter
 from widgets.still_input import StillInput
 
 DEBOUNCE = 0.15
@@ -70,7 +71,7 @@ class OrdersScreen(Screen[None]):
         )
         yield LiteralTable(id="results", compact=True)
         yield StatusLine(id="orders-status")
-        yield Footer()
+        yield StillFooter()
 
     def on_mount(self) -> None:
         self.query_one(LiteralTable).set_columns(COLUMNS)
