@@ -233,3 +233,30 @@ async def test_first_and_last_license_keys_jump_through_the_whole_order(sqlite_d
         await pilot.press("f")
         await wait_for(pilot, lambda: not pane._loading and pane.start == 0
                        and pane.selected_license().id == first_id)
+
+
+async def test_search_open_and_page_on_both_databases(db, monkeypatch) -> None:
+    monkeypatch.setattr(licenses_tab, "PAGE", 20)
+    order = await seed(db, licenses=0)
+    product, _ = await f.add_product(db, code="KEYS", name="Keyed")
+    keys = [f"TEST-{i:04d}-AAAA-BBBB" for i in range(60)]
+    await f.add_licenses(db, order, product, 60, keys=keys)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.table.row_count == 1)
+        await pilot.press(*"test-0042", "enter")  # a license key finds its order
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                       and app.screen.detail is not None, what="order screen")
+        screen = app.screen
+        assert screen.detail.license_count == 60
+        await pilot.press("3")
+        await wait_for(pilot, lambda: screen.pane("licenses") is not None
+                       and screen.pane("licenses").table.row_count == 20)
+        pane = screen.pane("licenses")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: not pane._loading and pane.start == 40)
+        assert pane.selected_license().license_key == keys[-1]
+        await pilot.press("G", "up")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: not pane._loading and pane.start == 0
+                       and pane.selected_license().license_key == keys[0])
