@@ -46,7 +46,7 @@ _SCREEN_MODES = frozenset({"1049", "1047", "47", "3", "6", "69"})
 # Private modes before which the cursor and pen must be where the app left them.
 _CURSOR_MODES = frozenset({"25", "1048"}) | _SCREEN_MODES
 # CSI finals (no private marker, no intermediates) that only report or save: pass through.
-_SAFE_CSI = frozenset("nctsuq")
+_SAFE_CSI = frozenset("nctsq")
 
 
 class ShadowScreen:
@@ -69,7 +69,6 @@ class ShadowScreen:
         self._x: int | None = 0  # the app's cursor; None: unknown
         self._y: int | None = 0
         self._lf_from: tuple[int, int, str] | None = None  # (x, y, "\n"*k) not yet resolved
-        self._saved: tuple[int | None, int | None] = (None, None)
         self._cursor_visible = True
         self._raw = False
         self._region = False  # a scroll region is set: we stay raw
@@ -250,6 +249,9 @@ class ShadowScreen:
 
     def _csi(self, params: str, inter: str, final: str, seq: str) -> None:
         if self._raw:
+            if params[:1] == "?" and final in "hl" and not inter:
+                self._private_mode(params[1:], final, seq)  # sync markers, mouse, cursor
+                return
             if final == "m" and not inter and (not params or params[0] not in "<=>?"):
                 self._pen = apply_sgr(self._pen, params)
                 self._out.append(seq)
@@ -280,11 +282,6 @@ class ShadowScreen:
                 return
             if final in _SAFE_CSI:
                 self._pass(seq, cursor=True)
-                if final == "s":
-                    self._saved = (self._x, self._y)
-                elif final == "u":
-                    self._x, self._y = self._saved
-                    self._tx, self._ty = self._x, self._y
                 return
             self._go_raw(seq)
             if final == "r":
@@ -340,10 +337,9 @@ class ShadowScreen:
             return
         if body in ("=", ">", "(B", "\\"):
             self._pass(seq)
-        elif body == "7":
+        elif body == "7":  # save cursor: harmless once cursor and pen are in step
             self._pass(seq, cursor=True, pen=True)
-            self._saved = (self._x, self._y)
-        else:
+        else:  # restoring a cursor (ESC 8, like CSI u) is left to the terminal: raw
             self._go_raw(seq)
 
     def _ctl(self, ch: str) -> None:
@@ -423,6 +419,9 @@ class ShadowScreen:
 
     def _pass(self, seq: str, *, cursor: bool = False, pen: bool = False) -> None:
         """Send a sequence we do not model, in order: pending cells first."""
+        if self._raw:
+            self._out.append(seq)
+            return
         self._emit_changes()
         if cursor:
             self._sync_cursor()
@@ -539,11 +538,16 @@ class ShadowScreen:
                         x += 2
                         continue
                 style = ws[x]
+                # Erase a run of blanks, unless the terminal may hold a wide character across
+                # either edge of the run (terminals disagree on erasing half of one; writing
+                # a blank over it is unambiguous): then the edge cell is written normally.
                 if (ch == " " and self.erase and not style[2] and not style[3]
-                        and style[4] is None):
+                        and style[4] is None and not (x and (sc[x - 1] is None or sc[x] == ""))):
                     end = x + 1
                     while end < width and wc[end] == " " and ws[end] == style:
                         end += 1
+                    if end < width and (sc[end - 1] is None or sc[end] == ""):
+                        end -= 1
                     if end - x >= (4 if end == width else 8):
                         self._erase(y, x, end, style)
                         cells += end - x
