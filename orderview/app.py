@@ -14,6 +14,7 @@ from textual.command import CommandPalette
 from textual.widgets import Input
 
 from orderview import app_driver
+from orderview.db import faults
 from orderview.db.engine import Database
 from orderview.mail.background import BackgroundSender
 from orderview.safetext import visible
@@ -83,6 +84,16 @@ class OrderviewApp(App[None]):
             self.pop_screen()
         if isinstance(self.screen, OrdersScreen):
             self.screen.action_focus_search()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A database fault in any worker (server gone, file read-only or locked) is one line
+        on screen, not the end of the session: the operator retries once it is fixed."""
+        message = faults.describe(getattr(error, "error", error))
+        if message is None:
+            super()._handle_exception(error)
+            return
+        self.notify(visible(message), title="Database", severity="error", markup=False,
+                    timeout=10)
 
     def action_redraw(self) -> None:
         """ctrl+l: repaint everything, for a terminal that got out of step."""

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from orderview.cli.context import CLIError, Context, open_context
+from orderview.services.errors import DatabaseUnavailable
 
 COMMAND_MODULES: tuple[str, ...] = (
     "orderview.cli.app_cmd",
@@ -80,6 +81,8 @@ async def _run(handler, args: argparse.Namespace) -> int:  # type: ignore[no-unt
     ctx: Context = await open_context(args)
     try:
         return await handler(args, ctx)
+    except DatabaseUnavailable as exc:  # the server went away or the file is read-only/locked
+        raise CLIError(f"database {ctx.db.display}: {exc}") from None
     finally:
         await ctx.db.dispose()
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from orderview.db.engine import Database, DatabaseURLError, open_database
 from orderview.db.migrate import ensure_schema
 from orderview.identity import resolve_operator
+from orderview.services.errors import DatabaseUnavailable
 from orderview.settings import Settings, load_settings
 
 
@@ -52,7 +53,7 @@ def describe_db_error(exc: BaseException, db: Database) -> str:
 
 
 DB_ERRORS = (OSError, DBAPIError, InterfaceError, OperationalError, socket.gaierror,
-             asyncio.TimeoutError)
+             asyncio.TimeoutError, DatabaseUnavailable)
 
 
 async def open_db(settings: Settings) -> Database:

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from orderview.db import faults
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
@@ -80,8 +82,11 @@ def create_engine(url: URL) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
+        faults.install(engine)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    faults.install(engine)
+    return engine
 
 
 @dataclass

@@ -1,0 +1,93 @@
+"""Database faults as one line an operator can act on, instead of a traceback.
+
+A read-only SQLite file, a lock held past the busy timeout, a full disk or a PostgreSQL server
+that went away are not bugs: the operator should read what happened, keep working and retry once
+it is fixed. The engine's ``handle_error`` hook turns those driver errors into
+``DatabaseUnavailable`` (a ``ServiceError``, which every dialog already shows as "Not saved:
+..."); ``describe()`` gives the same line for anything that escapes elsewhere (connect-time
+``OSError``, timeouts). Constraint violations (``IntegrityError``) are left alone: services
+handle them as field errors. SQL parameters never appear in the message (an invite carries a
+password).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from orderview.services.errors import DatabaseUnavailable
+
+_SQLITE = (
+    ("readonly", "the database file is read-only (ask for write access, then try again)"),
+    ("read-only", "the database file is read-only (ask for write access, then try again)"),
+    ("database is locked", "the database is locked by another program for too long; try again"),
+    ("busy", "the database is locked by another program for too long; try again"),
+    ("disk is full", "the disk holding the database is full; free space, then try again"),
+    ("disk i/o error", "the disk holding the database failed to read or write; try again"),
+    ("unable to open", "the database file cannot be opened (missing or no permission)"),
+)
+_UNREACHABLE = "the database server cannot be reached; try again when it is back"
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else type(orig).__name__
+
+
+def _fault(exc: BaseException, disconnect: bool = False) -> str | None:
+    """The line for an environmental fault (file, lock, disk, network); None for anything
+    else, such as a missing table, which callers may expect and handle themselves."""
+    if isinstance(exc, IntegrityError):
+        return None
+    if isinstance(exc, DBAPIError):
+        text = _first_line(exc).lower()
+        for needle, message in _SQLITE:
+            if needle in text:
+                return message
+        if disconnect or exc.connection_invalidated or isinstance(exc, InterfaceError) or any(
+            word in text for word in ("connect", "closed", "terminat", "refused", "reset")
+        ):
+            return _UNREACHABLE
+        return None
+    if isinstance(exc, ConnectionError | asyncio.TimeoutError | TimeoutError):
+        return _UNREACHABLE
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return _UNREACHABLE
+    return None
+
+
+def describe(exc: BaseException) -> str | None:
+    """The operator's line for a database fault, or None if ``exc`` is not one."""
+    if isinstance(exc, DatabaseUnavailable):
+        return str(exc)
+    message = _fault(exc)
+    if message is None and isinstance(exc, OperationalError):
+        return f"the database refused the operation ({_first_line(exc)[:120]}); try again"
+    return message
+
+
+def _translate(context: Any) -> BaseException | None:
+    exc = context.sqlalchemy_exception or context.original_exception
+    message = _fault(exc, disconnect=context.is_disconnect)
+    return DatabaseUnavailable(message) if message is not None else None
+
+
+def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+    """Connecting: a refused or timed-out connection (a raw ``OSError`` from asyncpg, which
+    ``handle_error`` never sees) becomes the same line."""
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except (OSError, asyncio.TimeoutError) as exc:
+        raise DatabaseUnavailable(_fault(exc) or _UNREACHABLE) from exc
+
+
+def install(engine: AsyncEngine) -> None:
+    """Translate faults on this engine (connect-time errors included) into
+    ``DatabaseUnavailable``."""
+    event.listen(engine.sync_engine, "handle_error", _translate)
+    event.listen(engine.sync_engine, "do_connect", _connect)
