@@ -358,3 +358,43 @@ async def test_killed_process_leaves_no_license(sqlite_db: Database, sqlite_path
     assert await licenses(sqlite_db) == [] and await events(sqlite_db, "issued") == []
     await issue_licenses(sqlite_db, "ann", oid, [LineInput(product_id=pid, policy_id=pol)])
     assert len(await licenses(sqlite_db)) == 1  # and the database is still usable
+
+
+async def test_sqlite_fast_path_stores_exactly_what_the_orm_stores(sqlite_db: Database) -> None:
+    """Issuing hands SQLite pre-converted tuples: the stored bytes must match an ORM insert."""
+    from datetime import UTC, datetime
+
+    pid, pol = await add_product(sqlite_db)
+    oid = await add_order(sqlite_db)
+    values = {"license_type": "subscription", "validity_period": "2097-02-28",
+              "grace_period": "3", "start_date": "2096-12-01", "maintenance_period": "2097-01-01",
+              "is_trial": True, "trial_days": "5", "is_floating": True, "floating_users": "2",
+              "floating_timeout": "9", "prevent_vm": True, "note": "n\tö",
+              "max_activations": "4"}
+    result = await issue_licenses(sqlite_db, "ann", oid, [LineInput(
+        product_id=pid, policy_id=pol, values=values)])
+    [issued] = await licenses(sqlite_db)
+    async with sqlite_db.sessions.begin() as s:
+        orm = License(**{c: getattr(issued, c) for c in (
+            "order_id", "product_id", "policy_id", "license_type", "valid_duration",
+            "validity_period", "grace_period", "max_consumptions", "allow_unlimited_consumptions",
+            "total_consumptions", "allow_overages", "max_overages", "reset_consumption",
+            "consumption_period", "max_activations", "allow_unlimited_activations",
+            "times_activated", "max_transfers", "transfer_count", "prevent_vm", "start_date",
+            "maintenance_duration", "maintenance_period", "is_trial", "trial_days",
+            "is_floating", "floating_users", "floating_timeout", "enabled", "note")},
+            license_key="ABCD-EFGH-JKMN-PQRS", created_at=datetime(2026, 1, 2, 3, 4, 5, 6, UTC),
+            updated_at=issued.updated_at)
+        s.add(orm)
+    async with sqlite_db.engine.connect() as conn:
+        raw = [dict(r._mapping) for r in
+               await conn.exec_driver_sql("SELECT * FROM licenses ORDER BY id")]
+    fast, slow = raw
+    assert fast["license_key"] == result.identities[0]
+    for name in fast:
+        if name not in ("id", "license_key", "created_at"):
+            assert fast[name] == slow[name], name
+    assert type(fast["created_at"]) is type(slow["created_at"])
+    assert len(fast["created_at"]) == len(slow["created_at"])  # same text format
+    await issue_licenses(sqlite_db, "ann", oid, [LineInput(product_id=pid, policy_id=pol)])
+    assert len(await licenses(sqlite_db)) == 3  # and read back through the ORM

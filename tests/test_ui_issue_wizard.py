@@ -610,9 +610,9 @@ async def test_ui_answers_keys_while_issuing(sqlite_db, monkeypatch) -> None:
     monkeypatch.setattr(issuing, "CHUNK", 100)
     real_insert = issuing._insert_chunk
 
-    async def slow_insert(session, rows_) -> None:  # type: ignore[no-untyped-def]
+    async def slow_insert(*args) -> None:  # type: ignore[no-untyped-def]
         await asyncio.sleep(0.05)  # a slow disk or link: the worker yields to the UI
-        await real_insert(session, rows_)
+        await real_insert(*args)
 
     monkeypatch.setattr(issuing, "_insert_chunk", slow_insert)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
