@@ -41,7 +41,7 @@ HINTS = {
     "product": "↑/↓ then enter: choose · esc: back",
     "policy": "↑/↓ then enter: choose · esc: back",
     "entitlements": "enter: next field · space, ←/→: change · tab: move · esc: back",
-    "summary": "ctrl+s: issue · +: add another product · esc: back",
+    "summary": "ctrl+s: issue · a or +: add another product · esc: back",
 }
 
 
@@ -69,7 +69,7 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
     """
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("plus", "add_line", "Add product"),
+        Binding("a,plus", "add_line", "Add product"),
         Binding("ctrl+s", "issue", "Issue"),
         # A modal hides the app's bindings; `?` off a text field (f1 anywhere) shows the keys.
         Binding("question_mark", "app.help", "Help", show=False),

@@ -630,3 +630,20 @@ async def test_ui_answers_keys_while_issuing(sqlite_db, monkeypatch) -> None:
         assert wizard(app).issuing
         await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), timeout=20)
     assert len(await rows(sqlite_db)) == 2000
+
+
+async def test_a_adds_a_line_and_esc_abandons_it(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        wiz = await open_wizard(pilot, app)
+        await to_entitlements(pilot, app)
+        await enter_until(pilot, app, "summary")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: on_step(app, "product") and wiz.stack[-1] == ("product", 1))
+        assert len(wiz.lines) == 2 and "line 2" in screen_text(app)
+        await pilot.press("escape")  # backing out of the new line's first step abandons it
+        await wait_for(pilot, lambda: on_step(app, "summary"))
+        assert len(wiz.lines) == 1 and "Total: 1 license." in screen_text(app)
+        await issue_and_wait(pilot, app)
+    assert len(await rows(sqlite_db)) == 1
