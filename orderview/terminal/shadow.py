@@ -71,6 +71,7 @@ class ShadowScreen:
         self._lf_from: tuple[int, int, str] | None = None  # (x, y, "\n"*k) not yet resolved
         self._cursor_visible = True
         self._raw = False
+        self._pen_known = True  # False after a cursor restore (it may restore a saved pen)
         self._region = False  # a scroll region is set: we stay raw
         self._sync_frame = False  # the app wrapped this frame in synchronized-update markers
         self._sync_open = False  # we have sent SYNC_START for this frame
@@ -253,14 +254,18 @@ class ShadowScreen:
                 self._private_mode(params[1:], final, seq)  # sync markers, mouse, cursor
                 return
             if final == "m" and not inter and (not params or params[0] not in "<=>?"):
+                if params.split(";", 1)[0] in ("", "0"):
+                    self._pen_known = True  # a reset: the pen is known again
                 self._pen = apply_sgr(self._pen, params)
                 self._out.append(seq)
                 return
             self._out.append(seq)
+            if final == "u" and not inter and not params:
+                self._pen_known = False  # restore cursor, maybe with its saved pen
             if final == "r" and not inter and params[:1] != "?":
                 # A scroll region changes what line feeds do: stay raw until it is reset.
                 self._region = params not in ("", f"1;{self.height}")
-            if self._region:
+            if self._region or not self._pen_known:
                 return
             if final in "Hf" and not inter and (not params or params[0] not in "<=>?"):
                 self._x, self._y = self._parse_cup(params)
@@ -283,6 +288,8 @@ class ShadowScreen:
             if final in _SAFE_CSI:
                 self._pass(seq, cursor=True)
                 return
+            if final == "u":  # restore cursor (SCORC): maybe the saved pen too
+                self._pen_known = False
             self._go_raw(seq)
             if final == "r":
                 self._region = params not in ("", f"1;{self.height}")
@@ -332,6 +339,8 @@ class ShadowScreen:
             self._pass(seq)
 
     def _esc(self, body: str, seq: str) -> None:
+        if body == "8":  # restore cursor: position and, in most terminals, the saved pen
+            self._pen_known = False
         if self._raw:
             self._out.append(seq)
             return
