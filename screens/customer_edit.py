@@ -4,7 +4,7 @@
 ``CustomerEditScreen(order, customer)`` edits the linked customer, says how many other orders
 share it, and can also switch the order to another customer (``ctrl+o``) or unlink it
 (``ctrl+t``, confirmed). An email that belongs to another customer is refused with an offer to
-link that customer instead (``ctrl+l``). Dismisses with what changed (``OrderDetail`` or
+link that customer instead (``ctrl+g``; ``ctrl+l`` is the app-wide redraw). Dismisses with what changed (``OrderDetail`` or
 ``CustomerView``) or ``None``.
 """
 
@@ -65,7 +65,7 @@ class CustomerEditScreen(ModalScreen[Result]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+l", "link_taken", "Link that customer"),
+        Binding("ctrl+g", "link_taken", "Link that customer"),
         Binding("ctrl+o", "other_customer", "Other customer"),
         Binding("ctrl+t", "unlink", "Unlink"),
         Binding("r", "reload", "Reload"),
@@ -167,7 +167,7 @@ class CustomerEditScreen(ModalScreen[Result]):
         offer = self.query_one("#taken", Static)
         offer.update(literal(
             f"{owner.email} is customer #{owner.id} ({owner.display_name}). "
-            f"ctrl+l links that customer to order {self.order.store_id} instead.", 600))
+            f"ctrl+g links that customer to order {self.order.store_id} instead.", 600))
         offer.add_class("-shown")
         self.refresh_bindings()
 

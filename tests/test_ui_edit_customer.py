@@ -225,8 +225,8 @@ async def test_taken_email_offers_to_link_that_customer(sqlite_db) -> None:
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: form.taken is not None, what="taken")
         assert "link that customer" in error_of(form, "email")
-        await see(pilot, app, "ctrl+l links", "Link that customer")
-        await pilot.press("ctrl+l")
+        await see(pilot, app, "ctrl+g links", "Link that customer")
+        await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: app.screen is screen and screen.detail.customer is not None,
                        what="linked")
     detail = await orders.get_order(sqlite_db, oid)
@@ -278,3 +278,24 @@ async def test_picker_pages_from_the_database(sqlite_db) -> None:
         await wait_for(pilot, lambda: "45 customers" in screen_text(app), what="status")
         assert picker.table.row_count == 45
         await pilot.press("escape")
+
+
+def test_no_screen_takes_the_app_wide_redraw_key() -> None:
+    """ctrl+l repaints everything (app-wide); a dialog binding it would shadow the redraw."""
+    import importlib
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import screens
+
+    offenders = []
+    for info in pkgutil.walk_packages(screens.__path__, "screens."):
+        module = importlib.import_module(info.name)
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, Screen) and obj.__module__ == info.name:
+                keys = {k.strip() for b in obj.BINDINGS
+                        for k in (b.key if hasattr(b, "key") else b[0]).split(",")}
+                if "ctrl+l" in keys:
+                    offenders.append(obj.__name__)
+    assert offenders == []
