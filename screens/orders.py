@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -44,6 +44,25 @@ def summary_cells(s: OrderSummary) -> tuple[object, ...]:
             s.created_at.strftime("%Y-%m-%d"))
 
 
+class SearchBox(StillInput):
+    """The search box: while it is empty, ``?`` opens help and ``/`` stays a key (no Order ID,
+    reference, name or key starts with either), so the operator's reflexes work from the moment
+    the app opens; once something is typed they are ordinary characters."""
+
+    KEYS_WHEN_EMPTY = frozenset({"?", "/"})
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        if not self.value and character in self.KEYS_WHEN_EMPTY:
+            return False
+        return super().check_consume_key(key, character)
+
+    def _on_key(self, event: events.Key) -> None:
+        # Textual calls every class's ``_on_key`` along the MRO; prevent_default skips Input's
+        # (which would insert the character) and the event bubbles on to the bindings.
+        if not self.value and event.character in self.KEYS_WHEN_EMPTY:
+            event.prevent_default()
+
+
 class OrdersScreen(Screen[None]):
     AUTO_FOCUS = "#search"
     HELP_TITLE = "Orders"
@@ -65,7 +84,7 @@ class OrdersScreen(Screen[None]):
         self._paging = False
 
     def compose(self) -> ComposeResult:
-        yield StillInput(
+        yield SearchBox(
             placeholder="Search: Order ID, reference, customer email/name/company, license key",
             id="search",
         )

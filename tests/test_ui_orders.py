@@ -146,3 +146,29 @@ async def test_orders_screen_fits_80x24(sqlite_db) -> None:
                        "ACME Corp", "2026-01-15", "test/trial", "2026-01-14"):
             assert needed in text
         assert app.screen.table.virtual_size.width <= 80  # no column pushed off screen
+
+
+async def test_question_mark_in_the_empty_search_box_opens_help(sqlite_db) -> None:
+    """Operators press ? first thing; the search box has focus then. Once text is typed, ? and
+    / are ordinary characters of the search."""
+    from screens.help import HelpScreen
+
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.table.row_count == 3)
+        search = screen.query_one("#search", StillInput)
+        assert app.focused is search
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        assert search.value == ""
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="back")
+        await pilot.press("slash")  # already in the search box: stays empty
+        await pilot.pause()
+        assert search.value == "" and app.focused is search
+        await pilot.press(*"ab?/")
+        await pilot.pause()
+        assert search.value == "ab?/"
+        assert app.screen is screen
