@@ -121,3 +121,45 @@ async def test_conflict_when_already_deleted(db) -> None:
     assert info.value.deleted
     assert str(info.value) == "This order was deleted by dave after you opened it."
     assert await count(db, AuditEvent, AuditEvent.action == "deleted") == 1
+
+
+async def test_unsent_mail_about_the_order_is_cancelled_with_it(db) -> None:
+    """Invites queued for a deleted order would invite people to manage nothing, with a live
+    initial password: the delete supersedes and scrubs them in its transaction; mail about
+    other orders and mail already sent stay as they are."""
+    from orderview.db.models import MailOutbox
+    from orderview.mail import outbox
+    from orderview.services import managers
+    from orderview.settings import Settings
+
+    no_server = Settings(smtp_host=None)
+    oid = await f.add_order(db, "ORD-MAIL")
+    keep = await f.add_order(db, "ORD-STAYS")
+    await managers.add_manager(db, no_server, oid, {"email": "new@example.com"}, actor="a")
+    await managers.add_manager(db, no_server, keep, {"email": "other@example.com"}, actor="a")
+    await managers.add_manager(db, no_server, keep, {"email": "new@example.com"}, actor="a")
+    async with db.sessions.begin() as s:  # one message about the order was already sent
+        s.add(MailOutbox(kind="manager_added", to_address="x@example.com", subject="s",
+                         body="sent body", status="sent", order_id=oid, manager_id=None))
+
+    result = await deletion.delete_order(db, "alice", oid, expected_version=1)
+
+    async with db.sessions() as s:
+        mail = {(m.order_id, m.to_address): m for m in await s.scalars(select(MailOutbox))}
+    gone = mail[(oid, "new@example.com")]
+    assert gone.status == "superseded" and gone.body == outbox.SCRUBBED
+    assert mail[(oid, "x@example.com")].status == "sent"
+    assert {mail[(keep, "other@example.com")].status,
+            mail[(keep, "new@example.com")].status} == {"queued"}
+    async with db.sessions() as s:
+        event = await s.get(AuditEvent, result.audit_event_id)
+    assert event.snapshot["cancelled_mail"] == 1 and "1 unsent email(s)" in event.summary
+
+    # A sender that comes along afterwards delivers only the other order's mail.
+    sent: list[str] = []
+
+    async def sender(settings, message) -> None:
+        sent.append(message["To"])
+
+    await outbox.deliver_due(db, Settings(smtp_host="mail.invalid"), sender=sender)
+    assert sorted(sent) == ["new@example.com", "other@example.com"]

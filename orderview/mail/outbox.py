@@ -114,15 +114,23 @@ def enqueue(
 
 
 async def supersede(
-    session: AsyncSession, *, manager_id: int, order_id: int | None = None,
+    session: AsyncSession, *, manager_id: int | None, order_id: int | None = None,
     kinds: tuple[str, ...] | None = None,
 ) -> int:
-    """Mark a manager's unsent messages superseded (and scrub them); returns how many."""
+    """Mark unsent messages superseded (and scrub them); returns how many.
+
+    ``manager_id=None`` with an ``order_id`` means every unsent message about that order (the
+    order is being deleted: nobody should be invited to manage what no longer exists).
+    """
+    if manager_id is None and order_id is None:
+        raise ValueError("supersede needs a manager, an order, or both")
     query = (
         update(MailOutbox)
-        .where(MailOutbox.manager_id == manager_id, MailOutbox.status.in_(PENDING))
+        .where(MailOutbox.status.in_(PENDING))
         .values(status="superseded", body=SCRUBBED)
     )
+    if manager_id is not None:
+        query = query.where(MailOutbox.manager_id == manager_id)
     if order_id is not None:
         query = query.where(MailOutbox.order_id == order_id)
     if kinds is not None:

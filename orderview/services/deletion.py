@@ -1,7 +1,9 @@
 """Deleting an order: the order, all its licenses and its manager assignments, in one
 transaction, leaving an audit event with a snapshot of what went.
 
-The customer and the manager people stay (other orders may use them). Licenses and assignments
+The customer and the manager people stay (other orders may use them). Unsent mail about the
+order (manager invites and notices, which may carry an initial password) is superseded and
+scrubbed in the same transaction, so no sender delivers an invite to a deleted order. Licenses and assignments
 go by bulk Core DELETE: a 100,000-license order must not load 100,000 ORM objects. The audit
 snapshot keeps every license key and type (the issue asks for them), as compact
 ``[license_key, license_type, user_email]`` rows, so a deleted key can still be traced.
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
 from orderview.db.models import Customer, License, LicenseManager, Order, OrderManager
+from orderview.mail import outbox
 from orderview.services import audit
 from orderview.services.errors import ConflictError, NotFound
 
@@ -163,6 +166,10 @@ async def delete_order(
             delete(License).where(License.order_id == order_id), execution_options=sync
         )
         await session.execute(delete(Order).where(Order.id == order_id), execution_options=sync)
+        # Unsent invites and notices about this order would invite people to manage an order
+        # that no longer exists (and carry initial passwords): cancel and scrub them too.
+        cancelled = await outbox.supersede(session, manager_id=None, order_id=order_id)
+        snapshot["cancelled_mail"] = cancelled
         license_count = snapshot["license_count"]
         manager_count = len(snapshot["managers"])
         event = audit.record(
@@ -177,6 +184,7 @@ async def delete_order(
             summary=(
                 f"Deleted order {order.store_id} with {license_count} license(s) and "
                 f"{manager_count} manager assignment(s)"
+                + (f"; {cancelled} unsent email(s) cancelled" if cancelled else "")
             ),
             snapshot=snapshot,
         )
