@@ -2,7 +2,8 @@
 
 Each keystroke restarts one exclusive worker that waits out a short debounce and then runs one
 indexed search, so typing fast costs one query. With an empty query the newest orders are shown,
-keyset-paged as the cursor nears the end (bounded by ``MAX_ROWS``).
+keyset-paged as the cursor nears the end; a search loads its next matches the same way (both
+bounded by ``MAX_ROWS``).
 """
 
 from __future__ import annotations
@@ -153,17 +154,37 @@ class OrdersScreen(Screen[None]):
             self.status.set_status(f"no match for “{visible(text, 60)}”")
         else:
             plus = "+" if self.has_more else ""
-            self.status.set_status(f"{count:,}{plus} orders match “{visible(text, 60)}”"
+            more = ", more below" if self.has_more and count < MAX_ROWS else ""
+            capped = " (type more to narrow)" if self.has_more and count >= MAX_ROWS else ""
+            self.status.set_status(f"{count:,}{plus} orders match “{visible(text, 50)}”{more}{capped}"
                                    if count != 1 else f"1 order matches “{visible(text, 60)}”")
 
     @on(DataTable.RowHighlighted, "#results")
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        """Page the newest-orders list by keyset when the cursor nears its end."""
-        if (not self.query_text.strip() and self.has_more and not self._paging
-                and not self._searching and event.cursor_row >= len(self.results) - NEAR
+        """Load more when the cursor nears the end: the newest orders by keyset, a search by
+        its continuation (matches not shown yet)."""
+        if (self.has_more and not self._paging and not self._searching
+                and event.cursor_row >= len(self.results) - NEAR
                 and len(self.results) < MAX_ROWS):
             self._paging = True
-            self._more_recent()
+            if self.query_text.strip():
+                self._more_matches(self.query_text)
+            else:
+                self._more_recent()
+
+    @work(exclusive=True, group="search")
+    async def _more_matches(self, text: str) -> None:
+        try:
+            shown = {s.id for s in self.results}
+            page = await asyncio.shield(orders.search_more(self.app.db, text, shown, limit=PAGE))
+            if not self.is_attached or self.query_text != text:
+                return  # the operator typed meanwhile: that search owns the table now
+            self.results.extend(page.items)
+            self.has_more = page.has_more
+            self.table.add_literal_rows((str(s.id), summary_cells(s)) for s in page.items)
+            self._show_status()
+        finally:
+            self._paging = False
 
     @work(exclusive=True, group="search")
     async def _more_recent(self) -> None:

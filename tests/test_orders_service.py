@@ -49,3 +49,29 @@ async def test_get_order_and_page_licenses(db) -> None:
     assert first.items[0].status == "Inactive"
     with pytest.raises(NotFound):
         await orders.get_order_by_store_id(db, "NOPE")
+
+
+async def test_search_continues_past_the_first_page(db) -> None:
+    """A search is paged: search_more brings the matches not shown yet, never a repeat,
+    until every match has been seen (by Order ID and by a shared customer alike)."""
+    from datetime import timedelta
+
+    acme = await f.add_customer(db, email="buyer@acme.example", company_name="Acme")
+    for i in range(23):
+        await f.add_order(db, f"ACM-{i:03d}", created_at=f.T0 + timedelta(minutes=i))
+    for i in range(9):
+        await f.add_order(db, f"X-{i}", customer_id=acme, created_at=f.T0 + timedelta(hours=i))
+    await f.add_order(db, "OTHER-1")
+    first = await orders.search_orders(db, "ac", limit=10)
+    assert len(first.items) == 10 and first.has_more
+    shown = [s.id for s in first.items]
+    while True:
+        page = await orders.search_more(db, "ac", set(shown), limit=10)
+        assert not set(shown) & {s.id for s in page.items}
+        shown += [s.id for s in page.items]
+        if not page.has_more:
+            break
+        assert len(page.items) == 10
+    assert len(shown) == len(set(shown)) == 32
+    everything = await orders.search_orders(db, "ac", limit=100)
+    assert set(shown) == {s.id for s in everything.items} and not everything.has_more

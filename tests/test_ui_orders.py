@@ -172,3 +172,28 @@ async def test_question_mark_in_the_empty_search_box_opens_help(sqlite_db) -> No
         await pilot.pause()
         assert search.value == "ab?/"
         assert app.screen is screen
+
+
+async def test_search_results_load_more_at_the_end(sqlite_db) -> None:
+    """A search with more than one page of matches loads the rest as the cursor reaches the
+    end of what is shown, with no repeats."""
+    for i in range(120):
+        await f.add_order(sqlite_db, f"BULK-{i:04d}", created_at=f.T0 + timedelta(minutes=i))
+    await f.add_order(sqlite_db, "OTHER-1")
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.table.row_count == 50)
+        await pilot.press(*"bulk")
+        await wait_for(pilot, lambda: screen.query_text == "bulk" and not screen._searching,
+                       what="search")
+        assert screen.table.row_count == 50 and screen.has_more
+        assert "more below" in screen.status.text
+        await pilot.press("down", "end")
+        await wait_for(pilot, lambda: screen.table.row_count == 100, what="second page")
+        await pilot.press("end")
+        await wait_for(pilot, lambda: screen.table.row_count == 120, what="last page")
+        assert not screen.has_more
+        ids = [s.store_id for s in screen.results]
+        assert sorted(ids) == [f"BULK-{i:04d}" for i in range(120)]  # no gaps, no repeats
+        assert screen.status.text == "120 orders match “bulk”"

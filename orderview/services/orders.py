@@ -6,6 +6,7 @@ size, so it costs the same on 100 orders and on 100,000.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -175,6 +176,22 @@ async def search_orders(db: Database, text: str, limit: int = SEARCH_LIMIT) -> P
     # An exact Order ID match always comes first: it is what `enter` opens.
     summaries.sort(key=lambda s: s.store_id.lower() != exact)
     return Page(summaries[:limit], has_more=len(found) > limit)
+
+
+async def search_more(
+    db: Database, text: str, shown: Collection[int], limit: int = SEARCH_LIMIT
+) -> Page[OrderSummary]:
+    """The next page of a search: matches not in ``shown`` (the ids already on screen).
+
+    The search is a union of bounded index lookups, so it continues by asking for a larger
+    bound and keeping what is new: rows already shown never move or repeat, and every match
+    is reached as the operator keeps going (each page costs one indexed statement).
+    """
+    if not text.strip():
+        raise ValueError("search_more needs a search text; page recent_orders by keyset")
+    wider = await search_orders(db, text, limit=len(shown) + limit)
+    new = [s for s in wider.items if s.id not in shown]
+    return Page(new[:limit], has_more=wider.has_more or len(new) > limit)
 
 
 def customer_view(c: Customer) -> CustomerView:
