@@ -58,7 +58,7 @@ def spread(values: list[float], scale: float = 1.0, digits: int = 2, unit: str =
     """``median unit (min–max, n runs)``: the median and the whole range it came from."""
     med = statistics.median(values) * scale
     lo, hi = min(values) * scale, max(values) * scale
-    return f"{med:.{digits}f} {unit} ({lo:.{digits}f}–{hi:.{digits}f}, n={len(values)})"
+    return f"{med:,.{digits}f} {unit} ({lo:,.{digits}f}–{hi:,.{digits}f}, n={len(values)})"
 
 
 def percentile(values: list[float], p: float) -> float:
