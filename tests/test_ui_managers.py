@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
-from textual.widgets import Checkbox
+from textual.widgets import Checkbox, Static
 
 from orderview.db.models import AuditEvent, LicenseManager, MailOutbox, OrderManager
 from orderview.mail import outbox
@@ -48,8 +48,19 @@ def box(dialog: ManagerDialog, code: str) -> Checkbox:
     return dialog.query_one(f"#perm-{code}", Checkbox)
 
 
+COLUMN = {"email": 0, "name": 1, "perms": 2, "invite": 3, "login": 4}
+
+
+def cell(pane: ManagersPane, column: str, row: int = 0) -> str:
+    return str(pane.table.get_row_at(row)[COLUMN[column]]).strip()
+
+
 def invite_cell(pane: ManagersPane, row: int = 0) -> str:
-    return str(pane.table.get_row_at(row)[1])
+    return cell(pane, "invite", row)
+
+
+def detail_text(pane: ManagersPane) -> str:
+    return str(pane.query_one("#manager-detail", Static).content)
 
 
 async def test_add_manager_with_chosen_permissions_by_keys(sqlite_db):
@@ -73,7 +84,9 @@ async def test_add_manager_with_chosen_permissions_by_keys(sqlite_db):
         await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="dialog closed")
         await wait_for(pilot, lambda: pane.table.row_count == 1, what="row")
         assert "invite queued — no mail server configured" in pane.status.text
-        assert invite_cell(pane) == "queued — no mail server configured"
+        assert invite_cell(pane) == "queued: no mail server"
+        assert cell(pane, "perms") == "U·MD·····"
+        assert "queued — no mail server configured" in detail_text(pane)
         assert "new.person@example.com" in screen_text(app)
     [person] = await rows(sqlite_db, LicenseManager)
     assert (person.email, person.first_name, person.last_name, person.phone_number) == (
@@ -182,7 +195,7 @@ async def test_edit_permissions_with_enter(sqlite_db):
         assert app.focused is box(dialog, "manage_license_users")
         await pilot.press("space", "ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
-        await wait_for(pilot, lambda: "users, reset-device" in str(pane.table.get_row_at(0)[3]))
+        await wait_for(pilot, lambda: cell(pane, "perms") == "U··D·····")
     [assignment] = await rows(sqlite_db, OrderManager)
     assert assignment.permissions == ["manage_license_users", "reset_device"]
     assert assignment.version == 2
@@ -236,15 +249,17 @@ async def test_status_column_tells_the_truth(sqlite_db):
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_managers_tab(app, pilot)
         assert invite_cell(pane).startswith("failed: Connection refused (retry ")
-        assert str(pane.table.get_row_at(0)[2]) == "no"
-        # The name is hostile markup: shown literally, never interpreted.
-        assert HOSTILE in str(pane.table.get_row_at(0)[4])
-        detail = pane.query_one("#manager-detail").text
+        assert cell(pane, "login") == "no"
+        # The name is hostile markup: shown literally, never interpreted (cut to its column).
+        assert cell(pane, "name").rstrip("…") in HOSTILE
+        detail = detail_text(pane)
+        assert HOSTILE in detail
         assert "Reset device" in detail and "failed: Connection refused" in detail
     app = make_app(sqlite_db, open_store_id="ORD-1")  # no SMTP configured
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_managers_tab(app, pilot)
-        assert "no mail server configured" in invite_cell(pane)
+        assert "no mail server" in invite_cell(pane)
+        assert "— no mail server configured" in detail_text(pane)
 
 
 async def test_background_sender_delivers_to_a_real_smtp_server(sqlite_db):
@@ -318,7 +333,38 @@ async def test_hostile_name_typed_in_the_dialog_is_stored_and_shown_literally(sq
         await open_dialog(app, pilot)
         await pilot.press(*"h@example.com", "tab", *name, "ctrl+s")
         await wait_for(pilot, lambda: pane.table.row_count == 1, what="row")
-        assert str(pane.table.get_row_at(0)[4]) == name
+        assert name.startswith(cell(pane, "name").rstrip("…"))
+        assert name in detail_text(pane)
         assert app.is_running  # the click markup did not quit the app
     [person] = await rows(sqlite_db, LicenseManager)
     assert person.first_name == name
+
+
+async def test_every_column_and_each_managers_permissions_are_on_screen_at_80_columns(sqlite_db):
+    """At 80x24 the table itself tells the truth: email, name, permission letters, invite and
+    first login of every manager are on screen, the legend says what the letters mean, a cut
+    value ends with "…" (never silently), and the lines under it spell out the selection."""
+    order_id = await f.add_order(sqlite_db, "ORD-1")
+    await f.add_manager(sqlite_db, order_id, "a.very.long.address@subsidiary.example.com",
+                        ["manage_license_users", "reset_license"])
+    await f.add_manager(sqlite_db, order_id, "b@example.com",
+                        ["manage_managers", "borrow_license", "issue_license"])
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_managers_tab(app, pilot)
+        await wait_for(pilot, lambda: pane.table.row_count == 2, what="rows")
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        header = next(line for line in lines if "Email" in line)
+        for title in ("Email", "Name", "Perms", "Invite", "Login"):
+            assert title in header, title
+        shown = "\n".join(lines)
+        assert "a.very.long.address@s…" in shown  # cut visibly
+        assert "U···L····" in shown and "··M··B··I" in shown
+        assert "U users" in shown and "I issue license" in shown and "· not held" in shown
+        assert "not invited" in shown
+        assert "Permissions: Manage license users, Reset license" in shown
+        assert all(len(line) <= SIZE[0] for line in lines)
+        await pilot.press("down")
+        await wait_for(pilot, lambda: "Permissions: Manage managers, Borrow license, Issue "
+                       "license" in detail_text(pane), what="detail follows the cursor")

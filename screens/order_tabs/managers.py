@@ -12,11 +12,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable
+from textual.content import Content
+from textual.widgets import DataTable, Static
 
 from orderview.mail.smtp import NO_SERVER, mail_configured
 from orderview.mail.status import invite_status
-from orderview.permissions import PERMISSION_BY_CODE
+from orderview.permissions import PERMISSION_BY_CODE, PERMISSIONS
+from orderview.safetext import literal
 from orderview.services import managers
 from orderview.services.errors import ServiceError
 from orderview.services.views import ManagerView, OrderDetail
@@ -26,42 +28,60 @@ from widgets.fmt import EMPTY
 from widgets.literal_table import LiteralTable
 from widgets.status_line import StatusLine
 
-# Short labels keep a manager's permissions on one line at 80 columns.
-SHORT_LABELS: dict[str, str] = {
-    "manage_license_users": "users",
-    "manage_license_user_credentials": "credentials",
-    "manage_managers": "managers",
-    "reset_device": "reset-device",
-    "reset_license": "reset-license",
-    "borrow_license": "borrow",
-    "create_bundle_order": "bundle",
-    "create_order": "create-order",
-    "issue_license": "issue",
+# Each permission is one letter in a fixed position, so every manager's rights fit on one line
+# at 80 columns beside the email, name, invite and first login; the legend under the table says
+# what each letter means, and the detail lines spell out the selected manager's rights in full.
+LETTERS: dict[str, str] = {
+    "manage_license_users": "U",
+    "manage_license_user_credentials": "C",
+    "manage_managers": "M",
+    "reset_device": "D",
+    "reset_license": "L",
+    "borrow_license": "B",
+    "create_bundle_order": "N",
+    "create_order": "O",
+    "issue_license": "I",
 }
+NOT_HELD = "·"
+LEGEND = (
+    "Perms: U users  C credentials  M managers  D reset device  L reset license\n"
+    f"       B borrow  N bundle order  O create order  I issue license  {NOT_HELD} not held"
+)
 
-# The invite column comes second so it is on screen at 80 columns whatever the emails.
-COLUMNS = ("Email", "Invite", "1st login", "Permissions", "Name")
-WIDTHS = (24, 34, 9, None, None)
+COLUMNS = ("Email", "Name", "Perms", "Invite", "Login")
+WIDTHS = (22, 13, 9, 22, 5)  # compact: 76 columns in all, room left for a scrollbar
 
 
-def short_permissions(codes: list[str]) -> str:
-    return ", ".join(SHORT_LABELS.get(code, code) for code in codes) or "none"
+def permission_letters(codes: list[str]) -> str:
+    """``UC·DL····``: one position per permission, in the domain's order."""
+    held = set(codes)
+    return "".join(LETTERS[p.code] if p.code in held else NOT_HELD for p in PERMISSIONS)
 
 
 def first_login(m: ManagerView) -> str:
     return "no" if m.is_initial_password else "done"
 
 
+def invite_cell(m: ManagerView, configured: bool) -> str:
+    """The invite status, with the no-server reason short enough for its column."""
+    return invite_status(m, configured).replace(f" — {NO_SERVER}", ": no mail server")
+
+
 def manager_cells(m: ManagerView, configured: bool) -> tuple[object, ...]:
-    return (m.email, invite_status(m, configured), first_login(m),
-            short_permissions(m.permissions), m.name or EMPTY)
+    return (m.email, m.name or EMPTY, permission_letters(m.permissions),
+            invite_cell(m, configured), first_login(m))
 
 
-def manager_detail(m: ManagerView, configured: bool) -> str:
-    """The whole truth about one manager, for the line under the table."""
+def manager_detail(m: ManagerView, configured: bool) -> Content:
+    """The whole truth about one manager, for the lines under the table (every data string
+    literal; long ones cut so the four lines never grow)."""
     labels = ", ".join(PERMISSION_BY_CODE[c].label for c in m.permissions) or "no permissions"
-    return (f"{m.email}: {labels} · {invite_status(m, configured)} · "
-            f"first login {first_login(m)}")
+    done = "not yet" if m.is_initial_password else "done"
+    return Content.assemble(
+        literal(m.email, 60, "bold"), "  ", literal(m.name, 40), "\n",
+        "Permissions: ", labels, "\n",
+        "Invite: ", literal(invite_status(m, configured), 120), " · first login: ", done,
+    )
 
 
 class ManagersTable(LiteralTable):
@@ -74,6 +94,8 @@ class ManagersPane(Vertical):
     DEFAULT_CSS = """
     ManagersPane { height: 1fr; }
     ManagersPane LiteralTable { height: 1fr; }
+    ManagersPane #managers-legend { height: 2; padding: 0 1; color: $text-muted; }
+    ManagersPane #manager-detail { height: 4; padding: 0 1; }
     """
     BINDINGS = [
         Binding("a", "add", "Add manager"),
@@ -85,11 +107,13 @@ class ManagersPane(Vertical):
     detail: OrderDetail | None = None
 
     def compose(self) -> ComposeResult:
-        yield ManagersTable(id="managers-table")
-        yield StatusLine(id="manager-detail")
+        yield ManagersTable(id="managers-table", compact=True)
+        yield Static(LEGEND, id="managers-legend", markup=False)
+        yield Static(id="manager-detail")
         yield StatusLine(id="managers-status")
 
     def on_mount(self) -> None:
+        self.table.caps = list(WIDTHS)  # cut with "…", never silently (a cut email lies)
         self.table.set_columns(COLUMNS, WIDTHS)
 
     @property
@@ -135,9 +159,8 @@ class ManagersPane(Vertical):
 
     def _show_selected(self) -> None:
         manager = self.selected_manager()
-        self.query_one("#manager-detail", StatusLine).set_status(
-            manager_detail(manager, self.configured) if manager else ""
-        )
+        detail = self.query_one("#manager-detail", Static)
+        detail.update(manager_detail(manager, self.configured) if manager else "", layout=False)
 
     @on(DataTable.RowHighlighted, "#managers-table")
     def _highlighted(self) -> None:
