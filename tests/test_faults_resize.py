@@ -16,7 +16,7 @@ from screens.order import OrderScreen
 from tests import factories as f
 from tests.ui_support import SIZE, make_app, wait_for
 
-SIZES = [(80, 24), (60, 18), (30, 10), (1, 1), (80, 24)]
+SIZES = [(80, 24), (40, 12), (1, 1), (80, 24)]
 
 DIALOGS = [
     ("e", EditOrderScreen, None),

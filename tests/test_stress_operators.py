@@ -27,7 +27,7 @@ from tests import factories as f
 
 ROOT = Path(__file__).resolve().parent.parent
 OPERATORS = 4
-SECONDS = 6.0
+SECONDS = 5.0
 
 
 def launch(url: str, order_ids: list[int], customer_ids: list[int],
