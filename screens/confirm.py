@@ -1,6 +1,8 @@
 """A yes/no question before something that cannot be taken back: ``ConfirmScreen(q) -> bool``.
 
-The question is data-bearing (it names a manager, an order), so it is shown literally.
+The question is data-bearing (it names a manager, an order), so a ``str`` is shown literally
+(controls, newlines included, as visible stand-ins); a caller that wants line breaks passes a
+``Content`` built with ``safetext.literal`` around each data string.
 ``y`` confirms, ``n`` or ``esc`` declines; nothing is focused that ``enter`` could fire by habit.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
@@ -31,14 +34,17 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("escape", "answer(False)", "Cancel"),
     ]
 
-    def __init__(self, question: str, yes: str = "y = yes", no: str = "n / esc = no") -> None:
+    def __init__(self, question: str | Content, yes: str = "y = yes",
+                 no: str = "n / esc = no") -> None:
         super().__init__()
         self.question = question
         self.keys_hint = f"{yes}    {no}"
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(literal(self.question, max_length=1000), id="confirm-question")
+            question = self.question
+            yield Static(question if isinstance(question, Content)
+                         else literal(question, max_length=1000), id="confirm-question")
             yield Static(literal(self.keys_hint), id="confirm-keys")
         yield Footer()
 

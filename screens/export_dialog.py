@@ -142,7 +142,8 @@ class ExportScreen(ModalScreen[export.ExportResult | None]):
             except export.ExportFileExists:
                 target = export.resolve_target(path)
                 self._status("The file exists.")
-                question = f"{target} already exists.\n\nOverwrite it?"
+                question = Content.assemble(literal(target, 300), " already exists.\n\n",
+                                            ("Overwrite it?", "bold"))
                 if overwrite or not await self.app.push_screen_wait(ConfirmScreen(question)):
                     self._status(IDLE_HINT)
                     self._error(f"Not written: {target} already exists. Change the name, "

@@ -25,6 +25,7 @@ from screens.export_dialog import ExportScreen
 from screens.order import OrderScreen
 from screens.orders import OrdersScreen
 from tests import factories as f
+from tests.ui_support import screen_text
 
 SIZE = (80, 24)
 
@@ -122,6 +123,9 @@ async def test_existing_file_needs_a_second_confirmation(sqlite_db, out: Path) -
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
         assert "already exists" in text_of(app.screen, "#confirm-question")
+        # The question's line breaks are line breaks, not visible "␊" stand-ins.
+        shown = screen_text(app)
+        assert "␊" not in shown and "Overwrite it?" in shown
         await pilot.press("n")
         await wait_for(pilot, lambda: app.screen is dialog and dialog.query_one(
             "#export-error").has_class("-shown"), "refusal shown")
