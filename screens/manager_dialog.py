@@ -34,6 +34,17 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
 ENTERPRISE_ONLY = "enterprise plan only"
 
 
+class Tick(Checkbox):
+    """A checkbox whose mark is blank when unticked. The stock box always shows ``X`` and tells
+    ticked from unticked by colour alone, which a 16-colour or monochrome terminal (or a
+    colour-blind operator) cannot: these boxes grant rights over licenses."""
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super()._button
+
+
 def permission_label(label: str, meaning: str, locked: bool) -> Content:
     """Checkbox labels parse markup when given a str: always hand them a Content."""
     text = f"{label} — {meaning}" + (f" ({ENTERPRISE_ONLY})" if locked else "")
@@ -122,7 +133,7 @@ class ManagerDialog(ModalScreen[str | None]):
             yield Static("Permissions on this order (space toggles):", classes="section")
             for p in PERMISSIONS:
                 is_locked = locked and p.distribution
-                yield Checkbox(permission_label(p.label, p.meaning, is_locked),
+                yield Tick(permission_label(p.label, p.meaning, is_locked),
                                value=p.code in initial, id=f"perm-{p.code}",
                                disabled=is_locked, compact=True)
             if locked:
@@ -134,7 +145,7 @@ class ManagerDialog(ModalScreen[str | None]):
                 )
             yield Static(id="permissions-error", classes="error")
             if self.manager is None:
-                yield Checkbox(literal("Send invite email"), value=True, id="send-invite",
+                yield Tick(literal("Send invite email"), value=True, id="send-invite",
                                compact=True)
         yield StatusLine(id="dialog-status")
         yield Footer()

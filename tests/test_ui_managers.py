@@ -368,3 +368,23 @@ async def test_every_column_and_each_managers_permissions_are_on_screen_at_80_co
         await pilot.press("down")
         await wait_for(pilot, lambda: "Permissions: Manage managers, Borrow license, Issue "
                        "license" in detail_text(pane), what="detail follows the cursor")
+
+
+async def test_ticked_and_unticked_permissions_differ_without_colour(sqlite_db):
+    """The mark itself says ticked (X) or not (blank), not only its colour."""
+    await f.add_order(sqlite_db, "ORD-1")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_managers_tab(app, pilot)
+        dialog = await open_dialog(app, pilot)
+        await pilot.pause()
+
+        def line(label: str) -> str:
+            return next(x for x in screen_text(app).splitlines() if f" {label} —" in x)
+
+        assert "▐X▌ Manage license users" in line("Manage license users")  # a default
+        assert "▐ ▌ Manage managers" in line("Manage managers")
+        await pilot.press("tab", "tab", "tab", "tab", "tab", "tab", "space")
+        assert box(dialog, "manage_managers").value
+        await wait_for(pilot, lambda: "▐X▌ Manage managers" in line("Manage managers"),
+                       what="ticked mark")
