@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DB ?= demo/orderview-demo.db
 
-.PHONY: demo test lint bench bench-bandwidth clean
+.PHONY: demo test lint bench bench-quick bench-bandwidth clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,13 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check orderview screens widgets tests benchmarks
 
+# The suite on a cached 100,000-order database (generated once); rewrites docs/benchmarks.md.
 bench: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.run_all
+
+# A smoke test of the suite: fewer runs, prints only.
+bench-quick: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.run_all --quick --no-write --no-bandwidth
 
 bench-bandwidth: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.bandwidth
