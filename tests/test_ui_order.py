@@ -260,3 +260,51 @@ async def test_search_open_and_page_on_both_databases(db, monkeypatch) -> None:
         await pilot.press("f")
         await wait_for(pilot, lambda: not pane._loading and pane.start == 0
                        and pane.selected_license().license_key == keys[0])
+
+
+async def test_a_reload_never_cancels_a_license_page_query_in_flight(sqlite_db, monkeypatch) -> None:
+    """ctrl+r while the next page of licenses is being fetched: the fetch finishes cleanly (its
+    connection is not torn down mid-query), its stale result is dropped, the reload wins and
+    the tab is not left busy."""
+    import asyncio
+
+    from orderview.services import orders as orders_service
+
+    await seed(sqlite_db, licenses=250)
+    real = orders_service.page_licenses
+    gate = asyncio.Event()
+    calls: list[str] = []
+
+    async def slow_page(db, order_id, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("after_id") is not None and not gate.is_set() and "held" not in calls:
+            calls.append("held")
+            try:
+                await gate.wait()
+            except asyncio.CancelledError:
+                calls.append("cancelled mid-query")
+                raise
+            calls.append("finished")
+        return await real(db, order_id, *args, **kwargs)
+
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(pilot, app)
+        await pilot.press("3")
+        await wait_for(pilot, lambda: screen.pane("licenses") is not None
+                       and screen.pane("licenses").table.row_count == licenses_tab.PAGE)
+        pane = screen.pane("licenses")
+        monkeypatch.setattr(orders_service, "page_licenses", slow_page)
+        await pilot.press("G")  # near the end of the window: the next page is requested
+        await wait_for(pilot, lambda: "held" in calls, what="page fetch in flight")
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.2)
+        gate.set()
+        await wait_for(pilot, lambda: "finished" in calls, what="the held query to finish")
+        await wait_for(pilot, lambda: not pane._loading, what="idle")
+        assert "cancelled mid-query" not in calls
+        ids = [r.id for r in pane.rows]
+        assert ids == sorted(set(ids)) and pane.table.row_count == len(ids)
+        # The cursor still sits at the end of the window: the page it asked for is fetched.
+        await wait_for(pilot, lambda: pane.table.row_count == 200, what="the next page")
+        await pilot.press("G")
+        await wait_for(pilot, lambda: pane.table.row_count == 250, what="paging still works")

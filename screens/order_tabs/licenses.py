@@ -3,9 +3,17 @@
 An order can hold 100,000 licenses; a DataTable holding them all costs ~10 s and 130 MB. The
 table only ever holds ``WINDOW`` rows: when the cursor nears either edge the next page is fetched
 by keyset (license id) and the far end of the window is dropped.
+
+A newer request (a reload, a jump) supersedes an older one: the older worker is cancelled, but
+never a query in mid-flight (each is shielded: its connection goes back to the pool cleanly and
+its stale result is dropped), and only the newest request's end clears the busy flag.
 """
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -49,6 +57,8 @@ def license_cells(row: LicenseRow) -> tuple[object, ...]:
     )
 
 
+T = TypeVar("T")
+
 LAST_ID = 2**31 - 1  # above any license id (the column is a 32-bit integer on PostgreSQL)
 
 
@@ -71,6 +81,25 @@ class LicensesPane(Vertical):
         self.total = 0
         self.order_id: int | None = None
         self._loading = False
+        self._request = 0  # bumped by each fetch; only the newest one may finish the load
+
+    def _begin(self) -> int:
+        self._request += 1
+        self._loading = True
+        return self._request
+
+    def _end(self, request: int) -> None:
+        if request == self._request:
+            self._loading = False
+            if self.is_attached:  # highlights that arrived while busy were ignored: look again
+                self.call_later(self._near_edge, self.table.cursor_row)
+
+    async def _query(self, request: int, call: Awaitable[T]) -> T:
+        """Run one service call to completion even if this worker is cancelled meanwhile."""
+        result = await asyncio.shield(call)
+        if request != self._request:
+            raise asyncio.CancelledError  # superseded: drop the stale result
+        return result
 
     def compose(self) -> ComposeResult:
         yield LiteralTable(id="licenses-table", max_cell=40, compact=True)
@@ -106,16 +135,15 @@ class LicensesPane(Vertical):
 
     def action_last_license(self) -> None:
         if self.order_id is not None:
-            self._loading = True
-            self._load_last()
+            self._load_last(self._begin())
 
     @work(exclusive=True, group="licenses")
-    async def _load_last(self) -> None:
+    async def _load_last(self, request: int) -> None:
         assert self.order_id is not None
         try:
-            page = await orders.page_licenses(self.app.db, self.order_id, before_id=LAST_ID,
-                                              limit=PAGE)
-            total = await orders.count_licenses(self.app.db, self.order_id)
+            page = await self._query(request, orders.page_licenses(
+                self.app.db, self.order_id, before_id=LAST_ID, limit=PAGE))
+            total = await self._query(request, orders.count_licenses(self.app.db, self.order_id))
             if not self.is_attached:
                 return
             self.rows = list(page.items)
@@ -125,20 +153,22 @@ class LicensesPane(Vertical):
             self._rebuild(len(self.rows) - 1)
             self.table.call_after_refresh(self.table.scroll_end, animate=False)
         finally:
-            self._loading = False
+            self._end(request)
+
+    def _reload(self, after_id: int | None, cursor: int) -> None:
+        self._reload_window(self._begin(), after_id, cursor)
 
     @work(exclusive=True, group="licenses")
-    async def _reload(self, after_id: int | None, cursor: int) -> None:
+    async def _reload_window(self, request: int, after_id: int | None, cursor: int) -> None:
         assert self.order_id is not None
-        self._loading = True
         try:
             size = max(len(self.rows), PAGE) if after_id is not None else PAGE
-            page = await orders.page_licenses(self.app.db, self.order_id, after_id=after_id,
-                                              limit=size)
+            page = await self._query(request, orders.page_licenses(
+                self.app.db, self.order_id, after_id=after_id, limit=size))
             # Where the window starts among the order's licenses (rows may have been added or
             # deleted before it since it was loaded; an indexed count, cheap even at 100,000).
-            start = 0 if after_id is None else await orders.count_licenses(
-                self.app.db, self.order_id, up_to_id=after_id)
+            start = 0 if after_id is None else await self._query(request, orders.count_licenses(
+                self.app.db, self.order_id, up_to_id=after_id))
             if not self.is_attached:
                 return
             self.start = start
@@ -146,24 +176,26 @@ class LicensesPane(Vertical):
             self.has_after = page.has_more
             self._rebuild(cursor)
         finally:
-            self._loading = False
+            self._end(request)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self._loading or not self.rows or event.cursor_row != self.table.cursor_row:
+        self._near_edge(event.cursor_row)
+
+    def _near_edge(self, row: int) -> None:
+        """Fetch the next page when the cursor is near an edge of the window."""
+        if self._loading or not self.rows or row != self.table.cursor_row:
             return  # busy, empty, or a stale event (refilling the table resets the cursor)
-        if event.cursor_row >= len(self.rows) - NEAR and self.has_after:
-            self._loading = True
-            self._page_after()
-        elif event.cursor_row < NEAR and self.start > 0:
-            self._loading = True
-            self._page_before()
+        if row >= len(self.rows) - NEAR and self.has_after:
+            self._page_after(self._begin())
+        elif row < NEAR and self.start > 0:
+            self._page_before(self._begin())
 
     @work(exclusive=True, group="licenses")
-    async def _page_after(self) -> None:
+    async def _page_after(self, request: int) -> None:
         assert self.order_id is not None
         try:
-            page = await orders.page_licenses(self.app.db, self.order_id,
-                                              after_id=self.rows[-1].id, limit=PAGE)
+            page = await self._query(request, orders.page_licenses(
+                self.app.db, self.order_id, after_id=self.rows[-1].id, limit=PAGE))
             if not self.is_attached:
                 return
             self.has_after = page.has_more
@@ -178,14 +210,14 @@ class LicensesPane(Vertical):
                 self.start += drop
                 self._rebuild(cursor - drop, scroll_by=-drop)
         finally:
-            self._loading = False
+            self._end(request)
 
     @work(exclusive=True, group="licenses")
-    async def _page_before(self) -> None:
+    async def _page_before(self, request: int) -> None:
         assert self.order_id is not None
         try:
-            page = await orders.page_licenses(self.app.db, self.order_id,
-                                              before_id=self.rows[0].id, limit=PAGE)
+            page = await self._query(request, orders.page_licenses(
+                self.app.db, self.order_id, before_id=self.rows[0].id, limit=PAGE))
             if not self.is_attached:
                 return
             added = len(page.items)
@@ -198,7 +230,7 @@ class LicensesPane(Vertical):
             self.start = max(self.start - added, 0)
             self._rebuild(cursor + added, scroll_by=added)
         finally:
-            self._loading = False
+            self._end(request)
 
     def _rebuild(self, cursor: int, scroll_by: int = 0) -> None:
         """Refill the table from ``self.rows`` keeping the cursor on the same license and the
