@@ -63,8 +63,10 @@ def spread(values: list[float], scale: float = 1.0, digits: int = 2, unit: str =
 
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100) of a small sample, no interpolation."""
+    import math
+
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(p / 100 * len(ordered))))
     return ordered[rank - 1]
 
 

@@ -1,0 +1,54 @@
+"""The benchmark suite's bookkeeping (not its timings): ratios, percentiles, the one table, and
+rewriting only the generated block of docs/benchmarks.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks import run_all
+from benchmarks.common import Figure, percentile, spread
+from benchmarks.table import render
+
+
+def figure(**kw: object) -> Figure:
+    base = {"name": "x", "value": 2.0, "shown": "2 s", "baseline_name": "raw", "baseline": 1.0,
+            "baseline_shown": "1 s", "target": "≤ 3×", "met": True}
+    return Figure(**(base | kw))  # type: ignore[arg-type]
+
+
+def test_ratio_is_orderview_over_baseline_and_inverted_for_rates() -> None:
+    assert figure().ratio == 2.0
+    assert figure(value=100_000.0, baseline=50_000.0, higher_is_better=True).ratio == 0.5
+    assert figure(baseline=None).ratio is None
+
+
+def test_percentile_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 50) == 50.0
+    assert percentile(values, 95) == 95.0
+    assert percentile([3.0], 95) == 3.0
+
+
+def test_spread_shows_median_range_and_count() -> None:
+    assert spread([0.3, 0.1, 0.2]) == "0.20 s (0.10–0.30, n=3)"
+    assert spread([120_000.0], 1, 0, "rows/s") == "120,000 rows/s (120,000–120,000, n=1)"
+
+
+def test_table_has_one_row_per_figure_and_escapes_pipes() -> None:
+    text = render([figure(name="a | b"), figure(met=False, baseline=None)])
+    lines = text.splitlines()
+    assert len(lines) == 4
+    assert "a \\| b" in lines[2] and "2.00×" in lines[2] and "| yes |" in lines[2]
+    assert "| — |" in lines[3] and "**no**" in lines[3]
+
+
+def test_write_doc_replaces_only_the_generated_block(tmp_path: Path, monkeypatch) -> None:
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(f"# Benchmarks\n\nintro\n\n{run_all.BEGIN}\nold table\n{run_all.END}\n\n"
+                   "## Details\nkept\n", encoding="utf-8")
+    monkeypatch.setattr(run_all, "DOC", doc)
+    run_all.write_doc(run_all.block([figure()], "make bench", 60.0, []))
+    text = doc.read_text(encoding="utf-8")
+    assert "old table" not in text and "intro" in text and "## Details\nkept" in text
+    assert text.count(run_all.BEGIN) == 1 and text.count(run_all.END) == 1
+    assert "Command: `make bench`" in text and "| x | 2 s | raw |" in text
