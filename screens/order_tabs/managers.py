@@ -15,6 +15,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from orderview.mail.composer import KIND_ADDED
+from orderview.mail.outbox import MAX_ATTEMPTS
 from orderview.mail.smtp import NO_SERVER, mail_configured
 from orderview.mail.status import invite_status
 from orderview.permissions import PERMISSION_BY_CODE, PERMISSIONS
@@ -63,7 +65,10 @@ def first_login(m: ManagerView) -> str:
 
 
 def invite_cell(m: ManagerView, configured: bool) -> str:
-    """The invite status, with the no-server reason short enough for its column."""
+    """The invite status, short enough for its column: the lines under the table give it in
+    full. Without a mail server that is what the cell says, whatever the last failure was."""
+    if not configured and m.invite_status == "failed" and m.invite_attempts < MAX_ATTEMPTS:
+        return ("notice " if m.invite_kind == KIND_ADDED else "") + "failed; no mail server"
     return invite_status(m, configured).replace(f" — {NO_SERVER}", ": no mail server")
 
 
