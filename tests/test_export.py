@@ -348,3 +348,17 @@ def test_fast_license_cells_match_generic_cell() -> None:
             return v.isoformat() if isinstance(v, date) else v
         raw = tuple(sqlite_form(v) for v in r)
         assert list(export._license_cells([raw], today)[0]) == generic
+
+
+async def test_user_based_license_keeps_the_exact_columns(db) -> None:
+    """Decision (docs/export.md): the columns stay exactly the domain's import headers, so a
+    user-based license (no key) exports an empty ``license__license_key`` and its user's email
+    is not in the file; nothing shifts and no column is added."""
+    pid, pol = await f.add_product(db, code="SEAT", method="user")
+    oid = await f.add_order(db, "ORD-U")
+    await f.add_licenses(db, oid, pid, 1, pol, keys=[None], user_email="seat@example.com")
+    text = await to_text(db, oid)
+    [row] = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert list(row) == list(COLUMNS)
+    assert row["product__short_code"] == "SEAT" and row["license__license_key"] == ""
+    assert "seat@example.com" not in text
