@@ -48,7 +48,8 @@ class PolicyStep(WizardStep):
             for p in self.policies
         )
         table.add_literal_row(("Custom values", "", "", ""), key=CUSTOM)
-        index = 0
+        # The product's default policy, or "Custom values" when it has none.
+        index = 0 if self.policies and self.policies[0].is_default else len(self.policies)
         if self.line.policy_chosen:
             chosen = self.line.policy.id if self.line.policy else None
             index = next((i for i, p in enumerate(self.policies) if p.id == chosen),
