@@ -647,3 +647,18 @@ async def test_a_adds_a_line_and_esc_abandons_it(sqlite_db) -> None:
         assert len(wiz.lines) == 1 and "Total: 1 license." in screen_text(app)
         await issue_and_wait(pilot, app)
     assert len(await rows(sqlite_db)) == 1
+
+
+async def test_without_a_default_policy_custom_values_is_preselected(sqlite_db) -> None:
+    ids = await seed(sqlite_db)
+    async with sqlite_db.sessions.begin() as s:
+        (await s.get(LicensePolicy, ids["app_pol"])).is_default = False  # type: ignore[union-attr]
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await to_entitlements(pilot, app)  # enter, enter: the pre-selected row
+        assert "App Pro · custom values" in screen_text(app)
+        await enter_until(pilot, app, "summary")
+        await issue_and_wait(pilot, app)
+    [row] = await rows(sqlite_db)
+    assert row.policy_id is None and (row.license_type, row.max_activations) == ("perpetual", 1)
