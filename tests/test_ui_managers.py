@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -188,7 +189,7 @@ async def test_edit_permissions_with_enter(sqlite_db):
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_managers_tab(app, pilot)
-        assert "Edit permissions" in screen_text(app)  # the footer shows enter
+        assert "⏎ Permissions" in screen_text(app)  # the footer shows enter
         dialog = await open_dialog(app, pilot, "enter")
         assert not dialog.query("#email")
         assert dialog.permissions() == ["reset_device"]
@@ -277,6 +278,9 @@ async def test_background_sender_delivers_to_a_real_smtp_server(sqlite_db):
             await wait_for(pilot, lambda: server.received, what="mail delivered")
             await wait_for(pilot, lambda: invite_cell(pane).startswith("sent "),
                            what="tab shows sent")
+            # The whole send time fits its column (the title says UTC), nothing cut.
+            assert re.fullmatch(r"sent \d{4}-\d\d-\d\d \d\d:\d\d", invite_cell(pane))
+            assert " UTC" in detail_text(pane)
             assert "Initial password" not in screen_text(app)
     finally:
         server.stop()
@@ -357,7 +361,7 @@ async def test_every_column_and_each_managers_permissions_are_on_screen_at_80_co
         await pilot.pause()
         lines = screen_text(app).splitlines()
         header = next(line for line in lines if "Email" in line)
-        for title in ("Email", "Name", "Perms", "Invite", "Login"):
+        for title in ("Email", "Name", "Perms", "Invite (UTC)", "Login"):
             assert title in header, title
         shown = "\n".join(lines)
         assert "a.very.long.address@s…" in shown  # cut visibly

@@ -50,7 +50,7 @@ LEGEND = (
     f"       B borrow  N bundle order  O create order  I issue license  {NOT_HELD} not held"
 )
 
-COLUMNS = ("Email", "Name", "Perms", "Invite", "Login")
+COLUMNS = ("Email", "Name", "Perms", "Invite (UTC)", "Login")
 WIDTHS = (22, 13, 9, 22, 5)  # compact: 76 columns in all, room left for a scrollbar
 
 
@@ -69,7 +69,8 @@ def invite_cell(m: ManagerView, configured: bool) -> str:
     full. Without a mail server that is what the cell says, whatever the last failure was."""
     if not configured and m.invite_status == "failed" and m.invite_attempts < MAX_ATTEMPTS:
         return ("notice " if m.invite_kind == KIND_ADDED else "") + "failed; no mail server"
-    return invite_status(m, configured).replace(f" — {NO_SERVER}", ": no mail server")
+    status = invite_status(m, configured).replace(f" — {NO_SERVER}", ": no mail server")
+    return status.replace(" UTC", "")  # the column title says the times are UTC
 
 
 def manager_cells(m: ManagerView, configured: bool) -> tuple[object, ...]:
@@ -92,7 +93,8 @@ def manager_detail(m: ManagerView, configured: bool) -> Content:
 class ManagersTable(LiteralTable):
     """``enter`` edits the manager under the cursor (shown in the footer)."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Edit permissions")]
+    BINDINGS = [Binding("enter", "select_cursor", "Permissions",
+                        tooltip="Edit permissions of the selected manager")]
 
 
 class ManagersPane(Vertical):
@@ -103,10 +105,13 @@ class ManagersPane(Vertical):
     ManagersPane #manager-detail { height: 4; padding: 0 1; }
     """
     BINDINGS = [
-        Binding("a", "add", "Add manager"),
-        Binding("r", "resend", "Resend invite"),
-        Binding("R", "remove", "Remove"),  # the letter key is the one the footer shows
-        Binding("delete", "remove", "Remove", show=False),
+        # Short labels: the order's own keys follow in the footer at 80 columns (help shows
+        # the tooltips).
+        Binding("a", "add", "Add", tooltip="Add a manager"),
+        Binding("r", "resend", "Resend", tooltip="Resend the invite"),
+        Binding("R", "remove", "Remove", tooltip="Remove the manager from the order (asks first)"),
+        Binding("delete", "remove", "Remove", show=False,
+                tooltip="Remove the manager from the order (asks first)"),
     ]
 
     detail: OrderDetail | None = None
