@@ -31,7 +31,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("last_name", "Last name", ""),
     ("phone_number", "Phone", ""),
 )
-ENTERPRISE_ONLY = "enterprise plan only"
+LOCKED = "locked"  # short, so the whole label fits at 80 columns; the note below says why
 
 
 class Tick(Checkbox):
@@ -47,7 +47,7 @@ class Tick(Checkbox):
 
 def permission_label(label: str, meaning: str, locked: bool) -> Content:
     """Checkbox labels parse markup when given a str: always hand them a Content."""
-    text = f"{label} — {meaning}" + (f" ({ENTERPRISE_ONLY})" if locked else "")
+    text = f"{label} — {meaning}" + (f" ({LOCKED})" if locked else "")
     return literal(text)
 
 
@@ -139,8 +139,8 @@ class ManagerDialog(ModalScreen[str | None]):
             if locked:
                 plan = self.app.settings.plan  # type: ignore[attr-defined]
                 yield Static(
-                    literal("Create order, Issue license and Create bundle order can be changed "
-                            f"only on the enterprise plan (this account: {plan} plan)."),
+                    literal("Locked: Create order, Issue license and Create bundle order can be "
+                            f"changed only on the enterprise plan (this account: {plan} plan)."),
                     classes="note", id="plan-note",
                 )
             yield Static(id="permissions-error", classes="error")

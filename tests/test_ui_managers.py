@@ -125,8 +125,14 @@ async def test_standard_plan_locks_distribution_checkboxes_with_the_reason(sqlit
         dialog = await open_dialog(app, pilot)
         for code in DISTRIBUTION_CODES:
             assert box(dialog, code).disabled and not box(dialog, code).value
-            assert "enterprise plan only" in str(box(dialog, code).label)
+            assert str(box(dialog, code).label).endswith("(locked)")
         assert "enterprise plan" in str(dialog.query_one("#plan-note").render())
+        # Every permission's whole label is on screen at 80 columns (nothing cut with "…").
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "…" not in shown
+        assert "Issue license — issue new licenses on an existing order (locked)" in shown
+        assert "Create bundle order — create new product bundle orders (locked)" in shown
         # Tabbing never lands on a locked box.
         await pilot.press(*"s@example.com", *["tab"] * 12)
         assert not (isinstance(app.focused, Checkbox) and app.focused.disabled)
