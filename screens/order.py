@@ -53,18 +53,20 @@ def header_text(detail: OrderDetail) -> Content:
 class OrderScreen(Screen[None]):
     HELP_TITLE = "Order"
     BINDINGS = [
-        Binding("escape", "back", "Back"),
+        # The footer holds ~75 columns at 80: the letter actions first, short labels (help
+        # shows the tooltips); esc, ctrl+r and 1-4 are in help and the README key map.
+        Binding("e", "edit_order", "Edit", tooltip="Edit the order"),
+        Binding("c", "customer", "Customer", tooltip="Customer: pick, create, edit or unlink"),
+        Binding("h", "history", "History", tooltip="History of the order (audit trail)"),
+        Binding("i", "issue_licenses", "Issue", tooltip="Issue licenses into this order"),
+        Binding("x", "export_order", "Export", tooltip="Export the order as CSV"),
+        Binding("D", "delete_order", "Delete", tooltip="Delete the order (asks first)"),
+        Binding("escape", "back", "Back", show=False, tooltip="Back to the orders"),
         Binding("1", "show_tab('details')", "Details", show=False),
         Binding("2", "show_tab('customer')", "Customer", show=False),
         Binding("3", "show_tab('licenses')", "Licenses", show=False),
         Binding("4", "show_tab('managers')", "Managers", show=False),
-        Binding("ctrl+r", "reload", "Reload"),
-        Binding("x", "export_order", "Export"),
-        Binding("D", "delete_order", "Delete order"),
-        Binding("e", "edit_order", "Edit"),
-        Binding("c", "customer", "Customer"),
-        Binding("h", "history", "History"),
-        Binding("i", "issue_licenses", "Issue licenses"),
+        Binding("ctrl+r", "reload", "Reload", show=False, tooltip="Reload the order"),
     ]
 
     def __init__(self, order_id: int, detail: OrderDetail | None = None) -> None:

@@ -94,7 +94,8 @@ async def test_license_table_pages_from_the_database(sqlite_db) -> None:
         await wait_for(pilot, lambda: screen.pane("licenses") is not None
                        and screen.pane("licenses").table.row_count == licenses_tab.PAGE)
         pane = screen.pane("licenses")
-        assert pane.query_one("#licenses-status").text == "showing 1–100 of 250 licenses · dates UTC"
+        assert pane.query_one("#licenses-status").text == ("showing 1–100 of 250 licenses · dates UTC"
+                                                                  " · f/l first/last")
         for _ in range(8):
             await pilot.press("pagedown")
         await wait_for(pilot, lambda: pane.table.row_count == 200, what="second page")
@@ -175,8 +176,9 @@ async def test_help_lists_every_binding_of_the_current_screen(sqlite_db) -> None
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         keys = {(k.key, k.description) for k in app.screen.keys}
-        for expected in [("esc", "Back"), ("1", "Details"), ("2", "Customer"),
-                         ("3", "Licenses"), ("4", "Managers"), ("^r", "Reload")]:
+        for expected in [("esc", "Back to the orders"), ("1", "Details"), ("2", "Customer"),
+                         ("3", "Licenses"), ("4", "Managers"), ("^r", "Reload the order"),
+                         ("e", "Edit the order"), ("h", "History of the order (audit trail)")]:
             assert expected in keys
         assert app.screen.query_one(LiteralTable).row_count == len(app.screen.keys)
         await pilot.press("escape")
@@ -206,7 +208,7 @@ async def test_license_window_can_start_anywhere_and_says_where(sqlite_db) -> No
                        and pane.selected_license().id == ids[42])
         assert [r.id for r in pane.rows][:100] == ids and len(pane.rows) == 142
         await wait_for(pilot, lambda: pane.query_one("#licenses-status").text
-                       == f"showing 1–{len(pane.rows)} of 250 licenses · dates UTC")
+                       == f"showing 1–{len(pane.rows)} of 250 licenses · dates UTC · f/l first/last")
         from orderview.services.orders import count_licenses
         assert await count_licenses(sqlite_db, order, up_to_id=ids[41]) == 42
 
@@ -228,7 +230,7 @@ async def test_first_and_last_license_keys_jump_through_the_whole_order(sqlite_d
         assert pane.selected_license().id == first_id + 249
         assert not pane.has_after
         await wait_for(pilot, lambda: pane.query_one("#licenses-status").text
-                       == "showing 231–250 of 250 licenses · dates UTC")
+                       == "showing 231–250 of 250 licenses · dates UTC · f/l first/last")
         await pilot.press("up", "up")  # moving up from the end pages backwards by keyset
         await pilot.press("f")
         await wait_for(pilot, lambda: not pane._loading and pane.start == 0
@@ -308,3 +310,21 @@ async def test_a_reload_never_cancels_a_license_page_query_in_flight(sqlite_db, 
         await wait_for(pilot, lambda: pane.table.row_count == 200, what="the next page")
         await pilot.press("G")
         await wait_for(pilot, lambda: pane.table.row_count == 250, what="paging still works")
+
+
+async def test_footer_shows_every_order_key_at_80_columns(sqlite_db) -> None:
+    """The footer is where operators look for keys: at 80x24 none of the order's actions (nor
+    help) may be pushed off its right end, on the details, customer and licenses tabs."""
+    await seed(sqlite_db, licenses=150)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(pilot, app)
+        for tab in ("1", "2", "3"):
+            await pilot.press(tab)
+            await pilot.pause()
+            await wait_for(pilot, lambda: "D Delete" in screen_text(app).splitlines()[-1],
+                           what=f"footer on tab {tab}")
+            footer = screen_text(app).splitlines()[-1]
+            for key in ("e Edit", "c Customer", "h History", "i Issue", "x Export", "D Delete",
+                        "? Help", "^p palette"):
+                assert key in footer, (tab, footer)

@@ -8,12 +8,26 @@ to open it (docs/benchmarks.md), and each rebuild is bytes over a slow link.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.screen import Screen
 from textual.widgets import Footer
 
 
 class StillFooter(Footer):
+    """Compact (one space between keys): at 80 columns every key of a screen must fit."""
+
+    DEFAULT_CSS = """
+    StillFooter { padding-left: 1; }
+    /* compact drops the palette key's right padding; keys scrolled under it would show there */
+    StillFooter.-compact FooterKey.-command-palette { padding-right: 1; }
+    """
+
     _shown: tuple[object, ...] | None = None
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("compact", True)
+        super().__init__(**kwargs)
 
     def _keys_shown(self) -> tuple[object, ...]:
         return tuple(

@@ -69,8 +69,11 @@ class LicensesPane(Vertical):
     """
     # The table's own home/end move within the loaded window; these jump in the whole order.
     BINDINGS = [
-        Binding("f,less_than_sign", "first_license", "First", tooltip="First license of the order"),
-        Binding("l,greater_than_sign", "last_license", "Last", tooltip="Last license of the order"),
+        # Not in the footer (the order's keys fill it at 80 columns): the status line says them.
+        Binding("f,less_than_sign", "first_license", "First", show=False,
+                tooltip="First license of the order"),
+        Binding("l,greater_than_sign", "last_license", "Last", show=False,
+                tooltip="Last license of the order"),
     ]
 
     def __init__(self, **kwargs: object) -> None:
@@ -253,4 +256,5 @@ class LicensesPane(Vertical):
         total = max(self.total, last)
         self.query_one(StatusLine).set_status(
             f"showing {first:,}–{last:,} of {plural(total, 'license')} · dates UTC"
+            + (" · f/l first/last" if self.start > 0 or self.has_after else "")
         )
