@@ -14,6 +14,7 @@ from orderview.mail.status import invite_status
 from orderview.services import managers
 from orderview.services.errors import ConflictError, FieldErrors, PermissionDenied
 from orderview.services.orders import get_order
+from orderview.settings import Settings
 from tests import factories
 from tests.smtp_capture import SMTPServer
 
@@ -108,7 +109,9 @@ async def test_smtp_down_then_up_fails_records_reason_retries_and_sends(db):
     await managers.add_manager(db, settings, order_id, {"email": "m@example.com"}, actor="a")
     t0 = outbox.now_utc()
     [failed] = await outbox.deliver_due(db, settings, now=t0)
-    assert not failed.ok and failed.status == "failed" and failed.error
+    assert not failed.ok and failed.status == "failed"
+    host, port = settings.smtp_host, settings.smtp_port
+    assert failed.error == f"connection refused ({host}:{port})"  # short: fits the tab
     [row] = await _rows(db, MailOutbox)
     assert row.status == "failed" and row.attempts == 1 and row.last_error == failed.error
     assert row.next_attempt_at == t0 + timedelta(seconds=30)
@@ -397,3 +400,13 @@ async def test_starttls_against_a_server_without_it_fails_with_a_reason(sqlite_d
     [failed] = await outbox.deliver_due(sqlite_db, settings)
     assert not failed.ok and "STARTTLS" in failed.error.upper()
     assert smtp.received == []
+
+
+async def test_unknown_mail_host_is_one_short_reason(sqlite_db):
+    settings = Settings(smtp_host="mail.nonexistent.invalid", smtp_port=25,
+                        smtp_security="none", smtp_timeout=5)
+    order_id = await factories.add_order(sqlite_db)
+    await managers.add_manager(sqlite_db, settings, order_id, {"email": "m@example.com"},
+                               actor="a")
+    [failed] = await outbox.deliver_due(sqlite_db, settings)
+    assert failed.error == "unknown mail server host (mail.nonexistent.invalid:25)"

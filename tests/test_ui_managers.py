@@ -399,3 +399,22 @@ async def test_ticked_and_unticked_permissions_differ_without_colour(sqlite_db):
         assert box(dialog, "manage_managers").value
         await wait_for(pilot, lambda: "▐X▌ Manage managers" in line("Manage managers"),
                        what="ticked mark")
+
+
+async def test_a_long_failure_reason_keeps_the_retry_time_and_first_login_on_screen(sqlite_db):
+    await seeded(sqlite_db, smtp_host="127.0.0.1")
+    reason = "Error connecting to smtp.internal on port 587: " + "very long reason " * 12
+    async with sqlite_db.sessions.begin() as s:
+        mail = (await s.scalars(select(MailOutbox))).one()
+        mail.status, mail.attempts, mail.last_error = "failed", 2, reason
+        mail.next_attempt_at = outbox.now_utc() + timedelta(hours=1)  # not due: untouched
+    app = make_app(sqlite_db, open_store_id="ORD-1", smtp_host="127.0.0.1")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_managers_tab(app, pilot)
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "First login: not yet · Invite: failed: Error connecting" in shown
+        assert re.search(r"… \(retry \d\d:\d\d UTC\)", shown)
+        assert "m@example.com" in shown and "Permissions: Reset device" in shown
+        assert all(len(line) <= SIZE[0] for line in shown.splitlines())
+        assert pane.table.row_count == 1

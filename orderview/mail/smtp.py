@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import socket
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -33,8 +35,31 @@ async def send(settings: Settings, message: EmailMessage) -> None:
     )
 
 
+_CONNECTING = re.compile(r"^Error connecting to (?P<host>.+?) on port (?P<port>\d+)")
+
+
+def _connect_reason(exc: BaseException) -> str | None:
+    """``connection refused (host:port)`` rather than aiosmtplib's two-clause sentence, so
+    the reason fits the managers tab's invite column."""
+    match = _CONNECTING.match(str(exc))
+    if not isinstance(exc, aiosmtplib.SMTPConnectError) or match is None:
+        return None
+    where = f"{match['host']}:{match['port']}"
+    cause = exc.__cause__
+    if isinstance(cause, ConnectionRefusedError):
+        return f"connection refused ({where})"
+    if isinstance(cause, socket.gaierror):
+        return f"unknown mail server host ({where})"
+    if isinstance(cause, TimeoutError):
+        return f"timed out connecting ({where})"
+    return None
+
+
 def failure_reason(exc: BaseException) -> str:
     """One short line saying why a delivery failed (what the operator sees)."""
+    short = _connect_reason(exc)
+    if short is not None:
+        return visible(short, 300)
     text = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, TimeoutError | aiosmtplib.SMTPTimeoutError):
         text = f"timed out ({text})"

@@ -52,6 +52,7 @@ LEGEND = (
 
 COLUMNS = ("Email", "Name", "Perms", "Invite (UTC)", "Login")
 WIDTHS = (22, 13, 9, 22, 5)  # compact: 76 columns in all, room left for a scrollbar
+DETAIL_LINE = 76  # text columns of a detail line at 80 columns
 
 
 def permission_letters(codes: list[str]) -> str:
@@ -78,15 +79,29 @@ def manager_cells(m: ManagerView, configured: bool) -> tuple[object, ...]:
             invite_cell(m, configured), first_login(m))
 
 
+def _keep_tail(text: str, limit: int) -> str:
+    """Cut a long status in its middle, keeping a short ``(…)`` tail such as the retry time."""
+    if len(text) <= limit:
+        return text
+    head, sep, tail = text.rpartition(" (")
+    if sep and len(tail) < 40:
+        return head[: limit - len(tail) - 3] + "…" + sep + tail
+    return text[: limit - 1] + "…"
+
+
 def manager_detail(m: ManagerView, configured: bool) -> Content:
-    """The whole truth about one manager, for the lines under the table (every data string
-    literal; long ones cut so the four lines never grow)."""
-    labels = ", ".join(PERMISSION_BY_CODE[c].label for c in m.permissions) or "no permissions"
+    """The whole truth about one manager, for the lines under the table: who (one line), every
+    permission by its label (up to two lines), first login and the whole invite status (up to
+    two lines; a long reason is cut in its middle, the retry time kept). Data strings literal;
+    long ones cut so the five lines never grow."""
+    labels = ", ".join(PERMISSION_BY_CODE[c].label for c in m.permissions) or "none"
     done = "not yet" if m.is_initial_password else "done"
+    invite = f"First login: {done} · Invite: {invite_status(m, configured)}"
     return Content.assemble(
-        literal(m.email, 60, "bold"), "  ", literal(m.name, 40), "\n",
-        "Permissions: ", labels, "\n",
-        "Invite: ", literal(invite_status(m, configured), 120), " · first login: ", done,
+        literal(m.email, 50, "bold"), "  ",
+        literal(m.name, max(DETAIL_LINE - 2 - min(len(m.email), 50), 24)), "\n",
+        literal(_keep_tail(f"Permissions: {labels}", DETAIL_LINE * 2 - 12)), "\n",
+        literal(_keep_tail(invite, DETAIL_LINE * 2 - 12)),
     )
 
 
@@ -102,7 +117,7 @@ class ManagersPane(Vertical):
     ManagersPane { height: 1fr; }
     ManagersPane LiteralTable { height: 1fr; }
     ManagersPane #managers-legend { height: 2; padding: 0 1; color: $text-muted; }
-    ManagersPane #manager-detail { height: 4; padding: 0 1; }
+    ManagersPane #manager-detail { height: 5; padding: 0 1; }
     """
     BINDINGS = [
         # Short labels: the order's own keys follow in the footer at 80 columns (help shows
