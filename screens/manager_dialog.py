@@ -56,7 +56,7 @@ def added_message(email: str, result: managers.AddResult, configured: bool) -> s
     if result.mail_kind == "manager_invite":
         mail = "invite queued" + ("" if configured else f" — {NO_SERVER}")
     elif result.mail_kind == "manager_added":
-        mail = "added-to-order notice queued (their password is unchanged)" + (
+        mail = "notice queued, password unchanged" + (
             "" if configured else f" — {NO_SERVER}"
         )
     else:
