@@ -19,8 +19,9 @@ class StillFooter(Footer):
 
     DEFAULT_CSS = """
     StillFooter { padding-left: 1; }
-    /* compact drops the palette key's right padding; keys scrolled under it would show there */
-    StillFooter.-compact FooterKey.-command-palette { padding-right: 1; }
+    /* compact gives every key a right margin, the docked palette key too: keys that overflow
+       the footer would show through that last cell */
+    StillFooter.-compact FooterKey.-command-palette { margin-right: 0; padding-right: 1; }
     """
 
     _shown: tuple[object, ...] | None = None
