@@ -159,3 +159,21 @@ async def test_corpus_typed_into_edit_order_saved_and_searched(sqlite_db: Databa
             assert oid in [o.id for o in found.items], name
     stored = (await orders.get_order(sqlite_db, oid)).reference
     assert stored == BY_NAME[TYPED[-1]][:100].replace("\u200d", "")
+
+
+async def test_type_ahead_burst_keeps_its_order(sqlite_db: Database) -> None:
+    """Keys arriving in one packet (a slow SSH link) apply in the order typed, bound editing
+    keys included: ``ab<ctrl+u>H-0<backspace>1<home>x`` is ``xH-1``, not a jumble."""
+    from textual import events
+
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        search = app.screen.query_one("#search")
+        await wait_for(pilot, lambda: search.has_focus, what="search box")
+        for key, char in [("a", "a"), ("b", "b"), ("ctrl+u", None), ("H", "H"),
+                          ("minus", "-"), ("0", "0"), ("backspace", None), ("1", "1"),
+                          ("home", None), ("x", "x")]:
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)  # no pause between keys: one burst
+        await wait_for(pilot, lambda: search.value == "xH-1", what=f"xH-1, got {search.value!r}")

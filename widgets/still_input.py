@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.widgets import Input
 
 from orderview.safetext import has_unsafe
@@ -24,6 +25,23 @@ class StillInput(Input):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cursor_blink = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Keys typed ahead over a slow link arrive in one burst. Input inserts printable keys
+        at once but lets its bound keys (backspace, ctrl+u, home, enter…) bubble to the app
+        first, so ``ab<ctrl+u>H-01`` used to end as an empty box (textual#6605). Running our
+        own bindings here, in arrival order, keeps the burst in the order it was typed."""
+        if event.is_printable:
+            return  # Input._on_key inserts it
+        for key in event.aliases:
+            bindings = self._bindings.key_to_bindings.get(key)
+            if bindings and not bindings[0].priority:
+                # An action that does not apply (scrolling a one-line box raises SkipAction)
+                # reports False: the key then bubbles on to the screen's bindings as before.
+                if await self.app.run_action(bindings[0].action, self):
+                    event.stop()
+                    event.prevent_default()
+                return
 
     @property
     def _value(self) -> Text:
