@@ -21,7 +21,7 @@ from orderview.safetext import visible
 from orderview.services import orders
 from orderview.services.errors import NotFound
 from orderview.settings import Settings
-from screens.help import HelpScreen, screen_keys
+from screens.help import HelpScreen, help_title, screen_keys
 from screens.open_order import OpenOrderProvider
 from screens.order import OrderScreen
 from screens.order_tabs.managers import refresh_after_delivery
@@ -37,10 +37,13 @@ class OrderviewApp(App[None]):
     TITLE = "orderview"
     CSS = stylesheet()
     COMMANDS = App.COMMANDS | {OpenOrderProvider}
+    # Priority, so they work inside modal dialogs too (a modal cuts the app's ordinary bindings
+    # off); a text box that takes ``?`` as a character still gets it (Textual drops a priority
+    # key the focused widget consumes).
     BINDINGS = [
-        Binding("question_mark", "help", "Help"),
+        Binding("question_mark", "help", "Help", priority=True),
         Binding("f1", "help", "Help", show=False, priority=True),
-        Binding("ctrl+l", "redraw", "Redraw", show=False),
+        Binding("ctrl+l", "redraw", "Redraw", show=False, priority=True),
     ]
 
     def __init__(self, db: Database, settings: Settings, operator: str,
@@ -100,10 +103,11 @@ class OrderviewApp(App[None]):
         app_driver.redraw(self)
 
     def action_help(self) -> None:
+        """``?``/F1 on any screen or dialog: its keys (again on help closes it)."""
         if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
             return
-        title = getattr(self.screen, "HELP_TITLE", None) or type(self.screen).__name__
-        self.push_screen(HelpScreen(title, screen_keys(self, self.screen)))
+        self.push_screen(HelpScreen(help_title(self.screen), screen_keys(self, self.screen)))
 
     def action_command_palette(self) -> None:
         """The stock palette, minus its blinking cursor (see conventions: slow links)."""

@@ -3,6 +3,7 @@ later issues add appear here without anyone editing this module."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from textual.app import App, ComposeResult
@@ -32,6 +33,20 @@ def _where(app: App[object], screen: Screen[object], node: object) -> str:
     if isinstance(node, Input):
         return "in the text box"
     return f"in the {type(node).__name__.lower()}"
+
+
+def help_title(screen: Screen[object]) -> str:
+    """The screen's ``HELP_TITLE``, else its class name in words (``EditOrderScreen`` →
+    "Edit order"), so every dialog gets a readable title without declaring one."""
+    given = getattr(screen, "HELP_TITLE", None)
+    if given:
+        return str(given)
+    name = type(screen).__name__
+    for suffix in ("Screen", "Dialog"):
+        if name.endswith(suffix) and name != suffix:
+            name = name[: -len(suffix)]
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", name) or [name]
+    return " ".join([words[0]] + [w.lower() for w in words[1:]])
 
 
 def screen_keys(app: App[object], screen: Screen[object]) -> list[KeyHelp]:
