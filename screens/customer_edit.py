@@ -178,6 +178,8 @@ class CustomerEditScreen(ModalScreen[Result]):
 
     def _show_conflict(self, conflict: ConflictError) -> None:
         self.conflict = conflict
+        for form in self.query(FormField):  # the input passed: older messages no longer apply
+            form.show_error(None)
         self.query_one(ConflictNotice).show_conflict(
             conflict, "Nothing was saved. r reloads the latest values (your edits are kept).")
         self.refresh_bindings()
@@ -319,10 +321,15 @@ class CustomerEditScreen(ModalScreen[Result]):
             return
         edited = self.changes()
         if fresh is not None:
-            self.customer = fresh
+            before, self.customer = self.customer, fresh
             for name in CUSTOMER_FIELDS:
+                form = self.query_one(f"#field-{name}", FormField)
                 if name not in edited:
-                    self.query_one(f"#field-{name}", FormField).value = getattr(fresh, name)
+                    form.value = getattr(fresh, name)
+                # Both operators changed it: show what is stored, so saving over it is a choice.
+                both = name in edited and getattr(fresh, name) != getattr(before, name)
+                form.show_error(f"now “{getattr(fresh, name)}” in the database; ctrl+s "
+                                "replaces it with yours" if both else None)
         self.conflict = None
         self.query_one(ConflictNotice).remove_class("-shown")
         self.refresh_bindings()

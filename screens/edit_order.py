@@ -134,6 +134,8 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
 
     def _show_conflict(self, conflict: ConflictError) -> None:
         self.conflict = conflict
+        for form in self.query(FormField):  # the input passed: older messages no longer apply
+            form.show_error(None)
         self.query_one(ConflictNotice).show_conflict(
             conflict, "Nothing was saved. r reloads the latest values (your edits are kept).")
         self.refresh_bindings()
@@ -195,10 +197,15 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
             self._status("This order no longer exists: esc closes the dialog")
             return
         edited = self.changes()
-        self.detail = fresh
+        before, self.detail = self.detail, fresh
+        # Fields both operators changed: say what is stored now, so saving over it is a choice.
+        both = [name for name in edited if getattr(fresh, name) != getattr(before, name)]
         for name, _, _ in TEXT_FIELDS:
+            form = self.query_one(f"#field-{name}", FormField)
             if name not in edited:
-                self.query_one(f"#field-{name}", FormField).value = getattr(fresh, name)
+                form.value = getattr(fresh, name)
+            form.show_error(f"now “{getattr(fresh, name)}” in the database; ctrl+s replaces it "
+                            "with yours" if name in both else None)
         for name, _ in FLAGS:
             if name not in edited:
                 self.query_one(f"#{name}", Checkbox).value = getattr(fresh, name)
@@ -206,7 +213,9 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
         self.query_one(ConflictNotice).remove_class("-shown")
         self.refresh_bindings()
         self.query_one("#reference").focus()
-        self._status("Reloaded the latest values; your edits are kept. ctrl+s saves them.")
+        flags = [label for name, label in FLAGS if name in both]
+        self._status("Reloaded; your edits are kept. ctrl+s saves them"
+                     + (f" ({', '.join(flags)} changed there too)." if flags else "."))
 
     @on(Checkbox.Changed)
     def _flag_changed(self, event: Checkbox.Changed) -> None:

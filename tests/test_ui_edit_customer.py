@@ -251,6 +251,8 @@ async def test_customer_conflict_names_the_other_operator(sqlite_db) -> None:
         assert (await customers.get_customer(sqlite_db, cid)).phone == "999"
         await pilot.press("r")
         await wait_for(pilot, lambda: form.conflict is None, what="reloaded")
+        assert "now “999” in the database" in error_of(form, "phone")  # saving over it: a choice
+        assert error_of(form, "email") == ""
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, CustomerEditScreen),
                        what="saved after reload")

@@ -156,6 +156,9 @@ async def _conflict_case(db) -> None:  # type: ignore[no-untyped-def]
         assert dialog.query_one("#field-download_id", FormField).value == "D-1"
         assert dialog.query_one("#field-reference", FormField).value == "mine"
         assert dialog.query_one("#field-language", FormField).value == "fr"
+        # both changed the reference: the stored value is shown before saving over it
+        assert "now “theirs” in the database" in error_of(dialog, "reference")
+        assert error_of(dialog, "language") == "" and error_of(dialog, "download_id") == ""
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is screen and screen.detail.version == 3,
                        what="saved after reload")
@@ -171,3 +174,22 @@ async def test_conflict_is_shown_and_nothing_overwritten_sqlite(sqlite_db) -> No
 
 async def test_conflict_is_shown_and_nothing_overwritten_postgresql(pg_db) -> None:
     await _conflict_case(pg_db)
+
+
+async def test_a_conflict_clears_field_messages_that_no_longer_apply(sqlite_db) -> None:
+    """A refused language, corrected, then a conflict: the old message under Language goes."""
+    oid = await f.add_order(sqlite_db, "ORD-1")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_order(pilot, app)
+        dialog = await open_edit(pilot, app)
+        await pilot.press("tab", "tab", "tab")
+        await type_text(pilot, "not a language")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: error_of(dialog, "language") != "", what="refused")
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "en")
+        await order_edit.update_order(sqlite_db, "bob", oid, 1, {"reference": "theirs"})
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: dialog.conflict is not None, what="conflict")
+        assert error_of(dialog, "language") == ""
