@@ -71,7 +71,9 @@ class OrdersScreen(Screen[None]):
         Binding("slash", "focus_search", "Search"),
         Binding("escape", "focus_search", "Back to search", show=False),
         Binding("down", "focus_results", "Results", show=False),
-        Binding("n", "new_order", "New order"),
+        # ctrl+n works while the search box has focus (where n is typed); n from the results.
+        Binding("ctrl+n", "new_order", "New order"),
+        Binding("n", "new_order", "New order", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
 

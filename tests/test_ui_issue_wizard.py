@@ -662,3 +662,21 @@ async def test_without_a_default_policy_custom_values_is_preselected(sqlite_db) 
         await issue_and_wait(pilot, app)
     [row] = await rows(sqlite_db)
     assert row.policy_id is None and (row.license_type, row.max_activations) == ("perpetual", 1)
+
+
+async def test_ctrl_n_opens_a_new_order_from_the_search_box(sqlite_db) -> None:
+    """The home screen starts in the search box, where n is typed: ctrl+n works from there
+    (shown in the footer), with or without text typed, and nothing gets typed."""
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen)
+                       and app.screen.query_one("#search").has_focus, what="search box")
+        await wait_for(pilot, lambda: "^n New order" in screen_text(app), what="footer key")
+        await pilot.press(*"ORD", "ctrl+n")
+        await wait_for(pilot, lambda: on_step(app, "order"), what="new order step")
+        await pilot.press("escape")  # nothing entered: closes without asking
+        await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen), what="orders")
+        assert app.screen.query_one("#search").value == "ORD"
+    async with sqlite_db.sessions() as s:
+        assert len(list(await s.scalars(select(Order)))) == 1  # nothing written
