@@ -61,9 +61,15 @@ async def test_send_failure_and_no_server(sqlite_db, capsys):
     await managers.add_manager(sqlite_db, ctx.settings, order_id, {"email": "d@example.com"},
                                actor="tester")
     assert await _run(ctx, "send") == 1
-    assert "d@example.com: failed: " in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "d@example.com: failed: connection refused" in out and "wait" not in out
+    # Sending again before the retry time sends nothing and says when the next try is.
+    assert await _run(ctx, "send") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "nothing due"
+    assert lines[1].startswith("1 message(s) wait for their next try (next at ")
     await _run(ctx, "list", "--status", "failed")
-    assert "1 attempt(s)" in capsys.readouterr().out
+    assert "1 attempt(s), next try " in capsys.readouterr().out
 
     unconfigured = Context(down.settings(smtp_host=None), "tester", sqlite_db)
     with pytest.raises(CLIError, match="no mail server configured.*1 message"):

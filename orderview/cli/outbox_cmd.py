@@ -36,6 +36,11 @@ async def send_cmd(args: argparse.Namespace, ctx: Context) -> int:
     results = await outbox.deliver_due(ctx.db, ctx.settings)
     if not results:
         print("nothing due")
+    waiting = await outbox.count_pending(ctx.db) - sum(r.status in outbox.PENDING for r in results)
+    if waiting > 0:  # failed earlier, waiting for their retry time: say when, not "nothing"
+        due = await outbox.next_due_at(ctx.db)
+        print(f"{waiting} message(s) wait for their next try"
+              + (f" (next at {due:%Y-%m-%d %H:%M} UTC)" if due else ""))
     for r in results:
         outcome = "sent" if r.ok else f"{r.status}: {r.error}"
         print(f"#{r.id} {visible(r.to_address, 254)}: {visible(outcome, 400)}")
@@ -76,6 +81,7 @@ async def list_cmd(args: argparse.Namespace, ctx: Context) -> int:
         when = v.sent_at or v.created_at
         line = f"#{v.id} {v.status:<10} {when:%Y-%m-%d %H:%M} UTC  {v.kind:<14} {v.to_address}"
         if v.status == "failed":
-            line += f"  [{v.attempts} attempt(s){', gave up' if v.gave_up else ''}: {v.last_error}]"
+            retry = ", gave up" if v.gave_up else f", next try {v.next_attempt_at:%H:%M} UTC"
+            line += f"  [{v.attempts} attempt(s){retry}: {v.last_error}]"
         print(visible(line, 600))
     return 0
