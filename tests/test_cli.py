@@ -190,6 +190,18 @@ def test_show_no_such_order(capsys, demo_db: Path) -> None:
     assert_one_line_error(err, "no order with Order ID", "NOPE-404")
 
 
+@pytest.mark.parametrize("argv", [("search", "acme"), ("show", "ORD-1"), ("history", "ORD-1"),
+                                  ("open", "ORD-1")])
+def test_read_commands_refuse_a_database_path_that_is_not_there(capsys, tmp_path: Path,
+                                                                argv: tuple[str, ...]) -> None:
+    """A typo in --db must not create an empty database and answer "no orders match"."""
+    typo = tmp_path / "typo" / "orders.db"
+    code, out, err = run(capsys, *argv, "--db", str(typo))
+    assert code == 1 and out == ""
+    assert_one_line_error(err, "no database at", str(typo))
+    assert not typo.exists()
+
+
 # -- db upgrade ------------------------------------------------------------------------------
 def test_db_upgrade_creates_then_reports_current(capsys, tmp_path: Path) -> None:
     db = str(tmp_path / "new" / "fresh.db")

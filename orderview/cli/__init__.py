@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _run(handler, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
     if getattr(handler, "needs_context", True) is False:
         return await handler(args, None)
-    ctx: Context = await open_context(args)
+    ctx: Context = await open_context(args, getattr(handler, "reads_existing", False))
     try:
         return await handler(args, ctx)
     except DatabaseUnavailable as exc:  # the server went away or the file is read-only/locked

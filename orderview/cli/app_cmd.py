@@ -73,3 +73,6 @@ async def run_open(args: argparse.Namespace, ctx: Context) -> int:
     except NotFound as exc:
         raise CLIError(visible(str(exc))) from None
     return await run_app(args, ctx, open_store_id=args.order_id)
+
+
+run_open.reads_existing = True  # type: ignore[attr-defined]  # opens an order that must exist

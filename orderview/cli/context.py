@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -56,13 +57,28 @@ DB_ERRORS = (OSError, DBAPIError, InterfaceError, OperationalError, socket.gaier
              asyncio.TimeoutError, DatabaseUnavailable)
 
 
-async def open_db(settings: Settings) -> Database:
+def missing_sqlite_file(db: Database) -> str | None:
+    """The path of a SQLite database file that does not exist (None for anything else)."""
+    path = db.url.database if db.dialect == "sqlite" else None
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return None if Path(path).exists() else path
+
+
+async def open_db(settings: Settings, must_exist: bool = False) -> Database:
+    """``must_exist``: commands that only read refuse a SQLite path that is not there (a typo
+    would otherwise create an empty database and answer "no orders match")."""
     try:
         db = open_database(settings.db)
     except DatabaseURLError as exc:
         raise CLIError(str(exc), 2) from None
     except Exception as exc:  # e.g. missing driver for an exotic URL
         raise CLIError(f"cannot open database: {exc}", 2) from None
+    missing = missing_sqlite_file(db) if must_exist else None
+    if missing is not None:
+        await db.dispose()
+        raise CLIError(f"no database at {missing} (check --db or ORDERVIEW_DB; "
+                       "`orderview demo --db PATH` makes a demo one)")
     try:
         await asyncio.wait_for(ensure_schema(db), timeout=30)
     except DB_ERRORS as exc:
@@ -71,7 +87,7 @@ async def open_db(settings: Settings) -> Database:
     return db
 
 
-async def open_context(args: argparse.Namespace) -> Context:
+async def open_context(args: argparse.Namespace, must_exist: bool = False) -> Context:
     settings = settings_from_args(args)
-    db = await open_db(settings)
+    db = await open_db(settings, must_exist)
     return Context(settings, resolve_operator(getattr(args, "operator", None), settings.operator), db)
