@@ -680,3 +680,23 @@ async def test_ctrl_n_opens_a_new_order_from_the_search_box(sqlite_db) -> None:
         assert app.screen.query_one("#search").value == "ORD"
     async with sqlite_db.sessions() as s:
         assert len(list(await s.scalars(select(Order)))) == 1  # nothing written
+
+
+async def test_switches_read_on_or_off_without_colour(sqlite_db) -> None:
+    """An off switch shows a blank box, an on one an X: the stock box showed X for both and
+    differed only by colour (unreadable in 16 colours or monochrome)."""
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        await to_entitlements(pilot, app)
+
+        def line(label: str) -> str:
+            return next(t for t in screen_text(app).splitlines() if f"│ {label} " in t)
+
+        assert "X" not in line("Trial")
+        await focus_field(pilot, app, "is_trial")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: "X" in line("Trial"), what="trial ticked")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: "X" not in line("Trial"), what="trial unticked")
