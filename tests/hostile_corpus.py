@@ -56,6 +56,8 @@ CORPUS: list[tuple[str, str]] = [
     ("csv_cr", "\r=1+1"),
     ("csv_cmd", "=cmd|' /C calc'!A0"),
     ("quotes", 'he said "hi", \'bye\''),
+    ("path_traversal", "../../../etc/passwd"),
+    ("dotfile", ".bashrc"),
 ]
 
 BY_NAME = dict(CORPUS)

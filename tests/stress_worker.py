@@ -46,7 +46,7 @@ async def run(url: str, operator: str, seconds: float, seed: int, order_ids: lis
                 value = f"{operator}-{n}"
                 for _ in range(RETRIES):
                     loaded = await orders.get_order(db, oid)
-                    await asyncio.sleep(rnd.random() * 0.01)  # the operator types
+                    await asyncio.sleep(rnd.random() * 0.03)  # the operator types
                     try:
                         detail = await order_edit.update_order(
                             db, operator, oid, loaded.version, {"reference": value})
@@ -54,7 +54,10 @@ async def run(url: str, operator: str, seconds: float, seed: int, order_ids: lis
                         out["conflicts"] += 1
                         out["conflicts_named"] += bool(exc.changes)
                         continue
-                    out["writes"].append(["order", oid, detail.version, value,
+                    # update_order re-reads the order after its commit, so another desk's
+                    # next save may already show; this save made loaded.version + 1.
+                    assert detail.version > loaded.version
+                    out["writes"].append(["order", oid, loaded.version + 1, value,
                                           loaded.version])
                     break
             elif roll < 0.75:
@@ -62,7 +65,7 @@ async def run(url: str, operator: str, seconds: float, seed: int, order_ids: lis
                 value = f"{operator}-{n}"
                 for _ in range(RETRIES):
                     loaded_c = await customers.get_customer(db, cid)
-                    await asyncio.sleep(rnd.random() * 0.01)
+                    await asyncio.sleep(rnd.random() * 0.03)
                     try:
                         view = await customers.update_customer(
                             db, operator, cid, loaded_c.version, {"city": value})

@@ -107,3 +107,21 @@ async def test_imported_control_characters_are_exported_neutralised(
         assert not any(v.startswith(DANGEROUS_PREFIXES) for v in rows[0].values())
     formulas = {t for _, t in FORMULA}
     assert {"\t=1+1", "\r=1+1", "+1", "-1"} <= formulas  # the corpus covers every prefix
+
+
+async def test_corpus_as_order_ids(db: Database, tmp_path: Path) -> None:
+    """Every printable corpus string as an Order ID (the wizard's first step): stored, found by
+    search as the exact match first, and exported under a safe default file name."""
+    from orderview.export import default_filename
+
+    for name, text in PRINTABLE:
+        store_id = fit(text, 100).strip()
+        created = await issuing.create_order(db, "tester", {"store_id": store_id})
+        assert created.order.store_id == store_id, name
+        found = (await orders.search_orders(db, store_id)).items
+        assert found and found[0].id == created.order.id, name
+        filename = default_filename(store_id)
+        assert "/" not in filename and not filename.startswith(".") and ".." not in filename
+        out = tmp_path / filename  # several IDs share the fallback name: the UI asks first
+        await export_to_file(db, created.order.id, out, overwrite=True)
+        assert out.parent == tmp_path and read_csv(out)[0]["order__store_id"] == neutral(store_id)

@@ -62,7 +62,7 @@ def check_chain(events: list[AuditEvent], writes: list[list[Any]], field: str,
     """The successful saves of one row are exactly its audit chain, each built on the one
     before (``loaded == version - 1``: it saw every earlier save), and the row holds the last."""
     by_version = {w[2]: w for w in writes}
-    assert len(by_version) == len(writes), "two saves claim the same version"
+    assert len(by_version) == len(writes), "two saves were made from the same version"
     assert [e.entity_version for e in events] == sorted(by_version)
     assert sorted(by_version) == list(range(2, len(writes) + 2))  # no gap, no lost save
     previous = initial
