@@ -410,3 +410,25 @@ async def test_unknown_mail_host_is_one_short_reason(sqlite_db):
                                actor="a")
     [failed] = await outbox.deliver_due(sqlite_db, settings)
     assert failed.error == "unknown mail server host (mail.nonexistent.invalid:25)"
+
+
+async def test_existing_person_whose_invite_was_given_up_gets_a_real_invite(db, smtp):
+    """A notice says "use your existing password": wrong for someone whose only invite never
+    arrived (given up after MAX_ATTEMPTS, body scrubbed). They get a real invite instead."""
+    settings = smtp.settings()
+    first = await factories.add_order(db, store_id="ORD-A")
+    second = await factories.add_order(db, store_id="ORD-B")
+    await managers.add_manager(db, settings, first, {"email": "g@example.com"}, actor="a")
+    old_hash = (await _person(db, "g@example.com")).password_hash
+    async with db.sessions.begin() as s:
+        mail = (await s.scalars(select(MailOutbox))).one()
+        mail.status, mail.attempts, mail.body = "failed", outbox.MAX_ATTEMPTS, outbox.SCRUBBED
+    result = await managers.add_manager(db, settings, second, {"email": "g@example.com"},
+                                        actor="a")
+    assert result.linked_existing and result.mail_kind == "manager_invite"
+    person = await _person(db, "g@example.com")
+    assert person.password_hash != old_hash and person.is_initial_password
+    await outbox.deliver_due(db, settings)
+    [received] = smtp.received
+    assert received.envelope_to == ["g@example.com"] and "ORD-B" in received.message["Subject"]
+    assert managers.verify_password(person.password_hash, received.password)

@@ -8,7 +8,8 @@ Decisions (see shared/domain.md, License managers):
   "send invite" no password exists at all (nobody could know it) until ``resend_invite``.
 - Existing person: attached with the permissions chosen here; their names, phone and password are
   untouched. With "send invite" they get an "added to order" notice without a password (their
-  own still works) -- unless they have no password yet, then they get a real invite.
+  own still works) -- unless they have no password yet, or the invite that carried it was
+  given up on (never delivered): then they get a real invite with a new password.
 - Resend: a new initial password replaces the hash (the old one stops working) and every unsent
   invite of that person (on any order: they all carry the now-dead password) is superseded.
 - Remove: the assignment goes, the person stays; unsent mail about this order is superseded.
@@ -27,12 +28,12 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
-from orderview.db.models import LicenseManager, Order, OrderManager
+from orderview.db.models import LicenseManager, MailOutbox, Order, OrderManager
 from orderview.db.types import utcnow
 from orderview.mail import composer, outbox
 from orderview.permissions import DISTRIBUTION_CODES, PERMISSION_BY_CODE, sort_codes
@@ -135,6 +136,21 @@ async def _person(session: AsyncSession, db: Database, manager_id: int) -> Licen
     return person
 
 
+async def _password_on_its_way(session: AsyncSession, manager_id: int) -> bool:
+    """Whether an invite carrying the person's current initial password was sent or is still
+    being tried (queued, or failed with attempts left)."""
+    found = await session.scalar(
+        select(MailOutbox.id).where(
+            MailOutbox.manager_id == manager_id,
+            MailOutbox.kind == composer.KIND_INVITE,
+            or_(MailOutbox.status == "sent",
+                and_(MailOutbox.status.in_(outbox.PENDING),
+                     MailOutbox.attempts < outbox.MAX_ATTEMPTS)),
+        ).limit(1)
+    )
+    return found is not None
+
+
 def _snapshot(person: LicenseManager, permissions: list[str]) -> dict[str, Any]:
     return {
         "manager_id": person.id,
@@ -207,8 +223,14 @@ async def _add(
             )
             if taken is not None:
                 raise FieldErrors({"email": "is already a license manager of this order"})
-            if form.send_invite and not person.password_hash:
-                # Never given a password: nobody can sign in as them, so issuing one is safe.
+            if form.send_invite and (
+                not person.password_hash
+                or (person.is_initial_password
+                    and not await _password_on_its_way(session, person.id))
+            ):
+                # Never given a password (added without an invite), or their invite was given up
+                # on: nobody can sign in as them, and a notice would tell them to use a password
+                # they never received. A real invite with a new password is safe and needed.
                 person.password_hash = password_hash
                 person.is_initial_password = True
                 person.version += 1
