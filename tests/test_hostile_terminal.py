@@ -65,3 +65,27 @@ def test_no_control_sequence_from_data_reaches_the_terminal(tmp_path: Path) -> N
     assert "␛]52;c;" in seen
     assert "EVIL␛[2J␛[1;1HPWNED" in seen
     assert "c1\\x9b2Jcsi" in seen
+
+
+def test_cli_output_never_carries_control_sequences_from_data(tmp_path: Path) -> None:
+    """The commands print the same data to a terminal: show, search and history (tables and
+    JSON) keep controls as stand-ins or JSON escapes."""
+    import json
+    import subprocess
+
+    db = tmp_path / "hostile.db"
+    build(db)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERVIEW_")}
+    outputs = {}
+    for args in (["show", "H-01"], ["show", "H-04"], ["search", "H-"], ["history", "H-09"],
+                 ["show", "H-02", "--json"]):
+        run = subprocess.run([sys.executable, "-m", "orderview", *args, "--db", str(db)],
+                             capture_output=True, cwd=Path(__file__).parent.parent, env=env,
+                             timeout=60)
+        assert run.returncode == 0, run.stderr
+        outputs[" ".join(args)] = run.stdout
+        for forbidden in FORBIDDEN_OUTPUT:
+            assert forbidden not in run.stdout, (args, forbidden)
+        assert b"\x1b" not in run.stdout and b"\x07" not in run.stdout
+    assert "␛]0;pwned␇".encode() in outputs["show H-01"]
+    assert json.loads(outputs["show H-02 --json"])["reference"] == BY_NAME["osc_clipboard"]
