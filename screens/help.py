@@ -32,6 +32,8 @@ def _where(app: App[object], screen: Screen[object], node: object) -> str:
         return "in the table"
     if isinstance(node, Input):
         return "in the text box"
+    if type(node).__name__.endswith("Pane"):  # an order tab's contents (LicensesPane, …)
+        return "on this tab"
     return f"in the {type(node).__name__.lower()}"
 
 
@@ -70,11 +72,15 @@ def screen_keys(app: App[object], screen: Screen[object]) -> list[KeyHelp]:
     return sorted(seen.values(), key=lambda k: order.get(k.where, 1))
 
 
+# Key, Action, Where: with one space before each cell and a scrollbar, 72 of the dialog's 74.
+CAPS = (14, 38, 15)
+
+
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
+        width: 78; max-width: 100%; height: auto; max-height: 100%;
         border: round $primary; background: $surface; padding: 0 1;
     }
     HelpScreen LiteralTable { height: auto; max-height: 18; }
@@ -93,12 +99,13 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content.styled(f"Keys: {self.title_text}", "bold"))
-            yield LiteralTable(id="help-keys", show_cursor=False)
+            yield LiteralTable(id="help-keys", show_cursor=False, compact=True)
             yield Static(Content("esc closes · ctrl+p opens the command palette"))
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(LiteralTable)
+        table.caps = list(CAPS)  # all three columns inside 80 terminal columns
         table.set_columns(("Key", "Action", "Where"))
         table.add_literal_rows((None, (k.key, k.description, k.where)) for k in self.keys)
         table.focus()

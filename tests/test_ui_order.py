@@ -333,3 +333,18 @@ async def test_footer_shows_every_order_key_at_80_columns(sqlite_db) -> None:
         await pilot.press("4")
         await wait_for(pilot, lambda: "a Add" in screen_text(app).splitlines()[-1], what="tab 4")
         assert screen_text(app).splitlines()[-1].rstrip().endswith("^p palette")
+
+
+async def test_help_shows_key_action_and_where_whole_at_80_columns(sqlite_db) -> None:
+    """The Where column used to fall off the right of the help at 80 columns."""
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_order(pilot, app)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await wait_for(pilot, lambda: "Where" in screen_text(app), what="Where column")
+        lines = screen_text(app).splitlines()
+        row = next(line for line in lines if "Customer: pick, create, edit or unlink" in line)
+        assert row.split("unlink")[1].strip(" │") == "this screen"
+        assert all(len(line) <= SIZE[0] for line in lines)
