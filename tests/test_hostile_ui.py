@@ -177,3 +177,27 @@ async def test_type_ahead_burst_keeps_its_order(sqlite_db: Database) -> None:
             event.set_sender(app)
             app._driver.send_message(event)  # no pause between keys: one burst
         await wait_for(pilot, lambda: search.value == "xH-1", what=f"xH-1, got {search.value!r}")
+
+
+async def test_corpus_typed_into_the_new_order_wizard(sqlite_db: Database) -> None:
+    """The wizard's Order ID and reference typed with markup and SQL look-alikes: stored as
+    typed, shown literally, no action runs (a markup 'email' for its new customer is refused:
+    test_properties_schemas.py::test_new_order)."""
+    from tests.test_ui_issue_wizard import finish_default_line, start_new_order
+    from tests.test_ui_issue_wizard import seed as seed_catalog
+
+    await seed_catalog(sqlite_db)
+    store_id, reference = BY_NAME["click_simulate"], BY_NAME["sql_drop"]
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_new_order(pilot, app)
+        await type_text(pilot, app, store_id)
+        await pilot.press("enter")
+        await type_text(pilot, app, reference)
+        await pilot.press("enter", "enter")  # no customer
+        await finish_default_line(pilot, app)
+        detail = app.screen.detail
+        assert (detail.store_id, detail.reference) == (store_id, reference)
+        assert f"Order {store_id}" in screen_text(app) and app.is_running
+    found = await orders.search_orders(sqlite_db, store_id)
+    assert found.items[0].store_id == store_id
