@@ -87,6 +87,7 @@ class OrderviewApp(App[None]):
             self.pop_screen()
         if isinstance(self.screen, OrdersScreen):
             self.screen.action_focus_search()
+            self.screen.query_one("#search", Input).select_all()  # typing starts a new search
 
     def _handle_exception(self, error: Exception) -> None:
         """A database fault in any worker (server gone, file read-only or locked) is one line

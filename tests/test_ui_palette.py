@@ -67,3 +67,26 @@ async def test_palette_open_order_without_an_id_goes_to_the_search_box(sqlite_db
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen))
         await wait_for(pilot, lambda: app.focused is app.screen.query_one("#search"))
+
+
+async def test_palette_open_order_replaces_the_last_search(sqlite_db) -> None:
+    """Back in the search box from the palette, typing starts a new search (the previous text
+    is selected), rather than being appended to it."""
+    await f.add_order(sqlite_db, "ORD-1001")
+    await f.add_order(sqlite_db, "ORD-2002")
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        home = app.screen
+        await wait_for(pilot, lambda: home.table.row_count == 2)
+        await pilot.press(*"ORD-1001", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen))
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"open order")
+        await wait_for(pilot, lambda: any(
+            "Open order…" in str(getattr(getattr(o, "hit", None), "text", ""))
+            for o in app.screen.query_one("CommandList")._options), what="command hit")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is home and app.focused is home.query_one("#search"))
+        await pilot.press(*"ORD-2002")
+        assert home.query_one("#search").value == "ORD-2002"
