@@ -79,7 +79,7 @@ async def test_no_customer_state(sqlite_db) -> None:
         await pilot.press("2")
         await wait_for(pilot, lambda: screen.pane("customer") is not None)
         await pilot.pause()
-        assert "No customer: this order is not linked to a customer." in screen_text(app)
+        assert "No customer: this order is not linked to a customer. c adds one" in screen_text(app)
         await pilot.press("4")
         await wait_for(pilot, lambda: screen.pane("managers") is not None)
         await wait_for(pilot, lambda: "No license managers" in screen_text(app))

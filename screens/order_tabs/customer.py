@@ -10,7 +10,7 @@ from orderview.services.views import CustomerView, OrderDetail
 from widgets.field_list import FieldList
 from widgets.fmt import utc
 
-NO_CUSTOMER = "No customer: this order is not linked to a customer."
+NO_CUSTOMER = "No customer: this order is not linked to a customer. c adds one (pick or create)."
 
 
 def customer_fields(c: CustomerView) -> list[tuple[str, object]]:
