@@ -234,21 +234,22 @@ async def test_taken_email_offers_to_link_that_customer(sqlite_db) -> None:
     assert len((await customers.search_customers(sqlite_db, "")).items) == 1
 
 
-async def test_customer_conflict_names_the_other_operator(sqlite_db) -> None:
-    cid = await f.add_customer(sqlite_db, "ada@example.com")
-    await f.add_order(sqlite_db, "ORD-1", customer_id=cid)
-    app = make_app(sqlite_db, open_store_id="ORD-1")
+async def test_customer_conflict_names_the_other_operator(db) -> None:
+    """On SQLite and on PostgreSQL: another session saves the customer meanwhile."""
+    cid = await f.add_customer(db, "ada@example.com")
+    await f.add_order(db, "ORD-1", customer_id=cid)
+    app = make_app(db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
         await open_order(pilot, app)
         form = await press_c(pilot, app, CustomerEditScreen)
         form.query_one("#phone").focus()
         await pilot.pause()
         await pilot.press(*"555 1234")
-        await customers.update_customer(sqlite_db, "carol@host-2", cid, 1, {"phone": "999"})
+        await customers.update_customer(db, "carol@host-2", cid, 1, {"phone": "999"})
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: form.conflict is not None, what="conflict")
         await see(pilot, app, "carol@host-2", "(phone)")
-        assert (await customers.get_customer(sqlite_db, cid)).phone == "999"
+        assert (await customers.get_customer(db, cid)).phone == "999"
         await pilot.press("r")
         await wait_for(pilot, lambda: form.conflict is None, what="reloaded")
         assert "now “999” in the database" in error_of(form, "phone")  # saving over it: a choice
@@ -256,7 +257,7 @@ async def test_customer_conflict_names_the_other_operator(sqlite_db) -> None:
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, CustomerEditScreen),
                        what="saved after reload")
-    view = await customers.get_customer(sqlite_db, cid)
+    view = await customers.get_customer(db, cid)
     assert (view.phone, view.version) == ("555 1234", 3)
 
 
