@@ -4,15 +4,14 @@ A read-only SQLite file, a lock held past the busy timeout, a full disk or a Pos
 that went away are not bugs: the operator should read what happened, keep working and retry once
 it is fixed. The engine's ``handle_error`` hook turns those driver errors into
 ``DatabaseUnavailable`` (a ``ServiceError``, which every dialog already shows as "Not saved:
-..."); ``describe()`` gives the same line for anything that escapes elsewhere (connect-time
-``OSError``, timeouts). Constraint violations (``IntegrityError``) are left alone: services
+..."), connect-time ``OSError`` and timeouts included; ``describe()`` gives the line for any
+database error that reaches the app some other way. Constraint violations (``IntegrityError``) are left alone: services
 handle them as field errors. SQL parameters never appear in the message (an invite carries a
 password).
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlalchemy import event
@@ -54,7 +53,7 @@ def _fault(exc: BaseException, disconnect: bool = False) -> str | None:
         ):
             return _UNREACHABLE
         return None
-    if isinstance(exc, ConnectionError | asyncio.TimeoutError | TimeoutError):
+    if isinstance(exc, ConnectionError | TimeoutError):
         return _UNREACHABLE
     if isinstance(exc, OSError) and exc.errno is not None:
         return _UNREACHABLE
@@ -62,9 +61,12 @@ def _fault(exc: BaseException, disconnect: bool = False) -> str | None:
 
 
 def describe(exc: BaseException) -> str | None:
-    """The operator's line for a database fault, or None if ``exc`` is not one."""
+    """The operator's line for a database fault, or None if ``exc`` is not one. A bare
+    ``OSError`` is not assumed to be the database's (a file write fails the same way)."""
     if isinstance(exc, DatabaseUnavailable):
         return str(exc)
+    if not isinstance(exc, DBAPIError):
+        return None
     message = _fault(exc)
     if message is None and isinstance(exc, OperationalError):
         return f"the database refused the operation ({_first_line(exc)[:120]}); try again"
@@ -82,7 +84,7 @@ def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
     ``handle_error`` never sees) becomes the same line."""
     try:
         return dialect.connect(*cargs, **cparams)
-    except (OSError, asyncio.TimeoutError) as exc:
+    except (OSError, TimeoutError) as exc:
         raise DatabaseUnavailable(_fault(exc) or _UNREACHABLE) from exc
 
 
