@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Footer, Static
 
+from orderview.history_text import FIELD_LABELS
 from orderview.safetext import literal
 from orderview.services import order_edit, orders
 from orderview.services.errors import ConflictError, FieldErrors, NotFound, ServiceError
@@ -26,6 +27,7 @@ from orderview.services.views import OrderDetail
 from screens.confirm import ConfirmScreen
 from widgets.form_field import FormField
 from widgets.status_line import StatusLine
+from widgets.tick import Tick
 
 TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("reference", "Reference", "order reference number"),
@@ -34,6 +36,18 @@ TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("language", "Language", "en, en-US, pt-BR"),
 )
 FLAGS: tuple[tuple[str, str], ...] = (("is_test", "Test order"), ("is_trial", "Trial order"))
+
+
+def conflict_text(conflict: ConflictError) -> str:
+    """The service's message, naming fields as the dialog labels them (``Download ID``, not
+    ``download_id``)."""
+    if conflict.deleted or not conflict.changes:
+        return str(conflict)
+    parts = []
+    for change in conflict.changes:
+        fields = ", ".join(FIELD_LABELS.get(f, f) for f in change.fields) or change.action
+        parts.append(f"{change.operator} at {change.at:%Y-%m-%d %H:%M:%S} UTC ({fields})")
+    return f"This {conflict.entity} changed after you opened it: " + "; ".join(parts) + "."
 
 
 class ConflictNotice(Static, can_focus=True):
@@ -49,8 +63,8 @@ class ConflictNotice(Static, can_focus=True):
     """
 
     def show_conflict(self, conflict: ConflictError, hint: str) -> None:
-        """The service's message (it names who changed which fields), then what to do."""
-        lines = [str(conflict)] if conflict.deleted else [str(conflict), hint]
+        """Who changed which fields (by their labels on screen), then what to do."""
+        lines = [str(conflict)] if conflict.deleted else [conflict_text(conflict), hint]
         self.update(Content("\n").join([literal(line, max_length=2000) for line in lines]))
         self.add_class("-shown")
         self.focus()
@@ -88,8 +102,8 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
             for name, label, placeholder in TEXT_FIELDS:
                 yield FormField(name, label, getattr(self.detail, name), placeholder)
             for name, label in FLAGS:
-                yield Checkbox(literal(label), value=getattr(self.detail, name), id=name,
-                               compact=True)
+                yield Tick(literal(label), value=getattr(self.detail, name), id=name,
+                           compact=True)  # blank when off: readable without colour
             yield ConflictNotice(id="conflict")
         yield StatusLine("ctrl+s saves · esc cancels", id="dialog-status")
         yield Footer()

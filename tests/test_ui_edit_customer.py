@@ -248,7 +248,7 @@ async def test_customer_conflict_names_the_other_operator(db) -> None:
         await customers.update_customer(db, "carol@host-2", cid, 1, {"phone": "999"})
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: form.conflict is not None, what="conflict")
-        await see(pilot, app, "carol@host-2", "(phone)")
+        await see(pilot, app, "carol@host-2", "(Phone)")
         assert (await customers.get_customer(db, cid)).phone == "999"
         await pilot.press("r")
         await wait_for(pilot, lambda: form.conflict is None, what="reloaded")

@@ -146,7 +146,7 @@ async def _conflict_case(db) -> None:  # type: ignore[no-untyped-def]
                                       {"reference": "theirs", "download_id": "D-1"})
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: dialog.conflict is not None, what="conflict")
-        await see(pilot, app, "bob@10.0.0.9", "download_id, reference")
+        await see(pilot, app, "bob@10.0.0.9", "(Download ID, Reference)")
         assert app.screen is dialog
         current = await orders.get_order(db, oid)
         assert current.reference == "theirs" and current.language == ""
