@@ -14,7 +14,6 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -22,6 +21,7 @@ from textual.widgets import Checkbox, Static, TextArea
 
 from orderview.safetext import literal
 from widgets.still_input import StillInput
+from widgets.tick import Tick
 
 LABEL_WIDTH = 24
 
@@ -34,20 +34,13 @@ class FieldSubmitted(Message):
         self.widget = widget
 
 
-class WizardCheckbox(Checkbox):
-    """A switch whose mark is blank when off. The stock box always shows ``X`` and tells on
-    from off by colour alone, which a 16-colour or monochrome terminal (or a colour-blind
-    operator) cannot: "Trial ▐X▌" must not be read as on when it is off."""
+class WizardCheckbox(Tick):
+    """A switch (blank when off, see ``widgets.tick``) where `enter` moves on."""
 
     BINDINGS = [
         Binding("space", "toggle_button", "Toggle", show=False),
         Binding("enter", "submit", "Next", show=False),
     ]
-
-    @property
-    def _button(self) -> Content:
-        self.BUTTON_INNER = "X" if self.value else " "
-        return super()._button
 
     def action_submit(self) -> None:
         self.post_message(FieldSubmitted(self))

@@ -1,0 +1,30 @@
+"""The app reads right without colour (16 colours, monochrome, a colour-blind operator): a
+checkbox's state is in its glyph, not only in its colour."""
+
+from __future__ import annotations
+
+from orderview.db.engine import Database
+from screens.edit_order import EditOrderScreen
+from screens.order import OrderScreen
+from tests import factories as f
+from tests.ui_support import SIZE, make_app, screen_text, wait_for
+
+
+def line_with(app, label: str) -> str:  # type: ignore[no-untyped-def]
+    return next(line for line in screen_text(app).splitlines() if label in line)
+
+
+async def test_edit_order_flags_show_their_state_without_colour(sqlite_db: Database) -> None:
+    await f.add_order(sqlite_db, "ORD-1", is_test=True, is_trial=False)
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                       and app.screen.detail is not None, what="order screen")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen), what="dialog")
+        await pilot.pause()
+        assert "▐X▌" in line_with(app, "Test order")
+        assert "▐ ▌" in line_with(app, "Trial order")  # the stock box drew X here too
+        app.screen.query_one("#is_trial").focus()
+        await pilot.press("space")
+        await wait_for(pilot, lambda: "▐X▌" in line_with(app, "Trial order"), what="ticked")
