@@ -50,6 +50,13 @@ def header_text(detail: OrderDetail) -> Content:
     )
 
 
+def row_signature(detail: OrderDetail) -> tuple[object, ...]:
+    """What the orders list shows of an order, so going back knows whether to refresh it."""
+    customer = detail.customer
+    return (detail.version, detail.license_count,
+            (customer.id, customer.version) if customer else None)
+
+
 class OrderScreen(Screen[None]):
     HELP_TITLE = "Order"
     BINDINGS = [
@@ -74,6 +81,7 @@ class OrderScreen(Screen[None]):
         self.order_id = order_id
         self.detail: OrderDetail | None = detail  # set once loaded; others rely on it
         self._mounted: set[str] = set()  # tabs whose contents are mounted (or mounting)
+        self._opened_as: tuple[object, ...] | None = None  # what the orders list showed
 
     def compose(self) -> ComposeResult:
         yield Static(id="order-header")
@@ -110,6 +118,8 @@ class OrderScreen(Screen[None]):
     def _show_detail(self) -> None:
         detail = self.detail
         assert detail is not None
+        if self._opened_as is None:
+            self._opened_as = row_signature(detail)
         self.query_one("#order-header", Static).update(header_text(detail))
         tabs = self.query_one(TabbedContent)
         for tab_id, _, _ in TABS:
@@ -167,7 +177,15 @@ class OrderScreen(Screen[None]):
         self.show_tab(tab_id)
 
     def action_back(self) -> None:
+        """Back to the orders; their list shows this order's row anew if it changed here."""
+        changed = self.detail is not None and row_signature(self.detail) != self._opened_as
         self.dismiss()
+        if changed:
+            from screens.orders import OrdersScreen
+
+            for screen in self.app.screen_stack:
+                if isinstance(screen, OrdersScreen):
+                    screen.refresh_results(keep=self.order_id)
 
     async def action_reload(self) -> None:
         self._load()

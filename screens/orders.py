@@ -85,6 +85,7 @@ class OrdersScreen(Screen[None]):
         self._searching = False
         self._open_when_ready = False
         self._paging = False
+        self._keep_cursor: int | None = None
 
     def compose(self) -> ComposeResult:
         yield SearchBox(
@@ -133,6 +134,10 @@ class OrdersScreen(Screen[None]):
         table.clear()
         self._fit_columns()
         table.add_literal_rows((str(s.id), summary_cells(s)) for s in self.results)
+        keep, self._keep_cursor = self._keep_cursor, None
+        at = next((i for i, s in enumerate(self.results) if s.id == keep), None)
+        if at is not None:
+            table.move_cursor(row=at)
         self._searching = False
         self._show_status()
         if self._open_when_ready:
@@ -238,6 +243,8 @@ class OrdersScreen(Screen[None]):
             self._search(self.query_one("#search", StillInput).value)
             self.app.open_order(outcome.order_id)  # type: ignore[attr-defined]
 
-    def refresh_results(self) -> None:
-        """Run the current search again (after an order was deleted or changed elsewhere)."""
+    def refresh_results(self, keep: int | None = None) -> None:
+        """Run the current search again (after an order was deleted or changed elsewhere);
+        ``keep``: the order whose row the cursor goes back to, if still listed."""
+        self._keep_cursor = keep
         self._search(self.query_one("#search", StillInput).value)

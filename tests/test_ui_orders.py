@@ -197,3 +197,28 @@ async def test_search_results_load_more_at_the_end(sqlite_db) -> None:
         ids = [s.store_id for s in screen.results]
         assert sorted(ids) == [f"BULK-{i:04d}" for i in range(120)]  # no gaps, no repeats
         assert screen.status.text == "120 orders match “bulk”"
+
+
+async def test_back_from_an_edited_order_shows_its_row_anew(sqlite_db) -> None:
+    """Saved a new reference, pressed esc: the results show it, the cursor on that order."""
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        home = app.screen
+        await wait_for(pilot, lambda: home.table.row_count == 3)
+        await pilot.press("down", "down", "enter")  # the second row: ORD-1002
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                       and app.screen.detail is not None, what="order")
+        screen = order_screen(app)
+        assert screen.detail.store_id == "ORD-1002"
+        await pilot.press("e")
+        await wait_for(pilot, lambda: app.screen is not screen, what="edit dialog")
+        await pilot.press(*"PO-NEW", "ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen and screen.detail.reference == "PO-NEW",
+                       what="saved")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is home, what="back")
+        await wait_for(pilot, lambda: any(s.reference == "PO-NEW" for s in home.results),
+                       what="refreshed row")
+        await wait_for(pilot, lambda: "PO-NEW" in screen_text(app), what="shown")
+        assert home.results[home.table.cursor_row].store_id == "ORD-1002"
