@@ -26,7 +26,8 @@ from widgets.fmt import plural
 from widgets.still_input import StillInput
 
 
-def what_goes(store_id: str, customer: str, email: str, licenses: int, managers: int) -> Content:
+def what_goes(store_id: str, customer: str, email: str, licenses: int, managers: int,
+              unsent_mail: int = 0) -> Content:
     """The dialog's description: every data string literal, never markup."""
     who = (
         Content.assemble(literal(customer, 60), " <", literal(email, 60), ">")
@@ -38,6 +39,8 @@ def what_goes(store_id: str, customer: str, email: str, licenses: int, managers:
         "Customer: ", who, "\n\n",
         "Deleting it also deletes ", (plural(licenses, "license"), "bold"), " and ",
         (plural(managers, "license manager assignment"), "bold"),
+        (f", and cancels {plural(unsent_mail, 'unsent email')} to its managers"
+         if unsent_mail else ""),
         ". The customer and the manager people stay.\n",
         ("This cannot be undone.", "bold"),
     )
@@ -117,7 +120,7 @@ class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
             return
         self.query_one("#delete-what", Static).update(
             what_goes(preview.store_id, preview.customer, preview.customer_email,
-                      preview.license_count, preview.manager_count)
+                      preview.license_count, preview.manager_count, preview.unsent_mail)
         )
         if preview.version != self.detail.version:
             self._block("This order was changed by someone else after you opened it.")

@@ -142,6 +142,7 @@ async def test_unsent_mail_about_the_order_is_cancelled_with_it(db) -> None:
         s.add(MailOutbox(kind="manager_added", to_address="x@example.com", subject="s",
                          body="sent body", status="sent", order_id=oid, manager_id=None))
 
+    assert (await deletion.deletion_preview(db, oid)).unsent_mail == 1  # the dialog says so
     result = await deletion.delete_order(db, "alice", oid, expected_version=1)
 
     async with db.sessions() as s:
@@ -163,3 +164,11 @@ async def test_unsent_mail_about_the_order_is_cancelled_with_it(db) -> None:
 
     await outbox.deliver_due(db, Settings(smtp_host="mail.invalid"), sender=sender)
     assert sorted(sent) == ["new@example.com", "other@example.com"]
+
+
+def test_dialog_text_names_the_cancelled_mail() -> None:
+    from screens.delete_order import what_goes
+
+    text = str(what_goes("ORD-1", "ACME", "a@example.com", 3, 1, unsent_mail=2))
+    assert "cancels 2 unsent emails to its managers" in text
+    assert "unsent" not in str(what_goes("ORD-1", "ACME", "a@example.com", 3, 1))

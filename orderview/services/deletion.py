@@ -18,7 +18,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
-from orderview.db.models import Customer, License, LicenseManager, Order, OrderManager
+from orderview.db.models import (
+    Customer,
+    License,
+    LicenseManager,
+    MailOutbox,
+    Order,
+    OrderManager,
+)
 from orderview.mail import outbox
 from orderview.services import audit
 from orderview.services.errors import ConflictError, NotFound
@@ -37,6 +44,7 @@ class DeletionPreview:
     customer_email: str
     license_count: int
     manager_count: int
+    unsent_mail: int = 0  # invites/notices about the order not sent yet: cancelled with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +80,11 @@ async def deletion_preview(db: Database, order_id: int) -> DeletionPreview:
         managers = await session.scalar(
             select(func.count(OrderManager.id)).where(OrderManager.order_id == order_id)
         )
+        unsent = await session.scalar(
+            select(func.count(MailOutbox.id)).where(
+                MailOutbox.order_id == order_id, MailOutbox.status.in_(outbox.PENDING)
+            )
+        )
     name = f"{row.first_name or ''} {row.last_name or ''}".strip()
     return DeletionPreview(
         order_id=order_id,
@@ -81,6 +94,7 @@ async def deletion_preview(db: Database, order_id: int) -> DeletionPreview:
         customer_email=row.email or "",
         license_count=licenses or 0,
         manager_count=managers or 0,
+        unsent_mail=unsent or 0,
     )
 
 
