@@ -93,6 +93,7 @@ class HistoryScreen(ModalScreen[None]):
             )
             self.events.extend(page.items)
             self.has_more = page.has_more
+            self.refresh_bindings()
             log = self.query_one(HistoryLog)
             await log.mount_all(
                 Static(event_content(e), classes="event", id=f"event-{e.id}") for e in page.items
@@ -107,6 +108,11 @@ class HistoryScreen(ModalScreen[None]):
         else:
             text = f"all {count:,} event{'s' if count != 1 else ''} shown"
         self.query_one(StatusLine).set_status(text)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "more":
+            return self.has_more  # "m Older" leaves the footer once everything is shown
+        return True
 
     def action_more(self) -> None:
         self.load_more()

@@ -61,9 +61,12 @@ async def test_history_newest_first_with_operators_and_paging(sqlite_db) -> None
         assert 'Reference: "r24" → "r25"' in lines[newest + 1]
         assert all(len(line) <= 80 for line in lines)
         assert history.has_more
+        assert "m Older" in lines[-1]  # the footer offers older events while there are some
         await pilot.press("end")  # scrolling to the end loads the older events
         await wait_for(pilot, lambda: len(history.events) == 25, what="second page")
         await wait_for(pilot, lambda: "all 25 events shown" in screen_text(app), what="status")
+        await wait_for(pilot, lambda: "m Older" not in screen_text(app).splitlines()[-1],
+                       what="no m Older once all are shown")
         await pilot.press("end")
         await see(pilot, app, 'Reference: "r0" → "r1"')
         assert "bob@10.0.0.5" in str(history.query_one("#event-" + str(history.events[1].id))
