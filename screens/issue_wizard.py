@@ -155,8 +155,8 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
     @on(StepDone)
     async def _forward(self, event: StepDone) -> None:
         event.stop()
-        if self.issuing or self.step is None:
-            return
+        if self.issuing or self.step is None or event.step is not self.step:
+            return  # a step already left (keys typed ahead): never pass a step unseen
         name, index = self.stack[-1]
         self.step.collect()
         errors = self.step.validate_step()
@@ -176,7 +176,8 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
     @on(AddLine)
     async def _add_line_message(self, event: AddLine) -> None:
         event.stop()
-        await self.action_add_line()
+        if event.step is self.step:
+            await self.action_add_line()
 
     async def action_add_line(self) -> None:
         """Finish the current line (validated) and start another at the product step."""

@@ -700,3 +700,27 @@ async def test_switches_read_on_or_off_without_colour(sqlite_db) -> None:
         await wait_for(pilot, lambda: "X" in line("Trial"), what="trial ticked")
         await pilot.press("space")
         await wait_for(pilot, lambda: "X" not in line("Trial"), what="trial unticked")
+
+
+async def test_keys_typed_ahead_never_skip_a_step_unseen(sqlite_db) -> None:
+    """Over a slow link keys arrive in bursts: enters typed ahead while a step is replaced went
+    to the step being left, and their "step done" was taken for the next step's (the policy
+    step passed without a policy: the app crashed). Now a step's "done" counts only for that
+    step; what was typed ahead is dropped, never applied to a step the operator has not seen."""
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wizard(pilot, app)
+        for _ in range(6):  # one burst, as a terminal delivers it: no pause between keys
+            app.post_message(events.Key("enter", None))
+        await wait_for(pilot, lambda: on_step(app, "policy") or on_step(app, "entitlements"),
+                       what="a later step")
+        for _ in range(20):
+            await pilot.pause()
+        assert app.is_running and isinstance(app.screen, IssueWizard)
+        line = wizard(app).lines[0]
+        if on_step(app, "entitlements"):
+            assert line.policy_chosen  # reached only through a chosen policy
+        await enter_until(pilot, app, "summary")
+        await issue_and_wait(pilot, app)
+    assert len(await rows(sqlite_db)) == 1

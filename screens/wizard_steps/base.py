@@ -12,11 +12,22 @@ from screens.wizard_steps.fields import FieldRow, FieldSubmitted
 
 
 class StepDone(Message):
-    """The step is complete as far as it can tell; the wizard validates and goes forward."""
+    """The step is complete as far as it can tell; the wizard validates and goes forward.
+
+    Carries its step: keys typed ahead (a burst over a slow link) can reach a step after the
+    wizard has moved past it, and its late "done" must not pass the next step unseen."""
+
+    def __init__(self, step: WizardStep) -> None:
+        super().__init__()
+        self.step = step
 
 
 class AddLine(Message):
-    """"Add another product" was pressed on this step."""
+    """"Add another product" was pressed on this step (carries it, as ``StepDone``)."""
+
+    def __init__(self, step: WizardStep) -> None:
+        super().__init__()
+        self.step = step
 
 
 class WizardStep(VerticalScroll):
@@ -65,7 +76,7 @@ class WizardStep(VerticalScroll):
             return
         index = fields.index(widget)
         if index == len(fields) - 1:
-            self.post_message(StepDone())
+            self.post_message(StepDone(self))
         else:
             fields[index + 1].focus()
 
@@ -82,9 +93,9 @@ class WizardStep(VerticalScroll):
     @on(Button.Pressed, "#next")
     def _next_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.post_message(StepDone())
+        self.post_message(StepDone(self))
 
     @on(Button.Pressed, "#add-line")
     def _add_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.post_message(AddLine())
+        self.post_message(AddLine(self))

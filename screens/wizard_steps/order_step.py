@@ -121,7 +121,7 @@ class OrderStep(WizardStep):
         self.draft.picked_label = f"{customer.display_name} <{customer.email}>"
         self.query_one("#picked", Static).update(literal(f"Picked: {self.draft.picked_label}",
                                                          70))
-        self.post_message(StepDone())
+        self.post_message(StepDone(self))
 
     def collect(self) -> None:
         d = self.draft

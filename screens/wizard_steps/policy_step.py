@@ -60,6 +60,9 @@ class PolicyStep(WizardStep):
     def focus_first(self) -> None:
         self.query_one(LiteralTable).focus()
 
+    def validate_step(self) -> dict[str, str]:
+        return {} if self.line.policy_chosen else {"policy": "choose a policy or Custom values"}
+
     @on(DataTable.RowSelected, "#policies")
     def _chosen(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -70,4 +73,4 @@ class PolicyStep(WizardStep):
             if policy is None:
                 return
             self.line.choose_policy(policy)
-        self.post_message(StepDone())
+        self.post_message(StepDone(self))

@@ -55,4 +55,4 @@ class ProductStep(WizardStep):
         product = next((p for p in self.products if str(p.id) == event.row_key.value), None)
         if product is not None:
             self.line.choose_product(product)
-            self.post_message(StepDone())
+            self.post_message(StepDone(self))
