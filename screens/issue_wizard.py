@@ -209,8 +209,9 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
             return
         self.fixing = False
         name, index = self.stack.pop()
-        if name == "product" and self.stack[-1][1] != index and index == len(self.lines) - 1:
-            self.lines.pop()  # backing out of a line's first step abandons that line
+        if (name == "product" and index > 0 and self.stack[-1][1] != index
+                and index == len(self.lines) - 1):
+            self.lines.pop()  # backing out of an added line's first step abandons that line
         await self._show()
 
     @work(exclusive=True, group="wizard-close")

@@ -724,3 +724,21 @@ async def test_keys_typed_ahead_never_skip_a_step_unseen(sqlite_db) -> None:
         await enter_until(pilot, app, "summary")
         await issue_and_wait(pilot, app)
     assert len(await rows(sqlite_db)) == 1
+
+
+async def test_new_order_back_from_product_and_forward_again(sqlite_db) -> None:
+    """esc from the first product step back to the New order step, then enter: the first line
+    used to be abandoned like an added one, and going forward crashed (IndexError)."""
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_new_order(pilot, app)
+        await pilot.press("enter", *"PO-7", "enter", "enter")
+        await wait_for(pilot, lambda: on_step(app, "product"), what="product step")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: on_step(app, "order"), what="back on the order step")
+        assert len(wizard(app).lines) == 1
+        await enter_until(pilot, app, "product")
+        await finish_default_line(pilot, app)
+        assert app.screen.detail.reference == "PO-7" and app.screen.detail.license_count == 1
+    assert len(await rows(sqlite_db)) == 1
