@@ -10,6 +10,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.keys import key_to_character
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -68,8 +69,26 @@ def screen_keys(app: App[object], screen: Screen[object]) -> list[KeyHelp]:
             seen[ident] = KeyHelp(f"{prev.key}, {key}", prev.description, where)
         else:
             seen[ident] = KeyHelp(key, description, where)
-    order = {"this screen": 0, "everywhere": 2}
+    # A focused text box takes printable keys (q, n…) as characters: the screen's bindings for
+    # them are not active, but they are the screen's keys all the same; say where they work.
+    focused = screen.focused
+    if isinstance(focused, Input):
+        actions = {k[0] for k in seen}
+        for key_name, binding in screen._bindings:
+            description = binding.tooltip or binding.description
+            if description and binding.action not in actions and not binding.system and \
+                    focused.check_consume_key(key_name, key_to_character(key_name)):
+                ident = (binding.action, OUTSIDE_TEXT)
+                key = app.get_key_display(binding)
+                prev = seen.get(ident)
+                seen[ident] = KeyHelp(f"{prev.key}, {key}" if prev else key, description,
+                                      OUTSIDE_TEXT)
+    order = {"this screen": 0, OUTSIDE_TEXT: 0, "everywhere": 2}
     return sorted(seen.values(), key=lambda k: order.get(k.where, 1))
+
+
+OUTSIDE_TEXT = "not in text box"
+
 
 
 # Key, Action, Where: with one space before each cell and a scrollbar, 72 of the dialog's 74.

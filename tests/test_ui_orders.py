@@ -163,6 +163,9 @@ async def test_question_mark_in_the_empty_search_box_opens_help(sqlite_db) -> No
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         assert search.value == ""
+        # q is typed in the search box, but it is this screen's key: help says where it works
+        keys = {(k.key, k.description, k.where) for k in app.screen.keys}
+        assert ("q", "Quit", "not in text box") in keys
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, what="back")
         await pilot.press("slash")  # already in the search box: stays empty
