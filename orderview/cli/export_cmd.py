@@ -57,8 +57,13 @@ class _Utf8Stdout:
     def __init__(self) -> None:
         sys.stdout.flush()
         self._buffer = getattr(sys.stdout, "buffer", None)
+        # On a terminal the CSV is read, not stored: controls from the data are shown as visible
+        # stand-ins so they cannot drive the operator's terminal. Pipes and files get exact bytes.
+        self._tty = sys.stdout.isatty()
 
     def write(self, text: str) -> int:
+        if self._tty:
+            text = "\r\n".join(visible(line) for line in text.split("\r\n"))
         if self._buffer is None:
             return sys.stdout.write(text)
         return self._buffer.write(text.encode("utf-8"))
