@@ -136,7 +136,13 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         if errors:
             self._show_errors(errors)
         else:
-            self.step.call_after_refresh(self.step.focus_first)
+            self.step.call_after_refresh(self._focus_step, self.step)
+
+    def _focus_step(self, step: WizardStep) -> None:
+        """Focus a step's first field, unless the operator has already moved on (keys typed
+        ahead can replace a step before its first refresh)."""
+        if step is self.step and step.is_attached:
+            step.focus_first()
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         assert self.step is not None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 from textual import events
 
@@ -742,3 +744,32 @@ async def test_new_order_back_from_product_and_forward_again(sqlite_db) -> None:
         await finish_default_line(pilot, app)
         assert app.screen.detail.reference == "PO-7" and app.screen.detail.license_count == 1
     assert len(await rows(sqlite_db)) == 1
+
+
+BURST_KEYS = ["enter"] * 6 + ["tab", "escape", "down", "up", "space", "right", "left", "a",
+                              "ctrl+s", "y", "n", "1", "shift+tab", "backspace"]
+
+
+@pytest.mark.parametrize("seed_", [17, 26, 32])
+async def test_random_key_bursts_never_crash_the_wizard(sqlite_db, seed_: int) -> None:
+    """Keys in bursts (as a slow link delivers them), on both paths; these seeds replaced a
+    step before its first refresh, whose deferred focus then crashed (NoMatches)."""
+    await seed(sqlite_db)
+    rnd = random.Random(seed_)
+    app = make_app(sqlite_db, open_store_id="ORD-1001" if seed_ % 2 else None)
+    async with app.run_test(size=SIZE) as pilot:
+        if seed_ % 2:
+            await open_wizard(pilot, app)
+        else:
+            await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen)
+                           and app.screen.table.row_count > 0, what="orders")
+            await pilot.press("ctrl+n")
+        for _ in range(25):
+            for _ in range(rnd.randint(1, 8)):
+                key = rnd.choice(BURST_KEYS)
+                app.post_message(events.Key(key, key if len(key) == 1 else None))
+            for _ in range(rnd.randint(0, 4)):
+                await pilot.pause()
+        for _ in range(10):
+            await pilot.pause()
+        assert app.is_running

@@ -58,7 +58,8 @@ class PolicyStep(WizardStep):
         table.focus()
 
     def focus_first(self) -> None:
-        self.query_one(LiteralTable).focus()
+        for table in self.query(LiteralTable):  # none once the step is being replaced
+            table.focus()
 
     def validate_step(self) -> dict[str, str]:
         return {} if self.line.policy_chosen else {"policy": "choose a policy or Custom values"}

@@ -44,7 +44,8 @@ class ProductStep(WizardStep):
         table.focus()
 
     def focus_first(self) -> None:
-        self.query_one(LiteralTable).focus()
+        for table in self.query(LiteralTable):  # none once the step is being replaced
+            table.focus()
 
     def validate_step(self) -> dict[str, str]:
         return {} if self.line.product else {"product": "choose a product"}
