@@ -28,3 +28,28 @@ async def test_edit_order_flags_show_their_state_without_colour(sqlite_db: Datab
         app.screen.query_one("#is_trial").focus()
         await pilot.press("space")
         await wait_for(pilot, lambda: "▐X▌" in line_with(app, "Trial order"), what="ticked")
+
+
+async def test_dialogs_do_not_dim_what_lies_behind(sqlite_db: Database) -> None:
+    """A dialog with a see-through background neither dims nor repaints the screen behind it
+    (Textual re-tints every cell behind a modal whose background is partly opaque)."""
+    from screens.confirm import ConfirmScreen
+    from screens.help import HelpScreen
+    from screens.issue_wizard import IssueWizard
+
+    await f.add_product(sqlite_db, "APP", "App Pro")
+    await f.add_order(sqlite_db, "ORD-1")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                       and app.screen.detail is not None, what="order screen")
+        for key, kind in (("e", EditOrderScreen), ("question_mark", HelpScreen),
+                          ("i", IssueWizard)):
+            await pilot.press(key)
+            await wait_for(pilot, lambda kind=kind: isinstance(app.screen, kind), what=key)
+            assert app.screen.styles.background.a == 0, kind.__name__
+            app.screen.dismiss(None)
+            await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="back")
+        app.push_screen(ConfirmScreen("Sure?"))
+        await pilot.pause()
+        assert app.screen.styles.background.a == 0
