@@ -11,6 +11,7 @@ from textual.widgets import Input
 
 from orderview.safetext import has_unsafe
 
+FOCUS_MOVES = frozenset({"focus_next", "focus_previous"})
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -27,21 +28,53 @@ class StillInput(Input):
         self.cursor_blink = False
 
     async def _on_key(self, event: events.Key) -> None:
-        """Keys typed ahead over a slow link arrive in one burst. Input inserts printable keys
-        at once but lets its bound keys (backspace, ctrl+u, home, enter…) bubble to the app
-        first, so ``ab<ctrl+u>H-01`` used to end as an empty box (textual#6605). Running our
-        own bindings here, in arrival order, keeps the burst in the order it was typed."""
+        """Keys typed ahead over a slow link arrive in one burst, and the app hands every key of
+        it to the widget focused when the key arrived, before any of them is handled. So:
+
+        - Input inserts printable keys at once but lets its bound keys (backspace, ctrl+u,
+          home, enter…) bubble to the app first, so ``ab<ctrl+u>H-01`` used to end as an empty
+          box (textual#6605): our own bindings run here, in arrival order.
+        - A focus key the screen or app binds (tab, shift+tab) used to bubble up and move
+          focus after the rest of the burst was already typed into this box
+          (``bob@example.com<tab>Bob`` gave the email ``bob@example.comBob``): the focus move
+          runs here, before the next key is taken.
+        - A key that reaches this box after focus left it goes on to the focused widget."""
+        if self.app.focused is not self:
+            self._pass_on(event)
+            return
         if event.is_printable:
             return  # Input._on_key inserts it
         for key in event.aliases:
             bindings = self._bindings.key_to_bindings.get(key)
             if bindings and not bindings[0].priority:
                 # An action that does not apply (scrolling a one-line box raises SkipAction)
-                # reports False: the key then bubbles on to the screen's bindings as before.
+                # reports False: the key then goes on to the screen's bindings as before.
                 if await self.app.run_action(bindings[0].action, self):
                     event.stop()
                     event.prevent_default()
-                return
+                    return
+                break
+        # A focus move bound above this box (tab, shift+tab) runs now, as the app would run it
+        # once the key bubbled up to it. Only focus moves: another action (esc going back a
+        # step) may remove this box, which must not happen inside its own key handler.
+        for node, bindings in self.screen._modal_binding_chain:
+            for binding in bindings.key_to_bindings.get(event.key, ()):
+                if binding.priority or binding.action.rpartition(".")[2] not in FOCUS_MOVES:
+                    return  # the key bubbles to this binding as before
+                if await self.app.run_action(binding.action, node):
+                    event.stop()
+                    event.prevent_default()
+                    return
+
+    def _pass_on(self, event: events.Key) -> None:
+        """Send a key that arrived after focus moved to where the app would send it now (the
+        app already ran its priority bindings for it on arrival). Keys left in this box's queue
+        are passed on one by one, so they reach the new widget in the order typed."""
+        event.stop()
+        event.prevent_default()
+        replay = events.Key(event.key, event.character)
+        replay.set_sender(self.app)
+        (self.app.focused or self.app.screen)._forward_event(replay)
 
     @property
     def _value(self) -> Text:
