@@ -66,10 +66,11 @@ def heading(event: AuditView) -> str:
 
 
 def event_lines(event: AuditView, max_length: int | None = None) -> list[str]:
-    """The heading, then the summary when no field changes say it, then each change indented."""
+    """The heading, then the summary (unless it only repeats the field changes of an update),
+    then each change indented. An issuance's summary names products and quantities."""
     lines = [heading(event)]
     changes = change_lines(event.changes, max_length)
-    if not changes and event.summary:
+    if event.summary and (not changes or event.action != "updated"):
         lines.append("    " + visible(event.summary, max_length))
     lines.extend("    " + line for line in changes)
     return lines

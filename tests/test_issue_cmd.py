@@ -105,3 +105,16 @@ async def test_order_create(sqlite_db, capsys) -> None:
     assert created.customer.email == "new@x.io"
     with pytest.raises(CLIError, match="exists"):
         await _run(sqlite_db, "order", "create", "--store-id", "SHOP-1")
+
+
+async def test_history_of_an_issuance_names_products_and_quantities(sqlite_db, capsys) -> None:
+    from orderview.history_text import event_lines
+    from orderview.services import audit
+
+    await factories.add_product(sqlite_db)
+    oid = await factories.add_order(sqlite_db, "ORD-H")
+    assert await _run(sqlite_db, "issue", "ORD-H", "--product", "APP", "--quantity", "2") == 0
+    event = (await audit.order_history(sqlite_db, oid)).items[0]
+    assert event.action == "issued" and event.summary
+    text = "\n".join(event_lines(event))
+    assert event.summary in text and "APP" in text
