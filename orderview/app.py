@@ -13,7 +13,6 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.widgets import Input
 
-from orderview import app_driver
 from orderview.db import faults
 from orderview.db.engine import Database
 from orderview.mail.background import BackgroundSender
@@ -26,6 +25,7 @@ from screens.open_order import OpenOrderProvider
 from screens.order import OrderScreen
 from screens.order_tabs.managers import refresh_after_delivery
 from screens.orders import OrdersScreen
+from widgets import shadow_driver as app_driver
 
 
 def stylesheet() -> str:

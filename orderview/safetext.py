@@ -1,16 +1,13 @@
 """The one way untrusted text reaches the screen: controls made visible, never markup.
 
-``visible()`` is pure Python (the core stays free of Textual); ``literal()`` wraps the result in a
-Textual ``Content``, which is never parsed as markup. Widgets and screens use only these.
+``visible()`` is pure Python (the core stays free of Textual); ``widgets.literal.literal()``
+wraps its result in a Textual ``Content``, which is never parsed as markup. Widgets and screens
+use only these.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from textual.content import Content
 
 # C0 controls (including TAB, LF, CR, ESC), DEL, C1 controls, and the bidi embedding/override/
 # isolate controls that can reorder what an operator reads.
@@ -38,15 +35,6 @@ def visible(value: object, max_length: int | None = None) -> str:
     if max_length is not None and len(text) > max_length:
         text = text[: max(max_length - 1, 0)] + "…"
     return _UNSAFE.sub(_stand_in, text)
-
-
-def literal(value: object, max_length: int | None = None, style: str = "") -> Content:
-    """A Textual ``Content`` showing ``value`` exactly (controls visible, markup inert)."""
-    from textual.content import Content
-
-    return Content.styled(visible(value, max_length), style) if style else Content(
-        visible(value, max_length)
-    )
 
 
 def has_unsafe(value: str) -> bool:

@@ -2,7 +2,7 @@
 
 The question is data-bearing (it names a manager, an order), so a ``str`` is shown literally
 (controls, newlines included, as visible stand-ins); a caller that wants line breaks passes a
-``Content`` built with ``safetext.literal`` around each data string.
+``Content`` built with ``widgets.literal.literal`` around each data string.
 ``y`` confirms, ``n`` or ``esc`` declines; nothing is focused that ``enter`` could fire by habit.
 """
 
@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from orderview.safetext import literal
+from widgets.literal import literal
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -20,7 +20,6 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from orderview.safetext import literal
 from orderview.schemas.customer import CUSTOMER_FIELDS
 from orderview.services import customers
 from orderview.services.customers import EmailTaken
@@ -30,6 +29,7 @@ from screens.confirm import ConfirmScreen
 from screens.edit_order import ConflictNotice
 from widgets.fmt import plural
 from widgets.form_field import FormField
+from widgets.literal import literal
 from widgets.status_line import StatusLine
 
 LABELS = {

@@ -19,12 +19,13 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from orderview.safetext import literal, visible
+from orderview.safetext import visible
 from orderview.services import customers, orders
 from orderview.services.errors import ConflictError, NotFound, ServiceError
 from orderview.services.views import CustomerView, OrderDetail
 from screens.edit_order import ConflictNotice
 from widgets.fmt import plural
+from widgets.literal import literal
 from widgets.literal_table import LiteralTable
 from widgets.status_line import StatusLine
 from widgets.still_input import StillInput
@@ -66,7 +67,7 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
         self.cursor: tuple[tuple[str, str, int], ...] = ()
         self.query_text = ""
         self.conflict: ConflictError | None = None
-        self._loading = False
+        self._fetching = False
 
     def compose(self) -> ComposeResult:
         verb = "Change customer of order " if self.changing else "Add customer to order "
@@ -107,11 +108,11 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
     async def _search(self, text: str) -> None:
         if text:
             await asyncio.sleep(DEBOUNCE)  # superseded by the next keystroke's worker
-        self._loading = True
+        self._fetching = True
         try:
             page = await customers.search_customers(self.app.db, text)  # type: ignore[attr-defined]
         finally:
-            self._loading = False
+            self._fetching = False
         self.query_text = text
         self.results = []
         self.table.clear()
@@ -138,8 +139,8 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
 
     @on(DataTable.RowHighlighted, "#customer-results")
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        if self.cursor and not self._loading and event.cursor_row >= len(self.results) - 1:
-            self._loading = True
+        if self.cursor and not self._fetching and event.cursor_row >= len(self.results) - 1:
+            self._fetching = True
             self._more(self.query_text, self.cursor)
 
     @work(exclusive=True, group="customer-search")
@@ -147,7 +148,7 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
         try:
             page = await customers.search_customers(self.app.db, text, cursor)  # type: ignore[attr-defined]
         finally:
-            self._loading = False
+            self._fetching = False
         if text == self.query_text:
             self._append(page)
 

@@ -18,11 +18,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
-from orderview.safetext import literal, visible
+from orderview.safetext import visible
 from orderview.services import deletion
 from orderview.services.errors import ConflictError, NotFound, ServiceError
 from orderview.services.views import OrderDetail
 from widgets.fmt import plural
+from widgets.literal import literal
 from widgets.still_input import StillInput
 
 

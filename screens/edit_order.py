@@ -20,12 +20,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Footer, Static
 
 from orderview.history_text import FIELD_LABELS
-from orderview.safetext import literal
 from orderview.services import order_edit, orders
 from orderview.services.errors import ConflictError, FieldErrors, NotFound, ServiceError
 from orderview.services.views import OrderDetail
 from screens.confirm import ConfirmScreen
 from widgets.form_field import FormField
+from widgets.literal import literal
 from widgets.status_line import StatusLine
 from widgets.tick import Tick
 

@@ -20,11 +20,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 from orderview import export
-from orderview.safetext import literal, visible
+from orderview.safetext import visible
 from orderview.services.errors import ServiceError
 from orderview.services.views import OrderDetail
 from screens.confirm import ConfirmScreen
 from widgets.fmt import plural
+from widgets.literal import literal
 from widgets.status_line import StatusLine
 from widgets.still_input import StillInput
 

@@ -15,9 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from orderview.history_text import event_lines
-from orderview.safetext import literal
 from orderview.services import audit
 from orderview.services.views import AuditView
+from widgets.literal import literal
 from widgets.status_line import StatusLine
 
 PAGE = 20
@@ -64,7 +64,7 @@ class HistoryScreen(ModalScreen[None]):
         self.store_id = store_id
         self.events: list[AuditView] = []
         self.has_more = False
-        self._loading = False
+        self._fetching = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -77,12 +77,12 @@ class HistoryScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one(HistoryLog).focus()
-        self._loading = True
+        self._fetching = True
         self._load(None)
 
     def load_more(self) -> None:
-        if self.has_more and not self._loading and self.events:
-            self._loading = True
+        if self.has_more and not self._fetching and self.events:
+            self._fetching = True
             self._load(self.events[-1].id)
 
     @work(exclusive=True, group="history")
@@ -99,7 +99,7 @@ class HistoryScreen(ModalScreen[None]):
                 Static(event_content(e), classes="event", id=f"event-{e.id}") for e in page.items
             )
         finally:
-            self._loading = False
+            self._fetching = False
         count = len(self.events)
         if not count:
             text = "No recorded changes yet."

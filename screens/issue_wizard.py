@@ -21,7 +21,6 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-from orderview.safetext import literal
 from orderview.services.errors import FieldErrors, ServiceError
 from orderview.services.issuing import LineErrors, create_order, issue_licenses
 from orderview.services.views import OrderDetail
@@ -33,6 +32,7 @@ from screens.wizard_steps.policy_step import PolicyStep
 from screens.wizard_steps.product_step import ProductStep
 from screens.wizard_steps.state import LineDraft, OrderDraft
 from screens.wizard_steps.summary_step import SummaryStep
+from widgets.literal import literal
 from widgets.status_line import StatusLine
 
 ORDER_FIELDS = ("store_id", "reference", "customer")

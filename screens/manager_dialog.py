@@ -18,10 +18,10 @@ from textual.widgets import Checkbox, Footer, Static
 
 from orderview.mail.smtp import NO_SERVER, mail_configured
 from orderview.permissions import DISTRIBUTION_CODES, PERMISSIONS
-from orderview.safetext import literal
 from orderview.services import managers
 from orderview.services.errors import FieldErrors, ServiceError
 from orderview.services.views import ManagerView, OrderDetail
+from widgets.literal import literal
 from widgets.status_line import StatusLine
 from widgets.still_input import StillInput
 

@@ -7,9 +7,10 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from orderview.safetext import literal, visible
+from orderview.safetext import visible
 from orderview.services import orders
 from orderview.services.views import OrderSummary
+from widgets.literal import literal
 
 LIMIT = 10
 PREFIXES = ("open order", "open", "order")

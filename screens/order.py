@@ -15,7 +15,6 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
-from orderview.safetext import literal
 from orderview.services import orders
 from orderview.services.errors import NotFound
 from orderview.services.views import OrderDetail
@@ -24,6 +23,7 @@ from screens.order_tabs.details import DetailsPane
 from screens.order_tabs.licenses import LicensesPane
 from screens.order_tabs.managers import ManagersPane
 from widgets.fmt import plural
+from widgets.literal import literal
 from widgets.literal_table import LiteralTable
 from widgets.status_line import StatusLine
 from widgets.still_footer import StillFooter

@@ -12,7 +12,7 @@ import orderview
 
 # The only modules allowed to import Textual: the app, its terminal driver glue, and the
 # command that starts it (it imports the app lazily).
-UI_MODULES = {"orderview.app", "orderview.app_driver", "orderview.cli.app_cmd"}
+UI_MODULES = {"orderview.app", "orderview.cli.app_cmd"}
 
 
 def core_modules() -> list[str]:

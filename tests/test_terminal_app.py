@@ -18,10 +18,10 @@ from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
 
 from benchmarks.bandwidth import Terminal, build_db
-from orderview import app_driver
 from orderview.db.engine import Database
 from orderview.settings import Settings
 from tests.ui_support import SIZE, make_app, wait_for
+from widgets import shadow_driver as app_driver
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from textual.content import Content
 from textual.widgets import Static
 
-from orderview.safetext import literal
 from widgets.fmt import text_or_empty
+from widgets.literal import literal
 
 MAX_VALUE = 2000
 
@@ -23,7 +23,7 @@ class FieldList(Static):
     """
 
     def show_fields(self, fields: Sequence[tuple[str, object]]) -> None:
-        """Labels are ours (trusted); values are data and shown through ``safetext.literal``."""
+        """Labels are ours (trusted); values are data and shown through ``widgets.literal.literal``."""
         width = max((len(label) for label, _ in fields), default=0) + 2
         lines = [
             Content.assemble(

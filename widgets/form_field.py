@@ -1,7 +1,7 @@
 """One labelled input with its error line underneath: how every dialog field looks.
 
 The label is ours (trusted); the value goes in through ``Input(value=...)`` and the error
-message (it may quote what the operator typed) through ``safetext.literal``. The error line
+message (it may quote what the operator typed) through ``widgets.literal.literal``. The error line
 takes no room until there is an error, so an 80x24 dialog fits without scrolling.
 """
 
@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from orderview.safetext import literal
+from widgets.literal import literal
 from widgets.still_input import StillInput
 
 

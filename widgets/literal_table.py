@@ -2,7 +2,7 @@
 
 DataTable parses plain ``str`` cells as markup (a customer named ``[/b]`` crashes it), so every
 cell goes through ``orderview.safetext.visible`` (controls made visible) into a Rich ``Text``,
-which is never parsed. ``Text`` rather than ``safetext.literal``'s ``Content``: DataTable 8.2.8
+which is never parsed. ``Text`` rather than ``widgets.literal.literal``'s ``Content``: DataTable 8.2.8
 measures cells with Rich's measure protocol, which ``Content`` does not implement (columns
 would collapse to one cell wide).
 """

@@ -13,7 +13,7 @@ from typing import Any
 from textual.timer import Timer
 from textual.widgets import Static
 
-from orderview.safetext import literal
+from widgets.literal import literal
 
 MIN_INTERVAL = 0.25  # seconds between repaints
 

@@ -17,7 +17,7 @@ known) switches to *raw mode*: bytes pass through untouched, the model forgets t
 modelling resumes at the next absolute cursor position. Raw mode is always correct, only not
 minimal; the app's ordinary output never needs it.
 
-Pure Python, no Textual or Rich: the driver glue lives in ``orderview/app_driver.py``.
+Pure Python, no Textual or Rich: the driver glue lives in ``widgets/shadow_driver.py``.
 """
 
 from __future__ import annotations

@@ -20,13 +20,13 @@ from orderview.mail.outbox import MAX_ATTEMPTS
 from orderview.mail.smtp import NO_SERVER, mail_configured
 from orderview.mail.status import invite_status
 from orderview.permissions import PERMISSION_BY_CODE, PERMISSIONS
-from orderview.safetext import literal
 from orderview.services import managers
 from orderview.services.errors import ServiceError
 from orderview.services.views import ManagerView, OrderDetail
 from screens.confirm import ConfirmScreen
 from screens.manager_dialog import ManagerDialog
 from widgets.fmt import EMPTY
+from widgets.literal import literal
 from widgets.literal_table import LiteralTable
 from widgets.status_line import StatusLine
 

@@ -14,7 +14,6 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Static
 
-from orderview.safetext import literal
 from orderview.schemas.issuing import (
     CONSUMPTION_PERIODS,
     FIELD_LABELS,
@@ -32,6 +31,7 @@ from screens.wizard_steps.fields import (
     text_field,
 )
 from screens.wizard_steps.state import LineDraft, hidden_by_switch
+from widgets.literal import literal
 
 PLACEHOLDERS = {
     "valid_duration": "e.g. 30d, 6m, 1y",

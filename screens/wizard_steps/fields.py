@@ -2,7 +2,7 @@
 
 Stock checkboxes and radio sets toggle on `enter`, which would make "press enter through the
 steps" silently change values; here `space` toggles and `enter` moves on. Labels are ours
-(trusted); values and error messages go through ``safetext.literal``.
+(trusted); values and error messages go through ``widgets.literal.literal``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Checkbox, Static, TextArea
 
-from orderview.safetext import literal
+from widgets.literal import literal
 from widgets.still_input import StillInput
 from widgets.tick import Tick
 

@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Static
 
-from orderview.safetext import literal
 from orderview.schemas.issuing import parse_new_order
 from orderview.services import customers
 from orderview.services.errors import FieldErrors
@@ -18,6 +17,7 @@ from orderview.services.views import CustomerView
 from screens.wizard_steps.base import StepDone, WizardStep
 from screens.wizard_steps.fields import Cycler, FieldRow, text_field
 from screens.wizard_steps.state import OrderDraft
+from widgets.literal import literal
 from widgets.literal_table import LiteralTable
 
 MODES = (("none", "no customer"), ("pick", "pick an existing customer"),

@@ -7,11 +7,11 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from orderview.safetext import literal
 from orderview.services import catalog
 from orderview.services.catalog import PolicyView
 from screens.wizard_steps.base import StepDone, WizardStep
 from screens.wizard_steps.state import LineDraft
+from widgets.literal import literal
 from widgets.literal_table import LiteralTable
 
 CUSTOM = "custom"

@@ -13,9 +13,9 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from orderview.safetext import literal
 from orderview.schemas.issuing import FIELD_LABELS, ResolvedLine, show_value
 from screens.wizard_steps.base import WizardStep
+from widgets.literal import literal
 
 
 def identity_text(line: ResolvedLine) -> str:
