@@ -128,7 +128,7 @@ async def test_license_window_stays_bounded_both_ways(sqlite_db, monkeypatch) ->
         pane = screen.pane("licenses")
         for _ in range(8):  # walk to the end of the order, a page at a time
             await pilot.press("G")
-            await wait_for(pilot, lambda: not pane._loading)
+            await wait_for(pilot, lambda: not pane._fetching)
         await wait_for(pilot, lambda: not pane.has_after, what="end of the order")
         assert pane.table.row_count <= 30
         assert [r.id for r in pane.rows] == all_ids[-len(pane.rows):]
@@ -137,7 +137,7 @@ async def test_license_window_stays_bounded_both_ways(sqlite_db, monkeypatch) ->
         assert selected is not None and selected.id == all_ids[-1]
         for _ in range(8):  # and back to the start
             await pilot.press("g")
-            await wait_for(pilot, lambda: not pane._loading)
+            await wait_for(pilot, lambda: not pane._fetching)
         await wait_for(pilot, lambda: pane.start == 0, what="start of the order")
         assert [r.id for r in pane.rows] == all_ids[: len(pane.rows)]
         assert pane.table.row_count <= 30
@@ -204,7 +204,7 @@ async def test_license_window_can_start_anywhere_and_says_where(sqlite_db) -> No
         pane.start_at(ids[41])  # e.g. the first license just issued is the 43rd
         # The cursor sits at the window's top edge, so the page before it is fetched too; the
         # cursor stays on the same license and the status line says where the window is.
-        await wait_for(pilot, lambda: pane.start == 0 and not pane._loading
+        await wait_for(pilot, lambda: pane.start == 0 and not pane._fetching
                        and pane.selected_license().id == ids[42])
         assert [r.id for r in pane.rows][:100] == ids and len(pane.rows) == 142
         await wait_for(pilot, lambda: pane.query_one("#licenses-status").text
@@ -226,14 +226,14 @@ async def test_first_and_last_license_keys_jump_through_the_whole_order(sqlite_d
         pane = screen.pane("licenses")
         first_id = pane.rows[0].id
         await pilot.press("l")
-        await wait_for(pilot, lambda: not pane._loading and pane.start == 230)
+        await wait_for(pilot, lambda: not pane._fetching and pane.start == 230)
         assert pane.selected_license().id == first_id + 249
         assert not pane.has_after
         await wait_for(pilot, lambda: pane.query_one("#licenses-status").text
                        == "showing 231–250 of 250 licenses · dates UTC · f/l first/last")
         await pilot.press("up", "up")  # moving up from the end pages backwards by keyset
         await pilot.press("f")
-        await wait_for(pilot, lambda: not pane._loading and pane.start == 0
+        await wait_for(pilot, lambda: not pane._fetching and pane.start == 0
                        and pane.selected_license().id == first_id)
 
 
@@ -256,11 +256,11 @@ async def test_search_open_and_page_on_both_databases(db, monkeypatch) -> None:
                        and screen.pane("licenses").table.row_count == 20)
         pane = screen.pane("licenses")
         await pilot.press("l")
-        await wait_for(pilot, lambda: not pane._loading and pane.start == 40)
+        await wait_for(pilot, lambda: not pane._fetching and pane.start == 40)
         assert pane.selected_license().license_key == keys[-1]
         await pilot.press("G", "up")
         await pilot.press("f")
-        await wait_for(pilot, lambda: not pane._loading and pane.start == 0
+        await wait_for(pilot, lambda: not pane._fetching and pane.start == 0
                        and pane.selected_license().license_key == keys[0])
 
 
@@ -302,7 +302,7 @@ async def test_a_reload_never_cancels_a_license_page_query_in_flight(sqlite_db, 
         await pilot.pause(0.2)
         gate.set()
         await wait_for(pilot, lambda: "finished" in calls, what="the held query to finish")
-        await wait_for(pilot, lambda: not pane._loading, what="idle")
+        await wait_for(pilot, lambda: not pane._fetching, what="idle")
         assert "cancelled mid-query" not in calls
         ids = [r.id for r in pane.rows]
         assert ids == sorted(set(ids)) and pane.table.row_count == len(ids)

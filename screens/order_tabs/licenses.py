@@ -83,17 +83,17 @@ class LicensesPane(Vertical):
         self.has_after = False
         self.total = 0
         self.order_id: int | None = None
-        self._loading = False
+        self._fetching = False
         self._request = 0  # bumped by each fetch; only the newest one may finish the load
 
     def _begin(self) -> int:
         self._request += 1
-        self._loading = True
+        self._fetching = True
         return self._request
 
     def _end(self, request: int) -> None:
         if request == self._request:
-            self._loading = False
+            self._fetching = False
             if self.is_attached:  # highlights that arrived while busy were ignored: look again
                 self.call_later(self._near_edge, self.table.cursor_row)
 
@@ -186,7 +186,7 @@ class LicensesPane(Vertical):
 
     def _near_edge(self, row: int) -> None:
         """Fetch the next page when the cursor is near an edge of the window."""
-        if self._loading or not self.rows or row != self.table.cursor_row:
+        if self._fetching or not self.rows or row != self.table.cursor_row:
             return  # busy, empty, or a stale event (refilling the table resets the cursor)
         if row >= len(self.rows) - NEAR and self.has_after:
             self._page_after(self._begin())
