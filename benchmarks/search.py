@@ -7,7 +7,7 @@ the same driver (aiosqlite / asyncpg) on the same database, p50 and p95.
 The raw statement returns what the app shows (the order summary with its license count), found
 through the same index, so the ratio is what orderview adds on top of the driver: SQLAlchemy,
 building the views, and any lookup the app does beyond the one asked for. The query plan of
-every statement the app sends (captured from the engine, not written down by hand) goes with
+every statement the app sends (captured as it leaves for the driver, not written down by hand) goes with
 the figures (``EXPLAIN QUERY PLAN`` on SQLite, ``EXPLAIN`` on PostgreSQL).
 """
 
@@ -113,13 +113,25 @@ class Raw:
 
 
 async def plans(db: Database, texts: dict[str, str]) -> dict[str, list[dict[str, object]]]:
-    """Every statement ``search_orders`` sends for each kind of lookup, with its plan."""
+    """Every statement ``search_orders`` sends for each kind of lookup, with its plan.
+
+    Statements are captured where they leave for the database: the engine's cursor events,
+    and on SQLite also aiosqlite's ``execute_fetchall``, which the search calls directly."""
+    import aiosqlite
+
     sent: list[tuple[str, object]] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
         sent.append((statement, parameters))
 
+    direct = aiosqlite.Connection.execute_fetchall
+
+    async def record_direct(self, sql, parameters=None):  # type: ignore[no-untyped-def]
+        sent.append((sql, tuple(parameters or ())))
+        return await direct(self, sql, parameters)
+
     event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    aiosqlite.Connection.execute_fetchall = record_direct  # type: ignore[method-assign]
     out: dict[str, list[dict[str, object]]] = {}
     try:
         for kind, text in texts.items():
@@ -136,6 +148,7 @@ async def plans(db: Database, texts: dict[str, str]) -> dict[str, list[dict[str,
             out[kind] = explained
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+        aiosqlite.Connection.execute_fetchall = direct  # type: ignore[method-assign]
     return out
 
 

@@ -1,0 +1,77 @@
+"""The SQLite search runs its compiled statement on the driver directly (docs/benchmarks.md):
+it must give exactly what the same statement gives through SQLAlchemy, and a driver error
+must take the ordinary path (so faults reach the operator as every other statement's do)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import aiosqlite
+import pytest
+
+from orderview.db.engine import Database
+from orderview.services import orders
+from tests import factories as f
+
+
+async def _seed(db: Database) -> list[str]:
+    product_id, policy_id = await f.add_product(db)
+    acme = await f.add_customer(db, email="buyer@acme.example", company_name="Acme")
+    ada = await f.add_customer(db, email="ada@example.com", first_name="Ada",
+                               last_name="Lovelace", company_name="")
+    start = datetime(2026, 1, 1, 12, 0, 5, tzinfo=UTC)
+    for i in range(7):
+        oid = await f.add_order(db, f"ACME-{i:02}", reference=f"PO-{i}",
+                                customer_id=acme if i % 2 else ada,
+                                created_at=start + timedelta(hours=i))
+        keys = await f.add_licenses(db, oid, product_id, i, policy_id)
+    await f.add_order(db, "acme", reference="acme-ref")  # exact Order ID, no customer
+    return keys
+
+
+def _driver_fails(monkeypatch: pytest.MonkeyPatch, error: Exception) -> list[str]:
+    calls: list[str] = []
+
+    async def fail(self, sql, parameters=None):  # type: ignore[no-untyped-def]
+        calls.append(sql)
+        raise error
+
+    monkeypatch.setattr(aiosqlite.Connection, "execute_fetchall", fail)
+    return calls
+
+
+@pytest.mark.parametrize("error", [sqlite3.OperationalError("disk I/O error"),
+                                   ValueError("Connection closed")])
+async def test_fast_path_gives_what_sqlalchemy_gives(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    keys = await _seed(sqlite_db)
+    texts = ["acme", "ACME-0", "po-", "ada lov", "buyer@", keys[0][:6], "nothing", "a"]
+    fast = {t: await orders.search_orders(sqlite_db, t, limit=3) for t in texts}
+    # Each lookup is bounded in its index's order (ACME-00.. first), then newest first, and
+    # the exact Order ID leads.
+    assert [s.store_id for s in fast["acme"].items] == ["acme", "ACME-02", "ACME-01"]
+    assert fast["acme"].has_more and not fast["nothing"].items
+    second = fast["acme"].items[1]
+    assert (second.is_test, second.is_trial, second.license_count) == (False, False, 2)
+    assert (second.customer, fast["acme"].items[0].customer) == ("Ada Lovelace", "")
+    assert second.created_at == datetime(2026, 1, 1, 14, 0, 5, tzinfo=UTC)  # the model type
+    assert isinstance(second.is_test, bool)
+    calls = _driver_fails(monkeypatch, error)
+    for text in texts:
+        assert await orders.search_orders(sqlite_db, text, limit=3) == fast[text], text
+    assert len(calls) == len(texts)  # each search tried the driver, then the ordinary path
+
+
+async def test_results_match_on_both_backends(db: Database) -> None:
+    keys = await _seed(db)
+    found = await orders.search_orders(db, keys[-1][:9].lower())
+    assert [s.store_id for s in found.items] == ["ACME-06"]
+    first = await orders.search_orders(db, "acme", 2)
+    assert [s.store_id for s in first.items] == ["acme", "ACME-01"] and first.has_more
+    more = await orders.search_more(db, "acme", {s.id for s in first.items})
+    assert [s.store_id for s in more.items] == ["ACME-06", "ACME-05", "ACME-04", "ACME-03",
+                                                "ACME-02", "ACME-00"]
+    assert [s.license_count for s in more.items] == [6, 5, 4, 3, 2, 0]
+    assert {s.customer for s in more.items} == {"Acme", "Ada Lovelace"}
