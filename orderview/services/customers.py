@@ -24,10 +24,11 @@ from orderview.schemas.customer import (
     validate_new_customer,
 )
 from orderview.services import audit
-from orderview.services.errors import ConflictError, FieldErrors, NotFound
+from orderview.services.errors import FieldErrors, NotFound
 from orderview.services.normalize import customer_keys, lc
-from orderview.services.order_edit import bump, lock_order
+from orderview.services.order_edit import lock_order
 from orderview.services.orders import customer_view, get_order, starts_with
+from orderview.services.versioning import bump, lock_versioned
 from orderview.services.views import CustomerView, OrderDetail
 
 PICKER_PAGE = 20
@@ -235,16 +236,14 @@ async def update_customer(
     clean = validate_customer_changes(changes)
     try:
         async with db.write() as session:
-            customer = await session.scalar(
-                select(Customer).where(Customer.id == customer_id).with_for_update()
+            customer = await lock_versioned(
+                session,
+                Customer,
+                customer_id,
+                expected_version,
+                entity="customer",
+                missing="no such customer",
             )
-            if customer is None:
-                raise NotFound("no such customer")
-            if customer.version != expected_version:
-                raise ConflictError(
-                    "customer",
-                    await audit.changes_since(session, "customer", customer_id, expected_version),
-                )
             old = {name: getattr(customer, name) for name in CUSTOMER_FIELDS}
             delta = audit.diff(old, clean)
             if "email" in delta and lc(delta["email"][0]) != lc(delta["email"][1]):

@@ -28,7 +28,8 @@ from orderview.db.models import (
 )
 from orderview.mail import outbox
 from orderview.services import audit
-from orderview.services.errors import ConflictError, NotFound
+from orderview.services.errors import NotFound
+from orderview.services.versioning import check_version
 
 LICENSE_SNAPSHOT_COLUMNS = ["license_key", "license_type", "user_email"]
 
@@ -160,17 +161,15 @@ async def delete_order(
     when its version moved on.
     """
     async with db.write() as session:
-        order = (
-            await session.execute(
-                select(*_ORDER_FIELDS).where(Order.id == order_id).with_for_update()
-            )
-        ).first()
-        if order is None:
-            changes = await audit.changes_since(session, "order", order_id, expected_version)
-            raise ConflictError("order", changes, deleted=True)
-        if order.version != expected_version:
-            changes = await audit.changes_since(session, "order", order_id, expected_version)
-            raise ConflictError("order", changes)
+        # Only the columns the snapshot keeps: the rows go by bulk DELETE, not through the ORM.
+        query = select(*_ORDER_FIELDS).where(Order.id == order_id).with_for_update()
+        order = await check_version(
+            session,
+            (await session.execute(query)).first(),
+            entity="order",
+            row_id=order_id,
+            expected_version=expected_version,
+        )
         snapshot = await _snapshot(session, order)
         sync = {"synchronize_session": False}
         await session.execute(

@@ -40,13 +40,13 @@ from orderview.permissions import DISTRIBUTION_CODES, PERMISSION_BY_CODE, sort_c
 from orderview.schemas.managers import ManagerInput, parse_manager, parse_permissions
 from orderview.services import audit
 from orderview.services.errors import (
-    ConflictError,
     DatabaseUnavailable,
     FieldErrors,
     NotFound,
     PermissionDenied,
 )
 from orderview.services.normalize import lc
+from orderview.services.versioning import bump, lock_versioned
 from orderview.settings import Settings
 
 ENTITY = "order_manager"
@@ -110,20 +110,13 @@ async def _order(session: AsyncSession, order_id: int) -> Order:
 
 
 async def _assignment(
-    session: AsyncSession, db: Database, assignment_id: int, version: int | None
+    session: AsyncSession, assignment_id: int, version: int | None
 ) -> OrderManager:
-    """The assignment, locked, checked against the version the caller loaded."""
-    query = select(OrderManager).where(OrderManager.id == assignment_id)
-    if db.dialect == "postgresql":
-        query = query.with_for_update()
-    row = (await session.scalars(query)).first()
-    if row is None:
-        changes = await audit.changes_since(session, ENTITY, assignment_id, version or 0)
-        raise ConflictError("license manager assignment", changes, deleted=True)
-    if version is not None and row.version != version:
-        changes = await audit.changes_since(session, ENTITY, assignment_id, version)
-        raise ConflictError("license manager assignment", changes)
-    return row
+    """The assignment, locked, checked against the version the caller loaded (gone: deleted)."""
+    return await lock_versioned(
+        session, OrderManager, assignment_id, version,
+        entity=ENTITY, label="license manager assignment",
+    )
 
 
 async def _person(session: AsyncSession, db: Database, manager_id: int) -> LicenseManager:
@@ -286,7 +279,7 @@ async def update_permissions(
     """Replace the permissions held on one order; returns the assignment's new version."""
     wanted = parse_permissions(permissions)
     async with db.write() as session:
-        row = await _assignment(session, db, assignment_id, version)
+        row = await _assignment(session, assignment_id, version)
         old = sort_codes(row.permissions or [])
         check_plan(settings.plan, old, wanted)
         if old == wanted:
@@ -294,8 +287,7 @@ async def update_permissions(
         order = await _order(session, row.order_id)
         person = await session.get(LicenseManager, row.manager_id)
         row.permissions = wanted
-        row.version += 1
-        row.updated_at = utcnow()
+        bump(row)
         audit.record(
             session, actor=actor, action="updated", entity=ENTITY, entity_id=row.id,
             entity_version=row.version, order_id=order.id, order_store_id=order.store_id,
@@ -310,7 +302,7 @@ async def remove_manager(
 ) -> None:
     """Take a manager off an order; the person (and their other orders) stay."""
     async with db.write() as session:
-        row = await _assignment(session, db, assignment_id, version)
+        row = await _assignment(session, assignment_id, version)
         order = await _order(session, row.order_id)
         person = await session.get(LicenseManager, row.manager_id)
         permissions = sort_codes(row.permissions or [])
@@ -347,7 +339,7 @@ async def _resend(
     password: str, password_hash: str,
 ) -> ResendResult:
     async with db.write() as session:
-        row = await _assignment(session, db, assignment_id, version)
+        row = await _assignment(session, assignment_id, version)
         order = await _order(session, row.order_id)
         person = await _person(session, db, row.manager_id)
         superseded = await outbox.supersede(

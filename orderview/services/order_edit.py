@@ -8,41 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
 from orderview.db.models import Order
-from orderview.db.types import utcnow
 from orderview.schemas.order import EDITABLE_ORDER_FIELDS, validate_order_changes
 from orderview.services import audit
-from orderview.services.errors import ConflictError, NotFound
 from orderview.services.normalize import lc
 from orderview.services.orders import get_order
+from orderview.services.versioning import bump, lock_versioned
 from orderview.services.views import OrderDetail
 
 
 async def lock_order(session: AsyncSession, order_id: int, expected_version: int) -> Order:
-    """The order row, locked for this transaction (``FOR UPDATE`` on PostgreSQL; SQLite's
-    BEGIN IMMEDIATE already holds the write lock), refused if changed since ``expected_version``.
-    """
-    order = await session.scalar(select(Order).where(Order.id == order_id).with_for_update())
-    if order is None:
-        changes = await audit.changes_since(session, "order", order_id, expected_version)
-        if changes:
-            raise ConflictError("order", changes, deleted=True)
-        raise NotFound("no such order")
-    if order.version != expected_version:
-        raise ConflictError(
-            "order", await audit.changes_since(session, "order", order_id, expected_version)
-        )
-    return order
-
-
-def bump(row: Any) -> None:
-    """A written row gets the next version and a fresh ``updated_at``."""
-    row.version += 1
-    row.updated_at = utcnow()
+    """The order row, locked for this transaction, refused if changed since ``expected_version``
+    (deleted since: ``ConflictError(deleted=True)``; never existed: ``NotFound``)."""
+    return await lock_versioned(
+        session, Order, order_id, expected_version, entity="order", missing="no such order"
+    )
 
 
 async def update_order(
