@@ -28,7 +28,7 @@ from orderview.services.views import CustomerView, OrderDetail
 from screens.confirm import ConfirmScreen
 from screens.edit_order import ConflictNotice
 from widgets.fmt import plural
-from widgets.form_field import FormField
+from widgets.form_field import FormField, show_field_errors
 from widgets.literal import literal
 from widgets.status_line import StatusLine
 
@@ -153,13 +153,8 @@ class CustomerEditScreen(ModalScreen[Result]):
         self.query_one(StatusLine).set_status(text)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        for form in self.query(FormField):
-            form.show_error(errors.get(form.field_name))
+        show_field_errors(self, errors)
         self._status("Not saved: see the messages under the fields")
-        for name in errors:
-            if self.query(f"#{name}"):
-                self.query_one(f"#{name}").focus()
-                break
 
     def _show_taken(self, exc: EmailTaken) -> None:
         self.taken = exc.customer
@@ -178,8 +173,7 @@ class CustomerEditScreen(ModalScreen[Result]):
 
     def _show_conflict(self, conflict: ConflictError) -> None:
         self.conflict = conflict
-        for form in self.query(FormField):  # the input passed: older messages no longer apply
-            form.show_error(None)
+        show_field_errors(self, {})  # the input passed: older messages no longer apply
         self.query_one(ConflictNotice).show_conflict(
             conflict, "Nothing was saved. r reloads the latest values (your edits are kept).")
         self.refresh_bindings()

@@ -24,7 +24,7 @@ from orderview.services import order_edit, orders
 from orderview.services.errors import ConflictError, FieldErrors, NotFound, ServiceError
 from orderview.services.views import OrderDetail
 from screens.confirm import ConfirmScreen
-from widgets.form_field import FormField
+from widgets.form_field import FormField, show_field_errors
 from widgets.literal import literal
 from widgets.status_line import StatusLine
 from widgets.tick import Tick
@@ -134,22 +134,13 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
         self.query_one(StatusLine).set_status(text)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        for form in self.query(FormField):
-            form.show_error(errors.get(form.field_name))
-        unplaced = {k: v for k, v in errors.items()
-                    if not self.query(f"#field-{k}") or k in dict(FLAGS)}
+        unplaced = show_field_errors(self, errors)  # the flags have no error line
         self._status("Not saved: " + ("; ".join(f"{k}: {v}" for k, v in unplaced.items())
                                       if unplaced else "see the messages under the fields"))
-        for name in errors:
-            target = self.query(f"#{name}")
-            if target:
-                target.first().focus()
-                break
 
     def _show_conflict(self, conflict: ConflictError) -> None:
         self.conflict = conflict
-        for form in self.query(FormField):  # the input passed: older messages no longer apply
-            form.show_error(None)
+        show_field_errors(self, {})  # the input passed: older messages no longer apply
         self.query_one(ConflictNotice).show_conflict(
             conflict, "Nothing was saved. r reloads the latest values (your edits are kept).")
         self.refresh_bindings()

@@ -21,6 +21,7 @@ from orderview.permissions import DISTRIBUTION_CODES, PERMISSIONS
 from orderview.services import managers
 from orderview.services.errors import FieldErrors, ServiceError
 from orderview.services.views import ManagerView, OrderDetail
+from widgets.form_field import show_field_errors
 from widgets.literal import literal
 from widgets.status_line import StatusLine
 from widgets.still_input import StillInput
@@ -160,24 +161,11 @@ class ManagerDialog(ModalScreen[str | None]):
         return [p.code for p in PERMISSIONS if self.query_one(f"#perm-{p.code}", Checkbox).value]
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        for error in self.query(".error"):
-            error.remove_class("-shown")
-        shown = False
-        for field, message in errors.items():
-            target = self.query(f"#{field}-error")
-            if target:
-                target.first().update(literal(message, 300))
-                target.first().add_class("-shown")
-                shown = True
+        shown = len(show_field_errors(self, errors, ".error")) < len(errors)
         status = "Not saved: " + (
             "see the messages next to the fields" if shown else "; ".join(errors.values())
         )
         self.query_one(StatusLine).set_status(status)
-        for field in errors:
-            widget = self.query(f"#{field}")
-            if widget:
-                widget.first().focus()
-                break
 
     def action_cancel(self) -> None:
         self.dismiss(None)

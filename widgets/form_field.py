@@ -3,12 +3,17 @@
 The label is ours (trusted); the value goes in through ``Input(value=...)`` and the error
 message (it may quote what the operator typed) through ``widgets.literal.literal``. The error line
 takes no room until there is an error, so an 80x24 dialog fits without scrolling.
+``show_field_errors`` is how a dialog shows a ``FieldErrors``: messages by their fields, the
+other lines cleared, focus on the first field in error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
 from textual.widgets import Static
 
 from widgets.literal import literal
@@ -61,8 +66,33 @@ class FormField(Vertical):
 
     def show_error(self, message: str | None) -> None:
         """Show ``message`` under the field (``None`` clears it)."""
-        if message:
-            self.error.update(literal(message, max_length=300))
-            self.error.add_class("-shown")
-        else:
-            self.error.remove_class("-shown")
+        show_error_line(self.error, message)
+
+
+def show_error_line(line: Static, message: str | None) -> None:
+    """Show ``message`` literally on an error line (class ``-shown``); ``None`` hides it."""
+    if message:
+        line.update(literal(message, max_length=300))
+        line.add_class("-shown")
+    else:
+        line.remove_class("-shown")
+
+
+def show_field_errors(
+    root: Widget, errors: Mapping[str, str], lines: str = ".form-error"
+) -> dict[str, str]:
+    """Refused input, as every dialog shows it: each message on the error line of its field
+    (the ``lines`` widget with id ``<field>-error``), every other such line hidden, and focus on
+    the first field in error that exists (``#<field>``, in the order of ``errors``).
+
+    Returns the messages no line took, for the dialog's status line. ``errors={}`` clears all.
+    """
+    unplaced = dict(errors)
+    for line in root.query(lines).results(Static):
+        show_error_line(line, unplaced.pop((line.id or "").removesuffix("-error"), None))
+    for name in errors:
+        target = root.query(f"#{name}")
+        if target:
+            target.first().focus()
+            break
+    return unplaced
