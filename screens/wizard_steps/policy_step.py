@@ -2,76 +2,59 @@
 
 from __future__ import annotations
 
-from textual import on, work
-from textual.app import ComposeResult
+from collections.abc import Iterable
+
 from textual.content import Content
-from textual.widgets import DataTable, Static
 
 from orderview.services import catalog
 from orderview.services.catalog import PolicyView
-from screens.wizard_steps.base import StepDone, WizardStep
+from screens.wizard_steps.choice_step import ChoiceStep
 from screens.wizard_steps.state import LineDraft
 from widgets.literal import literal
-from widgets.literal_table import LiteralTable
 
 CUSTOM = "custom"
 
 
-class PolicyStep(WizardStep):
+class PolicyStep(ChoiceStep[PolicyView]):
     title = "License policy"
+    columns = ("Policy", "Code", "Type", "")
+    worker_group = "wizard-policies"
 
     def __init__(self, line: LineDraft) -> None:
-        super().__init__(id="step-policy")
-        self.line = line
-        self.policies: list[PolicyView] = []
+        super().__init__(line, id="step-policy", table_id="policies")
 
-    def compose(self) -> ComposeResult:
+    def hint(self) -> Content:
         assert self.line.product is not None
-        yield Static(Content.assemble("License policy for ",
-                                      literal(self.line.product.name, 50, "bold"), " (enter):"),
-                     classes="hint")
-        yield LiteralTable(id="policies")
+        return Content.assemble("License policy for ",
+                                literal(self.line.product.name, 50, "bold"), " (enter):")
 
-    def on_mount(self) -> None:
-        self.query_one(LiteralTable).set_columns(("Policy", "Code", "Type", ""))
-        self._load()
-
-    @work(exclusive=True, group="wizard-policies")
-    async def _load(self) -> None:
+    async def fetch(self) -> list[PolicyView]:
         assert self.line.product is not None
-        self.policies = await catalog.list_policies(
+        return await catalog.list_policies(
             self.app.db, self.line.product.id)  # type: ignore[attr-defined]
-        table = self.query_one(LiteralTable)
-        table.add_literal_rows(
-            (str(p.id), (p.name, p.code, p.defaults.get("license_type") or "perpetual",
-                         "default" if p.is_default else ""))
-            for p in self.policies
-        )
-        table.add_literal_row(("Custom values", "", "", ""), key=CUSTOM)
-        # The product's default policy, or "Custom values" when it has none.
-        index = 0 if self.policies and self.policies[0].is_default else len(self.policies)
-        if self.line.policy_chosen:
-            chosen = self.line.policy.id if self.line.policy else None
-            index = next((i for i, p in enumerate(self.policies) if p.id == chosen),
-                         len(self.policies))
-        table.move_cursor(row=index)
-        table.focus()
 
-    def focus_first(self) -> None:
-        for table in self.query(LiteralTable):  # none once the step is being replaced
-            table.focus()
+    def rows(self) -> Iterable[tuple[str, tuple[object, ...]]]:
+        for p in self.items:
+            yield str(p.id), (p.name, p.code, p.defaults.get("license_type") or "perpetual",
+                              "default" if p.is_default else "")
+        yield CUSTOM, ("Custom values", "", "", "")
+
+    def cursor_row(self) -> int | None:
+        custom = len(self.items)
+        if self.line.policy_chosen:
+            return self.index_of(self.line.policy.id if self.line.policy else None, custom)
+        # The product's default policy, or "Custom values" when it has none.
+        return 0 if self.items and self.items[0].is_default else custom
 
     def validate_step(self) -> dict[str, str]:
         return {} if self.line.policy_chosen else {"policy": "choose a policy or Custom values"}
 
-    @on(DataTable.RowSelected, "#policies")
-    def _chosen(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if event.row_key.value == CUSTOM:
+    def choose(self, key: str) -> bool:
+        if key == CUSTOM:
             self.line.choose_policy(None)
-        else:
-            policy = next((p for p in self.policies if str(p.id) == event.row_key.value), None)
-            if policy is None:
-                return
-            self.line.choose_policy(policy)
-        self.post_message(StepDone(self))
+            return True
+        policy = self.item(key)
+        if policy is None:
+            return False
+        self.line.choose_policy(policy)
+        return True

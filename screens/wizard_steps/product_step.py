@@ -2,58 +2,44 @@
 
 from __future__ import annotations
 
-from textual import on, work
-from textual.app import ComposeResult
-from textual.widgets import DataTable, Static
+from collections.abc import Iterable
 
 from orderview.services import catalog
 from orderview.services.catalog import ProductView
-from screens.wizard_steps.base import StepDone, WizardStep
+from screens.wizard_steps.choice_step import ChoiceStep
 from screens.wizard_steps.state import LineDraft
-from widgets.literal_table import LiteralTable
 
 
-class ProductStep(WizardStep):
+class ProductStep(ChoiceStep[ProductView]):
     title = "Product"
+    columns = ("Product", "Code", "Identified by")
+    worker_group = "wizard-products"
 
     def __init__(self, line: LineDraft) -> None:
-        super().__init__(id="step-product")
-        self.line = line
-        self.products: list[ProductView] = []
+        super().__init__(line, id="step-product", table_id="products")
 
-    def compose(self) -> ComposeResult:
-        yield Static("Choose the product (enter):", classes="hint")
-        yield LiteralTable(id="products")
+    def hint(self) -> str:
+        return "Choose the product (enter):"
 
-    def on_mount(self) -> None:
-        self.query_one(LiteralTable).set_columns(("Product", "Code", "Identified by"))
-        self._load()
+    async def fetch(self) -> list[ProductView]:
+        return await catalog.list_products(self.app.db)  # type: ignore[attr-defined]
 
-    @work(exclusive=True, group="wizard-products")
-    async def _load(self) -> None:
-        self.products = await catalog.list_products(self.app.db)  # type: ignore[attr-defined]
-        table = self.query_one(LiteralTable)
-        table.add_literal_rows(
-            (str(p.id), (p.name, p.short_code, "user email" if p.user_based else "license key"))
-            for p in self.products
-        )
-        chosen = self.line.product.id if self.line.product else None
-        index = next((i for i, p in enumerate(self.products) if p.id == chosen), 0)
-        if self.products:
-            table.move_cursor(row=index)
-        table.focus()
+    def rows(self) -> Iterable[tuple[str, tuple[object, ...]]]:
+        for p in self.items:
+            yield str(p.id), (p.name, p.short_code,
+                              "user email" if p.user_based else "license key")
 
-    def focus_first(self) -> None:
-        for table in self.query(LiteralTable):  # none once the step is being replaced
-            table.focus()
+    def cursor_row(self) -> int | None:
+        if not self.items:
+            return None
+        return self.index_of(self.line.product.id if self.line.product else None, 0)
 
     def validate_step(self) -> dict[str, str]:
         return {} if self.line.product else {"product": "choose a product"}
 
-    @on(DataTable.RowSelected, "#products")
-    def _chosen(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        product = next((p for p in self.products if str(p.id) == event.row_key.value), None)
-        if product is not None:
-            self.line.choose_product(product)
-            self.post_message(StepDone(self))
+    def choose(self, key: str) -> bool:
+        product = self.item(key)
+        if product is None:
+            return False
+        self.line.choose_product(product)
+        return True
