@@ -1,31 +1,44 @@
 """The Textual application: thin. Screens live in ``screens/``, policy widgets in ``widgets/``.
 
-Imported only lazily by the CLI, so the core never pulls in Textual.
+Imported only lazily by the CLI, so the core never pulls in Textual. It imports only what the
+first paint shows (the orders screen); every other screen, the services and the mail sender
+are imported on first use.
+
+Two starts (``orderview.cli.app_cmd``): the normal one hands the app an open ``Database`` and
+validated ``Settings``; the light one hands it a ``LightStart`` (the first page of the orders
+list, read with the standard library, and light settings), and the app opens the data layer in
+the background right after the first paint. Until then keys and clicks are held back and then
+handled in the order typed (``ctrl+q``/``ctrl+c``/``ctrl+l`` work at once): nothing typed in
+the first moments is lost or lands before the data layer can serve it.
 """
 
 from __future__ import annotations
 
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
-from textual.command import CommandPalette
+from textual.command import CommandPalette, Provider
 from textual.widgets import Input
 
-from orderview.db import faults
-from orderview.db.engine import Database
-from orderview.mail.background import BackgroundSender
+from orderview.cli.errors import CLIError
 from orderview.safetext import visible
-from orderview.services import orders
-from orderview.services.errors import NotFound
-from orderview.settings import Settings
-from screens.help import HelpScreen, help_title, screen_keys
-from screens.open_order import OpenOrderProvider
-from screens.order import OrderScreen
-from screens.order_tabs.managers import refresh_after_delivery
 from screens.orders import OrdersScreen
 from widgets import shadow_driver as app_driver
+
+if TYPE_CHECKING:
+    from orderview.cli.app_cmd import LightStart
+    from orderview.db.engine import Database
+    from orderview.mail.background import BackgroundSender
+    from orderview.quickstart import FirstPaintSettings
+    from orderview.settings import Settings
+
+# Keys handled at once even before the data layer is ready: they do not depend on it, and
+# their place among the held keys does not matter.
+UNHELD_KEYS = frozenset({"ctrl+q", "ctrl+c", "ctrl+l"})
+HELD_EVENTS = (events.Key, events.Paste, events.MouseDown, events.MouseUp)
 
 
 def stylesheet() -> str:
@@ -33,10 +46,17 @@ def stylesheet() -> str:
     return files("styles").joinpath("app.tcss").read_text(encoding="utf-8")
 
 
+def _open_order_provider() -> type[Provider]:
+    """The palette's "Open order…" (imported when the palette first opens)."""
+    from screens.open_order import OpenOrderProvider
+
+    return OpenOrderProvider
+
+
 class OrderviewApp(App[None]):
     TITLE = "orderview"
     CSS = stylesheet()
-    COMMANDS = App.COMMANDS | {OpenOrderProvider}
+    COMMANDS = App.COMMANDS | {_open_order_provider}
     # Priority, so they work inside modal dialogs too (a modal cuts the app's ordinary bindings
     # off); a text box that takes ``?`` as a character still gets it (Textual drops a priority
     # key the focused widget consumes).
@@ -46,39 +66,112 @@ class OrderviewApp(App[None]):
         Binding("ctrl+l", "redraw", "Redraw", show=False, priority=True),
     ]
 
-    def __init__(self, db: Database, settings: Settings, operator: str,
-                 open_store_id: str | None = None) -> None:
+    def __init__(self, db: Database | None, settings: Settings | FirstPaintSettings,
+                 operator: str, open_store_id: str | None = None, *,
+                 light: LightStart | None = None) -> None:
         super().__init__()
         self.db = db
         self.settings = settings
         self.operator = operator
         self.open_store_id = open_store_id
+        self.light = light
+        # Why a light start could not finish (invalid setting, database fault): the command
+        # line prints it once the terminal is restored, as the normal start would have.
+        self.start_error: CLIError | None = None
         # Delivers license manager invites while the app runs (not at all without SMTP).
-        self.mail_sender = BackgroundSender(db, settings, self._mail_delivered)
+        self.mail_sender: BackgroundSender | None = None
+        self._held: list[events.Event] | None = None
+        if light is None:
+            if db is None:
+                raise ValueError("OrderviewApp needs a database or a light start")
+            self.mail_sender = self._new_mail_sender(db)
+        else:
+            self._held = []  # until the data layer is ready
         self.animation_level = "full" if settings.animations else "none"
         app_driver.configure(self)
 
+    def _new_mail_sender(self, db: Database) -> BackgroundSender:
+        from orderview.mail.background import BackgroundSender
+
+        return BackgroundSender(db, self.settings, self._mail_delivered)  # type: ignore[arg-type]
+
+    @property
+    def ready(self) -> bool:
+        """Is the data layer open (services may be called)?"""
+        return self.db is not None and self._held is None
+
     def on_mount(self) -> None:
-        self.push_screen(OrdersScreen())
-        self.run_worker(self.mail_sender.run(), name="mail-sender", group="mail-sender",
-                        exit_on_error=False)
+        orders = OrdersScreen(self.light.first_page if self.light is not None else None)
+        self.push_screen(orders)
+        if self.light is not None:
+            orders.call_after_refresh(self._open_data_layer)  # after the first paint
+            return
+        self._start_mail_sender()
         if self.open_store_id is not None:
             self._open_store_id(self.open_store_id)
 
+    def _start_mail_sender(self) -> None:
+        if self.mail_sender is not None:
+            self.run_worker(self.mail_sender.run(), name="mail-sender", group="mail-sender",
+                            exit_on_error=False)
+
+    @work(exclusive=True, group="start")
+    async def _open_data_layer(self) -> None:
+        """The light start's second half: the normal start's work, after the first paint."""
+        assert self.light is not None
+        try:
+            ctx = await self.light.finish()
+        except CLIError as exc:
+            self.start_error = exc
+            self.exit(return_code=exc.exit_code)
+            return
+        reread = ctx.settings.db != self.settings.db  # never expected: the light read agrees
+        self.db, self.settings, self.operator = ctx.db, ctx.settings, ctx.operator
+        self.mail_sender = self._new_mail_sender(ctx.db)
+        self._start_mail_sender()
+        # Behind every key already queued, so held keys come first and in order.
+        self.call_later(self._release_held, reread)
+
+    async def _release_held(self, reread: bool) -> None:
+        held, self._held = self._held or [], None
+        for event in held:
+            await super().on_event(event)
+        if reread:
+            for screen in self.screen_stack:
+                if isinstance(screen, OrdersScreen):
+                    screen.refresh_results()
+
+    async def on_event(self, event: events.Event) -> None:
+        if (self._held is not None and isinstance(event, HELD_EVENTS)
+                and not event.is_forwarded
+                and not (isinstance(event, events.Key) and event.key in UNHELD_KEYS)):
+            self._held.append(event)
+            return
+        await super().on_event(event)
+
     @work(exclusive=True, group="open")
     async def _open_store_id(self, store_id: str) -> None:
+        from orderview.services import orders
+        from orderview.services.errors import NotFound
+
         try:
-            detail = await orders.get_order_by_store_id(self.db, store_id)
+            detail = await orders.get_order_by_store_id(self.db, store_id)  # type: ignore[arg-type]
         except NotFound as exc:
             self.notify(visible(str(exc)), severity="error", markup=False)
             return
+        from screens.order import OrderScreen
+
         self.push_screen(OrderScreen(detail.id, detail))
 
     def _mail_delivered(self, results: list[object]) -> None:
+        from screens.order_tabs.managers import refresh_after_delivery
+
         refresh_after_delivery(self, results)
 
     def open_order(self, order_id: int) -> None:
         """Open an order's screen over the current one (``esc`` comes back)."""
+        from screens.order import OrderScreen
+
         self.push_screen(OrderScreen(order_id))
 
     def show_orders_search(self) -> None:
@@ -92,6 +185,8 @@ class OrderviewApp(App[None]):
     def _handle_exception(self, error: Exception) -> None:
         """A database fault in any worker (server gone, file read-only or locked) is one line
         on screen, not the end of the session: the operator retries once it is fixed."""
+        from orderview.db import faults
+
         message = faults.describe(getattr(error, "error", error))
         if message is None:
             super()._handle_exception(error)
@@ -105,6 +200,8 @@ class OrderviewApp(App[None]):
 
     def action_help(self) -> None:
         """``?``/F1 on any screen or dialog: its keys (again on help closes it)."""
+        from screens.help import HelpScreen, help_title, screen_keys
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
             return
@@ -121,3 +218,6 @@ class OrderviewApp(App[None]):
     def _still_palette(palette: CommandPalette) -> None:
         for field in palette.query(Input):
             field.cursor_blink = False
+
+
+__all__ = ["OrderviewApp", "stylesheet"]

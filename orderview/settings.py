@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from platformdirs import user_config_dir, user_data_dir
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
@@ -20,16 +19,11 @@ from pydantic_settings import (
 
 from orderview.permissions import DEFAULT_PERMISSIONS, PERMISSION_CODES
 
-APP_NAME = "orderview"
+# Shared with the light start (``orderview.quickstart``), which reads the first paint's settings
+# without pydantic and must find the same files.
+from orderview.quickstart import APP_NAME, default_config_path, default_db_path
 
-
-def default_db_path() -> Path:
-    """The embedded default: one SQLite file in the user data directory."""
-    return Path(user_data_dir(APP_NAME)) / "orderview.db"
-
-
-def default_config_path() -> Path:
-    return Path(user_config_dir(APP_NAME)) / "config.toml"
+__all__ = ["APP_NAME", "Settings", "default_config_path", "default_db_path", "load_settings"]
 
 
 class Settings(BaseSettings):

@@ -4,6 +4,10 @@ Each keystroke restarts one exclusive worker that waits out a short debounce and
 indexed search, so typing fast costs one query. With an empty query the newest orders are shown,
 keyset-paged as the cursor nears the end; a search loads its next matches the same way (both
 bounded by ``MAX_ROWS``).
+
+Start-up: the app's light start hands the screen its first page (read before the data layer
+was imported, ``orderview.quickstart``), shown at mount, so the first paint is the list itself.
+The services and the other screens are imported on first use, not with this module.
 """
 
 from __future__ import annotations
@@ -17,8 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input
 
 from orderview.safetext import visible
-from orderview.services import orders
-from orderview.services.views import OrderSummary
+from orderview.services.views import OrderSummary, Page
 from widgets.fmt import plural
 from widgets.literal_table import LiteralTable
 from widgets.status_line import StatusLine
@@ -77,8 +80,10 @@ class OrdersScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, first_page: Page[OrderSummary] | None = None) -> None:
+        """``first_page``: the newest orders, already read (shown at mount, no query)."""
         super().__init__()
+        self._first_page = first_page
         self.results: list[OrderSummary] = []
         self.query_text = ""
         self.has_more = False
@@ -98,7 +103,11 @@ class OrdersScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(LiteralTable).set_columns(COLUMNS)
-        self._search("")
+        page, self._first_page = self._first_page, None
+        if page is None:
+            self._search("")
+        else:
+            self._show_page("", page)
 
     @property
     def table(self) -> LiteralTable:
@@ -116,6 +125,8 @@ class OrdersScreen(Screen[None]):
 
     @work(exclusive=True, group="search")
     async def _search(self, text: str) -> None:
+        from orderview.services import orders
+
         self._searching = True
         if text:
             await asyncio.sleep(DEBOUNCE)  # superseded by the next keystroke's worker
@@ -125,8 +136,11 @@ class OrdersScreen(Screen[None]):
             page = await asyncio.shield(orders.search_orders(self.app.db, text, limit=PAGE))
         else:
             page = await asyncio.shield(orders.recent_orders(self.app.db, limit=PAGE))
-        if not self.is_attached:
-            return
+        if self.is_attached:
+            self._show_page(text, page)
+
+    def _show_page(self, text: str, page: Page[OrderSummary]) -> None:
+        """Fill the table with a search's (or the newest orders') first page."""
         self.query_text = text
         self.results = list(page.items)
         self.has_more = page.has_more
@@ -147,7 +161,8 @@ class OrdersScreen(Screen[None]):
     def _fit_columns(self) -> None:
         """Keep every column on screen: cap cell lengths, the customer gets the spare width."""
         caps = list(CAPS)
-        caps[2] = max(CAPS[2], self.size.width - FIXED)
+        width = self.size.width or self.app.size.width  # at mount the screen has no size yet
+        caps[2] = max(CAPS[2], width - FIXED)
         self.table.caps = caps
 
     def _show_status(self) -> None:
@@ -181,6 +196,8 @@ class OrdersScreen(Screen[None]):
 
     @work(exclusive=True, group="search")
     async def _more_matches(self, text: str) -> None:
+        from orderview.services import orders
+
         try:
             shown = {s.id for s in self.results}
             page = await asyncio.shield(orders.search_more(self.app.db, text, shown, limit=PAGE))
@@ -195,6 +212,8 @@ class OrdersScreen(Screen[None]):
 
     @work(exclusive=True, group="search")
     async def _more_recent(self) -> None:
+        from orderview.services import orders
+
         try:
             last = self.results[-1]
             page = await orders.recent_orders(self.app.db, limit=PAGE,

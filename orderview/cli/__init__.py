@@ -1,8 +1,14 @@
 """The command line: a stable contract that scripts and support tooling depend on.
 
-Each command group lives in its own module with a ``register(subparsers, common)`` function;
-``COMMAND_MODULES`` lists them. Handlers are ``async def handler(args, ctx) -> int``.
-User mistakes (no such order, unreachable database, malformed URL) print one line, exit non-zero.
+Each command group lives in its own module with a ``register(parser, subparsers, common)``
+function; ``COMMANDS`` maps every command name to its module (``COMMAND_MODULES`` lists them).
+Handlers are ``async def handler(args, ctx) -> int``. User mistakes (no such order, unreachable
+database, malformed URL) print one line, exit non-zero.
+
+Start-up cost: a command imports only its own module (plus ``app_cmd``, whose options the
+top-level parser takes), found by name in ``COMMANDS`` before argparse runs; ``--help`` on the
+top level, an unknown command or an option this scan does not know builds the full parser
+from every module, so help and argparse's messages stay exactly as they were.
 """
 
 from __future__ import annotations
@@ -12,20 +18,33 @@ import asyncio
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from orderview.cli.context import CLIError, Context, open_context
+from orderview.cli.errors import CLIError
 from orderview.services.errors import DatabaseUnavailable
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "orderview.cli.app_cmd",
-    "orderview.cli.data_cmd",
-    "orderview.cli.demo_cmd",
-    "orderview.cli.db_cmd",
-    "orderview.cli.history_cmd",
-    "orderview.cli.export_cmd",
-    "orderview.cli.issue_cmd",
-    "orderview.cli.outbox_cmd",
-)
+if TYPE_CHECKING:
+    from orderview.cli.context import Context
+
+APP_MODULE = "orderview.cli.app_cmd"
+# Every command name and the module that registers it (a test checks it against the parser).
+COMMANDS: dict[str, str] = {
+    "open": APP_MODULE,
+    "search": "orderview.cli.data_cmd",
+    "show": "orderview.cli.data_cmd",
+    "demo": "orderview.cli.demo_cmd",
+    "db": "orderview.cli.db_cmd",
+    "history": "orderview.cli.history_cmd",
+    "export": "orderview.cli.export_cmd",
+    "issue": "orderview.cli.issue_cmd",
+    "order": "orderview.cli.issue_cmd",
+    "outbox": "orderview.cli.outbox_cmd",
+}
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys((APP_MODULE, *COMMANDS.values())))
+# Top-level options (``common_options`` and app_cmd's terminal options) and whether they take
+# a value: what the scan for the command name steps over.
+TOP_OPTIONS = {"--db": True, "--config": True, "--operator": True, "--colors": True,
+               "--no-mouse": False}
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -40,7 +59,26 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def modules_for(argv: Sequence[str]) -> tuple[str, ...]:
+    """The command modules the parser needs for ``argv``: app_cmd and the named command's
+    module; every module when the scan is unsure (top-level help, an unknown command, an
+    option it does not know, such as an abbreviation argparse would accept)."""
+    args = iter(argv)
+    for arg in args:
+        if arg.startswith("-"):
+            name, eq, _ = arg.partition("=")
+            takes_value = TOP_OPTIONS.get(name)
+            if takes_value is None or (eq and not takes_value):
+                return COMMAND_MODULES
+            if takes_value and not eq:
+                next(args, None)
+            continue
+        module = COMMANDS.get(arg)
+        return COMMAND_MODULES if module is None else tuple(dict.fromkeys((APP_MODULE, module)))
+    return (APP_MODULE,)  # no command: the app
+
+
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     common = common_options()
     parser = argparse.ArgumentParser(
         prog="orderview",
@@ -48,13 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules:
         importlib.import_module(name).register(parser, subparsers, common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(modules_for(argv))
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:  # no command: open the app on the orders screen
@@ -78,13 +117,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _run(handler, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
     if getattr(handler, "needs_context", True) is False:
         return await handler(args, None)
-    ctx: Context = await open_context(args, getattr(handler, "reads_existing", False))
+    return await with_context(handler, args, getattr(handler, "reads_existing", False))
+
+
+async def with_context(handler, args: argparse.Namespace,  # type: ignore[no-untyped-def]
+                       must_exist: bool = False) -> int:
+    """Run ``handler(args, ctx)`` with settings, operator and an upgraded database."""
+    from orderview.cli.context import open_context
+
+    ctx: Context = await open_context(args, must_exist)
     try:
         return await handler(args, ctx)
     except DatabaseUnavailable as exc:  # the server went away or the file is read-only/locked
         raise CLIError(f"database {ctx.db.display}: {exc}") from None
     finally:
         await ctx.db.dispose()
+
+
+def __getattr__(name: str) -> Any:
+    """``Context`` stays importable from here without importing the data layer up front."""
+    if name == "Context":
+        from orderview.cli.context import Context
+
+        return Context
+    raise AttributeError(name)
 
 
 __all__ = ["main", "build_parser", "CLIError", "Context"]

@@ -11,19 +11,14 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from orderview.cli.errors import CLIError
 from orderview.db.engine import Database, DatabaseURLError, open_database
 from orderview.db.migrate import ensure_schema
 from orderview.identity import resolve_operator
 from orderview.services.errors import DatabaseUnavailable
 from orderview.settings import Settings, load_settings
 
-
-class CLIError(Exception):
-    """One clear line for the operator; no traceback."""
-
-    def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+__all__ = ["CLIError", "Context", "open_context", "open_db", "settings_from_args"]
 
 
 @dataclass

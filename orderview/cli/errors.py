@@ -1,0 +1,12 @@
+"""``CLIError``: its own light module, so the app's light start can raise and print it without
+importing the data layer (``orderview.cli.context`` re-exports it for every command)."""
+
+from __future__ import annotations
+
+
+class CLIError(Exception):
+    """One clear line for the operator; no traceback."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
