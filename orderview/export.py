@@ -9,8 +9,11 @@ Why it is shaped this way:
   full, cancellation) never leaves a partial file.
 - Spreadsheets run cells that start with ``= + - @`` (and TAB/CR tricks); such cells get a
   leading ``'``. Every other value is written exactly.
-- Licenses are read in keyset pages of plain Core rows inside one read transaction (a consistent
+- Licenses are read in pages from one statement inside one read transaction (a consistent
   snapshot), so memory stays flat for 100,000 licenses and the event loop gets a turn per page.
+  The database builds each license's cells as finished CSV text (``orderview.export_sql``);
+  the Python formatter below (``cell``, ``_license_cells``) is the reference it is tested
+  against, and what the order and customer cells go through.
 
 Stable value forms: booleans ``true``/``false``; dates ``YYYY-MM-DD``; timestamps ISO 8601 in
 UTC with seconds, ``YYYY-MM-DDTHH:MM:SSZ``; missing values empty; ``license__status`` as the app
@@ -20,6 +23,7 @@ or ``unlimited`` for licenses that allow unlimited activations.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import errno
 import io
@@ -35,12 +39,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Connection, Select, func, select, type_coerce
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
+from orderview import export_sql
+from orderview.db import faults
 from orderview.db.engine import Database
 from orderview.db.models import Customer, License, Order, Product
-from orderview.services.errors import NotFound, ServiceError
+from orderview.services.errors import DatabaseUnavailable, NotFound, ServiceError
 
 COLUMNS: tuple[str, ...] = (
     "order__store_id",
@@ -290,9 +297,88 @@ async def iter_pages(
     as CSV text with ``\r\n`` line ends.
 
     ``total`` is the number of data rows the export will have (at least 1). Each page is one
-    string: the license cells go through ``csv.writer`` (14 columns), and the order and
-    customer cells, the same on every row, are rendered once and joined in front of each line.
+    string: the database gives each license's 14 cells as one finished CSV fragment
+    (``orderview.export_sql``), and the order and customer cells, the same on every row, are
+    rendered once here and joined in front of each line.
     """
+    size = page_size or PAGE_SIZE
+    today = datetime.now(UTC).date()
+    async with _snapshot_connection(db) as conn:
+        prefix, count = await _order_cells(conn, order_id)
+        total = max(count, 1)
+        if count == 0:
+            yield _csv_prefix(prefix + [""] * (len(COLUMNS) - len(prefix) - 1)) + "\r\n", 1, total
+            return
+        head = _csv_prefix(prefix)
+        join = "\r\n" + head
+        async with aclosing(_license_lines(conn, order_id, today, size)) as pages:
+            async for lines in pages:
+                yield head + join.join(lines) + "\r\n", len(lines), total
+
+
+async def _license_lines(
+    conn: AsyncConnection, order_id: int, today: date, size: int
+) -> AsyncIterator[list[str]]:
+    """The order's license lines (``export_sql.license_lines``) in lists of ``size``, read on
+    the snapshot connection's driver connection: no SQLAlchemy result processing per row.
+
+    On SQLite the next page is asked for before this one is handed on, so SQLite builds it in
+    the driver's thread (the GIL is released while it steps) while the caller writes.
+    """
+    raw = await conn.get_raw_connection()
+    driver: Any = raw.driver_connection
+    sql = export_sql.license_lines(conn.dialect.name)
+    try:
+        if conn.dialect.name == "sqlite":
+            cursor = await driver.execute(sql, (today.isoformat(), order_id))
+            pending: asyncio.Future[Any] | None = asyncio.ensure_future(cursor.fetchmany(size))
+            try:
+                while pending is not None:
+                    rows = await pending
+                    pending = (asyncio.ensure_future(cursor.fetchmany(size))
+                               if len(rows) == size else None)
+                    if rows:
+                        yield [row[0] for row in rows]
+            finally:
+                if pending is not None:  # closed early: let the read in flight finish first
+                    await asyncio.wait([pending])
+                    if not pending.cancelled():
+                        pending.exception()  # retrieved, so it is not logged as lost
+                await cursor.close()
+        else:
+            cursor = await driver.cursor(sql, today, order_id)
+            while True:
+                rows = await cursor.fetch(size)
+                if rows:
+                    yield [row[0] for row in rows]
+                if len(rows) < size:
+                    return
+    except Exception as exc:
+        raise _driver_fault(conn, sql, exc) from exc
+
+
+def _driver_fault(conn: AsyncConnection, sql: str, exc: Exception) -> Exception:
+    """A driver's own exception as the engine would have raised it: ``DatabaseUnavailable``
+    with its one line for environmental faults (``orderview.db.faults``), else the
+    SQLAlchemy ``DBAPIError``; anything not from the driver stays as it is."""
+    if isinstance(exc, DBAPIError | ServiceError):
+        return exc
+    base = getattr(conn.dialect.loaded_dbapi, "Error", Exception)
+    lost = isinstance(exc, OSError | ConnectionError) or type(exc).__module__.startswith("asyncpg")
+    if not (isinstance(exc, base) or lost):
+        return exc
+    wrapped = DBAPIError.instance(sql, None, exc, Exception,
+                                  connection_invalidated=isinstance(exc, OSError | ConnectionError))
+    message = faults.describe(wrapped)
+    return DatabaseUnavailable(message) if message is not None else wrapped
+
+
+async def _reference_pages(
+    db: Database, order_id: int, page_size: int | None = None
+) -> AsyncIterator[tuple[str, int, int]]:
+    """``iter_pages`` done by the Python formatter (keyset pages of the driver's values through
+    ``_license_cells`` and ``csv.writer``): the reference the database-built text is tested
+    against (tests/test_export_fast.py)."""
     size = page_size or PAGE_SIZE
     today = datetime.now(UTC).date()
     lines: list[str] = []
