@@ -21,7 +21,7 @@ from screens.order import OrderScreen
 from screens.orders import OrdersScreen
 from screens.wizard_steps.fields import Cycler, FieldRow
 from tests import factories as f
-from tests.ui_support import SIZE, make_app, screen_text, wait_for
+from tests.ui_support import SIZE, loaded_order, make_app, screen_text, wait_for
 
 
 async def rows(db: Database) -> list[License]:
@@ -52,8 +52,7 @@ def on_step(app, name: str) -> bool:  # type: ignore[no-untyped-def]
 
 
 async def open_wizard(pilot, app) -> IssueWizard:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                   and app.screen.detail is not None, what="order screen")
+    await loaded_order(pilot, app)
     await pilot.press("i")
     await wait_for(pilot, lambda: on_step(app, "product")
                    and app.screen.query_one("#products").row_count > 0, what="products")
@@ -67,6 +66,14 @@ async def to_entitlements(pilot, app, product_row: int = 0, policy_row: int = 0)
     await pilot.press(*["down"] * policy_row, "enter")
     await wait_for(pilot, lambda: on_step(app, "entitlements"), what="entitlements")
     await wait_for(pilot, lambda: isinstance(app.focused, Cycler), what="type focused")
+
+
+async def wizard_at_entitlements(pilot, app, product_row: int = 0,  # type: ignore[no-untyped-def]
+                                 policy_row: int = 0) -> IssueWizard:
+    """Open the wizard on the loaded order and choose a product and policy by their rows."""
+    wiz = await open_wizard(pilot, app)
+    await to_entitlements(pilot, app, product_row, policy_row)
+    return wiz
 
 
 async def enter_until(pilot, app, step: str, limit: int = 40) -> None:  # type: ignore[no-untyped-def]
@@ -89,6 +96,14 @@ async def type_into(pilot, app, name: str, text: str) -> None:  # type: ignore[n
     await pilot.press("ctrl+u" if hasattr(app.focused, "cursor_position") else "end")
     app.focused.value = ""  # clear what the policy pre-filled
     await pilot.press(*text)
+
+
+async def summary_for_quantity(pilot, app, quantity: str) -> None:  # type: ignore[no-untyped-def]
+    """From the entitlements step: type the quantity and go on to the summary."""
+    await type_into(pilot, app, "quantity", quantity)
+    await focus_field(pilot, app, "note")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: on_step(app, "summary"))
 
 
 def shown_rows(app) -> set[str]:  # type: ignore[no-untyped-def]
@@ -137,8 +152,7 @@ async def test_only_the_fields_of_the_chosen_type_show(sqlite_db) -> None:
     await seed(sqlite_db)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        await open_wizard(pilot, app)
-        await to_entitlements(pilot, app)
+        await wizard_at_entitlements(pilot, app)
         assert "valid_duration" not in shown_rows(app) and "grace_period" not in shown_rows(app)
         assert {"quantity", "keys", "max_activations", "note"} <= shown_rows(app)
         assert "trial_days" not in shown_rows(app)  # trial is off
@@ -170,8 +184,7 @@ async def test_time_limited_with_end_date_and_typed_overrides(sqlite_db) -> None
     await seed(sqlite_db)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        await open_wizard(pilot, app)
-        await to_entitlements(pilot, app, policy_row=1)  # "Annual": time-limited, 1y
+        await wizard_at_entitlements(pilot, app, policy_row=1)  # "Annual": time-limited, 1y
         await type_into(pilot, app, "valid_duration", "")
         await type_into(pilot, app, "validity_period", "2097-06-30")
         await type_into(pilot, app, "quantity", "3")
@@ -195,8 +208,7 @@ async def test_subscription_and_consumption_by_keys(sqlite_db) -> None:
     await seed(sqlite_db)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        await open_wizard(pilot, app)
-        await to_entitlements(pilot, app)
+        await wizard_at_entitlements(pilot, app)
         await pilot.press("right", "right")  # perpetual → time-limited → subscription
         await wait_for(pilot, lambda: "grace_period" in shown_rows(app))
         await type_into(pilot, app, "validity_period", "2097-01-31")
@@ -240,8 +252,7 @@ async def test_validation_errors_show_by_the_field(sqlite_db) -> None:
     await seed(sqlite_db)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        await open_wizard(pilot, app)
-        await to_entitlements(pilot, app, policy_row=1)
+        await wizard_at_entitlements(pilot, app, policy_row=1)
         await type_into(pilot, app, "valid_duration", "0d")
         await type_into(pilot, app, "start_date", "2026-02-30")
         await type_into(pilot, app, "quantity", "100001")
@@ -273,8 +284,7 @@ async def test_pasted_keys_checked_against_the_database(sqlite_db) -> None:
     [used] = await f.add_licenses(sqlite_db, ids["order"], ids["app"], 1)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        await open_wizard(pilot, app)
-        await to_entitlements(pilot, app)
+        await wizard_at_entitlements(pilot, app)
         await type_into(pilot, app, "quantity", "")
         await focus_field(pilot, app, "keys")
         app.post_message(events.Paste(f"abcd-efgh-jkmn-pqrs\n{used}\n"))  # as a terminal does
@@ -304,8 +314,7 @@ async def test_user_based_product_takes_emails(sqlite_db) -> None:
     await seed(sqlite_db)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        await open_wizard(pilot, app)
-        await to_entitlements(pilot, app, product_row=1)  # Team Chat (user-based)
+        await wizard_at_entitlements(pilot, app, product_row=1)  # Team Chat (user-based)
         assert "user_emails" in shown_rows(app) and "quantity" not in shown_rows(app)
         await focus_field(pilot, app, "note")
         await pilot.press("enter")
@@ -325,8 +334,7 @@ async def test_esc_goes_back_and_asks_before_discarding(sqlite_db) -> None:
     await seed(sqlite_db)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        await open_wizard(pilot, app)
-        await to_entitlements(pilot, app, policy_row=1)
+        await wizard_at_entitlements(pilot, app, policy_row=1)
         await type_into(pilot, app, "max_activations", "9")
         await pilot.press("escape")
         await wait_for(pilot, lambda: on_step(app, "policy"))
@@ -475,8 +483,7 @@ async def test_every_license_carries_what_the_summary_showed(sqlite_db) -> None:
     ids = await seed(sqlite_db)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        wiz = await open_wizard(pilot, app)
-        await to_entitlements(pilot, app)
+        wiz = await wizard_at_entitlements(pilot, app)
         await type_into(pilot, app, "quantity", "2")
         await type_into(pilot, app, "start_date", "2097-03-01")
         await focus_field(pilot, app, "prevent_vm")
@@ -524,12 +531,8 @@ async def test_large_quantities_report_progress(sqlite_db, monkeypatch) -> None:
     monkeypatch.setattr(IssueWizard, "_progress", spy)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        await open_wizard(pilot, app)
-        await to_entitlements(pilot, app)
-        await type_into(pilot, app, "quantity", "1000")
-        await focus_field(pilot, app, "note")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: on_step(app, "summary"))
+        await wizard_at_entitlements(pilot, app)
+        await summary_for_quantity(pilot, app, "1000")
         screen = await issue_and_wait(pilot, app)
         await wait_for(pilot, lambda: "1,000 licenses" in screen_text(app))
         assert screen.pane("licenses").table.row_count <= 1000
@@ -542,12 +545,8 @@ async def test_new_licenses_show_first_in_a_big_order(sqlite_db) -> None:
     await f.add_licenses(sqlite_db, ids["order"], ids["app"], 150)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        await open_wizard(pilot, app)
-        await to_entitlements(pilot, app)
-        await type_into(pilot, app, "quantity", "2")
-        await focus_field(pilot, app, "note")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: on_step(app, "summary"))
+        await wizard_at_entitlements(pilot, app)
+        await summary_for_quantity(pilot, app, "2")
         screen = await issue_and_wait(pilot, app)
         new = [r.license_key for r in await rows(sqlite_db)][-2:]
         pane = screen.pane("licenses")
@@ -579,8 +578,7 @@ async def test_help_lists_the_wizard_keys(sqlite_db) -> None:
     await seed(sqlite_db)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        await open_wizard(pilot, app)
-        await to_entitlements(pilot, app)
+        await wizard_at_entitlements(pilot, app)
         await enter_until(pilot, app, "summary")
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
@@ -594,8 +592,7 @@ async def test_order_deleted_meanwhile_is_reported_and_nothing_written(sqlite_db
     ids = await seed(sqlite_db)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        await open_wizard(pilot, app)
-        await to_entitlements(pilot, app)
+        await wizard_at_entitlements(pilot, app)
         await enter_until(pilot, app, "summary")
         async with sqlite_db.sessions.begin() as s:  # another desk deletes the order
             await s.delete(await s.get(Order, ids["order"]))
@@ -619,12 +616,8 @@ async def test_ui_answers_keys_while_issuing(sqlite_db, monkeypatch) -> None:
     monkeypatch.setattr(issuing, "_insert_chunk", slow_insert)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        await open_wizard(pilot, app)
-        await to_entitlements(pilot, app)
-        await type_into(pilot, app, "quantity", "2000")
-        await focus_field(pilot, app, "note")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: on_step(app, "summary"))
+        await wizard_at_entitlements(pilot, app)
+        await summary_for_quantity(pilot, app, "2000")
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "licenses written" in wizard(app).status.text)
         await pilot.press("escape", "ctrl+s")  # answered at once; neither cancels nor repeats
@@ -638,8 +631,7 @@ async def test_a_adds_a_line_and_esc_abandons_it(sqlite_db) -> None:
     await seed(sqlite_db)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        wiz = await open_wizard(pilot, app)
-        await to_entitlements(pilot, app)
+        wiz = await wizard_at_entitlements(pilot, app)
         await enter_until(pilot, app, "summary")
         await pilot.press("a")
         await wait_for(pilot, lambda: on_step(app, "product") and wiz.stack[-1] == ("product", 1))
@@ -657,8 +649,7 @@ async def test_without_a_default_policy_custom_values_is_preselected(sqlite_db) 
         (await s.get(LicensePolicy, ids["app_pol"])).is_default = False  # type: ignore[union-attr]
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        await open_wizard(pilot, app)
-        await to_entitlements(pilot, app)  # enter, enter: the pre-selected row
+        await wizard_at_entitlements(pilot, app)  # enter, enter: the pre-selected row
         assert "App Pro · custom values" in screen_text(app)
         await enter_until(pilot, app, "summary")
         await issue_and_wait(pilot, app)
@@ -690,8 +681,7 @@ async def test_switches_read_on_or_off_without_colour(sqlite_db) -> None:
     await seed(sqlite_db)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
-        await open_wizard(pilot, app)
-        await to_entitlements(pilot, app)
+        await wizard_at_entitlements(pilot, app)
 
         def line(label: str) -> str:
             return next(t for t in screen_text(app).splitlines() if f"│ {label} " in t)

@@ -12,7 +12,7 @@ from screens.order import OrderScreen
 from screens.order_tabs import licenses as licenses_tab
 from screens.orders import OrdersScreen
 from tests import factories as f
-from tests.ui_support import SIZE, make_app, screen_text, wait_for
+from tests.ui_support import SIZE, loaded_order, make_app, screen_text, wait_for
 from widgets.literal_table import LiteralTable
 
 
@@ -30,9 +30,15 @@ async def seed(db, licenses: int = 0) -> int:  # type: ignore[no-untyped-def]
 async def open_order(pilot, app, store_id: str = "ORD-1001") -> OrderScreen:  # type: ignore[no-untyped-def]
     await wait_for(pilot, lambda: app.screen.table.row_count > 0)
     await pilot.press(*store_id, "enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                   and app.screen.detail is not None, what="order screen")
-    return app.screen
+    return await loaded_order(pilot, app)
+
+
+async def licenses_pane(pilot, screen: OrderScreen, rows: int):  # type: ignore[no-untyped-def]
+    """Switch to the Licenses tab (3) and wait for its first ``rows`` rows."""
+    await pilot.press("3")
+    await wait_for(pilot, lambda: screen.pane("licenses") is not None
+                   and screen.pane("licenses").table.row_count == rows)
+    return screen.pane("licenses")
 
 
 async def test_tabs_switch_with_1_to_4_and_mount_lazily(sqlite_db) -> None:
@@ -47,9 +53,7 @@ async def test_tabs_switch_with_1_to_4_and_mount_lazily(sqlite_db) -> None:
         assert "3 licenses" in text and "1 manager" in text
         assert "cpg=web,src=google.com" in text and "2026-01-15 09:30:00 UTC" in text
 
-        await pilot.press("3")
-        await wait_for(pilot, lambda: screen.pane("licenses") is not None
-                       and screen.pane("licenses").table.row_count == 3)
+        await licenses_pane(pilot, screen, 3)
         assert screen.query_one("#order-tabs").active == "licenses"
         assert isinstance(app.focused, LiteralTable)  # keys below reach the screen from here
 
@@ -90,10 +94,7 @@ async def test_license_table_pages_from_the_database(sqlite_db) -> None:
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_order(pilot, app)
-        await pilot.press("3")
-        await wait_for(pilot, lambda: screen.pane("licenses") is not None
-                       and screen.pane("licenses").table.row_count == licenses_tab.PAGE)
-        pane = screen.pane("licenses")
+        pane = await licenses_pane(pilot, screen, licenses_tab.PAGE)
         assert pane.query_one("#licenses-status").text == ("showing 1–100 of 250 licenses · dates UTC"
                                                                   " · f/l first/last")
         for _ in range(8):
@@ -122,10 +123,7 @@ async def test_license_window_stays_bounded_both_ways(sqlite_db, monkeypatch) ->
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_order(pilot, app)
-        await pilot.press("3")
-        await wait_for(pilot, lambda: screen.pane("licenses") is not None
-                       and screen.pane("licenses").table.row_count == 10)
-        pane = screen.pane("licenses")
+        pane = await licenses_pane(pilot, screen, 10)
         for _ in range(8):  # walk to the end of the order, a page at a time
             await pilot.press("G")
             await wait_for(pilot, lambda: not pane._fetching)
@@ -196,10 +194,7 @@ async def test_license_window_can_start_anywhere_and_says_where(sqlite_db) -> No
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_order(pilot, app)
-        await pilot.press("3")
-        await wait_for(pilot, lambda: screen.pane("licenses") is not None
-                       and screen.pane("licenses").table.row_count == licenses_tab.PAGE)
-        pane = screen.pane("licenses")
+        pane = await licenses_pane(pilot, screen, licenses_tab.PAGE)
         ids = [r.id for r in pane.rows]
         pane.start_at(ids[41])  # e.g. the first license just issued is the 43rd
         # The cursor sits at the window's top edge, so the page before it is fetched too; the
@@ -220,10 +215,7 @@ async def test_first_and_last_license_keys_jump_through_the_whole_order(sqlite_d
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_order(pilot, app)
-        await pilot.press("3")
-        await wait_for(pilot, lambda: screen.pane("licenses") is not None
-                       and screen.pane("licenses").table.row_count == 20)
-        pane = screen.pane("licenses")
+        pane = await licenses_pane(pilot, screen, 20)
         first_id = pane.rows[0].id
         await pilot.press("l")
         await wait_for(pilot, lambda: not pane._fetching and pane.start == 230)
@@ -247,14 +239,9 @@ async def test_search_open_and_page_on_both_databases(db, monkeypatch) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.screen.table.row_count == 1)
         await pilot.press(*"test-0042", "enter")  # a license key finds its order
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                       and app.screen.detail is not None, what="order screen")
-        screen = app.screen
+        screen = await loaded_order(pilot, app)
         assert screen.detail.license_count == 60
-        await pilot.press("3")
-        await wait_for(pilot, lambda: screen.pane("licenses") is not None
-                       and screen.pane("licenses").table.row_count == 20)
-        pane = screen.pane("licenses")
+        pane = await licenses_pane(pilot, screen, 20)
         await pilot.press("l")
         await wait_for(pilot, lambda: not pane._fetching and pane.start == 40)
         assert pane.selected_license().license_key == keys[-1]
@@ -291,10 +278,7 @@ async def test_a_reload_never_cancels_a_license_page_query_in_flight(sqlite_db, 
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_order(pilot, app)
-        await pilot.press("3")
-        await wait_for(pilot, lambda: screen.pane("licenses") is not None
-                       and screen.pane("licenses").table.row_count == licenses_tab.PAGE)
-        pane = screen.pane("licenses")
+        pane = await licenses_pane(pilot, screen, licenses_tab.PAGE)
         monkeypatch.setattr(orders_service, "page_licenses", slow_page)
         await pilot.press("G")  # near the end of the window: the next page is requested
         await wait_for(pilot, lambda: "held" in calls, what="page fetch in flight")

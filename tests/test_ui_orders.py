@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from screens.order import OrderScreen
 from screens.orders import OrdersScreen
 from tests import factories as f
-from tests.ui_support import SIZE, make_app, screen_text, wait_for
+from tests.ui_support import SIZE, loaded_order, make_app, screen_text, wait_for
 from widgets.still_input import StillInput
 
 
@@ -18,9 +17,21 @@ async def seed(db):  # type: ignore[no-untyped-def]
     await f.add_order(db, "XYZ-9", created_at=f.T0 + timedelta(hours=2), is_test=True)
 
 
-def order_screen(app) -> OrderScreen:  # type: ignore[no-untyped-def]
-    assert isinstance(app.screen, OrderScreen)
-    return app.screen
+async def bulk_orders(db) -> None:  # type: ignore[no-untyped-def]
+    """120 orders BULK-0000 … BULK-0119, a minute apart: more than two pages."""
+    for i in range(120):
+        await f.add_order(db, f"BULK-{i:04d}", created_at=f.T0 + timedelta(minutes=i))
+
+
+async def page_to_the_end(pilot, screen) -> list[str]:  # type: ignore[no-untyped-def]
+    """Move into the 50 rows shown and to their end twice: the second and last pages load;
+    returns the Order IDs listed then."""
+    await pilot.press("down", "end")
+    await wait_for(pilot, lambda: screen.table.row_count == 100, what="second page")
+    await pilot.press("end")
+    await wait_for(pilot, lambda: screen.table.row_count == 120, what="last page")
+    assert not screen.has_more
+    return [s.store_id for s in screen.results]
 
 
 async def test_empty_query_lists_newest_orders_first(sqlite_db) -> None:
@@ -48,9 +59,7 @@ async def test_typing_searches_and_enter_opens_top_result(sqlite_db) -> None:
         assert screen.table.row_count == 1
         assert "1 order matches “acme”" in screen.status.text
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="order screen")
-        await wait_for(pilot, lambda: order_screen(app).detail is not None)
-        assert order_screen(app).detail.store_id == "ORD-1001"
+        assert (await loaded_order(pilot, app)).detail.store_id == "ORD-1001"
 
 
 async def test_enter_typed_before_results_arrive_opens_the_new_top_result(sqlite_db) -> None:
@@ -59,9 +68,7 @@ async def test_enter_typed_before_results_arrive_opens_the_new_top_result(sqlite
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.screen.table.row_count == 3)
         await pilot.press(*"xyz", "enter")  # no pause: the search is still debouncing
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="order screen")
-        await wait_for(pilot, lambda: order_screen(app).detail is not None)
-        assert order_screen(app).detail.store_id == "XYZ-9"
+        assert (await loaded_order(pilot, app)).detail.store_id == "XYZ-9"
 
 
 async def test_down_moves_into_table_and_enter_opens_that_row(sqlite_db) -> None:
@@ -73,9 +80,7 @@ async def test_down_moves_into_table_and_enter_opens_that_row(sqlite_db) -> None
         await pilot.press("down")
         assert app.focused is screen.table
         await pilot.press("down", "enter")  # second row: ORD-1002
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="order screen")
-        await wait_for(pilot, lambda: order_screen(app).detail is not None)
-        assert order_screen(app).detail.store_id == "ORD-1002"
+        assert (await loaded_order(pilot, app)).detail.store_id == "ORD-1002"
         await pilot.press("escape")
         assert app.screen is screen
         await pilot.press("slash")
@@ -101,19 +106,13 @@ async def test_no_match_says_so(sqlite_db) -> None:
 
 
 async def test_newest_orders_page_by_keyset_as_the_cursor_nears_the_end(sqlite_db) -> None:
-    for i in range(120):
-        await f.add_order(sqlite_db, f"BULK-{i:04d}", created_at=f.T0 + timedelta(minutes=i))
+    await bulk_orders(sqlite_db)
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         await wait_for(pilot, lambda: screen.table.row_count == 50)
         assert screen.has_more
-        await pilot.press("down", "end")
-        await wait_for(pilot, lambda: screen.table.row_count == 100, what="second page")
-        await pilot.press("end")
-        await wait_for(pilot, lambda: screen.table.row_count == 120, what="last page")
-        assert not screen.has_more
-        ids = [s.store_id for s in screen.results]
+        ids = await page_to_the_end(pilot, screen)
         assert ids == [f"BULK-{i:04d}" for i in range(119, -1, -1)]  # no gaps, no repeats
 
 
@@ -180,8 +179,7 @@ async def test_question_mark_in_the_empty_search_box_opens_help(sqlite_db) -> No
 async def test_search_results_load_more_at_the_end(sqlite_db) -> None:
     """A search with more than one page of matches loads the rest as the cursor reaches the
     end of what is shown, with no repeats."""
-    for i in range(120):
-        await f.add_order(sqlite_db, f"BULK-{i:04d}", created_at=f.T0 + timedelta(minutes=i))
+    await bulk_orders(sqlite_db)
     await f.add_order(sqlite_db, "OTHER-1")
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
@@ -192,12 +190,7 @@ async def test_search_results_load_more_at_the_end(sqlite_db) -> None:
                        what="search")
         assert screen.table.row_count == 50 and screen.has_more
         assert "more below" in screen.status.text
-        await pilot.press("down", "end")
-        await wait_for(pilot, lambda: screen.table.row_count == 100, what="second page")
-        await pilot.press("end")
-        await wait_for(pilot, lambda: screen.table.row_count == 120, what="last page")
-        assert not screen.has_more
-        ids = [s.store_id for s in screen.results]
+        ids = await page_to_the_end(pilot, screen)
         assert sorted(ids) == [f"BULK-{i:04d}" for i in range(120)]  # no gaps, no repeats
         assert screen.status.text == "120 orders match “bulk”"
 
@@ -210,9 +203,7 @@ async def test_back_from_an_edited_order_shows_its_row_anew(sqlite_db) -> None:
         home = app.screen
         await wait_for(pilot, lambda: home.table.row_count == 3)
         await pilot.press("down", "down", "enter")  # the second row: ORD-1002
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                       and app.screen.detail is not None, what="order")
-        screen = order_screen(app)
+        screen = await loaded_order(pilot, app, what="order")
         assert screen.detail.store_id == "ORD-1002"
         await pilot.press("e")
         await wait_for(pilot, lambda: app.screen is not screen, what="edit dialog")

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import TypeVar
 
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from orderview.app import OrderviewApp
 from orderview.db.engine import Database
 from orderview.settings import Settings
+from screens.order import OrderScreen
 
 SIZE = (80, 24)
+ScreenT = TypeVar("ScreenT", bound=Screen)
 
 
 def make_app(db: Database, open_store_id: str | None = None, **settings: object) -> OrderviewApp:
@@ -40,3 +44,18 @@ def screen_text(app: OrderviewApp) -> str:
     """What the terminal shows, as plain text lines."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text for strip in strips)
+
+
+async def loaded_order(pilot: Pilot, app: OrderviewApp, what: str = "order screen") -> OrderScreen:
+    """Wait until the order screen is up with its order loaded; return it."""
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                   and app.screen.detail is not None, what=what)
+    return app.screen  # type: ignore[return-value]
+
+
+async def open_dialog(pilot: Pilot, app: OrderviewApp, key: str, kind: type[ScreenT],
+                      what: str = "dialog") -> ScreenT:
+    """Press ``key`` and wait for the ``kind`` screen it opens; return it."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(app.screen, kind), what=what)
+    return app.screen  # type: ignore[return-value]
