@@ -26,7 +26,7 @@ from orderview.services.customers import EmailTaken
 from orderview.services.errors import ConflictError, FieldErrors, NotFound, ServiceError
 from orderview.services.views import CustomerView, OrderDetail
 from screens.confirm import ConfirmScreen
-from screens.edit_order import ConflictNotice
+from screens.edit_order import ConflictNotice, show_save_conflict
 from widgets.fmt import plural
 from widgets.form_field import FormField, show_field_errors
 from widgets.literal import literal
@@ -173,10 +173,7 @@ class CustomerEditScreen(ModalScreen[Result]):
 
     def _show_conflict(self, conflict: ConflictError) -> None:
         self.conflict = conflict
-        show_field_errors(self, {})  # the input passed: older messages no longer apply
-        self.query_one(ConflictNotice).show_conflict(
-            conflict, "Nothing was saved. r reloads the latest values (your edits are kept).")
-        self.refresh_bindings()
+        show_save_conflict(self, conflict)
         self._status(f"Not saved: the {conflict.entity} changed after you opened it")
 
     # -- save -------------------------------------------------------------------------------
@@ -317,13 +314,9 @@ class CustomerEditScreen(ModalScreen[Result]):
         if fresh is not None:
             before, self.customer = self.customer, fresh
             for name in CUSTOMER_FIELDS:
-                form = self.query_one(f"#field-{name}", FormField)
-                if name not in edited:
-                    form.value = getattr(fresh, name)
-                # Both operators changed it: show what is stored, so saving over it is a choice.
-                both = name in edited and getattr(fresh, name) != getattr(before, name)
-                form.show_error(f"now “{getattr(fresh, name)}” in the database; ctrl+s "
-                                "replaces it with yours" if both else None)
+                self.query_one(f"#field-{name}", FormField).take_reloaded(
+                    getattr(fresh, name), name in edited,
+                    getattr(fresh, name) != getattr(before, name))
         self.conflict = None
         self.query_one(ConflictNotice).remove_class("-shown")
         self.refresh_bindings()

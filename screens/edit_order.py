@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, Footer, Static
 
 from orderview.history_text import FIELD_LABELS
@@ -36,6 +36,17 @@ TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("language", "Language", "en, en-US, pt-BR"),
 )
 FLAGS: tuple[tuple[str, str], ...] = (("is_test", "Test order"), ("is_trial", "Trial order"))
+
+
+RELOAD_HINT = "Nothing was saved. r reloads the latest values (your edits are kept)."
+
+
+def show_save_conflict(dialog: Screen[Any], conflict: ConflictError) -> None:
+    """Someone saved first: the field messages no longer apply, the notice says who changed
+    what and offers ``r`` (the dialog's ``check_action`` decides whether ``r`` shows)."""
+    show_field_errors(dialog, {})
+    dialog.query_one(ConflictNotice).show_conflict(conflict, RELOAD_HINT)
+    dialog.refresh_bindings()
 
 
 def conflict_text(conflict: ConflictError) -> str:
@@ -140,10 +151,7 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
 
     def _show_conflict(self, conflict: ConflictError) -> None:
         self.conflict = conflict
-        show_field_errors(self, {})  # the input passed: older messages no longer apply
-        self.query_one(ConflictNotice).show_conflict(
-            conflict, "Nothing was saved. r reloads the latest values (your edits are kept).")
-        self.refresh_bindings()
+        show_save_conflict(self, conflict)
         self._status("Not saved: the order changed after you opened it")
 
     # -- actions ----------------------------------------------------------------------------
@@ -206,11 +214,8 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
         # Fields both operators changed: say what is stored now, so saving over it is a choice.
         both = [name for name in edited if getattr(fresh, name) != getattr(before, name)]
         for name, _, _ in TEXT_FIELDS:
-            form = self.query_one(f"#field-{name}", FormField)
-            if name not in edited:
-                form.value = getattr(fresh, name)
-            form.show_error(f"now “{getattr(fresh, name)}” in the database; ctrl+s replaces it "
-                            "with yours" if name in both else None)
+            self.query_one(f"#field-{name}", FormField).take_reloaded(
+                getattr(fresh, name), name in edited, name in both)
         for name, _ in FLAGS:
             if name not in edited:
                 self.query_one(f"#{name}", Checkbox).value = getattr(fresh, name)

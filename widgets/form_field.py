@@ -68,6 +68,14 @@ class FormField(Vertical):
         """Show ``message`` under the field (``None`` clears it)."""
         show_error_line(self.error, message)
 
+    def take_reloaded(self, stored: str, edited: bool, changed_there: bool) -> None:
+        """After a conflict's reload: take the stored value unless the operator edited the field;
+        when both changed it, say what is stored now, so saving over it is a choice."""
+        if not edited:
+            self.value = stored
+        self.show_error(f"now “{stored}” in the database; ctrl+s replaces it with yours"
+                        if edited and changed_there else None)
+
 
 def show_error_line(line: Static, message: str | None) -> None:
     """Show ``message`` literally on an error line (class ``-shown``); ``None`` hides it."""
