@@ -61,6 +61,8 @@ class CustomerEditScreen(ModalScreen[Result]):
     CustomerEditScreen #shared { color: $text-muted; height: auto; }
     CustomerEditScreen #taken { color: $text-warning; height: auto; display: none; }
     CustomerEditScreen #taken.-shown { display: block; }
+    /* above the footer: messages under many fields must not push it off screen */
+    CustomerEditScreen #dialog-status { dock: bottom; margin-bottom: 1; }
     """
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),

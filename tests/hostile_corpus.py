@@ -92,3 +92,18 @@ def fit(text: str, limit: int) -> str:
 
 def ids() -> list[str]:
     return [name for name, _ in CORPUS]
+
+
+def typed_value(text: str, *, pasted: bool, multiline: bool = False, max_length: int = 0) -> str:
+    """What an empty text box holds after ``text`` reaches it, the way a terminal delivers it.
+
+    Typed by keys, only printable characters insert text (a zero-width space or joiner typed
+    on its own is dropped, see docs/robustness.md), and a box with ``max_length`` stops taking
+    keys at its limit. Pasted, a one-line box keeps the paste's first line, and refuses a paste
+    that would pass its ``max_length`` whole; a multi-line box keeps the paste as it is.
+    """
+    if pasted:
+        line = text if multiline else (text.splitlines() or [""])[0]
+        return "" if max_length and len(line) > max_length else line
+    kept = "".join(ch for ch in text if ch.isprintable())
+    return kept[:max_length] if max_length else kept

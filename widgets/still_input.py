@@ -66,6 +66,17 @@ class StillInput(Input):
                     event.prevent_default()
                     return
 
+    def _on_paste(self, event: events.Paste) -> None:
+        """A paste typed ahead after a focus key (``<tab><paste>`` in one burst) reached this
+        box before the tab moved focus on: it goes to the box the tab focused, as typed keys
+        do. Otherwise ``Input._on_paste`` inserts it here."""
+        if self.app.focused is not self:
+            event.stop()
+            event.prevent_default()
+            replay = events.Paste(event.text)
+            replay.set_sender(self.app)
+            (self.app.focused or self.app.screen)._forward_event(replay)
+
     def _pass_on(self, event: events.Key) -> None:
         """Send a key that arrived after focus moved to where the app would send it now (the
         app already ran its priority bindings for it on arrival). Keys left in this box's queue
