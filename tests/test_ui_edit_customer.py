@@ -7,9 +7,17 @@ from orderview.services import audit, customers, orders
 from screens.confirm import ConfirmScreen
 from screens.customer_edit import CustomerEditScreen
 from screens.customer_pick import CustomerPickScreen
-from screens.order import OrderScreen
 from tests import factories as f
-from tests.ui_support import SIZE, make_app, screen_text, wait_for
+from tests.ui_support import (
+    SIZE,
+    error_of,
+    loaded_order,
+    make_app,
+    open_dialog,
+    screen_text,
+    see,
+    wait_for,
+)
 from widgets.form_field import FormField
 
 NEW = {
@@ -27,27 +35,8 @@ NEW = {
 }
 
 
-async def see(pilot, app, *needles: str) -> None:  # type: ignore[no-untyped-def]
-    """Wait until every needle is on screen (repaints trail the state they show)."""
-    await wait_for(pilot, lambda: all(n in screen_text(app) for n in needles),
-                   what=f"{needles!r} on screen")
-
-
-async def open_order(pilot, app) -> OrderScreen:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                   and app.screen.detail is not None, what="order screen")
-    return app.screen
-
-
 async def press_c(pilot, app, kind):  # type: ignore[no-untyped-def]
-    await pilot.press("c")
-    await wait_for(pilot, lambda: isinstance(app.screen, kind), what=kind.__name__)
-    return app.screen
-
-
-def error_of(dialog, name: str) -> str:  # type: ignore[no-untyped-def]
-    form = dialog.query_one(f"#field-{name}", FormField)
-    return str(form.error.render()) if form.error.has_class("-shown") else ""
+    return await open_dialog(pilot, app, "c", kind, kind.__name__)
 
 
 async def test_add_existing_customer_by_search_and_enter(sqlite_db) -> None:
@@ -57,7 +46,7 @@ async def test_add_existing_customer_by_search_and_enter(sqlite_db) -> None:
     oid = await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_order(pilot, app)
+        screen = await loaded_order(pilot, app)
         picker = await press_c(pilot, app, CustomerPickScreen)
         await wait_for(pilot, lambda: len(picker.results) == 2, what="all customers listed")
         await see(pilot, app, "Add customer to order ORD-1")
@@ -77,7 +66,7 @@ async def test_create_new_customer_with_every_field(sqlite_db) -> None:
     oid = await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_order(pilot, app)
+        screen = await loaded_order(pilot, app)
         await press_c(pilot, app, CustomerPickScreen)
         await pilot.press(*NEW["email"])
         await pilot.press("ctrl+n")
@@ -111,7 +100,7 @@ async def test_customer_validation_errors_per_field_and_nothing_saved(sqlite_db)
     bad = {"email": "not-an-email", "phone": "call me", "postcode": "#1", "country": "XX",
            "first_name": "n" * 101, "city": "line\nbreak"}
     async with app.run_test(size=SIZE) as pilot:
-        await open_order(pilot, app)
+        await loaded_order(pilot, app)
         await press_c(pilot, app, CustomerPickScreen)
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: isinstance(app.screen, CustomerEditScreen), what="form")
@@ -144,7 +133,7 @@ async def test_edit_customer_says_who_shares_it_and_saves(sqlite_db) -> None:
     await f.add_order(sqlite_db, "ORD-3", customer_id=cid)
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_order(pilot, app)
+        screen = await loaded_order(pilot, app)
         form = await press_c(pilot, app, CustomerEditScreen)
         await wait_for(pilot, lambda: "2 other orders share this customer" in screen_text(app),
                        what="shared count")
@@ -169,7 +158,7 @@ async def test_relink_to_another_customer(sqlite_db) -> None:
     oid = await f.add_order(sqlite_db, "ORD-1", customer_id=ada)
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_order(pilot, app)
+        screen = await loaded_order(pilot, app)
         await press_c(pilot, app, CustomerEditScreen)
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: isinstance(app.screen, CustomerPickScreen), what="picker")
@@ -191,7 +180,7 @@ async def test_unlink_asks_first(sqlite_db) -> None:
     oid = await f.add_order(sqlite_db, "ORD-1", customer_id=cid)
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_order(pilot, app)
+        screen = await loaded_order(pilot, app)
         form = await press_c(pilot, app, CustomerEditScreen)
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
@@ -216,7 +205,7 @@ async def test_taken_email_offers_to_link_that_customer(sqlite_db) -> None:
     oid = await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_order(pilot, app)
+        screen = await loaded_order(pilot, app)
         await press_c(pilot, app, CustomerPickScreen)
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: isinstance(app.screen, CustomerEditScreen), what="form")
@@ -240,7 +229,7 @@ async def test_customer_conflict_names_the_other_operator(db) -> None:
     await f.add_order(db, "ORD-1", customer_id=cid)
     app = make_app(db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        await open_order(pilot, app)
+        await loaded_order(pilot, app)
         form = await press_c(pilot, app, CustomerEditScreen)
         form.query_one("#phone").focus()
         await pilot.pause()
@@ -268,7 +257,7 @@ async def test_picker_pages_from_the_database(sqlite_db) -> None:
     await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        await open_order(pilot, app)
+        await loaded_order(pilot, app)
         picker = await press_c(pilot, app, CustomerPickScreen)
         await wait_for(pilot, lambda: len(picker.results) == 20, what="first page")
         await wait_for(pilot, lambda: "20+ customers · more load at the end" in screen_text(app),

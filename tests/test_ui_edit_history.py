@@ -12,7 +12,7 @@ from screens.edit_order import EditOrderScreen
 from screens.history import HistoryScreen
 from screens.order import OrderScreen
 from tests import factories as f
-from tests.ui_support import SIZE, make_app, screen_text, wait_for
+from tests.ui_support import SIZE, loaded_order, make_app, screen_text, see, wait_for
 from widgets.form_field import FormField
 
 
@@ -27,18 +27,6 @@ async def type_text(pilot, app, text: str) -> None:  # type: ignore[no-untyped-d
         await pilot.pause()
 
 
-async def see(pilot, app, *needles: str) -> None:  # type: ignore[no-untyped-def]
-    """Wait until every needle is on screen (repaints trail the state they show)."""
-    await wait_for(pilot, lambda: all(n in screen_text(app) for n in needles),
-                   what=f"{needles!r} on screen")
-
-
-async def open_order(pilot, app) -> OrderScreen:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                   and app.screen.detail is not None, what="order screen")
-    return app.screen
-
-
 async def test_history_newest_first_with_operators_and_paging(sqlite_db) -> None:
     oid = await f.add_order(sqlite_db, "ORD-1", reference="r0")
     version = 1
@@ -48,7 +36,7 @@ async def test_history_newest_first_with_operators_and_paging(sqlite_db) -> None
         version += 1
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        await open_order(pilot, app)
+        await loaded_order(pilot, app)
         await pilot.press("h")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen)
                        and len(app.screen.events) == 20, what="first page")
@@ -97,7 +85,7 @@ async def test_hostile_strings_typed_saved_and_shown_literally(sqlite_db) -> Non
     oid = await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_order(pilot, app)
+        screen = await loaded_order(pilot, app)
         # every order field, typed
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen), what="edit")
@@ -141,7 +129,7 @@ async def test_control_characters_and_huge_values_are_refused_visibly(sqlite_db)
     oid = await f.add_order(sqlite_db, "ORD-1", customer_id=cid)
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        await open_order(pilot, app)
+        await loaded_order(pilot, app)
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, CustomerEditScreen), what="form")
         form = app.screen

@@ -8,44 +8,24 @@ from textual.widgets import Checkbox
 from orderview.services import audit, order_edit, orders
 from screens.confirm import ConfirmScreen
 from screens.edit_order import EditOrderScreen
-from screens.order import OrderScreen
 from tests import factories as f
-from tests.ui_support import SIZE, make_app, screen_text, wait_for
+from tests.ui_support import SIZE, error_of, loaded_order, make_app, open_dialog, see, wait_for
 from widgets.form_field import FormField
 
 
-async def see(pilot, app, *needles: str) -> None:  # type: ignore[no-untyped-def]
-    """Wait until every needle is on screen (repaints trail the state they show)."""
-    await wait_for(pilot, lambda: all(n in screen_text(app) for n in needles),
-                   what=f"{needles!r} on screen")
-
-
-async def open_order(pilot, app) -> OrderScreen:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                   and app.screen.detail is not None, what="order screen")
-    return app.screen
-
-
 async def open_edit(pilot, app) -> EditOrderScreen:  # type: ignore[no-untyped-def]
-    await pilot.press("e")
-    await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen), what="edit dialog")
-    return app.screen
+    return await open_dialog(pilot, app, "e", EditOrderScreen, "edit dialog")
 
 
 async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.press(*text)
 
 
-def error_of(dialog, name: str) -> str:  # type: ignore[no-untyped-def]
-    form = dialog.query_one(f"#field-{name}", FormField)
-    return str(form.error.render()) if form.error.has_class("-shown") else ""
-
-
 async def test_edit_every_field_by_keys(sqlite_db) -> None:
     oid = await f.add_order(sqlite_db, "ORD-1", reference="old-ref", language="en")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_order(pilot, app)
+        screen = await loaded_order(pilot, app)
         dialog = await open_edit(pilot, app)
         assert app.focused is dialog.query_one("#reference")
         await type_text(pilot, "PO-2026/77")
@@ -87,7 +67,7 @@ async def test_validation_error_next_to_field_and_nothing_saved(sqlite_db, field
     oid = await f.add_order(sqlite_db, "ORD-1", reference="keep")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        await open_order(pilot, app)
+        await loaded_order(pilot, app)
         dialog = await open_edit(pilot, app)
         dialog.query_one(f"#{field}").focus()
         await pilot.pause()
@@ -113,7 +93,7 @@ async def test_escape_asks_before_discarding_changes(sqlite_db) -> None:
     oid = await f.add_order(sqlite_db, "ORD-1", reference="keep")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_order(pilot, app)
+        screen = await loaded_order(pilot, app)
         await open_edit(pilot, app)
         await pilot.press("escape")  # nothing changed: closes at once
         await wait_for(pilot, lambda: app.screen is screen, what="closed")
@@ -136,7 +116,7 @@ async def _conflict_case(db) -> None:  # type: ignore[no-untyped-def]
     oid = await f.add_order(db, "ORD-1", reference="original")
     app = make_app(db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_order(pilot, app)
+        screen = await loaded_order(pilot, app)
         dialog = await open_edit(pilot, app)
         await type_text(pilot, "mine")
         await pilot.press("tab", "tab", "tab")
@@ -181,7 +161,7 @@ async def test_a_conflict_clears_field_messages_that_no_longer_apply(sqlite_db) 
     oid = await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        await open_order(pilot, app)
+        await loaded_order(pilot, app)
         dialog = await open_edit(pilot, app)
         await pilot.press("tab", "tab", "tab")
         await type_text(pilot, "not a language")

@@ -13,6 +13,7 @@ from orderview.app import OrderviewApp
 from orderview.db.engine import Database
 from orderview.settings import Settings
 from screens.order import OrderScreen
+from widgets.form_field import FormField
 
 SIZE = (80, 24)
 ScreenT = TypeVar("ScreenT", bound=Screen)
@@ -59,3 +60,15 @@ async def open_dialog(pilot: Pilot, app: OrderviewApp, key: str, kind: type[Scre
     await pilot.press(key)
     await wait_for(pilot, lambda: isinstance(app.screen, kind), what=what)
     return app.screen  # type: ignore[return-value]
+
+
+async def see(pilot: Pilot, app: OrderviewApp, *needles: str) -> None:
+    """Wait until every needle is on screen (repaints trail the state they show)."""
+    await wait_for(pilot, lambda: all(n in screen_text(app) for n in needles),
+                   what=f"{needles!r} on screen")
+
+
+def error_of(dialog: Screen, name: str) -> str:  # type: ignore[type-arg]
+    """The message shown under a dialog's field ``name`` ("" when none is shown)."""
+    form = dialog.query_one(f"#field-{name}", FormField)
+    return str(form.error.render()) if form.error.has_class("-shown") else ""
