@@ -17,7 +17,8 @@ from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from orderview.services import orders
 from orderview.services.errors import NotFound
-from orderview.services.views import OrderDetail
+from orderview.services.views import LicenseRow, OrderDetail, Page
+from screens.order_tabs import licenses as licenses_tab
 from screens.order_tabs.customer import CustomerPane
 from screens.order_tabs.details import DetailsPane
 from screens.order_tabs.licenses import LicensesPane
@@ -82,8 +83,15 @@ class OrderScreen(Screen[None]):
         self.detail: OrderDetail | None = detail  # set once loaded; others rely on it
         self._mounted: set[str] = set()  # tabs whose contents are mounted (or mounting)
         self._opened_as: tuple[object, ...] | None = None  # what the orders list showed
+        # The first page of licenses, read with ``detail`` while the Licenses tab is unmounted:
+        # the tab then paints its rows at once (no second round trip when it is opened).
+        self._first_licenses: Page[LicenseRow] | None = None
+        self._built = False  # the widgets are mounted (the first read may finish before)
+        self._missing = False  # the order was not found
 
     def compose(self) -> ComposeResult:
+        if self.detail is None:
+            self._load()  # the database reads while the widgets below are built
         yield Static(id="order-header")
         with TabbedContent(id="order-tabs"):
             for tab_id, title, _ in TABS:
@@ -92,10 +100,11 @@ class OrderScreen(Screen[None]):
         yield StillFooter()
 
     def on_mount(self) -> None:
-        if self.detail is not None:
+        self._built = True
+        if self.detail is not None:  # given, or read before the widgets were up
             self._show_detail()
-        else:
-            self._load()
+        elif self._missing:
+            self._show_missing()
 
     @work(exclusive=True, group="order-load")
     async def _load(self) -> None:
@@ -104,16 +113,24 @@ class OrderScreen(Screen[None]):
     async def reload(self) -> None:
         """Reload the order and refresh every mounted pane (call after any save)."""
         try:
-            self.detail = await orders.get_order(self.app.db, self.order_id)
+            detail = await orders.get_order(self.app.db, self.order_id)
+            first = None
+            if "licenses" not in self._mounted:
+                first = await orders.page_licenses(self.app.db, self.order_id,
+                                                   limit=licenses_tab.PAGE)
+            self.detail, self._first_licenses = detail, first
         except NotFound:
-            if not self.is_attached:
-                return
-            self.query_one("#order-status", StatusLine).set_status(
-                "This order no longer exists (deleted by someone else?). Press esc."
-            )
+            self._missing = True
+            if self._built and self.is_attached:
+                self._show_missing()
             return
-        if self.is_attached:
+        if self._built and self.is_attached:
             self._show_detail()
+
+    def _show_missing(self) -> None:
+        self.query_one("#order-status", StatusLine).set_status(
+            "This order no longer exists (deleted by someone else?). Press esc."
+        )
 
     def _show_detail(self) -> None:
         detail = self.detail
@@ -139,6 +156,9 @@ class OrderScreen(Screen[None]):
         self._mounted.add(tab_id)
         widget_type = next(cls for tid, _, cls in TABS if tid == tab_id)
         widget = widget_type(id=f"{tab_id}-pane")
+        if isinstance(widget, LicensesPane) and self._first_licenses is not None:
+            widget.prefill(self.detail, self._first_licenses)
+            self._first_licenses = None
         self.call_later(self._mount_and_show, self.query_one(f"#{tab_id}", TabPane), widget)
 
     async def _mount_and_show(self, pane: TabPane, widget: Widget) -> None:

@@ -21,12 +21,17 @@ from orderview.safetext import visible
 MAX_CELL = 60
 
 
-def cell(value: object, max_length: int = MAX_CELL, style: str = "") -> Text:
-    """One literal table cell: ``None`` shows as empty, long text ends with an ellipsis."""
+def cell_text(value: object, max_length: int = MAX_CELL) -> str:
+    """What a cell shows: controls made visible, at most ``max_length`` characters."""
     text = visible(value, max_length)
     if len(text) > max_length:  # stand-ins for control characters made it longer again
         text = text[: max_length - 1] + "…"
-    return Text(text, style=style, no_wrap=True, overflow="ellipsis")
+    return text
+
+
+def cell(value: object, max_length: int = MAX_CELL, style: str = "") -> Text:
+    """One literal table cell: ``None`` shows as empty, long text ends with an ellipsis."""
+    return Text(cell_text(value, max_length), style=style, no_wrap=True, overflow="ellipsis")
 
 
 class LiteralTable(DataTable[Text]):
@@ -56,8 +61,11 @@ class LiteralTable(DataTable[Text]):
     def literal_cell(self, value: object, column: int | None = None) -> Text:
         """A cell for this table (compact tables lead each cell with one space)."""
         cap = self.caps[column] if column is not None and column < len(self.caps) else None
-        text = cell(value, cap or self.max_cell)
-        return Text(" ") + text if self.compact else text
+        if self.compact:
+            # What ``Text(" ") + cell(...)`` gives (the joined Text keeps the plain defaults of
+            # the leading space), built in one step: cells are most of a big table's cost.
+            return Text(" " + cell_text(value, cap or self.max_cell))
+        return cell(value, cap or self.max_cell)
 
     def set_columns(self, labels: Sequence[str], widths: Sequence[int | None] | None = None) -> None:
         """Columns with literal labels; ``widths`` fixes widths (None = fit content)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from functools import cached_property
 from typing import TypeVar
 
 from textual import work
@@ -22,7 +23,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable
 
 from orderview.services import orders
-from orderview.services.views import LicenseRow, OrderDetail
+from orderview.services.views import LicenseRow, OrderDetail, Page
 from widgets.fmt import EMPTY, day, plural
 from widgets.literal_table import LiteralTable
 from widgets.status_line import StatusLine
@@ -85,6 +86,16 @@ class LicensesPane(Vertical):
         self.order_id: int | None = None
         self._fetching = False
         self._request = 0  # bumped by each fetch; only the newest one may finish the load
+        self._prefilled: OrderDetail | None = None  # shown on mount without a query
+
+    def prefill(self, detail: OrderDetail, first: Page[LicenseRow]) -> None:
+        """Before mounting: the first page read together with ``detail`` (the order screen
+        reads both in one go), so the tab paints its rows on its first frame."""
+        self._prefilled = detail
+        self.order_id = detail.id
+        self.total = detail.license_count
+        self.rows = list(first.items)
+        self.has_after = first.has_more
 
     def _begin(self) -> int:
         self._request += 1
@@ -105,15 +116,17 @@ class LicensesPane(Vertical):
         return result
 
     def compose(self) -> ComposeResult:
-        yield LiteralTable(id="licenses-table", max_cell=40, compact=True)
+        yield self.table
         yield StatusLine(id="licenses-status")
 
     def on_mount(self) -> None:
         self.table.set_columns(COLUMNS, WIDTHS)
+        if self._prefilled is not None:
+            self._rebuild(0, first_paint=True)
 
-    @property
+    @cached_property
     def table(self) -> LiteralTable:
-        return self.query_one("#licenses-table", LiteralTable)
+        return LiteralTable(id="licenses-table", max_cell=40, compact=True)
 
     def selected_license(self) -> LicenseRow | None:
         row = self.table.cursor_row
@@ -121,6 +134,9 @@ class LicensesPane(Vertical):
 
     def show(self, detail: OrderDetail) -> None:
         """(Re)load the window where it is, so a reload keeps the operator's place."""
+        if detail is self._prefilled:
+            return  # on screen since mount, read with this very detail
+        self._prefilled = None
         first = self.order_id == detail.id and bool(self.rows)
         start_after = self.rows[0].id - 1 if first else None
         self.order_id = detail.id
@@ -235,17 +251,29 @@ class LicensesPane(Vertical):
         finally:
             self._end(request)
 
-    def _rebuild(self, cursor: int, scroll_by: int = 0) -> None:
+    def _rebuild(self, cursor: int, scroll_by: int = 0, first_paint: bool = False) -> None:
         """Refill the table from ``self.rows`` keeping the cursor on the same license and the
-        view where it was (DataTable cannot insert rows at the top, so we refill)."""
+        view where it was (DataTable cannot insert rows at the top, so we refill).
+
+        ``first_paint``: only the rows a screen can show go in before the tab's first frame
+        (a DataTable row costs its cells and their measuring); the rest of the window, already
+        read, follows right after that frame."""
         table = self.table
         scroll_y = table.scroll_y + scroll_by
         table.clear()
-        table.add_literal_rows((str(r.id), license_cells(r)) for r in self.rows)
+        shown = self.rows[: self.app.size.height] if first_paint else self.rows
+        table.add_literal_rows((str(r.id), license_cells(r)) for r in shown)
+        if len(shown) < len(self.rows):
+            table.call_after_refresh(self._add_rest, self.rows, len(shown))
         if self.rows:
             table.move_cursor(row=max(0, min(cursor, len(self.rows) - 1)), scroll=False)
             table.call_after_refresh(table.scroll_to, y=max(scroll_y, 0), animate=False)
         self._show_status()
+
+    def _add_rest(self, rows: list[LicenseRow], start: int) -> None:
+        """After the first frame: the rest of the window read with the first page."""
+        if rows is self.rows and self.table.row_count == start:  # not refilled meanwhile
+            self.table.add_literal_rows((str(r.id), license_cells(r)) for r in rows[start:])
 
     def _show_status(self) -> None:
         if not self.rows:
