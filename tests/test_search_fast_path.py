@@ -1,6 +1,7 @@
-"""The SQLite search runs its compiled statement on the driver directly (docs/benchmarks.md):
-it must give exactly what the same statement gives through SQLAlchemy, and a driver error
-must take the ordinary path (so faults reach the operator as every other statement's do)."""
+"""The search runs its compiled statement on the pooled driver connection directly
+(docs/benchmarks.md): it must give exactly what the same statement gives through SQLAlchemy,
+and a driver error must take the ordinary path (so faults reach the operator as every other
+statement's do)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import aiosqlite
+import asyncpg
 import pytest
+from sqlalchemy import event
 
 from orderview.db.engine import Database
 from orderview.services import orders
@@ -30,25 +33,36 @@ async def _seed(db: Database) -> list[str]:
     return keys
 
 
-def _driver_fails(monkeypatch: pytest.MonkeyPatch, error: Exception) -> list[str]:
+def _driver_fails(db: Database, monkeypatch: pytest.MonkeyPatch, error: Exception) -> list[str]:
     calls: list[str] = []
 
-    async def fail(self, sql, parameters=None):  # type: ignore[no-untyped-def]
+    async def fail(self, sql, *args):  # type: ignore[no-untyped-def]
         calls.append(sql)
         raise error
 
-    monkeypatch.setattr(aiosqlite.Connection, "execute_fetchall", fail)
+    if db.dialect == "sqlite":
+        monkeypatch.setattr(aiosqlite.Connection, "execute_fetchall", fail)
+    else:
+        monkeypatch.setattr(asyncpg.connection.Connection, "fetch", fail)
     return calls
 
 
-@pytest.mark.parametrize("error", [sqlite3.OperationalError("disk I/O error"),
-                                   ValueError("Connection closed")])
+def _engine_statements(db: Database) -> list[str]:
+    sent: list[str] = []
+    event.listen(db.engine.sync_engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *rest: sent.append(statement))
+    return sent
+
+
+@pytest.mark.parametrize("failure", ["driver error", "connection gone"])
 async def test_fast_path_gives_what_sqlalchemy_gives(
-    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch, error: Exception
+    db: Database, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
-    keys = await _seed(sqlite_db)
+    keys = await _seed(db)
     texts = ["acme", "ACME-0", "po-", "ada lov", "buyer@", keys[0][:6], "nothing", "a"]
-    fast = {t: await orders.search_orders(sqlite_db, t, limit=3) for t in texts}
+    through_engine = _engine_statements(db)
+    fast = {t: await orders.search_orders(db, t, limit=3) for t in texts}
+    assert through_engine == []  # every search went to the driver directly
     # Each lookup is bounded in its index's order (ACME-00.. first), then newest first, and
     # the exact Order ID leads.
     assert [s.store_id for s in fast["acme"].items] == ["acme", "ACME-02", "ACME-01"]
@@ -58,10 +72,18 @@ async def test_fast_path_gives_what_sqlalchemy_gives(
     assert (second.customer, fast["acme"].items[0].customer) == ("Ada Lovelace", "")
     assert second.created_at == datetime(2026, 1, 1, 14, 0, 5, tzinfo=UTC)  # the model type
     assert isinstance(second.is_test, bool)
-    calls = _driver_fails(monkeypatch, error)
+    error: Exception
+    if db.dialect == "sqlite":
+        error = (sqlite3.OperationalError("disk I/O error") if failure == "driver error"
+                 else ValueError("Connection closed"))
+    else:
+        error = (asyncpg.PostgresError("boom") if failure == "driver error"
+                 else ConnectionResetError("connection reset"))
+    calls = _driver_fails(db, monkeypatch, error)
     for text in texts:
-        assert await orders.search_orders(sqlite_db, text, limit=3) == fast[text], text
+        assert await orders.search_orders(db, text, limit=3) == fast[text], text
     assert len(calls) == len(texts)  # each search tried the driver, then the ordinary path
+    assert len(through_engine) == len(texts)
 
 
 async def test_results_match_on_both_backends(db: Database) -> None:

@@ -6,7 +6,6 @@ size, so it costs the same on 100 orders and on 100,000.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -196,31 +195,37 @@ def _compiled(dialect: Dialect, with_key: bool) -> _Compiled:
 
 
 async def _search_rows(db: Database, with_key: bool, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """The search statement's rows as tuples of app values (bools, datetimes), in the
+    """The search statement's rows as tuples of app values (bools, aware datetimes), in the
     statement's column order.
 
-    On SQLite the compiled text goes straight to the pooled aiosqlite connection in one thread
-    hop (execute and fetch together) — SQLAlchemy's execution path costs four hops and ~0.1 ms
-    of Python per search, three times the lookup itself (docs/benchmarks.md). No BEGIN: one
-    SELECT is its own snapshot. A driver error re-runs the statement the ordinary way, so
-    faults reach the operator as every other statement's do (``orderview.db.faults``).
-    On PostgreSQL the same statement runs through SQLAlchemy Core.
+    The compiled text goes straight to the pooled driver connection, without a SQLAlchemy
+    ``Connection`` or transaction: one SELECT is its own snapshot. On SQLite that is one
+    thread hop (aiosqlite's ``execute_fetchall``) instead of four plus ~0.1 ms of Python; on
+    PostgreSQL one round trip (asyncpg's own prepared-statement cache) instead of BEGIN,
+    execute and ROLLBACK (docs/benchmarks.md). Any driver error re-runs the statement the
+    ordinary way, so faults reach the operator as every other statement's do
+    (``orderview.db.faults``), and a PostgreSQL connection it came from is not reused.
     """
     statement = _SEARCH[with_key]
-    if db.dialect == "sqlite":
-        compiled = _compiled(db.engine.dialect, with_key)
-        raw = await db.engine.raw_connection()
-        try:
-            rows = await raw.driver_connection.execute_fetchall(  # type: ignore[union-attr]
-                compiled.sql, compiled.args(params))
-        except (sqlite3.Error, ValueError):
-            rows = None
-        finally:
-            await greenlet_spawn(raw.close)
-        if rows is not None:
-            results = compiled.results
-            return [tuple(v if p is None else p(v) for p, v in zip(results, row, strict=True))
-                    for row in rows]
+    compiled = _compiled(db.engine.dialect, with_key)
+    raw = await db.engine.raw_connection()
+    rows: Any = None
+    try:
+        driver: Any = raw.driver_connection
+        if db.dialect == "sqlite":
+            rows = await driver.execute_fetchall(compiled.sql, compiled.args(params))
+        else:
+            rows = await driver.fetch(compiled.sql, *compiled.args(params))
+    except Exception:  # the ordinary path below raises what the engine raises
+        rows = None
+        if db.dialect != "sqlite":
+            raw.invalidate()
+    finally:
+        await greenlet_spawn(raw.close)
+    if rows is not None:
+        results = compiled.results
+        return [tuple(v if p is None else p(v) for p, v in zip(results, row, strict=True))
+                for row in rows]
     async with db.engine.connect() as conn:
         await conn.execution_options(orderview_one_statement=True)
         return [tuple(row) for row in (await conn.execute(statement, params)).all()]
