@@ -116,8 +116,10 @@ async def plans(db: Database, texts: dict[str, str]) -> dict[str, list[dict[str,
     """Every statement ``search_orders`` sends for each kind of lookup, with its plan.
 
     Statements are captured where they leave for the database: the engine's cursor events,
-    and on SQLite also aiosqlite's ``execute_fetchall``, which the search calls directly."""
+    and the driver methods the search calls directly (aiosqlite's ``execute_fetchall``,
+    asyncpg's ``fetch``)."""
     import aiosqlite
+    import asyncpg
 
     sent: list[tuple[str, object]] = []
 
@@ -125,13 +127,20 @@ async def plans(db: Database, texts: dict[str, str]) -> dict[str, list[dict[str,
         sent.append((statement, parameters))
 
     direct = aiosqlite.Connection.execute_fetchall
+    direct_pg = asyncpg.connection.Connection.fetch
 
     async def record_direct(self, sql, parameters=None):  # type: ignore[no-untyped-def]
         sent.append((sql, tuple(parameters or ())))
         return await direct(self, sql, parameters)
 
+    async def record_direct_pg(self, sql, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not sql.startswith("EXPLAIN"):
+            sent.append((sql, args))
+        return await direct_pg(self, sql, *args, **kwargs)
+
     event.listen(db.engine.sync_engine, "before_cursor_execute", record)
     aiosqlite.Connection.execute_fetchall = record_direct  # type: ignore[method-assign]
+    asyncpg.connection.Connection.fetch = record_direct_pg  # type: ignore[method-assign]
     out: dict[str, list[dict[str, object]]] = {}
     try:
         for kind, text in texts.items():
@@ -149,6 +158,7 @@ async def plans(db: Database, texts: dict[str, str]) -> dict[str, list[dict[str,
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", record)
         aiosqlite.Connection.execute_fetchall = direct  # type: ignore[method-assign]
+        asyncpg.connection.Connection.fetch = direct_pg  # type: ignore[method-assign]
     return out
 
 
