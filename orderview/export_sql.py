@@ -69,30 +69,39 @@ def _integer(v: str) -> str:
             f" WHEN {v} < 0 THEN '''' || CAST({v} AS TEXT) ELSE '' END")
 
 
-def _boolean(v: str) -> str:
-    return f"CASE WHEN {v} THEN 'true' WHEN NOT {v} THEN 'false' ELSE '' END"
+def _boolean(v: str, before: str = "") -> str:
+    return (f"CASE WHEN {v} THEN '{before}true' WHEN NOT {v} THEN '{before}false'"
+            f" ELSE '{before}' END")
+
+
+def _two_booleans(a: str, b: str) -> str:
+    """Two adjacent boolean cells as one CASE (each ``||`` and CASE costs per row)."""
+    return (f"CASE WHEN {a} THEN {_boolean(b, 'true,')} WHEN NOT {a} THEN {_boolean(b, 'false,')}"
+            f" ELSE {_boolean(b, ',')} END")
 
 
 def license_lines(dialect: str) -> str:
     """SELECT of one text column per license of an order, in license id order: the 14 license
-    cells of its export row, joined by commas (the order and customer cells go in front)."""
+    cells of its export row, joined by commas (the order and customer cells go in front).
+    Adjacent cells that are only a few fixed words share one CASE (≈10 % of the row's cost)."""
     d = _DIALECTS[dialect]
     today, order = d.param
-    status = (f"CASE WHEN l.enabled THEN CASE WHEN l.validity_period < {today} THEN 'Expired'"
-              " WHEN l.times_activated > 0 THEN 'Active' ELSE 'Inactive' END ELSE 'Disabled' END")
+    # license__status and license__enabled together: the status reads ``enabled`` anyway.
+    status_enabled = (
+        f"CASE WHEN l.enabled THEN CASE WHEN l.validity_period < {today} THEN 'Expired,true'"
+        " WHEN l.times_activated > 0 THEN 'Active,true' ELSE 'Inactive,true' END"
+        " WHEN NOT l.enabled THEN 'Disabled,false' ELSE 'Disabled,' END")
     cells = [
         _text(d, "p.short_code"),
         _text(d, "l.license_key"),
         _text(d, "l.license_type"),
-        status,
-        _boolean("l.enabled"),
+        status_enabled,
         f"CASE WHEN l.allow_unlimited_activations THEN 'unlimited'"
         f" ELSE {_integer('l.max_activations')} END",
         _integer("l.times_activated"),
         d.date.format(v="l.validity_period"),
         d.date.format(v="l.start_date"),
-        _boolean("l.is_trial"),
-        _boolean("l.is_floating"),
+        _two_booleans("l.is_trial", "l.is_floating"),
         _integer("l.floating_users"),
         _text(d, "l.note"),
         d.timestamp.format(v="l.created_at"),
