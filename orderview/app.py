@@ -216,8 +216,14 @@ class OrderviewApp(App[None]):
 
     @staticmethod
     def _still_palette(palette: CommandPalette) -> None:
+        from textual.command import CommandInput
+
+        from widgets.still_input import VisibleCommandInput
+
         for field in palette.query(Input):
             field.cursor_blink = False
+            if type(field) is CommandInput:  # controls pasted into it drawn as stand-ins
+                field.__class__ = VisibleCommandInput
 
 
 __all__ = ["OrderviewApp", "stylesheet"]

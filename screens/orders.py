@@ -13,6 +13,7 @@ The services and the other screens are imported on first use, not with this modu
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -55,14 +56,31 @@ class SearchBox(StillInput):
 
     KEYS_WHEN_EMPTY = frozenset({"?", "/"})
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Keys (and pastes) handed to this box but not handled yet. The app asks whether the
+        # box takes ``?`` when the key arrives: in a burst typed ahead over a slow link
+        # (``=HYPERLINK("…?…``) the keys before it are still queued and the box still looks
+        # empty, so ``?`` opened help and the rest of the burst went there.
+        self._typed_ahead = 0
+
+    def _forward_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.Paste):
+            self._typed_ahead += 1
+        super()._forward_event(event)
+
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        if not self.value and character in self.KEYS_WHEN_EMPTY:
+        if not self.value and not self._typed_ahead and character in self.KEYS_WHEN_EMPTY:
             return False
         return super().check_consume_key(key, character)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        self._typed_ahead = max(self._typed_ahead - 1, 0)
 
     def _on_key(self, event: events.Key) -> None:
         # Textual calls every class's ``_on_key`` along the MRO; prevent_default skips Input's
         # (which would insert the character) and the event bubbles on to the bindings.
+        self._typed_ahead = max(self._typed_ahead - 1, 0)
         if not self.value and event.character in self.KEYS_WHEN_EMPTY:
             event.prevent_default()
 

@@ -156,7 +156,8 @@ def check_screen(app, footer: str | None = None) -> str:  # type: ignore[no-unty
     assert len(lines) == SIZE[1]
     assert all(cell_len(line) <= SIZE[0] for line in lines), [
         line for line in lines if cell_len(line) > SIZE[0]]
-    assert not any(ch in text for ch in "\x1b\x07\x9b\x9d\x08\r\x00\x7f"), text
+    raw = [line for line in lines if any(ch in line for ch in "\x1b\x07\x9b\x9d\x08\r\x00\x7f")]
+    assert not raw, raw  # a control character reached the terminal
     if footer is not None:
         assert lines[-1] == footer, (lines[-1], footer)
     return text
@@ -492,3 +493,130 @@ async def test_corpus_typed_into_every_edit_order_field(sqlite_db) -> None:  # t
     assert {t for ts in accepted.values() for t in ts} >= {
         "[@click=app.quit]", "'; DROP TABLE orders; --", "=cmd|' /C calc'!A0", "株式会社テスト漢字"}
     assert set(accepted["language"]) <= {"+1", "-1"} or accepted["language"] == []
+
+
+# -- Search boxes: orders, customer picker, command palette ---------------------------------
+
+
+def finds(stored: str, typed: str) -> bool:
+    """Pinned by hand: the prefix search finds a stored value by any non-blank start of it."""
+    from orderview.services.normalize import lc
+
+    return bool(typed.strip()) and lc(stored).startswith(lc(typed))
+
+
+async def test_corpus_typed_into_the_orders_search_box(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """Every corpus string typed into the orders search box, over one order per string (its
+    reference and customer are that string, stored as an import would): the box holds what was
+    typed, the table lists exactly what the search finds, literally, the order whose reference
+    starts with the typed text among them, and the layout and footer stay put."""
+    from orderview.services.orders import search_orders
+    from tests.test_hostile_ui import seed
+
+    stored = [text[:100] for _, text in CORPUS]
+    ids = await seed(sqlite_db, [text for _, text in CORPUS])
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        home = app.screen
+        box = home.query_one("#search", Input)
+        await wait_for(pilot, lambda: box.has_focus and home.table.row_count > 0, what="home")
+        footer = check_screen(app).splitlines()[-1]
+        for k, (name, text) in enumerate(CORPUS):
+            typed = await enter_text(pilot, app, box, text)
+            await wait_for(pilot, lambda typed=typed: home.query_text == typed
+                           and not home._searching, what=f"results for {name}")
+            found = [s.id for s in home.results]
+            if typed.strip():
+                assert found == [s.id for s in (await search_orders(sqlite_db, typed,
+                                                                     limit=len(found) or 1)).items]
+            if finds(stored[k], typed):
+                assert ids[k + 1] in found, name
+            if name in ("click_quit", "sql_drop", "csv_hyperlink", "cjk_wide", "csi_clear"):
+                assert ids[k + 1] in found, name  # pinned: these are found
+            if typed.strip():  # the status line quotes it, visibly
+                said = f"“{visible(typed.strip())[:20]}"
+                await wait_for(pilot, lambda said=said: said in screen_text(app),
+                               what=f"status for {name}: {said}")
+            check_screen(app, footer)
+            for row in range(home.table.row_count):
+                cells = "".join(c.plain for c in home.table.get_row_at(row))
+                assert not any(ch in cells for ch in "\x1b\x07\x9b\r\n"), cells
+        assert app.is_running  # "q" and "[@click=app.quit]" were typed, not obeyed
+
+
+async def test_corpus_typed_into_the_customer_picker_search(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """The customer picker's search box: every corpus string typed, over customers whose
+    company and first name are those strings. The table lists what the customer search finds,
+    literally; the customer is among them when the typed text starts its company; enter on the
+    last search links the highlighted customer."""
+    from orderview.services.customers import search_customers
+    from screens.customer_pick import CustomerPickScreen
+    from tests.test_hostile_ui import seed
+
+    await seed(sqlite_db, [text for _, text in CORPUS])
+    oid = await f.add_order(sqlite_db, "P-1")
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        order_screen = await open_order_screen(pilot, app, oid)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CustomerPickScreen), what="picker")
+        pick = app.screen
+        box = pick.query_one("#customer-search", Input)
+        await wait_for(pilot, lambda: box.has_focus and pick.table.row_count > 0, what="list")
+        footer = check_screen(app).splitlines()[-1]
+        for name, text in CORPUS:
+            typed = await enter_text(pilot, app, box, text)
+            await wait_for(pilot, lambda typed=typed: pick.query_text == typed
+                           and not pick._fetching, what=f"matches for {name}")
+            page = await search_customers(sqlite_db, typed)
+            assert [c.id for c in pick.results] == [c.id for c in page.items], name
+            companies = [c.company_name for c in pick.results]
+            if finds(text[:200], typed):
+                assert text[:200] in companies, name
+            check_screen(app, footer)
+        await enter_text(pilot, app, box, "[@click=app.quit]")
+        await wait_for(pilot, lambda: pick.query_text == "[@click=app.quit]" and pick.results,
+                       what="last search")
+        picked = pick.results[0]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is order_screen
+                       and order_screen.detail.customer is not None, what="linked")
+        assert order_screen.detail.customer.id == picked.id
+        assert app.is_running
+
+
+async def test_corpus_typed_into_the_command_palette_open_order(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """The command palette's "Open order…": every corpus string typed after ctrl+p. The
+    palette offers the order whose reference starts with it, drawn literally, and enter on the
+    last one opens that order (no action hidden in the text runs)."""
+    from textual.command import CommandPalette
+
+    from orderview.services.orders import search_orders
+    from screens.open_order import order_query
+    from screens.order import OrderScreen
+    from tests.test_hostile_ui import seed
+
+    ids = await seed(sqlite_db, [text for _, text in CORPUS])
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#search").has_focus, what="home")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: CommandPalette.is_open(app), what="palette")
+        box = app.screen.query_one("#--input Input", Input)
+        for k, (name, text) in enumerate(CORPUS):
+            typed = await enter_text(pilot, app, box, text)
+            query = order_query(typed)
+            if not query:
+                continue
+            top = (await search_orders(sqlite_db, query, limit=10)).items
+            if ids[k + 1] in [s.id for s in top]:
+                want = f"Open order H-{k + 1:02d}"
+                await wait_for(pilot, lambda want=want: want in screen_text(app),
+                               what=f"{want} offered for {name}")
+            check_screen(app)
+        await enter_text(pilot, app, box, "H-08")  # the order whose reference is click_quit…
+        await wait_for(pilot, lambda: "Open order H-08" in screen_text(app), what="hit")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                       and app.screen.detail is not None, what="opened")
+        assert app.screen.detail.id == ids[8] and app.is_running

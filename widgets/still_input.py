@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import events
+from textual.command import CommandInput
 from textual.widgets import Input
 
 from orderview.safetext import has_unsafe
@@ -89,10 +90,24 @@ class StillInput(Input):
 
     @property
     def _value(self) -> Text:
-        """The value as drawn: Input writes control characters (a pasted or stored ESC) straight
-        to the terminal, so each is drawn as one visible stand-in (same length: the cursor and
-        selection still line up). ``value`` itself is untouched; validation refuses controls."""
-        text = Input._value.fget(self)  # type: ignore[attr-defined]
-        if self.password or not has_unsafe(self.value):
-            return text
-        return Text(_UNSAFE.sub(_stand_in, self.value), no_wrap=True, overflow="ignore", end="")
+        return drawn_value(self)
+
+
+def drawn_value(box: Input) -> Text:
+    """The value as drawn: Input writes control characters (a pasted or stored ESC) straight
+    to the terminal, so each is drawn as one visible stand-in (same length: the cursor and
+    selection still line up). ``value`` itself is untouched; validation refuses controls."""
+    text = Input._value.fget(box)  # type: ignore[attr-defined]
+    if box.password or not has_unsafe(box.value):
+        return text
+    return Text(_UNSAFE.sub(_stand_in, box.value), no_wrap=True, overflow="ignore", end="")
+
+
+class VisibleCommandInput(CommandInput):
+    """The command palette's text box, drawing controls as stand-ins like ``StillInput`` (a
+    pasted ``EVIL\x1b[2J…`` cleared the operator's terminal). The stock palette builds its
+    own box, so the app swaps this class in when the palette opens."""
+
+    @property
+    def _value(self) -> Text:
+        return drawn_value(self)
