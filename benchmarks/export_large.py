@@ -12,6 +12,12 @@ Each measurement runs in a fresh subprocess so its peak RSS (ru_maxrss, after im
 first query, then at the end) is its own;
 peak Python heap comes from a second, tracemalloc-instrumented run (tracemalloc slows it down,
 so rows/s come from the uninstrumented run).
+
+Note (session 2): the export's license cells are built by the database
+(``orderview/export_sql.py``), so nearly all of its time is SQLite evaluating the row in the
+driver's thread (≈6 µs of CPU per license on the shared 2-core container, of which reading and
+concatenating the 14 raw columns is ≈2.3 µs); 300,000 rows/s would need ≤ 3.3 µs end to end.
+docs/benchmarks.md ("Where the time goes") has the profile and what would move it.
 """
 
 from __future__ import annotations
