@@ -5,6 +5,8 @@ statement's do)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -97,3 +99,19 @@ async def test_results_match_on_both_backends(db: Database) -> None:
                                                 "ACME-02", "ACME-00"]
     assert [s.license_count for s in more.items] == [6, 5, 4, 3, 2, 0]
     assert {s.customer for s in more.items} == {"Acme", "Ada Lovelace"}
+
+
+async def test_cancelled_search_leaves_the_pool_usable(db: Database) -> None:
+    """A search cancelled while the driver works (a newer keystroke) must not hand a busy
+    connection back to the pool: the next searches work."""
+    await _seed(db)
+    for turns in range(8):  # cancelled at a different point each time
+        task = asyncio.ensure_future(orders.search_orders(db, "acme"))
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    for _ in range(6):  # more than the pool holds
+        assert [s.store_id for s in (await orders.search_orders(db, "acme-0", 2)).items] == [
+            "ACME-02", "ACME-01"]

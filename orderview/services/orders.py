@@ -220,6 +220,10 @@ async def _search_rows(db: Database, with_key: bool, params: dict[str, Any]) -> 
         rows = None
         if db.dialect != "sqlite":
             raw.invalidate()
+    except BaseException:  # cancelled mid-query: an asyncpg connection may still be busy
+        if db.dialect != "sqlite":
+            raw.invalidate()
+        raise
     finally:
         await greenlet_spawn(raw.close)
     if rows is not None:
