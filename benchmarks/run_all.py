@@ -54,8 +54,8 @@ def plans_section(figures: list[Figure]) -> str:
             plans[key] = item["plan"]
     if not plans:
         return ""
-    lines = ["Every statement `search_orders` sent during the benchmark (captured from the "
-             "engine), with the database's plan for it. No plan may scan a whole table "
+    lines = ["Every statement `search_orders` sent during the benchmark (captured as it left "
+             "for the driver), with the database's plan for it. No plan may scan a whole table "
              "(`SCAN orders|licenses|customers`, `Seq Scan`): the benchmark marks the figure "
              "missed if one does.", ""]
     for (backend, sql), kinds in seen.items():
