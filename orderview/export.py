@@ -480,7 +480,10 @@ def describe_os_error(exc: OSError, path: Path) -> str:
         errno.ENAMETOOLONG: "the file name is too long",
     }
     reason = reasons.get(exc.errno or 0) or exc.strerror or type(exc).__name__
-    return f"cannot write {path}: {reason}"
+    name = str(path)
+    if len(name) > 200:  # the reason must stay readable after a 10,000-character name
+        name = f"{name[:120]}…{name[-40:]} ({len(name):,} characters)"
+    return f"cannot write {name}: {reason}"
 
 
 def _open_text(fd: int) -> IO[str]:
@@ -537,10 +540,13 @@ async def export_to_file(
     for any file-system failure, ``NotFound`` if the order is gone.
     """
     target = resolve_target(path)
-    if target.is_dir():
-        raise ExportError(f"cannot write {target}: it is a directory")
-    if not overwrite and target.exists():
-        raise ExportFileExists(f"{target} already exists")
+    try:  # a name past the system's limit raises here already (ENAMETOOLONG)
+        if target.is_dir():
+            raise ExportError(f"cannot write {target}: it is a directory")
+        if not overwrite and target.exists():
+            raise ExportFileExists(f"{target} already exists")
+    except OSError as exc:
+        raise ExportError(describe_os_error(exc, target)) from None
     try:
         fd, temp = _create_temp(target)
     except OSError as exc:

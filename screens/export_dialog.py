@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 from orderview import export
-from orderview.safetext import visible
+from orderview.safetext import has_unsafe, visible
 from orderview.services.errors import ServiceError
 from orderview.services.views import OrderDetail
 from screens.confirm import ConfirmScreen
@@ -106,6 +106,10 @@ class ExportScreen(ModalScreen[export.ExportResult | None]):
         path = self.query_one("#export-path", StillInput).value.strip()
         if not path:
             self._error("Type the file to write.")
+            return
+        if has_unsafe(path):  # a pasted NUL crashed the app; ESC or bidi would spoof `ls`
+            self._error("Not written: the file name must not contain control characters or "
+                        "line breaks.")
             return
         self._error(None)
         self.busy = True

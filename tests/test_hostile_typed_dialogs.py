@@ -620,3 +620,116 @@ async def test_corpus_typed_into_the_command_palette_open_order(sqlite_db) -> No
         await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
                        and app.screen.detail is not None, what="opened")
         assert app.screen.detail.id == ids[8] and app.is_running
+
+
+# -- Export path, delete confirmation -------------------------------------------------------
+
+
+def export_outcome(typed: str) -> str:
+    """Pinned by hand, from the file system: "written" when the path names a new file in a
+    directory that exists, otherwise the reason the dialog must show."""
+    import os
+
+    path = typed.strip()
+    if not path:
+        return "Type the file to write."
+    if has_unsafe(path):
+        return "must not contain control characters"
+    target = export.resolve_target(path)
+    if len(os.fsencode(target.name)) > 200:
+        return "the file name is too long"
+    if not target.parent.is_dir():
+        return "the directory does not exist"
+    if target.exists():
+        return "already exists"
+    return "written"
+
+
+async def test_corpus_typed_as_the_export_path(sqlite_db, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every corpus string typed as the export file name (from a directory four levels down, so
+    ``../../../etc/passwd`` stays in the test's own folder). A new file in an existing
+    directory is written (the CSV, mode 0600); anything else leaves the dialog open with one
+    literal line saying why, and no file (no partial file either)."""
+    import os
+
+    from screens.export_dialog import ExportScreen
+
+    work = tmp_path / "a" / "b" / "c" / "d"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    oid = await f.add_order(sqlite_db, "X-1", reference="=1+1")
+    app = make_app(sqlite_db)
+    outcomes: dict[str, str] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        order_screen = await open_order_screen(pilot, app, oid)
+        footer = None
+        for name, text in CORPUS:
+            if not isinstance(app.screen, ExportScreen):
+                await pilot.press("x")
+                await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="export")
+            dialog = app.screen
+            footer = footer or check_screen(app).splitlines()[-1]
+            typed = await enter_text(pilot, app, dialog.query_one("#export-path", Input), text)
+            expected = outcomes[name] = export_outcome(typed)
+            before = set(tmp_path.rglob("*"))
+            await pilot.press("enter")
+            if expected == "written":
+                await wait_for(pilot, lambda: app.screen is order_screen, what=f"wrote {name}")
+                target = export.resolve_target(typed.strip())
+                assert os.stat(target).st_mode & 0o777 == 0o600
+                with open(target, newline="", encoding="utf-8") as fh:
+                    (row,) = list(csv.DictReader(fh))
+                assert row["order__reference"] == "'=1+1"  # neutralised
+                assert set(tmp_path.rglob("*")) - before == {target}, name
+                continue
+            error = dialog.query_one("#export-error")
+            await wait_for(pilot, lambda error=error, dialog=dialog: error.has_class("-shown")
+                           or app.screen is not dialog, what=f"refused {name}")
+            assert app.screen is dialog, name
+            assert expected in str(error.render()), (name, str(error.render()))
+            check_screen(app, footer)
+            assert set(tmp_path.rglob("*")) == before, name  # nothing written, no .part left
+        assert app.is_running
+    assert outcomes["path_traversal"] == "the directory does not exist"
+    assert outcomes["closing_tag"] == "the directory does not exist"
+    assert outcomes["sql_drop"] == outcomes["dotfile"] == outcomes["click_quit"] == "written"
+    assert outcomes["nul"] == outcomes["osc_title"] == "must not contain control characters"
+
+
+async def test_corpus_typed_into_the_delete_confirmation(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """The delete dialog's Order ID box: every corpus string typed, then enter. Only the exact
+    Order ID (itself a markup string with a capital D in it) enables Delete and deletes; any
+    other string says what to type, literally, and deletes nothing."""
+    from textual.widgets import Button
+
+    from screens.delete_order import DeleteOrderScreen
+
+    store_id = "[@click=app.simulate_key('D')]x[/]"
+    oid = await f.add_order(sqlite_db, store_id)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_order_screen(pilot, app, oid)
+        await pilot.press("D")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeleteOrderScreen), what="dialog")
+        dialog = app.screen
+        box = dialog.query_one("#delete-confirm", Input)
+        footer = check_screen(app).splitlines()[-1]
+        texts = [t for _, t in CORPUS if t != store_id] + [store_id]
+        for text in texts:
+            typed = await enter_text(pilot, app, box, text)
+            match = typed == store_id
+            assert dialog.query_one("#delete", Button).disabled is not match
+            await pilot.press("enter")
+            if match:
+                break
+            message = dialog.query_one("#delete-message")
+            await wait_for(pilot, lambda m=message: str(m.render()) == "Not deleted. To delete, "
+                           f"type the Order ID exactly: {store_id}", what=f"refused {text[:20]!r}")
+            assert "Not deleted" in screen_text(app)
+            check_screen(app, footer)
+            assert (await orders.get_order(sqlite_db, oid)).store_id == store_id
+        await wait_for(pilot, lambda: not isinstance(app.screen, DeleteOrderScreen),
+                       what="deleted")
+        assert app.is_running
+    found = await orders.search_orders(sqlite_db, store_id)
+    assert oid not in [o.id for o in found.items]
