@@ -15,17 +15,20 @@ the first moments is lost or lands before the data layer can serve it.
 from __future__ import annotations
 
 from importlib.resources import files
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from textual import events, work
+from rich.console import RenderableType
+from textual import events, on, work
+from textual._compositor import LayoutUpdate
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette, Provider
+from textual.screen import Screen
 from textual.widgets import Input
 
 from orderview.cli.errors import CLIError
 from orderview.safetext import visible
-from screens.orders import OrdersScreen
+from screens.orders import OrdersScreen, ResultsTable
 from widgets import shadow_driver as app_driver
 
 if TYPE_CHECKING:
@@ -39,6 +42,9 @@ if TYPE_CHECKING:
 # their place among the held keys does not matter.
 UNHELD_KEYS = frozenset({"ctrl+q", "ctrl+c", "ctrl+l"})
 HELD_EVENTS = (events.Key, events.Paste, events.MouseDown, events.MouseUp)
+# The light start opens the data layer once the orders list has been drawn, or after this many
+# seconds if it never is (a terminal too small to show the table).
+OPEN_DATA_LAYER_AFTER = 1.0
 
 
 def stylesheet() -> str:
@@ -81,6 +87,8 @@ class OrderviewApp(App[None]):
         # Delivers license manager invites while the app runs (not at all without SMTP).
         self.mail_sender: BackgroundSender | None = None
         self._held: list[events.Event] | None = None
+        self._opening = False
+        self._list_rendered = False
         if light is None:
             if db is None:
                 raise ValueError("OrderviewApp needs a database or a light start")
@@ -104,7 +112,7 @@ class OrderviewApp(App[None]):
         orders = OrdersScreen(self.light.first_page if self.light is not None else None)
         self.push_screen(orders)
         if self.light is not None:
-            orders.call_after_refresh(self._open_data_layer)  # after the first paint
+            self.set_timer(OPEN_DATA_LAYER_AFTER, self._open_data_layer)
             return
         self._start_mail_sender()
         if self.open_store_id is not None:
@@ -115,8 +123,30 @@ class OrderviewApp(App[None]):
             self.run_worker(self.mail_sender.run(), name="mail-sender", group="mail-sender",
                             exit_on_error=False)
 
+    @on(ResultsTable.Drawn)
+    def _list_drawn(self) -> None:
+        self._list_rendered = True
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        """After the first full frame with the orders list has gone to the terminal, the light
+        start opens the data layer: not sooner, or its imports would slow that frame down.
+        (Textual renders the first frames inside its start-up batch and throws them away,
+        so the table having been drawn once is not enough.) Private API of the pinned
+        Textual, like ``widgets.shadow_driver.redraw``; the timer set at mount is the
+        fallback should it change."""
+        super()._display(screen, renderable)
+        if (self._list_rendered and self.light is not None and not self._opening
+                and isinstance(screen, OrdersScreen)
+                and not self._batch_count and isinstance(renderable, LayoutUpdate)):
+            self.call_later(self._open_data_layer)
+
+    def _open_data_layer(self) -> None:
+        if self.light is not None and not self._opening:
+            self._opening = True
+            self._load_data_layer()
+
     @work(exclusive=True, group="start")
-    async def _open_data_layer(self) -> None:
+    async def _load_data_layer(self) -> None:
         """The light start's second half: the normal start's work, after the first paint."""
         assert self.light is not None
         try:
