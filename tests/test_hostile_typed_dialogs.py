@@ -733,3 +733,135 @@ async def test_corpus_typed_into_the_delete_confirmation(sqlite_db) -> None:  # 
         assert app.is_running
     found = await orders.search_orders(sqlite_db, store_id)
     assert oid not in [o.id for o in found.items]
+
+
+# -- Issue wizard: the new order's fields and its customer search -------------------------
+
+WIZARD_ORDER = ("store_id", "reference")
+WIZARD_CUSTOMER = ("email", "first_name", "last_name", "company_name", "phone")
+
+
+async def leave_wizard(pilot, app) -> None:  # type: ignore[no-untyped-def]
+    """esc, confirming the discard if asked, back to the orders screen."""
+    from screens.confirm import ConfirmScreen
+    from screens.orders import OrdersScreen
+
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen | OrdersScreen),
+                   what="left the wizard")
+    if isinstance(app.screen, ConfirmScreen):
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen), what="orders")
+
+
+def new_order_errors(values: dict[str, str]) -> dict[str, str]:
+    from orderview.schemas.issuing import parse_new_order
+
+    data = {"store_id": values["store_id"], "reference": values["reference"],
+            "new_customer": {n: values[n] for n in WIZARD_CUSTOMER}}
+    try:
+        parse_new_order(data)
+    except FieldErrors as exc:
+        errors = {k.removeprefix("customer."): v for k, v in exc.errors.items()}
+    else:
+        errors = {}
+    for name, value in values.items():  # pinned by hand
+        if has_unsafe(value.strip()) or name == "email":
+            assert name in errors, (name, value)
+    return errors
+
+
+async def test_corpus_typed_into_the_new_order_step(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """The issue wizard's New order step, customer "create a new customer": Order ID,
+    reference, email, first and last name, company, phone. Round k types corpus string k+i
+    into field i and presses enter on the last: each refused field gets the schema's message
+    under it (a corpus "email" is always refused, so the step never moves on), literally,
+    layout intact. Then a few complete orders carry every accepted string: the order is
+    created with them, shown on its screen, found by the orders search, neutralised in the
+    CSV. Then "pick an existing customer": every string typed into its search box lists what
+    the customer search finds."""
+    from orderview.services.customers import search_customers
+    from screens.orders import OrdersScreen
+    from screens.wizard_steps.fields import FieldRow
+    from tests.test_ui_issue_wizard import finish_default_line, on_step, start_new_order
+    from tests.test_ui_issue_wizard import seed as seed_catalog
+
+    await seed_catalog(sqlite_db)
+    names = WIZARD_ORDER + WIZARD_CUSTOMER
+    accepted: dict[str, list[str]] = {name: [] for name in names}
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+
+        async def new_order_step():  # type: ignore[no-untyped-def]
+            await start_new_order(pilot, app)
+            step = app.screen.query_one("#step-order")
+            step.query_one("#customer").focus()
+            await pilot.press("right", "right")  # none → pick → new
+            await wait_for(pilot, lambda: step.query_one("#new-section").display, what="new")
+            ids = [n if n in WIZARD_ORDER else f"customer-{n}" for n in names]
+            return step, [step.query_one(f"#{i}", Input) for i in ids]
+
+        async def type_step(boxes: list[Input], texts: list[str]) -> list[str]:
+            return (await fill(pilot, app, boxes[:2], texts[:2])
+                    + await fill(pilot, app, boxes[2:], texts[2:]))
+
+        step, boxes = await new_order_step()
+        rows = [step.query_one(f"#row-{n}" if n in WIZARD_ORDER else f"#row-customer-{n}",
+                               FieldRow) for n in names]
+        footer = check_screen(app).splitlines()[-1]
+        for k in range(N):
+            texts = rotation(k, len(names))
+            values = dict(zip(names, await type_step(boxes, texts), strict=True))
+            errors = new_order_errors(values)
+            for name, text in zip(names, texts, strict=True):
+                if name not in errors and values[name].strip():
+                    accepted[name].append(text)
+            await pilot.press("enter")  # on the phone, the step's last field: forward
+            await wait_for(pilot, lambda errors=errors: [bool(r.error_text) for r in rows]
+                           == [n in errors for n in names],
+                           what=f"round {k}: messages under {sorted(errors)} only")
+            for name, row in zip(names, rows, strict=True):
+                if name in errors:
+                    assert row.error_text == visible(errors[name], 300), (k, name)
+            check_screen(app, footer)
+            assert on_step(app, "order")
+        await leave_wizard(pilot, app)
+
+        for r, chosen in enumerate(spread({n: accepted[n] for n in names if n != "email"})):
+            step, boxes = await new_order_step()
+            texts = [f"w{r}@example.com" if n == "email" else chosen.get(n, "") for n in names]
+            values = dict(zip(names, await type_step(boxes, texts), strict=True))
+            await pilot.press("enter")
+            await finish_default_line(pilot, app)
+            detail = app.screen.detail
+            clean = {n: v.strip() for n, v in values.items()}
+            assert (detail.store_id, detail.reference) == (clean["store_id"], clean["reference"])
+            assert {n: getattr(detail.customer, n) for n in WIZARD_CUSTOMER} == {
+                n: clean[n] for n in WIZARD_CUSTOMER}
+            assert needle(detail.store_id) in check_screen(app)
+            row = await exported(sqlite_db, detail.id)
+            assert row["order__store_id"] == export.neutralise(clean["store_id"])
+            assert row["order__reference"] == export.neutralise(clean["reference"])
+            for name in ("store_id", "reference", "first_name", "company_name"):
+                await search_finds(sqlite_db, detail.id, clean[name])
+            await pilot.press("escape")  # back to the orders
+            await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen), what="orders")
+
+        # pick mode: the customer search box
+        await start_new_order(pilot, app)
+        step = app.screen.query_one("#step-order")
+        step.query_one("#customer").focus()
+        await pilot.press("right")
+        box = step.query_one("#customer_search", Input)
+        await wait_for(pilot, lambda: box.display and step.query_one("#pick-section").display,
+                       what="pick")
+        for name, text in CORPUS:
+            typed = await enter_text(pilot, app, box, text)
+            want = [c.id for c in (await search_customers(sqlite_db, typed)).items]
+            await wait_for(pilot, lambda want=want: [c.id for c in step.matches] == want,
+                           what=f"matches for {name}")
+            check_screen(app)
+        assert app.is_running
+    assert accepted["email"] == []
+    for text in ("[@click=app.quit]", "'; DROP TABLE orders; --", "=cmd|' /C calc'!A0"):
+        assert text in accepted["store_id"] and text in accepted["first_name"], text

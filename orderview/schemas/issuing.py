@@ -476,14 +476,15 @@ def parse_new_order(data: dict[str, Any]) -> NewOrder:
     customer = data.get("new_customer")
     errors: dict[str, str] = {}
     if customer is not None:
-        try:
-            parse(NewCustomer, dict(customer))
-            # The same rules as the Customer dialog (email syntax, phone), so a customer made
-            # here can be edited there without first repairing it.
-            validate_new_customer(dict(customer))
-        except FieldErrors as exc:
-            errors.update({f"customer.{k}": f"email {v}" if k == "email" else v
-                           for k, v in exc.errors.items()})
+        # The same rules as the Customer dialog (email syntax, phone), so a customer made here
+        # can be edited there without first repairing it. Both run: a bad phone must not hide
+        # a bad email until the phone is fixed.
+        for check in (lambda c: parse(NewCustomer, c), validate_new_customer):
+            try:
+                check(dict(customer))
+            except FieldErrors as exc:
+                for k, v in exc.errors.items():
+                    errors.setdefault(f"customer.{k}", f"email {v}" if k == "email" else v)
         email = str(dict(customer).get("email") or "").strip()
         if "customer.email" not in errors and not EMAIL_RE.match(email):
             errors["customer.email"] = "enter the customer's email address"
