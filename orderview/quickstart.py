@@ -29,8 +29,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from orderview.services.views import OrderSummary, Page
-
 APP_NAME = "orderview"
 # The Alembic head (``orderview.db.migrate.HEAD``; a test keeps the two equal): a database at
 # another revision takes the normal start, which upgrades it.
@@ -189,13 +187,40 @@ def _flag(value: object) -> bool:
     return bool(value)
 
 
-def summary(row: tuple[Any, ...]) -> OrderSummary:
-    """One ``OrderSummary`` from a row of ``RECENT_ORDERS_SQL`` (as ``services.orders``
-    builds it: company, else name, else email)."""
+class Summary:
+    """One row of the orders list: the fields of ``services.views.OrderSummary``, which the
+    orders screen reads by name. A plain class: importing ``views`` (seven slotted dataclasses)
+    costs the first paint more than reading the rows."""
+
+    __slots__ = ("id", "store_id", "reference", "customer", "license_count", "is_test",
+                 "is_trial", "created_at")
+
+    def __init__(self, id: int, store_id: str, reference: str, customer: str,  # noqa: A002
+                 license_count: int, is_test: bool, is_trial: bool,
+                 created_at: datetime) -> None:
+        self.id, self.store_id, self.reference, self.customer = id, store_id, reference, customer
+        self.license_count, self.is_test, self.is_trial = license_count, is_test, is_trial
+        self.created_at = created_at
+
+    def __repr__(self) -> str:
+        return f"Summary({', '.join(f'{k}={getattr(self, k)!r}' for k in self.__slots__)})"
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """Like ``services.views.Page``: the rows, and whether older orders follow."""
+
+    items: list[Summary]
+    has_more: bool
+
+
+def summary(row: tuple[Any, ...]) -> Summary:
+    """One ``Summary`` from a row of ``RECENT_ORDERS_SQL`` (as ``services.orders`` builds
+    its ``OrderSummary``: company, else name, else email)."""
     (order_id, store_id, reference, company, first, last, email, count, is_test, is_trial,
      created_at) = row
     name = f"{first or ''} {last or ''}".strip()
-    return OrderSummary(
+    return Summary(
         id=order_id, store_id=store_id, reference=reference,
         customer=company or name or (email or ""), license_count=count,
         is_test=_flag(is_test), is_trial=_flag(is_trial), created_at=_time(created_at),
@@ -210,7 +235,7 @@ def sqlite_file(db: str) -> Path | None:
     return Path(db).expanduser().resolve()
 
 
-def first_page(path: Path, limit: int) -> Page[OrderSummary] | None:
+def first_page(path: Path, limit: int) -> FirstPage | None:
     """The newest ``limit`` orders of the SQLite file at ``path``, or ``None`` when the normal
     start must handle this database (missing, empty, out of date, locked, unreadable)."""
     if not path.is_file():
@@ -225,7 +250,7 @@ def first_page(path: Path, limit: int) -> Page[OrderSummary] | None:
         if revision != [(SCHEMA_HEAD,)]:
             return None
         rows = conn.execute(RECENT_ORDERS_SQL, (limit + 1,)).fetchall()
-        return Page([summary(r) for r in rows[:limit]], has_more=len(rows) > limit)
+        return FirstPage([summary(r) for r in rows[:limit]], has_more=len(rows) > limit)
     except (sqlite3.Error, Unsure, ValueError, TypeError):
         return None
     finally:

@@ -13,7 +13,7 @@ The services and the other screens are imported on first use, not with this modu
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -25,12 +25,18 @@ from textual.strip import Strip
 from textual.widgets import DataTable, Input
 
 from orderview.safetext import visible
-from orderview.services.views import OrderSummary, Page
 from widgets.fmt import plural
 from widgets.literal_table import LiteralTable
 from widgets.status_line import StatusLine
 from widgets.still_footer import StillFooter
 from widgets.still_input import StillInput
+
+if TYPE_CHECKING:
+    from orderview.quickstart import FirstPage, Summary
+    from orderview.services.views import OrderSummary, Page
+
+    # A row of the list: the service's, or the light start's first page (same fields).
+    Row = OrderSummary | Summary
 
 DEBOUNCE = 0.15
 PAGE = 50
@@ -43,11 +49,11 @@ CAPS = (16, 10, 18, 6, 10, 10)
 FIXED = 62  # everything but the customer column: caps, one space per column, the scrollbar
 
 
-def flags(s: OrderSummary) -> str:
+def flags(s: Row) -> str:
     return "/".join(name for name, on_ in (("test", s.is_test), ("trial", s.is_trial)) if on_)
 
 
-def summary_cells(s: OrderSummary) -> tuple[object, ...]:
+def summary_cells(s: Row) -> tuple[object, ...]:
     return (s.store_id, s.reference, s.customer, f"{s.license_count:,}", flags(s),
             s.created_at.strftime("%Y-%m-%d"))
 
@@ -121,11 +127,11 @@ class OrdersScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, first_page: Page[OrderSummary] | None = None) -> None:
+    def __init__(self, first_page: FirstPage | None = None) -> None:
         """``first_page``: the newest orders, already read (shown at mount, no query)."""
         super().__init__()
         self._first_page = first_page
-        self.results: list[OrderSummary] = []
+        self.results: list[Row] = []
         self.query_text = ""
         self.has_more = False
         self._searching = False
@@ -180,7 +186,7 @@ class OrdersScreen(Screen[None]):
         if self.is_attached:
             self._show_page(text, page)
 
-    def _show_page(self, text: str, page: Page[OrderSummary]) -> None:
+    def _show_page(self, text: str, page: Page[OrderSummary] | FirstPage) -> None:
         """Fill the table with a search's (or the newest orders') first page."""
         self.query_text = text
         self.results = list(page.items)

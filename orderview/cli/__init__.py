@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from orderview.cli.errors import CLIError
-from orderview.services.errors import DatabaseUnavailable
 
 if TYPE_CHECKING:
     from orderview.cli.context import Context
@@ -124,6 +123,7 @@ async def with_context(handler, args: argparse.Namespace,  # type: ignore[no-unt
                        must_exist: bool = False) -> int:
     """Run ``handler(args, ctx)`` with settings, operator and an upgraded database."""
     from orderview.cli.context import open_context
+    from orderview.services.errors import DatabaseUnavailable
 
     ctx: Context = await open_context(args, must_exist)
     try:

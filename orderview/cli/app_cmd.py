@@ -21,12 +21,10 @@ from typing import TYPE_CHECKING
 
 from orderview.cli.errors import CLIError
 from orderview.safetext import visible
-from orderview.services.errors import DatabaseUnavailable, NotFound
 
 if TYPE_CHECKING:
     from orderview.cli.context import Context
-    from orderview.quickstart import FirstPaintSettings
-    from orderview.services.views import OrderSummary, Page
+    from orderview.quickstart import FirstPage, FirstPaintSettings
     from orderview.settings import Settings
 
 COLOR_SYSTEMS = {"16": "standard", "256": "256", "truecolor": "truecolor"}
@@ -78,7 +76,7 @@ class LightStart:
 
     args: argparse.Namespace
     settings: FirstPaintSettings
-    first_page: Page[OrderSummary]
+    first_page: FirstPage
 
     async def finish(self) -> Context:
         """The normal start's work, after the first paint: import the data layer (in a
@@ -153,7 +151,12 @@ async def _run_light(start: LightStart) -> int:
                                                         settings.operator), light=start)
     try:
         await app.run_async(mouse=settings.mouse)
-    except DatabaseUnavailable as exc:  # as ``with_context`` says it on the normal start
+    except Exception as exc:
+        from orderview.services.errors import DatabaseUnavailable  # not before the first paint
+
+        if not isinstance(exc, DatabaseUnavailable):
+            raise
+        # as ``with_context`` says it on the normal start
         raise CLIError(f"database {app.db.display if app.db else settings.db}: {exc}") from None
     finally:
         if app.db is not None:
@@ -165,6 +168,7 @@ async def _run_light(start: LightStart) -> int:
 
 async def run_open(args: argparse.Namespace, ctx: Context) -> int:
     from orderview.services import orders
+    from orderview.services.errors import NotFound
 
     try:
         await orders.get_order_by_store_id(ctx.db, args.order_id)
