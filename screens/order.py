@@ -88,6 +88,7 @@ class OrderScreen(Screen[None]):
         self._first_licenses: Page[LicenseRow] | None = None
         self._built = False  # the widgets are mounted (the first read may finish before)
         self._missing = False  # the order was not found
+        self._wanted_tab: str | None = None  # asked for before the widgets were mounted
 
     def compose(self) -> ComposeResult:
         if self.detail is None:
@@ -101,6 +102,8 @@ class OrderScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._built = True
+        if self._wanted_tab is not None:
+            self.query_one(TabbedContent).active = self._wanted_tab
         if self.detail is not None:  # given, or read before the widgets were up
             self._show_detail()
         elif self._missing:
@@ -115,7 +118,7 @@ class OrderScreen(Screen[None]):
         try:
             detail = await orders.get_order(self.app.db, self.order_id)
             first = None
-            if "licenses" not in self._mounted:
+            if "licenses" not in self._mounted:  # read now, painted at once when asked for
                 first = await orders.page_licenses(self.app.db, self.order_id,
                                                    limit=licenses_tab.PAGE)
             self.detail, self._first_licenses = detail, first
@@ -188,6 +191,9 @@ class OrderScreen(Screen[None]):
         return self._pane_widget(tab_id)
 
     def show_tab(self, tab_id: str) -> None:
+        if not self._built:  # e.g. ``3`` typed right after enter: shown once the tabs are up
+            self._wanted_tab = tab_id
+            return
         self.query_one(TabbedContent).active = tab_id
         self._mount_tab(tab_id)
         if self._pane_widget(tab_id) is not None:

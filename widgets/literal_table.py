@@ -9,11 +9,13 @@ would collapse to one cell wide).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import DataTable
 
 from orderview.safetext import visible
@@ -57,6 +59,20 @@ class LiteralTable(DataTable[Text]):
         self.compact = compact
         # Per-column maximum lengths (None: max_cell); columns still shrink to fit their content.
         self.caps: list[int | None] = []
+        self._after_paint: list[Callable[[], object]] = []
+
+    def after_paint(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the table has been painted with rows (e.g. to add rows that
+        are off screen only after the ones on screen have been shown)."""
+        self._after_paint.append(callback)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = super().render_lines(crop)
+        if self._after_paint and self.row_count:
+            callbacks, self._after_paint = self._after_paint, []
+            for callback in callbacks:
+                self.call_later(callback)  # after this frame has gone out
+        return lines
 
     def literal_cell(self, value: object, column: int | None = None) -> Text:
         """A cell for this table (compact tables lead each cell with one space)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TypeVar
 
 from textual import work
@@ -264,7 +264,7 @@ class LicensesPane(Vertical):
         shown = self.rows[: self.app.size.height] if first_paint else self.rows
         table.add_literal_rows((str(r.id), license_cells(r)) for r in shown)
         if len(shown) < len(self.rows):
-            table.call_after_refresh(self._add_rest, self.rows, len(shown))
+            table.after_paint(partial(self._add_rest, self.rows, len(shown)))
         if self.rows:
             table.move_cursor(row=max(0, min(cursor, len(self.rows) - 1)), scroll=False)
             table.call_after_refresh(table.scroll_to, y=max(scroll_y, 0), animate=False)
