@@ -18,8 +18,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
-from textual import events, on, work
-from textual._compositor import LayoutUpdate
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette, Provider
@@ -28,7 +27,7 @@ from textual.widgets import Input
 
 from orderview.cli.errors import CLIError
 from orderview.safetext import visible
-from screens.orders import OrdersScreen, ResultsTable
+from screens.orders import OrdersScreen
 from widgets import shadow_driver as app_driver
 
 if TYPE_CHECKING:
@@ -42,8 +41,8 @@ if TYPE_CHECKING:
 # their place among the held keys does not matter.
 UNHELD_KEYS = frozenset({"ctrl+q", "ctrl+c", "ctrl+l"})
 HELD_EVENTS = (events.Key, events.Paste, events.MouseDown, events.MouseUp)
-# The light start opens the data layer once the orders list has been drawn, or after this many
-# seconds if it never is (a terminal too small to show the table).
+# The light start opens the data layer once the orders screen has been drawn whole, or after
+# this many seconds if it never is (a terminal too small to show the table).
 OPEN_DATA_LAYER_AFTER = 1.0
 
 
@@ -93,7 +92,6 @@ class OrderviewApp(App[None]):
         self.mail_sender: BackgroundSender | None = None
         self._held: list[events.Event] | None = None
         self._opening = False
-        self._list_rendered = False
         if light is None:
             if db is None:
                 raise ValueError("OrderviewApp needs a database or a light start")
@@ -114,11 +112,15 @@ class OrderviewApp(App[None]):
         return self.db is not None and self._held is None
 
     def on_mount(self) -> None:
-        orders = OrdersScreen(self.light.first_page if self.light is not None else None)
-        self.push_screen(orders)
         if self.light is not None:
+            # Pushed once Textual's start-up batch is over (``call_later``). Pushed inside it,
+            # the list is rendered once for nothing (frames in the batch are thrown away) and
+            # the first frame waits for the footer's keys; after it, the list is the first
+            # frame and the footer's keys follow in the next one.
+            self.call_later(self.push_screen, OrdersScreen(self.light.first_page))
             self.set_timer(OPEN_DATA_LAYER_AFTER, self._open_data_layer)
             return
+        self.push_screen(OrdersScreen())
         self._start_mail_sender()
         if self.open_store_id is not None:
             self._open_store_id(self.open_store_id)
@@ -128,22 +130,18 @@ class OrderviewApp(App[None]):
             self.run_worker(self.mail_sender.run(), name="mail-sender", group="mail-sender",
                             exit_on_error=False)
 
-    @on(ResultsTable.Drawn)
-    def _list_drawn(self) -> None:
-        self._list_rendered = True
-
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        """After the first full frame with the orders list has gone to the terminal, the light
-        start opens the data layer: not sooner, or its imports would slow that frame down.
-        (Textual renders the first frames inside its start-up batch and throws them away,
-        so the table having been drawn once is not enough.) Private API of the pinned
-        Textual, like ``widgets.shadow_driver.redraw``; the timer set at mount is the
+        """Once the orders screen has gone to the terminal whole (the list and the footer's
+        keys), the light start opens the data layer: not sooner, or its imports (in a thread,
+        but holding the interpreter lock) would slow those frames down. Private API of the
+        pinned Textual, like ``widgets.shadow_driver.redraw``; the timer set at mount is the
         fallback should it change."""
         super()._display(screen, renderable)
-        if (self._list_rendered and self.light is not None and not self._opening
-                and isinstance(screen, OrdersScreen)
-                and not self._batch_count and isinstance(renderable, LayoutUpdate)):
-            self.call_later(self._open_data_layer)
+        if (self.light is not None and not self._opening and renderable is not None
+                and not self._batch_count and isinstance(screen, OrdersScreen)
+                and screen.is_mounted and screen.complete):
+            self._opening = True
+            screen.call_after_refresh(self._load_data_layer)  # after the frame now due
 
     def _open_data_layer(self) -> None:
         if self.light is not None and not self._opening:

@@ -19,7 +19,6 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.geometry import Region
-from textual.message import Message
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import DataTable, Input
@@ -95,23 +94,13 @@ class SearchBox(StillInput):
 
 
 class ResultsTable(LiteralTable):
-    """The results table; says when it is first drawn (``Drawn`` bubbles to the app): the
-    frame being written then is the first useful paint, after which the app's light start
-    opens the data layer without slowing that paint down."""
+    """The results table; knows whether it has been drawn (``OrdersScreen.complete``)."""
 
-    class Drawn(Message):
-        pass
-
-    _drawn = False
+    drawn = False
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        lines = super().render_lines(crop)
-        if not self._drawn and self.columns:
-            self._drawn = True
-            drawn = self.Drawn()
-            drawn.set_sender(self)  # made inside the screen's render: would stop at the screen
-            self.post_message(drawn)  # handled after this frame went out
-        return lines
+        self.drawn = self.drawn or bool(self.columns)
+        return super().render_lines(crop)
 
 
 class OrdersScreen(Screen[None]):
@@ -155,6 +144,14 @@ class OrdersScreen(Screen[None]):
             self._search("")
         else:
             self._show_page("", page)
+
+    @property
+    def complete(self) -> bool:
+        """Drawn whole: the list (columns and first page) and the footer's keys (which Textual
+        composes only once the screen's bindings are known)."""
+        tables, footers = self.query(ResultsTable), self.query(StillFooter)
+        return (bool(tables) and tables.first().drawn
+                and bool(footers) and bool(footers.first().children))
 
     @property
     def table(self) -> LiteralTable:

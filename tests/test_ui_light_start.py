@@ -76,9 +76,9 @@ async def test_first_paint_is_the_list_before_the_data_layer(sqlite_db: Database
     start = gated(sqlite_path)
     app = light_app(start)
     async with running(app) as pilot:
+        await wait_for(pilot, lambda: "newest 3 orders" in screen_text(app), what="list")
         screen = app.screen
         assert isinstance(screen, OrdersScreen)
-        await wait_for(pilot, lambda: "newest 3 orders" in screen_text(app), what="list")
         assert [s.store_id for s in screen.results] == ["XYZ-9", "ORD-1002", "ORD-1001"]
         assert "[/b] ACME [Ltd]" in screen_text(app)  # literal, as on the normal start
         assert app.db is None and not app.ready and app.mail_sender is None
@@ -97,8 +97,8 @@ async def test_keys_typed_before_the_data_layer_are_handled_after_it_in_order(
     start = gated(sqlite_path)
     app = light_app(start)
     async with running(app) as pilot:
+        await wait_for(pilot, lambda: app.screen.table.row_count == 3, what="first page")
         screen = app.screen
-        await wait_for(pilot, lambda: screen.table.row_count == 3, what="first page")
         await pilot.press(*"ord-1001", "enter")
         await pilot.pause()
         assert screen.query_one("#search").value == ""  # held, not typed yet
@@ -117,8 +117,8 @@ async def test_keys_after_the_data_layer_are_not_held(sqlite_db: Database,
     start.gate.set()
     app = light_app(start)
     async with running(app) as pilot:
-        screen = app.screen
         await wait_for(pilot, lambda: app.ready, what="data layer")
+        screen = app.screen
         await pilot.press(*"xyz")
         await wait_for(pilot, lambda: screen.query_text == "xyz", what="search")
         assert [s.store_id for s in screen.results] == ["XYZ-9"]
