@@ -100,10 +100,12 @@ def typed_value(text: str, *, pasted: bool, multiline: bool = False, max_length:
     Typed by keys, only printable characters insert text (a zero-width space or joiner typed
     on its own is dropped, see docs/robustness.md), and a box with ``max_length`` stops taking
     keys at its limit. Pasted, a one-line box keeps the paste's first line, and refuses a paste
-    that would pass its ``max_length`` whole; a multi-line box keeps the paste as it is.
+    that would pass its ``max_length`` whole; a multi-line box keeps every line.
     """
     if pasted:
-        line = text if multiline else (text.splitlines() or [""])[0]
+        # a multi-line box keeps every line, CR and CRLF becoming line breaks
+        line = (text.replace("\r\n", "\n").replace("\r", "\n") if multiline
+                else (text.splitlines() or [""])[0])
         return "" if max_length and len(line) > max_length else line
     kept = "".join(ch for ch in text if ch.isprintable())
     return kept[:max_length] if max_length else kept

@@ -865,3 +865,112 @@ async def test_corpus_typed_into_the_new_order_step(sqlite_db) -> None:  # type:
     assert accepted["email"] == []
     for text in ("[@click=app.quit]", "'; DROP TABLE orders; --", "=cmd|' /C calc'!A0"):
         assert text in accepted["store_id"] and text in accepted["first_name"], text
+
+
+# -- Issue wizard: the entitlements step ----------------------------------------------------
+
+
+def line_errors(line, values: dict[str, str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """What the step must say for these typed values (the line's schema on a copy)."""
+    import copy
+
+    draft = copy.deepcopy(line)
+    for name, value in values.items():
+        if name in ("quantity", "keys", "user_emails"):
+            setattr(draft, name, value)
+        else:
+            draft.values[name] = value
+    try:
+        draft.resolve()
+    except FieldErrors as exc:
+        return dict(exc.errors)
+    return {}
+
+
+# One box per kind of rule (the other number, date and duration boxes are the same widget with
+# the same parser: docs/robustness.md), to keep the runtime bounded.
+KEY_LINE_BOXES = ("max_activations", "maintenance_duration", "maintenance_period", "quantity",
+                  "keys", "note")
+USER_LINE_BOXES = ("user_emails",)
+
+
+async def test_corpus_typed_into_the_entitlements_step(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """The entitlements of a key-based line (quantity, the keys box, the note, and a number, a
+    duration and a date box) and of a user-based line (the user emails box). Round k types
+    corpus string k+i into box i and goes forward: every refused box gets the line schema's
+    message under it, literally, layout intact; controls and markup are refused by every
+    number, date, key and email box (pinned); a round every box accepts reaches the summary and
+    comes back. Nothing is issued."""
+    from textual.widgets import Button
+
+    from screens.wizard_steps.fields import FieldRow
+    from tests.test_ui_issue_wizard import on_step, open_wizard, to_entitlements
+    from tests.test_ui_issue_wizard import seed as seed_catalog
+
+    ids = await seed_catalog(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    refused: dict[str, int] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        for product_row, boxes in ((0, KEY_LINE_BOXES), (1, USER_LINE_BOXES)):
+            await open_wizard(pilot, app)
+            await to_entitlements(pilot, app, product_row=product_row)
+            footer = check_screen(app).splitlines()[-1]
+            for k in range(N):
+                step = app.screen.step
+                rows = [r for r in step.query(FieldRow) if r.field_name in boxes]
+                assert len(rows) == len(boxes)
+                names = [r.field_name for r in rows]
+                texts = rotation(k, len(rows))
+                values = {}
+                for row, text in zip(rows, texts, strict=True):
+                    values[row.field_name] = await enter_text(pilot, app, row.widget, text)
+                errors = line_errors(step.line, values)
+                for name, value in values.items():
+                    refused[name] = refused.get(name, 0) + (name in errors)
+                    # pinned by hand (quantity is not read while keys are pasted)
+                    if name not in ("note", "quantity") and (has_unsafe(value.strip())
+                                                             or "[" in value):
+                        assert name in errors, (name, value)
+                step.query_one("#next", Button).press()
+                if not errors:
+                    await wait_for(pilot, lambda: on_step(app, "summary"), what="summary")
+                    check_screen(app)
+                    await pilot.press("escape")  # back, values kept
+                    await wait_for(pilot, lambda: on_step(app, "entitlements"), what="back")
+                    continue
+                await wait_for(pilot, lambda rows=rows, errors=errors, names=names:
+                               [bool(r.error_text) for r in rows] == [n in errors for n in names],
+                               what=f"round {k}: messages under {sorted(errors)} only")
+                for name, row in zip(names, rows, strict=True):
+                    if name in errors:
+                        assert row.error_text == visible(errors[name], 300), (k, name)
+                # the footer names the focused box's keys (a or + adds a product): same bindings
+                bottom = check_screen(app).splitlines()[-1]
+                assert bottom.split()[:2] == footer.split()[:2] and "Add product" in bottom
+            await leave_wizard_from_order(pilot, app)
+        assert app.is_running
+    async with sqlite_db.sessions() as s:
+        from sqlalchemy import func, select
+
+        from orderview.db.models import License
+
+        assert await s.scalar(select(func.count(License.id))) == 0  # nothing issued
+    assert ids["order"]
+    assert set(refused) == {*KEY_LINE_BOXES, *USER_LINE_BOXES}
+    assert all(count >= N - 4 for name, count in refused.items()  # all but +1, -1, blanks
+               if name not in ("note", "quantity")), refused
+    assert refused["note"] >= 10, refused  # controls and the long string
+
+
+async def leave_wizard_from_order(pilot, app) -> None:  # type: ignore[no-untyped-def]
+    """esc back through the steps, confirming the discard, to the order screen."""
+    from screens.confirm import ConfirmScreen
+    from screens.issue_wizard import IssueWizard
+
+    for _ in range(6):
+        if not isinstance(app.screen, IssueWizard | ConfirmScreen):
+            return
+        await pilot.press("y" if isinstance(app.screen, ConfirmScreen) else "escape")
+        await pilot.pause()
+    await wait_for(pilot, lambda: not isinstance(app.screen, IssueWizard | ConfirmScreen),
+                   what="left the wizard")

@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from orderview.keys import is_valid_key, normalize_key
 from orderview.safetext import has_unsafe
 from orderview.schemas.common import parse, single_line
-from orderview.schemas.customer import validate_new_customer
+from orderview.schemas.customer import check_email, validate_new_customer
 from orderview.services.errors import FieldErrors
 
 if TYPE_CHECKING:
@@ -346,12 +346,22 @@ def parse_keys(value: str | list[str] | None) -> list[str]:
     return keys
 
 
+def _is_email(value: str) -> bool:
+    """The Customer dialog's rules (``[@click=app.quit]`` has an @ and a dot, and passed the
+    looser shape check as a user's email)."""
+    try:
+        check_email(value)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_emails(value: str | list[str] | None) -> list[str]:
     """User emails, one license each; refuses malformed and repeated addresses."""
     emails = _tokens(value)
     if not emails:
         raise FieldErrors({"user_emails": "enter at least one user email"})
-    bad = [e for e in emails if len(e) > 254 or not EMAIL_RE.match(e)
+    bad = [e for e in emails if len(e) > 254 or not _is_email(e)
            or has_unsafe(e) or _NOTE_REFUSED.search(e)]
     if bad:
         raise FieldErrors({"user_emails": f"not an email address: {_sample(bad)}"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,8 +20,9 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Checkbox, Static, TextArea
 
+from orderview.safetext import has_unsafe
 from widgets.literal import literal
-from widgets.still_input import StillInput
+from widgets.still_input import _UNSAFE, StillInput, _stand_in
 from widgets.tick import Tick
 
 LABEL_WIDTH = 24
@@ -118,6 +120,15 @@ class StillTextArea(TextArea):
             self.post_message(FieldSubmitted(self))
             return
         await super()._on_key(event)
+
+    def get_line(self, line_index: int) -> Text:
+        """A line as drawn: a pasted control character (ESC, BEL, C1…) went to the terminal
+        raw; each is drawn as one visible stand-in, as ``StillInput`` does (TAB stays: the
+        area expands it). The text itself is untouched: the step refuses it."""
+        line = self.document.get_line(line_index)
+        if has_unsafe(line.replace("\t", " ")):
+            line = _UNSAFE.sub(lambda m: m.group() if m.group() == "\t" else _stand_in(m), line)
+        return Text(line, end="", no_wrap=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("soft_wrap", True)
