@@ -162,7 +162,8 @@ class OrderviewApp(App[None]):
         self.db, self.settings, self.operator = ctx.db, ctx.settings, ctx.operator
         self.mail_sender = self._new_mail_sender(ctx.db)
         self._start_mail_sender()
-        # Behind every key already queued, so held keys come first and in order.
+        # Posted behind the keys already queued: they are held too, then all are handled in
+        # the order typed, before any key that arrives later.
         self.call_later(self._release_held, reread)
 
     async def _release_held(self, reread: bool) -> None:
