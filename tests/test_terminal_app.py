@@ -22,13 +22,14 @@ from orderview.db.engine import Database
 from orderview.settings import Settings
 from tests.ui_support import SIZE, make_app, wait_for
 from widgets import shadow_driver as app_driver
+from widgets.session_driver import SessionDriver
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
 
 def test_driver_follows_the_minimal_output_setting() -> None:
     assert app_driver.driver_class(Settings(), LinuxDriver) is app_driver.ShadowDriver
-    assert app_driver.driver_class(Settings(minimal_output=False), LinuxDriver) is LinuxDriver
+    assert app_driver.driver_class(Settings(minimal_output=False), LinuxDriver) is SessionDriver
 
 
 async def test_app_is_configured_for_slow_links(sqlite_db: Database) -> None:

@@ -1,9 +1,10 @@
 """Textual glue for the shadow screen: a driver that sends the terminal only what changed.
 
 Imported only by ``orderview/app.py``. The mechanism itself (``orderview.terminal``) is pure
-Python; this module subclasses Textual's Linux driver so that every ``write()`` goes through
+Python; this module subclasses the session driver (Textual's Linux driver that ends the app when
+the terminal hangs up, ``widgets/session_driver.py``) so that every ``write()`` goes through
 the filter and every ``flush()`` (Textual flushes once per frame) sends the frame's minimal
-update. With ``settings.minimal_output`` off, the app uses Textual's own driver unchanged.
+update. With ``settings.minimal_output`` off, the app uses the session driver unfiltered.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from textual.drivers.linux_driver import LinuxDriver
-
 from orderview.terminal import ShadowScreen
+from widgets.session_driver import SessionDriver
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from orderview.settings import Settings
 
 
-class ShadowDriver(LinuxDriver):
-    """Textual's Linux driver with the shadow-screen filter in front of the terminal."""
+class ShadowDriver(SessionDriver):
+    """The session driver with the shadow-screen filter in front of the terminal."""
 
     mouse_motion = False  # report clicks and drags, not every movement (any-motion → 1002)
 
@@ -104,12 +104,12 @@ def background_colour_erase() -> bool:
 
 
 def driver_class(settings: Settings, default: type[Driver]) -> type[Driver]:
-    """The driver for these settings: the shadow driver on POSIX terminals when enabled."""
-    if not settings.minimal_output or sys.platform == "win32":
+    """The driver for these settings on POSIX terminals: the shadow driver when enabled, else
+    the session driver; Textual's choice where it is not the Linux driver (Windows, or
+    ``TEXTUAL_DRIVER`` chose another)."""
+    if sys.platform == "win32" or not issubclass(SessionDriver, default):
         return default
-    if not issubclass(ShadowDriver, default):  # e.g. TEXTUAL_DRIVER chose another driver
-        return default
-    return ShadowDriver
+    return ShadowDriver if settings.minimal_output else SessionDriver
 
 
 def configure(app: App) -> None:
