@@ -13,9 +13,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from widgets.literal import literal
+from widgets.still_footer import StillFooter
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -46,7 +47,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(question if isinstance(question, Content)
                          else literal(question, max_length=1000), id="confirm-question")
             yield Static(literal(self.keys_hint), id="confirm-keys")
-        yield Footer()
+        yield StillFooter()
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from orderview.schemas.customer import CUSTOMER_FIELDS
 from orderview.services import customers
@@ -31,6 +31,7 @@ from widgets.fmt import plural
 from widgets.form_field import FormField, show_field_errors
 from widgets.literal import literal
 from widgets.status_line import StatusLine
+from widgets.still_footer import StillFooter
 
 LABELS = {
     "email": "Email *",
@@ -111,7 +112,7 @@ class CustomerEditScreen(ModalScreen[Result]):
             yield Static(id="taken")
             yield ConflictNotice(id="conflict")
         yield StatusLine("ctrl+s saves · esc cancels", id="dialog-status")
-        yield Footer()
+        yield StillFooter()
 
     def on_mount(self) -> None:
         self.opened_values = self.values()

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from orderview.safetext import visible
 from orderview.services import customers, orders
@@ -28,6 +28,7 @@ from widgets.fmt import plural
 from widgets.literal import literal
 from widgets.literal_table import LiteralTable
 from widgets.status_line import StatusLine
+from widgets.still_footer import StillFooter
 from widgets.still_input import StillInput
 
 DEBOUNCE = 0.15
@@ -79,7 +80,7 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
             yield LiteralTable(id="customer-results")
             yield ConflictNotice(id="conflict")
         yield StatusLine(id="dialog-status")
-        yield Footer()
+        yield StillFooter()
 
     def on_mount(self) -> None:
         self.table.set_columns(COLUMNS, WIDTHS)

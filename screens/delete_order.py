@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from orderview.safetext import visible
 from orderview.services import deletion
@@ -24,6 +24,7 @@ from orderview.services.errors import ConflictError, NotFound, ServiceError
 from orderview.services.views import OrderDetail
 from widgets.fmt import plural
 from widgets.literal import literal
+from widgets.still_footer import StillFooter
 from widgets.still_input import StillInput
 
 
@@ -89,7 +90,7 @@ class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
             with Horizontal():
                 yield Button("Delete", id="delete", variant="error", disabled=True)
                 yield Button("Cancel", id="cancel")
-        yield Footer()
+        yield StillFooter()
 
     def on_mount(self) -> None:
         self.query_one("#delete-confirm", StillInput).focus()

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, Footer, Static
+from textual.widgets import Checkbox, Static
 
 from orderview.history_text import FIELD_LABELS
 from orderview.services import order_edit, orders
@@ -27,6 +27,7 @@ from screens.confirm import ConfirmScreen
 from widgets.form_field import FormField, show_field_errors
 from widgets.literal import literal
 from widgets.status_line import StatusLine
+from widgets.still_footer import StillFooter
 from widgets.tick import Tick
 
 TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -117,7 +118,7 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
                            compact=True)  # blank when off: readable without colour
             yield ConflictNotice(id="conflict")
         yield StatusLine("ctrl+s saves · esc cancels", id="dialog-status")
-        yield Footer()
+        yield StillFooter()
 
     def on_mount(self) -> None:
         self.query_one("#reference").focus()

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from orderview import export
 from orderview.safetext import has_unsafe, visible
@@ -27,6 +27,7 @@ from screens.confirm import ConfirmScreen
 from widgets.fmt import plural
 from widgets.literal import literal
 from widgets.status_line import StatusLine
+from widgets.still_footer import StillFooter
 from widgets.still_input import StillInput
 
 IDLE_HINT = "ctrl+s or enter writes · esc cancels"
@@ -75,7 +76,7 @@ class ExportScreen(ModalScreen[export.ExportResult | None]):
             yield Static(literal(f"relative to {os.getcwd()}", max_length=200), classes="note")
             yield Static(id="export-error")
             yield StatusLine(IDLE_HINT, id="export-status")
-        yield Footer()
+        yield StillFooter()
 
     def on_mount(self) -> None:
         self.query_one("#export-path", StillInput).focus()

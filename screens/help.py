@@ -12,9 +12,10 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.keys import key_to_character
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from widgets.literal_table import LiteralTable
+from widgets.still_footer import StillFooter
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Content.styled(f"Keys: {self.title_text}", "bold"))
             yield LiteralTable(id="help-keys", show_cursor=False, compact=True)
             yield Static(Content("esc closes · ctrl+p opens the command palette"))
-        yield Footer()
+        yield StillFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(LiteralTable)

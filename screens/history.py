@@ -12,13 +12,14 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from orderview.history_text import event_lines
 from orderview.services import audit
 from orderview.services.views import AuditView
 from widgets.literal import literal
 from widgets.status_line import StatusLine
+from widgets.still_footer import StillFooter
 
 PAGE = 20
 MAX_VALUE = 300  # characters of one old/new value shown; `orderview history` prints all
@@ -73,7 +74,7 @@ class HistoryScreen(ModalScreen[None]):
                                           "  (times in UTC, newest first)"), classes="title")
             yield HistoryLog(id="history-log")
         yield StatusLine(id="history-status")
-        yield Footer()
+        yield StillFooter()
 
     def on_mount(self) -> None:
         self.query_one(HistoryLog).focus()

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from orderview.services.errors import FieldErrors, ServiceError
 from orderview.services.issuing import LineErrors, create_order, issue_licenses
@@ -34,6 +34,7 @@ from screens.wizard_steps.state import LineDraft, OrderDraft
 from screens.wizard_steps.summary_step import SummaryStep
 from widgets.literal import literal
 from widgets.status_line import StatusLine
+from widgets.still_footer import StillFooter
 
 ORDER_FIELDS = ("store_id", "reference", "customer")
 HINTS = {
@@ -95,7 +96,7 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
             yield Static(id="wizard-title")
             yield Vertical(id="wizard-body")
             yield StatusLine(id="wizard-status")
-        yield Footer()
+        yield StillFooter()
 
     async def on_mount(self) -> None:
         await self._show()

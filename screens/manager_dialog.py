@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Footer, Static
+from textual.widgets import Checkbox, Static
 
 from orderview.mail.smtp import NO_SERVER, mail_configured
 from orderview.permissions import DISTRIBUTION_CODES, PERMISSIONS
@@ -24,6 +24,7 @@ from orderview.services.views import ManagerView, OrderDetail
 from widgets.form_field import show_field_errors
 from widgets.literal import literal
 from widgets.status_line import StatusLine
+from widgets.still_footer import StillFooter
 from widgets.still_input import StillInput
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -151,7 +152,7 @@ class ManagerDialog(ModalScreen[str | None]):
                 yield Tick(literal("Send invite email"), value=True, id="send-invite",
                                compact=True)
         yield StatusLine(id="dialog-status")
-        yield Footer()
+        yield StillFooter()
 
     def on_mount(self) -> None:
         first = "#email" if self.manager is None else "Checkbox:enabled"

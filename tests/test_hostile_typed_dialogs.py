@@ -105,12 +105,12 @@ async def enter_text(pilot, app, widget: Input | TextArea, text: str) -> str:  #
     else:
         widget.value = ""
     if app.focused is not widget:
-        widget.focus()
-        await wait_for(pilot, lambda: app.focused is widget, what="focus")
+        widget.focus()  # queued on the app before the keys below: they land in this box
     send_text(app, text)
     expected = expected_in(widget, text)
-    await wait_for(pilot, lambda: value_of(widget) == expected, timeout=10,
-                   what=f"{text[:40]!r} typed into #{widget.id}, got {value_of(widget)[:60]!r}")
+    await wait_for(pilot, lambda: app.focused is widget and value_of(widget) == expected,
+                   timeout=10, what=f"{text[:40]!r} typed into #{widget.id}, "
+                                    f"got {value_of(widget)[:60]!r}")
     return expected
 
 
@@ -887,79 +887,146 @@ def line_errors(line, values: dict[str, str]) -> dict[str, str]:  # type: ignore
     return {}
 
 
-# One box per kind of rule (the other number, date and duration boxes are the same widget with
-# the same parser: docs/robustness.md), to keep the runtime bounded.
 KEY_LINE_BOXES = ("max_activations", "maintenance_duration", "maintenance_period", "quantity",
                   "keys", "note")
 USER_LINE_BOXES = ("user_emails",)
+# The boxes other license types and switches show: (license type, switches turned on, boxes).
+OTHER_BOXES = (
+    ("time-limited", ("is_trial", "is_floating"),
+     ("valid_duration", "validity_period", "max_transfers", "start_date", "trial_days",
+      "floating_users", "floating_timeout")),
+    ("subscription", (), ("grace_period",)),
+    ("consumption", ("allow_overages",), ("max_consumptions", "max_overages")),
+)
+
+
+async def entitlement_rounds(pilot, app, boxes: tuple[str, ...],  # type: ignore[no-untyped-def]
+                             refused: dict[str, int]) -> None:
+    """The ``N`` rounds over these boxes of the entitlements step on screen: round k types
+    corpus string k+i into box i and presses Next. Every refused box gets the line schema's
+    message under it, literally, layout intact; controls and markup are refused by every
+    number, date, duration, key and email box (pinned by hand); a round every box accepts
+    reaches the summary and comes back. Counts refusals per box in ``refused``."""
+    from textual.widgets import Button
+
+    from screens.wizard_steps.fields import FieldRow
+    from tests.test_ui_issue_wizard import on_step
+
+    footer = check_screen(app).splitlines()[-1]
+    for k in range(N):
+        step = app.screen.step
+        rows = [r for r in step.query(FieldRow) if r.field_name in boxes]
+        assert len(rows) == len(boxes), [r.field_name for r in rows]
+        names = [r.field_name for r in rows]
+        texts = rotation(k, len(rows))
+        values = {}
+        for row, text in zip(rows, texts, strict=True):
+            values[row.field_name] = await enter_text(pilot, app, row.widget, text)
+        step.collect()  # what Next does first: the switches and type into the line
+        errors = line_errors(step.line, values)
+        step.query_one("#next", Button).press()
+        for name, value in values.items():
+            refused[name] = refused.get(name, 0) + (name in errors)
+            # pinned by hand (quantity is not read while keys are pasted)
+            if name not in ("note", "quantity") and (has_unsafe(value.strip()) or "[" in value):
+                assert name in errors, (name, value)
+        if not errors:
+            await wait_for(pilot, lambda: on_step(app, "summary"), what="summary")
+            check_screen(app)
+            await pilot.press("escape")  # back, values kept
+            await wait_for(pilot, lambda: on_step(app, "entitlements"), what="back")
+            continue
+        await wait_for(pilot, lambda rows=rows, errors=errors, names=names:
+                       [bool(r.error_text) for r in rows] == [n in errors for n in names],
+                       what=f"round {k}: messages under {sorted(errors)} only")
+        for name, row in zip(names, rows, strict=True):
+            if name in errors:
+                assert row.error_text == visible(errors[name], 300), (k, name)
+        # the footer names the focused box's keys (a or + adds a product): same bindings
+        bottom = check_screen(app).splitlines()[-1]
+        assert bottom.split()[:2] == footer.split()[:2] and "Add product" in bottom
+
+
+async def assert_nothing_issued(db) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from orderview.db.models import License
+
+    async with db.sessions() as s:
+        assert await s.scalar(select(func.count(License.id))) == 0
 
 
 async def test_corpus_typed_into_the_entitlements_step(sqlite_db) -> None:  # type: ignore[no-untyped-def]
     """The entitlements of a key-based line (quantity, the keys box, the note, and a number, a
-    duration and a date box) and of a user-based line (the user emails box). Round k types
-    corpus string k+i into box i and goes forward: every refused box gets the line schema's
-    message under it, literally, layout intact; controls and markup are refused by every
-    number, date, key and email box (pinned); a round every box accepts reaches the summary and
-    comes back. Nothing is issued."""
-    from textual.widgets import Button
-
-    from screens.wizard_steps.fields import FieldRow
-    from tests.test_ui_issue_wizard import on_step, open_wizard, to_entitlements
+    duration and a date box) and of a user-based line (the user emails box), through
+    ``entitlement_rounds``. Nothing is issued."""
+    from tests.test_ui_issue_wizard import open_wizard, to_entitlements
     from tests.test_ui_issue_wizard import seed as seed_catalog
 
-    ids = await seed_catalog(sqlite_db)
+    await seed_catalog(sqlite_db)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     refused: dict[str, int] = {}
     async with app.run_test(size=SIZE) as pilot:
         for product_row, boxes in ((0, KEY_LINE_BOXES), (1, USER_LINE_BOXES)):
             await open_wizard(pilot, app)
             await to_entitlements(pilot, app, product_row=product_row)
-            footer = check_screen(app).splitlines()[-1]
-            for k in range(N):
-                step = app.screen.step
-                rows = [r for r in step.query(FieldRow) if r.field_name in boxes]
-                assert len(rows) == len(boxes)
-                names = [r.field_name for r in rows]
-                texts = rotation(k, len(rows))
-                values = {}
-                for row, text in zip(rows, texts, strict=True):
-                    values[row.field_name] = await enter_text(pilot, app, row.widget, text)
-                errors = line_errors(step.line, values)
-                for name, value in values.items():
-                    refused[name] = refused.get(name, 0) + (name in errors)
-                    # pinned by hand (quantity is not read while keys are pasted)
-                    if name not in ("note", "quantity") and (has_unsafe(value.strip())
-                                                             or "[" in value):
-                        assert name in errors, (name, value)
-                step.query_one("#next", Button).press()
-                if not errors:
-                    await wait_for(pilot, lambda: on_step(app, "summary"), what="summary")
-                    check_screen(app)
-                    await pilot.press("escape")  # back, values kept
-                    await wait_for(pilot, lambda: on_step(app, "entitlements"), what="back")
-                    continue
-                await wait_for(pilot, lambda rows=rows, errors=errors, names=names:
-                               [bool(r.error_text) for r in rows] == [n in errors for n in names],
-                               what=f"round {k}: messages under {sorted(errors)} only")
-                for name, row in zip(names, rows, strict=True):
-                    if name in errors:
-                        assert row.error_text == visible(errors[name], 300), (k, name)
-                # the footer names the focused box's keys (a or + adds a product): same bindings
-                bottom = check_screen(app).splitlines()[-1]
-                assert bottom.split()[:2] == footer.split()[:2] and "Add product" in bottom
+            await entitlement_rounds(pilot, app, boxes, refused)
             await leave_wizard_from_order(pilot, app)
         assert app.is_running
-    async with sqlite_db.sessions() as s:
-        from sqlalchemy import func, select
-
-        from orderview.db.models import License
-
-        assert await s.scalar(select(func.count(License.id))) == 0  # nothing issued
-    assert ids["order"]
+    await assert_nothing_issued(sqlite_db)
     assert set(refused) == {*KEY_LINE_BOXES, *USER_LINE_BOXES}
     assert all(count >= N - 4 for name, count in refused.items()  # all but +1, -1, blanks
                if name not in ("note", "quantity")), refused
     assert refused["note"] >= 10, refused  # controls and the long string
+
+
+async def focus_by_tab(pilot, app, widget_id: str) -> None:  # type: ignore[no-untyped-def]
+    """tab until the widget has focus, as an operator moves through the step."""
+    for _ in range(40):
+        if app.focused is not None and app.focused.id == widget_id:
+            return
+        await pilot.press("tab")
+    raise AssertionError(f"tab never reached #{widget_id}")
+
+
+async def test_corpus_typed_into_the_other_entitlement_boxes(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """The boxes only other license types and switches show (``OTHER_BOXES``): the operator
+    picks the type on the License type cycler (right arrow) and turns each switch on with
+    space, then ``entitlement_rounds`` types the whole corpus into them. Nothing is issued."""
+    from screens.wizard_steps.fields import Cycler
+    from tests.test_ui_issue_wizard import open_wizard, to_entitlements
+    from tests.test_ui_issue_wizard import seed as seed_catalog
+
+    await seed_catalog(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    refused: dict[str, int] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        for license_type, switches, boxes in OTHER_BOXES:
+            await open_wizard(pilot, app)
+            await to_entitlements(pilot, app, product_row=0)
+            for _ in range(4):
+                cycler = app.screen.query_one("#license_type", Cycler)
+                if cycler.value == license_type:
+                    break
+                before = cycler.value
+                await pilot.press("right")  # the step keeps what was typed and rebuilds
+                await wait_for(pilot, lambda b=before: app.screen.step.line.values["license_type"]
+                               != b and isinstance(app.focused, Cycler), what="next type")
+            assert app.screen.query_one("#license_type", Cycler).value == license_type
+            for switch in switches:
+                await focus_by_tab(pilot, app, switch)
+                await pilot.press("space")
+                await wait_for(pilot, lambda s=switch: app.screen.query_one(f"#{s}").value,
+                               what=f"{switch} on")
+            await entitlement_rounds(pilot, app, boxes, refused)
+            await leave_wizard_from_order(pilot, app)
+        assert app.is_running
+    await assert_nothing_issued(sqlite_db)
+    every = {name for _, _, boxes in OTHER_BOXES for name in boxes}
+    assert set(refused) == every
+    # every corpus string is refused by every one of them but the two that arrive blank (the
+    # zero-width ones, typed as keys, are dropped): none is a number, date or duration
+    assert all(count == N - 2 for count in refused.values()), refused
 
 
 async def leave_wizard_from_order(pilot, app) -> None:  # type: ignore[no-untyped-def]
