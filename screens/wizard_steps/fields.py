@@ -15,8 +15,10 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Checkbox, Static, TextArea
 
@@ -120,6 +122,15 @@ class StillTextArea(TextArea):
             self.post_message(FieldSubmitted(self))
             return
         await super()._on_key(event)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Blank while the area has no component styles: a step replaced by a burst of keys
+        (enter, esc) can still be in the frame being drawn after its widgets were removed,
+        and TextArea's theme then raised KeyError ``text-area--gutter``, ending the app
+        (``test_random_key_bursts_never_crash_the_wizard``, under load)."""
+        if "text-area--gutter" not in self._component_styles:
+            return [Strip.blank(crop.width)] * crop.height
+        return super().render_lines(crop)
 
     def get_line(self, line_index: int) -> Text:
         """A line as drawn: a pasted control character (ESC, BEL, C1…) went to the terminal
