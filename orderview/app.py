@@ -29,6 +29,7 @@ from orderview.cli.errors import CLIError
 from orderview.safetext import visible
 from screens.orders import OrdersScreen
 from widgets import shadow_driver as app_driver
+from widgets.type_ahead import TypeAhead
 
 if TYPE_CHECKING:
     from orderview.cli.app_cmd import LightStart
@@ -92,6 +93,8 @@ class OrderviewApp(App[None]):
         self.mail_sender: BackgroundSender | None = None
         self._held: list[events.Event] | None = None
         self._opening = False
+        # Keys typed ahead of a screen change go to the new screen (widgets/type_ahead.py).
+        self.type_ahead = TypeAhead(self)
         if light is None:
             if db is None:
                 raise ValueError("OrderviewApp needs a database or a light start")
@@ -169,19 +172,28 @@ class OrderviewApp(App[None]):
     async def _release_held(self, reread: bool) -> None:
         held, self._held = self._held or [], None
         for event in held:
-            await super().on_event(event)
+            await self.on_event(event)
         if reread:
             for screen in self.screen_stack:
                 if isinstance(screen, OrdersScreen):
                     screen.refresh_results()
 
     async def on_event(self, event: events.Event) -> None:
-        if (self._held is not None and isinstance(event, HELD_EVENTS)
-                and not event.is_forwarded
+        if (isinstance(event, HELD_EVENTS) and not event.is_forwarded
                 and not (isinstance(event, events.Key) and event.key in UNHELD_KEYS)):
-            self._held.append(event)
-            return
+            if self._held is not None:
+                self._held.append(event)
+                return
+            if isinstance(event, events.Key | events.Paste) and self.type_ahead.wants(event):
+                return
         await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A key no widget handled, back at the app: typed for the screen now current if the
+        one it was given to has gone (``TypeAhead.came_back``)."""
+        if self.type_ahead.came_back(event):
+            event.prevent_default()  # Textual calls ``App._on_key`` next unless prevented
+            event.stop()
 
     @work(exclusive=True, group="open")
     async def _open_store_id(self, store_id: str) -> None:

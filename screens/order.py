@@ -90,6 +90,12 @@ class OrderScreen(Screen[None]):
         self._missing = False  # the order was not found
         self._wanted_tab: str | None = None  # asked for before the widgets were mounted
 
+    @property
+    def accepts_input(self) -> bool:
+        """Keys typed ahead of the order (``e``, ``x``…) wait until it is loaded: its actions
+        need it (``widgets/type_ahead.py``)."""
+        return self.detail is not None or self._missing
+
     def compose(self) -> ComposeResult:
         if self.detail is None:
             self._load()  # the database reads while the widgets below are built

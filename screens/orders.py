@@ -28,7 +28,7 @@ from widgets.fmt import plural
 from widgets.literal_table import LiteralTable
 from widgets.status_line import StatusLine
 from widgets.still_footer import StillFooter
-from widgets.still_input import StillInput
+from widgets.still_input import StillInput, pass_on
 
 if TYPE_CHECKING:
     from orderview.quickstart import FirstPage, Summary
@@ -82,13 +82,49 @@ class SearchBox(StillInput):
             return False
         return super().check_consume_key(key, character)
 
+    # -- enter opens the top match: the keys typed after it are for the order screen --
+
+    _opening = False  # enter was pressed; the screen has not yet opened an order (or failed)
+
+    def _capturing(self) -> bool:
+        """Keys typed after enter (``H-01⏎2``: the order, then its Customer tab) reach this box
+        before the order screen exists; they go to the app's type-ahead router, paused until
+        the screen has opened the order (or rung the bell), never to the search text."""
+        if self._opening and self.app.type_ahead.paused:  # type: ignore[attr-defined]
+            return True
+        self._opening = False  # the router gave up waiting (``MAX_HOLD``)
+        return False
+
+    def begin_open(self) -> None:
+        if not self._opening:
+            self._opening = True
+            self.app.type_ahead.pause()  # type: ignore[attr-defined]
+
+    def end_open(self) -> None:
+        """The screen opened the order, or found nothing to open: the held keys go on."""
+        if self._opening:
+            self._opening = False
+            self.app.type_ahead.resume()  # type: ignore[attr-defined]
+
     def _on_paste(self, event: events.Paste) -> None:
         self._typed_ahead = max(self._typed_ahead - 1, 0)
+        if self._capturing():
+            event.stop()
+            event.prevent_default()
+            pass_on(self, event)
 
     def _on_key(self, event: events.Key) -> None:
         # Textual calls every class's ``_on_key`` along the MRO; prevent_default skips Input's
         # (which would insert the character) and the event bubbles on to the bindings.
         self._typed_ahead = max(self._typed_ahead - 1, 0)
+        if self._capturing():
+            event.stop()
+            event.prevent_default()
+            pass_on(self, event)
+            return
+        if event.key == "enter" and self.app.focused is self:
+            self.begin_open()  # Input's own binding submits next (StillInput._on_key)
+            return
         if not self.value and event.character in self.KEYS_WHEN_EMPTY:
             event.prevent_default()
 
@@ -283,6 +319,7 @@ class OrdersScreen(Screen[None]):
             self.app.open_order(self.results[0].id)  # type: ignore[attr-defined]
         else:
             self.app.bell()
+        self.query_one("#search", SearchBox).end_open()
 
     @on(DataTable.RowSelected, "#results")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -39,8 +39,11 @@ class StillInput(Input):
           focus after the rest of the burst was already typed into this box
           (``bob@example.com<tab>Bob`` gave the email ``bob@example.comBob``): the focus move
           runs here, before the next key is taken.
-        - A key that reaches this box after focus left it goes on to the focused widget."""
-        if self.app.focused is not self:
+        - A key that reaches this box after focus left it goes on to the focused widget.
+        - A key bound above this box to anything else (esc, ctrl+s) may close the dialog:
+          the keys behind it wait until its binding has run, then go where it left focus
+          (``widgets/type_ahead.py``), instead of being typed into a box that is closing."""
+        if self.app.focused is not self or self._behind_binding():
             self._pass_on(event)
             return
         if event.is_printable:
@@ -61,22 +64,38 @@ class StillInput(Input):
         for node, bindings in self.screen._modal_binding_chain:
             for binding in bindings.key_to_bindings.get(event.key, ()):
                 if binding.priority or binding.action.rpartition(".")[2] not in FOCUS_MOVES:
+                    self._wait_for_binding(event)
                     return  # the key bubbles to this binding as before
                 if await self.app.run_action(binding.action, node):
                     event.stop()
                     event.prevent_default()
                     return
 
+    _awaiting: events.Key | None = None  # a key of ours on its way to a binding above
+
+    def _wait_for_binding(self, event: events.Key) -> None:
+        router = getattr(self.app, "type_ahead", None)
+        if router is not None:
+            self._awaiting = event
+            router.await_key(event)
+
+    def _behind_binding(self) -> bool:
+        """Is a key this box let through still on its way to its binding?"""
+        if self._awaiting is None:
+            return False
+        if self.app.type_ahead.awaiting(self._awaiting):  # type: ignore[attr-defined]
+            return True
+        self._awaiting = None
+        return False
+
     def _on_paste(self, event: events.Paste) -> None:
         """A paste typed ahead after a focus key (``<tab><paste>`` in one burst) reached this
         box before the tab moved focus on: it goes to the box the tab focused, as typed keys
         do. Otherwise ``Input._on_paste`` inserts it here."""
-        if self.app.focused is not self:
+        if self.app.focused is not self or self._behind_binding():
             event.stop()
             event.prevent_default()
-            replay = events.Paste(event.text)
-            replay.set_sender(self.app)
-            (self.app.focused or self.app.screen)._forward_event(replay)
+            pass_on(self, event)
 
     def _pass_on(self, event: events.Key) -> None:
         """Send a key that arrived after focus moved to where the app would send it now (the
@@ -84,13 +103,25 @@ class StillInput(Input):
         are passed on one by one, so they reach the new widget in the order typed."""
         event.stop()
         event.prevent_default()
-        replay = events.Key(event.key, event.character)
-        replay.set_sender(self.app)
-        (self.app.focused or self.app.screen)._forward_event(replay)
+        pass_on(self, event)
 
     @property
     def _value(self) -> Text:
         return drawn_value(self)
+
+
+def pass_on(box: Input, event: events.Key | events.Paste) -> None:
+    """Hand a key or paste this box must not take to where the app would send it now: through
+    the app's type-ahead router (held if the screen it is for is not ready yet), or straight to
+    the focused widget in an app without one."""
+    router = getattr(box.app, "type_ahead", None)
+    if router is not None:
+        router.pass_on(event)
+        return
+    replay = (events.Key(event.key, event.character) if isinstance(event, events.Key)
+              else events.Paste(event.text))
+    replay.set_sender(box.app)
+    (box.app.focused or box.app.screen)._forward_event(replay)
 
 
 def drawn_value(box: Input) -> Text:

@@ -1,0 +1,102 @@
+"""Keys typed ahead of a screen change, in one burst as a slow SSH link delivers them, reach the
+screen they were typed for, in order (``widgets/type_ahead.py``). Before the router each of
+these bursts lost its tail: to the old screen's bindings, to the search box, or to a new screen
+that had nothing focused yet."""
+
+from __future__ import annotations
+
+from textual.widgets import TabbedContent
+
+from screens.edit_order import EditOrderScreen
+from screens.order import OrderScreen
+from screens.orders import OrdersScreen
+from tests import factories as f
+from tests.test_ui_key_burst import burst, settle, typed
+from tests.ui_support import SIZE, loaded_order, make_app, wait_for
+
+ENTER = ("enter", None)
+ESCAPE = ("escape", None)
+
+
+def active_tab(screen: OrderScreen) -> str:
+    return screen.query_one("#order-tabs", TabbedContent).active
+
+
+async def test_keys_after_e_are_typed_into_the_edit_dialog(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    await f.add_order(sqlite_db, "ORD-1")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_order(pilot, app)
+        burst(app, ("e", "e"), *typed("REF-9"))
+        await settle(pilot, lambda: isinstance(app.screen, EditOrderScreen)
+                     and app.screen.query_one("#reference").value == "REF-9")
+        assert isinstance(app.screen, EditOrderScreen)
+        assert app.focused is app.screen.query_one("#reference")
+        assert app.focused.value == "REF-9"
+
+
+async def test_order_id_enter_then_tab_and_action_keys(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """``ORD-2⏎2eR7``: the search opens ORD-2 (its results not back yet when enter arrives),
+    then the Customer tab, then Edit order with ``R7`` typed into the reference."""
+    await f.add_order(sqlite_db, "ORD-1")
+    await f.add_order(sqlite_db, "ORD-2")
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen)
+                       and app.screen.table.row_count == 2, what="orders list")
+        burst(app, *typed("ORD-2"), ENTER, ("2", "2"), ("e", "e"), *typed("R7"))
+        await settle(pilot, lambda: isinstance(app.screen, EditOrderScreen)
+                     and app.screen.query_one("#reference").value == "R7")
+        order = app.screen_stack[-2]
+        assert isinstance(order, OrderScreen) and order.detail is not None
+        assert order.detail.store_id == "ORD-2"
+        assert active_tab(order) == "customer"
+        assert app.screen.query_one("#reference").value == "R7"
+        orders = app.screen_stack[-3]
+        assert isinstance(orders, OrdersScreen)
+        assert orders.query_one("#search").value == "ORD-2"  # nothing typed into the search
+
+
+async def test_enter_without_a_match_gives_the_keys_back_to_the_search(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    await f.add_order(sqlite_db, "ORD-1")
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen)
+                       and app.screen.table.row_count == 1, what="orders list")
+        burst(app, *typed("NOPE"), ENTER, *typed("x"))
+        search = app.screen.query_one("#search")
+        await settle(pilot, lambda: search.value == "NOPEx")
+        assert isinstance(app.screen, OrdersScreen)
+        assert search.value == "NOPEx" and app.focused is search
+
+
+async def test_keys_after_esc_in_a_dialog_reach_the_order_screen(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """esc closes Edit order; ``2`` typed right behind it shows the Customer tab instead of
+    being typed into the closing dialog's box."""
+    await f.add_order(sqlite_db, "ORD-1")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        order = await loaded_order(pilot, app)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen)
+                       and app.focused is not None, what="edit dialog")
+        burst(app, ESCAPE, ("2", "2"))
+        await settle(pilot, lambda: app.screen is order and active_tab(order) == "customer")
+        assert app.screen is order
+        assert active_tab(order) == "customer"
+        assert not order.detail.reference  # the 2 was not typed into the dialog and saved
+
+
+async def test_keys_typed_at_a_normal_pace_are_not_delayed_into_the_wrong_place(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """The router only holds keys while a screen change is under way: a key pressed after the
+    app went idle goes straight to the focused box, and nothing stays held."""
+    await f.add_order(sqlite_db, "ORD-1")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_order(pilot, app)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen)
+                       and app.focused is not None, what="edit dialog")
+        await pilot.press("A", "b")
+        assert app.focused.value == "Ab"
+        assert not app.type_ahead.held and not app.type_ahead.paused

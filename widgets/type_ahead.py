@@ -1,0 +1,191 @@
+"""Keys typed ahead of a screen change reach the new screen, in the order typed.
+
+Over a slow link an operator types ``e`` and the new reference in one go, or an Order ID,
+enter and ``2`` for the Customer tab: the keys arrive in one read, before the screen they are
+meant for exists. Textual hands each key to the widget focused when the key arrives, so the
+keys after the one that changes the screen went to the old screen (dropped, or typed into the
+search box) or to the new screen before it had a focused widget (dropped).
+
+The app routes keys through ``TypeAhead`` instead:
+
+- a key or paste that arrives while the current screen is not ready (not mounted yet, nothing
+  focused yet, or the screen says it is still loading: ``accepts_input``), or while earlier
+  keys are held, is held;
+- a key that the old screen did not handle and that comes back to the app after the screen
+  changed (it bubbles up once every widget on its way passed it on) is held again for the
+  new screen;
+- a widget that knows its key is about to change the screen (enter in the orders search)
+  pauses the router and hands it the keys it receives meanwhile;
+- held keys go to the screen once it is ready, in the order typed; each screen is waited for
+  once, and never longer than ``MAX_HOLD`` seconds, so nothing is held for good.
+
+Textual glue (imported by ``orderview/app.py`` only); checks readiness with a short timer that
+runs only while keys are held (nothing runs while idle).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import TYPE_CHECKING
+from weakref import WeakSet
+
+from textual import events
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.screen import Screen
+    from textual.timer import Timer
+
+MAX_HOLD = 2.0  # seconds a screen (or a pause) may keep typed keys waiting
+POLL = 0.01  # seconds between readiness checks while keys are held
+ORIGIN = "_type_ahead_screen"  # attribute on a key: the screen it was first given to
+
+
+class TypeAhead:
+    """The app's key router for keys typed ahead of a screen change (see the module)."""
+
+    def __init__(self, app: App) -> None:  # type: ignore[type-arg]
+        self.app = app
+        self.held: deque[events.Key | events.Paste] = deque()
+        self._settled: WeakSet[Screen] = WeakSet()  # type: ignore[type-arg]
+        self._pauses = 0
+        self._since: float | None = None  # when the current wait began
+        self._timer: Timer | None = None
+        self._releasing = False
+        self._awaited: events.Key | None = None  # see ``await_key``
+        self._settling = False  # a key just ran a binding: the next wait a tick
+
+    # -- readiness ---------------------------------------------------------------------
+
+    def ready(self) -> bool:
+        """May keys go to the current screen now? Once a screen has been ready (or waited
+        for ``MAX_HOLD``), it is ready for good: a screen that has nothing to focus by
+        design never holds keys twice."""
+        if self._pauses:
+            return False
+        screen = self.app.screen
+        if screen in self._settled:
+            return True
+        if not screen.is_mounted or not getattr(screen, "accepts_input", True):
+            return False
+        if screen.focused is None and screen.focus_chain:
+            return False
+        self._settled.add(screen)
+        return True
+
+    # -- entry points --------------------------------------------------------------------
+
+    def wants(self, event: events.Key | events.Paste) -> bool:
+        """A fresh key or paste from the terminal: hold it (True) or let the app send it on
+        now (False, after tagging it with the screen it goes to)."""
+        if self.held or self._settling or not self.ready():
+            self._hold(event)
+            return True
+        setattr(event, ORIGIN, self.app.screen)
+        return False
+
+    def came_back(self, event: events.Key) -> bool:
+        """A key that bubbled back to the app unhandled. If the screen it was given to is no
+        longer current, it was typed for the new one: hold a copy for it (True). Otherwise the
+        app runs its binding now (False); the binding may open a screen from a worker, which
+        starts only after this handler, so the keys right behind it wait one tick (``POLL``)
+        and are then sent again, to whichever screen is current by then."""
+        if event is self._awaited:
+            self._awaited = None
+            self._pauses = max(self._pauses - 1, 0)
+        origin = getattr(event, ORIGIN, None)
+        if origin is None:
+            return False
+        if origin is not self.app.screen or self._settling:
+            self._hold(_copy(event))
+            return True
+        self._settling = True
+        self._start_waiting()
+        return False
+
+    def pass_on(self, event: events.Key | events.Paste) -> None:
+        """A key a widget received but must not handle (focus left it, or it paused the
+        router): send it where it belongs now, behind any keys held."""
+        copy = _copy(event)
+        if not self.wants(copy):
+            (self.app.focused or self.app.screen)._forward_event(copy)
+
+    def await_key(self, event: events.Key) -> None:
+        """A widget let ``event`` bubble to a binding above it that may change the screen
+        (esc, ctrl+s in a dialog): keys behind it are held until it is back at the app."""
+        if self._awaited is None:
+            self._awaited = event
+            self.pause()
+
+    def awaiting(self, event: events.Key) -> bool:
+        return self._awaited is event and self.paused
+
+    @property
+    def paused(self) -> bool:
+        return self._pauses > 0
+
+    def pause(self) -> None:
+        """A screen change is under way (its outcome decides where the next keys go)."""
+        self._pauses += 1
+        self._start_waiting()
+
+    def resume(self) -> None:
+        self._pauses = max(self._pauses - 1, 0)
+        self._tick()
+
+    # -- holding and releasing --------------------------------------------------------------
+
+    def _hold(self, event: events.Key | events.Paste) -> None:
+        self.held.append(event)
+        self._start_waiting()
+
+    def _start_waiting(self) -> None:
+        if self._since is None:
+            self._since = time.monotonic()
+        if self._timer is None:
+            self._timer = self.app.set_interval(POLL, self._tick, name="type-ahead")
+
+    def _tick(self) -> None:
+        self._settling = False
+        if not self.ready():
+            if self._since is None or time.monotonic() - self._since < MAX_HOLD:
+                return
+            self._pauses = 0  # a screen that never got ready, or a pause never resumed
+            self._awaited = None
+            self._settled.add(self.app.screen)
+        if not self._releasing:
+            self._releasing = True
+            self.app.call_next(self._release)
+
+    async def _release(self) -> None:
+        """Send the held keys to the current screen, in order, while it stays ready. Keys
+        that arrive meanwhile queue behind them (``wants`` holds while any are held)."""
+        from textual.app import App
+
+        try:
+            while self.held and self.ready():
+                event = self.held.popleft()
+                setattr(event, ORIGIN, self.app.screen)
+                # the app's own handling of a fresh key or paste (``App.on_event``, not the
+                # app's override, so it is not held again): priority bindings, then the
+                # focused widget
+                await App.on_event(self.app, event)
+        finally:
+            self._releasing = False
+        if not self.held and not self._pauses and not self._settling:
+            self._since = None
+            if self._timer is not None:
+                self._timer.stop()
+                self._timer = None
+        elif self.held:
+            self._since = time.monotonic()  # the next screen gets its own wait
+
+
+def _copy(event: events.Key | events.Paste) -> events.Key | events.Paste:
+    """A fresh event for one that was already sent on (its handled/stopped flags set)."""
+    copy: events.Key | events.Paste
+    copy = (events.Key(event.key, event.character) if isinstance(event, events.Key)
+            else events.Paste(event.text))
+    copy.set_sender(event._sender)  # type: ignore[arg-type]
+    return copy
