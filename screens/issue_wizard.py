@@ -91,6 +91,24 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
 
     # --- layout and navigation -------------------------------------------------------------
 
+    @property
+    def input_context(self) -> object:
+        """Keys are typed for a step: one typed ahead of a step change is for the next step
+        (``widgets/type_ahead.py``)."""
+        return self.step or self
+
+    @property
+    def accepts_input(self) -> bool:
+        """The step is mounted, done loading (a table of choices has its rows) and has the
+        focus, if it has anything to focus."""
+        step = self.step
+        if step is None or not step.is_mounted or not step.accepts_input:
+            return False
+        focused = self.focused
+        if focused is not None and step in focused.ancestors_with_self:
+            return True
+        return not any(widget.focusable for widget in step.query("*"))
+
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(id="wizard-title")

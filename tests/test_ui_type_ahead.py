@@ -100,3 +100,24 @@ async def test_keys_typed_at_a_normal_pace_are_not_delayed_into_the_wrong_place(
         await pilot.press("A", "b")
         assert app.focused.value == "Ab"
         assert not app.type_ahead.held and not app.type_ahead.paused
+
+
+async def test_keys_typed_ahead_through_the_wizard_steps(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """``i↓⏎⏎`` from the order screen: the wizard opens, the second product is chosen (its
+    table still loading when the keys arrive), then its default policy, and the entitlements
+    step is shown: each key was for the step after the one before it."""
+    from screens.issue_wizard import IssueWizard
+    from tests.test_ui_issue_wizard import seed as seed_catalog
+
+    await seed_catalog(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_order(pilot, app)
+        burst(app, ("i", "i"), ("down", None), ENTER, ENTER)
+        await settle(pilot, lambda: isinstance(app.screen, IssueWizard)
+                     and app.screen.stack[-1][0] == "entitlements")
+        wizard = app.screen
+        assert isinstance(wizard, IssueWizard)
+        assert [name for name, _ in wizard.stack] == ["product", "policy", "entitlements"]
+        assert wizard.lines[0].product is not None
+        assert wizard.lines[0].product.name == "Team Chat"

@@ -39,7 +39,13 @@ if TYPE_CHECKING:
 
 MAX_HOLD = 2.0  # seconds a screen (or a pause) may keep typed keys waiting
 POLL = 0.01  # seconds between readiness checks while keys are held
-ORIGIN = "_type_ahead_screen"  # attribute on a key: the screen it was first given to
+ORIGIN = "_type_ahead_context"  # attribute on a key: the screen (or step) it was given to
+
+
+def input_context(screen: Screen) -> object:  # type: ignore[type-arg]
+    """What keys are typed for: the screen, or the part of it that a screen replaces without
+    changing screens (the issue wizard's current step: ``input_context``)."""
+    return getattr(screen, "input_context", None) or screen
 
 
 class TypeAhead:
@@ -48,7 +54,7 @@ class TypeAhead:
     def __init__(self, app: App) -> None:  # type: ignore[type-arg]
         self.app = app
         self.held: deque[events.Key | events.Paste] = deque()
-        self._settled: WeakSet[Screen] = WeakSet()  # type: ignore[type-arg]
+        self._settled: WeakSet[object] = WeakSet()  # contexts that have been ready
         self._pauses = 0
         self._since: float | None = None  # when the current wait began
         self._timer: Timer | None = None
@@ -65,13 +71,14 @@ class TypeAhead:
         if self._pauses:
             return False
         screen = self.app.screen
-        if screen in self._settled:
+        context = input_context(screen)
+        if context in self._settled:
             return True
         if not screen.is_mounted or not getattr(screen, "accepts_input", True):
             return False
         if screen.focused is None and screen.focus_chain:
             return False
-        self._settled.add(screen)
+        self._settled.add(context)
         return True
 
     # -- entry points --------------------------------------------------------------------
@@ -82,7 +89,7 @@ class TypeAhead:
         if self.held or self._settling or not self.ready():
             self._hold(event)
             return True
-        setattr(event, ORIGIN, self.app.screen)
+        setattr(event, ORIGIN, input_context(self.app.screen))
         return False
 
     def came_back(self, event: events.Key) -> bool:
@@ -97,7 +104,7 @@ class TypeAhead:
         origin = getattr(event, ORIGIN, None)
         if origin is None:
             return False
-        if origin is not self.app.screen or self._settling:
+        if origin is not input_context(self.app.screen) or self._settling:
             self._hold(_copy(event))
             return True
         self._settling = True
@@ -153,7 +160,7 @@ class TypeAhead:
                 return
             self._pauses = 0  # a screen that never got ready, or a pause never resumed
             self._awaited = None
-            self._settled.add(self.app.screen)
+            self._settled.add(input_context(self.app.screen))
         if not self._releasing:
             self._releasing = True
             self.app.call_next(self._release)
@@ -166,7 +173,7 @@ class TypeAhead:
         try:
             while self.held and self.ready():
                 event = self.held.popleft()
-                setattr(event, ORIGIN, self.app.screen)
+                setattr(event, ORIGIN, input_context(self.app.screen))
                 # the app's own handling of a fresh key or paste (``App.on_event``, not the
                 # app's override, so it is not held again): priority bindings, then the
                 # focused widget

@@ -40,6 +40,7 @@ class WizardStep(VerticalScroll):
     WizardStep .hint { color: $text-muted; height: auto; }
     """
     title = ""
+    accepts_input = True  # keys typed ahead may reach it (a step still loading says False)
 
     def collect(self) -> None:
         """Copy what the widgets show into the wizard's state (before leaving the step)."""

@@ -35,6 +35,7 @@ class ChoiceStep(WizardStep, Generic[ItemT]):
         self.line = line
         self.table_id = table_id
         self.items: list[ItemT] = []
+        self.accepts_input = False  # until the choices are in the table (type-ahead waits)
 
     # -- what a subclass says ---------------------------------------------------------------
 
@@ -83,6 +84,7 @@ class ChoiceStep(WizardStep, Generic[ItemT]):
         if index is not None:
             table.move_cursor(row=index)
         table.focus()
+        self.accepts_input = True
 
     def focus_first(self) -> None:
         for table in self.query(LiteralTable):  # none once the step is being replaced
