@@ -18,7 +18,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
-from textual import events, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette, Provider
@@ -29,7 +29,7 @@ from orderview.cli.errors import CLIError
 from orderview.safetext import visible
 from screens.orders import OrdersScreen
 from widgets import shadow_driver as app_driver
-from widgets.type_ahead import TypeAhead
+from widgets.type_ahead import SubmitHandled, TypeAhead
 
 if TYPE_CHECKING:
     from orderview.cli.app_cmd import LightStart
@@ -187,6 +187,10 @@ class OrderviewApp(App[None]):
             if isinstance(event, events.Key | events.Paste) and self.type_ahead.wants(event):
                 return
         await super().on_event(event)
+
+    @on(SubmitHandled)
+    def _submit_handled(self, message: SubmitHandled) -> None:
+        self.type_ahead.submit_handled(message)
 
     async def _on_key(self, event: events.Key) -> None:
         """A key no widget handled, back at the app: typed for the screen now current if the

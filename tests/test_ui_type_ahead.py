@@ -121,3 +121,23 @@ async def test_keys_typed_ahead_through_the_wizard_steps(sqlite_db) -> None:  # 
         assert [name for name, _ in wizard.stack] == ["product", "policy", "entitlements"]
         assert wizard.lines[0].product is not None
         assert wizard.lines[0].product.name == "Team Chat"
+
+
+async def test_keys_after_enter_in_a_wizard_box_go_to_the_next_box(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """``5⏎abc`` in Quantity: enter moves on from the step's handler, which runs after the
+    keys behind it reached the box; they wait for it and land in the next box."""
+    from tests.test_ui_issue_wizard import seed as seed_catalog
+    from tests.test_ui_issue_wizard import wizard_at_entitlements
+
+    await seed_catalog(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await wizard_at_entitlements(pilot, app)
+        quantity = app.screen.query_one("#quantity")
+        quantity.focus()
+        await wait_for(pilot, lambda: app.focused is quantity, what="quantity focused")
+        burst(app, *typed("5"), ENTER, *typed("ab"), ("backspace", None), *typed("c"))
+        keys = app.screen.query_one("#keys")
+        await settle(pilot, lambda: keys.text == "ac")
+        assert quantity.value == "5"
+        assert app.focused is keys and keys.text == "ac"

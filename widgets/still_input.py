@@ -1,4 +1,5 @@
-"""An Input whose cursor never blinks: a blinking cursor costs ~1.7 KB/s on an idle SSH link."""
+"""An Input whose cursor never blinks (a blinking cursor costs ~1.7 KB/s on an idle SSH link),
+and ``KeysInOrder``: text boxes take keys typed ahead in the order typed."""
 
 from __future__ import annotations
 
@@ -23,61 +24,88 @@ def _stand_in(match: re.Match[str]) -> str:
     return "␡" if code == 0x7F else "\ufffd"
 
 
-class StillInput(Input):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.cursor_blink = False
+class KeysInOrder:
+    """For text boxes: keys typed ahead over a slow link arrive in one burst, and the app hands
+    every key of it to the widget focused when the key arrived, before any of them is handled.
+    So (``_take_in_order``):
 
-    async def _on_key(self, event: events.Key) -> None:
-        """Keys typed ahead over a slow link arrive in one burst, and the app hands every key of
-        it to the widget focused when the key arrived, before any of them is handled. So:
+    - a text box inserts printable keys at once but lets its bound keys (backspace, ctrl+u,
+      home, enter…) bubble to the app first, so ``ab<ctrl+u>H-01`` used to end as an empty
+      box (textual#6605): the box's own bindings run here, in arrival order;
+    - a focus key the screen or app binds (tab, shift+tab) used to bubble up and move focus
+      after the rest of the burst was already typed into this box
+      (``bob@example.com<tab>Bob`` gave the email ``bob@example.comBob``): the focus move runs
+      here, before the next key is taken;
+    - a key that reaches this box after focus left it goes on to where the app would send it
+      now (``pass_on``);
+    - a key bound above this box to anything else (esc, ctrl+s) may close the dialog, and
+      enter moves on from a handler above it: the keys behind such a key wait until it has
+      been dealt with, then go where it left focus (``widgets/type_ahead.py``), instead of
+      being typed into a box that is closing or being left.
+    """
 
-        - Input inserts printable keys at once but lets its bound keys (backspace, ctrl+u,
-          home, enter…) bubble to the app first, so ``ab<ctrl+u>H-01`` used to end as an empty
-          box (textual#6605): our own bindings run here, in arrival order.
-        - A focus key the screen or app binds (tab, shift+tab) used to bubble up and move
-          focus after the rest of the burst was already typed into this box
-          (``bob@example.com<tab>Bob`` gave the email ``bob@example.comBob``): the focus move
-          runs here, before the next key is taken.
-        - A key that reaches this box after focus left it goes on to the focused widget.
-        - A key bound above this box to anything else (esc, ctrl+s) may close the dialog:
-          the keys behind it wait until its binding has run, then go where it left focus
-          (``widgets/type_ahead.py``), instead of being typed into a box that is closing."""
-        if self.app.focused is not self or self._behind_binding():
+    _awaiting: object | None = None  # a key (or SubmitHandled) of ours on its way up
+
+    async def _take_in_order(self, event: events.Key) -> bool:
+        """True when the key was dealt with here and must go no further."""
+        box: Any = self
+        if box.app.focused is not box or self._behind_binding():
             self._pass_on(event)
-            return
+            return True
         if event.is_printable:
-            return  # Input._on_key inserts it
+            return False  # the box's own key handler inserts it
         for key in event.aliases:
-            bindings = self._bindings.key_to_bindings.get(key)
+            bindings = box._bindings.key_to_bindings.get(key)
             if bindings and not bindings[0].priority:
                 # An action that does not apply (scrolling a one-line box raises SkipAction)
                 # reports False: the key then goes on to the screen's bindings as before.
-                if await self.app.run_action(bindings[0].action, self):
+                if await box.app.run_action(bindings[0].action, box):
                     event.stop()
                     event.prevent_default()
-                    return
+                    if bindings[0].action == "submit":
+                        self._wait_for_submit()
+                    return True
                 break
         # A focus move bound above this box (tab, shift+tab) runs now, as the app would run it
         # once the key bubbled up to it. Only focus moves: another action (esc going back a
         # step) may remove this box, which must not happen inside its own key handler.
-        for node, bindings in self.screen._modal_binding_chain:
+        for node, bindings in box.screen._modal_binding_chain:
             for binding in bindings.key_to_bindings.get(event.key, ()):
                 if binding.priority or binding.action.rpartition(".")[2] not in FOCUS_MOVES:
                     self._wait_for_binding(event)
-                    return  # the key bubbles to this binding as before
-                if await self.app.run_action(binding.action, node):
+                    return False  # the key bubbles to this binding as before
+                if await box.app.run_action(binding.action, node):
                     event.stop()
                     event.prevent_default()
-                    return
-
-    _awaiting: events.Key | None = None  # a key of ours on its way to a binding above
+                    return True
+        return False
 
     def _wait_for_binding(self, event: events.Key) -> None:
-        router = getattr(self.app, "type_ahead", None)
+        router = getattr(self.app, "type_ahead", None)  # type: ignore[attr-defined]
         if router is not None:
             self._awaiting = event
             router.await_key(event)
+
+    def _wait_for_submit(self) -> None:
+        """enter posted ``Submitted`` (or ``FieldSubmitted``); what it does (next field, next
+        step, open, save) runs in a handler above this box, after the keys behind enter were
+        already handed to it: they wait until a ``SubmitHandled`` posted behind it is back at
+        the app."""
+        box: Any = self
+        router = getattr(box.app, "type_ahead", None)
+        if router is not None:
+            from widgets.type_ahead import SubmitHandled
+
+            marker = SubmitHandled()
+            self._awaiting = marker
+            router.await_key(marker)
+            box.post_message(marker)
+
+    def on_unmount(self) -> None:
+        """Removed while keys wait behind one of its keys (a dialog closed): let them go."""
+        if self._awaiting is not None:
+            self.app.type_ahead.arrived(self._awaiting)  # type: ignore[attr-defined]
+            self._awaiting = None
 
     def _behind_binding(self) -> bool:
         """Is a key this box let through still on its way to its binding?"""
@@ -88,22 +116,32 @@ class StillInput(Input):
         self._awaiting = None
         return False
 
+    def _pass_on(self, event: events.Key | events.Paste) -> None:
+        """Send a key (or paste) that arrived after focus moved to where the app would send it
+        now (the app already ran its priority bindings for it on arrival). Keys left in this
+        box's queue are passed on one by one, so they reach the new widget in the order
+        typed."""
+        event.stop()
+        event.prevent_default()
+        pass_on(self, event)  # type: ignore[arg-type]
+
+
+class StillInput(KeysInOrder, Input):
+    """An Input whose cursor never blinks and that takes keys typed ahead in order."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cursor_blink = False
+
+    async def _on_key(self, event: events.Key) -> None:
+        await self._take_in_order(event)  # Input._on_key runs next unless it was dealt with
+
     def _on_paste(self, event: events.Paste) -> None:
         """A paste typed ahead after a focus key (``<tab><paste>`` in one burst) reached this
         box before the tab moved focus on: it goes to the box the tab focused, as typed keys
         do. Otherwise ``Input._on_paste`` inserts it here."""
         if self.app.focused is not self or self._behind_binding():
-            event.stop()
-            event.prevent_default()
-            pass_on(self, event)
-
-    def _pass_on(self, event: events.Key) -> None:
-        """Send a key that arrived after focus moved to where the app would send it now (the
-        app already ran its priority bindings for it on arrival). Keys left in this box's queue
-        are passed on one by one, so they reach the new widget in the order typed."""
-        event.stop()
-        event.prevent_default()
-        pass_on(self, event)
+            self._pass_on(event)
 
     @property
     def _value(self) -> Text:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from weakref import WeakSet
 
 from textual import events
+from textual.message import Message
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -40,6 +41,11 @@ if TYPE_CHECKING:
 MAX_HOLD = 2.0  # seconds a screen (or a pause) may keep typed keys waiting
 POLL = 0.01  # seconds between readiness checks while keys are held
 ORIGIN = "_type_ahead_context"  # attribute on a key: the screen (or step) it was given to
+
+
+class SubmitHandled(Message):
+    """Posted by a text box right behind its ``Submitted``: it bubbles the same way, so when it
+    reaches the app every handler of the submit has run (``StillInput``)."""
 
 
 def input_context(screen: Screen) -> object:  # type: ignore[type-arg]
@@ -59,7 +65,7 @@ class TypeAhead:
         self._since: float | None = None  # when the current wait began
         self._timer: Timer | None = None
         self._releasing = False
-        self._awaited: events.Key | None = None  # see ``await_key``
+        self._awaited: list[object] = []  # see ``await_key``
         self._settling = False  # a key just ran a binding: the next wait a tick
 
     # -- readiness ---------------------------------------------------------------------
@@ -98,9 +104,7 @@ class TypeAhead:
         app runs its binding now (False); the binding may open a screen from a worker, which
         starts only after this handler, so the keys right behind it wait one tick (``POLL``)
         and are then sent again, to whichever screen is current by then."""
-        if event is self._awaited:
-            self._awaited = None
-            self._pauses = max(self._pauses - 1, 0)
+        self.arrived(event)
         origin = getattr(event, ORIGIN, None)
         if origin is None:
             return False
@@ -118,15 +122,32 @@ class TypeAhead:
         if not self.wants(copy):
             (self.app.focused or self.app.screen)._forward_event(copy)
 
-    def await_key(self, event: events.Key) -> None:
+    def await_key(self, event: object) -> None:
         """A widget let ``event`` bubble to a binding above it that may change the screen
-        (esc, ctrl+s in a dialog): keys behind it are held until it is back at the app."""
-        if self._awaited is None:
-            self._awaited = event
-            self.pause()
+        (esc, ctrl+s in a dialog), or posted a ``SubmitHandled`` behind its ``Submitted``
+        (enter moves on from a handler above it): keys behind it are held until ``event``
+        is back at the app (``arrived``)."""
+        self._awaited.append(event)
+        self.pause()
 
-    def awaiting(self, event: events.Key) -> bool:
-        return self._awaited is event and self.paused
+    def awaiting(self, event: object) -> bool:
+        return any(item is event for item in self._awaited) and self.paused
+
+    def arrived(self, event: object) -> None:
+        """``event`` is back at the app (or will never be: its widget went away)."""
+        for n, item in enumerate(self._awaited):
+            if item is event:
+                del self._awaited[n]
+                self._pauses = max(self._pauses - 1, 0)
+                self._start_waiting()  # the tick releases what was held behind it
+                return
+
+    def submit_handled(self, message: SubmitHandled) -> None:
+        """Every handler of a submit has run; one that opens a screen or moves the focus from
+        a worker does it a moment later, so the keys behind wait one tick more."""
+        self.arrived(message)
+        self._settling = True
+        self._start_waiting()
 
     @property
     def paused(self) -> bool:
@@ -159,7 +180,7 @@ class TypeAhead:
             if self._since is None or time.monotonic() - self._since < MAX_HOLD:
                 return
             self._pauses = 0  # a screen that never got ready, or a pause never resumed
-            self._awaited = None
+            self._awaited.clear()
             self._settled.add(input_context(self.app.screen))
         if not self._releasing:
             self._releasing = True

@@ -24,7 +24,7 @@ from textual.widgets import Checkbox, Static, TextArea
 
 from orderview.safetext import has_unsafe
 from widgets.literal import literal
-from widgets.still_input import _UNSAFE, StillInput, _stand_in
+from widgets.still_input import _UNSAFE, KeysInOrder, StillInput, _stand_in
 from widgets.tick import Tick
 
 LABEL_WIDTH = 24
@@ -105,7 +105,7 @@ class Cycler(Static, can_focus=True):
         self.post_message(FieldSubmitted(self))
 
 
-class StillTextArea(TextArea):
+class StillTextArea(KeysInOrder, TextArea):
     """A multi-line field for pasted keys or emails (Input keeps only a paste's first line).
 
     `enter` on a blank line (or in an empty field) moves on, like every other field; on a line
@@ -115,13 +115,21 @@ class StillTextArea(TextArea):
     DEFAULT_CSS = "StillTextArea { height: 4; width: 1fr; }"
 
     async def _on_key(self, event: events.Key) -> None:
+        if self.app.focused is not self or self._behind_binding():
+            self._pass_on(event)  # typed ahead for where focus is now (``KeysInOrder``)
+            return
         # TextArea inserts the newline in its key handler, before bindings are consulted.
         if event.key == "enter" and not self.document.get_line(self.cursor_location[0]).strip():
             event.stop()
             event.prevent_default()
             self.post_message(FieldSubmitted(self))
+            self._wait_for_submit()  # the keys behind enter are for the next field
             return
-        await super()._on_key(event)
+        if event.is_printable or event.key == "enter":
+            await super()._on_key(event)  # TextArea inserts them
+            return
+        if not await self._take_in_order(event):  # its own bindings (backspace…) in order
+            await super()._on_key(event)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Blank while the area has no component styles: a step replaced by a burst of keys
