@@ -210,6 +210,9 @@ async def test_missing_directory(sqlite_db, out: Path) -> None:
     with pytest.raises(ExportError, match="directory does not exist"):
         await export.export_to_file(sqlite_db, oid, out / "nope" / "x.csv")
     assert os.listdir(out) == []
+    (out / "nope").mkdir()  # the fault clears: the same export now succeeds
+    await export.export_to_file(sqlite_db, oid, out / "nope" / "x.csv")
+    assert [row["order__store_id"] for row in read(out / "nope" / "x.csv")] == ["ORD-D"]
 
 
 async def test_target_is_a_directory(sqlite_db, out: Path) -> None:
@@ -224,10 +227,14 @@ async def test_permission_denied(sqlite_db, out: Path, monkeypatch) -> None:
     def denied(target: Path):
         raise PermissionError(errno.EACCES, "Permission denied", str(target))
 
-    monkeypatch.setattr(export, "_create_temp", denied)
-    with pytest.raises(ExportError, match="permission denied"):
-        await export.export_to_file(sqlite_db, oid, out / "x.csv")
-    assert os.listdir(out) == []
+    with monkeypatch.context() as patched:
+        patched.setattr(export, "_create_temp", denied)
+        with pytest.raises(ExportError, match="permission denied"):
+            await export.export_to_file(sqlite_db, oid, out / "x.csv")
+        assert os.listdir(out) == []
+    await export.export_to_file(sqlite_db, oid, out / "x.csv")  # permission granted again
+    assert os.listdir(out) == ["x.csv"]
+    assert [row["order__store_id"] for row in read(out / "x.csv")] == ["ORD-P"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
@@ -238,6 +245,9 @@ async def test_permission_denied_real(sqlite_db, out: Path) -> None:
     with pytest.raises(ExportError, match="permission denied"):
         await export.export_to_file(sqlite_db, oid, locked / "x.csv")
     assert os.listdir(locked) == []
+    locked.chmod(0o700)
+    await export.export_to_file(sqlite_db, oid, locked / "x.csv")
+    assert os.listdir(locked) == ["x.csv"]
 
 
 class FullDisk(io.StringIO):
@@ -271,12 +281,17 @@ async def test_disk_full_leaves_nothing(db, out: Path, monkeypatch, existing) ->
     target = out / "f.csv"
     if existing:
         target.write_text("previous export")
-    monkeypatch.setattr(export, "_open_text", lambda fd: FullDisk(fd, 3000))
-    with pytest.raises(ExportError, match="disk is full"):
-        await export.export_to_file(db, oid, target, overwrite=existing, page_size=10)
+    with monkeypatch.context() as patched:
+        patched.setattr(export, "_open_text", lambda fd: FullDisk(fd, 3000))
+        with pytest.raises(ExportError, match="disk is full"):
+            await export.export_to_file(db, oid, target, overwrite=existing, page_size=10)
     assert os.listdir(out) == (["f.csv"] if existing else [])
     if existing:
         assert target.read_text() == "previous export"
+    # Space is freed: the same export writes the whole file.
+    await export.export_to_file(db, oid, target, overwrite=existing, page_size=10)
+    assert os.listdir(out) == ["f.csv"]
+    assert len(read(target)) == 40
     # The read transaction was released: a write goes through at once.
     async with db.write() as session:
         from sqlalchemy import text

@@ -6,7 +6,10 @@ running, nothing is half written, and the same action succeeds once the fault cl
 - SQLite locked by another writer past the busy timeout (shortened to 0.3 s for the test).
 - PostgreSQL unreachable mid-session: the app talks to it through a TCP proxy on 127.0.0.1
   that the test stops (dropping every connection) and starts again; the real server is never
-  touched.
+  stopped.
+- PostgreSQL ending our sessions as a stopping or restarting server does (FATAL 57P01 through
+  ``pg_terminate_backend``): in the middle of a write, and to every idle pooled connection
+  between two actions.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -258,3 +262,75 @@ async def test_postgresql_gone_while_the_app_runs(pg_url: str) -> None:
             await wait_for(pilot, lambda: app.screen is screen and screen.detail.version == 2,
                            what="saved after the server came back")
         assert (await orders.get_order(db, oid)).reference == "R1"
+
+
+# ------------------------------------------------ PostgreSQL ends our sessions (a restart)
+
+
+def _terminate(pg_url: str, pids: list[int]) -> None:
+    """What a server shutting down (`pg_ctl stop -m fast`) or an administrator's
+    ``pg_terminate_backend`` does to our sessions: FATAL 57P01, then the socket closes. Run on
+    its own thread and loop, so an engine event handler can call it synchronously."""
+    import asyncpg
+
+    async def terminate() -> None:
+        admin = await asyncpg.connect(pg_url.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            for pid in pids:
+                assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        finally:
+            await admin.close()
+
+    thread = threading.Thread(target=asyncio.run, args=(terminate(),))
+    thread.start()
+    thread.join()
+
+
+def _server_pid(pooled: Any) -> int:
+    """The server process behind a pooled connection (asyncpg's own connection)."""
+    return pooled.driver_connection.get_server_pid()
+
+
+async def test_postgresql_ends_the_session_in_the_middle_of_a_write(pg_url: str,
+                                                                     pg_db: Database) -> None:
+    """The server ends our connection after the order's UPDATE was sent and before the audit
+    event: the operator gets the line, the order is untouched (no update without its audit
+    event), and the same save goes through on a new connection."""
+    oid = await f.add_order(pg_db, "ORD-T")
+    killed: list[int] = []
+
+    def end_session_before_the_audit_event(conn: Any, _cursor: Any, statement: str,
+                                           *_: Any) -> None:
+        if not killed and statement.lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS"):
+            killed.append(_server_pid(conn.connection))
+            _terminate(pg_url, killed)
+
+    event.listen(pg_db.engine.sync_engine, "before_cursor_execute",
+                 end_session_before_the_audit_event)
+    with pytest.raises(DatabaseUnavailable) as caught:
+        await order_edit.update_order(pg_db, "t", oid, 1, {"reference": "during"})
+    assert killed, "the write never reached its audit event"
+    assert "cannot be reached" in str(caught.value)
+    event.remove(pg_db.engine.sync_engine, "before_cursor_execute",
+                 end_session_before_the_audit_event)
+
+    detail = await orders.get_order(pg_db, oid)
+    assert (detail.reference, detail.version) == ("", 1)
+    assert await audit_count(pg_db) == 0
+    detail = await order_edit.update_order(pg_db, "t", oid, 1, {"reference": "after"})
+    assert (detail.reference, detail.version) == ("after", 2)
+    assert await audit_count(pg_db) == 1
+
+
+async def test_postgresql_restarted_between_actions(pg_url: str, pg_db: Database) -> None:
+    """Every pooled connection ended while the operator reads the screen (the server was
+    restarted): the next action just works, on fresh connections."""
+    oid = await f.add_order(pg_db, "ORD-R")
+    pids: list[int] = []
+    async with pg_db.engine.connect() as one, pg_db.engine.connect() as two:
+        pids = [_server_pid(await one.get_raw_connection()),
+                _server_pid(await two.get_raw_connection())]
+    _terminate(pg_url, pids)
+    assert (await orders.get_order(pg_db, oid)).store_id == "ORD-R"
+    detail = await order_edit.update_order(pg_db, "t", oid, 1, {"reference": "after"})
+    assert (detail.reference, detail.version) == ("after", 2)

@@ -74,6 +74,11 @@ def describe(exc: BaseException) -> str | None:
 
 
 def _translate(context: Any) -> BaseException | None:
+    if context.is_pre_ping:
+        # The pool's check of an idle connection (after a server restart): leave it to the
+        # pool, which reconnects on a disconnect. Raising here failed the operator's first
+        # action after every restart with "cannot be reached" while the server was up.
+        return None
     exc = context.sqlalchemy_exception or context.original_exception
     message = _fault(exc, disconnect=context.is_disconnect)
     return DatabaseUnavailable(message) if message is not None else None
