@@ -141,3 +141,12 @@ async def db(db_url: str) -> AsyncIterator[Database]:
     db = await _open(db_url)
     yield db
     await db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, sqlite_path: Path) -> tuple[str, int]:
+    """(url, hypothesis examples) for the property tests: SQLite gets the full run, PostgreSQL
+    a smaller one."""
+    if request.param == "sqlite":
+        return str(sqlite_path), 60
+    return request.getfixturevalue("pg_url"), 20

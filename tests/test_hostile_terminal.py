@@ -14,6 +14,7 @@ import pytest
 from benchmarks.bandwidth import Terminal
 from orderview.db.engine import open_database
 from orderview.db.migrate import ensure_schema
+from tests.conftest import _truncate_pg
 from tests.hostile_corpus import BY_NAME, FORBIDDEN_OUTPUT
 from tests.test_hostile_ui import seed
 
@@ -89,3 +90,53 @@ def test_cli_output_never_carries_control_sequences_from_data(tmp_path: Path) ->
         assert b"\x1b" not in run.stdout and b"\x07" not in run.stdout
     assert "␛]0;pwned␇".encode() in outputs["show H-01"]
     assert json.loads(outputs["show H-02 --json"])["reference"] == BY_NAME["osc_clipboard"]
+
+
+NOT_UTF8 = (b"ab\xffc", b"\xc3(")
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_cli_arguments_no_order_can_have(tmp_path: Path, request: pytest.FixtureRequest,
+                                         database: str) -> None:
+    """Command-line bytes that are not UTF-8 (a lone surrogate to Python), controls, an ESC
+    sequence and a C1 CSI as the search text or Order ID: "no orders match" or one
+    `orderview: error:` line, never a traceback (the lookups raised in the driver before), and
+    no raw control on either stream (invalid bytes may come back as given: they are not
+    controls, and a terminal draws them as replacement characters)."""
+    import subprocess
+
+    if database == "sqlite":
+        url = str(tmp_path / "hostile.db")
+        build(Path(url))
+    else:
+        url = request.getfixturevalue("pg_url")
+
+        async def seed_pg() -> None:
+            db = open_database(url)
+            await _truncate_pg(db)
+            await seed(db, [BY_NAME[name] for name in INJECTED if name != "nul"])
+            await db.dispose()
+
+        asyncio.run(seed_pg())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERVIEW_")}
+    texts = (*NOT_UTF8, b"x\x01y", b"\x1b]0;pwned\x07", b"c1\xc2\x9b2J")
+    runs = [("search", text) for text in texts] + [
+        (command, text) for command in ("show", "history", "export", "open")
+        for text in (NOT_UTF8[0], b"\x1b]0;pwned\x07")]  # one Order ID lookup behind them all
+    for command, text in runs:
+        run = subprocess.run([sys.executable, "-m", "orderview", command, text, "--db", url],
+                             capture_output=True, cwd=Path(__file__).parent.parent, env=env,
+                             stdin=subprocess.DEVNULL, timeout=60)
+        assert b"Traceback" not in run.stderr, (command, text, run.stderr.decode()[-800:])
+        if command == "search":  # the ESC and C1 texts start seeded references
+            assert run.returncode == 0, run.stderr
+            assert run.stdout.startswith(b"no orders match" if text in NOT_UTF8 else (
+                b"no orders match", b"ORDER ID")), (text, run.stdout)
+        else:
+            assert run.returncode != 0
+            lines = run.stderr.strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith(b"orderview: error: no order"), \
+                (command, text, run.stderr)
+        for stream in (run.stdout, run.stderr):
+            assert not any(c in stream for c in (b"\x1b", b"\x07", b"\x01", b"\xc2\x9b")), \
+                (command, text, stream)

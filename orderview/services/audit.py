@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orderview.db.engine import Database
 from orderview.db.models import AuditEvent
 from orderview.services.errors import Change
+from orderview.services.normalize import unfindable
 from orderview.services.views import AuditView, Page
 
 
@@ -113,6 +114,8 @@ async def order_history(
 
 async def order_id_for_store_id(db: Database, store_id: str) -> int | None:
     """The order id that audit events recorded for an Order ID (finds deleted orders too)."""
+    if unfindable(store_id):
+        return None
     async with db.sessions() as session:
         return await session.scalar(
             select(AuditEvent.order_id)

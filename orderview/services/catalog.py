@@ -10,6 +10,7 @@ from sqlalchemy import select
 from orderview.db.engine import Database
 from orderview.db.models import LicensePolicy, Product
 from orderview.services.errors import NotFound
+from orderview.services.normalize import unfindable
 
 # The policy columns that are license defaults (every one is also a ``licenses`` column).
 POLICY_VALUE_FIELDS: tuple[str, ...] = (
@@ -74,6 +75,8 @@ async def get_product(db: Database, product_id: int) -> ProductView:
 
 
 async def product_by_code(db: Database, short_code: str) -> ProductView:
+    if unfindable(short_code):
+        raise NotFound(f"no product with code {short_code!r}")
     async with db.sessions() as session:
         product = (
             await session.scalars(select(Product).where(Product.short_code == short_code))
@@ -103,6 +106,8 @@ async def get_policy(db: Database, policy_id: int) -> PolicyView:
 
 
 async def policy_by_code(db: Database, product_id: int, code: str) -> PolicyView:
+    if unfindable(code):
+        raise NotFound(f"no policy {code!r} for this product")
     async with db.sessions() as session:
         policy = (
             await session.scalars(

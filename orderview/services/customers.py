@@ -25,7 +25,7 @@ from orderview.schemas.customer import (
 )
 from orderview.services import audit
 from orderview.services.errors import FieldErrors, NotFound
-from orderview.services.normalize import customer_keys, lc
+from orderview.services.normalize import customer_keys, lc, unfindable
 from orderview.services.order_edit import lock_order
 from orderview.services.orders import customer_view, get_order, starts_with
 from orderview.services.versioning import bump, lock_versioned
@@ -82,6 +82,8 @@ async def search_customers(
 ) -> CustomerMatches:
     """Customers whose email, name, last name or company starts with ``text`` (any case),
     ordered by email; an empty text lists every customer by email."""
+    if unfindable(text):
+        return CustomerMatches([], ())
     needle = lc(text)
     if cursor is not None:
         positions: dict[str, tuple[str, int] | None] = {s: (k, i) for s, k, i in cursor}

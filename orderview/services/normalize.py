@@ -20,6 +20,14 @@ def customer_keys(email: str, first_name: str, last_name: str, company_name: str
     }
 
 
+def unfindable(text: str) -> bool:
+    """True for a lookup text that no stored value can hold: a NUL or a lone surrogate (what
+    non-UTF-8 command-line bytes become). Every write refuses both, PostgreSQL cannot store
+    NUL and no driver can encode a surrogate, so lookups answer "nothing found" for such a text
+    instead of handing it to the driver, which raised."""
+    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def key_prefix(text: str) -> str | None:
     """A typed fragment of a license key as its stored prefix ('h4zhvl' -> 'H4ZH-VL')."""
     compact = re.sub(r"[\s-]", "", text).upper()

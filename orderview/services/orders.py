@@ -38,7 +38,7 @@ from orderview.db.models import (
 )
 from orderview.permissions import sort_codes
 from orderview.services.errors import NotFound
-from orderview.services.normalize import MAX_CHAR, key_prefix, lc
+from orderview.services.normalize import MAX_CHAR, key_prefix, lc, unfindable
 from orderview.services.views import (
     CustomerView,
     LicenseRow,
@@ -252,6 +252,8 @@ async def search_orders(db: Database, text: str, limit: int = SEARCH_LIMIT) -> P
     with ``text`` (case-insensitive); an empty text lists the newest orders."""
     if not text.strip():
         return await recent_orders(db, limit)
+    if unfindable(text):
+        return Page([], has_more=False)
     needle = lc(text)
     prefix = key_prefix(text)
     params = {"low": needle, "high": needle + MAX_CHAR, "limit": limit + 1}
@@ -388,6 +390,8 @@ async def get_order(db: Database, order_id: int) -> OrderDetail:
 
 
 async def get_order_by_store_id(db: Database, store_id: str) -> OrderDetail:
+    if unfindable(store_id):
+        raise NotFound(f"no order with Order ID {store_id!r}")
     async with db.sessions() as session:
         try:
             return await _load(session, Order.store_id == store_id)
