@@ -6,14 +6,16 @@ the TOML file (``--config PATH`` or ``<user config dir>/config.toml``), defaults
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -23,7 +25,10 @@ from orderview.permissions import DEFAULT_PERMISSIONS, PERMISSION_CODES
 # without pydantic and must find the same files.
 from orderview.quickstart import APP_NAME, default_config_path, default_db_path
 
-__all__ = ["APP_NAME", "Settings", "default_config_path", "default_db_path", "load_settings"]
+__all__ = [
+    "APP_NAME", "SettingsSourceError", "Settings", "default_config_path", "default_db_path",
+    "load_settings",
+]
 
 
 class Settings(BaseSettings):
@@ -82,6 +87,19 @@ class Settings(BaseSettings):
 _CONFIG_PATH: Path | None = None
 
 
+class SettingsSourceError(ValueError):
+    """A config file that cannot be read or is not TOML, or an ORDERVIEW_* variable that is
+    not the JSON its field needs: one line saying which and why, instead of a traceback."""
+
+
+def _file_reason(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(exc, OSError):
+        return (exc.strerror or type(exc).__name__).lower()
+    return f"not valid TOML ({exc})"
+
+
 def load_settings(config: str | Path | None = None, **overrides: object) -> Settings:
     """Build the settings; ``overrides`` with value None are ignored (flag not given)."""
     global _CONFIG_PATH
@@ -89,10 +107,26 @@ def load_settings(config: str | Path | None = None, **overrides: object) -> Sett
         path = Path(config).expanduser()
         if not path.exists():
             raise FileNotFoundError(f"config file not found: {path}")
+        if path.is_dir():
+            raise SettingsSourceError(f"cannot read config file {path}: it is a directory")
         _CONFIG_PATH = path
     else:
         _CONFIG_PATH = None
+    path = _CONFIG_PATH or default_config_path()
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError:
+        raise
+    except SettingsError as exc:  # pydantic-settings could not decode a variable's JSON
+        found = re.search(r'field "(\w+)" from source "(\w+)"', str(exc))
+        if found is None or found.group(2) != "EnvSettingsSource":
+            raise SettingsSourceError(f"invalid setting: {exc}") from exc
+        name = found.group(1)
+        raise SettingsSourceError(
+            f"invalid setting {name}: ORDERVIEW_{name.upper()} is not valid JSON "
+            '(a list is written ["reset_device", "issue_license"])'
+        ) from exc
+    except (OSError, ValueError) as exc:  # tomllib's errors are ValueErrors
+        raise SettingsSourceError(f"cannot read config file {path}: {_file_reason(exc)}") from exc
     finally:
         _CONFIG_PATH = None

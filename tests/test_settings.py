@@ -97,6 +97,31 @@ def test_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
     assert info.value.exit_code == 2 and "nope.toml" in str(info.value)
 
 
+NOT_TOML = (b'plan = 3\n[x\n', "not valid TOML (Expected ']' at the end of a table declaration")
+NOT_UTF8 = (b'plan = "\xff"\n', "not UTF-8 text")
+
+
+@pytest.mark.parametrize(("where", "content", "reason"), [
+    ("--config", *NOT_TOML), ("--config", *NOT_UTF8), ("--config", None, "it is a directory"),
+    ("user config dir", *NOT_TOML), ("user config dir", *NOT_UTF8),
+])
+def test_unreadable_config_file_is_one_clear_line(tmp_path: Path, where: str,
+                                                  content: bytes | None, reason: str) -> None:
+    """A config file that is not TOML, not UTF-8 or a directory: the command ends with one line
+    naming the file and why (it was a tomllib traceback)."""
+    path = tmp_path / "desk.toml" if where == "--config" else default_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    config = str(path) if where == "--config" else None
+    with pytest.raises(CLIError) as info:
+        settings_from_args(argparse.Namespace(config=config))
+    assert info.value.exit_code == 2
+    assert str(info.value).startswith(f"cannot read config file {path}: {reason}")
+
+
 def test_invalid_value_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ORDERVIEW_PLAN", "gold")
     with pytest.raises(CLIError, match="invalid setting plan"):

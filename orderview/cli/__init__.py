@@ -102,7 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(_run(handler, args))
     except CLIError as exc:
-        print(f"orderview: error: {exc}", file=sys.stderr)
+        from orderview.safetext import visible  # a message may quote a setting or argument
+
+        print(f"orderview: error: {visible(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

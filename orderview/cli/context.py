@@ -16,7 +16,7 @@ from orderview.db.engine import Database, DatabaseURLError, open_database
 from orderview.db.migrate import ensure_schema
 from orderview.identity import resolve_operator
 from orderview.services.errors import DatabaseUnavailable
-from orderview.settings import Settings, load_settings
+from orderview.settings import Settings, SettingsSourceError, load_settings
 
 __all__ = ["CLIError", "Context", "open_context", "open_db", "settings_from_args"]
 
@@ -34,7 +34,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
             getattr(args, "config", None), db=getattr(args, "db", None),
             operator=getattr(args, "operator", None),
         )
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, SettingsSourceError) as exc:
         raise CLIError(str(exc), 2) from None
     except ValidationError as exc:
         first = exc.errors()[0]
