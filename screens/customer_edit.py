@@ -183,10 +183,17 @@ class CustomerEditScreen(ModalScreen[Result]):
 
     def action_save(self) -> None:
         if not self.busy:
+            self.app.type_ahead.hold_for(self)  # type: ignore[attr-defined]
             self._save()
 
     @work(exclusive=True, group="customer-edit")
     async def _save(self) -> None:
+        try:
+            await self._save_changes()
+        finally:  # the keys typed behind ctrl+s go where the outcome left the focus
+            self.app.type_ahead.done_for(self)  # type: ignore[attr-defined]
+
+    async def _save_changes(self) -> None:
         changes = self.changes()
         if self.customer is not None and not changes:
             self.dismiss(None)

@@ -159,10 +159,17 @@ class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
         self.busy = True
         self.query_one("#delete", Button).disabled = True
         self._message("Deleting…")
+        self.app.type_ahead.hold_for(self)  # type: ignore[attr-defined]
         self._delete()
 
     @work(exclusive=True, group="delete")
     async def _delete(self) -> None:
+        try:
+            await self._delete_order()
+        finally:  # the keys typed behind enter go to the orders search, or stay here
+            self.app.type_ahead.done_for(self)  # type: ignore[attr-defined]
+
+    async def _delete_order(self) -> None:
         try:
             result = await deletion.delete_order(
                 self.app.db, self.app.operator, self.detail.id, self.detail.version

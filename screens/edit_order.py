@@ -159,10 +159,17 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
 
     def action_save(self) -> None:
         if not self.busy:
+            self.app.type_ahead.hold_for(self)  # type: ignore[attr-defined]
             self._save()
 
     @work(exclusive=True, group="edit-order")
     async def _save(self) -> None:
+        try:
+            await self._save_changes()
+        finally:  # the keys typed behind ctrl+s go where the outcome left the focus
+            self.app.type_ahead.done_for(self)  # type: ignore[attr-defined]
+
+    async def _save_changes(self) -> None:
         changes = self.changes()
         if not changes:
             self.dismiss(None)

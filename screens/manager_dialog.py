@@ -176,10 +176,17 @@ class ManagerDialog(ModalScreen[str | None]):
     def action_save(self) -> None:
         if not self.saving:
             self.saving = True
+            self.app.type_ahead.hold_for(self)  # type: ignore[attr-defined]
             self._save()
 
     @work(exclusive=True, group="manager-save")
     async def _save(self) -> None:
+        try:
+            await self._save_manager()
+        finally:  # the keys typed behind ctrl+s go where the outcome left the focus
+            self.app.type_ahead.done_for(self)  # type: ignore[attr-defined]
+
+    async def _save_manager(self) -> None:
         app = self.app
         status = self.query_one(StatusLine)
         status.set_status("Saving…")

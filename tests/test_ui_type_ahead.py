@@ -141,3 +141,86 @@ async def test_keys_after_enter_in_a_wizard_box_go_to_the_next_box(sqlite_db) ->
         await settle(pilot, lambda: keys.text == "ac")
         assert quantity.value == "5"
         assert app.focused is keys and keys.text == "ac"
+
+
+SLOW_SAVE = 0.4  # seconds: a save over a slow link to a shared PostgreSQL
+
+
+def slowed(monkeypatch, module, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Make ``module.name`` (a service the dialog calls) take ``SLOW_SAVE`` longer."""
+    import asyncio
+
+    real = getattr(module, name)
+
+    async def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(SLOW_SAVE)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)
+
+
+async def test_keys_after_ctrl_s_wait_for_the_save(sqlite_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``R1`` ctrl+s ``2``: the save takes a while; the ``2`` is for the order screen the
+    dialog closes to (the Customer tab), not a ``2`` typed into the reference being saved."""
+    from orderview.services import order_edit
+
+    await f.add_order(sqlite_db, "ORD-1")
+    slowed(monkeypatch, order_edit, "update_order")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        order = await loaded_order(pilot, app)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen)
+                       and app.focused is not None, what="edit dialog")
+        burst(app, *typed("R1"), ("ctrl+s", None), ("2", "2"))
+        await settle(pilot, lambda: app.screen is order and active_tab(order) == "customer",
+                     timeout=3 + SLOW_SAVE)
+        assert app.screen is order and order.detail.reference == "R1"
+        assert active_tab(order) == "customer"
+
+
+async def test_keys_after_a_refused_save_stay_in_the_dialog(sqlite_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """When the slow save is refused (a bad language tag), the dialog stays open, and the keys
+    typed behind ctrl+s are typed into it, in order, after the refusal."""
+    from orderview.services import order_edit
+
+    await f.add_order(sqlite_db, "ORD-1")
+    slowed(monkeypatch, order_edit, "update_order")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_order(pilot, app)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen)
+                       and app.focused is not None, what="edit dialog")
+        dialog = app.screen
+        language = dialog.query_one("#language")
+        language.focus()
+        await pilot.pause()
+        burst(app, *typed("??"), ("ctrl+s", None), ("backspace", None), ("backspace", None),
+              *typed("de"))
+        await settle(pilot, lambda: language.value == "de", timeout=3 + SLOW_SAVE)
+        assert app.screen is dialog and language.value == "de"
+
+
+async def test_keys_after_enter_in_the_delete_dialog_reach_the_orders_search(  # type: ignore[no-untyped-def]
+        sqlite_db, monkeypatch) -> None:
+    """``ORD-1⏎ORD-2``: the slow delete ends on the orders screen, where the search box gets
+    ``ORD-2`` (it was typed into the closing dialog's confirmation box)."""
+    from orderview.services import deletion
+    from screens.delete_order import DeleteOrderScreen
+
+    await f.add_order(sqlite_db, "ORD-1")
+    await f.add_order(sqlite_db, "ORD-2")
+    slowed(monkeypatch, deletion, "delete_order")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_order(pilot, app)
+        await pilot.press("D")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeleteOrderScreen)
+                       and app.focused is not None, what="delete dialog")
+        burst(app, *typed("ORD-1"), ENTER, *typed("ORD-2"))
+        await settle(pilot, lambda: isinstance(app.screen, OrdersScreen)
+                     and app.screen.query_one("#search").value == "ORD-2",
+                     timeout=3 + SLOW_SAVE)
+        assert isinstance(app.screen, OrdersScreen)
+        assert app.screen.query_one("#search").value == "ORD-2"

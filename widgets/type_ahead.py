@@ -16,6 +16,8 @@ The app routes keys through ``TypeAhead`` instead:
   new screen;
 - a widget that knows its key is about to change the screen (enter in the orders search)
   pauses the router and hands it the keys it receives meanwhile;
+- a dialog's save holds the keys typed behind ctrl+s until it has closed the dialog (they go
+  to the screen below) or said why not (they go to the dialog): ``hold_for``;
 - held keys go to the screen once it is ready, in the order typed; each screen is waited for
   once, and never longer than ``MAX_HOLD`` seconds, so nothing is held for good.
 
@@ -67,6 +69,7 @@ class TypeAhead:
         self._releasing = False
         self._awaited: list[object] = []  # see ``await_key``
         self._settling = False  # a key just ran a binding: the next wait a tick
+        self._holders: WeakSet[object] = WeakSet()  # see ``hold_for``
 
     # -- readiness ---------------------------------------------------------------------
 
@@ -149,6 +152,21 @@ class TypeAhead:
         self._settling = True
         self._start_waiting()
 
+    def hold_for(self, owner: object) -> None:
+        """Keys typed from now on wait until ``done_for(owner)``: ``owner`` started an action
+        whose outcome decides where they belong (a dialog's save closes it, and they are for
+        the screen below, or says why not, and they are for the dialog). Called by the
+        binding that starts the action, so no key behind it slips through; one hold per
+        owner, bounded by ``MAX_HOLD`` like every pause."""
+        if owner not in self._holders:
+            self._holders.add(owner)
+            self.pause()
+
+    def done_for(self, owner: object) -> None:
+        if owner in self._holders:
+            self._holders.discard(owner)
+            self.resume()
+
     @property
     def paused(self) -> bool:
         return self._pauses > 0
@@ -181,6 +199,7 @@ class TypeAhead:
                 return
             self._pauses = 0  # a screen that never got ready, or a pause never resumed
             self._awaited.clear()
+            self._holders = WeakSet()
             self._settled.add(input_context(self.app.screen))
         if not self._releasing:
             self._releasing = True
