@@ -139,3 +139,16 @@ def test_versioned_removals(backend: tuple[str, int]) -> None:
                                     LicenseManager.email == mine.email)) == 1
 
         check()
+
+
+async def test_nul_is_found_where_it_can_be_stored(db) -> None:  # type: ignore[no-untyped-def]
+    """SQLite can hold a NUL (from an import), so searching for it finds the order; PostgreSQL
+    cannot, so the same search finds nothing instead of failing in the driver."""
+    if db.dialect == "sqlite":
+        order_id = await f.add_order(db, "ORD-N", reference="nul\x00byte")
+        found = await orders.search_orders(db, "NUL\x00B")
+        assert [o.id for o in found.items] == [order_id]
+    else:
+        await f.add_order(db, "ORD-N", reference="nul byte")
+        assert (await orders.search_orders(db, "nul\x00b")).items == []
+    assert (await orders.search_orders(db, "nul\udcffb")).items == []

@@ -114,7 +114,7 @@ async def order_history(
 
 async def order_id_for_store_id(db: Database, store_id: str) -> int | None:
     """The order id that audit events recorded for an Order ID (finds deleted orders too)."""
-    if unfindable(store_id):
+    if unfindable(store_id, db.dialect):
         return None
     async with db.sessions() as session:
         return await session.scalar(

@@ -75,7 +75,7 @@ async def get_product(db: Database, product_id: int) -> ProductView:
 
 
 async def product_by_code(db: Database, short_code: str) -> ProductView:
-    if unfindable(short_code):
+    if unfindable(short_code, db.dialect):
         raise NotFound(f"no product with code {short_code!r}")
     async with db.sessions() as session:
         product = (
@@ -106,7 +106,7 @@ async def get_policy(db: Database, policy_id: int) -> PolicyView:
 
 
 async def policy_by_code(db: Database, product_id: int, code: str) -> PolicyView:
-    if unfindable(code):
+    if unfindable(code, db.dialect):
         raise NotFound(f"no policy {code!r} for this product")
     async with db.sessions() as session:
         policy = (

@@ -82,7 +82,7 @@ async def search_customers(
 ) -> CustomerMatches:
     """Customers whose email, name, last name or company starts with ``text`` (any case),
     ordered by email; an empty text lists every customer by email."""
-    if unfindable(text):
+    if unfindable(text, db.dialect):
         return CustomerMatches([], ())
     needle = lc(text)
     if cursor is not None:

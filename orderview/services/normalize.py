@@ -20,12 +20,14 @@ def customer_keys(email: str, first_name: str, last_name: str, company_name: str
     }
 
 
-def unfindable(text: str) -> bool:
-    """True for a lookup text that no stored value can hold: a NUL or a lone surrogate (what
-    non-UTF-8 command-line bytes become). Every write refuses both, PostgreSQL cannot store
-    NUL and no driver can encode a surrogate, so lookups answer "nothing found" for such a text
-    instead of handing it to the driver, which raised."""
-    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+def unfindable(text: str, dialect: str) -> bool:
+    """True for a lookup text that no stored value can hold: a lone surrogate (what non-UTF-8
+    command-line bytes become: no driver can encode it) anywhere, and a NUL on PostgreSQL
+    (which cannot store one; SQLite can, from an import, and finds it). Lookups answer
+    "nothing found" for such a text instead of handing it to the driver, which raised."""
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        return True
+    return "\x00" in text and dialect == "postgresql"
 
 
 def key_prefix(text: str) -> str | None:

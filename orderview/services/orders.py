@@ -252,7 +252,7 @@ async def search_orders(db: Database, text: str, limit: int = SEARCH_LIMIT) -> P
     with ``text`` (case-insensitive); an empty text lists the newest orders."""
     if not text.strip():
         return await recent_orders(db, limit)
-    if unfindable(text):
+    if unfindable(text, db.dialect):
         return Page([], has_more=False)
     needle = lc(text)
     prefix = key_prefix(text)
@@ -390,7 +390,7 @@ async def get_order(db: Database, order_id: int) -> OrderDetail:
 
 
 async def get_order_by_store_id(db: Database, store_id: str) -> OrderDetail:
-    if unfindable(store_id):
+    if unfindable(store_id, db.dialect):
         raise NotFound(f"no order with Order ID {store_id!r}")
     async with db.sessions() as session:
         try:
