@@ -4,7 +4,9 @@
   search, an Order ID, a product or policy code, the history's Order ID) answer with what they
   found or NotFound, for any text: hostile strings, NUL and the lone surrogates that non-UTF-8
   command-line bytes become (those reached the driver and raised, on both databases).
-- Pages that take ids (licenses, history, counts) answer for any id, existing or not.
+- Reads that take ids (license pages, history, counts, an order, a deletion preview, a
+  customer, a product, its policies, a license line to resolve) answer for any id, existing or
+  not: what was found, or NotFound / a field error.
 - The remaining versioned writes (unlink a customer, delete an order, remove a manager, resend
   an invite) either refuse with a conflict or not-found and write nothing, or do exactly their
   change with exactly one more audit event.
@@ -19,8 +21,17 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from orderview.db.models import License, LicenseManager, Order
-from orderview.services import audit, catalog, customers, deletion, managers, orders
-from orderview.services.errors import ConflictError, NotFound
+from orderview.schemas.issuing import LineInput
+from orderview.services import (
+    audit,
+    catalog,
+    customers,
+    deletion,
+    issuing,
+    managers,
+    orders,
+)
+from orderview.services.errors import ConflictError, FieldErrors, NotFound
 from orderview.settings import Settings
 from tests import factories as f
 from tests.property_support import HARD, Harness, harness, prop, texts
@@ -77,6 +88,20 @@ def test_pages_take_any_id(backend: tuple[str, int]) -> None:
             assert all(e.order_id == order_id for e in history.items)
             detail, error = h.attempt(lambda: orders.get_order(h.db, order_id))
             assert detail is not None or isinstance(error, NotFound)
+            preview, error = h.attempt(lambda: deletion.deletion_preview(h.db, order_id))
+            assert (preview is None) == (detail is None)
+            # The same id as a customer, product or policy id: found, or NotFound.
+            for lookup in (customers.get_customer, catalog.get_product, catalog.get_policy):
+                found, error = h.attempt(lambda lookup=lookup: lookup(h.db, order_id))
+                assert found is not None or isinstance(error, NotFound)
+            assert h.run(customers.count_other_orders(h.db, order_id, after_id)) >= 0
+            assert all(p.product_id == order_id
+                       for p in h.run(catalog.list_policies(h.db, order_id)))
+            default = h.run(catalog.default_policy(h.db, order_id))
+            assert default is None or default.product_id == order_id
+            lines, error = h.attempt(lambda: issuing.resolve_lines(
+                h.db, [LineInput(product_id=order_id, policy_id=before_id)]))
+            assert lines is not None or isinstance(error, FieldErrors | NotFound)
 
         check()
 
