@@ -1,9 +1,33 @@
-"""Who is operating: --operator, else ORDERVIEW_OPERATOR, else the login name (+ SSH client)."""
+"""Who is operating: --operator, else ORDERVIEW_OPERATOR, else the login name (+ SSH client).
+
+The name goes into every audit event and onto the screen, so it is checked like any input: an
+operator given by flag, variable or config file with control characters, bidi controls or
+bytes that are not UTF-8 is refused (``operator_problem``); a login name taken from the
+environment is made safe instead, since the operator cannot fix it.
+"""
 
 from __future__ import annotations
 
 import getpass
 import os
+
+from orderview.safetext import has_unsafe, visible
+
+MAX_OPERATOR = 100
+
+
+def _has_surrogate(value: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in value)
+
+
+def operator_problem(name: str) -> str | None:
+    """Why ``name`` cannot be the operator, or None. (A lone surrogate is what non-UTF-8
+    command-line or environment bytes become: no database can store it.)"""
+    if has_unsafe(name) or _has_surrogate(name):
+        return "must not contain control characters, bidi controls or bytes that are not UTF-8"
+    if len(name) > MAX_OPERATOR:
+        return f"at most {MAX_OPERATOR} characters"
+    return None
 
 
 def default_operator() -> str:
@@ -12,7 +36,9 @@ def default_operator() -> str:
     except Exception:  # no login name in some containers
         name = "unknown"
     ssh = os.environ.get("SSH_CONNECTION", "").split()
-    return f"{name}@{ssh[0]}" if ssh else name
+    name = f"{name}@{ssh[0]}" if ssh else name
+    name = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in name)
+    return visible(name, max_length=MAX_OPERATOR)
 
 
 def resolve_operator(flag: str | None, setting: str | None) -> str:

@@ -95,7 +95,17 @@ def _color(value: object) -> str:
     return str(value)
 
 
-_PARSE = {"db": _str, "operator": _str, "colors": _color, "mouse": _bool,
+def _operator(value: object) -> str:
+    """An operator the full settings would refuse is not the light start's to show."""
+    from orderview.identity import operator_problem
+
+    name = _str(value)
+    if operator_problem(name.strip()):
+        raise Unsure(value)
+    return name
+
+
+_PARSE = {"db": _str, "operator": _operator, "colors": _color, "mouse": _bool,
           "animations": _bool, "minimal_output": _bool}
 
 

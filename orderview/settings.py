@@ -19,6 +19,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from orderview.identity import operator_problem
 from orderview.permissions import DEFAULT_PERMISSIONS, PERMISSION_CODES
 
 # Shared with the light start (``orderview.quickstart``), which reads the first paint's settings
@@ -59,6 +60,16 @@ class Settings(BaseSettings):
     animations: bool = False
     # Send the terminal only the cells that changed (orderview.terminal); off = Textual's output.
     minimal_output: bool = True
+
+    @field_validator("operator")
+    @classmethod
+    def _safe_operator(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        problem = operator_problem(value.strip())
+        if problem:
+            raise ValueError(problem)
+        return value.strip()
 
     @field_validator("default_manager_permissions")
     @classmethod

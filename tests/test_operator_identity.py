@@ -26,3 +26,43 @@ def test_login_name_carries_the_ssh_client_address(monkeypatch: pytest.MonkeyPat
     assert default_operator() == "jdoe@203.0.113.9"
     monkeypatch.setenv("SSH_CONNECTION", "")
     assert default_operator() == "jdoe"
+
+
+@pytest.mark.parametrize("name", ["op\x1b]0;pwned\x07", "sur\udcffrogate", "bidi\u202eevil",
+                                  "nul\x00", "x" * 101])
+def test_an_operator_the_audit_trail_cannot_hold_is_refused(
+        monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """--operator, ORDERVIEW_OPERATOR or the config file: refused with the setting's name (a
+    lone surrogate from non-UTF-8 bytes crashed the first write; ESC went into the audit
+    trail)."""
+    import argparse
+
+    from orderview.cli.context import CLIError, settings_from_args
+
+    monkeypatch.delenv("ORDERVIEW_OPERATOR", raising=False)
+    with pytest.raises(CLIError, match="^invalid setting operator: ") as info:
+        settings_from_args(argparse.Namespace(operator=name))
+    assert "Value error" not in str(info.value)
+    if "\x00" not in name:  # an environment variable cannot hold a NUL
+        monkeypatch.setenv("ORDERVIEW_OPERATOR", name)
+        with pytest.raises(CLIError, match="^invalid setting operator: "):
+            settings_from_args(argparse.Namespace())
+    assert resolve_operator("  desk 7 ", Settings(db="x.db", operator=" desk 7 ").operator) \
+        == "desk 7"
+
+
+def test_a_login_name_from_the_environment_is_made_safe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """USER/LOGNAME are the environment's, not the operator's choice: shown and stored with
+    controls as stand-ins and undecodable bytes as U+FFFD, never refused."""
+    monkeypatch.setattr("getpass.getuser", lambda: "ev\x1b[2Jil\udcff")
+    monkeypatch.setenv("SSH_CONNECTION", "")
+    assert default_operator() == "ev␛[2Jil\ufffd"
+
+
+def test_the_light_start_leaves_a_refused_operator_to_the_full_settings() -> None:
+    """The first paint must not show an operator the full settings then refuse."""
+    from orderview.quickstart import read_first_paint_settings
+
+    assert read_first_paint_settings(db="x.db", operator="op\x1b[2J", environ={}) is None
+    first = read_first_paint_settings(db="x.db", operator="desk-7", environ={})
+    assert first is not None and first.operator == "desk-7"

@@ -39,7 +39,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise CLIError(f"invalid setting {where}: {first['msg']}", 2) from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise CLIError(f"invalid setting {where}: {message}", 2) from None
 
 
 def describe_db_error(exc: BaseException, db: Database) -> str:
