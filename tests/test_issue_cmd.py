@@ -74,6 +74,20 @@ async def test_issue_user_based(sqlite_db, capsys) -> None:
     assert capsys.readouterr().out.split() == ["a@x.io", "b@x.io"]
 
 
+async def test_flags_of_the_other_license_model_are_refused_not_ignored(sqlite_db) -> None:
+    """``--user`` on a key-based product and ``--quantity`` on a user-based one were silently
+    dropped (a key issued for nobody, or one license where five were asked)."""
+    await factories.add_product(sqlite_db, "APP")
+    await factories.add_product(sqlite_db, "TEAM", method="user")
+    await factories.add_order(sqlite_db, "ORD-9")
+    with pytest.raises(CLIError, match="APP is key-based: --user is for user-based products"):
+        await _run(sqlite_db, "issue", "ORD-9", "--product", "APP", "--user", "a@x.io")
+    with pytest.raises(CLIError, match="TEAM is user-based: one license per --user"):
+        await _run(sqlite_db, "issue", "ORD-9", "--product", "TEAM", "--user", "a@x.io",
+                   "--quantity", "5")
+    assert await _keys(sqlite_db) == []
+
+
 @pytest.mark.parametrize("argv,message", [
     (["issue", "NOPE", "--product", "APP"], "no order"),
     (["issue", "ORD-9", "--product", "XYZ"], "no product"),

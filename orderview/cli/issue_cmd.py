@@ -30,7 +30,7 @@ def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAc
     issue.add_argument("--product", required=True, metavar="CODE", help="product short code")
     issue.add_argument("--policy", metavar="CODE", help="license policy code (default: the "
                                                         "product's default policy)")
-    issue.add_argument("--quantity", default="1", metavar="N",
+    issue.add_argument("--quantity", default=None, metavar="N",
                        help=f"how many licenses (1–{MAX_QUANTITY:,}; default 1)")
     issue.add_argument("--note", metavar="TEXT", help="note stored on every license")
     issue.add_argument("--user", action="append", metavar="EMAIL", dest="users",
@@ -70,10 +70,16 @@ async def run_issue(args: argparse.Namespace, ctx: Context) -> int:
                                        "give --policy"))
         if product.user_based and not args.users:
             raise CLIError(visible(f"{product.short_code} is user-based: give --user EMAIL"))
+        if product.user_based and args.quantity is not None:
+            raise CLIError(visible(f"{product.short_code} is user-based: one license per "
+                                   "--user, no --quantity"))
+        if not product.user_based and args.users:
+            raise CLIError(visible(f"{product.short_code} is key-based: --user is for "
+                                   "user-based products; give --quantity N"))
         line = LineInput(
             product_id=product.id, policy_id=policy.id,
             values={"note": args.note} if args.note is not None else {},
-            quantity=None if product.user_based else args.quantity,
+            quantity=None if product.user_based else (args.quantity or "1"),
             user_emails=args.users if product.user_based else None,
         )
         result = await issue_licenses(ctx.db, ctx.operator, detail.id, [line])
