@@ -11,20 +11,17 @@ from __future__ import annotations
 import getpass
 import os
 
-from orderview.safetext import has_unsafe, visible
+from orderview.safetext import unsafe_problem, visible
 
 MAX_OPERATOR = 100
-
-
-def _has_surrogate(value: str) -> bool:
-    return any("\ud800" <= ch <= "\udfff" for ch in value)
 
 
 def operator_problem(name: str) -> str | None:
     """Why ``name`` cannot be the operator, or None. (A lone surrogate is what non-UTF-8
     command-line or environment bytes become: no database can store it.)"""
-    if has_unsafe(name) or _has_surrogate(name):
-        return "must not contain control characters, bidi controls or bytes that are not UTF-8"
+    problem = unsafe_problem(name)
+    if problem:
+        return problem
     if len(name) > MAX_OPERATOR:
         return f"at most {MAX_OPERATOR} characters"
     return None

@@ -39,3 +39,15 @@ def visible(value: object, max_length: int | None = None) -> str:
 
 def has_unsafe(value: str) -> bool:
     return _UNSAFE.search(value) is not None
+
+
+UNSAFE_MESSAGE = "must not contain control characters, bidi controls or bytes that are not UTF-8"
+
+
+def unsafe_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a name or a setting: a control or bidi character, or a lone
+    surrogate (what non-UTF-8 command-line or environment bytes become; nothing can store or
+    send one). None when it is fine."""
+    if has_unsafe(value) or any("\ud800" <= ch <= "\udfff" for ch in value):
+        return UNSAFE_MESSAGE
+    return None

@@ -7,6 +7,7 @@ the TOML file (``--config PATH`` or ``<user config dir>/config.toml``), defaults
 from __future__ import annotations
 
 import re
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +26,7 @@ from orderview.permissions import DEFAULT_PERMISSIONS, PERMISSION_CODES
 # Shared with the light start (``orderview.quickstart``), which reads the first paint's settings
 # without pydantic and must find the same files.
 from orderview.quickstart import APP_NAME, default_config_path, default_db_path
+from orderview.safetext import unsafe_problem
 
 __all__ = [
     "APP_NAME", "SettingsSourceError", "Settings", "default_config_path", "default_db_path",
@@ -43,11 +45,11 @@ class Settings(BaseSettings):
 
     # Mail (license manager invites).
     smtp_host: str | None = None
-    smtp_port: int = 587
+    smtp_port: int = Field(587, ge=1, le=65535)
     smtp_security: Literal["starttls", "tls", "none"] = "starttls"
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
-    smtp_timeout: float = 20.0
+    smtp_timeout: float = Field(20.0, gt=0, le=600, allow_inf_nan=False)
     mail_from: str = "orderview@localhost"
     portal_url: str = "https://portal.example.com"
     default_manager_permissions: list[str] = Field(
@@ -60,6 +62,44 @@ class Settings(BaseSettings):
     animations: bool = False
     # Send the terminal only the cells that changed (orderview.terminal); off = Textual's output.
     minimal_output: bool = True
+
+    @field_validator("smtp_host", "smtp_username", "mail_from", "portal_url")
+    @classmethod
+    def _plain_text(cls, value: str | None) -> str | None:
+        """These go into SMTP commands, mail headers and mail bodies: no controls (a CR LF in
+        mail_from was a header injection and stopped every delivery), no undecodable bytes."""
+        if value is None:
+            return None
+        problem = unsafe_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value.strip()
+
+    @field_validator("smtp_host")
+    @classmethod
+    def _host(cls, value: str | None) -> str | None:
+        if value and any(ch.isspace() for ch in value):
+            raise ValueError("a host name has no spaces")
+        return value or None
+
+    @field_validator("mail_from")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        _, address = parseaddr(value)
+        local, _, domain = address.rpartition("@")
+        if not local or not domain or any(ch.isspace() for ch in address):
+            raise ValueError("an email address, such as licensing@example.com or "
+                             "Licensing <licensing@example.com>")
+        return value
+
+    @field_validator("portal_url")
+    @classmethod
+    def _portal(cls, value: str) -> str:
+        if not value.lower().startswith(("https://", "http://")) or any(
+                ch.isspace() for ch in value) or len(value) > 500:
+            raise ValueError("an http:// or https:// address without spaces, such as "
+                             "https://portal.example.com")
+        return value
 
     @field_validator("operator")
     @classmethod

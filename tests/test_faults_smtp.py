@@ -64,3 +64,27 @@ async def test_refusing_or_silent_server_then_a_working_one(db, mode: str, reaso
         assert [m.envelope_to for m in good.received] == [["m@example.com"]]
     finally:
         good.stop()
+
+
+async def test_a_message_that_cannot_be_built_is_a_recorded_failure(db) -> None:
+    """Defence behind the settings' own check: if a message cannot even be built (a sender
+    with CR LF, from settings made without validation), the invite is recorded as failed
+    with the reason and kept for the retry; the delivery does not raise (it stopped the
+    background delivery before)."""
+    good = SMTPServer()
+    order_id = await factories.add_order(db)
+    settings = good.settings()
+    await managers.add_manager(db, settings, order_id, {"email": "m@example.com"}, actor="a")
+    broken = settings.model_copy(update={"mail_from": "x@example.com\r\nBcc: evil@example.com"})
+    t0 = outbox.now_utc()
+    [failed] = await outbox.deliver_due(db, broken, now=t0)
+    assert not failed.ok and failed.error and "\n" not in failed.error
+    async with db.sessions() as s:
+        [row] = list(await s.scalars(select(MailOutbox)))
+    assert row.status == "failed" and "Initial password" in row.body
+    good.start()
+    try:
+        [sent] = await outbox.deliver_due(db, good.settings(), now=t0 + timedelta(seconds=31))
+        assert sent.ok and [m.envelope_to for m in good.received] == [["m@example.com"]]
+    finally:
+        good.stop()

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from orderview.cli import main
 from orderview.cli.context import CLIError, settings_from_args
+from orderview.mail.composer import build_message
 from orderview.permissions import PERMISSION_CODES
 from orderview.settings import Settings
 from tests.hostile_corpus import STRINGS
@@ -27,7 +28,10 @@ values = st.one_of(
     st.sampled_from(STRINGS),
     st.text(max_size=30),
     st.sampled_from(["enterprise", "standard", "25", "-1", "nan", "true", "0", "256", "none",
-                     '["reset_license"]', '["x\x1b[2J"]', "[", "tls", "3.5e9"]),
+                     '["reset_license"]', '["x\x1b[2J"]', "[", "tls", "3.5e9", "99999",
+                     "inf", "x@y.z\r\nBcc: evil@example.com", "Desk <desk@example.com>",
+                     "https://portal.example.com/x", "javascript:alert(1)", "mail example",
+                     "smtp.example.com", "a@b"]),
 )
 toml_files = st.one_of(
     st.binary(max_size=200),
@@ -82,6 +86,14 @@ def check(args: argparse.Namespace, names: set[str] | None = None) -> Settings |
     assert conf.plan in ("standard", "enterprise")
     assert set(conf.default_manager_permissions) <= set(PERMISSION_CODES)
     assert isinstance(conf.smtp_port, int) and isinstance(conf.mouse, bool)
+    assert 1 <= conf.smtp_port <= 65535 and 0 < conf.smtp_timeout <= 600
+    # What mail is built and sent from: a message can always be built (a CR LF in mail_from
+    # raised while delivering), and nothing carries a control character.
+    build_message(conf.mail_from, "to@example.com", "subject", "body")
+    for text in (conf.smtp_host, conf.smtp_username, conf.mail_from, conf.portal_url,
+                 conf.operator):
+        assert text is None or not CONTROLS.search(text), text
+    assert conf.portal_url.lower().startswith(("http://", "https://"))
     return conf
 
 

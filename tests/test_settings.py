@@ -147,6 +147,10 @@ def _sample(name: str) -> str:
         return next(str(v) for v in get_args(kind) if v != default)
     if name == "default_manager_permissions":
         return '["reset_license"]'
+    if name == "mail_from":
+        return "desk@example.com"
+    if name == "portal_url":
+        return "https://licensing.example.com"
     return "x"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 
 from orderview.permissions import PERMISSION_BY_CODE
 from orderview.safetext import visible
@@ -92,6 +92,6 @@ def build_message(mail_from: str, to_address: str, subject: str, body: str) -> E
     message["To"] = to_address
     message["Subject"] = _one_line(subject, 300)
     message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = make_msgid(domain=mail_from.rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=parseaddr(mail_from)[1].rpartition("@")[2] or None)
     message.set_content(body)
     return message

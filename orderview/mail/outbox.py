@@ -244,9 +244,9 @@ async def deliver_due(
         return []
     results = []
     for claimed in await claim_due(db, settings, now):
-        message = build_message(settings.mail_from, claimed.to_address, claimed.subject,
-                                claimed.body)
         try:
+            message = build_message(settings.mail_from, claimed.to_address, claimed.subject,
+                                    claimed.body)
             await sender(settings, message)
         except Exception as exc:  # any failure is recorded and retried, never raised
             error = failure_reason(exc)
