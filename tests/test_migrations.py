@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -19,3 +21,37 @@ async def test_migrated_schema_matches_models(db) -> None:
     async with db.engine.connect() as conn:
         diff = await conn.run_sync(compare)
     assert diff == []
+
+
+async def test_a_database_upgraded_by_a_newer_orderview_is_refused_in_one_line(  # type: ignore[no-untyped-def]
+        db, db_url, capsys) -> None:
+    """A shared database after another desk upgraded orderview: this version says so and
+    leaves it alone (Alembic's "Can't locate revision" was a traceback from every command,
+    the app's start and `orderview db upgrade`)."""
+    import pytest
+    from sqlalchemy import text
+
+    from orderview.cli import main
+    from orderview.db.migrate import SchemaTooNew, ensure_schema, upgrade
+
+    async def set_revision(revision: str) -> None:
+        async with db.engine.begin() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = :r"),
+                               {"r": revision})
+
+    await set_revision("0999_future")
+    try:
+        with pytest.raises(SchemaTooNew, match="newer than this orderview knows"):
+            await ensure_schema(db)
+        with pytest.raises(SchemaTooNew):
+            await upgrade(db)
+        await db.engine.dispose()  # the commands below open their own connections
+        for argv in (["search", "x"], ["db", "upgrade"]):
+            assert await asyncio.to_thread(main, [*argv, "--db", db_url]) == 1
+            err = capsys.readouterr().err
+            assert err.startswith("orderview: error: cannot ") and err.count("\n") == 1, err
+            assert "'0999_future', newer than this orderview knows" in err
+            assert "Traceback" not in err
+        assert await current_revision(db) == "0999_future"  # left alone
+    finally:
+        await set_revision(HEAD)

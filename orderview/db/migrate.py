@@ -18,6 +18,22 @@ HEAD = "0001_initial"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+class SchemaTooNew(Exception):
+    """The database was upgraded by a newer orderview (a shared database after another desk
+    upgraded): this version must not write to it, and cannot downgrade it."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(
+            f"the database schema is {revision!r}, newer than this orderview knows ({HEAD!r}); "
+            "another desk upgraded it: upgrade orderview here too"
+        )
+        self.revision = revision
+
+
+def known_revisions() -> set[str]:
+    return {path.stem for path in (MIGRATIONS / "versions").glob("*.py")}
+
+
 async def current_revision(db: Database) -> str | None:
     async with db.engine.connect() as conn:
         try:
@@ -38,15 +54,22 @@ def _alembic_config(connection: Any) -> Any:
 
 
 async def upgrade(db: Database, revision: str = "head") -> None:
-    """Run Alembic's upgrade on this database (creates the schema on an empty one)."""
+    """Run Alembic's upgrade on this database (creates the schema on an empty one). Raises
+    ``SchemaTooNew`` for a revision this version does not know (Alembic's own error was a
+    traceback)."""
     from alembic import command
+
+    current = await current_revision(db)
+    if current is not None and current not in known_revisions():
+        raise SchemaTooNew(current)
 
     async with db.engine.begin() as conn:
         await conn.run_sync(lambda sync_conn: command.upgrade(_alembic_config(sync_conn), revision))
 
 
 async def ensure_schema(db: Database) -> bool:
-    """Upgrade when needed. Returns True when a migration ran."""
+    """Upgrade when needed. Returns True when a migration ran (``SchemaTooNew`` as in
+    ``upgrade``)."""
     if await current_revision(db) == HEAD:
         return False
     await upgrade(db)
