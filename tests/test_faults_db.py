@@ -334,3 +334,32 @@ async def test_postgresql_restarted_between_actions(pg_url: str, pg_db: Database
     assert (await orders.get_order(pg_db, oid)).store_id == "ORD-R"
     detail = await order_edit.update_order(pg_db, "t", oid, 1, {"reference": "after"})
     assert (detail.reference, detail.version) == ("after", 2)
+
+
+async def test_postgresql_row_held_by_another_session_past_the_lock_timeout(
+    pg_url: str, pg_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another desk's session holds the order's row (a long issue, or a client stuck idle in
+    its transaction): the save waits the lock timeout, then says so, writes nothing, and goes
+    through once the row is free (it waited for ever before)."""
+    import asyncpg
+
+    oid = await f.add_order(pg_db, "ORD-LK")
+    monkeypatch.setattr(engine_module, "PG_LOCK_TIMEOUT_MS", 300)
+    db = open_database(pg_url)
+    other = await asyncpg.connect(pg_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        transaction = other.transaction()
+        await transaction.start()
+        await other.execute("SELECT id FROM orders WHERE id = $1 FOR UPDATE", oid)
+        with pytest.raises(DatabaseUnavailable) as caught:
+            await asyncio.wait_for(
+                order_edit.update_order(db, "t", oid, 1, {"reference": "x"}), timeout=10)
+        assert "another desk is changing the same record" in str(caught.value)
+        assert (await orders.get_order(db, oid)).version == 1
+        assert await audit_count(db) == 0
+        await transaction.rollback()
+        assert (await order_edit.update_order(db, "t", oid, 1, {"reference": "x"})).version == 2
+    finally:
+        await other.close()
+        await db.dispose()

@@ -21,6 +21,11 @@ from sqlalchemy.ext.asyncio import (
 from orderview.db import faults
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# PostgreSQL: how long a statement waits for a row another desk holds (the same bound as
+# SQLite's busy timeout: a stuck or idle-in-transaction session must not freeze a save for
+# good), and for a connection over a dead network (asyncpg's own default is 60 s).
+PG_LOCK_TIMEOUT_MS = 5000
+PG_CONNECT_TIMEOUT_S = 10
 
 
 class DatabaseURLError(ValueError):
@@ -84,7 +89,11 @@ def create_engine(url: URL) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         faults.install(engine)
         return engine
-    engine = create_async_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_async_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+        connect_args={"timeout": PG_CONNECT_TIMEOUT_S,
+                      "server_settings": {"lock_timeout": str(PG_LOCK_TIMEOUT_MS)}},
+    )
     faults.install(engine)
     return engine
 

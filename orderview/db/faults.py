@@ -28,6 +28,8 @@ _SQLITE = (
     ("disk is full", "the disk holding the database is full; free space, then try again"),
     ("disk i/o error", "the disk holding the database failed to read or write; try again"),
     ("unable to open", "the database file cannot be opened (missing or no permission)"),
+    # PostgreSQL's lock_timeout (orderview/db/engine.py): another session holds the row.
+    ("lock timeout", "another desk is changing the same record right now; try again"),
 )
 _UNREACHABLE = "the database server cannot be reached; try again when it is back"
 
