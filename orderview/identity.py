@@ -11,7 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 
-from orderview.safetext import unsafe_problem, visible
+from orderview.safetext import unsafe_problem, visible, without_surrogates
 
 MAX_OPERATOR = 100
 
@@ -34,8 +34,7 @@ def default_operator() -> str:
         name = "unknown"
     ssh = os.environ.get("SSH_CONNECTION", "").split()
     name = f"{name}@{ssh[0]}" if ssh else name
-    name = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in name)
-    return visible(name, max_length=MAX_OPERATOR)
+    return visible(without_surrogates(name), max_length=MAX_OPERATOR)
 
 
 def resolve_operator(flag: str | None, setting: str | None) -> str:

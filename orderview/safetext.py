@@ -41,6 +41,19 @@ def has_unsafe(value: str) -> bool:
     return _UNSAFE.search(value) is not None
 
 
+# Lone surrogates: what non-UTF-8 command-line or environment bytes become in Python.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogate(value: str) -> bool:
+    return _SURROGATE.search(value) is not None
+
+
+def without_surrogates(value: str) -> str:
+    """``value`` with each lone surrogate as U+FFFD, the way a terminal shows a bad byte."""
+    return _SURROGATE.sub("\ufffd", value)
+
+
 UNSAFE_MESSAGE = "must not contain control characters, bidi controls or bytes that are not UTF-8"
 
 
@@ -48,6 +61,6 @@ def unsafe_problem(value: str) -> str | None:
     """Why ``value`` cannot be a name or a setting: a control or bidi character, or a lone
     surrogate (what non-UTF-8 command-line or environment bytes become; nothing can store or
     send one). None when it is fine."""
-    if has_unsafe(value) or any("\ud800" <= ch <= "\udfff" for ch in value):
+    if has_unsafe(value) or has_surrogate(value):
         return UNSAFE_MESSAGE
     return None

@@ -32,6 +32,7 @@ from widgets.form_field import FormField, show_field_errors
 from widgets.literal import literal
 from widgets.status_line import StatusLine
 from widgets.still_footer import StillFooter
+from widgets.type_ahead import holds_keys
 
 LABELS = {
     "email": "Email *",
@@ -187,13 +188,8 @@ class CustomerEditScreen(ModalScreen[Result]):
             self._save()
 
     @work(exclusive=True, group="customer-edit")
+    @holds_keys  # the keys typed behind ctrl+s go where the outcome left the focus
     async def _save(self) -> None:
-        try:
-            await self._save_changes()
-        finally:  # the keys typed behind ctrl+s go where the outcome left the focus
-            self.app.type_ahead.done_for(self)  # type: ignore[attr-defined]
-
-    async def _save_changes(self) -> None:
         changes = self.changes()
         if self.customer is not None and not changes:
             self.dismiss(None)

@@ -26,6 +26,7 @@ from widgets.fmt import plural
 from widgets.literal import literal
 from widgets.still_footer import StillFooter
 from widgets.still_input import StillInput
+from widgets.type_ahead import holds_keys
 
 
 def what_goes(store_id: str, customer: str, email: str, licenses: int, managers: int,
@@ -163,13 +164,8 @@ class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
         self._delete()
 
     @work(exclusive=True, group="delete")
+    @holds_keys  # the keys typed behind enter go to the orders search, or stay here
     async def _delete(self) -> None:
-        try:
-            await self._delete_order()
-        finally:  # the keys typed behind enter go to the orders search, or stay here
-            self.app.type_ahead.done_for(self)  # type: ignore[attr-defined]
-
-    async def _delete_order(self) -> None:
         try:
             result = await deletion.delete_order(
                 self.app.db, self.app.operator, self.detail.id, self.detail.version

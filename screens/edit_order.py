@@ -29,6 +29,7 @@ from widgets.literal import literal
 from widgets.status_line import StatusLine
 from widgets.still_footer import StillFooter
 from widgets.tick import Tick
+from widgets.type_ahead import holds_keys
 
 TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("reference", "Reference", "order reference number"),
@@ -163,13 +164,8 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
             self._save()
 
     @work(exclusive=True, group="edit-order")
+    @holds_keys  # the keys typed behind ctrl+s go where the outcome left the focus
     async def _save(self) -> None:
-        try:
-            await self._save_changes()
-        finally:  # the keys typed behind ctrl+s go where the outcome left the focus
-            self.app.type_ahead.done_for(self)  # type: ignore[attr-defined]
-
-    async def _save_changes(self) -> None:
         changes = self.changes()
         if not changes:
             self.dismiss(None)

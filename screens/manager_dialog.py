@@ -26,6 +26,7 @@ from widgets.literal import literal
 from widgets.status_line import StatusLine
 from widgets.still_footer import StillFooter
 from widgets.still_input import StillInput
+from widgets.type_ahead import holds_keys
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
     ("email", "Email *", "name@example.com"),
@@ -180,13 +181,8 @@ class ManagerDialog(ModalScreen[str | None]):
             self._save()
 
     @work(exclusive=True, group="manager-save")
+    @holds_keys  # the keys typed behind ctrl+s go where the outcome left the focus
     async def _save(self) -> None:
-        try:
-            await self._save_manager()
-        finally:  # the keys typed behind ctrl+s go where the outcome left the focus
-            self.app.type_ahead.done_for(self)  # type: ignore[attr-defined]
-
-    async def _save_manager(self) -> None:
         app = self.app
         status = self.query_one(StatusLine)
         status.set_status("Saving…")

@@ -22,6 +22,13 @@ def active_tab(screen: OrderScreen) -> str:
     return screen.query_one("#order-tabs", TabbedContent).active
 
 
+async def dialog_over_order(pilot, app, key: str, dialog: type) -> None:  # type: ignore[no-untyped-def]
+    """Press ``key`` on the loaded order screen and wait until ``dialog`` has focus."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(app.screen, dialog)
+                   and app.focused is not None, what=dialog.__name__)
+
+
 async def test_keys_after_e_are_typed_into_the_edit_dialog(sqlite_db) -> None:  # type: ignore[no-untyped-def]
     await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db, open_store_id="ORD-1")
@@ -77,9 +84,7 @@ async def test_keys_after_esc_in_a_dialog_reach_the_order_screen(sqlite_db) -> N
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
         order = await loaded_order(pilot, app)
-        await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen)
-                       and app.focused is not None, what="edit dialog")
+        await dialog_over_order(pilot, app, "e", EditOrderScreen)
         burst(app, ESCAPE, ("2", "2"))
         await settle(pilot, lambda: app.screen is order and active_tab(order) == "customer")
         assert app.screen is order
@@ -94,9 +99,7 @@ async def test_keys_typed_at_a_normal_pace_are_not_delayed_into_the_wrong_place(
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
-        await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen)
-                       and app.focused is not None, what="edit dialog")
+        await dialog_over_order(pilot, app, "e", EditOrderScreen)
         await pilot.press("A", "b")
         assert app.focused.value == "Ab"
         assert not app.type_ahead.held and not app.type_ahead.paused
@@ -169,9 +172,7 @@ async def test_keys_after_ctrl_s_wait_for_the_save(sqlite_db, monkeypatch) -> No
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
         order = await loaded_order(pilot, app)
-        await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen)
-                       and app.focused is not None, what="edit dialog")
+        await dialog_over_order(pilot, app, "e", EditOrderScreen)
         burst(app, *typed("R1"), ("ctrl+s", None), ("2", "2"))
         await settle(pilot, lambda: app.screen is order and active_tab(order) == "customer",
                      timeout=3 + SLOW_SAVE)
@@ -189,9 +190,7 @@ async def test_keys_after_a_refused_save_stay_in_the_dialog(sqlite_db, monkeypat
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
-        await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen)
-                       and app.focused is not None, what="edit dialog")
+        await dialog_over_order(pilot, app, "e", EditOrderScreen)
         dialog = app.screen
         language = dialog.query_one("#language")
         language.focus()
@@ -215,9 +214,7 @@ async def test_keys_after_enter_in_the_delete_dialog_reach_the_orders_search(  #
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
-        await pilot.press("D")
-        await wait_for(pilot, lambda: isinstance(app.screen, DeleteOrderScreen)
-                       and app.focused is not None, what="delete dialog")
+        await dialog_over_order(pilot, app, "D", DeleteOrderScreen)
         burst(app, *typed("ORD-1"), ENTER, *typed("ORD-2"))
         await settle(pilot, lambda: isinstance(app.screen, OrdersScreen)
                      and app.screen.query_one("#search").value == "ORD-2",

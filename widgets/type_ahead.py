@@ -21,15 +21,18 @@ The app routes keys through ``TypeAhead`` instead:
 - held keys go to the screen once it is ready, in the order typed; each screen is waited for
   once, and never longer than ``MAX_HOLD`` seconds, so nothing is held for good.
 
-Textual glue (imported by ``orderview/app.py`` only); checks readiness with a short timer that
-runs only while keys are held (nothing runs while idle).
+Textual glue (the router is ``orderview/app.py``'s; dialogs that hold keys behind a save use
+``holds_keys``); checks readiness with a short timer that runs only while keys are held
+(nothing runs while idle).
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 from weakref import WeakSet
 
 from textual import events
@@ -48,6 +51,20 @@ ORIGIN = "_type_ahead_context"  # attribute on a key: the screen (or step) it wa
 class SubmitHandled(Message):
     """Posted by a text box right behind its ``Submitted``: it bubbles the same way, so when it
     reaches the app every handler of the submit has run (``StillInput``)."""
+
+
+def holds_keys(action: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
+    """For the worker behind a ``hold_for``: whatever its outcome (done, refused, cancelled),
+    the keys held behind it go on when it ends."""
+
+    @functools.wraps(action)
+    async def run(owner: Any) -> None:
+        try:
+            await action(owner)
+        finally:
+            owner.app.type_ahead.done_for(owner)
+
+    return run
 
 
 def input_context(screen: Screen) -> object:  # type: ignore[type-arg]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from orderview.safetext import has_surrogate
+
 MAX_CHAR = "\U0010ffff"  # sorts after every other code point in UTF-8 byte order
 
 
@@ -25,7 +27,7 @@ def unfindable(text: str, dialect: str) -> bool:
     command-line bytes become: no driver can encode it) anywhere, and a NUL on PostgreSQL
     (which cannot store one; SQLite can, from an import, and finds it). Lookups answer
     "nothing found" for such a text instead of handing it to the driver, which raised."""
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
+    if has_surrogate(text):
         return True
     return "\x00" in text and dialect == "postgresql"
 
