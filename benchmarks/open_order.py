@@ -87,7 +87,7 @@ async def _raw_first_page(location: str, order_id: int, runs: int) -> list[float
 def _shows_licenses(screen: Screen[None]) -> bool:
     """The order screen as last composited shows its Licenses tab with the first license and the
     status line under the table (what the operator sees, not just what the widgets hold)."""
-    from screens.order import OrderScreen
+    from orderview.screens.order import OrderScreen
 
     if not isinstance(screen, OrderScreen) or not screen.is_mounted:
         return False
@@ -103,12 +103,13 @@ async def one_open(location: str, order_id: int, control: bool = False) -> dict[
 
     ``control``: the same app, screen and keys with the two reads the screen makes answered from
     memory (read before the clock starts), so what remains is the Textual side alone."""
+    from orderview.screens.order_tabs import licenses as licenses_tab
+    from orderview.screens.orders import OrdersScreen
+
     from orderview.app import OrderviewApp
     from orderview.db.engine import open_database
     from orderview.services import orders
     from orderview.settings import Settings
-    from screens.order_tabs import licenses as licenses_tab
-    from screens.orders import OrdersScreen
 
     async def until(predicate: Callable[[], bool]) -> None:
         while True:

@@ -154,7 +154,7 @@ def footer_keys_painted(text: str) -> bool:
     return "New order" in text.splitlines()[-1]
 
 
-APP_PACKAGES = ("orderview", "screens", "widgets")
+APP_PACKAGES = ("orderview", "orderview.screens", "orderview.widgets")
 
 
 def precompile() -> None:

@@ -27,9 +27,9 @@ from textual.widgets import Input
 
 from orderview.cli.errors import CLIError
 from orderview.safetext import visible
-from screens.orders import OrdersScreen
-from widgets import shadow_driver as app_driver
-from widgets.type_ahead import SubmitHandled, TypeAhead
+from orderview.screens.orders import OrdersScreen
+from orderview.widgets import shadow_driver as app_driver
+from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
 
 if TYPE_CHECKING:
     from orderview.cli.app_cmd import LightStart
@@ -51,7 +51,7 @@ def stylesheet() -> str:
     """The one stylesheet, read from the installed package (not a checkout-relative path),
     through the package's loader: ``importlib.resources`` would cost the start-up a few ms of
     imports (zipfile) for the same bytes."""
-    import styles
+    from orderview import styles
 
     path = os.path.join(os.path.dirname(styles.__file__), "app.tcss")
     return styles.__spec__.loader.get_data(path).decode("utf-8")  # type: ignore[union-attr]
@@ -59,7 +59,7 @@ def stylesheet() -> str:
 
 def _open_order_provider() -> type[Provider]:
     """The palette's "Open order…" (imported when the palette first opens)."""
-    from screens.open_order import OpenOrderProvider
+    from orderview.screens.open_order import OpenOrderProvider
 
     return OpenOrderProvider
 
@@ -209,18 +209,18 @@ class OrderviewApp(App[None]):
         except NotFound as exc:
             self.notify(visible(str(exc)), severity="error", markup=False)
             return
-        from screens.order import OrderScreen
+        from orderview.screens.order import OrderScreen
 
         self.push_screen(OrderScreen(detail.id, detail))
 
     def _mail_delivered(self, results: list[object]) -> None:
-        from screens.order_tabs.managers import refresh_after_delivery
+        from orderview.screens.order_tabs.managers import refresh_after_delivery
 
         refresh_after_delivery(self, results)
 
     def open_order(self, order_id: int) -> None:
         """Open an order's screen over the current one (``esc`` comes back)."""
-        from screens.order import OrderScreen
+        from orderview.screens.order import OrderScreen
 
         self.push_screen(OrderScreen(order_id))
 
@@ -250,7 +250,7 @@ class OrderviewApp(App[None]):
 
     def action_help(self) -> None:
         """``?``/F1 on any screen or dialog: its keys (again on help closes it)."""
-        from screens.help import HelpScreen, help_title, screen_keys
+        from orderview.screens.help import HelpScreen, help_title, screen_keys
 
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
@@ -268,7 +268,7 @@ class OrderviewApp(App[None]):
     def _still_palette(palette: CommandPalette) -> None:
         from textual.command import CommandInput
 
-        from widgets.still_input import VisibleCommandInput
+        from orderview.widgets.still_input import VisibleCommandInput
 
         for field in palette.query(Input):
             field.cursor_blink = False

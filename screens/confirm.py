@@ -8,15 +8,14 @@ The question is data-bearing (it names a manager, an order), so a ``str`` is sho
 
 from __future__ import annotations
 
+from orderview.widgets.literal import literal
+from orderview.widgets.still_footer import StillFooter
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
-
-from widgets.literal import literal
-from widgets.still_footer import StillFooter
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -12,6 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from orderview.screens.confirm import ConfirmScreen
+from orderview.screens.edit_order import ConflictNotice, show_save_conflict
+from orderview.widgets.fmt import plural
+from orderview.widgets.form_field import FormField, show_field_errors
+from orderview.widgets.literal import literal
+from orderview.widgets.status_line import StatusLine
+from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.type_ahead import holds_keys
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,14 +33,6 @@ from orderview.services import customers
 from orderview.services.customers import EmailTaken
 from orderview.services.errors import ConflictError, FieldErrors, NotFound, ServiceError
 from orderview.services.views import CustomerView, OrderDetail
-from screens.confirm import ConfirmScreen
-from screens.edit_order import ConflictNotice, show_save_conflict
-from widgets.fmt import plural
-from widgets.form_field import FormField, show_field_errors
-from widgets.literal import literal
-from widgets.status_line import StatusLine
-from widgets.still_footer import StillFooter
-from widgets.type_ahead import holds_keys
 
 LABELS = {
     "email": "Email *",
@@ -253,7 +253,7 @@ class CustomerEditScreen(ModalScreen[Result]):
 
     @work(exclusive=True, group="customer-edit")
     async def _pick_other(self) -> None:
-        from screens.customer_pick import CustomerPickScreen
+        from orderview.screens.customer_pick import CustomerPickScreen
 
         detail = await self.app.push_screen_wait(CustomerPickScreen(self.order, changing=True))
         if detail is not None:

@@ -11,6 +11,13 @@ from __future__ import annotations
 
 import asyncio
 
+from orderview.screens.edit_order import ConflictNotice
+from orderview.widgets.fmt import plural
+from orderview.widgets.literal import literal
+from orderview.widgets.literal_table import LiteralTable
+from orderview.widgets.status_line import StatusLine
+from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_input import StillInput
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,13 +30,6 @@ from orderview.safetext import visible
 from orderview.services import customers, orders
 from orderview.services.errors import ConflictError, NotFound, ServiceError
 from orderview.services.views import CustomerView, OrderDetail
-from screens.edit_order import ConflictNotice
-from widgets.fmt import plural
-from widgets.literal import literal
-from widgets.literal_table import LiteralTable
-from widgets.status_line import StatusLine
-from widgets.still_footer import StillFooter
-from widgets.still_input import StillInput
 
 DEBOUNCE = 0.15
 COLUMNS = ("Email", "Name", "Company", "Country")
@@ -220,7 +220,7 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
 
     @work(exclusive=True, group="customer-new")
     async def _new_customer(self) -> None:
-        from screens.customer_edit import CustomerEditScreen
+        from orderview.screens.customer_edit import CustomerEditScreen
 
         typed = self.query_one("#customer-search", StillInput).value.strip()
         initial = {"email": typed} if "@" in typed else {}

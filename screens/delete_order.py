@@ -10,6 +10,11 @@ deleted the order meanwhile it says so instead. Dismisses with ``DeletedOrder`` 
 
 from __future__ import annotations
 
+from orderview.widgets.fmt import plural
+from orderview.widgets.literal import literal
+from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_input import StillInput
+from orderview.widgets.type_ahead import holds_keys
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -22,11 +27,6 @@ from orderview.safetext import visible
 from orderview.services import deletion
 from orderview.services.errors import ConflictError, NotFound, ServiceError
 from orderview.services.views import OrderDetail
-from widgets.fmt import plural
-from widgets.literal import literal
-from widgets.still_footer import StillFooter
-from widgets.still_input import StillInput
-from widgets.type_ahead import holds_keys
 
 
 def what_goes(store_id: str, customer: str, email: str, licenses: int, managers: int,
@@ -189,7 +189,7 @@ class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
 def after_delete(app: App[object], deleted: deletion.DeletedOrder) -> None:
     """Tell the operator, go back to the orders screen, and search again so the deleted order
     is no longer listed."""
-    from screens.orders import OrdersScreen
+    from orderview.screens.orders import OrdersScreen
 
     app.notify(
         visible(f"Order {deleted.store_id} deleted with {plural(deleted.license_count, 'license')}"

@@ -11,6 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from orderview.screens.confirm import ConfirmScreen
+from orderview.widgets.form_field import FormField, show_field_errors
+from orderview.widgets.literal import literal
+from orderview.widgets.status_line import StatusLine
+from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.tick import Tick
+from orderview.widgets.type_ahead import holds_keys
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,13 +30,6 @@ from orderview.history_text import FIELD_LABELS
 from orderview.services import order_edit, orders
 from orderview.services.errors import ConflictError, FieldErrors, NotFound, ServiceError
 from orderview.services.views import OrderDetail
-from screens.confirm import ConfirmScreen
-from widgets.form_field import FormField, show_field_errors
-from widgets.literal import literal
-from widgets.status_line import StatusLine
-from widgets.still_footer import StillFooter
-from widgets.tick import Tick
-from widgets.type_ahead import holds_keys
 
 TEXT_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("reference", "Reference", "order reference number"),

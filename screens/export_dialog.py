@@ -11,6 +11,12 @@ from __future__ import annotations
 
 import os
 
+from orderview.screens.confirm import ConfirmScreen
+from orderview.widgets.fmt import plural
+from orderview.widgets.literal import literal
+from orderview.widgets.status_line import StatusLine
+from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_input import StillInput
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,12 +29,6 @@ from orderview import export
 from orderview.safetext import has_unsafe, visible
 from orderview.services.errors import ServiceError
 from orderview.services.views import OrderDetail
-from screens.confirm import ConfirmScreen
-from widgets.fmt import plural
-from widgets.literal import literal
-from widgets.status_line import StatusLine
-from widgets.still_footer import StillFooter
-from widgets.still_input import StillInput
 
 IDLE_HINT = "ctrl+s or enter writes · esc cancels"
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from orderview.widgets.literal_table import LiteralTable
+from orderview.widgets.still_footer import StillFooter
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -13,9 +15,6 @@ from textual.content import Content
 from textual.keys import key_to_character
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, Static
-
-from widgets.literal_table import LiteralTable
-from widgets.still_footer import StillFooter
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,9 @@ events load when the operator scrolls to the end (or presses ``m``); nothing rep
 
 from __future__ import annotations
 
+from orderview.widgets.literal import literal
+from orderview.widgets.status_line import StatusLine
+from orderview.widgets.still_footer import StillFooter
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,9 +20,6 @@ from textual.widgets import Static
 from orderview.history_text import event_lines
 from orderview.services import audit
 from orderview.services.views import AuditView
-from widgets.literal import literal
-from widgets.status_line import StatusLine
-from widgets.still_footer import StillFooter
 
 PAGE = 20
 MAX_VALUE = 300  # characters of one old/new value shown; `orderview history` prints all

@@ -13,6 +13,17 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from orderview.screens.confirm import ConfirmScreen
+from orderview.screens.wizard_steps.base import AddLine, StepDone, WizardStep
+from orderview.screens.wizard_steps.entitlements_step import EntitlementsStep
+from orderview.screens.wizard_steps.order_step import OrderStep
+from orderview.screens.wizard_steps.policy_step import PolicyStep
+from orderview.screens.wizard_steps.product_step import ProductStep
+from orderview.screens.wizard_steps.state import LineDraft, OrderDraft
+from orderview.screens.wizard_steps.summary_step import SummaryStep
+from orderview.widgets.literal import literal
+from orderview.widgets.status_line import StatusLine
+from orderview.widgets.still_footer import StillFooter
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,17 +35,6 @@ from textual.widgets import Static
 from orderview.services.errors import FieldErrors, ServiceError
 from orderview.services.issuing import LineErrors, create_order, issue_licenses
 from orderview.services.views import OrderDetail
-from screens.confirm import ConfirmScreen
-from screens.wizard_steps.base import AddLine, StepDone, WizardStep
-from screens.wizard_steps.entitlements_step import EntitlementsStep
-from screens.wizard_steps.order_step import OrderStep
-from screens.wizard_steps.policy_step import PolicyStep
-from screens.wizard_steps.product_step import ProductStep
-from screens.wizard_steps.state import LineDraft, OrderDraft
-from screens.wizard_steps.summary_step import SummaryStep
-from widgets.literal import literal
-from widgets.status_line import StatusLine
-from widgets.still_footer import StillFooter
 
 ORDER_FIELDS = ("store_id", "reference", "customer")
 HINTS = {

@@ -8,6 +8,12 @@ dismisses with one line saying what happened (never the password, which goes onl
 
 from __future__ import annotations
 
+from orderview.widgets.form_field import show_field_errors
+from orderview.widgets.literal import literal
+from orderview.widgets.status_line import StatusLine
+from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_input import StillInput
+from orderview.widgets.type_ahead import holds_keys
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,12 +27,6 @@ from orderview.permissions import DISTRIBUTION_CODES, PERMISSIONS
 from orderview.services import managers
 from orderview.services.errors import FieldErrors, ServiceError
 from orderview.services.views import ManagerView, OrderDetail
-from widgets.form_field import show_field_errors
-from widgets.literal import literal
-from widgets.status_line import StatusLine
-from widgets.still_footer import StillFooter
-from widgets.still_input import StillInput
-from widgets.type_ahead import holds_keys
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
     ("email", "Email *", "name@example.com"),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import partial
 
+from orderview.widgets.literal import literal
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from orderview.safetext import visible
 from orderview.services import orders
 from orderview.services.views import OrderSummary
-from widgets.literal import literal
 
 LIMIT = 10
 PREFIXES = ("open order", "open", "order")

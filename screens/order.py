@@ -7,6 +7,16 @@ own bindings and ``action_*`` methods here.
 
 from __future__ import annotations
 
+from orderview.screens.order_tabs import licenses as licenses_tab
+from orderview.screens.order_tabs.customer import CustomerPane
+from orderview.screens.order_tabs.details import DetailsPane
+from orderview.screens.order_tabs.licenses import LicensesPane
+from orderview.screens.order_tabs.managers import ManagersPane
+from orderview.widgets.fmt import plural
+from orderview.widgets.literal import literal
+from orderview.widgets.literal_table import LiteralTable
+from orderview.widgets.status_line import StatusLine
+from orderview.widgets.still_footer import StillFooter
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,16 +28,6 @@ from textual.widgets import Static, TabbedContent, TabPane, Tabs
 from orderview.services import orders
 from orderview.services.errors import NotFound
 from orderview.services.views import LicenseRow, OrderDetail, Page
-from screens.order_tabs import licenses as licenses_tab
-from screens.order_tabs.customer import CustomerPane
-from screens.order_tabs.details import DetailsPane
-from screens.order_tabs.licenses import LicensesPane
-from screens.order_tabs.managers import ManagersPane
-from widgets.fmt import plural
-from widgets.literal import literal
-from widgets.literal_table import LiteralTable
-from widgets.status_line import StatusLine
-from widgets.still_footer import StillFooter
 
 TABS: tuple[tuple[str, str, type[Widget]], ...] = (
     ("details", "Details", DetailsPane),
@@ -213,7 +213,7 @@ class OrderScreen(Screen[None]):
         changed = self.detail is not None and row_signature(self.detail) != self._opened_as
         self.dismiss()
         if changed:
-            from screens.orders import OrdersScreen
+            from orderview.screens.orders import OrdersScreen
 
             for screen in self.app.screen_stack:
                 if isinstance(screen, OrdersScreen):
@@ -225,7 +225,7 @@ class OrderScreen(Screen[None]):
     @work(exclusive=True, group="order-dialog")
     async def action_issue_licenses(self) -> None:
         """i: the issuing wizard (issue 5); afterwards the Licenses tab shows the new ones."""
-        from screens.issue_wizard import IssueWizard, show_new_licenses
+        from orderview.screens.issue_wizard import IssueWizard, show_new_licenses
 
         if self.detail is not None:
             outcome = await self.app.push_screen_wait(IssueWizard(self.detail))
@@ -236,7 +236,7 @@ class OrderScreen(Screen[None]):
 
     def action_export_order(self) -> None:
         """x: write this order's CSV (issue 4)."""
-        from screens.export_dialog import ExportScreen
+        from orderview.screens.export_dialog import ExportScreen
 
         if self.detail is not None:
             self.app.push_screen(ExportScreen(self.detail))
@@ -244,7 +244,7 @@ class OrderScreen(Screen[None]):
     @work(exclusive=True, group="order-dialog")
     async def action_delete_order(self) -> None:
         """D: delete this order once its Order ID is typed (issue 4); then back to the orders."""
-        from screens.delete_order import DeleteOrderScreen, after_delete
+        from orderview.screens.delete_order import DeleteOrderScreen, after_delete
 
         if self.detail is not None:
             deleted = await self.app.push_screen_wait(DeleteOrderScreen(self.detail))
@@ -254,7 +254,7 @@ class OrderScreen(Screen[None]):
     @work(exclusive=True, group="order-dialog")
     async def action_edit_order(self) -> None:
         """Edit order (issue 3); reload afterwards: saved, or refused because it changed."""
-        from screens.edit_order import EditOrderScreen
+        from orderview.screens.edit_order import EditOrderScreen
 
         if self.detail is not None:
             await self.app.push_screen_wait(EditOrderScreen(self.detail))
@@ -263,8 +263,8 @@ class OrderScreen(Screen[None]):
     @work(exclusive=True, group="order-dialog")
     async def action_customer(self) -> None:
         """Add a customer (pick or create) or edit/relink/unlink the one linked (issue 3)."""
-        from screens.customer_edit import CustomerEditScreen
-        from screens.customer_pick import CustomerPickScreen
+        from orderview.screens.customer_edit import CustomerEditScreen
+        from orderview.screens.customer_pick import CustomerPickScreen
 
         if self.detail is None:
             return
@@ -276,7 +276,7 @@ class OrderScreen(Screen[None]):
         self.show_tab("customer")
 
     def action_history(self) -> None:
-        from screens.history import HistoryScreen
+        from orderview.screens.history import HistoryScreen
 
         if self.detail is not None:
             self.app.push_screen(HistoryScreen(self.detail.id, self.detail.store_id))

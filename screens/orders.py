@@ -15,6 +15,11 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from orderview.widgets.fmt import plural
+from orderview.widgets.literal_table import LiteralTable
+from orderview.widgets.status_line import StatusLine
+from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_input import StillInput, pass_on
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,11 +29,6 @@ from textual.strip import Strip
 from textual.widgets import DataTable, Input
 
 from orderview.safetext import visible
-from widgets.fmt import plural
-from widgets.literal_table import LiteralTable
-from widgets.status_line import StatusLine
-from widgets.still_footer import StillFooter
-from widgets.still_input import StillInput, pass_on
 
 if TYPE_CHECKING:
     from orderview.quickstart import FirstPage, Summary
@@ -336,7 +336,7 @@ class OrdersScreen(Screen[None]):
     @work(exclusive=True, group="orders-dialog")
     async def action_new_order(self) -> None:
         """n: the issuing wizard with a first "New order" step (issue 5); opens the new order."""
-        from screens.issue_wizard import IssueWizard
+        from orderview.screens.issue_wizard import IssueWizard
 
         outcome = await self.app.push_screen_wait(IssueWizard(None))
         if outcome is not None:

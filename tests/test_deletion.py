@@ -167,7 +167,7 @@ async def test_unsent_mail_about_the_order_is_cancelled_with_it(db) -> None:
 
 
 def test_dialog_text_names_the_cancelled_mail() -> None:
-    from screens.delete_order import what_goes
+    from orderview.screens.delete_order import what_goes
 
     text = str(what_goes("ORD-1", "ACME", "a@example.com", 3, 1, unsent_mail=2))
     assert "cancels 2 unsent emails to its managers" in text

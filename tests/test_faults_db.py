@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from orderview.screens.edit_order import EditOrderScreen
+from orderview.screens.order import OrderScreen
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 
@@ -35,8 +37,6 @@ from orderview.db.engine import Database, open_database
 from orderview.db.models import AuditEvent
 from orderview.services import order_edit, orders
 from orderview.services.errors import DatabaseUnavailable
-from screens.edit_order import EditOrderScreen
-from screens.order import OrderScreen
 from tests import factories as f
 from tests.conftest import _truncate_pg
 from tests.ui_support import SIZE, make_app, screen_text, wait_for

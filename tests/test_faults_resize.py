@@ -3,16 +3,17 @@ dialog stays open with what was typed, and saving still works afterwards."""
 
 from __future__ import annotations
 
+from orderview.screens.customer_edit import CustomerEditScreen
+from orderview.screens.delete_order import DeleteOrderScreen
+from orderview.screens.edit_order import EditOrderScreen
+from orderview.screens.export_dialog import ExportScreen
+from orderview.screens.help import HelpScreen
+from orderview.screens.history import HistoryScreen
+from orderview.screens.issue_wizard import IssueWizard
+from orderview.screens.manager_dialog import ManagerDialog
+from orderview.screens.order import OrderScreen
+
 from orderview.services import orders
-from screens.customer_edit import CustomerEditScreen
-from screens.delete_order import DeleteOrderScreen
-from screens.edit_order import EditOrderScreen
-from screens.export_dialog import ExportScreen
-from screens.help import HelpScreen
-from screens.history import HistoryScreen
-from screens.issue_wizard import IssueWizard
-from screens.manager_dialog import ManagerDialog
-from screens.order import OrderScreen
 from tests import factories as f
 from tests.ui_support import SIZE, make_app, wait_for
 

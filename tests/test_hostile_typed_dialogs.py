@@ -28,6 +28,7 @@ import csv
 import io
 from typing import Any
 
+from orderview.widgets.still_input import _UNSAFE, _stand_in
 from rich.cells import cell_len
 from textual import events
 from textual.keys import _character_to_key
@@ -41,7 +42,6 @@ from orderview.services.errors import FieldErrors
 from tests import factories as f
 from tests.hostile_corpus import CORPUS, typed_value
 from tests.ui_support import SIZE, make_app, screen_text, wait_for
-from widgets.still_input import _UNSAFE, _stand_in
 
 N = len(CORPUS)
 
@@ -246,7 +246,7 @@ CUSTOMER_CSV = {"email": "customer_email", "first_name": "customer_first_name",
 
 
 async def open_order_screen(pilot, app, order_id: int):  # type: ignore[no-untyped-def]
-    from screens.order import OrderScreen
+    from orderview.screens.order import OrderScreen
 
     app.open_order(order_id)
     await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
@@ -269,8 +269,8 @@ async def test_corpus_typed_into_every_customer_field(sqlite_db) -> None:  # typ
     the corpus has none), nothing is saved, the dialog layout holds. Then a few saves carry
     every accepted string through some field: stored as typed (trimmed), shown on the Customer
     tab, found by the orders search, neutralised in the CSV."""
-    from screens.customer_edit import CustomerEditScreen
-    from widgets.form_field import FormField
+    from orderview.screens.customer_edit import CustomerEditScreen
+    from orderview.widgets.form_field import FormField
 
     cid = await f.add_customer(sqlite_db, "ada@example.com")
     oid = await f.add_order(sqlite_db, "C-1", customer_id=cid)
@@ -354,8 +354,9 @@ async def test_corpus_typed_into_the_add_manager_dialog(sqlite_db) -> None:  # t
     Then a few saves carry every accepted string: the person is stored as typed (trimmed) and
     the License manager tab shows it literally. (There is no manager search and the order CSV
     has no manager columns: docs/robustness.md.)"""
+    from orderview.screens.manager_dialog import ManagerDialog
+
     from orderview.db.models import LicenseManager
-    from screens.manager_dialog import ManagerDialog
 
     oid = await f.add_order(sqlite_db, "M-1")
     accepted: dict[str, list[str]] = {name: [] for name in MANAGER_FIELDS}
@@ -438,8 +439,8 @@ async def test_corpus_typed_into_every_edit_order_field(sqlite_db) -> None:  # t
     saved; a round every field accepts is saved. Then a few saves carry every accepted string:
     stored (trimmed, language normalised), shown on the Details tab, found by the orders search
     (reference), neutralised in the CSV."""
-    from screens.edit_order import EditOrderScreen
-    from widgets.form_field import FormField
+    from orderview.screens.edit_order import EditOrderScreen
+    from orderview.widgets.form_field import FormField
 
     oid = await f.add_order(sqlite_db, "E-1")
     accepted: dict[str, list[str]] = {name: [] for name in ORDER_FIELDS}
@@ -549,8 +550,9 @@ async def test_corpus_typed_into_the_customer_picker_search(sqlite_db) -> None: 
     company and first name are those strings. The table lists what the customer search finds,
     literally; the customer is among them when the typed text starts its company; enter on the
     last search links the highlighted customer."""
+    from orderview.screens.customer_pick import CustomerPickScreen
+
     from orderview.services.customers import search_customers
-    from screens.customer_pick import CustomerPickScreen
     from tests.test_hostile_ui import seed
 
     await seed(sqlite_db, [text for _, text in CORPUS])
@@ -589,11 +591,11 @@ async def test_corpus_typed_into_the_command_palette_open_order(sqlite_db) -> No
     """The command palette's "Open order…": every corpus string typed after ctrl+p. The
     palette offers the order whose reference starts with it, drawn literally, and enter on the
     last one opens that order (no action hidden in the text runs)."""
+    from orderview.screens.open_order import order_query
+    from orderview.screens.order import OrderScreen
     from textual.command import CommandPalette
 
     from orderview.services.orders import search_orders
-    from screens.open_order import order_query
-    from screens.order import OrderScreen
     from tests.test_hostile_ui import seed
 
     ids = await seed(sqlite_db, [text for _, text in CORPUS])
@@ -652,7 +654,7 @@ async def test_corpus_typed_as_the_export_path(sqlite_db, tmp_path, monkeypatch)
     literal line saying why, and no file (no partial file either)."""
     import os
 
-    from screens.export_dialog import ExportScreen
+    from orderview.screens.export_dialog import ExportScreen
 
     work = tmp_path / "a" / "b" / "c" / "d"
     work.mkdir(parents=True)
@@ -700,9 +702,8 @@ async def test_corpus_typed_into_the_delete_confirmation(sqlite_db) -> None:  # 
     """The delete dialog's Order ID box: every corpus string typed, then enter. Only the exact
     Order ID (itself a markup string with a capital D in it) enables Delete and deletes; any
     other string says what to type, literally, and deletes nothing."""
+    from orderview.screens.delete_order import DeleteOrderScreen
     from textual.widgets import Button
-
-    from screens.delete_order import DeleteOrderScreen
 
     store_id = "[@click=app.simulate_key('D')]x[/]"
     oid = await f.add_order(sqlite_db, store_id)
@@ -743,8 +744,8 @@ WIZARD_CUSTOMER = ("email", "first_name", "last_name", "company_name", "phone")
 
 async def leave_wizard(pilot, app) -> None:  # type: ignore[no-untyped-def]
     """esc, confirming the discard if asked, back to the orders screen."""
-    from screens.confirm import ConfirmScreen
-    from screens.orders import OrdersScreen
+    from orderview.screens.confirm import ConfirmScreen
+    from orderview.screens.orders import OrdersScreen
 
     await pilot.press("escape")
     await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen | OrdersScreen),
@@ -780,9 +781,10 @@ async def test_corpus_typed_into_the_new_order_step(sqlite_db) -> None:  # type:
     created with them, shown on its screen, found by the orders search, neutralised in the
     CSV. Then "pick an existing customer": every string typed into its search box lists what
     the customer search finds."""
+    from orderview.screens.orders import OrdersScreen
+    from orderview.screens.wizard_steps.fields import FieldRow
+
     from orderview.services.customers import search_customers
-    from screens.orders import OrdersScreen
-    from screens.wizard_steps.fields import FieldRow
     from tests.test_ui_issue_wizard import finish_default_line, on_step, start_new_order
     from tests.test_ui_issue_wizard import seed as seed_catalog
 
@@ -907,9 +909,9 @@ async def entitlement_rounds(pilot, app, boxes: tuple[str, ...],  # type: ignore
     message under it, literally, layout intact; controls and markup are refused by every
     number, date, duration, key and email box (pinned by hand); a round every box accepts
     reaches the summary and comes back. Counts refusals per box in ``refused``."""
+    from orderview.screens.wizard_steps.fields import FieldRow
     from textual.widgets import Button
 
-    from screens.wizard_steps.fields import FieldRow
     from tests.test_ui_issue_wizard import on_step
 
     footer = check_screen(app).splitlines()[-1]
@@ -993,7 +995,8 @@ async def test_corpus_typed_into_the_other_entitlement_boxes(sqlite_db) -> None:
     """The boxes only other license types and switches show (``OTHER_BOXES``): the operator
     picks the type on the License type cycler (right arrow) and turns each switch on with
     space, then ``entitlement_rounds`` types the whole corpus into them. Nothing is issued."""
-    from screens.wizard_steps.fields import Cycler
+    from orderview.screens.wizard_steps.fields import Cycler
+
     from tests.test_ui_issue_wizard import open_wizard, to_entitlements
     from tests.test_ui_issue_wizard import seed as seed_catalog
 
@@ -1031,8 +1034,8 @@ async def test_corpus_typed_into_the_other_entitlement_boxes(sqlite_db) -> None:
 
 async def leave_wizard_from_order(pilot, app) -> None:  # type: ignore[no-untyped-def]
     """esc back through the steps, confirming the discard, to the order screen."""
-    from screens.confirm import ConfirmScreen
-    from screens.issue_wizard import IssueWizard
+    from orderview.screens.confirm import ConfirmScreen
+    from orderview.screens.issue_wizard import IssueWizard
 
     for _ in range(6):
         if not isinstance(app.screen, IssueWizard | ConfirmScreen):

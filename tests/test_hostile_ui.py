@@ -8,6 +8,9 @@ Customer field), tests/test_ui_managers.py (Add manager), and the typed round tr
 
 from __future__ import annotations
 
+from orderview.screens.edit_order import EditOrderScreen
+from orderview.screens.history import HistoryScreen
+from orderview.screens.order import OrderScreen
 from rich.cells import cell_len
 from sqlalchemy import select
 
@@ -16,9 +19,6 @@ from orderview.db.models import AuditEvent, Customer, LicenseManager, Order, Ord
 from orderview.safetext import visible
 from orderview.services import orders
 from orderview.services.normalize import customer_keys, lc
-from screens.edit_order import EditOrderScreen
-from screens.history import HistoryScreen
-from screens.order import OrderScreen
 from tests.hostile_corpus import BY_NAME
 from tests.test_ui_edit_history import type_text
 from tests.ui_support import SIZE, make_app, screen_text, wait_for

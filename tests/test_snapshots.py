@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from orderview.screens.order import OrderScreen
 from textual.pilot import Pilot
 
 from orderview.db.engine import open_database
-from screens.order import OrderScreen
 from tests import factories as f
 from tests.ui_support import SIZE, make_app, wait_for
 

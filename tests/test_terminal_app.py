@@ -14,6 +14,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from orderview.widgets import shadow_driver as app_driver
+from orderview.widgets.session_driver import SessionDriver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
 
@@ -21,8 +23,6 @@ from benchmarks.bandwidth import Terminal, build_db
 from orderview.db.engine import Database
 from orderview.settings import Settings
 from tests.ui_support import SIZE, make_app, wait_for
-from widgets import shadow_driver as app_driver
-from widgets.session_driver import SessionDriver
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 

@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 
 import pytest
+from orderview.widgets.session_driver import HANGUP_EXIT_STATUS
 
 from benchmarks.bandwidth import COLS, ROOT, ROWS, build_db
-from widgets.session_driver import HANGUP_EXIT_STATUS
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 

@@ -5,15 +5,15 @@ tests fail if the bindings lose their priority."""
 from __future__ import annotations
 
 import pytest
+from orderview.screens.confirm import ConfirmScreen
+from orderview.screens.edit_order import EditOrderScreen
+from orderview.screens.help import HelpScreen, help_title
+from orderview.screens.order import OrderScreen
+from orderview.widgets import shadow_driver as app_driver
 
 from orderview.db.engine import Database
-from screens.confirm import ConfirmScreen
-from screens.edit_order import EditOrderScreen
-from screens.help import HelpScreen, help_title
-from screens.order import OrderScreen
 from tests import factories as f
 from tests.ui_support import SIZE, make_app, wait_for
-from widgets import shadow_driver as app_driver
 
 
 def help_rows(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]

@@ -3,9 +3,10 @@ checkbox's state is in its glyph, not only in its colour."""
 
 from __future__ import annotations
 
+from orderview.screens.edit_order import EditOrderScreen
+from orderview.screens.order import OrderScreen
+
 from orderview.db.engine import Database
-from screens.edit_order import EditOrderScreen
-from screens.order import OrderScreen
 from tests import factories as f
 from tests.ui_support import SIZE, make_app, screen_text, wait_for
 
@@ -33,9 +34,9 @@ async def test_edit_order_flags_show_their_state_without_colour(sqlite_db: Datab
 async def test_dialogs_do_not_dim_what_lies_behind(sqlite_db: Database) -> None:
     """A dialog with a see-through background neither dims nor repaints the screen behind it
     (Textual re-tints every cell behind a modal whose background is partly opaque)."""
-    from screens.confirm import ConfirmScreen
-    from screens.help import HelpScreen
-    from screens.issue_wizard import IssueWizard
+    from orderview.screens.confirm import ConfirmScreen
+    from orderview.screens.help import HelpScreen
+    from orderview.screens.issue_wizard import IssueWizard
 
     await f.add_product(sqlite_db, "APP", "App Pro")
     await f.add_order(sqlite_db, "ORD-1")

@@ -61,7 +61,7 @@ def test_default_command_starts_on_the_orders_screen(sqlite_path, runs, monkeypa
 def test_stylesheet_ships_inside_the_installed_packages() -> None:
     from importlib.resources import files
 
-    sheet = files("styles").joinpath("app.tcss")
+    sheet = files("orderview.styles").joinpath("app.tcss")
     assert sheet.is_file()
     assert "#order-tabs" in app_module.stylesheet()
     assert app_module.stylesheet() == app_module.OrderviewApp.CSS

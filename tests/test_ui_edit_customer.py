@@ -3,10 +3,12 @@ validation per field and a concurrent edit."""
 
 from __future__ import annotations
 
+from orderview.screens.confirm import ConfirmScreen
+from orderview.screens.customer_edit import CustomerEditScreen
+from orderview.screens.customer_pick import CustomerPickScreen
+from orderview.widgets.form_field import FormField
+
 from orderview.services import audit, customers, orders
-from screens.confirm import ConfirmScreen
-from screens.customer_edit import CustomerEditScreen
-from screens.customer_pick import CustomerPickScreen
 from tests import factories as f
 from tests.ui_support import (
     SIZE,
@@ -18,7 +20,6 @@ from tests.ui_support import (
     see,
     wait_for,
 )
-from widgets.form_field import FormField
 
 NEW = {
     "email": "grace@navy.example",
@@ -277,12 +278,11 @@ def test_no_screen_takes_the_app_wide_redraw_key() -> None:
     import importlib
     import pkgutil
 
+    import orderview.screens as screens
     from textual.screen import Screen
 
-    import screens
-
     offenders = []
-    for info in pkgutil.walk_packages(screens.__path__, "screens."):
+    for info in pkgutil.walk_packages(screens.__path__, "orderview.screens."):
         module = importlib.import_module(info.name)
         for obj in vars(module).values():
             if isinstance(obj, type) and issubclass(obj, Screen) and obj.__module__ == info.name:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from orderview.screens.customer_edit import CustomerEditScreen
+from orderview.screens.customer_pick import CustomerPickScreen
+from orderview.screens.edit_order import EditOrderScreen
+from orderview.screens.history import HistoryScreen
+from orderview.screens.order import OrderScreen
+from orderview.widgets.form_field import FormField
 from textual import events
 from textual.keys import _character_to_key
 
 from orderview.services import audit, customers, order_edit, orders
-from screens.customer_edit import CustomerEditScreen
-from screens.customer_pick import CustomerPickScreen
-from screens.edit_order import EditOrderScreen
-from screens.history import HistoryScreen
-from screens.order import OrderScreen
 from tests import factories as f
 from tests.ui_support import SIZE, loaded_order, make_app, screen_text, see, wait_for
-from widgets.form_field import FormField
 
 
 async def type_text(pilot, app, text: str) -> None:  # type: ignore[no-untyped-def]

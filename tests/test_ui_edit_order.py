@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from orderview.screens.confirm import ConfirmScreen
+from orderview.screens.edit_order import EditOrderScreen
+from orderview.widgets.form_field import FormField
 from textual.widgets import Checkbox
 
 from orderview.services import audit, order_edit, orders
-from screens.confirm import ConfirmScreen
-from screens.edit_order import EditOrderScreen
 from tests import factories as f
 from tests.ui_support import SIZE, error_of, loaded_order, make_app, open_dialog, see, wait_for
-from widgets.form_field import FormField
 
 
 async def open_edit(pilot, app) -> EditOrderScreen:  # type: ignore[no-untyped-def]

@@ -9,6 +9,11 @@ import stat
 from pathlib import Path
 
 import pytest
+from orderview.screens.confirm import ConfirmScreen
+from orderview.screens.delete_order import DeleteOrderScreen
+from orderview.screens.export_dialog import ExportScreen
+from orderview.screens.order import OrderScreen
+from orderview.screens.orders import OrdersScreen
 from sqlalchemy import func, select, update
 from textual.widgets import Button, Static
 
@@ -16,11 +21,6 @@ from orderview import export
 from orderview.app import OrderviewApp
 from orderview.db.models import AuditEvent, Customer, License, LicenseManager, Order, OrderManager
 from orderview.services import audit, deletion
-from screens.confirm import ConfirmScreen
-from screens.delete_order import DeleteOrderScreen
-from screens.export_dialog import ExportScreen
-from screens.order import OrderScreen
-from screens.orders import OrdersScreen
 from tests import factories as f
 from tests.ui_support import SIZE, loaded_order, make_app, open_dialog, screen_text, wait_for
 

@@ -7,6 +7,12 @@ import random
 from datetime import date
 
 import pytest
+from orderview.screens.confirm import ConfirmScreen
+from orderview.screens.help import HelpScreen
+from orderview.screens.issue_wizard import IssueWizard
+from orderview.screens.order import OrderScreen
+from orderview.screens.orders import OrdersScreen
+from orderview.screens.wizard_steps.fields import Cycler, FieldRow
 from sqlalchemy import select
 from textual import events
 
@@ -14,12 +20,6 @@ from orderview.db.engine import Database
 from orderview.db.models import AuditEvent, Customer, License, LicensePolicy, Order
 from orderview.schemas.issuing import ENTITLEMENT_FIELDS, FIELD_LABELS, show_value
 from orderview.services import issuing
-from screens.confirm import ConfirmScreen
-from screens.help import HelpScreen
-from screens.issue_wizard import IssueWizard
-from screens.order import OrderScreen
-from screens.orders import OrdersScreen
-from screens.wizard_steps.fields import Cycler, FieldRow
 from tests import factories as f
 from tests.ui_support import SIZE, loaded_order, make_app, screen_text, wait_for
 

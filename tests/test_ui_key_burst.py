@@ -7,13 +7,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from orderview.widgets.still_input import StillInput
 from textual import events
 from textual.pilot import Pilot
 
 from tests import factories as f
 from tests.test_ui_managers import box, open_dialog, open_managers_tab
 from tests.ui_support import SIZE, make_app
-from widgets.still_input import StillInput
 
 NAMES = {"@": "at", ".": "full_stop", "-": "minus", " ": "space", "+": "plus"}
 

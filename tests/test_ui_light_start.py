@@ -15,14 +15,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from orderview.screens.order import OrderScreen
+from orderview.screens.orders import OrdersScreen
 from textual.pilot import Pilot
 
 from orderview.app import OrderviewApp
 from orderview.cli.app_cmd import LightStart, light_start
 from orderview.cli.context import Context
 from orderview.db.engine import Database
-from screens.order import OrderScreen
-from screens.orders import OrdersScreen
 from tests import factories as f
 from tests.ui_support import SIZE, screen_text, wait_for
 

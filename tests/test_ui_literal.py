@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from screens.order import OrderScreen
-from screens.orders import OrdersScreen
+from orderview.screens.order import OrderScreen
+from orderview.screens.orders import OrdersScreen
+
 from tests import factories as f
 from tests.ui_support import SIZE, make_app, screen_text, wait_for
 

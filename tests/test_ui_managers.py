@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from orderview.screens.confirm import ConfirmScreen
+from orderview.screens.manager_dialog import ManagerDialog
+from orderview.screens.order import OrderScreen
+from orderview.screens.order_tabs.managers import ManagersPane
+from orderview.widgets.still_input import StillInput
 from sqlalchemy import select
 from textual.widgets import Checkbox, Static
 
@@ -13,14 +18,9 @@ from orderview.mail import outbox
 from orderview.permissions import DISTRIBUTION_CODES
 from orderview.services import managers
 from orderview.settings import Settings
-from screens.confirm import ConfirmScreen
-from screens.manager_dialog import ManagerDialog
-from screens.order import OrderScreen
-from screens.order_tabs.managers import ManagersPane
 from tests import factories as f
 from tests.smtp_capture import SMTPServer
 from tests.ui_support import SIZE, make_app, screen_text, wait_for
-from widgets.still_input import StillInput
 
 HOSTILE = "[@click=app.quit]Ev[/]il [b]x"
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from orderview.screens.help import HelpScreen
+from orderview.screens.order import OrderScreen
+from orderview.screens.order_tabs import licenses as licenses_tab
+from orderview.screens.orders import OrdersScreen
+from orderview.widgets.literal_table import LiteralTable
 from sqlalchemy import update
 
 from orderview.db.models import Order
-from screens.help import HelpScreen
-from screens.order import OrderScreen
-from screens.order_tabs import licenses as licenses_tab
-from screens.orders import OrdersScreen
 from tests import factories as f
 from tests.ui_support import SIZE, loaded_order, make_app, screen_text, wait_for
-from widgets.literal_table import LiteralTable
 
 
 async def seed(db, licenses: int = 0) -> int:  # type: ignore[no-untyped-def]

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from orderview.screens.order import OrderScreen
+from orderview.screens.order_tabs import licenses as licenses_tab
+from orderview.widgets.literal_table import LiteralTable, cell
 from rich.text import Text
 
 from orderview.services import orders
-from screens.order import OrderScreen
-from screens.order_tabs import licenses as licenses_tab
 from tests.hostile_corpus import CORPUS
 from tests.test_ui_order import open_order, seed
 from tests.ui_support import SIZE, make_app, screen_text, wait_for
-from widgets.literal_table import LiteralTable, cell
 
 
 async def test_licenses_tab_shows_the_page_read_with_the_order(sqlite_db, monkeypatch) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from screens.orders import OrdersScreen
+from orderview.screens.orders import OrdersScreen
+from orderview.widgets.still_input import StillInput
+
 from tests import factories as f
 from tests.ui_support import SIZE, loaded_order, make_app, screen_text, wait_for
-from widgets.still_input import StillInput
 
 
 async def seed(db):  # type: ignore[no-untyped-def]
@@ -150,7 +151,7 @@ async def test_orders_screen_fits_80x24(sqlite_db) -> None:
 async def test_question_mark_in_the_empty_search_box_opens_help(sqlite_db) -> None:
     """Operators press ? first thing; the search box has focus then. Once text is typed, ? and
     / are ordinary characters of the search."""
-    from screens.help import HelpScreen
+    from orderview.screens.help import HelpScreen
 
     await seed(sqlite_db)
     app = make_app(sqlite_db)

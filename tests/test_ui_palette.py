@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from orderview.screens.open_order import order_query
+from orderview.screens.order import OrderScreen
+from orderview.screens.orders import OrdersScreen
 from textual.command import CommandPalette
 from textual.widgets import Input
 
-from screens.open_order import order_query
-from screens.order import OrderScreen
-from screens.orders import OrdersScreen
 from tests import factories as f
 from tests.ui_support import SIZE, make_app, wait_for
 

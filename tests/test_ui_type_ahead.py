@@ -5,11 +5,11 @@ that had nothing focused yet."""
 
 from __future__ import annotations
 
+from orderview.screens.edit_order import EditOrderScreen
+from orderview.screens.order import OrderScreen
+from orderview.screens.orders import OrdersScreen
 from textual.widgets import TabbedContent
 
-from screens.edit_order import EditOrderScreen
-from screens.order import OrderScreen
-from screens.orders import OrdersScreen
 from tests import factories as f
 from tests.test_ui_key_burst import burst, settle, typed
 from tests.ui_support import SIZE, loaded_order, make_app, wait_for
@@ -109,7 +109,8 @@ async def test_keys_typed_ahead_through_the_wizard_steps(sqlite_db) -> None:  # 
     """``i↓⏎⏎`` from the order screen: the wizard opens, the second product is chosen (its
     table still loading when the keys arrive), then its default policy, and the entitlements
     step is shown: each key was for the step after the one before it."""
-    from screens.issue_wizard import IssueWizard
+    from orderview.screens.issue_wizard import IssueWizard
+
     from tests.test_ui_issue_wizard import seed as seed_catalog
 
     await seed_catalog(sqlite_db)
@@ -205,8 +206,9 @@ async def test_keys_after_enter_in_the_delete_dialog_reach_the_orders_search(  #
         sqlite_db, monkeypatch) -> None:
     """``ORD-1⏎ORD-2``: the slow delete ends on the orders screen, where the search box gets
     ``ORD-2`` (it was typed into the closing dialog's confirmation box)."""
+    from orderview.screens.delete_order import DeleteOrderScreen
+
     from orderview.services import deletion
-    from screens.delete_order import DeleteOrderScreen
 
     await f.add_order(sqlite_db, "ORD-1")
     await f.add_order(sqlite_db, "ORD-2")

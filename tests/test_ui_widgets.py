@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from orderview.widgets.literal_table import LiteralTable
+from orderview.widgets.status_line import MIN_INTERVAL, StatusLine
+from orderview.widgets.still_input import StillInput
 from textual.app import App, ComposeResult
-
-from widgets.literal_table import LiteralTable
-from widgets.status_line import MIN_INTERVAL, StatusLine
-from widgets.still_input import StillInput
 
 
 class Harness(App[None]):

@@ -6,14 +6,14 @@ import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
+from orderview.screens.order import OrderScreen
+from orderview.widgets.form_field import FormField
 from textual.pilot import Pilot
 from textual.screen import Screen
 
 from orderview.app import OrderviewApp
 from orderview.db.engine import Database
 from orderview.settings import Settings
-from screens.order import OrderScreen
-from widgets.form_field import FormField
 
 SIZE = (80, 24)
 ScreenT = TypeVar("ScreenT", bound=Screen)

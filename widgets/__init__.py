@@ -1,7 +1,7 @@
 """Thin widgets carrying app-wide policy (literal text, no blinking, cheap status updates)."""
 
-from widgets.literal_table import LiteralTable, cell
-from widgets.status_line import StatusLine
-from widgets.still_input import StillInput
+from orderview.widgets.literal_table import LiteralTable, cell
+from orderview.widgets.status_line import StatusLine
+from orderview.widgets.still_input import StillInput
 
 __all__ = ["LiteralTable", "StatusLine", "StillInput", "cell"]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from orderview.widgets.fmt import text_or_empty
+from orderview.widgets.literal import literal
 from textual.content import Content
 from textual.widgets import Static
-
-from widgets.fmt import text_or_empty
-from widgets.literal import literal
 
 MAX_VALUE = 2000
 

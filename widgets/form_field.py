@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from orderview.widgets.literal import literal
+from orderview.widgets.still_input import StillInput
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Static
-
-from widgets.literal import literal
-from widgets.still_input import StillInput
 
 
 class FormField(Vertical):

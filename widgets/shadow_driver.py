@@ -13,8 +13,9 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from orderview.widgets.session_driver import SessionDriver
+
 from orderview.terminal import ShadowScreen
-from widgets.session_driver import SessionDriver
 
 if TYPE_CHECKING:
     from textual.app import App

@@ -10,10 +10,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from orderview.widgets.literal import literal
 from textual.timer import Timer
 from textual.widgets import Static
-
-from widgets.literal import literal
 
 MIN_INTERVAL = 0.25  # seconds between repaints
 

@@ -94,7 +94,7 @@ class KeysInOrder:
         box: Any = self
         router = getattr(box.app, "type_ahead", None)
         if router is not None:
-            from widgets.type_ahead import SubmitHandled
+            from orderview.widgets.type_ahead import SubmitHandled
 
             marker = SubmitHandled()
             self._awaiting = marker

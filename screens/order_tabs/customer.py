@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from orderview.widgets.field_list import FieldList
+from orderview.widgets.fmt import utc
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from orderview.services.views import CustomerView, OrderDetail
-from widgets.field_list import FieldList
-from widgets.fmt import utc
 
 NO_CUSTOMER = "No customer: this order is not linked to a customer. c adds one (pick or create)."
 

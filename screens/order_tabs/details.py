@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
+from orderview.widgets.field_list import FieldList
+from orderview.widgets.fmt import utc, yes_no
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 
 from orderview.services.views import OrderDetail
-from widgets.field_list import FieldList
-from widgets.fmt import utc, yes_no
 
 ORDER_TYPES = {"normal": "normal", "api_trial": "API trial (trial-key request)"}
 

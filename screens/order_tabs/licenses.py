@@ -16,6 +16,9 @@ from collections.abc import Awaitable
 from functools import cached_property, partial
 from typing import TypeVar
 
+from orderview.widgets.fmt import EMPTY, day, plural
+from orderview.widgets.literal_table import LiteralTable
+from orderview.widgets.status_line import StatusLine
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,9 +27,6 @@ from textual.widgets import DataTable
 
 from orderview.services import orders
 from orderview.services.views import LicenseRow, OrderDetail, Page
-from widgets.fmt import EMPTY, day, plural
-from widgets.literal_table import LiteralTable
-from widgets.status_line import StatusLine
 
 PAGE = 100
 WINDOW = 3 * PAGE

@@ -8,6 +8,12 @@ truth: queued (and "no mail server configured" when that is why), sent at, faile
 
 from __future__ import annotations
 
+from orderview.screens.confirm import ConfirmScreen
+from orderview.screens.manager_dialog import ManagerDialog
+from orderview.widgets.fmt import EMPTY
+from orderview.widgets.literal import literal
+from orderview.widgets.literal_table import LiteralTable
+from orderview.widgets.status_line import StatusLine
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,12 +29,6 @@ from orderview.permissions import PERMISSION_BY_CODE, PERMISSIONS
 from orderview.services import managers
 from orderview.services.errors import ServiceError
 from orderview.services.views import ManagerView, OrderDetail
-from screens.confirm import ConfirmScreen
-from screens.manager_dialog import ManagerDialog
-from widgets.fmt import EMPTY
-from widgets.literal import literal
-from widgets.literal_table import LiteralTable
-from widgets.status_line import StatusLine
 
 # Each permission is one letter in a fixed position, so every manager's rights fit on one line
 # at 80 columns beside the email, name, invite and first login; the legend under the table says

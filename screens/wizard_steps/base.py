@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from orderview.screens.wizard_steps.fields import FieldRow, FieldSubmitted
 from textual import on
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Input
-
-from screens.wizard_steps.fields import FieldRow, FieldSubmitted
 
 
 class StepDone(Message):

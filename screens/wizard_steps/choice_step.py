@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Generic, Protocol, TypeVar
 
+from orderview.screens.wizard_steps.base import StepDone, WizardStep
+from orderview.screens.wizard_steps.state import LineDraft
+from orderview.widgets.literal_table import LiteralTable
 from textual import on
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import DataTable, Static
-
-from screens.wizard_steps.base import StepDone, WizardStep
-from screens.wizard_steps.state import LineDraft
-from widgets.literal_table import LiteralTable
 
 
 class _Choice(Protocol):

@@ -8,6 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from orderview.screens.wizard_steps.base import WizardStep
+from orderview.screens.wizard_steps.fields import (
+    Cycler,
+    FieldRow,
+    StillTextArea,
+    check_field,
+    text_field,
+)
+from orderview.screens.wizard_steps.state import LineDraft, hidden_by_switch
+from orderview.widgets.literal import literal
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -22,16 +32,6 @@ from orderview.schemas.issuing import (
     fields_for_type,
 )
 from orderview.services.errors import FieldErrors
-from screens.wizard_steps.base import WizardStep
-from screens.wizard_steps.fields import (
-    Cycler,
-    FieldRow,
-    StillTextArea,
-    check_field,
-    text_field,
-)
-from screens.wizard_steps.state import LineDraft, hidden_by_switch
-from widgets.literal import literal
 
 PLACEHOLDERS = {
     "valid_duration": "e.g. 30d, 6m, 1y",

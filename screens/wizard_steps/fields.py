@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from orderview.widgets.literal import literal
+from orderview.widgets.still_input import _UNSAFE, KeysInOrder, StillInput, _stand_in
+from orderview.widgets.tick import Tick
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -23,9 +26,6 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Static, TextArea
 
 from orderview.safetext import has_unsafe
-from widgets.literal import literal
-from widgets.still_input import _UNSAFE, KeysInOrder, StillInput, _stand_in
-from widgets.tick import Tick
 
 LABEL_WIDTH = 24
 

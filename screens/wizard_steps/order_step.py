@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
+from orderview.screens.wizard_steps.base import StepDone, WizardStep
+from orderview.screens.wizard_steps.fields import Cycler, FieldRow, text_field
+from orderview.screens.wizard_steps.state import OrderDraft
+from orderview.widgets.literal import literal
+from orderview.widgets.literal_table import LiteralTable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -14,11 +19,6 @@ from orderview.schemas.issuing import parse_new_order
 from orderview.services import customers
 from orderview.services.errors import FieldErrors
 from orderview.services.views import CustomerView
-from screens.wizard_steps.base import StepDone, WizardStep
-from screens.wizard_steps.fields import Cycler, FieldRow, text_field
-from screens.wizard_steps.state import OrderDraft
-from widgets.literal import literal
-from widgets.literal_table import LiteralTable
 
 MODES = (("none", "no customer"), ("pick", "pick an existing customer"),
          ("new", "create a new customer"))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from orderview.screens.wizard_steps.choice_step import ChoiceStep
+from orderview.screens.wizard_steps.state import LineDraft
+from orderview.widgets.literal import literal
 from textual.content import Content
 
 from orderview.services import catalog
 from orderview.services.catalog import PolicyView
-from screens.wizard_steps.choice_step import ChoiceStep
-from screens.wizard_steps.state import LineDraft
-from widgets.literal import literal
 
 CUSTOM = "custom"
 

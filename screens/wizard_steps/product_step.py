@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from orderview.screens.wizard_steps.choice_step import ChoiceStep
+from orderview.screens.wizard_steps.state import LineDraft
+
 from orderview.services import catalog
 from orderview.services.catalog import ProductView
-from screens.wizard_steps.choice_step import ChoiceStep
-from screens.wizard_steps.state import LineDraft
 
 
 class ProductStep(ChoiceStep[ProductView]):

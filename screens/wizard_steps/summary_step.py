@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from orderview.screens.wizard_steps.base import WizardStep
+from orderview.widgets.literal import literal
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Static
 
 from orderview.schemas.issuing import FIELD_LABELS, ResolvedLine, show_value
-from screens.wizard_steps.base import WizardStep
-from widgets.literal import literal
 
 
 def identity_text(line: ResolvedLine) -> str:
