@@ -29,6 +29,7 @@ from orderview.cli.errors import CLIError
 from orderview.safetext import visible
 from orderview.screens.orders import OrdersScreen
 from orderview.widgets import shadow_driver as app_driver
+from orderview.widgets.status_line import StatusLine
 from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
 
 if TYPE_CHECKING:
@@ -179,6 +180,8 @@ class OrderviewApp(App[None]):
                     screen.refresh_results()
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            StatusLine.clear_messages()  # a message says what just happened, until the next key
         if (isinstance(event, HELD_EVENTS) and not event.is_forwarded
                 and not (isinstance(event, events.Key) and event.key in UNHELD_KEYS)):
             if self._held is not None:

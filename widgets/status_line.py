@@ -3,12 +3,17 @@
 ``update(..., layout=False)`` repaints only this line instead of re-laying-out its parents
 (20x fewer bytes measured), and bursts of updates are coalesced to a few repaints a second.
 Text is always shown literally (it often quotes what the operator typed).
+
+Two kinds of text: ``set_status`` is what the line says until told otherwise (a hint, a count);
+``say`` is a message about what just happened ("Saved order …"), shown until the operator's
+next key press (the app calls ``clear_messages``), when the line returns to its lasting text.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, ClassVar
+from weakref import WeakSet
 
 from orderview.widgets.literal import literal
 from textual.timer import Timer
@@ -27,15 +32,36 @@ class StatusLine(Static):
     }
     """
 
+    _saying: ClassVar[WeakSet[StatusLine]] = WeakSet()  # lines showing a message
+
     def __init__(self, text: str = "", **kwargs: Any) -> None:
         super().__init__(literal(text), **kwargs)
         self.text = text
+        self.lasting = text  # what the line says once a message has gone
         self._pending: str | None = None
         self._last = 0.0
         self._timer: Timer | None = None
 
     def set_status(self, text: str) -> None:
         """Show ``text`` now, or at most a few times a second if updates come in a burst."""
+        self.lasting = text
+        StatusLine._saying.discard(self)
+        self._set(text)
+
+    def say(self, text: str) -> None:
+        """Show a message until the next key press (``clear_messages``)."""
+        self._set(text)
+        StatusLine._saying.add(self)
+
+    @classmethod
+    def clear_messages(cls) -> None:
+        """A key was pressed: every message gives way to its line's lasting text."""
+        for line in list(cls._saying):
+            cls._saying.discard(line)
+            if line.is_attached:
+                line._set(line.lasting)
+
+    def _set(self, text: str) -> None:
         self.text = text
         now = time.monotonic()
         if now - self._last >= MIN_INTERVAL and self._timer is None:
