@@ -32,13 +32,14 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from orderview.schemas.order import EDITABLE_ORDER_FIELDS
 from orderview.services.errors import FieldErrors, ServiceError
 from orderview.services.issuing import LineErrors, create_order, issue_licenses
 from orderview.services.views import OrderDetail
 
-ORDER_FIELDS = ("store_id", "reference", "customer")
+ORDER_FIELDS = ("store_id", *EDITABLE_ORDER_FIELDS, "customer")
 HINTS = {
-    "order": "enter: next field · ←/→: customer choice · esc: close",
+    "order": "enter: next field · space: tick · ←/→: customer choice · esc: close",
     "product": "↑/↓ then enter: choose · esc: back",
     "policy": "↑/↓ then enter: choose · esc: back",
     "entitlements": "enter: next field · space, ←/→: change · tab: move · esc: back",

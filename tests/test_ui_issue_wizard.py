@@ -388,7 +388,7 @@ async def test_new_order_without_customer(sqlite_db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await start_new_order(pilot, app)
         await pilot.press("enter", *"PO-9", "enter")  # Order ID blank, reference, customer
-        await pilot.press("enter")  # "no customer" is the last field
+        await pilot.press(*["enter"] * 6)  # campaign … trial order, then "no customer"
         await finish_default_line(pilot, app)
         detail = app.screen.detail
         assert detail.store_id.startswith("ORD-") and detail.reference == "PO-9"
@@ -398,12 +398,52 @@ async def test_new_order_without_customer(sqlite_db) -> None:
     assert [r.order_id for r in await rows(sqlite_db)] == [order.id]
 
 
+async def test_new_order_takes_the_order_fields_edit_order_has(sqlite_db) -> None:
+    """The New order step also takes campaign params, download ID, language and the test /
+    trial flags (Edit order's rules), so a new order needs no second edit; they are saved by
+    the same transaction that creates the order, in its "created" audit event."""
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_new_order(pilot, app)
+        await pilot.press(*"SHOP-7", "enter", *"PO-1", "enter", *"cpg=web,src=x", "enter",
+                          *"DL-9", "enter", *"klingon", "enter", "space", "enter", "enter",
+                          "enter")
+        row = app.screen.query_one("#row-language", FieldRow)
+        await wait_for(pilot, lambda: "language code" in row.error_text
+                       and app.focused.id == "language", what="Edit order's rule, by the field")
+        assert on_step(app, "order") and await rows(sqlite_db) == []
+        app.focused.value = "pt_br"
+        await pilot.press(*["enter"] * 4)  # language, test order (ticked), trial, no customer
+        await wait_for(pilot, lambda: on_step(app, "product")
+                       and app.screen.query_one("#products").row_count > 0)
+        await to_entitlements(pilot, app)
+        await enter_until(pilot, app, "summary")
+        assert "New order SHOP-7 " in screen_text(app)
+        for line in ("Reference: PO-1", "Campaign params: cpg=web,src=x", "Download ID: DL-9",
+                     "Language: pt_br", "Test order "):
+            assert line in screen_text(app), line
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                       and app.screen.detail is not None, what="the new order's screen")
+    async with sqlite_db.sessions() as s:
+        order = (await s.scalars(select(Order).where(Order.store_id == "SHOP-7"))).one()
+        created = (await s.scalars(select(AuditEvent).where(
+            AuditEvent.order_id == order.id, AuditEvent.action == "created"))).one()
+    assert (order.store_id, order.reference, order.campaign_params, order.download_id,
+            order.language, order.is_test, order.is_trial, order.version) == (
+        "SHOP-7", "PO-1", "cpg=web,src=x", "DL-9", "pt-BR", True, False, 1)
+    assert created.changes["campaign_params"] == [None, "cpg=web,src=x"]
+    assert created.changes["is_test"] == [None, True] and created.changes["language"][1] == "pt-BR"
+    assert [r.order_id for r in await rows(sqlite_db)] == [order.id]
+
+
 async def test_new_order_creating_a_customer(sqlite_db) -> None:
     await seed(sqlite_db)
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await start_new_order(pilot, app)
-        await pilot.press(*"SHOP-42", "enter", "enter", "right", "right")
+        await pilot.press(*"SHOP-42", *["enter"] * 7, "right", "right")
         await wait_for(pilot, lambda: app.screen.query_one("#new-section").display)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.focused.id == "customer-email")
@@ -432,7 +472,7 @@ async def test_new_order_picking_a_customer(sqlite_db) -> None:
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await start_new_order(pilot, app)
-        await pilot.press("enter", "enter", "right")
+        await pilot.press(*["enter"] * 7, "right")
         await wait_for(pilot, lambda: app.screen.query_one("#pick-section").display)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.focused.id == "customer_search")
@@ -458,7 +498,7 @@ async def test_new_order_with_a_taken_order_id_goes_back_to_it(sqlite_db) -> Non
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await start_new_order(pilot, app)
-        await pilot.press(*"ORD-1001", "enter", "enter", "enter")
+        await pilot.press(*"ORD-1001", *["enter"] * 8)
         await wait_for(pilot, lambda: on_step(app, "product")
                        and app.screen.query_one("#products").row_count > 0)
         await to_entitlements(pilot, app)
@@ -469,7 +509,7 @@ async def test_new_order_with_a_taken_order_id_goes_back_to_it(sqlite_db) -> Non
             "#row-store_id", FieldRow).error_text)
         assert await rows(sqlite_db) == []
         app.focused.value = "ORD-2002"
-        await pilot.press("enter", "enter", "enter")  # fixed: straight back to the summary
+        await pilot.press(*["enter"] * 8)  # fixed: straight back to the summary
         await wait_for(pilot, lambda: on_step(app, "summary"))
         assert "New order ORD-2002" in screen_text(app)
         await pilot.press("ctrl+s")
@@ -725,7 +765,7 @@ async def test_new_order_back_from_product_and_forward_again(sqlite_db) -> None:
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await start_new_order(pilot, app)
-        await pilot.press("enter", *"PO-7", "enter", "enter")
+        await pilot.press("enter", *"PO-7", *["enter"] * 7)
         await wait_for(pilot, lambda: on_step(app, "product"), what="product step")
         await pilot.press("escape")
         await wait_for(pilot, lambda: on_step(app, "order"), what="back on the order step")

@@ -20,6 +20,7 @@ from orderview.keys import is_valid_key, normalize_key
 from orderview.safetext import has_unsafe
 from orderview.schemas.common import parse, single_line
 from orderview.schemas.customer import check_email, validate_new_customer
+from orderview.schemas.order import EDITABLE_ORDER_FIELDS, OrderChanges
 from orderview.services.errors import FieldErrors
 
 if TYPE_CHECKING:
@@ -470,15 +471,20 @@ class NewCustomer(BaseModel):
     phone: single_line(50) = ""
 
 
-class NewOrder(BaseModel):
-    """Order ID blank = generated; a customer picked by id, created from fields, or none."""
+class NewOrder(OrderChanges):
+    """Order ID blank = generated; a customer picked by id, created from fields, or none. The
+    order's own fields (reference, campaign params, download ID, language, test / trial) are
+    Edit order's (``OrderChanges``): the same rules, so a new order needs no second edit."""
 
     model_config = ConfigDict(extra="forbid")
 
     store_id: single_line(100) = ""
-    reference: single_line(100) = ""
     customer_id: int | None = None
     new_customer: NewCustomer | None = None
+
+    def order_fields(self) -> dict[str, Any]:
+        """The order's own fields, as Edit order would store them."""
+        return {name: getattr(self, name) for name in EDITABLE_ORDER_FIELDS}
 
 
 def parse_new_order(data: dict[str, Any]) -> NewOrder:
