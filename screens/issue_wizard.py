@@ -14,7 +14,7 @@ import asyncio
 from dataclasses import dataclass
 
 from orderview.screens.confirm import ConfirmScreen
-from orderview.screens.wizard_steps.base import AddLine, StepDone, WizardStep
+from orderview.screens.wizard_steps.base import AddLine, StepDone, StepFixed, WizardStep
 from orderview.screens.wizard_steps.entitlements_step import EntitlementsStep
 from orderview.screens.wizard_steps.order_step import OrderStep
 from orderview.screens.wizard_steps.policy_step import PolicyStep
@@ -198,6 +198,13 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         elif name in following:
             self.stack.append(following[name])
             await self._show()
+
+    @on(StepFixed)
+    def _step_fixed(self, event: StepFixed) -> None:
+        """The fields marked in red are all fixed: the status line says the step's keys again."""
+        event.stop()
+        if event.step is self.step and not self.issuing:
+            self.status.set_status(HINTS.get(self.stack[-1][0], ""))
 
     @on(AddLine)
     async def _add_line_message(self, event: AddLine) -> None:

@@ -322,12 +322,112 @@ async def test_user_based_product_takes_emails(sqlite_db) -> None:
             "#row-user_emails", FieldRow).error_text)
         assert on_step(app, "entitlements")  # no emails yet
         await focus_field(pilot, app, "user_emails")
-        await pilot.press(*"a@x.io", "enter", *"b@x.io", "enter", "enter")
+        await pilot.press(*"a@x.io, b@x.io", "enter")  # valid: enter on its last line moves on
+        await wait_for(pilot, lambda: app.focused.id != "user_emails", what="moved on")
         await enter_until(pilot, app, "summary")
         assert "2 user licenses: a@x.io, b@x.io" in screen_text(app)
         await issue_and_wait(pilot, app)
     assert [(r.user_email, r.license_key) for r in await rows(sqlite_db)] == [
         ("a@x.io", None), ("b@x.io", None)]
+
+
+def error_of_row(app, name: str) -> str:  # type: ignore[no-untyped-def]
+    return app.screen.query_one(f"#row-{name.replace('.', '-')}", FieldRow).error_text
+
+
+async def test_enter_never_gets_stuck_in_the_emails_box(sqlite_db) -> None:
+    """enter on the box's last line moves on when the box is valid, says why not (and stays)
+    when it is not; a message goes as soon as the box is fixed, as typed; walking back into the
+    filled-in box, enter moves on (its cursor used to sit at the start, and each enter pushed
+    the text down a line, for ever)."""
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await wizard_at_entitlements(pilot, app, product_row=1)  # Team Chat (user-based)
+        await focus_field(pilot, app, "user_emails")
+        box = app.focused
+        await pilot.press(*"a@x.io, nope", "enter")
+        await wait_for(pilot, lambda: "not an email address: nope" in error_of_row(
+            app, "user_emails"), what="checked on enter")
+        assert app.focused is box and box.text == "a@x.io, nope"  # no new line, still here
+        await pilot.press(*["backspace"] * 4, *"b@x.io")
+        await wait_for(pilot, lambda: error_of_row(app, "user_emails") == "",
+                       what="the message goes as the box is fixed")
+        assert app.focused is box
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.focused is not box, what="moved on")
+        await enter_until(pilot, app, "summary")
+        await pilot.press("escape")  # back into the filled-in step, enter by enter
+        await wait_for(pilot, lambda: on_step(app, "entitlements"))
+        await focus_field(pilot, app, "user_emails")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.focused.id != "user_emails", what="not stuck")
+        assert app.screen.query_one("#user_emails").text == "a@x.io, b@x.io"
+        await enter_until(pilot, app, "summary")
+        assert "2 user licenses: a@x.io, b@x.io" in screen_text(app)
+        await issue_and_wait(pilot, app)
+    assert [r.user_email for r in await rows(sqlite_db)] == ["a@x.io", "b@x.io"]
+
+
+async def test_pasted_keys_box_moves_on_from_its_last_line(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await wizard_at_entitlements(pilot, app)
+        await type_into(pilot, app, "quantity", "")
+        await focus_field(pilot, app, "keys")
+        app.post_message(events.Paste("ABCD-EFGH-JKMN-PQRS\nABCD-EFGH-JKMN-PQRT"))  # no end line
+        await wait_for(pilot, lambda: app.focused.text.count("\n") == 1)
+        await pilot.press("enter")  # the cursor is on the last line, which has text
+        await wait_for(pilot, lambda: app.focused.id != "keys", what="moved on")
+        assert app.screen.query_one("#keys").text.count("\n") == 1  # no line added
+        await enter_until(pilot, app, "summary")
+        assert "2 licenses with pasted keys" in screen_text(app)
+
+
+async def test_quantity_refuses_letters_and_is_checked_on_enter(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await wizard_at_entitlements(pilot, app)
+        await type_into(pilot, app, "quantity", "1a2-b.")
+        assert app.focused.value == "12"  # letters and signs refused as typed
+        await type_into(pilot, app, "quantity", "0")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "whole number from 1 to 100,000" in error_of_row(
+            app, "quantity"), what="checked on enter")
+        assert app.focused.id == "quantity" and on_step(app, "entitlements")
+        await pilot.press("backspace", "7")
+        await wait_for(pilot, lambda: error_of_row(app, "quantity") == "",
+                       what="the message goes as the field is fixed")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.focused.id == "keys", what="on to the keys box")
+        await enter_until(pilot, app, "summary")
+        assert "7 licenses, keys generated" in screen_text(app)
+        await issue_and_wait(pilot, app)
+    assert len(await rows(sqlite_db)) == 7
+
+
+async def test_step_errors_go_as_each_field_is_fixed(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await wizard_at_entitlements(pilot, app, policy_row=1)
+        await type_into(pilot, app, "valid_duration", "0d")
+        await type_into(pilot, app, "start_date", "2026-02-30")
+        await focus_field(pilot, app, "note")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: error_of_row(app, "valid_duration")
+                       and error_of_row(app, "start_date"), what="two messages")
+        await type_into(pilot, app, "valid_duration", "6m")  # fixed as typed: its message goes
+        await wait_for(pilot, lambda: error_of_row(app, "valid_duration") == "")
+        assert "no such date" in error_of_row(app, "start_date")  # the other one stays
+        await focus_field(pilot, app, "start_date")
+        await pilot.press("end", "backspace", "backspace", "0")  # 2026-02-0: not a date yet
+        assert app.focused.value == "2026-02-0" and error_of_row(app, "start_date")
+        await pilot.press("1")
+        await wait_for(pilot, lambda: error_of_row(app, "start_date") == "")
+        await wait_for(pilot, lambda: "Check the fields" not in wizard(app).status.text)
 
 
 async def test_esc_goes_back_and_asks_before_discarding(sqlite_db) -> None:
