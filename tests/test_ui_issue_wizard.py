@@ -538,6 +538,22 @@ async def test_new_order_takes_the_order_fields_edit_order_has(sqlite_db) -> Non
     assert [r.order_id for r in await rows(sqlite_db)] == [order.id]
 
 
+async def test_the_focused_fields_label_is_in_reverse_video(sqlite_db) -> None:
+    """Focus is plain to see without colour: the focused field's label, and only its."""
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_new_order(pilot, app)
+
+        def reversed_labels() -> list[str]:
+            return [row.field_name for row in app.screen.query(FieldRow) if row.display
+                    and row.query_one(".field-label").rich_style.reverse]
+
+        await wait_for(pilot, lambda: reversed_labels() == ["store_id"], what="first field")
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: reversed_labels() == ["campaign_params"], what="moved")
+
+
 async def test_new_order_creating_a_customer(sqlite_db) -> None:
     await seed(sqlite_db)
     app = make_app(sqlite_db)
