@@ -105,7 +105,8 @@ RAW_EXPORT = (
     "c.reference, c.address, c.city, c.state, c.postcode, c.country, p.short_code, "
     "l.license_key, l.license_type, l.enabled, l.enabled, l.max_activations, l.times_activated, "
     "l.validity_period, l.start_date, l.is_trial, l.is_floating, l.floating_users, l.note, "
-    "l.created_at FROM orders o JOIN licenses l ON l.order_id = o.id "
+    "l.created_at, l.user_email, l.valid_duration, l.maintenance_duration, "
+    "l.maintenance_period FROM orders o JOIN licenses l ON l.order_id = o.id "
     "JOIN products p ON p.id = l.product_id LEFT JOIN customers c ON c.id = o.customer_id "
     "WHERE o.id = {param} ORDER BY l.id"
 )
