@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from orderview.widgets.still_input import _UNSAFE, _stand_in
@@ -74,8 +75,18 @@ def value_of(widget: Input | TextArea) -> str:
 
 
 def expected_in(widget: Input | TextArea, text: str) -> str:
-    return typed_value(text, pasted=by_paste(text), multiline=isinstance(widget, TextArea),
-                       max_length=getattr(widget, "max_length", 0) or 0)
+    restrict = getattr(widget, "restrict", None)  # Quantity: digits only, refused as typed
+    if restrict is None:
+        return typed_value(text, pasted=by_paste(text), multiline=isinstance(widget, TextArea),
+                           max_length=getattr(widget, "max_length", 0) or 0)
+    whole = typed_value(text, pasted=by_paste(text), max_length=widget.max_length)
+    if by_paste(text):  # one insertion: taken whole or refused whole
+        return whole if re.fullmatch(restrict, whole) else ""
+    kept = ""
+    for ch in typed_value(text, pasted=False):  # key by key, each checked with the value
+        if len(kept) < widget.max_length and re.fullmatch(restrict, kept + ch):
+            kept += ch
+    return kept
 
 
 async def fill(pilot, app, boxes: list[Input], texts: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
