@@ -115,10 +115,10 @@ class StillTextArea(KeysInOrder, TextArea):
     so `enter` walking back through a filled-in step moves on instead of pushing its text down.
     """
 
+    DEFAULT_CSS = "StillTextArea { height: 4; width: 1fr; }"
+
     def on_mount(self) -> None:
         self.move_cursor(self.document.end)
-
-    DEFAULT_CSS = "StillTextArea { height: 4; width: 1fr; }"
 
     async def _on_key(self, event: events.Key) -> None:
         if self.app.focused is not self or self._behind_binding():
