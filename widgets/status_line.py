@@ -48,6 +48,13 @@ class StatusLine(Static):
         StatusLine._saying.discard(self)
         self._set(text)
 
+    def keep(self, text: str) -> None:
+        """Change the lasting text; shown now unless a message is showing (then after it)."""
+        if self in StatusLine._saying:
+            self.lasting = text
+        else:
+            self.set_status(text)
+
     def say(self, text: str) -> None:
         """Show a message until the next key press (``clear_messages``)."""
         self._set(text)
