@@ -16,8 +16,9 @@ def order_saved(before: OrderDetail, after: OrderDetail) -> str:
     """``Saved order ORD-1 (Reference, Test order).``: the fields the save changed."""
     changed = [label for name, label in LABELS.items()
                if getattr(before, name) != getattr(after, name)]
-    fields = f" ({', '.join(changed)})" if changed else ""
-    return f"Saved order {visible(after.store_id, 40)}{fields}."
+    if not changed:
+        return f"Nothing to save: order {visible(after.store_id, 40)} is as it was."
+    return f"Saved order {visible(after.store_id, 40)} ({', '.join(changed)})."
 
 
 def customer_saved(before: OrderDetail, result: OrderDetail | CustomerView) -> str:

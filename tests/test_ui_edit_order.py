@@ -85,6 +85,9 @@ async def test_a_message_stays_until_the_next_key(sqlite_db) -> None:
         await pilot.press("e")  # the next action, whatever it is
         await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen))
         assert status.text == ""
+        await pilot.press("ctrl+s")  # nothing changed: saying so is a save's answer too
+        await wait_for(pilot, lambda: status.text
+                       == "Nothing to save: order ORD-1 is as it was.", what="said so")
 
 
 BAD_INPUT = [
