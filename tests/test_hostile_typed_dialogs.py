@@ -767,7 +767,7 @@ async def leave_wizard(pilot, app) -> None:  # type: ignore[no-untyped-def]
 
 
 def new_order_errors(values: dict[str, str]) -> dict[str, str]:
-    from orderview.schemas.issuing import parse_new_order
+    from orderview.schemas.new_order import parse_new_order
 
     data = {"store_id": values["store_id"], "reference": values["reference"],
             "new_customer": {n: values[n] for n in WIZARD_CUSTOMER}}

@@ -31,11 +31,10 @@ from orderview.db.models import AuditEvent, Customer, License, LicensePolicy, Or
 from orderview.keys import ALPHABET, generate_keys
 from orderview.schemas.issuing import (
     LineInput,
-    NewOrder,
     ResolvedLine,
-    parse_new_order,
     resolve_line,
 )
+from orderview.schemas.new_order import NewOrder, parse_new_order
 from orderview.services import audit
 from orderview.services.catalog import policy_view, product_view
 from orderview.services.errors import ConflictError, FieldErrors, NotFound

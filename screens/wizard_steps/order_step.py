@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, DataTable, Input, Static
 
-from orderview.schemas.issuing import parse_new_order
+from orderview.schemas.new_order import parse_new_order
 from orderview.services import customers
 from orderview.services.errors import FieldErrors
 from orderview.services.views import CustomerView
