@@ -12,6 +12,7 @@ import json
 import sys
 
 from orderview.cli.context import CLIError, Context
+from orderview.cli.numbers import bounded_int
 from orderview.safetext import visible
 from orderview.schemas.issuing import MAX_QUANTITY, LineInput
 from orderview.services import catalog, customers, orders
@@ -30,7 +31,7 @@ def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAc
     issue.add_argument("--product", required=True, metavar="CODE", help="product short code")
     issue.add_argument("--policy", metavar="CODE", help="license policy code (default: the "
                                                         "product's default policy)")
-    issue.add_argument("--quantity", default=None, metavar="N",
+    issue.add_argument("--quantity", type=bounded_int(1, MAX_QUANTITY), default=None, metavar="N",
                        help=f"how many licenses (1–{MAX_QUANTITY:,}; default 1)")
     issue.add_argument("--note", metavar="TEXT", help="note stored on every license")
     issue.add_argument("--user", action="append", metavar="EMAIL", dest="users",
@@ -79,7 +80,7 @@ async def run_issue(args: argparse.Namespace, ctx: Context) -> int:
         line = LineInput(
             product_id=product.id, policy_id=policy.id,
             values={"note": args.note} if args.note is not None else {},
-            quantity=None if product.user_based else (args.quantity or "1"),
+            quantity=None if product.user_based else (args.quantity or 1),
             user_emails=args.users if product.user_based else None,
         )
         result = await issue_licenses(ctx.db, ctx.operator, detail.id, [line])
