@@ -26,6 +26,7 @@ from orderview.permissions import DEFAULT_PERMISSIONS, PERMISSION_CODES
 # Shared with the light start (``orderview.quickstart``), which reads the first paint's settings
 # without pydantic and must find the same files.
 from orderview.quickstart import APP_NAME, default_config_path, default_db_path
+from orderview.redact import mask_secrets
 from orderview.safetext import unsafe_problem
 
 __all__ = [
@@ -141,6 +142,9 @@ _CONFIG_PATH: Path | None = None
 class SettingsSourceError(ValueError):
     """A config file that cannot be read or is not TOML, or an ORDERVIEW_* variable that is
     not the JSON its field needs: one line saying which and why, instead of a traceback."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(mask_secrets(message))  # a quoted value may hold a database URL
 
 
 def _file_reason(exc: BaseException) -> str:

@@ -18,7 +18,7 @@ import asyncio
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from orderview.cli.errors import CLIError
 
@@ -44,6 +44,16 @@ COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys((APP_MODULE, *COMMANDS.va
 # a value: what the scan for the command name steps over.
 TOP_OPTIONS = {"--db": True, "--config": True, "--operator": True, "--colors": True,
                "--no-mouse": False}
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's own error lines quote what was typed: a database URL given in the wrong
+    place must not print its password."""
+
+    def error(self, message: str) -> NoReturn:
+        from orderview.redact import mask_secrets
+
+        super().error(mask_secrets(message))
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -79,7 +89,7 @@ def modules_for(argv: Sequence[str]) -> tuple[str, ...]:
 
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     common = common_options()
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="orderview",
         description="Look up orders in the licensing system and change them.",
         parents=[common],

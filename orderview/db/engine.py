@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from orderview.db import faults
+from orderview.db import faults, pgurl
+from orderview.redact import mask_secrets
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # PostgreSQL: how long a statement waits for a row another desk holds (the same bound as
@@ -89,11 +90,13 @@ def create_engine(url: URL) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         faults.install(engine)
         return engine
-    engine = create_async_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=5,
-        connect_args={"timeout": PG_CONNECT_TIMEOUT_S,
-                      "server_settings": {"lock_timeout": str(PG_LOCK_TIMEOUT_MS)}},
-    )
+    try:  # libpq's sslmode, connect_timeout, … as asyncpg's arguments (orderview/db/pgurl.py)
+        engine_url, connect_args = pgurl.connect_args(
+            url, PG_CONNECT_TIMEOUT_S, {"lock_timeout": str(PG_LOCK_TIMEOUT_MS)})
+    except pgurl.ParameterError as exc:
+        raise DatabaseURLError(str(exc)) from None
+    engine = create_async_engine(engine_url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                                 connect_args=connect_args)
     faults.install(engine)
     return engine
 
@@ -112,7 +115,8 @@ class Database:
 
     @property
     def display(self) -> str:
-        return self.url.render_as_string(hide_password=True)
+        """The URL for messages: no password, no secret parameter."""
+        return mask_secrets(self.url.render_as_string(hide_password=True))
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

@@ -12,12 +12,14 @@ password).
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from orderview.redact import mask_secrets
 from orderview.services.errors import DatabaseUnavailable
 
 _SQLITE = (
@@ -32,12 +34,34 @@ _SQLITE = (
     ("lock timeout", "another desk is changing the same record right now; try again"),
 )
 _UNREACHABLE = "the database server cannot be reached; try again when it is back"
+SSL_FILES = ("sslrootcert=", "sslcert=", "sslkey=", "sslcrl=")
+_NO_SSL = ("the database server does not support SSL, but the URL's sslmode requires it (use "
+           "sslmode=prefer or disable, or turn SSL on at the server)")
 
 
 def _first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
-    lines = str(orig).strip().splitlines()
+    lines = mask_secrets(str(orig)).strip().splitlines()
     return lines[0] if lines else type(orig).__name__
+
+
+def _ssl_fault(exc: BaseException, names_files: bool = False) -> str | None:
+    """SSL asked for by the URL (``sslmode``, ``sslrootcert``, …) and not possible: say so,
+    instead of "cannot be reached" for a server that answered."""
+    text = _first_line(exc)
+    if "rejected ssl upgrade" in text.lower():
+        return _NO_SSL
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (f"the database server's certificate could not be verified "
+                f"({exc.verify_message or text}); check sslrootcert and sslmode")
+    if isinstance(exc, ssl.SSLError):
+        return f"the SSL connection to the database server failed ({text})"
+    if names_files and isinstance(exc, FileNotFoundError | PermissionError):
+        return ("a certificate or key file the database URL names (sslrootcert, sslcert, "
+                f"sslkey) cannot be read: {(exc.strerror or text).lower()}")
+    if any(word in text.lower() for word in ("certificate", "ssl")):
+        return f"the database URL's SSL settings cannot be used ({text[:200]})"
+    return None
 
 
 def _fault(exc: BaseException, disconnect: bool = False) -> str | None:
@@ -47,6 +71,8 @@ def _fault(exc: BaseException, disconnect: bool = False) -> str | None:
         return None
     if isinstance(exc, DBAPIError):
         text = _first_line(exc).lower()
+        if exc.orig is not None and (ssl_line := _ssl_fault(exc.orig)):
+            return ssl_line
         for needle, message in _SQLITE:
             if needle in text:
                 return message
@@ -92,7 +118,8 @@ def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
     try:
         return dialect.connect(*cargs, **cparams)
     except (OSError, TimeoutError) as exc:
-        raise DatabaseUnavailable(_fault(exc) or _UNREACHABLE) from exc
+        files = any(name in str(cparams.get("dsn", "")) for name in SSL_FILES)
+        raise DatabaseUnavailable(_ssl_fault(exc, files) or _fault(exc) or _UNREACHABLE) from exc
 
 
 def install(engine: AsyncEngine) -> None:
