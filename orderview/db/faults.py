@@ -22,12 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from orderview.redact import mask_secrets
 from orderview.services.errors import DatabaseUnavailable
 
+_DISK_FULL = "the disk holding the database is full; free space, then try again"
 _SQLITE = (
     ("readonly", "the database file is read-only (ask for write access, then try again)"),
     ("read-only", "the database file is read-only (ask for write access, then try again)"),
     ("database is locked", "the database is locked by another program for too long; try again"),
     ("busy", "the database is locked by another program for too long; try again"),
-    ("disk is full", "the disk holding the database is full; free space, then try again"),
+    ("disk is full", _DISK_FULL),
+    # PostgreSQL (SQLSTATE 53100) out of space for a table or its write-ahead log.
+    ("no space left on device", _DISK_FULL),
+    ("could not extend file", _DISK_FULL),
     ("disk i/o error", "the disk holding the database failed to read or write; try again"),
     ("unable to open", "the database file cannot be opened (missing or no permission)"),
     # PostgreSQL's lock_timeout (orderview/db/engine.py): another session holds the row.
@@ -37,6 +41,13 @@ _UNREACHABLE = "the database server cannot be reached; try again when it is back
 SSL_FILES = ("sslrootcert=", "sslcert=", "sslkey=", "sslcrl=")
 _NO_SSL = ("the database server does not support SSL, but the URL's sslmode requires it (use "
            "sslmode=prefer or disable, or turn SSL on at the server)")
+
+
+# Said when SQLite has already ended the transaction (see ``_translate``).
+_TRANSACTION_ENDED = ("no such savepoint", "no transaction is active")
+_ENDED = ("the database ended the transaction (the disk may be full or failing); nothing was "
+          "saved; try again")
+LAST_FAULT = "orderview_last_fault"  # in the connection's info: the reason for the above
 
 
 def _first_line(exc: BaseException) -> str:
@@ -108,8 +119,18 @@ def _translate(context: Any) -> BaseException | None:
         # action after every restart with "cannot be reached" while the server was up.
         return None
     exc = context.sqlalchemy_exception or context.original_exception
+    info = context.connection.info if context.connection is not None else {}
+    if isinstance(exc, DBAPIError) and any(
+            ended in _first_line(exc).lower() for ended in _TRANSACTION_ENDED):
+        # SQLite rolls the whole transaction back itself on a full disk or an I/O error, so
+        # undoing the savepoint (issuing's chunks) then fails: the fault just seen is the
+        # reason, not "no such savepoint" (which was a traceback).
+        return DatabaseUnavailable(info.pop(LAST_FAULT, None) or _ENDED)
     message = _fault(exc, disconnect=context.is_disconnect)
-    return DatabaseUnavailable(message) if message is not None else None
+    if message is None:
+        return None
+    info[LAST_FAULT] = message
+    return DatabaseUnavailable(message)
 
 
 def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
