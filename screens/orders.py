@@ -336,6 +336,10 @@ class OrdersScreen(Screen[None]):
     @work(exclusive=True, group="orders-dialog")
     async def action_new_order(self) -> None:
         """n: the issuing wizard with a first "New order" step (issue 5); opens the new order."""
+        from orderview.widgets.read_only import refuse_write  # not at the light first paint
+
+        if refuse_write(self):
+            return
         from orderview.screens.issue_wizard import IssueWizard
 
         outcome = await self.app.push_screen_wait(IssueWizard(None))

@@ -138,6 +138,11 @@ async def with_context(handler, args: argparse.Namespace,  # type: ignore[no-unt
     from orderview.services.errors import DatabaseUnavailable
 
     ctx: Context = await open_context(args, must_exist)
+    if not getattr(handler, "in_app", False):  # the app shows them on its screen
+        for line in ctx.db.warnings:
+            from orderview.safetext import visible
+
+            print(f"orderview: warning: {visible(line)}", file=sys.stderr)
     try:
         return await handler(args, ctx)
     except DatabaseUnavailable as exc:  # the server went away or the file is read-only/locked

@@ -36,6 +36,7 @@ async def demo_cmd(args: argparse.Namespace, ctx: Context) -> int:
     def progress(line: str) -> None:
         print(line, flush=True)
 
+    ctx.db.check_writable()  # a read-only database: say so before anything else
     print(f"generating {args.orders:,} demo orders (seed {args.seed}) into {ctx.db.display}",
           flush=True)
     try:

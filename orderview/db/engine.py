@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from orderview.db import faults, pgurl
+from orderview.db import faults, pgurl, sqlite_file
 from orderview.redact import mask_secrets
+from orderview.services.errors import ReadOnlyDatabase
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # PostgreSQL: how long a statement waits for a row another desk holds (the same bound as
@@ -61,15 +62,20 @@ def normalize_url(db: str) -> URL:
     raise DatabaseURLError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any, read_only: bool = False) -> None:
     # We emit BEGIN ourselves (see _sqlite_on_begin), as SQLAlchemy's aiosqlite docs advise.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    if not read_only:  # switching to WAL writes the file
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_on_connect_read_only(dbapi_connection: Any, record: Any) -> None:
+    _sqlite_on_connect(dbapi_connection, record, read_only=True)
 
 
 def _sqlite_on_begin(conn: Any) -> None:
@@ -81,12 +87,19 @@ def _sqlite_on_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("orderview_write", False) else "BEGIN")
 
 
-def create_engine(url: URL) -> AsyncEngine:
+def create_engine(url: URL, read_only: bool = False) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+        path = sqlite_file.file_path(url)
+        if path is not None:
+            # A new database is created 0600 (in 0700 directories) before SQLite opens it;
+            # its -wal/-shm files take the database's mode (orderview/db/sqlite_file.py).
+            def create(*_: Any) -> None:
+                sqlite_file.create_private(path)
+
+            event.listen(engine.sync_engine, "do_connect", create)
+        event.listen(engine.sync_engine, "connect",
+                     _sqlite_on_connect_read_only if read_only else _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         faults.install(engine)
         return engine
@@ -108,6 +121,10 @@ class Database:
     url: URL
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # Why changes are off (a read-only file or filesystem), or None; reading still works.
+    read_only: str | None = None
+    # One line each for the operator: the file is readable by other users.
+    warnings: tuple[str, ...] = ()
 
     @property
     def dialect(self) -> str:
@@ -125,6 +142,7 @@ class Database:
         On SQLite it starts with BEGIN IMMEDIATE; on PostgreSQL use ``with_for_update()`` on the
         rows whose version you check.
         """
+        self.check_writable()
         async with self.sessions() as session:
             await session.connection(execution_options={"orderview_write": True})
             try:
@@ -134,6 +152,11 @@ class Database:
                 await session.rollback()
                 raise
 
+    def check_writable(self) -> None:
+        """Every write asks first: on a read-only database the operator reads why at once."""
+        if self.read_only is not None:
+            raise ReadOnlyDatabase(self.read_only)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 
@@ -141,5 +164,7 @@ class Database:
 def open_database(db: str) -> Database:
     """Create the engine (no I/O yet); call ``orderview.db.migrate.ensure_schema`` next."""
     url = normalize_url(db)
-    engine = create_engine(url)
-    return Database(url, engine, async_sessionmaker(engine, expire_on_commit=False))
+    state = sqlite_file.inspect(url)
+    engine = create_engine(state.url, read_only=state.read_only is not None)
+    return Database(url, engine, async_sessionmaker(engine, expire_on_commit=False),
+                    state.read_only, (state.warning,) if state.warning else ())

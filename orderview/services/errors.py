@@ -18,6 +18,17 @@ class DatabaseUnavailable(ServiceError):
     pass
 
 
+READ_ONLY = "read-only: changes are off"
+
+
+class ReadOnlyDatabase(DatabaseUnavailable):
+    """A write asked of a database opened read-only (``Database.read_only`` says why)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"{READ_ONLY} ({reason})")
+        self.reason = reason
+
+
 class FieldErrors(ServiceError):
     """Input refused; ``errors`` maps a field name to its message (shown next to the field)."""
 

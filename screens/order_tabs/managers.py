@@ -13,6 +13,7 @@ from orderview.screens.manager_dialog import ManagerDialog
 from orderview.widgets.fmt import EMPTY
 from orderview.widgets.literal import literal
 from orderview.widgets.literal_table import LiteralTable
+from orderview.widgets.read_only import refuse_write
 from orderview.widgets.status_line import StatusLine
 from textual import on, work
 from textual.app import ComposeResult
@@ -208,6 +209,8 @@ class ManagersPane(Vertical):
             await reload()
 
     def action_add(self) -> None:
+        if refuse_write(self):
+            return
         if self.detail is None:
             return
         dialog = ManagerDialog(
@@ -217,6 +220,8 @@ class ManagersPane(Vertical):
         self.app.push_screen(dialog, self._saved)
 
     def action_edit(self) -> None:
+        if refuse_write(self):
+            return
         manager = self.selected_manager()
         if self.detail is None or manager is None:
             self.status.set_status("No manager selected. a adds one.")
@@ -234,6 +239,8 @@ class ManagersPane(Vertical):
 
     @work(exclusive=True, group="managers-write")
     async def action_remove(self) -> None:
+        if refuse_write(self):
+            return
         manager, detail = self.selected_manager(), self.detail
         if manager is None or detail is None:
             self.status.set_status("No manager selected.")
@@ -255,6 +262,8 @@ class ManagersPane(Vertical):
 
     @work(exclusive=True, group="managers-write")
     async def action_resend(self) -> None:
+        if refuse_write(self):
+            return
         manager = self.selected_manager()
         if manager is None:
             self.status.set_status("No manager selected.")
