@@ -101,7 +101,7 @@ def read_only_reason(path: Path) -> str | None:
     here even for root: it reports a read-only filesystem and an immutable file, which root
     cannot write either (root may write a file whose mode says otherwise, and does)."""
     directory = path.parent
-    if os.statvfs(path).f_flag & os.ST_RDONLY:
+    if hasattr(os, "statvfs") and os.statvfs(path).f_flag & os.ST_RDONLY:
         return "the database is on a read-only filesystem"
     if not os.access(path, os.W_OK):
         return f"no write permission on the database file {path}"
