@@ -82,7 +82,10 @@ def _fault(exc: BaseException, disconnect: bool = False) -> str | None:
         return None
     if isinstance(exc, DBAPIError):
         text = _first_line(exc).lower()
-        if exc.orig is not None and (ssl_line := _ssl_fault(exc.orig)):
+        # The driver's own refusals before any SQL (asyncpg's ClientConfigurationError for
+        # an SSL setting it cannot use): not a table or column that happens to say "ssl".
+        if isinstance(exc, InterfaceError) and exc.orig is not None and (
+                ssl_line := _ssl_fault(exc.orig)):
             return ssl_line
         for needle, message in _SQLITE:
             if needle in text:
