@@ -7,8 +7,8 @@ URL can hold one: the user-info password, ``?password=``, ``sslpassword=`` and `
 
 from __future__ import annotations
 
-import argparse
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +27,7 @@ from orderview.settings import SettingsSourceError
 SECRETS = ("S3CRET-U", "S3CRET-Q", "S3CRET-S", "S3CRET-K")
 
 
-def with_secrets(base: str, path: str = "/test", port: int = 5432, extra: str = "") -> str:
+def with_secrets(base: str, path: str = "/test", port: int | str = 5432, extra: str = "") -> str:
     """``base`` like ``postgresql://postgres`` with every kind of secret added."""
     return (f"{base}:S3CRET-U@127.0.0.1:{port}{path}?password=S3CRET-Q&sslpassword=S3CRET-S"
             f"&sslkey=/keys/S3CRET-K.key{extra}")
@@ -73,7 +73,8 @@ def _cli(capsys: pytest.CaptureFixture[str], url: str, *argv: str) -> tuple[int,
     (with_secrets("postgresql://postgres", extra="&sslmode=sometimes"), "sslmode 'sometimes'"),
     (with_secrets("postgresql://postgres", extra="&connect_timeout=soon"), "connect_timeout"),
     # a URL SQLAlchemy cannot parse
-    (with_secrets("postgresql://postgres", port="notaport"), "malformed database URL"),  # type: ignore[arg-type]
+    (with_secrets("postgresql://postgres", port="notaport"), "malformed database URL"),
+    (with_secrets("post gres://postgres"), "malformed database URL"),  # quoted whole
     # connecting: no server there; SSL required from a server without it
     (with_secrets("postgresql://postgres", port=1), "cannot be reached"),
     (with_secrets("postgresql://postgres", extra="&sslmode=require"),
@@ -88,8 +89,6 @@ def test_secrets_never_reach_a_cli_error(capsys, url: str, expected: str) -> Non
     assert code in (1, 2)
     assert len(output.strip().splitlines()) == 1, output
     assert_masked(output)
-    import re
-
     assert re.search(expected, output), output
 
 
@@ -165,4 +164,3 @@ def test_url_errors_name_the_parameter() -> None:
         open_database("postgresql://h/db?sslmode=require&sslmode=disable")
     with pytest.raises(DatabaseURLError, match="two databases"):
         open_database("postgresql://h/db?dbname=other")
-    assert isinstance(argparse, object)

@@ -116,9 +116,10 @@ async def test_a_wal_file_with_changes_in_its_wal_reads_them_on_a_read_only_file
     held.execute("update orders set reference = 'in the wal'")
     held.commit()
     await sqlite_db.dispose()
+    mount = tmp_path / "ro"
+    mount.mkdir()
     try:
-        (show,) = _run_read_only(sqlite_path, tmp_path / "ro", [["show", "ORD-RO"]],
-                                 keep_wal=True) if (tmp_path / "ro").mkdir() is None else []
+        (show,) = _run_read_only(sqlite_path, mount, [["show", "ORD-RO"]], keep_wal=True)
     finally:
         held.close()
     assert show.returncode == 0 and "in the wal" in show.stdout, show

@@ -80,6 +80,8 @@ def test_an_existing_database_readable_by_others_is_one_warning_line(tmp_path: P
     assert done.stderr == (f"orderview: warning: the database file {sqlite_path} is readable by "
                            "other users (mode 0644) and holds license keys and invite "
                            f"passwords: chmod 600 {sqlite_path}\n")
+    done = _orderview("db", "upgrade", "--db", str(sqlite_path), env=env)
+    assert done.returncode == 0 and done.stderr.startswith("orderview: warning: the database file")
     sqlite_path.chmod(0o600)
     done = _orderview("search", "x", "--db", str(sqlite_path), env=env)
     assert done.returncode == 0 and done.stderr == ""

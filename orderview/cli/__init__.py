@@ -134,15 +134,12 @@ async def _run(handler, args: argparse.Namespace) -> int:  # type: ignore[no-unt
 async def with_context(handler, args: argparse.Namespace,  # type: ignore[no-untyped-def]
                        must_exist: bool = False) -> int:
     """Run ``handler(args, ctx)`` with settings, operator and an upgraded database."""
-    from orderview.cli.context import open_context
+    from orderview.cli.context import open_context, print_warnings
     from orderview.services.errors import DatabaseUnavailable
 
     ctx: Context = await open_context(args, must_exist)
     if not getattr(handler, "in_app", False):  # the app shows them on its screen
-        for line in ctx.db.warnings:
-            from orderview.safetext import visible
-
-            print(f"orderview: warning: {visible(line)}", file=sys.stderr)
+        print_warnings(ctx.db)
     try:
         return await handler(args, ctx)
     except DatabaseUnavailable as exc:  # the server went away or the file is read-only/locked

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import socket
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +16,12 @@ from orderview.cli.errors import CLIError
 from orderview.db.engine import Database, DatabaseURLError, open_database
 from orderview.db.migrate import SchemaTooNew, ensure_schema
 from orderview.identity import resolve_operator
+from orderview.safetext import visible
 from orderview.services.errors import DatabaseUnavailable
 from orderview.settings import Settings, SettingsSourceError, load_settings
 
-__all__ = ["CLIError", "Context", "open_context", "open_db", "settings_from_args"]
+__all__ = ["CLIError", "Context", "open_context", "open_db", "print_warnings",
+           "settings_from_args"]
 
 
 @dataclass
@@ -41,6 +44,12 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         where = ".".join(str(p) for p in first["loc"])
         message = str(first["msg"]).removeprefix("Value error, ")
         raise CLIError(f"invalid setting {where}: {message}", 2) from None
+
+
+def print_warnings(db: Database) -> None:
+    """The database's warnings (a file readable by others), one stderr line each."""
+    for line in db.warnings:
+        print(f"orderview: warning: {visible(line)}", file=sys.stderr)
 
 
 def describe_db_error(exc: BaseException, db: Database) -> str:
