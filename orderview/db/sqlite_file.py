@@ -8,8 +8,9 @@ warning line.
 A file on a read-only filesystem, without write permission, or in a directory where SQLite
 cannot create its ``-wal``/``-shm`` files, opens read-only (``mode=ro``): reading works, every
 write is refused up front with the real cause (``Database.write``). A WAL-mode file whose
-``-shm`` cannot be created opens ``immutable`` as well (without it SQLite says "unable to open
-database file"), but only when no ``-wal`` holds changes that ``immutable`` would not see.
+``-shm`` cannot be created on a read-only filesystem opens ``immutable`` as well (without it
+SQLite says "unable to open database file"), but only when no ``-wal`` holds changes that
+``immutable`` would not see.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def read_only_reason(path: Path) -> str | None:
     here even for root: it reports a read-only filesystem and an immutable file, which root
     cannot write either (root may write a file whose mode says otherwise, and does)."""
     directory = path.parent
-    if hasattr(os, "statvfs") and os.statvfs(path).f_flag & os.ST_RDONLY:
+    if _on_read_only_filesystem(path):
         return "the database is on a read-only filesystem"
     if not os.access(path, os.W_OK):
         return f"no write permission on the database file {path}"
@@ -114,14 +115,18 @@ def read_only_reason(path: Path) -> str | None:
     return None
 
 
+def _on_read_only_filesystem(path: Path) -> bool:
+    return hasattr(os, "statvfs") and bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+
+
 def _read_only_url(url: URL, path: Path) -> URL:
     query = {"mode": "ro", "uri": "true"}
-    shm = Path(f"{path}-shm")
     wal = Path(f"{path}-wal")
-    shm_possible = shm.exists() or os.access(path.parent, os.W_OK | os.X_OK)
-    if (_is_wal(path) and not shm_possible
+    if (_on_read_only_filesystem(path) and _is_wal(path) and not Path(f"{path}-shm").exists()
             and not (wal.exists() and wal.stat().st_size > 0)):
-        query["immutable"] = "1"  # nothing can change it, and no -shm can be made
+        # Nothing can change it, and no -shm can be made. Only there: in a directory merely
+        # closed to us, its owner could write it while we assume it never changes.
+        query["immutable"] = "1"
     return url.set(database=f"file:{quote(str(path))}", query=query)
 
 
