@@ -68,6 +68,12 @@ def _terminal_env(settings: Settings | FirstPaintSettings) -> None:
         os.environ["TEXTUAL_COLOR_SYSTEM"] = COLOR_SYSTEMS[settings.colors]
     if not settings.animations:
         os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    import sys
+
+    if "textual.constants" in sys.modules:  # imported ahead (an ``orderview serve`` session)
+        import importlib
+
+        importlib.reload(sys.modules["textual.constants"])
 
 
 @dataclass

@@ -80,7 +80,7 @@ def _sqlite_on_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("orderview_write", False) else "BEGIN")
 
 
-def create_engine(url: URL) -> AsyncEngine:
+def create_engine(url: URL, pool_size: int = 5) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -90,7 +90,7 @@ def create_engine(url: URL) -> AsyncEngine:
         faults.install(engine)
         return engine
     engine = create_async_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+        url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size,
         connect_args={"timeout": PG_CONNECT_TIMEOUT_S,
                       "server_settings": {"lock_timeout": str(PG_LOCK_TIMEOUT_MS)}},
     )
@@ -134,8 +134,9 @@ class Database:
         await self.engine.dispose()
 
 
-def open_database(db: str) -> Database:
-    """Create the engine (no I/O yet); call ``orderview.db.migrate.ensure_schema`` next."""
+def open_database(db: str, pool_size: int = 5) -> Database:
+    """Create the engine (no I/O yet); call ``orderview.db.migrate.ensure_schema`` next.
+    ``pool_size``: PostgreSQL connections kept (as many again may open under load)."""
     url = normalize_url(db)
-    engine = create_engine(url)
+    engine = create_engine(url, pool_size)
     return Database(url, engine, async_sessionmaker(engine, expire_on_commit=False))
