@@ -134,8 +134,8 @@ def test_the_client_cannot_choose_who_acts(server: Server, desk) -> None:
 
 def test_a_viewer_cannot_write_over_exec(server: Server, desk) -> None:
     result = server.run("victor", key(desk, "victor"), "order", "create", "--reference", "v")
-    assert result.returncode != 0
-    assert "viewer: creating orders is not allowed" in result.stderr
+    assert result.returncode == 77
+    assert result.stderr == "orderview: error: viewer: creating orders is not allowed\n"
 
 
 def test_terminal_session_search_open_edit_save(server: Server, desk) -> None:

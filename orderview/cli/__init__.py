@@ -21,6 +21,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from orderview.cli.errors import CLIError
+from orderview.roles import Forbidden
+
+FORBIDDEN_EXIT = 77  # EX_NOPERM: the role does not allow the action
 
 if TYPE_CHECKING:
     from orderview.cli.context import Context
@@ -107,6 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"orderview: error: {visible(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except Forbidden as exc:  # the actor's role does not allow it (checked by the service)
+        print(f"orderview: error: {exc}", file=sys.stderr)
+        return FORBIDDEN_EXIT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `orderview show X | head`: the reader left; not an error of ours
