@@ -3,14 +3,14 @@ and nothing opens (the services refuse the same actions: tests/test_roles.py).""
 
 from __future__ import annotations
 
+from orderview.screens.manager_dialog import ManagerDialog
+from orderview.screens.order import OrderScreen
+from orderview.widgets.status_line import StatusLine
 from textual.widgets import Checkbox
 
 from orderview.app import OrderviewApp
 from orderview.roles import Actor
-from orderview.screens.manager_dialog import ManagerDialog
-from orderview.screens.order import OrderScreen
 from orderview.settings import Settings
-from orderview.widgets.status_line import StatusLine
 from tests import factories as f
 from tests.ui_support import loaded_order, screen_text, see, wait_for
 
