@@ -69,7 +69,8 @@ async def test_only_an_admin_may_tick_distribution_permissions(sqlite_db) -> Non
             await loaded_order(pilot, app)
             await pilot.press("4")
             await pilot.press("a")
-            await wait_for(pilot, lambda: isinstance(app.screen, ManagerDialog), what="dialog")
+            await wait_for(pilot, lambda a=app: isinstance(a.screen, ManagerDialog),  # type: ignore[misc]
+                           what="dialog")
             tick = app.screen.query_one("#perm-issue_license", Checkbox)
             assert tick.disabled is locked, role
             if locked:
