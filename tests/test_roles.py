@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from orderview.db.models import AuditEvent, License, Order, OrderManager
+from orderview.history_text import event_json, event_lines
 from orderview.roles import Actor, Forbidden, allows, require
 from orderview.schemas.issuing import LineInput
 from orderview.services import audit, customers, deletion, issuing, managers, order_edit
@@ -89,6 +90,8 @@ async def test_the_audit_trail_names_the_key_and_address(db) -> None:  # type: i
     event = (await audit.order_history(db, oid)).items[0]
     assert (event.operator, event.operator_key, event.operator_address) == (
         "olga", "SHA256:o", "10.0.0.7")
+    assert event_lines(event)[1] == "    key SHA256:o from 10.0.0.7"
+    assert event_json(event)["operator_key"] == "SHA256:o"
     await order_edit.update_order(db, "local-name", oid, 2, {"reference": "again"})
     event = (await audit.order_history(db, oid)).items[0]
     assert (event.operator, event.operator_key, event.operator_address) == (

@@ -11,6 +11,7 @@ import json
 from orderview.cli.context import CLIError, Context
 from orderview.mail import outbox
 from orderview.mail.smtp import NO_SERVER, mail_configured
+from orderview.roles import require
 from orderview.safetext import visible
 
 STATUSES = ("queued", "sent", "failed", "superseded")
@@ -30,6 +31,7 @@ def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # ty
 
 
 async def send_cmd(args: argparse.Namespace, ctx: Context) -> int:
+    require(ctx.operator, "send_mail")
     if not mail_configured(ctx.settings):
         pending = await outbox.count_pending(ctx.db)
         raise CLIError(f"{NO_SERVER} (set ORDERVIEW_SMTP_HOST); {pending} message(s) stay queued")
