@@ -163,6 +163,7 @@ class OrderviewApp(App[None]):
             return
         reread = ctx.settings.db != self.settings.db  # never expected: the light read agrees
         self.db, self.settings, self.operator = ctx.db, ctx.settings, ctx.operator
+        self.screen.refresh_bindings()  # the role is known now: keys it cannot use go
         self.mail_sender = self._new_mail_sender(ctx.db)
         self._start_mail_sender()
         # Posted behind the keys already queued: they are held too, then all are handled in

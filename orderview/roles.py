@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from orderview.services.errors import ServiceError
+
 Role = Literal["viewer", "operator", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "operator", "admin")
 DEFAULT_ROLE: Role = "admin"  # one person on their own machine may do everything
@@ -50,8 +52,9 @@ VERBS: dict[str, str] = {
 }
 
 
-class Forbidden(Exception):
-    """The actor's role does not allow the action. Nothing was read or written for it."""
+class Forbidden(ServiceError):
+    """The actor's role does not allow the action. Nothing was read or written for it. (A
+    ``ServiceError``: screens and commands show it as the one line it is.)"""
 
     def __init__(self, role: str, action: str) -> None:
         self.role = role

@@ -20,10 +20,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from orderview.cli.errors import CLIError
+from orderview.cli.errors import FORBIDDEN_EXIT, CLIError
 from orderview.roles import Forbidden
-
-FORBIDDEN_EXIT = 77  # EX_NOPERM: the role does not allow the action
 
 if TYPE_CHECKING:
     from orderview.cli.context import Context

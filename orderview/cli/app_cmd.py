@@ -147,14 +147,17 @@ run_app.needs_context = False  # type: ignore[attr-defined]  # it chooses the li
 
 
 async def _run_light(start: LightStart) -> int:
-    from orderview.identity import resolve_operator
+    from orderview.identity import fixed_actor, resolve_operator
 
     settings = start.settings
     _terminal_env(settings)
     from orderview.app import OrderviewApp
 
-    app = OrderviewApp(None, settings, resolve_operator(getattr(start.args, "operator", None),
-                                                        settings.operator), light=start)
+    # Until the data layer is open (no write can happen before), the operator is the name
+    # shown; under ``orderview serve`` it is the proven one from the start.
+    operator = fixed_actor() or resolve_operator(getattr(start.args, "operator", None),
+                                                 settings.operator)
+    app = OrderviewApp(None, settings, operator, light=start)
     try:
         await app.run_async(mouse=settings.mouse)
     except Exception as exc:
