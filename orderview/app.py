@@ -174,6 +174,7 @@ class OrderviewApp(App[None]):
             return
         reread = ctx.settings.db != self.settings.db  # never expected: the light read agrees
         self.db, self.settings, self.operator = ctx.db, ctx.settings, ctx.operator
+        self.screen.refresh_bindings()  # the role is known now: keys it cannot use go
         self.mail_sender = self._new_mail_sender(ctx.db)
         self._announce(ctx.db)
         self._start_mail_sender()

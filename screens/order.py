@@ -7,6 +7,8 @@ own bindings and ``action_*`` methods here.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from orderview.screens.order_tabs import licenses as licenses_tab
 from orderview.screens.order_tabs.customer import CustomerPane
 from orderview.screens.order_tabs.details import DetailsPane
@@ -16,6 +18,7 @@ from orderview.widgets.fmt import plural
 from orderview.widgets.literal import literal
 from orderview.widgets.literal_table import LiteralTable
 from orderview.widgets.read_only import refuse_write
+from orderview.widgets.role_gate import RoleGated
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
 from textual import on, work
@@ -59,8 +62,12 @@ def row_signature(detail: OrderDetail) -> tuple[object, ...]:
             (customer.id, customer.version) if customer else None)
 
 
-class OrderScreen(Screen[None]):
+class OrderScreen(RoleGated, Screen[None]):
     HELP_TITLE = "Order"
+    ROLE_ACTIONS: ClassVar[dict[str, str]] = {
+        "edit_order": "edit_order", "customer": "edit_customer", "issue_licenses": "issue",
+        "export_order": "export", "delete_order": "delete_order",
+    }
     BINDINGS = [
         # The footer holds ~75 columns at 80: the letter actions first, short labels (help
         # shows the tooltips); esc, ctrl+r and 1-4 are in help and the README key map.

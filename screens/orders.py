@@ -13,10 +13,11 @@ The services and the other screens are imported on first use, not with this modu
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from orderview.widgets.fmt import plural
 from orderview.widgets.literal_table import LiteralTable
+from orderview.widgets.role_gate import RoleGated
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
 from orderview.widgets.still_input import StillInput, pass_on
@@ -139,9 +140,10 @@ class ResultsTable(LiteralTable):
         return super().render_lines(crop)
 
 
-class OrdersScreen(Screen[None]):
+class OrdersScreen(RoleGated, Screen[None]):
     AUTO_FOCUS = "#search"
     HELP_TITLE = "Orders"
+    ROLE_ACTIONS: ClassVar[dict[str, str]] = {"new_order": "create_order"}
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
         Binding("escape", "focus_search", "Back to search", show=False),

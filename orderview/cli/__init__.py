@@ -20,7 +20,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from orderview.cli.errors import CLIError
+from orderview.cli.errors import FORBIDDEN_EXIT, CLIError
+from orderview.roles import Forbidden
 
 if TYPE_CHECKING:
     from orderview.cli.context import Context
@@ -38,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "issue": "orderview.cli.issue_cmd",
     "order": "orderview.cli.issue_cmd",
     "outbox": "orderview.cli.outbox_cmd",
+    "serve": "orderview.cli.serve_cmd",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys((APP_MODULE, *COMMANDS.values())))
 # Top-level options (``common_options`` and app_cmd's terminal options) and whether they take
@@ -116,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"orderview: error: {visible(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except Forbidden as exc:  # the actor's role does not allow it (checked by the service)
+        print(f"orderview: error: {exc}", file=sys.stderr)
+        return FORBIDDEN_EXIT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `orderview show X | head`: the reader left; not an error of ours

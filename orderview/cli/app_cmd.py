@@ -68,6 +68,12 @@ def _terminal_env(settings: Settings | FirstPaintSettings) -> None:
         os.environ["TEXTUAL_COLOR_SYSTEM"] = COLOR_SYSTEMS[settings.colors]
     if not settings.animations:
         os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    import sys
+
+    if "textual.constants" in sys.modules:  # imported ahead (an ``orderview serve`` session)
+        import importlib
+
+        importlib.reload(sys.modules["textual.constants"])
 
 
 @dataclass
@@ -142,14 +148,17 @@ run_app.in_app = True  # type: ignore[attr-defined]  # database warnings go on i
 
 
 async def _run_light(start: LightStart) -> int:
-    from orderview.identity import resolve_operator
+    from orderview.identity import fixed_actor, resolve_operator
 
     settings = start.settings
     _terminal_env(settings)
     from orderview.app import OrderviewApp
 
-    app = OrderviewApp(None, settings, resolve_operator(getattr(start.args, "operator", None),
-                                                        settings.operator), light=start)
+    # Until the data layer is open (no write can happen before), the operator is the name
+    # shown; under ``orderview serve`` it is the proven one from the start.
+    operator = fixed_actor() or resolve_operator(getattr(start.args, "operator", None),
+                                                 settings.operator)
+    app = OrderviewApp(None, settings, operator, light=start)
     try:
         await app.run_async(mouse=settings.mouse)
     except Exception as exc:

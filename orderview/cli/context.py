@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from orderview.cli.errors import CLIError
 from orderview.db.engine import Database, DatabaseURLError, open_database
 from orderview.db.migrate import SchemaTooNew, ensure_schema
-from orderview.identity import resolve_operator
+from orderview.identity import current_actor
 from orderview.safetext import visible
 from orderview.services.errors import DatabaseUnavailable
 from orderview.settings import Settings, SettingsSourceError, load_settings
@@ -74,7 +74,7 @@ async def open_db(settings: Settings, must_exist: bool = False) -> Database:
     """``must_exist``: commands that only read refuse a SQLite path that is not there (a typo
     would otherwise create an empty database and answer "no orders match")."""
     try:
-        db = open_database(settings.db)
+        db = open_database(settings.db, settings.db_pool)
     except DatabaseURLError as exc:
         raise CLIError(str(exc), 2) from None
     except Exception as exc:  # e.g. missing driver for an exotic URL
@@ -98,4 +98,5 @@ async def open_db(settings: Settings, must_exist: bool = False) -> Database:
 async def open_context(args: argparse.Namespace, must_exist: bool = False) -> Context:
     settings = settings_from_args(args)
     db = await open_db(settings, must_exist)
-    return Context(settings, resolve_operator(getattr(args, "operator", None), settings.operator), db)
+    actor = current_actor(getattr(args, "operator", None), settings.operator, settings.role)
+    return Context(settings, actor, db)

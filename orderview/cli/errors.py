@@ -12,3 +12,13 @@ class CLIError(Exception):
     def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(mask_secrets(message))  # a database URL may be in it
         self.exit_code = exit_code
+
+
+FORBIDDEN_EXIT = 77  # EX_NOPERM: the role does not allow the action
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The exit status for a service's refusal (``orderview.roles.Forbidden``: 77)."""
+    from orderview.roles import Forbidden
+
+    return FORBIDDEN_EXIT if isinstance(exc, Forbidden) else 1

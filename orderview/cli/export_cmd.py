@@ -12,6 +12,7 @@ from typing import IO
 
 from orderview import export
 from orderview.cli.context import CLIError, Context
+from orderview.cli.errors import exit_code_for
 from orderview.safetext import visible
 from orderview.services import orders
 from orderview.services.errors import ServiceError
@@ -91,6 +92,6 @@ async def run_export(args: argparse.Namespace, ctx: Context) -> int:
     except export.ExportFileExists as exc:
         raise CLIError(visible(f"{exc} (use --force to overwrite)")) from None
     except ServiceError as exc:
-        raise CLIError(visible(str(exc))) from None
+        raise CLIError(visible(str(exc)), exit_code_for(exc)) from None
     print(visible(f"exported {_rows(result.rows)} to {result.path}"), file=sys.stderr)
     return 0

@@ -12,6 +12,7 @@ import json
 import sys
 
 from orderview.cli.context import CLIError, Context
+from orderview.cli.errors import exit_code_for
 from orderview.cli.numbers import bounded_int
 from orderview.safetext import visible
 from orderview.schemas.issuing import MAX_QUANTITY, LineInput
@@ -55,7 +56,7 @@ def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAc
 
 
 def _fail(exc: ServiceError) -> CLIError:
-    return CLIError(visible(str(exc)))
+    return CLIError(visible(str(exc)), exit_code_for(exc))
 
 
 async def run_issue(args: argparse.Namespace, ctx: Context) -> int:

@@ -12,6 +12,7 @@ from orderview.cli.context import CLIError, Context
 from orderview.cli.numbers import bounded_int
 from orderview.mail import outbox
 from orderview.mail.smtp import NO_SERVER, mail_configured
+from orderview.roles import require
 from orderview.safetext import visible
 
 STATUSES = ("queued", "sent", "failed", "superseded")
@@ -32,6 +33,7 @@ def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # ty
 
 
 async def send_cmd(args: argparse.Namespace, ctx: Context) -> int:
+    require(ctx.operator, "send_mail")
     if not mail_configured(ctx.settings):
         pending = await outbox.count_pending(ctx.db)
         raise CLIError(f"{NO_SERVER} (set ORDERVIEW_SMTP_HOST); {pending} message(s) stay queued")

@@ -87,7 +87,7 @@ def _sqlite_on_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("orderview_write", False) else "BEGIN")
 
 
-def create_engine(url: URL, read_only: bool = False) -> AsyncEngine:
+def create_engine(url: URL, read_only: bool = False, pool_size: int = 5) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         path = sqlite_file.file_path(url)
@@ -108,7 +108,8 @@ def create_engine(url: URL, read_only: bool = False) -> AsyncEngine:
             url, PG_CONNECT_TIMEOUT_S, {"lock_timeout": str(PG_LOCK_TIMEOUT_MS)})
     except pgurl.ParameterError as exc:
         raise DatabaseURLError(str(exc)) from None
-    engine = create_async_engine(engine_url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+    engine = create_async_engine(engine_url, pool_pre_ping=True, pool_size=pool_size,
+                                 max_overflow=pool_size,
                                  connect_args=connect_args)
     faults.install(engine)
     return engine
@@ -161,10 +162,12 @@ class Database:
         await self.engine.dispose()
 
 
-def open_database(db: str) -> Database:
-    """Create the engine (no I/O yet); call ``orderview.db.migrate.ensure_schema`` next."""
+def open_database(db: str, pool_size: int = 5) -> Database:
+    """Create the engine (no I/O yet); call ``orderview.db.migrate.ensure_schema`` next.
+    ``pool_size``: PostgreSQL connections kept (as many again may open under load)."""
     url = normalize_url(db)
     state = sqlite_file.inspect(url)
-    engine = create_engine(state.url, read_only=state.read_only is not None)
+    engine = create_engine(state.url, read_only=state.read_only is not None,
+                           pool_size=pool_size)
     return Database(url, engine, async_sessionmaker(engine, expire_on_commit=False),
                     state.read_only, (state.warning,) if state.warning else ())

@@ -27,6 +27,7 @@ from orderview.db.models import (
     OrderManager,
 )
 from orderview.mail import outbox
+from orderview.roles import require
 from orderview.services import audit
 from orderview.services.errors import NotFound
 from orderview.services.versioning import check_version
@@ -160,6 +161,7 @@ async def delete_order(
     ConflictError(deleted=True) when it is already gone; ConflictError naming who changed what
     when its version moved on.
     """
+    require(actor, "delete_order")
     async with db.write() as session:
         # Only the columns the snapshot keeps: the rows go by bulk DELETE, not through the ORM.
         query = select(*_ORDER_FIELDS).where(Order.id == order_id).with_for_update()

@@ -8,12 +8,15 @@ truth: queued (and "no mail server configured" when that is why), sent at, faile
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from orderview.screens.confirm import ConfirmScreen
 from orderview.screens.manager_dialog import ManagerDialog
 from orderview.widgets.fmt import EMPTY
 from orderview.widgets.literal import literal
 from orderview.widgets.literal_table import LiteralTable
 from orderview.widgets.read_only import refuse_write
+from orderview.widgets.role_gate import RoleGated
 from orderview.widgets.status_line import StatusLine
 from textual import on, work
 from textual.app import ComposeResult
@@ -106,14 +109,19 @@ def manager_detail(m: ManagerView, configured: bool) -> Content:
     )
 
 
-class ManagersTable(LiteralTable):
+class ManagersTable(RoleGated, LiteralTable):
     """``enter`` edits the manager under the cursor (shown in the footer)."""
+
+    ROLE_ACTIONS: ClassVar[dict[str, str]] = {"select_cursor": "manage_managers"}
 
     BINDINGS = [Binding("enter", "select_cursor", "Permissions",
                         tooltip="Edit permissions of the selected manager")]
 
 
-class ManagersPane(Vertical):
+class ManagersPane(RoleGated, Vertical):
+    ROLE_ACTIONS: ClassVar[dict[str, str]] = {
+        "add": "manage_managers", "resend": "resend_invite", "remove": "manage_managers"}
+
     DEFAULT_CSS = """
     ManagersPane { height: 1fr; }
     ManagersPane LiteralTable { height: 1fr; }
