@@ -7,8 +7,9 @@ Why it is shaped this way:
 - License keys are secrets: files are created 0600, as a temporary file beside the target that
   is renamed over it only once complete, so a failure (missing directory, no permission, disk
   full, cancellation) never leaves a partial file.
-- Spreadsheets run cells that start with ``= + - @`` (and TAB/CR tricks); such cells get a
-  leading ``'``. Every other value is written exactly.
+- Spreadsheets run cells whose first visible character is ``= + - @`` (and TAB/CR tricks),
+  also behind spaces, line feeds, NUL or zero-width characters; such cells get a leading ``'``
+  (``orderview.csv_formula``). Every other value is written exactly.
 - Licenses are read in pages from one statement inside one read transaction (a consistent
   snapshot), so memory stays flat for 100,000 licenses and the event loop gets a turn per page.
   The database builds each license's cells as finished CSV text (``orderview.export_sql``);
@@ -44,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
 from orderview import export_sql
+from orderview.csv_formula import LEADS, TRIGGERS, neutralise
 from orderview.db import faults
 from orderview.db.engine import Database
 from orderview.db.models import Customer, License, Order, Product
@@ -86,7 +88,7 @@ COLUMNS: tuple[str, ...] = (
 )
 
 PAGE_SIZE = 5000
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+DANGEROUS_PREFIXES = TRIGGERS
 
 Progress = Callable[[int, int], None]
 """Called after each page with (rows written, rows expected); the caller throttles display."""
@@ -122,11 +124,6 @@ class ExportResult:
 
 
 # --- values ------------------------------------------------------------------------------
-
-
-def neutralise(cell: str) -> str:
-    """Prefix a ``'`` to cells a spreadsheet would run as a formula."""
-    return "'" + cell if cell.startswith(DANGEROUS_PREFIXES) else cell
 
 
 def format_value(value: Any) -> str:
@@ -214,7 +211,6 @@ async def _order_cells(conn: AsyncConnection, order_id: int) -> tuple[list[str],
     return [cell(v) for v in row], count or 0
 
 
-_TRIGGERS = "".join(DANGEROUS_PREFIXES)
 _BOOL = {True: "true", False: "false", None: ""}  # SQLite's 1/0 hash like True/False
 
 
@@ -237,14 +233,14 @@ def _license_cells(rows: Sequence[Any], today: date) -> list[tuple[str, ...]]:
     Rows hold the driver's values, untyped: SQLite gives dates and timestamps as ISO text and
     booleans as 1/0, PostgreSQL gives date/datetime/bool. Both format alike: ``str()`` of a
     date is its ISO form, ISO text compares like the date it spells, 1/0 index ``_BOOL``.
-    Only cells that can start with a trigger character are checked for one.
+    Only cells whose first character is a trigger, or may hide one, are checked for one.
     """
-    trig, flag, text_today = _TRIGGERS, _BOOL, today.isoformat()
+    trig, flag, text_today = LEADS, _BOOL, today.isoformat()
     return [
         (
-            ("'" + code if code[0] in trig else code) if code else "",
-            ("'" + key if key[0] in trig else key) if key else "",
-            ("'" + kind if kind[0] in trig else kind) if kind else "",
+            (neutralise(code) if code[0] in trig else code) if code else "",
+            (neutralise(key) if key[0] in trig else key) if key else "",
+            (neutralise(kind) if kind[0] in trig else kind) if kind else "",
             "Disabled" if not enabled else "Expired" if validity is not None and (
                 validity < text_today if validity.__class__ is str else validity < today
             ) else "Active" if times > 0 else "Inactive",
@@ -257,7 +253,7 @@ def _license_cells(rows: Sequence[Any], today: date) -> list[tuple[str, ...]]:
             flag[trial],
             flag[floating],
             "" if users is None else str(users) if users >= 0 else "'" + str(users),
-            ("'" + note if note[0] in trig else note) if note else "",
+            (neutralise(note) if note[0] in trig else note) if note else "",
             created[:10] + "T" + created[11:19] + "Z" if created.__class__ is str
             else _timestamp(created),
         )
