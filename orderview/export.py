@@ -26,14 +26,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import errno
 import io
 import os
 import re
-import secrets
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import aclosing, asynccontextmanager, suppress
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -44,11 +42,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
-from orderview import export_sql
+from orderview import export_file, export_sql
 from orderview.csv_formula import LEADS, TRIGGERS, neutralise
 from orderview.db import faults
 from orderview.db.engine import Database
 from orderview.db.models import Customer, License, Order, Product
+from orderview.export_file import ExportError, ExportFileExists, resolve_target
 from orderview.services.errors import DatabaseUnavailable, NotFound, ServiceError
 
 COLUMNS: tuple[str, ...] = (
@@ -107,14 +106,6 @@ def throttled(progress: Progress, interval: float = 0.25) -> Progress:
             progress(done, total)
 
     return update
-
-
-class ExportError(ServiceError):
-    """The export could not be written; ``str()`` says why in one plain line."""
-
-
-class ExportFileExists(ExportError):
-    """The target exists and overwriting was not asked for (the UI asks a second time)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,66 +452,6 @@ async def export_to_stream(
     return ExportResult(None, rows)
 
 
-def describe_os_error(exc: OSError, path: Path) -> str:
-    """One plain line an operator can act on."""
-    reasons = {
-        errno.ENOENT: "the directory does not exist",
-        errno.ENOTDIR: "a part of the path is not a directory",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is exceeded",
-        errno.EROFS: "the file system is read-only",
-        errno.EISDIR: "it is a directory",
-        errno.EEXIST: "the file already exists",
-        errno.ENAMETOOLONG: "the file name is too long",
-    }
-    reason = reasons.get(exc.errno or 0) or exc.strerror or type(exc).__name__
-    name = str(path)
-    if len(name) > 200:  # the reason must stay readable after a 10,000-character name
-        name = f"{name[:120]}…{name[-40:]} ({len(name):,} characters)"
-    return f"cannot write {name}: {reason}"
-
-
-def _open_text(fd: int) -> IO[str]:
-    """The text stream over the temporary file's descriptor (tests replace it to fail)."""
-    return io.open(fd, "w", encoding="utf-8", newline="", closefd=True)  # noqa: UP020
-
-
-def _create_temp(target: Path) -> tuple[int, Path]:
-    """A new 0600 file beside ``target`` (same directory, so the final rename is atomic)."""
-    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
-    while True:
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-        try:
-            return os.open(temp, flags, 0o600), temp
-        except FileExistsError:
-            continue
-
-
-def _publish(temp: Path, target: Path, overwrite: bool) -> None:
-    """Move the finished file into place; without ``overwrite``, never clobber (atomically)."""
-    if overwrite:
-        os.replace(temp, target)
-        return
-    try:
-        os.link(temp, target)  # fails with EEXIST instead of replacing
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
-            raise
-        if target.exists():  # file systems without hard links: check, then rename
-            raise FileExistsError(errno.EEXIST, "File exists", str(target)) from None
-        os.replace(temp, target)
-        return
-    os.unlink(temp)
-
-
-def resolve_target(path: str | os.PathLike[str]) -> Path:
-    return Path(path).expanduser().absolute()
-
-
 async def export_to_file(
     db: Database,
     order_id: int,
@@ -530,47 +461,18 @@ async def export_to_file(
     progress: Progress | None = None,
     page_size: int | None = None,
 ) -> ExportResult:
-    """Write the order's CSV to ``path`` (mode 0600), all or nothing.
+    """Write the order's CSV to ``path`` (mode 0600), all or nothing (``export_file``).
 
     Raises ``ExportFileExists`` if the file exists and ``overwrite`` is false, ``ExportError``
-    for any file-system failure, ``NotFound`` if the order is gone.
+    for any file-system failure or a target that is not a regular file, ``NotFound`` if the
+    order is gone.
     """
-    target = resolve_target(path)
-    try:  # a name past the system's limit raises here already (ENAMETOOLONG)
-        if target.is_dir():
-            raise ExportError(f"cannot write {target}: it is a directory")
-        if not overwrite and target.exists():
-            raise ExportFileExists(f"{target} already exists")
-    except OSError as exc:
-        raise ExportError(describe_os_error(exc, target)) from None
-    try:
-        fd, temp = _create_temp(target)
-    except OSError as exc:
-        raise ExportError(describe_os_error(exc, target)) from None
-    try:
-        try:
-            stream = _open_text(fd)
-        except BaseException:
-            os.close(fd)
-            raise
-        with stream:
-            rows = await write_csv(db, order_id, stream, progress, page_size)
-            stream.flush()
-            os.fsync(stream.fileno())
-        _publish(temp, target, overwrite)
-    except BaseException as exc:
-        _discard(temp)
-        if isinstance(exc, FileExistsError):
-            raise ExportFileExists(f"{target} already exists") from None
-        if isinstance(exc, OSError):
-            raise ExportError(describe_os_error(exc, target)) from None
-        raise
+
+    async def fill(stream: IO[str]) -> int:
+        return await write_csv(db, order_id, stream, progress, page_size)
+
+    target, rows = await export_file.write_new_file(path, fill, overwrite=overwrite)
     return ExportResult(target, rows)
-
-
-def _discard(temp: Path) -> None:
-    with suppress(FileNotFoundError):
-        os.unlink(temp)
 
 
 __all__: Sequence[str] = (
@@ -581,6 +483,7 @@ __all__: Sequence[str] = (
     "default_filename",
     "export_to_file",
     "export_to_stream",
+    "resolve_target",
     "format_value",
     "iter_pages",
     "neutralise",
