@@ -58,14 +58,17 @@ def sql_is_formula(v: str, dialect: str) -> str:
     skipped = _literal(SKIPPED.replace("\x00", ""))
     leads = "(" + ", ".join(_literal(c) for c in sorted(LEADS - {"\x00"})) + ")"
     first = f"substr({v}, 1, 1)"
-    plain = (f"{first} IN {triggers} OR ({first} IN {leads}"
-             f" AND substr(ltrim({v}, {skipped}), 1, 1) IN {triggers})")
     if dialect != "sqlite":
-        return f"({plain})"
+        return (f"({first} IN {triggers} OR ({first} IN {leads}"
+                f" AND substr(ltrim({v}, {skipped}), 1, 1) IN {triggers}))")
     trimmed = f"CAST(ltrim(CAST(b AS TEXT), {skipped}) AS BLOB)"
     walk = (f"(WITH RECURSIVE r(b) AS (SELECT CAST({v} AS BLOB) UNION ALL"
             f" SELECT CASE WHEN substr(b, 1, 1) = x'00' THEN substr(b, 2) ELSE {trimmed} END"
             f" FROM r WHERE length(b) > 0 AND (substr(b, 1, 1) = x'00' OR {trimmed} <> b))"
             f" SELECT CAST(substr(b, 1, 1) AS TEXT) IN {triggers} FROM r"
             f" ORDER BY length(b) LIMIT 1)")
-    return f"({plain} OR (instr({v}, CAST(x'00' AS TEXT)) > 0 AND {walk}))"
+    # ``substr`` gives '' for a text starting with NUL: then, and after a lead character, a
+    # NUL inside is worth the walk; any other first character decides at once.
+    hidden = f"({first} IN {leads[:-1]}, '') AND (substr(ltrim({v}, {skipped}), 1, 1) IN {triggers}"
+    return (f"({first} IN {triggers} OR {hidden}"
+            f" OR (instr({v}, CAST(x'00' AS TEXT)) > 0 AND {walk}))))")
