@@ -58,17 +58,19 @@ def sql_is_formula(v: str, dialect: str) -> str:
     skipped = _literal(SKIPPED.replace("\x00", ""))
     leads = "(" + ", ".join(_literal(c) for c in sorted(LEADS - {"\x00"})) + ")"
     first = f"substr({v}, 1, 1)"
+    # Every character that may hide a trigger is below ``!`` or above ``~``: a first character
+    # in between (nearly every cell) decides at once, without the set of leads or the trim.
+    code = "ascii" if dialect != "sqlite" else "unicode"
+    lead = f"coalesce({code}({v}), 0) NOT BETWEEN 33 AND 126"
+    hidden = f"({first} IN {leads} AND substr(ltrim({v}, {skipped}), 1, 1) IN {triggers})"
     if dialect != "sqlite":
-        return (f"({first} IN {triggers} OR ({first} IN {leads}"
-                f" AND substr(ltrim({v}, {skipped}), 1, 1) IN {triggers}))")
+        return f"({first} IN {triggers} OR ({lead} AND {hidden}))"
     trimmed = f"CAST(ltrim(CAST(b AS TEXT), {skipped}) AS BLOB)"
     walk = (f"(WITH RECURSIVE r(b) AS (SELECT CAST({v} AS BLOB) UNION ALL"
             f" SELECT CASE WHEN substr(b, 1, 1) = x'00' THEN substr(b, 2) ELSE {trimmed} END"
             f" FROM r WHERE length(b) > 0 AND (substr(b, 1, 1) = x'00' OR {trimmed} <> b))"
             f" SELECT CAST(substr(b, 1, 1) AS TEXT) IN {triggers} FROM r"
             f" ORDER BY length(b) LIMIT 1)")
-    # ``substr`` gives '' for a text starting with NUL: then, and after a lead character, a
-    # NUL inside is worth the walk; any other first character decides at once.
-    hidden = f"({first} IN {leads[:-1]}, '') AND (substr(ltrim({v}, {skipped}), 1, 1) IN {triggers}"
-    return (f"({first} IN {triggers} OR {hidden}"
-            f" OR (instr({v}, CAST(x'00' AS TEXT)) > 0 AND {walk}))))")
+    # ``substr`` stops at a NUL (a text starting with one gives ''): such a value is walked.
+    nul = f"(instr({v}, CAST(x'00' AS TEXT)) > 0 AND {walk})"
+    return f"({first} IN {triggers} OR ({lead} AND ({hidden} OR {nul})))"
