@@ -125,9 +125,16 @@ class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
         except NotFound:
             self._block("This order was deleted by someone else after you opened it.")
             return
+        before = self.shown
         self._show(preview)
         if preview.version != self.detail.version:
             self._block("This order was changed by someone else after you opened it.")
+        elif preview.shown[:5] != before[:5]:  # (the order screen does not count unsent mail)
+            self._message(Content.assemble(
+                "Changed since the order was loaded (",
+                literal(deletion.preview_changes(before, preview), 300),
+                "): above is what deleting takes now.",
+            ))
 
     def _show(self, preview: deletion.DeletionPreview) -> None:
         self.preview, self.shown = preview, preview.shown

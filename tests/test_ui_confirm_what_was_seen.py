@@ -97,3 +97,24 @@ async def test_remove_manager_asks_again_with_their_new_state(sqlite_db) -> None
         await pilot.press("y")
         await wait_for(pilot, lambda: pane.table.row_count == 0, what="removed")
     assert await count(db, OrderManager, OrderManager.id == added.assignment_id) == 0
+
+
+async def test_delete_dialog_says_what_changed_since_the_order_was_loaded(sqlite_db) -> None:
+    """The order screen is a snapshot; the dialog re-reads when it opens and says so when the
+    counts it would have shown from the snapshot are out of date."""
+    db = sqlite_db
+    product, policy = await f.add_product(db)
+    order = await f.add_order(db, "ORD-1001")
+    await f.add_licenses(db, order, product, 1, policy)
+    app = make_app(db, "ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded_order(pilot, app)
+        await f.add_licenses(db, order, product, 5, policy)  # another desk, after the load
+        dialog = await open_dialog(pilot, app, "D", DeleteOrderScreen, "delete dialog")
+        await wait_for(pilot, lambda: dialog.preview is not None, what="preview read")
+        assert "6 licenses" in text_of(dialog, "#delete-what")
+        assert "Changed since the order was loaded (licenses 1 → 6)" in text_of(
+            dialog, "#delete-message")
+        await pilot.press(*"ORD-1001", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen), what="deleted")
+    assert await count(db, License, License.order_id == order) == 0
