@@ -134,9 +134,9 @@ def typed_value(text: str, *, pasted: bool, multiline: bool = False, max_length:
     that would pass its ``max_length`` whole; a multi-line box keeps every line.
     """
     if pasted:
-        # a multi-line box keeps every line, CR and CRLF becoming line breaks
-        line = (text.replace("\r\n", "\n").replace("\r", "\n") if multiline
-                else (text.splitlines() or [""])[0])
+        # a multi-line box keeps every line, CR, CRLF and U+2028/U+2029 becoming line breaks
+        line = (text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+                .replace("\u2029", "\n") if multiline else (text.splitlines() or [""])[0])
         return "" if max_length and len(line) > max_length else line
     kept = "".join(ch for ch in text if ch.isprintable())
     return kept[:max_length] if max_length else kept
