@@ -6,10 +6,10 @@ Neither ever prints a message body: queued invites hold initial passwords.
 from __future__ import annotations
 
 import argparse
-import json
 
 from orderview.cli.context import CLIError, Context
 from orderview.cli.numbers import bounded_int
+from orderview.cli.output import print_json
 from orderview.mail import outbox
 from orderview.mail.smtp import NO_SERVER, mail_configured
 from orderview.roles import require
@@ -74,8 +74,7 @@ async def list_cmd(args: argparse.Namespace, ctx: Context) -> int:
     views = await outbox.list_outbox(ctx.db, tuple(args.status or ()), args.limit)
     configured = mail_configured(ctx.settings)
     if args.json:
-        print(json.dumps({"mail_configured": configured, "messages": [_row(v) for v in views]},
-                         indent=2))
+        print_json({"mail_configured": configured, "messages": [_row(v) for v in views]})
         return 0
     if not configured:
         print(f"note: {NO_SERVER} (set ORDERVIEW_SMTP_HOST): queued mail is not being sent")

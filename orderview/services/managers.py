@@ -39,7 +39,7 @@ from orderview.mail import composer, outbox
 from orderview.permissions import DISTRIBUTION_CODES, PERMISSION_BY_CODE, sort_codes
 from orderview.roles import require
 from orderview.schemas.managers import ManagerInput, parse_manager, parse_permissions
-from orderview.services import audit
+from orderview.services import audit, removal
 from orderview.services.errors import (
     DatabaseUnavailable,
     FieldErrors,
@@ -309,12 +309,15 @@ async def update_permissions(
 
 
 async def remove_manager(
-    db: Database, assignment_id: int, *, version: int, actor: str
+    db: Database, assignment_id: int, *, version: int, actor: str, fingerprint: str
 ) -> None:
-    """Take a manager off an order; the person (and their other orders) stay."""
+    """Take a manager off an order; the person (and their other orders) stay. Only as the
+    confirmation showed them (``removal.removal_preview``'s ``fingerprint``), else
+    ``PreviewChanged``."""
     require(actor, "manage_managers")
     async with db.write() as session:
         row = await _assignment(session, assignment_id, version)
+        await removal.check_unchanged(session, assignment_id, fingerprint)
         order = await _order(session, row.order_id)
         person = await session.get(LicenseManager, row.manager_id)
         permissions = sort_codes(row.permissions or [])

@@ -30,8 +30,8 @@ from orderview.mail.outbox import MAX_ATTEMPTS
 from orderview.mail.smtp import NO_SERVER, mail_configured
 from orderview.mail.status import invite_status
 from orderview.permissions import PERMISSION_BY_CODE, PERMISSIONS
-from orderview.services import managers
-from orderview.services.errors import ServiceError
+from orderview.services import managers, removal
+from orderview.services.errors import PreviewChanged, ServiceError
 from orderview.services.views import ManagerView, OrderDetail
 
 # Each permission is one letter in a fixed position, so every manager's rights fit on one line
@@ -253,16 +253,23 @@ class ManagersPane(RoleGated, Vertical):
         if manager is None or detail is None:
             self.status.set_status("No manager selected.")
             return
-        question = (f"Remove {manager.email} from order {detail.store_id}? They lose their "
-                    "rights on this order; their login and other orders stay.")
-        if not await self.app.push_screen_wait(ConfirmScreen(question)):
-            self.status.set_status("Nothing removed.")
-            return
+        lead = ""
         try:
-            await managers.remove_manager(
-                self.app.db, manager.assignment_id,  # type: ignore[attr-defined]
-                version=manager.assignment_version, actor=self.app.operator,  # type: ignore[attr-defined]
-            )
+            preview = await removal.removal_preview(self.app.db, manager.assignment_id)  # type: ignore[attr-defined]
+            while True:  # the confirmation shows the manager as they are; removes only that
+                if not await self.app.push_screen_wait(
+                        ConfirmScreen(removal_question(preview, lead))):
+                    self.status.set_status("Nothing removed.")
+                    return
+                try:
+                    await managers.remove_manager(
+                        self.app.db, manager.assignment_id,  # type: ignore[attr-defined]
+                        version=manager.assignment_version, actor=self.app.operator,  # type: ignore[attr-defined]
+                        fingerprint=preview.fingerprint,
+                    )
+                    break
+                except PreviewChanged as exc:
+                    preview, lead = exc.preview, str(exc)  # type: ignore[assignment]
         except ServiceError as exc:
             await self._reload(f"Not removed: {exc}")
             return
@@ -293,6 +300,23 @@ class ManagersPane(RoleGated, Vertical):
         self._wake_sender()
         note = "" if self.configured else f" — {NO_SERVER}"
         await self._reload(f"New invite for {manager.email} queued{note}.")
+
+
+def removal_question(preview: removal.ManagerRemoval, lead: str = "") -> Content:
+    """The Remove confirmation: the manager as they are now (data through ``literal``)."""
+    labels = ", ".join(PERMISSION_BY_CODE[c].label if c in PERMISSION_BY_CODE else c
+                       for c in preview.permissions) or "none"
+    who = (Content.assemble(literal(preview.email, 80), " (", literal(preview.name, 60), ")")
+           if preview.name else literal(preview.email, 80))
+    mail = (f"\n{preview.unsent_mail} unsent email(s) to them about this order are cancelled."
+            if preview.unsent_mail else "")
+    return Content.assemble(
+        (literal(lead, 300) + "\n\n") if lead else "",
+        "Remove ", who, " from order ", literal(preview.store_id, 60), "?\n",
+        "Permissions here: ", literal(labels, 300), "\n",
+        "Signed in: ", "yes" if preview.signed_in else "not yet", mail, "\n",
+        "They lose their rights on this order; their login and other orders stay.",
+    )
 
 
 def refresh_after_delivery(app: object, results: list[object]) -> None:
