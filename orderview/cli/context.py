@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from orderview.cli.errors import CLIError
 from orderview.db.engine import Database, DatabaseURLError, open_database
-from orderview.db.migrate import SchemaTooNew, ensure_schema
+from orderview.db.migrate import SchemaError, ensure_schema
 from orderview.identity import resolve_operator
 from orderview.services.errors import DatabaseUnavailable
 from orderview.settings import Settings, SettingsSourceError, load_settings
@@ -77,7 +77,7 @@ async def open_db(settings: Settings, must_exist: bool = False) -> Database:
                        "`orderview demo --db PATH` makes a demo one)")
     try:
         await asyncio.wait_for(ensure_schema(db), timeout=30)
-    except SchemaTooNew as exc:
+    except SchemaError as exc:
         await db.dispose()
         raise CLIError(f"cannot use database {db.display}: {exc}") from None
     except DB_ERRORS as exc:

@@ -190,22 +190,28 @@ def _sqlite_insert(dialect: Dialect, template: dict[str, Any], column: str) -> t
 async def _insert_chunk(
     session: AsyncSession, template: dict[str, Any], column: str, values: Sequence[str]
 ) -> None:
-    """Rows that differ in one column (the key or the user email), in one executemany, inside a
-    savepoint so a unique violation undoes only this chunk.
+    """Rows that differ in one column (the key or the user email, with its lower-cased search
+    copy), in one executemany, inside a savepoint so a unique violation undoes only this chunk.
 
     On SQLite the rows go to the driver as tuples: SQLAlchemy's per-row parameter processing
     cost ~3× the inserts themselves (docs/benchmarks.md); elsewhere Core executemany.
     """
+    lowered = column == "user_email"
     async with session.begin_nested():
         conn = await session.connection()
         if conn.dialect.name == "sqlite":
             sql, base = _sqlite_insert(conn.dialect, template, column)
             at = len(template) if column not in template else list(template).index(column)
-            rows = [(*base[:at], value, *base[at + 1:]) for value in values]
+            if lowered:  # its search copy goes last: one more column, one more "?"
+                sql = sql.replace(") VALUES (", ", user_email_lc) VALUES (?, ", 1)
+                rows = [(*base[:at], value, *base[at + 1:], lc(value)) for value in values]
+            else:
+                rows = [(*base[:at], value, *base[at + 1:]) for value in values]
             await conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
         else:
-            await conn.execute(insert(License.__table__),
-                               [{**template, column: value} for value in values])
+            await conn.execute(insert(License.__table__), [
+                {**template, column: value, **({"user_email_lc": lc(value)} if lowered else {})}
+                for value in values])
 
 
 async def _insert_line(
@@ -351,8 +357,17 @@ def generate_store_id(today: datetime | None = None) -> str:
     return f"ORD-{day}-{suffix}"
 
 
+async def store_id_holder(session: AsyncSession, store_id: str) -> str | None:
+    """The Order ID already held that equals ``store_id`` ignoring case (None: it is free)."""
+    return await session.scalar(select(Order.store_id).where(Order.store_id_lc == lc(store_id)))
+
+
+def store_id_taken_message(held: str) -> str:
+    return f"order {held} exists (Order IDs ignore case): choose another Order ID"
+
+
 async def _store_id_taken(session: AsyncSession, store_id: str) -> bool:
-    return (await session.scalar(select(Order.id).where(Order.store_id == store_id))) is not None
+    return await store_id_holder(session, store_id) is not None
 
 
 async def _customer_for(session: AsyncSession, actor: str, new: NewOrder) -> int | None:
@@ -391,8 +406,9 @@ async def create_order(
             customer_id = await _customer_for(session, actor, new)
             store_id = new.store_id
             if store_id:
-                if await _store_id_taken(session, store_id):
-                    raise FieldErrors({"store_id": "an order with this Order ID exists"})
+                held = await store_id_holder(session, store_id)
+                if held is not None:
+                    raise FieldErrors({"store_id": store_id_taken_message(held)})
             else:
                 store_id = generate_store_id()
                 while await _store_id_taken(session, store_id):
