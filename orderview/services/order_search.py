@@ -102,7 +102,7 @@ def _search_query(with_key: bool) -> Select:  # type: ignore[type-arg]
     def member(rank: int, query: Select) -> Select:  # type: ignore[type-arg]
         """One kind of match: its newest ``:limit`` orders."""
         inner = query.order_by(Order.created_at.desc(), Order.id.desc()).limit(limit).subquery()
-        return select(literal(rank).label("rank"), inner.c.id)
+        return select(literal(rank).label("rank"), inner.c.id, inner.c.created_at)
 
     def orders_where(condition) -> Select:  # type: ignore[no-untyped-def,type-arg]
         return select(Order.id, Order.created_at).where(condition)
@@ -121,13 +121,17 @@ def _search_query(with_key: bool) -> Select:  # type: ignore[type-arg]
         member(LICENSE, select(Order.id, Order.created_at).distinct()
                .join(License, License.order_id == Order.id).where(license_match)),
     ).subquery("matches")
-    best = (select(matches.c.id, func.min(matches.c.rank).label("rank"))
-            .group_by(matches.c.id).subquery("best"))
+    # Each order once, at its best kind; cut to the first ``:limit`` before joining the
+    # summary, so the join reads those few orders by primary key.
+    rank = func.min(matches.c.rank).label("rank")
+    first = (select(matches.c.id, matches.c.created_at, rank)
+             .group_by(matches.c.id, matches.c.created_at)
+             .order_by(rank, matches.c.created_at.desc(), matches.c.id.desc())
+             .limit(limit).subquery("first"))
     return (
         _summary_query()
-        .join(best, best.c.id == Order.id)
-        .order_by(best.c.rank, Order.created_at.desc(), Order.id.desc())
-        .limit(limit)
+        .join(first, first.c.id == Order.id)
+        .order_by(first.c.rank, first.c.created_at.desc(), first.c.id.desc())
     )
 
 

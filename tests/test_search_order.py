@@ -1,0 +1,134 @@
+"""The search order (docs/invariants.md, "Search order"): for any text, the first N results are
+exactly the first N of the complete ordered result, for every N and every page boundary of
+``search_more``, and ``has_more`` is true exactly when more exist. Checked against a plain,
+obviously correct oracle (filter and sort every row in Python) over generated data with every
+kind of match, ties on ``created_at`` and many customers sharing a prefix, on both databases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import delete
+
+from orderview.db.models import Customer, License, Order
+from orderview.services import orders
+from orderview.services.normalize import customer_keys, key_prefix, lc
+from tests import factories as f
+from tests.property_support import Harness, harness, prop
+
+T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+# A tiny alphabet: Order IDs, references, customer names and emails share prefixes all over.
+short = st.text(alphabet="aAbB-1", min_size=1, max_size=4)
+key_groups = st.lists(st.text(alphabet="AB", min_size=4, max_size=4), min_size=4, max_size=4)
+
+
+@dataclass
+class Row:
+    """One generated order and what the oracle needs to know about it."""
+
+    store_id: str
+    reference: str
+    customer: int | None
+    at: int  # hours after T0: few values, so ties on created_at are common
+    keys: list[str] = field(default_factory=list)
+    users: list[str] = field(default_factory=list)
+
+
+customers = st.lists(st.tuples(short, short, short, short), min_size=1, max_size=8)
+rows = st.lists(st.builds(
+    Row, store_id=short, reference=st.one_of(st.just(""), short),
+    customer=st.one_of(st.none(), st.integers(0, 7)), at=st.integers(0, 3),
+    keys=st.lists(key_groups.map("-".join), max_size=2),
+    users=st.lists(st.tuples(short, st.sampled_from(["x.example", "Y.example"]))
+                   .map("@".join), max_size=2),
+), min_size=1, max_size=18)
+
+
+async def _seed(h: Harness, people: list[tuple[str, str, str, str]], data: list[Row]) -> dict:
+    """Writes the data (Order IDs unique regardless of case, keys unique); returns
+    ``order id -> the oracle's view of it``."""
+    async with h.db.sessions.begin() as s:
+        for table in (License, Order, Customer):
+            await s.execute(delete(table))
+    customer_ids, keys_of = [], {}
+    for i, (local, first, last, company) in enumerate(people):
+        email = f"{local}{i}@ex.example"
+        customer_ids.append(await f.add_customer(h.db, email=email, first_name=first,
+                                                 last_name=last, company_name=company))
+        keys_of[customer_ids[-1]] = list(customer_keys(email, first, last, company).values())
+    seen_ids, seen_keys, truth = set(), set(), {}
+    for row in data:
+        if lc(row.store_id) in seen_ids:
+            continue
+        seen_ids.add(lc(row.store_id))
+        cid = customer_ids[row.customer % len(customer_ids)] if row.customer is not None else None
+        oid = await f.add_order(h.db, row.store_id, reference=row.reference, customer_id=cid,
+                                created_at=T0 + timedelta(hours=row.at))
+        keys = [k for k in dict.fromkeys(row.keys) if k not in seen_keys]
+        seen_keys.update(keys)
+        if keys:
+            await f.add_licenses(h.db, oid, h.product_id, len(keys), keys=keys)
+        async with h.db.sessions.begin() as s:
+            for user in row.users:
+                s.add(License(order_id=oid, product_id=h.user_product_id, user_email=user,
+                              user_email_lc=lc(user), created_at=T0, updated_at=T0))
+        truth[oid] = (row, keys_of.get(cid, []), keys)
+    return truth
+
+
+def oracle(truth: dict, text: str) -> list[int]:
+    """Every matching order, in the documented order: kind of match, newest, highest id."""
+    needle, prefix = lc(text), key_prefix(text)
+    found = []
+    for oid, (row, customer_keys_, keys) in truth.items():
+        kinds = [
+            lc(row.store_id) == needle,
+            lc(row.store_id).startswith(needle),
+            lc(row.reference).startswith(needle),
+            any(k.startswith(needle) for k in customer_keys_),
+            any(lc(u).startswith(needle) for u in row.users)
+            or bool(prefix and any(k.startswith(prefix) for k in keys)),
+        ]
+        if any(kinds):
+            found.append((kinds.index(True), -row.at, -oid, oid))
+    return [oid for *_, oid in sorted(found)]
+
+
+def _texts(truth: dict) -> st.SearchStrategy[str]:
+    known = [row.store_id for row, _, _ in truth.values()]
+    known += [k[: n] for _, _, keys in truth.values() for k in keys for n in (4, 6, 9)]
+    known += [k.replace("-", "").lower()[:5] for _, _, keys in truth.values() for k in keys]
+    return st.one_of(short, st.sampled_from(known), st.sampled_from(["x", "y.", "abab"]))
+
+
+def test_search_is_the_prefix_of_one_total_order(backend: tuple[str, int]) -> None:
+    url, examples = backend
+
+    with harness(url) as h:
+        @prop(examples)
+        @given(people=customers, data=rows, pick=st.data())
+        def check(people: list, data: list[Row], pick: st.DataObject) -> None:
+            truth = h.run(_seed(h, people, data))
+            for _ in range(3):
+                text = pick.draw(_texts(truth))
+                full = oracle(truth, text)
+                for limit in range(1, len(full) + 2):
+                    page = h.run(orders.search_orders(h.db, text, limit))
+                    assert [s.id for s in page.items] == full[:limit], (text, limit)
+                    assert page.has_more == (len(full) > limit), (text, limit)
+                size = pick.draw(st.integers(1, 4))
+                first = h.run(orders.search_orders(h.db, text, size))
+                shown, more = [s.id for s in first.items], first.has_more
+                while more:
+                    page = h.run(orders.search_more(h.db, text, set(shown), size))
+                    assert [s.id for s in page.items] == full[len(shown):len(shown) + size]
+                    shown += [s.id for s in page.items]
+                    more = page.has_more
+                    assert more == (len(full) > len(shown)), (text, size)
+                assert shown == full, text
+
+        check()
