@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "issue": "orderview.cli.issue_cmd",
     "order": "orderview.cli.issue_cmd",
     "outbox": "orderview.cli.outbox_cmd",
+    "products": "orderview.cli.products_cmd",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys((APP_MODULE, *COMMANDS.values())))
 # Top-level options (``common_options`` and app_cmd's terminal options) and whether they take
