@@ -213,8 +213,3 @@ async def show_cmd(args: argparse.Namespace, ctx: Context) -> int:
     else:
         _print_order(detail, licenses)
     return 0
-
-
-# They only read: a --db path that is not there is a mistake, not a new empty database.
-search_cmd.reads_existing = True  # type: ignore[attr-defined]
-show_cmd.reads_existing = True  # type: ignore[attr-defined]

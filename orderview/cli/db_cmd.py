@@ -47,3 +47,4 @@ async def upgrade_cmd(args: argparse.Namespace, _ctx: None) -> int:
 
 
 upgrade_cmd.needs_context = False  # type: ignore[attr-defined]  # it opens the database itself
+upgrade_cmd.creates_database = True  # type: ignore[attr-defined]  # creates the schema

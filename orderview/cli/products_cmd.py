@@ -51,6 +51,3 @@ async def products_cmd(args: argparse.Namespace, ctx: Context) -> int:
     print_table(("PRODUCT", "NAME", "BY", "STATUS", "POLICY", "POLICY NAME", "DEFAULT",
                  "TYPE"), rows, (16, 30, 4, 8, 16, 44, 7, 13))
     return 0
-
-
-products_cmd.reads_existing = True  # type: ignore[attr-defined]  # only reads: see data_cmd
