@@ -39,7 +39,7 @@ from orderview.schemas.issuing import (
 from orderview.services import audit
 from orderview.services.catalog import policy_view, product_view
 from orderview.services.errors import ConflictError, FieldErrors, NotFound
-from orderview.services.normalize import customer_keys, lc
+from orderview.services.normalize import customer_keys, lc, unfindable
 from orderview.services.orders import get_order
 from orderview.services.views import OrderDetail
 
@@ -364,6 +364,16 @@ async def store_id_holder(session: AsyncSession, store_id: str) -> str | None:
 
 def store_id_taken_message(held: str) -> str:
     return f"order {held} exists (Order IDs ignore case): choose another Order ID"
+
+
+async def order_id_problem(db: Database, store_id: str) -> str | None:
+    """Why a new order cannot take this Order ID (None: it can, for now): the wizard says so
+    on its New order step, before the operator goes on; ``create_order`` checks again."""
+    if not store_id.strip() or unfindable(store_id, db.dialect):
+        return None  # generated, or refused by the schema with its own message
+    async with db.sessions() as session:
+        held = await store_id_holder(session, store_id)
+    return store_id_taken_message(held) if held is not None else None
 
 
 async def _store_id_taken(session: AsyncSession, store_id: str) -> bool:
