@@ -132,3 +132,57 @@ def test_search_is_the_prefix_of_one_total_order(backend: tuple[str, int]) -> No
                 assert shown == full, text
 
         check()
+
+
+async def test_search_finds_a_license_user_email_written_by_issuing(db) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: a user-based license is found by its user email (any case, by prefix), as a
+    key-based one by its key; the issuing service writes the search copy on both databases."""
+    from orderview.schemas.issuing import LineInput
+    from orderview.services.issuing import issue_licenses
+
+    seats, policy = await f.add_product(db, "SEAT", "Seat", "user")
+    older = await f.add_order(db, "ORD-1")
+    newer = await f.add_order(db, "ORD-2", created_at=T0 + timedelta(days=400))
+    for order_id, emails in ((older, "Zed.Quinn@Example.COM"), (newer, "zoe.q@example.com")):
+        await issue_licenses(db, "ann", order_id, [LineInput(
+            product_id=seats, policy_id=policy, user_emails=emails)])
+    assert [s.store_id for s in (await orders.search_orders(db, "ZED.Q")).items] == ["ORD-1"]
+    found = await orders.search_orders(db, "z")
+    assert [s.store_id for s in found.items] == ["ORD-2", "ORD-1"]  # newest first
+    assert not (await orders.search_orders(db, "example.com")).items  # a prefix, not a part
+
+
+def test_cli_limits_are_prefixes_of_one_order(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """``orderview search Driftwood --limit 5 / 10 / 12 / 100`` give prefixes of one list,
+    the newest matching order first (it was left out at --limit 10)."""
+    import json
+
+    from orderview.cli import main
+    from orderview.db.engine import open_database
+    from orderview.db.migrate import ensure_schema
+
+    path = str(tmp_path / "d.db")
+
+    async def seed() -> None:
+        db = open_database(path)
+        await ensure_schema(db)
+        for i in range(30):
+            cid = await f.add_customer(db, email=f"c{i:02}@driftwood.example", first_name="",
+                                       last_name="", company_name=f"Driftwood {i:02}")
+            await f.add_order(db, f"SHOP-{i:04}", customer_id=cid,
+                              created_at=T0 + timedelta(days=(i * 7) % 30))
+        await db.dispose()
+
+    import asyncio
+
+    asyncio.run(seed())
+    lists = {}
+    for limit in (5, 10, 12, 100):
+        capsys.readouterr()
+        assert main(["search", "Driftwood", "--limit", str(limit), "--json", "--db", path]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        lists[limit] = [o["store_id"] for o in doc["orders"]]
+        assert doc["has_more"] == (limit < 30)
+    newest = sorted(range(30), key=lambda i: ((i * 7) % 30, i), reverse=True)
+    assert lists[100] == [f"SHOP-{i:04}" for i in newest]
+    assert all(lists[n] == lists[100][:n] for n in (5, 10, 12))
