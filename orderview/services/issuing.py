@@ -15,7 +15,6 @@ Decisions (ours):
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
 from orderview.db.models import AuditEvent, Customer, License, LicensePolicy, Order, Product
-from orderview.keys import ALPHABET, generate_keys
+from orderview.keys import generate_keys
 from orderview.schemas.issuing import (
     LineInput,
     NewOrder,
@@ -39,7 +38,13 @@ from orderview.schemas.issuing import (
 from orderview.services import audit
 from orderview.services.catalog import policy_view, product_view
 from orderview.services.errors import ConflictError, FieldErrors, NotFound
-from orderview.services.normalize import customer_keys, lc, unfindable
+from orderview.services.normalize import customer_keys, lc
+from orderview.services.order_ids import (
+    generate_store_id,
+    store_id_holder,
+    store_id_taken,
+    store_id_taken_message,
+)
 from orderview.services.orders import get_order
 from orderview.services.views import OrderDetail
 
@@ -204,9 +209,8 @@ async def _insert_chunk(
             at = len(template) if column not in template else list(template).index(column)
             if lowered:  # its search copy goes last: one more column, one more "?"
                 sql = sql.replace(") VALUES (", ", user_email_lc) VALUES (?, ", 1)
-                rows = [(*base[:at], value, *base[at + 1:], lc(value)) for value in values]
-            else:
-                rows = [(*base[:at], value, *base[at + 1:]) for value in values]
+            rows = [(*base[:at], value, *base[at + 1:], *([lc(value)] if lowered else []))
+                    for value in values]
             await conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
         else:
             await conn.execute(insert(License.__table__), [
@@ -350,36 +354,6 @@ async def issue_licenses(
 
 # --- creating orders ----------------------------------------------------------------------
 
-def generate_store_id(today: datetime | None = None) -> str:
-    """``ORD-YYYYMMDD-XXXXXX``: sortable by day, 30 random bits (unambiguous alphabet)."""
-    day = (today or datetime.now(UTC)).strftime("%Y%m%d")
-    suffix = "".join(ALPHABET[b % 32] for b in os.urandom(6))
-    return f"ORD-{day}-{suffix}"
-
-
-async def store_id_holder(session: AsyncSession, store_id: str) -> str | None:
-    """The Order ID already held that equals ``store_id`` ignoring case (None: it is free)."""
-    return await session.scalar(select(Order.store_id).where(Order.store_id_lc == lc(store_id)))
-
-
-def store_id_taken_message(held: str) -> str:
-    return f"order {held} exists (Order IDs ignore case): choose another Order ID"
-
-
-async def order_id_problem(db: Database, store_id: str) -> str | None:
-    """Why a new order cannot take this Order ID (None: it can, for now): the wizard says so
-    on its New order step, before the operator goes on; ``create_order`` checks again."""
-    if not store_id.strip() or unfindable(store_id, db.dialect):
-        return None  # generated, or refused by the schema with its own message
-    async with db.sessions() as session:
-        held = await store_id_holder(session, store_id)
-    return store_id_taken_message(held) if held is not None else None
-
-
-async def _store_id_taken(session: AsyncSession, store_id: str) -> bool:
-    return await store_id_holder(session, store_id) is not None
-
-
 async def _customer_for(session: AsyncSession, actor: str, new: NewOrder) -> int | None:
     if new.customer_id is not None:
         if await session.get(Customer, new.customer_id) is None:
@@ -421,7 +395,7 @@ async def create_order(
                     raise FieldErrors({"store_id": store_id_taken_message(held)})
             else:
                 store_id = generate_store_id()
-                while await _store_id_taken(session, store_id):
+                while await store_id_taken(session, store_id):
                     store_id = generate_store_id()
             now = datetime.now(UTC)
             order = Order(store_id=store_id, store_id_lc=lc(store_id), reference=new.reference,

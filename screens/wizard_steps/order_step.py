@@ -18,7 +18,7 @@ from textual.widgets import Button, DataTable, Input, Static
 from orderview.schemas.issuing import parse_new_order
 from orderview.services import customers
 from orderview.services.errors import FieldErrors
-from orderview.services.issuing import order_id_problem
+from orderview.services.order_ids import order_id_problem
 from orderview.services.views import CustomerView
 
 MODES = (("none", "no customer"), ("pick", "pick an existing customer"),
