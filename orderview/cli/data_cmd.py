@@ -42,8 +42,10 @@ def _positive(text: str) -> int:
 def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
     search = subparsers.add_parser(
         "search", parents=[common], help="print orders matching TEXT",
-        description="Orders whose Order ID, reference, customer email/name/company or license "
-                    "key starts with TEXT (case-insensitive).",
+        description="Orders whose Order ID, reference, customer email/name/company, license "
+                    "key or license user email starts with TEXT (case-insensitive): the Order "
+                    "ID itself first, then by kind of match (Order ID, reference, customer, "
+                    "license), newest first.",
     )
     search.add_argument("text", metavar="TEXT")
     search.add_argument("--json", action="store_true", help="one JSON document on stdout")
