@@ -186,3 +186,20 @@ def test_cli_limits_are_prefixes_of_one_order(tmp_path, capsys) -> None:  # type
     newest = sorted(range(30), key=lambda i: ((i * 7) % 30, i), reverse=True)
     assert lists[100] == [f"SHOP-{i:04}" for i in newest]
     assert all(lists[n] == lists[100][:n] for n in (5, 10, 12))
+
+
+async def test_demo_user_emails_are_searchable(db) -> None:  # type: ignore[no-untyped-def]
+    """The demo generator writes the user email's search copy as the services do."""
+    from sqlalchemy import select
+
+    from orderview.demo import generate_demo
+
+    await generate_demo(db, orders=60, seed=5)
+    async with db.sessions() as s:
+        users = (await s.execute(select(License.order_id, License.user_email,
+                                        License.user_email_lc)
+                                 .where(License.user_email.is_not(None)))).all()
+    assert users and all(low == lc(email) for _, email, low in users)
+    order_id, email, _ = users[-1]
+    found = await orders.search_orders(db, email.upper(), limit=200)
+    assert order_id in [s.id for s in found.items]
