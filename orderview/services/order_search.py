@@ -91,14 +91,14 @@ async def recent_orders(
     return Page([_found(r) for r in rows[:limit]], has_more=len(rows) > limit)
 
 
-def _search_query(with_key: bool, fence: bool) -> Select:  # type: ignore[type-arg]
+def _search_query(with_key: bool) -> Select:  # type: ignore[type-arg]
     """The first ``:limit`` orders of the search order (see the module docstring).
 
-    ``fence`` (PostgreSQL): the customer and license lookups read their matches through their
-    index ranges (OFFSET 0), whatever the planner guesses. Unfenced, PostgreSQL may walk
-    ``created_at`` backwards probing customers or licenses for every order: fast when most
-    orders match, but ≈1 s at 100,000 orders when the matches are few and old (SQLite never
-    plans that, and materialising its subqueries would only slow it down)."""
+    The customer and license lookups are fenced (OFFSET 0): they read their matches through
+    their index ranges whatever the planner guesses. Unfenced, PostgreSQL (with statistics)
+    and SQLite (without) may walk ``created_at`` backwards probing the customer or licenses of
+    every order: fast when most orders match, ≈1 s at 100,000 orders when the matches are few
+    and old."""
     low, high, exact, limit = (bindparam("low"), bindparam("high"), bindparam("exact"),
                                bindparam("limit"))
 
@@ -107,7 +107,7 @@ def _search_query(with_key: bool, fence: bool) -> Select:  # type: ignore[type-a
 
     def member(rank: int, found: Select, fenced: bool = False) -> Select:  # type: ignore[type-arg]
         """One kind of match: the newest ``:limit`` of the orders ``found`` (id, created_at)."""
-        if fenced and fence:
+        if fenced:
             rows = found.offset(0).subquery()
             found = select(rows.c.id, rows.c.created_at)
             newest = (rows.c.created_at.desc(), rows.c.id.desc())
@@ -149,9 +149,7 @@ def _search_query(with_key: bool, fence: bool) -> Select:  # type: ignore[type-a
 
 
 # Built once: constructing the statement and its cache key cost more than running it.
-# Keyed by (fenced, with_key): fenced on PostgreSQL only.
-_SEARCH = {(fence, key): _search_query(key, fence) for fence in (True, False)
-           for key in (True, False)}
+_SEARCH = {True: _search_query(True), False: _search_query(False)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +175,7 @@ def _compiled(dialect: Dialect, with_key: bool) -> _Compiled:
     found = _COMPILED.get((dialect.name, with_key))
     if found is not None:
         return found
-    statement = _SEARCH[(dialect.name == "postgresql", with_key)]
+    statement = _SEARCH[with_key]
     compiled = statement.compile(dialect=dialect)
     slots = []
     for name in compiled.positiontup or ():
@@ -205,7 +203,7 @@ async def _search_rows(db: Database, with_key: bool, params: dict[str, Any]) -> 
     ordinary way, so faults reach the operator as every other statement's do
     (``orderview.db.faults``), and a PostgreSQL connection it came from is not reused.
     """
-    statement = _SEARCH[(db.dialect == "postgresql", with_key)]
+    statement = _SEARCH[with_key]
     compiled = _compiled(db.engine.dialect, with_key)
     raw = await db.engine.raw_connection()
     rows: Any = None
