@@ -1,14 +1,14 @@
 """Finding orders: the newest orders, and search by Order ID, reference, customer or license.
 
-The order of a search's results (docs/invariants.md, "Search order") is one total order:
+The order of a search's results (docs/invariants.md 11) is one total order:
 
 1. by kind of match: the Order ID itself (ignoring case), then an Order ID that starts with the
    text, then the reference, then the customer (email, name, last name, company), then a
    license (key or user email); an order found several ways counts once, at its best kind;
 2. then newest first (``created_at``), then the highest id (ties on ``created_at``).
 
-A page of N results is exactly the first N of that order. One statement computes it without a
-scan: each kind of match is an indexed prefix lookup bounded to its own newest N+1 orders (an
+A page of N results is exactly the first N of that order. One statement computes it: each kind
+of match is an indexed prefix lookup bounded to its own newest N+1 orders (an
 order in the first N overall is among the first N of its best kind: everything before it there
 is before it overall), the union keeps each order's best kind, and the outer query sorts and
 cuts. The next page is the first ``shown + N`` with the shown ones left out.
@@ -68,7 +68,7 @@ def _summary_query() -> Select:  # type: ignore[type-arg]
 def _found(row: Any) -> OrderSummary:
     """A row of ``_summary_query``'s columns, in order, as the table's summary."""
     (order_id, store_id, reference, company, first, last, email, count, is_test, is_trial,
-     created_at) = tuple(row)[:11]
+     created_at) = tuple(row)
     name = f"{first or ''} {last or ''}".strip()
     return OrderSummary(id=order_id, store_id=store_id, reference=reference,
                         customer=company or name or (email or ""), license_count=count,
