@@ -31,12 +31,12 @@ def clashes(conn: sa.Connection) -> list[list[str]]:
     """Groups of Order IDs that differ only in case (each group sorted, groups by first)."""
     rows = conn.execute(sa.text(
         "SELECT store_id_lc, store_id FROM orders WHERE store_id_lc IN ("
-        " SELECT store_id_lc FROM orders GROUP BY store_id_lc HAVING count(*) > 1)"
-        " ORDER BY store_id_lc, store_id")).all()
+        " SELECT store_id_lc FROM orders GROUP BY store_id_lc HAVING count(*) > 1)")).all()
     groups: dict[str, list[str]] = {}
     for key, store_id in rows:
         groups.setdefault(key, []).append(store_id)
-    return list(groups.values())
+    # Sorted here: the database's collation of store_id may be its locale's.
+    return sorted(sorted(group) for group in groups.values())
 
 
 def describe(groups: list[list[str]]) -> str:
