@@ -24,7 +24,7 @@ down_revision = '0001_initial'
 branch_labels = None
 depends_on = None
 
-BATCH = 5000
+BATCH = 20000
 
 
 def clashes(conn: sa.Connection) -> list[list[str]]:
@@ -57,20 +57,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_orders_store_id_lc'), ['store_id_lc'], unique=True)
     with op.batch_alter_table('licenses', schema=None) as batch_op:
         batch_op.add_column(sa.Column('user_email_lc', search_key(254), nullable=True))
-    # Python's lower() (what the services write), not SQL's: SQLite's lowers ASCII only.
+    # One UPDATE with SQL's lower(), then Python's (what the services write) wherever they
+    # differ: SQLite's lowers ASCII only, PostgreSQL's follows the database's locale.
     licenses = sa.table('licenses', sa.column('id', sa.Integer),
                         sa.column('user_email', sa.String), sa.column('user_email_lc', sa.String))
+    conn.execute(licenses.update().where(licenses.c.user_email.is_not(None))
+                 .values(user_email_lc=sa.func.lower(licenses.c.user_email)))
     last = 0
     while True:
         rows = conn.execute(
-            sa.select(licenses.c.id, licenses.c.user_email)
+            sa.select(licenses.c.id, licenses.c.user_email, licenses.c.user_email_lc)
             .where(licenses.c.user_email.is_not(None), licenses.c.id > last)
             .order_by(licenses.c.id).limit(BATCH)).all()
         if not rows:
             break
-        conn.execute(licenses.update().where(licenses.c.id == sa.bindparam('row_id'))
-                     .values(user_email_lc=sa.bindparam('lowered')),
-                     [{'row_id': i, 'lowered': lc(e)} for i, e in rows])
+        wrong = [{'row_id': i, 'lowered': lc(e)} for i, e, low in rows if low != lc(e)]
+        if wrong:
+            conn.execute(licenses.update().where(licenses.c.id == sa.bindparam('row_id'))
+                         .values(user_email_lc=sa.bindparam('lowered')), wrong)
         last = rows[-1][0]
     with op.batch_alter_table('licenses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_licenses_user_email_lc'), ['user_email_lc'],
