@@ -44,3 +44,11 @@ async def test_enter_on_an_order_id_in_another_case_opens_that_order(sqlite_db) 
         await wait_for(pilot, lambda: app.screen.table.row_count == 2)
         await pilot.press(*"MY-ORDER-1", "enter")
         assert (await loaded_order(pilot, app)).detail.store_id == "My-Order-1"
+
+
+async def test_open_finds_the_order_by_its_order_id_in_another_case(sqlite_db) -> None:
+    """``orderview open my-order-1`` opens MY-ORDER-1 (the app's start by Order ID)."""
+    await f.add_order(sqlite_db, "MY-ORDER-1")
+    app = make_app(sqlite_db, open_store_id="my-order-1")
+    async with app.run_test(size=SIZE) as pilot:
+        assert (await loaded_order(pilot, app)).detail.store_id == "MY-ORDER-1"
