@@ -330,6 +330,7 @@ class DemoBuilder:
             row = template.copy()
             if by_user:
                 row["user_email"] = f"user{order['id']}.{line}.{i}@{domain}"
+                row["user_email_lc"] = lc(row["user_email"])
             else:
                 row["license_key"] = keys[i]
             if random_() < 0.7:

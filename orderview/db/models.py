@@ -121,7 +121,8 @@ class Order(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[str] = mapped_column(String(100), unique=True)
-    store_id_lc: Mapped[str] = mapped_column(search_key(100), index=True)
+    # Unique: Order IDs that differ only in case are one Order ID (invariants.md).
+    store_id_lc: Mapped[str] = mapped_column(search_key(100), index=True, unique=True)
     reference: Mapped[str] = mapped_column(String(100), default="")
     reference_lc: Mapped[str] = mapped_column(search_key(100), default="", index=True)
     campaign_params: Mapped[str] = mapped_column(String(500), default="")
@@ -154,6 +155,7 @@ class License(Base):
     # Key-based products: the key (upper case, dashed). User-based: NULL and user_email set.
     license_key: Mapped[str | None] = mapped_column(search_key(32), unique=True)
     user_email: Mapped[str | None] = mapped_column(String(254))
+    user_email_lc: Mapped[str | None] = mapped_column(search_key(254), index=True)
     license_type: Mapped[str] = mapped_column(String(16), default="perpetual")
     valid_duration: Mapped[str | None] = mapped_column(String(16))
     validity_period: Mapped[date | None] = mapped_column(Date)

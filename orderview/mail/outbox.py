@@ -149,12 +149,15 @@ def _view(row: MailOutbox) -> OutboxView:
 
 
 async def list_outbox(
-    db: Database, statuses: tuple[str, ...] | None = None, limit: int = 200
+    db: Database, statuses: tuple[str, ...] | None = None, limit: int = 200,
+    order_id: int | None = None,
 ) -> list[OutboxView]:
-    """Newest first; the body is never loaded."""
+    """Newest first (only one order's mail with ``order_id``); the body is never loaded."""
     query = select(MailOutbox).order_by(MailOutbox.id.desc()).limit(limit)
     if statuses:
         query = query.where(MailOutbox.status.in_(statuses))
+    if order_id is not None:
+        query = query.where(MailOutbox.order_id == order_id)
     async with db.sessions() as session:
         return [_view(row) for row in await session.scalars(query)]
 
