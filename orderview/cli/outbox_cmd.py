@@ -1,6 +1,6 @@
 """``orderview outbox send`` delivers due mail now; ``orderview outbox list`` shows the outbox.
 
-Neither ever prints a message body: queued invites hold initial passwords.
+Neither ever prints a message body (it is for the recipient).
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ import argparse
 import json
 
 from orderview.cli.context import CLIError, Context
-from orderview.mail import outbox
+from orderview.mail import delivery, outbox
 from orderview.mail.smtp import NO_SERVER, mail_configured
 from orderview.safetext import visible
 
-STATUSES = ("queued", "sent", "failed", "superseded")
+STATUSES = ("queued", "sent", "failed", "superseded", "expired")
 
 
 def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
@@ -33,7 +33,7 @@ async def send_cmd(args: argparse.Namespace, ctx: Context) -> int:
     if not mail_configured(ctx.settings):
         pending = await outbox.count_pending(ctx.db)
         raise CLIError(f"{NO_SERVER} (set ORDERVIEW_SMTP_HOST); {pending} message(s) stay queued")
-    results = await outbox.deliver_due(ctx.db, ctx.settings)
+    results = await delivery.deliver_due(ctx.db, ctx.settings, actor=ctx.operator)
     if not results:
         print("nothing due")
     waiting = await outbox.count_pending(ctx.db) - sum(r.status in outbox.PENDING for r in results)
@@ -44,7 +44,7 @@ async def send_cmd(args: argparse.Namespace, ctx: Context) -> int:
     for r in results:
         outcome = "sent" if r.ok else f"{r.status}: {r.error}"
         print(f"#{r.id} {visible(r.to_address, 254)}: {visible(outcome, 400)}")
-    return 0 if all(r.ok for r in results) else 1
+    return 0 if all(r.ok or r.status in ("expired", "superseded") for r in results) else 1
 
 
 def _row(view: outbox.OutboxView) -> dict[str, object]:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 
 from orderview.db.engine import Database
 
-HEAD = "0001_initial"
+HEAD = "0003_invite_expiry"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
