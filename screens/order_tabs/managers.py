@@ -73,7 +73,7 @@ def invite_cell(m: ManagerView, configured: bool) -> str:
         return ("notice " if m.invite_kind == KIND_ADDED else "") + "failed; no mail server"
     if m.invite_status == "expired":
         return ("notice " if m.invite_kind == KIND_ADDED else "") + "expired; r resends"
-    status = invite_status(m, configured).replace(f" — {WAITS}", ": waits for mail server")
+    status = invite_status(m, configured).replace(f"queued — {WAITS}", "waits for mail server")
     return status.replace(" UTC", "")  # the column title says the times are UTC
 
 
