@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orderview.db.engine import Database
 from orderview.db.models import LicenseManager, MailOutbox, Order, OrderManager
 from orderview.identity import resolve_operator
-from orderview.mail import composer
+from orderview.mail import composer, outbox
 from orderview.mail.outbox import (
     MAX_ATTEMPTS,
     PENDING,
@@ -41,7 +41,6 @@ from orderview.mail.outbox import (
     Sender,
     due_clause,
     expiry,
-    lease,
     now_utc,
     record_attempt,
 )
@@ -63,7 +62,7 @@ class _Secret:
 
 def send_budget(settings: Settings) -> float:
     """Seconds one delivery may take (connect to the server's last reply)."""
-    return lease(settings).total_seconds() * SEND_SHARE
+    return outbox.lease(settings).total_seconds() * SEND_SHARE
 
 
 async def _peek(db: Database, at: datetime) -> tuple[int, str] | None:
@@ -95,7 +94,7 @@ async def _claim(
         row = (await session.scalars(query)).first()
         if row is None:
             return None
-        row.next_attempt_at = at + lease(settings)
+        row.next_attempt_at = at + outbox.lease(settings)
         if row.expires_at is None and row.kind == composer.KIND_INVITE:
             row.expires_at = at + expiry(settings)  # its clock starts: it can be sent now
         order = await session.get(Order, row.order_id) if row.order_id is not None else None
