@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from orderview import demo_data as data
@@ -39,9 +39,8 @@ from orderview.db.models import (
     OrderManager,
     Product,
 )
+from orderview.demo_managers import DemoManagers
 from orderview.keys import ALPHABET
-from orderview.mail.outbox import MAX_ATTEMPTS, SCRUBBED
-from orderview.permissions import DISTRIBUTION_CODES, PERMISSION_CODES
 from orderview.services.normalize import customer_keys, lc
 
 DEFAULT_ORDERS = 2000
@@ -52,7 +51,6 @@ START = datetime(2023, 1, 1, 8, 0, tzinfo=UTC)
 END = datetime(2026, 6, 30, 18, 0, tzinfo=UTC)
 
 _TO_ALPHABET = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ALPHABET.encode())
-_NON_DISTRIBUTION = tuple(c for c in PERMISSION_CODES if c not in DISTRIBUTION_CODES)
 _DURATION_DAYS = {"d": 1, "m": 30, "y": 365}
 _NULL_BY_DEFAULT = frozenset(
     c.name for c in License.__table__.c
@@ -174,54 +172,6 @@ class DemoBuilder:
             if rng.random() < 0.1:
                 rows[-1]["metadata"] = {"crm_id": f"C{rng.randint(10000, 99999)}", "tier": "gold"}
         return rows
-
-    def managers(self, count: int) -> list[dict[str, Any]]:
-        rng = self.rng
-        rows = []
-        for i in range(1, count + 1):
-            first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
-            domain = _slug(rng.choice(data.COMPANY_WORDS)) + ".example"
-            email = self._unique_email(_slug(f"{first} {last}", "."), domain)
-            created = START + timedelta(days=rng.randint(0, 1200))
-            rows.append({
-                "id": i, "email": email, "email_lc": lc(email), "first_name": first,
-                "last_name": last,
-                "phone_number": f"+1 555 {rng.randint(1000, 9999)}" if rng.random() < 0.4 else "",
-                "password_hash": None, "is_initial_password": rng.random() < 0.3,
-                "is_active": rng.random() < 0.95, "created_at": created, "updated_at": created,
-                "version": 1,
-            })
-        return rows
-
-    def permissions(self) -> list[str]:
-        rng = self.rng
-        codes = set(rng.sample(_NON_DISTRIBUTION, rng.randint(1, len(_NON_DISTRIBUTION))))
-        if rng.random() < 0.15:
-            codes.update(rng.sample(sorted(DISTRIBUTION_CODES), rng.randint(1, 3)))
-        return [c for c in PERMISSION_CODES if c in codes]
-
-    def invite(self, outbox_id: int, order: dict[str, Any], manager: dict[str, Any]
-               ) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """The manager's invite as the outbox would hold it: mostly sent, some failed for good
-        (never queued: a demo must not send real mail), some managers never invited."""
-        roll = self.rng.random()
-        if roll >= 0.8:
-            return None
-        at = order["created_at"] + timedelta(minutes=self.rng.randint(1, 600))
-        sent = roll < 0.65
-        error = "" if sent else self.rng.choice((
-            "550 5.1.1 mailbox unavailable", "connection refused (smtp.example.com:587)",
-            "535 5.7.8 authentication failed"))
-        mail = {
-            "id": outbox_id, "kind": "manager_invite", "to_address": manager["email"],
-            "subject": f"Your license manager access for order {order['store_id']}",
-            "body": SCRUBBED, "status": "sent" if sent else "failed",
-            "attempts": 1 if sent else MAX_ATTEMPTS, "last_error": error, "created_at": at,
-            "next_attempt_at": at, "sent_at": at if sent else None,
-            "order_id": order["id"], "manager_id": manager["id"],
-        }
-        attempt = {"outbox_id": outbox_id, "at": at, "ok": sent, "error": error}
-        return mail, attempt
 
     # -- orders and licenses -----------------------------------------------------------------
     def store_id(self, n: int) -> str:
@@ -385,6 +335,17 @@ async def wipe(db: Database) -> None:
                 await conn.execute(table.delete())
 
 
+async def _set_passwords(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Who an invite reached holds a password (and may have signed in): set after the mail."""
+    table = LicenseManager.__table__
+    if rows:
+        async with db.engine.begin() as conn:
+            await conn.execute(
+                update(table).where(table.c.id == bindparam("person_id")).values(
+                    password_hash=bindparam("hash"), is_initial_password=bindparam("initial")),
+                rows)
+
+
 async def _fix_sequences(conn: AsyncConnection, tables: Iterable[Table]) -> None:
     """Explicit ids leave PostgreSQL's serial sequences behind; move them past the max id."""
     for table in tables:
@@ -421,7 +382,8 @@ async def generate_demo(
     n_customers = max(len(data.HOSTILE_CUSTOMERS) + 6, orders * 6 // 10)
     customers = b.customers(n_customers)
     emails = {c["id"]: c["email"] for c in customers}
-    managers = b.managers(max(10, orders // 20))
+    people = DemoManagers(b.rng)
+    managers = people.people(max(10, orders // 20), b._unique_email, _slug, START)
     async with db.engine.begin() as conn:
         if db.dialect == "sqlite":
             await conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MB for index inserts
@@ -458,10 +420,10 @@ async def generate_demo(
                     assignment_id += 1
                     assignments.append({
                         "id": assignment_id, "order_id": n, "manager_id": manager["id"],
-                        "permissions": b.permissions(), "created_at": order["created_at"],
+                        "permissions": people.permissions(), "created_at": order["created_at"],
                         "updated_at": order["created_at"], "version": 1,
                     })
-                    invite = b.invite(assignment_id, order, manager)
+                    invite = people.mail(assignment_id, order, manager)
                     if invite:
                         mails.append(invite[0])
                         attempts.append(invite[1])
@@ -477,6 +439,7 @@ async def generate_demo(
         say(f"{chunk_end:>9,}/{orders:,} orders  {total_licenses:>11,} licenses  "
             f"{time.perf_counter() - began:6.1f} s")
 
+    await _set_passwords(db, people.passwords())
     if db.dialect == "postgresql":
         async with db.engine.begin() as conn:
             await _fix_sequences(conn, (Product.__table__, LicensePolicy.__table__,
