@@ -107,7 +107,8 @@ class OrderviewApp(App[None]):
     def _new_mail_sender(self, db: Database) -> BackgroundSender:
         from orderview.mail.background import BackgroundSender
 
-        return BackgroundSender(db, self.settings, self._mail_delivered)  # type: ignore[arg-type]
+        return BackgroundSender(db, self.settings, self._mail_delivered,  # type: ignore[arg-type]
+                                actor=self.operator)
 
     @property
     def ready(self) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from textual.widgets import Checkbox, Static
 
 from orderview.db.models import AuditEvent, LicenseManager, MailOutbox, OrderManager
-from orderview.mail import outbox
+from orderview.mail import delivery, outbox
 from orderview.permissions import DISTRIBUTION_CODES
 from orderview.services import managers
 from orderview.settings import Settings
@@ -420,3 +420,26 @@ async def test_a_long_failure_reason_keeps_the_retry_time_and_first_login_on_scr
         assert "m@example.com" in shown and "Permissions: Reset device" in shown
         assert all(len(line) <= SIZE[0] for line in shown.splitlines())
         assert pane.table.row_count == 1
+
+
+async def test_an_expired_invite_says_so_and_r_resends_it(sqlite_db):
+    order_id, added = await seeded(sqlite_db, smtp_host="127.0.0.1")
+    server = SMTPServer()  # a port nobody listens on: the one attempt fails
+    settings = server.settings(db=str(sqlite_db.url))
+    later = outbox.now_utc() + timedelta(hours=25)
+    [expired] = await delivery.deliver_due(sqlite_db, settings, now=later)
+    assert expired.status == "expired"
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_managers_tab(app, pilot)
+        assert invite_cell(pane) == "expired; r resends"
+        assert "Invite: expired: not delivered within 24 h (r resends)" in detail_text(pane)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "New invite" in pane.status.text, what="resent")
+        await wait_for(pilot, lambda: invite_cell(pane) == "waits for mail server",
+                       what="new invite shown")
+    assert [m.status for m in await rows(sqlite_db, MailOutbox)] == ["expired", "queued"]
+    [person] = await rows(sqlite_db, LicenseManager)
+    assert person.password_hash is None  # made when a mail server sends it

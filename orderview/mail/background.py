@@ -29,13 +29,14 @@ class BackgroundSender:
     def __init__(
         self, db: Database, settings: Settings,
         on_change: Callable[[list[outbox.DeliveryResult]], None],
-        idle_poll: float = IDLE_POLL, sender: outbox.Sender = send,
+        idle_poll: float = IDLE_POLL, sender: outbox.Sender = send, actor: str | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
         self.on_change = on_change
         self.idle_poll = idle_poll
         self.sender = sender
+        self.actor = actor  # who the audit trail names for passwords made at sending
         self.last_error = ""  # why the sender itself could not work (database trouble)
         self._wake = asyncio.Event()
 
@@ -55,7 +56,8 @@ class BackgroundSender:
     async def step(self) -> float:
         """Deliver what is due; return how long to sleep."""
         try:
-            results = await delivery.deliver_due(self.db, self.settings, sender=self.sender)
+            results = await delivery.deliver_due(self.db, self.settings, sender=self.sender,
+                                                 actor=self.actor)
             due = await outbox.next_due_at(self.db)
         except Exception as exc:  # the database went away: keep the app alive, try later
             self.last_error = visible(f"{type(exc).__name__}: {exc}", 200)
