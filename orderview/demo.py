@@ -1,14 +1,11 @@
 """Deterministic demo data: realistic orders, customers, licenses and managers, fast.
 
-Same ``seed`` and ``orders`` → the same database, row for row (license keys included: they are
-drawn from the seeded generator, in the format of ``orderview.keys``, and checked unique).
-Dates are fixed too (orders span 2023-01-01 … 2026-06-30), so snapshots stay stable.
-
-Speed: rows are built as plain dicts and written with SQLAlchemy Core ``insert()`` executemany
-in batches, one transaction per chunk of orders — never the ORM, never one INSERT per row.
-``--orders 100000`` (≈1M licenses) takes well under a minute on SQLite (docs/benchmarks.md).
-Search keys (``*_lc``) are computed exactly as the services compute them
-(``orderview.services.normalize``).
+Same ``seed`` and ``orders`` → the same database, row for row (license keys included: drawn
+from the seeded generator in the format of ``orderview.keys``, checked unique). Dates are fixed
+(orders span 2023-01-01 … 2026-06-30), so snapshots stay stable. Rows are plain dicts written in
+batches by ``orderview.demo_store``, one transaction per chunk of orders: ``--orders 100000``
+(≈1M licenses) takes well under a minute on SQLite (docs/benchmarks.md). Search keys (``*_lc``)
+are computed exactly as the services compute them (``orderview.services.normalize``).
 """
 
 from __future__ import annotations
@@ -17,18 +14,16 @@ import base64
 import random
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import text
 
 from orderview import demo_data as data
 from orderview.db.engine import Database
 from orderview.db.models import (
-    Base,
     Customer,
     License,
     LicenseManager,
@@ -40,13 +35,13 @@ from orderview.db.models import (
     Product,
 )
 from orderview.demo_managers import DemoManagers
+from orderview.demo_store import database_is_empty, fix_sequences, insert_rows, set_passwords, wipe
 from orderview.keys import ALPHABET
 from orderview.services.normalize import customer_keys, lc
 
 DEFAULT_ORDERS = 2000
 DEFAULT_SEED = 2026
 ORDERS_PER_CHUNK = 5000  # one transaction each
-ROWS_PER_INSERT = 20_000  # rows per executemany call
 START = datetime(2023, 1, 1, 8, 0, tzinfo=UTC)
 END = datetime(2026, 6, 30, 18, 0, tzinfo=UTC)
 
@@ -305,56 +300,6 @@ def _customer_picker(rng: random.Random, customers: int) -> Callable[[], int]:
     return pick
 
 
-async def _insert(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """executemany in batches; rows with and without optional keys go in separate batches."""
-    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(frozenset(row), []).append(row)
-    for group in groups.values():
-        for start in range(0, len(group), ROWS_PER_INSERT):
-            await conn.execute(insert(table), group[start:start + ROWS_PER_INSERT])
-
-
-async def database_is_empty(db: Database) -> bool:
-    async with db.engine.connect() as conn:
-        for model in (Order, Customer, Product, LicenseManager):
-            if await conn.scalar(select(func.count()).select_from(model.__table__)):
-                return False
-    return True
-
-
-async def wipe(db: Database) -> None:
-    """Delete every row of every table (the schema and its revision stay)."""
-    tables = [t for t in reversed(Base.metadata.sorted_tables)]
-    async with db.engine.begin() as conn:
-        if db.dialect == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                await conn.execute(table.delete())
-
-
-async def _set_passwords(db: Database, rows: list[dict[str, Any]]) -> None:
-    """Who an invite reached holds a password (and may have signed in): set after the mail."""
-    table = LicenseManager.__table__
-    if rows:
-        async with db.engine.begin() as conn:
-            await conn.execute(
-                update(table).where(table.c.id == bindparam("person_id")).values(
-                    password_hash=bindparam("hash"), is_initial_password=bindparam("initial")),
-                rows)
-
-
-async def _fix_sequences(conn: AsyncConnection, tables: Iterable[Table]) -> None:
-    """Explicit ids leave PostgreSQL's serial sequences behind; move them past the max id."""
-    for table in tables:
-        await conn.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"
-        ))
-
-
 async def generate_demo(
     db: Database,
     orders: int = DEFAULT_ORDERS,
@@ -387,10 +332,10 @@ async def generate_demo(
     async with db.engine.begin() as conn:
         if db.dialect == "sqlite":
             await conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MB for index inserts
-        await _insert(conn, Product.__table__, products)
-        await _insert(conn, LicensePolicy.__table__, policies)
-        await _insert(conn, Customer.__table__, customers)
-        await _insert(conn, LicenseManager.__table__, managers)
+        await insert_rows(conn, Product.__table__, products)
+        await insert_rows(conn, LicensePolicy.__table__, policies)
+        await insert_rows(conn, Customer.__table__, customers)
+        await insert_rows(conn, LicenseManager.__table__, managers)
 
     plan = license_count_plan(b.rng, orders)
     pick_customer = _customer_picker(b.rng, n_customers)
@@ -430,19 +375,19 @@ async def generate_demo(
         async with db.engine.begin() as conn:
             if db.dialect == "sqlite":
                 await conn.exec_driver_sql("PRAGMA cache_size=-262144")
-            await _insert(conn, Order.__table__, order_rows)
-            await _insert(conn, License.__table__, license_rows)
-            await _insert(conn, OrderManager.__table__, assignments)
-            await _insert(conn, MailOutbox.__table__, mails)
-            await _insert(conn, MailAttempt.__table__, attempts)
+            await insert_rows(conn, Order.__table__, order_rows)
+            await insert_rows(conn, License.__table__, license_rows)
+            await insert_rows(conn, OrderManager.__table__, assignments)
+            await insert_rows(conn, MailOutbox.__table__, mails)
+            await insert_rows(conn, MailAttempt.__table__, attempts)
         total_licenses += len(license_rows)
         say(f"{chunk_end:>9,}/{orders:,} orders  {total_licenses:>11,} licenses  "
             f"{time.perf_counter() - began:6.1f} s")
 
-    await _set_passwords(db, people.passwords())
+    await set_passwords(db, people.passwords())
     if db.dialect == "postgresql":
         async with db.engine.begin() as conn:
-            await _fix_sequences(conn, (Product.__table__, LicensePolicy.__table__,
+            await fix_sequences(conn, (Product.__table__, LicensePolicy.__table__,
                                         Customer.__table__, LicenseManager.__table__,
                                         Order.__table__, OrderManager.__table__,
                                         MailOutbox.__table__))
