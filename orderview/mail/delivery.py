@@ -65,29 +65,38 @@ def send_budget(settings: Settings) -> float:
     return outbox.lease(settings).total_seconds() * SEND_SHARE
 
 
-async def _peek(db: Database, at: datetime) -> tuple[int, str] | None:
+async def _peek(db: Database, at: datetime) -> tuple[int, str, int | None] | None:
     """The next due message (a plain read: an idle poll takes no write lock)."""
     async with db.sessions() as session:
         row = (await session.execute(
-            select(MailOutbox.id, MailOutbox.kind).where(*due_clause(at))
+            select(MailOutbox.id, MailOutbox.kind, MailOutbox.manager_id).where(*due_clause(at))
             .order_by(MailOutbox.next_attempt_at, MailOutbox.id).limit(1)
         )).first()
-        return (row.id, row.kind) if row else None
+        return (row.id, row.kind, row.manager_id) if row else None
 
 
-async def _lock(session: AsyncSession, db: Database, query):  # type: ignore[no-untyped-def]
+async def _lock_people(
+    session: AsyncSession, db: Database, ids: list[int | None]
+) -> dict[int, LicenseManager]:
+    """The people, locked before their outbox rows: the order the managers service takes them
+    in (person, then their mail), so a sender and a resend never wait on each other in a
+    circle on PostgreSQL."""
+    query = select(LicenseManager).where(
+        LicenseManager.id.in_([i for i in ids if i is not None])).order_by(LicenseManager.id)
     if db.dialect == "postgresql":
         query = query.with_for_update()
-    return (await session.scalars(query)).first()
+    return {p.id: p for p in await session.scalars(query)}
 
 
 async def _claim(
-    db: Database, settings: Settings, outbox_id: int, at: datetime, secret: _Secret | None,
-    actor: str,
+    db: Database, settings: Settings, peeked: tuple[int, str, int | None], at: datetime,
+    secret: _Secret | None, actor: str,
 ) -> Claimed | DeliveryResult | None:
     """Claim one message and compose it. None: another sender has it; a ``DeliveryResult``:
     what it announced is gone, so it was superseded instead."""
+    outbox_id, _kind, manager_id = peeked
     async with db.write() as session:
+        people = await _lock_people(session, db, [manager_id])
         query = select(MailOutbox).where(MailOutbox.id == outbox_id, *due_clause(at))
         if db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
@@ -98,8 +107,7 @@ async def _claim(
         if row.expires_at is None and row.kind == composer.KIND_INVITE:
             row.expires_at = at + expiry(settings)  # its clock starts: it can be sent now
         order = await session.get(Order, row.order_id) if row.order_id is not None else None
-        person = await _lock(session, db, select(LicenseManager).where(
-            LicenseManager.id == row.manager_id))
+        person = people.get(row.manager_id) if row.manager_id == manager_id else None
         assignment = await session.scalar(select(OrderManager).where(
             OrderManager.order_id == row.order_id, OrderManager.manager_id == row.manager_id))
         if order is None or person is None or assignment is None or secret is None and (
@@ -147,12 +155,14 @@ async def expire_due(
     results = []
     reason = f"not delivered within {settings.invite_expiry_hours:g} h"
     async with db.write() as session:
+        people = await _lock_people(session, db, list(await session.scalars(
+            select(MailOutbox.manager_id).where(*due).distinct())))
         query = select(MailOutbox).where(*due).order_by(MailOutbox.id)
         if db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
         for row in list(await session.scalars(query)):
             row.status, row.body, row.last_error = "expired", SCRUBBED, reason
-            forgot = await _forget_password(session, db, row, at)
+            forgot = await _forget_password(session, people.get(row.manager_id), at)
             order = await session.get(Order, row.order_id) if row.order_id is not None else None
             assignment_id = await session.scalar(select(OrderManager.id).where(
                 OrderManager.order_id == row.order_id, OrderManager.manager_id == row.manager_id))
@@ -170,12 +180,10 @@ async def expire_due(
 
 
 async def _forget_password(
-    session: AsyncSession, db: Database, row: MailOutbox, at: datetime
+    session: AsyncSession, person: LicenseManager | None, at: datetime
 ) -> bool:
     """Clear the initial password of the invite's person unless an invite carrying one was
     delivered to them (then it may be in use)."""
-    person = await _lock(session, db, select(LicenseManager).where(
-        LicenseManager.id == row.manager_id))
     if person is None or not person.is_initial_password or person.password_hash is None:
         return False
     delivered = await session.scalar(select(MailOutbox.id).where(
@@ -228,7 +236,7 @@ async def deliver_due(
         if peeked[1] == composer.KIND_INVITE:  # argon2 before the write transaction opens
             password = new_password()
             secret = _Secret(password, await hash_password(password))
-        claimed = await _claim(db, settings, peeked[0], at, secret, who)
+        claimed = await _claim(db, settings, peeked, at, secret, who)
         if isinstance(claimed, Claimed):
             results.append(await _deliver(db, settings, claimed, sender, now))
         elif claimed is not None:
