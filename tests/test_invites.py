@@ -228,3 +228,32 @@ async def test_upgrade_from_0001_forgets_queued_passwords_and_adds_expiry(db) ->
     assert [r.expires_at for r in rows] == [None, None, None]
     assert "Sekr3t" not in rows[0].body and "An0ther" not in rows[1].body
     assert rows[2].body == "a notice"
+
+
+async def test_outbox_send_expires_old_invites_and_list_shows_them(sqlite_db, capsys) -> None:
+    import argparse
+
+    from orderview.cli import outbox_cmd
+    from orderview.cli.context import Context
+
+    def parse(*argv: str) -> argparse.Namespace:
+        parser = argparse.ArgumentParser(prog="orderview")
+        outbox_cmd.register(parser, parser.add_subparsers(dest="command"),
+                            argparse.ArgumentParser(add_help=False))
+        return parser.parse_args(["outbox", *argv])
+
+    server = SMTPServer()  # never started: nothing can be delivered
+    ctx = Context(server.settings(invite_expiry_hours=1), "cron", sqlite_db)
+    order_id = await factories.add_order(sqlite_db, store_id="ORD-C")
+    await managers.add_manager(sqlite_db, ctx.settings, order_id, {"email": "c@example.com"},
+                               actor="desk")
+    async with sqlite_db.sessions.begin() as s:  # queued two hours ago, never sent
+        row = (await s.scalars(select(MailOutbox))).one()
+        row.expires_at = outbox.now_utc() - timedelta(hours=1)
+    args = parse("send")
+    assert await args.handler(args, ctx) == 0
+    out = capsys.readouterr().out
+    assert "c@example.com: expired: not delivered within 1 h" in out
+    args = parse("list", "--status", "expired")
+    assert await args.handler(args, ctx) == 0
+    assert "expired" in capsys.readouterr().out

@@ -21,7 +21,7 @@ from orderview.cli import outbox_cmd
 from orderview.cli.context import Context
 from orderview.db.engine import open_database
 from orderview.db.models import MailAttempt, MailOutbox
-from orderview.mail import outbox
+from orderview.mail import delivery, outbox
 from orderview.mail.background import BackgroundSender
 from orderview.services import managers
 from tests import factories
@@ -88,6 +88,10 @@ async def test_two_senders_and_a_slow_server_deliver_each_invite_once(db, db_url
         attempts = await s.scalar(select(func.count(MailAttempt.id)))
     assert {(r.status, r.attempts) for r in rows} == {("sent", 1)}
     assert attempts == INVITES
+    # A sent message is never claimed again, however late the next run.
+    received = len(server.received)
+    assert await delivery.deliver_due(db, settings, now=outbox.now_utc() + timedelta(days=2)) == []
+    assert len(server.received) == received
     # Each received password is the one its manager can sign in with: none was replaced by
     # a second delivery.
     for received in server.received:
