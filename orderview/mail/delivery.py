@@ -101,8 +101,8 @@ async def _claim(
         if db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
         row = (await session.scalars(query)).first()
-        if row is None:
-            return None
+        if row is None or (row.kind == composer.KIND_INVITE and secret is None):
+            return None  # taken by another sender (or not what was peeked: the next run)
         row.next_attempt_at = at + outbox.lease(settings)
         if row.expires_at is None and row.kind == composer.KIND_INVITE:
             row.expires_at = at + expiry(settings)  # its clock starts: it can be sent now
@@ -110,8 +110,7 @@ async def _claim(
         person = people.get(row.manager_id) if row.manager_id == manager_id else None
         assignment = await session.scalar(select(OrderManager).where(
             OrderManager.order_id == row.order_id, OrderManager.manager_id == row.manager_id))
-        if order is None or person is None or assignment is None or secret is None and (
-                row.kind == composer.KIND_INVITE and person.is_initial_password):
+        if order is None or person is None or assignment is None:
             row.status, row.body = "superseded", SCRUBBED
             return DeliveryResult(row.id, row.to_address, False, row.status,
                                   "nothing left to announce", row.order_id)
@@ -119,8 +118,7 @@ async def _claim(
         common = {"email": person.email, "first_name": person.first_name,
                   "portal_url": settings.portal_url, "store_id": order.store_id,
                   "permissions": permissions}
-        if row.kind == composer.KIND_INVITE and person.is_initial_password:
-            assert secret is not None
+        if secret is not None and row.kind == composer.KIND_INVITE and person.is_initial_password:
             sent = composer.invite(password=secret.password, **common)
             stored = composer.invite(password=composer.PASSWORD_NOT_STORED, **common)
             person.password_hash = secret.password_hash
