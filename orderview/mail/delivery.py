@@ -65,13 +65,17 @@ def send_budget(settings: Settings) -> float:
     return outbox.lease(settings).total_seconds() * SEND_SHARE
 
 
-async def _peek(db: Database, at: datetime) -> tuple[int, str, int | None] | None:
-    """The next due message (a plain read: an idle poll takes no write lock)."""
+async def _peek(
+    db: Database, at: datetime, passed: set[int]
+) -> tuple[int, str, int | None] | None:
+    """The next due message not ``passed`` over in this run (a plain read: an idle poll takes
+    no write lock)."""
+    query = select(MailOutbox.id, MailOutbox.kind, MailOutbox.manager_id).where(*due_clause(at))
+    if passed:
+        query = query.where(MailOutbox.id.not_in(passed))
     async with db.sessions() as session:
         row = (await session.execute(
-            select(MailOutbox.id, MailOutbox.kind, MailOutbox.manager_id).where(*due_clause(at))
-            .order_by(MailOutbox.next_attempt_at, MailOutbox.id).limit(1)
-        )).first()
+            query.order_by(MailOutbox.next_attempt_at, MailOutbox.id).limit(1))).first()
         return (row.id, row.kind, row.manager_id) if row else None
 
 
@@ -225,11 +229,13 @@ async def deliver_due(
         return []
     who = actor or resolve_operator(None, settings.operator)
     results = await expire_due(db, settings, now or now_utc(), who)
+    passed: set[int] = set()  # each message once per run (also one another sender took)
     for _ in range(limit):
         at = now or now_utc()
-        peeked = await _peek(db, at)
+        peeked = await _peek(db, at, passed)
         if peeked is None:
             break
+        passed.add(peeked[0])
         secret = None
         if peeked[1] == composer.KIND_INVITE:  # argon2 before the write transaction opens
             password = new_password()
