@@ -41,6 +41,8 @@ from orderview.roles import require
 from orderview.schemas.managers import ManagerInput, parse_manager, parse_permissions
 from orderview.services import audit, removal
 from orderview.services.errors import (
+    Change,
+    ConflictError,
     DatabaseUnavailable,
     FieldErrors,
     NotFound,
@@ -331,24 +333,31 @@ async def remove_manager(
 
 
 async def resend_invite(
-    db: Database, settings: Settings, assignment_id: int, *, version: int | None, actor: str
+    db: Database, settings: Settings, assignment_id: int, *, version: int | None, actor: str,
+    signed_in: bool | None = None,
 ) -> ResendResult:
     """A new invite (its password made when it is sent); the old password stops working at
-    once."""
+    once. ``signed_in``: whether the confirmation said the manager had signed in; if that
+    changed since, nothing is sent (``ConflictError``): the operator confirms what they saw."""
     require(actor, "resend_invite")
     try:
-        return await _resend(db, settings, assignment_id, version, actor)
+        return await _resend(db, settings, assignment_id, version, actor, signed_in)
     except DBAPIError as exc:
         raise _scrubbed(exc) from None
 
 
 async def _resend(
     db: Database, settings: Settings, assignment_id: int, version: int | None, actor: str,
+    signed_in: bool | None,
 ) -> ResendResult:
     async with db.write() as session:
         row = await _assignment(session, assignment_id, version)
         order = await _order(session, row.order_id)
         person = await _person(session, db, row.manager_id)
+        if signed_in is not None and signed_in == person.is_initial_password:
+            raise ConflictError("license manager", [Change(
+                person.email, person.updated_at, "signed in" if not signed_in
+                else "given a new initial password")])
         superseded = await outbox.supersede(
             session, manager_id=person.id, kinds=(composer.KIND_INVITE,)
         )

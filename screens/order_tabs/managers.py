@@ -296,6 +296,7 @@ class ManagersPane(RoleGated, Vertical):
             await managers.resend_invite(
                 self.app.db, self.app.settings, manager.assignment_id,  # type: ignore[attr-defined]
                 version=manager.assignment_version, actor=self.app.operator,  # type: ignore[attr-defined]
+                signed_in=not manager.is_initial_password,
             )
         except ServiceError as exc:
             await self._reload(f"Not sent: {exc}")
