@@ -4,13 +4,14 @@ Deleting takes every license and manager assignment with it and cannot be undone
 names what goes (Order ID, customer, license and manager counts, re-read fresh when it opens),
 and deletes only when its focused field holds exactly the Order ID: ``enter`` with anything else
 says what to type and does nothing; the Delete button is enabled only on an exact match; ``esc``
-cancels. It deletes against the version the order screen loaded, so if someone else changed or
+cancels. Keys typed before it was drawn are ignored (``FreshKeysOnly``). It deletes against the version the order screen loaded, so if someone else changed or
 deleted the order meanwhile it says so instead. Dismisses with ``DeletedOrder`` or ``None``.
 """
 
 from __future__ import annotations
 
 from orderview.widgets.fmt import plural
+from orderview.widgets.fresh_keys import FreshKeysOnly, IgnoredKeys
 from orderview.widgets.literal import literal
 from orderview.widgets.still_footer import StillFooter
 from orderview.widgets.still_input import StillInput
@@ -49,7 +50,7 @@ def what_goes(store_id: str, customer: str, email: str, licenses: int, managers:
     )
 
 
-class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
+class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]):
     DEFAULT_CSS = """
     DeleteOrderScreen { align: center middle; }
     DeleteOrderScreen > VerticalScroll {
@@ -88,6 +89,7 @@ class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
             )
             yield StillInput(id="delete-confirm")
             yield Static(id="delete-message")
+            yield IgnoredKeys()
             with Horizontal():
                 yield Button("Delete", id="delete", variant="error", disabled=True)
                 yield Button("Cancel", id="cancel")
