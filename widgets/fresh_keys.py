@@ -42,9 +42,11 @@ class FreshKeysOnly:
     _ignored_pastes = 0
 
     def _on_mount(self) -> None:
-        self.call_after_refresh(self._drawn)  # type: ignore[attr-defined]
+        # The app calls ``drawn`` as it hands the first frame to the terminal
+        # (``OrderviewApp._display``); in any other app, once the screen has been refreshed.
+        self.call_after_refresh(self.drawn)  # type: ignore[attr-defined]
 
-    def _drawn(self) -> None:
+    def drawn(self) -> None:
         if self.shown_at is None:
             self.shown_at = CLOCK()
 

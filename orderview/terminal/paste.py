@@ -90,12 +90,12 @@ class PasteFramer:
         """The pieces that time completes: held bytes that began no marker after all, or a
         paste whose end marker did not come."""
         if self.inside:
-            if now - self._last < self.idle:
+            if now < self._last + self.idle:
                 return []
             self._take(self._held)
             self._held = ""
             return self._finish()
-        if self._held and now - self._held_at >= self.hold:
+        if self._held and now >= self._held_at + self.hold:
             held, self._held = self._held, ""
             return [(KEYS_DUE, held)]
         return []
