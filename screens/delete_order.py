@@ -4,9 +4,8 @@ Deleting takes every license and manager assignment with it and cannot be undone
 names what goes (Order ID, customer, license and manager counts, re-read fresh when it opens),
 and deletes only when its focused field holds exactly the Order ID: ``enter`` with anything else
 says what to type and does nothing; the Delete button is enabled only on an exact match; ``esc``
-cancels. Keys typed before it was drawn are ignored (``FreshKeysOnly``). It deletes against the
-version the order screen loaded, so if someone else changed or deleted the order meanwhile it
-says so instead. Dismisses with ``DeletedOrder`` or ``None``.
+cancels. It deletes against the version the order screen loaded, so if someone else changed or
+deleted the order meanwhile it says so instead. Dismisses with ``DeletedOrder`` or ``None``.
 """
 
 from __future__ import annotations
