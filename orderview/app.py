@@ -73,7 +73,8 @@ class OrderviewApp(App[None]):
     # key the focused widget consumes).
     BINDINGS = [
         Binding("question_mark", "help", "Help", priority=True),
-        Binding("f1", "help", "Help", show=False, priority=True),
+        # Shown when the focused text box takes ``?`` as a character (one key per action).
+        Binding("f1", "help", "Help", key_display="F1", priority=True),
         Binding("ctrl+l", "redraw", "Redraw", show=False, priority=True),
     ]
 

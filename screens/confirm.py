@@ -9,7 +9,7 @@ The question is data-bearing (it names a manager, an order), so a ``str`` is sho
 from __future__ import annotations
 
 from orderview.widgets.literal import literal
-from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -32,6 +32,7 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("y", "answer(True)", "Yes"),
         Binding("n", "answer(False)", "No"),
         Binding("escape", "answer(False)", "Cancel"),
+        *HELP_BINDINGS,
     ]
 
     def __init__(self, question: str | Content, yes: str = "y = yes",

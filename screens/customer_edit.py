@@ -18,7 +18,7 @@ from orderview.widgets.fmt import plural
 from orderview.widgets.form_field import FormField, show_field_errors
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
-from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from orderview.widgets.type_ahead import holds_keys
 from textual import work
 from textual.app import ComposeResult
@@ -74,6 +74,7 @@ class CustomerEditScreen(ModalScreen[Result]):
         Binding("ctrl+t", "unlink", "Unlink"),
         Binding("r", "reload", "Reload"),
         Binding("ctrl+r", "reload", "Reload", show=False),
+        *HELP_BINDINGS,
     ]
 
     def __init__(self, order: OrderDetail, customer: CustomerView | None = None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from orderview.widgets.form_field import show_field_errors
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
-from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from orderview.widgets.still_input import StillInput
 from orderview.widgets.type_ahead import holds_keys
 from textual import work
@@ -92,6 +92,7 @@ class ManagerDialog(ModalScreen[str | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
+        *HELP_BINDINGS,
     ]
 
     def __init__(self, order: OrderDetail, manager: ManagerView | None = None,
