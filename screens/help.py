@@ -29,7 +29,7 @@ class KeyHelp:
     where: str
 
 
-def _where(app: App[object], screen: Screen[object], node: object) -> str:
+def where_label(app: App[object], screen: Screen[object], node: object) -> str:
     if node is app:
         return "everywhere"
     if node is screen:
@@ -90,7 +90,7 @@ def screen_keys(app: App[object], screen: Screen[object]) -> list[KeyHelp]:
         if not description or binding.system:
             continue
         node = active.node
-        where = _where(app, screen, node)
+        where = where_label(app, screen, node)
         if node not in generic:
             generic[node] = generic_keys(node)
         if where == "everywhere":
