@@ -86,8 +86,6 @@ class ManagerDialog(ModalScreen[str | None]):
     ManagerDialog Checkbox { width: 1fr; height: 1; }
     ManagerDialog .note { height: auto; color: $text-warning; }
     ManagerDialog #permissions-error { padding-left: 0; }
-    /* above the footer: messages next to the fields must not push it off screen */
-    ManagerDialog #dialog-status { dock: bottom; margin-bottom: 1; }
     """
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
