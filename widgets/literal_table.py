@@ -227,10 +227,8 @@ class LiteralTable(DataTable[Text]):
         if event.data_table is self:
             self.show_cut_cells()
 
-    def on_focus(self, event: events.Focus) -> None:
-        self.show_cut_cells()
-
-    def on_blur(self, event: events.Blur) -> None:
+    def watch_has_focus(self, has_focus: bool) -> None:
+        super().watch_has_focus(has_focus)
         self.show_cut_cells()
 
     # -- rows -------------------------------------------------------------------------------
