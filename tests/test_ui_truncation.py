@@ -99,6 +99,9 @@ async def test_license_table_cuts_codes_and_emails_visibly_and_shows_them(sqlite
         if CODE not in text:
             await wait_for(pilot, lambda: f"Prod.: {CODE}" in status_line(app, 3),
                            what="code on status")
+        else:  # nothing cut on this row: the tab's own status
+            await wait_for(pilot, lambda: "showing 1–3 of 3 licenses" in status_line(app, 3),
+                           what="status back")
 
 
 @pytest.mark.parametrize("width", WIDTHS)

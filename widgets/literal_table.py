@@ -119,6 +119,7 @@ class LiteralTable(DataTable[Text]):
         self._after_paint: list[Callable[[], object]] = []
         self._values: dict[RowKey, tuple[object, ...]] = {}  # what each row's cells show cut
         self._fit_key: tuple[object, ...] = ()
+        self._cut_for: tuple[object, ...] = ()  # the fitting the status line's detail is for
         self._fitted: dict[ColumnKey, int] = {}
 
     def after_paint(self, callback: Callable[[], object]) -> None:
@@ -128,6 +129,9 @@ class LiteralTable(DataTable[Text]):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         lines = super().render_lines(crop)
+        if self._cut_for != self._fit_key:  # the columns were fitted anew: look again
+            self._cut_for = self._fit_key
+            self.call_later(self.show_cut_cells)
         if self._after_paint and self.row_count:
             callbacks, self._after_paint = self._after_paint, []
             for callback in callbacks:
