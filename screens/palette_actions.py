@@ -8,7 +8,7 @@ binding's action as its key would: a destructive one still asks first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from orderview.screens.help import generic_keys, where_label
@@ -16,22 +16,29 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-# Actions the palette has no use for: opening itself, and Textual's "Keys" panel (help is ours).
-SKIPPED = frozenset({"command_palette", "app.command_palette"})
+# Actions the palette has no use for: opening itself; quitting, which Textual's own "Quit"
+# entry offers already.
+SKIPPED = frozenset({"command_palette", "app.command_palette", "quit", "app.quit"})
+ORDER = {"this screen": 0, "everywhere": 2}  # the screen's own first, the app's last
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ScreenAction:
     title: str  # the binding's tooltip when it has one ("Edit the order"), else its label
-    help: str  # its keys and where it works
+    where: str  # "this screen", "on this tab", "in the table", "everywhere"
     action: str
     node: DOMNode
+    keys: list[str] = field(default_factory=list)
+
+    @property
+    def help(self) -> str:
+        return f"{', '.join(self.keys)} · {self.where}"
 
 
 def screen_actions(screen: Screen[object]) -> list[ScreenAction]:
     """The actions bound on ``screen`` right now, one per action, the screen's own first."""
     app = screen.app
-    found: dict[tuple[str, int], tuple[ScreenAction, list[str]]] = {}
+    found: dict[tuple[str, int], ScreenAction] = {}
     generic: dict[DOMNode, set[tuple[str, str]]] = {}
     for active in screen.active_bindings.values():
         binding, node = active.binding, active.node
@@ -42,17 +49,12 @@ def screen_actions(screen: Screen[object]) -> list[ScreenAction]:
             generic[node] = generic_keys(node)
         if (binding.key, binding.action) in generic[node]:
             continue
-        key = app.get_key_display(binding)
         ident = (binding.action, id(node))
-        if ident in found:
-            found[ident][1].append(key)
-            continue
-        found[ident] = (ScreenAction(title, where_label(app, screen, node), binding.action, node),
-                        [key])
-    actions = [ScreenAction(a.title, f"{', '.join(keys)} · {a.help}", a.action, a.node)
-               for a, keys in found.values()]
-    order = {"this screen": 0, "everywhere": 2}
-    return sorted(actions, key=lambda a: order.get(a.help.split(" · ", 1)[1], 1))
+        if ident not in found:
+            found[ident] = ScreenAction(title, where_label(app, screen, node), binding.action,
+                                        node)
+        found[ident].keys.append(app.get_key_display(binding))
+    return sorted(found.values(), key=lambda a: ORDER.get(a.where, 1))
 
 
 class ScreenActionsProvider(Provider):
