@@ -24,6 +24,7 @@ from textual import events
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.geometry import Region, Size
+from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import Column, ColumnKey, RowKey
@@ -117,7 +118,7 @@ class LiteralTable(DataTable[Text]):
         # Per-column maximum lengths (None: max_cell); columns still shrink to fit their content.
         self.caps: list[int | None] = []
         self._after_paint: list[Callable[[], object]] = []
-        self._values: dict[RowKey, tuple[object, ...]] = {}  # what each row's cells show cut
+        self._values: dict[RowKey, tuple[object, ...]] = {}  # each row's values, whole
         self._fit_key: tuple[object, ...] = ()
         self._cut_for: tuple[object, ...] = ()  # the fitting the status line's detail is for
         self._fitted: dict[ColumnKey, int] = {}
@@ -214,14 +215,14 @@ class LiteralTable(DataTable[Text]):
             found = node.query_children(StatusLine)
             if found:
                 return found.first()
-            if node is self.screen:
+            if isinstance(node, Screen):
                 break
         return None
 
     def show_cut_cells(self) -> None:
         """While the table has focus, its status line shows the cursor row's cut cells in full
         (and what it said before once no cell is cut)."""
-        status = self.status_line()
+        status = self.status_line() if self.is_attached else None
         if status is None:
             return
         cut = self.cut_cells(self.cursor_row) if self.has_focus and self.show_cursor else []
