@@ -65,16 +65,24 @@ def _open_order_provider() -> type[Provider]:
     return OpenOrderProvider
 
 
+def _screen_actions_provider() -> type[Provider]:
+    """The palette's entries for every action of the current screen ("Export", "Edit")."""
+    from orderview.screens.palette_actions import ScreenActionsProvider
+
+    return ScreenActionsProvider
+
+
 class OrderviewApp(App[None]):
     TITLE = "orderview"
     CSS = stylesheet()
-    COMMANDS = App.COMMANDS | {_open_order_provider}
+    COMMANDS = App.COMMANDS | {_open_order_provider, _screen_actions_provider}
     # Priority, so they work inside modal dialogs too (a modal cuts the app's ordinary bindings
     # off); a text box that takes ``?`` as a character still gets it (Textual drops a priority
     # key the focused widget consumes).
     BINDINGS = [
         Binding("question_mark", "help", "Help", priority=True),
-        Binding("f1", "help", "Help", show=False, priority=True),
+        # Shown when the focused text box takes ``?`` as a character (one key per action).
+        Binding("f1", "help", "Help", key_display="F1", priority=True),
         Binding("ctrl+l", "redraw", "Redraw", show=False, priority=True),
     ]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from orderview.widgets.fresh_keys import FreshKeysOnly, IgnoredKeys
 from orderview.widgets.literal import literal
-from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -35,6 +35,7 @@ class ConfirmScreen(FreshKeysOnly, ModalScreen[bool]):
         Binding("y", "answer(True)", "Yes"),
         Binding("n", "answer(False)", "No"),
         Binding("escape", "answer(False)", "Cancel"),
+        *HELP_BINDINGS,
     ]
 
     def __init__(self, question: str | Content, yes: str = "y = yes",

@@ -16,7 +16,7 @@ from __future__ import annotations
 from orderview.widgets.fmt import plural
 from orderview.widgets.fresh_keys import FreshKeysOnly, IgnoredKeys
 from orderview.widgets.literal import literal
-from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from orderview.widgets.still_input import StillInput
 from orderview.widgets.type_ahead import holds_keys
 from textual import on, work
@@ -67,7 +67,7 @@ class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]
     DeleteOrderScreen Horizontal { height: auto; align-horizontal: right; }
     DeleteOrderScreen Button { margin-left: 2; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), *HELP_BINDINGS]
 
     def __init__(self, detail: OrderDetail) -> None:
         super().__init__()

@@ -12,7 +12,7 @@ from orderview.widgets.form_field import show_field_errors
 from orderview.widgets.literal import literal
 from orderview.widgets.role_gate import role_refusal
 from orderview.widgets.status_line import StatusLine
-from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from orderview.widgets.still_input import StillInput
 from orderview.widgets.type_ahead import holds_keys
 from textual import work
@@ -86,12 +86,11 @@ class ManagerDialog(ModalScreen[str | None]):
     ManagerDialog Checkbox { width: 1fr; height: 1; }
     ManagerDialog .note { height: auto; color: $text-warning; }
     ManagerDialog #permissions-error { padding-left: 0; }
-    /* above the footer: messages next to the fields must not push it off screen */
-    ManagerDialog #dialog-status { dock: bottom; margin-bottom: 1; }
     """
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
+        *HELP_BINDINGS,
     ]
 
     def __init__(self, order: OrderDetail, manager: ManagerView | None = None,
