@@ -89,6 +89,9 @@ class OrderviewApp(App[None]):
         # Why a light start could not finish (invalid setting, database fault): the command
         # line prints it once the terminal is restored, as the normal start would have.
         self.start_error: CLIError | None = None
+        # An unhandled exception (a bug): re-raised by the command line once the terminal is
+        # restored, so it goes to the log file instead of over the operator's screen.
+        self.crash: Exception | None = None
         # Delivers license manager invites while the app runs (not at all without SMTP).
         self.mail_sender: BackgroundSender | None = None
         self._held: list[events.Event] | None = None
@@ -238,8 +241,10 @@ class OrderviewApp(App[None]):
         from orderview.db import faults
 
         message = faults.describe(getattr(error, "error", error))
-        if message is None:
+        if message is None:  # a bug: the command line logs it and prints one line, no traceback
+            self.crash = self.crash or error
             super()._handle_exception(error)
+            self._exit_renderables.clear()
             return
         self.notify(visible(message), title="Database", severity="error", markup=False,
                     timeout=10)

@@ -26,10 +26,12 @@ from typing import IO, TYPE_CHECKING, Any
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 
+from orderview.cli import exit_codes
+
 if TYPE_CHECKING:
     from textual.app import App
 
-HANGUP_EXIT_STATUS = 128 + signal.SIGHUP  # 129, as a shell reports a process ended by SIGHUP
+HANGUP_EXIT_STATUS = exit_codes.HANGUP  # 129, as a shell reports a process ended by SIGHUP
 
 
 class TerminalFile:

@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from orderview.cli import exit_codes
 from orderview.cli.errors import CLIError
 from orderview.safetext import visible
 
@@ -122,6 +123,7 @@ def light_start(args: argparse.Namespace) -> LightStart | None:
 async def run_app(args: argparse.Namespace, ctx: Context | None = None,
                   open_store_id: str | None = None) -> int:
     if ctx is None:
+        refuse_dumb_terminal()
         start = light_start(args)
         if start is None:
             from orderview.cli import with_context
@@ -134,6 +136,8 @@ async def run_app(args: argparse.Namespace, ctx: Context | None = None,
 
     app = OrderviewApp(ctx.db, settings, ctx.operator, open_store_id=open_store_id)
     await app.run_async(mouse=settings.mouse)
+    if app.crash is not None:
+        raise app.crash
     return app.return_code or 0
 
 
@@ -157,23 +161,41 @@ async def _run_light(start: LightStart) -> int:
         if not isinstance(exc, DatabaseUnavailable):
             raise
         # as ``with_context`` says it on the normal start
-        raise CLIError(f"database {app.db.display if app.db else settings.db}: {exc}") from None
+        raise CLIError(f"database {app.db.display if app.db else settings.db}: {exc}",
+                       exit_codes.DB_UNAVAILABLE) from None
     finally:
         if app.db is not None:
             await app.db.dispose()
+    if app.crash is not None:
+        raise app.crash
     if app.start_error is not None:
         raise app.start_error
     return app.return_code or 0
+
+
+NO_TERMINAL = ("orderview: the full-screen app needs a terminal that can draw it (TERM is {term}); "
+               "the commands work anywhere: orderview search TEXT, orderview show ORDER_ID, "
+               "orderview --help")
+
+
+def refuse_dumb_terminal() -> None:
+    """``TERM=dumb`` or no ``TERM`` (an editor's shell, a CI log, some serial consoles): one
+    line pointing at the commands, not escape codes all over the output."""
+    term = os.environ.get("TERM", "")
+    if term in ("", "dumb", "unknown"):
+        raise CLIError(NO_TERMINAL.format(term=repr(term) if term else "not set")
+                       .removeprefix("orderview: "), exit_codes.USAGE)
 
 
 async def run_open(args: argparse.Namespace, ctx: Context) -> int:
     from orderview.services import orders
     from orderview.services.errors import NotFound
 
+    refuse_dumb_terminal()
     try:
         await orders.get_order_by_store_id(ctx.db, args.order_id)
     except NotFound as exc:
-        raise CLIError(visible(str(exc))) from None
+        raise CLIError(visible(str(exc)), exit_codes.NOT_FOUND) from None
     return await run_app(args, ctx, open_store_id=args.order_id)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from orderview.cli import exit_codes
 from orderview.cli.context import CLIError, Context
 from orderview.history_text import event_json, event_lines
 from orderview.safetext import visible
@@ -52,9 +53,9 @@ async def history_cmd(args: argparse.Namespace, ctx: Context) -> int:
         order_id = await audit.order_id_for_store_id(ctx.db, store_id)
         exists = False
     if order_id is None:
-        raise CLIError(f"no order with Order ID {visible(store_id, 100)!r}")
+        raise CLIError(f"no order with Order ID {visible(store_id, 100)!r}", exit_codes.NOT_FOUND)
     if args.limit is not None and args.limit < 1:
-        raise CLIError("--limit must be at least 1")
+        raise CLIError("--limit must be at least 1", exit_codes.USAGE)
     events = await _events(ctx, order_id, args.limit)
     if args.json:
         document = {

@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 
+from orderview.cli import exit_codes
 from orderview.cli.context import CLIError, Context
 from orderview.safetext import visible
 from orderview.schemas.issuing import MAX_QUANTITY, LineInput
@@ -54,7 +55,7 @@ def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAc
 
 
 def _fail(exc: ServiceError) -> CLIError:
-    return CLIError(visible(str(exc)))
+    return CLIError(visible(str(exc)), exit_codes.for_service_error(exc))
 
 
 async def run_issue(args: argparse.Namespace, ctx: Context) -> int:

@@ -28,6 +28,10 @@ PG_LOCK_TIMEOUT_MS = 5000
 PG_CONNECT_TIMEOUT_S = 10
 
 
+POSTGRES_DRIVER_MISSING = ("PostgreSQL needs its driver, asyncpg: install orderview with the "
+                           "postgres extra (pip install 'orderview[postgres]')")
+
+
 class DatabaseURLError(ValueError):
     """The --db value is neither a usable path nor a supported SQLAlchemy URL."""
 
@@ -89,11 +93,16 @@ def create_engine(url: URL) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         faults.install(engine)
         return engine
-    engine = create_async_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=5,
-        connect_args={"timeout": PG_CONNECT_TIMEOUT_S,
-                      "server_settings": {"lock_timeout": str(PG_LOCK_TIMEOUT_MS)}},
-    )
+    try:
+        engine = create_async_engine(
+            url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+            connect_args={"timeout": PG_CONNECT_TIMEOUT_S,
+                          "server_settings": {"lock_timeout": str(PG_LOCK_TIMEOUT_MS)}},
+        )
+    except ModuleNotFoundError as exc:  # the driver is an extra: SQLite users need none
+        if exc.name != "asyncpg":
+            raise
+        raise DatabaseURLError(POSTGRES_DRIVER_MISSING) from None
     faults.install(engine)
     return engine
 

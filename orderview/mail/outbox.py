@@ -21,6 +21,7 @@ from email.message import EmailMessage
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orderview import logs
 from orderview.db.engine import Database
 from orderview.db.models import MailAttempt, MailOutbox
 from orderview.mail.composer import Composed, build_message
@@ -257,6 +258,10 @@ async def deliver_due(
             status = await record_attempt(db, claimed.id, True, now=now)
             results.append(DeliveryResult(claimed.id, claimed.to_address, True, status,
                                           order_id=claimed.order_id))
+    for result in results:
+        outcome = "sent" if result.ok else f"failed ({result.error}), now {result.status}"
+        logs.log.info("mail %s to %s: %s", result.id, logs.flat(result.to_address),
+                      logs.flat(outcome))
     return results
 
 
