@@ -29,9 +29,12 @@ from orderview.cli.errors import CLIError
 from orderview.safetext import visible
 from orderview.screens.orders import OrdersScreen
 from orderview.widgets import shadow_driver as app_driver
+from orderview.widgets import theme_memory
 from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from orderview.cli.app_cmd import LightStart
     from orderview.db.engine import Database
     from orderview.mail.background import BackgroundSender
@@ -92,6 +95,7 @@ class OrderviewApp(App[None]):
         # An unhandled exception (a bug): re-raised by the command line once the terminal is
         # restored, so it goes to the log file instead of over the operator's screen.
         self.crash: Exception | None = None
+        self.config_file: Path | None = None  # where a theme picked in the palette is written
         # Delivers license manager invites while the app runs (not at all without SMTP).
         self.mail_sender: BackgroundSender | None = None
         self._held: list[events.Event] | None = None
@@ -118,6 +122,7 @@ class OrderviewApp(App[None]):
         return self.db is not None and self._held is None
 
     def on_mount(self) -> None:
+        theme_memory.start(self)
         if self.light is not None:
             # Pushed once Textual's start-up batch is over (``call_later``). Pushed inside it,
             # the list is rendered once for nothing (frames in the batch are thrown away) and

@@ -14,9 +14,25 @@ import re
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+# ASCII mode (``orderview.terminal.ascii``): stand-ins and the ellipsis in plain ASCII.
+_ascii = False
+
+
+def use_ascii(on: bool) -> None:
+    """Stand-ins as ``\x1b`` instead of ``␛`` (for terminals whose locale is not UTF-8)."""
+    global _ascii
+    _ascii = on
+
+
+def ellipsis() -> str:
+    return "~" if _ascii else "…"
+
+
 def _stand_in(match: re.Match[str]) -> str:
     ch = match.group()
     code = ord(ch)
+    if _ascii and code <= 0x9F:
+        return f"\\x{code:02x}"
     if code < 0x20:
         return chr(0x2400 + code)  # ␀ … ␟ (control pictures), e.g. ESC -> ␛
     if code == 0x7F:
@@ -33,7 +49,7 @@ def visible(value: object, max_length: int | None = None) -> str:
     """
     text = "" if value is None else str(value)
     if max_length is not None and len(text) > max_length:
-        text = text[: max(max_length - 1, 0)] + "…"
+        text = text[: max(max_length - 1, 0)] + ellipsis()
     return _UNSAFE.sub(_stand_in, text)
 
 

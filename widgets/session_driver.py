@@ -27,6 +27,7 @@ from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 
 from orderview.cli import exit_codes
+from orderview.terminal.ascii import to_ascii
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -73,6 +74,8 @@ class SessionDriver(LinuxDriver):
         self.hung_up = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._previous_sighup: Any = None
+        # ASCII mode (a terminal whose locale is not UTF-8): plain ASCII of the same width.
+        self.ascii = bool(getattr(app, "ascii_mode", False))
 
     def start_application_mode(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -107,7 +110,7 @@ class SessionDriver(LinuxDriver):
     def write(self, data: str) -> None:
         if self.hung_up.is_set() or self._writer_thread is None:
             return
-        super().write(data)
+        super().write(to_ascii(data) if self.ascii else data)
 
     def run_input_thread(self) -> None:
         """Textual's input loop (``LinuxDriver.run_input_thread``), except that end-of-file or

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orderview.cli import exit_codes
@@ -51,6 +52,9 @@ def _terminal_options(parser: argparse.ArgumentParser) -> None:
                         help="colour depth (setting `colors`; default: what the terminal says)")
     parser.add_argument("--no-mouse", action="store_true", default=sup,
                         help="no mouse reporting at all (setting `mouse`)")
+    parser.add_argument("--ascii", action="store_true", default=sup,
+                        help="draw with plain ASCII only (setting `ascii`; default: when the "
+                             "locale is not UTF-8)")
 
 
 def _apply_flags(args: argparse.Namespace, settings: Settings) -> Settings:
@@ -60,6 +64,8 @@ def _apply_flags(args: argparse.Namespace, settings: Settings) -> Settings:
         update["colors"] = args.colors
     if getattr(args, "no_mouse", False):
         update["mouse"] = False
+    if getattr(args, "ascii", False):
+        update["ascii"] = True
     return settings.model_copy(update=update) if update else settings
 
 
@@ -113,6 +119,8 @@ def light_start(args: argparse.Namespace) -> LightStart | None:
         getattr(args, "operator", None), getattr(args, "colors", None),
         bool(getattr(args, "no_mouse", False)),
     )
+    if settings is not None and getattr(args, "ascii", False):
+        settings = replace(settings, ascii=True)
     path = quickstart.sqlite_file(settings.db) if settings is not None else None
     page = quickstart.first_page(path, FIRST_PAGE) if path is not None else None
     if settings is None or page is None:
@@ -135,6 +143,7 @@ async def run_app(args: argparse.Namespace, ctx: Context | None = None,
     from orderview.app import OrderviewApp
 
     app = OrderviewApp(ctx.db, settings, ctx.operator, open_store_id=open_store_id)
+    app.config_file = config_file(args)
     await app.run_async(mouse=settings.mouse)
     if app.crash is not None:
         raise app.crash
@@ -153,6 +162,7 @@ async def _run_light(start: LightStart) -> int:
 
     app = OrderviewApp(None, settings, resolve_operator(getattr(start.args, "operator", None),
                                                         settings.operator), light=start)
+    app.config_file = config_file(start.args)
     try:
         await app.run_async(mouse=settings.mouse)
     except Exception as exc:
@@ -176,6 +186,14 @@ async def _run_light(start: LightStart) -> int:
 NO_TERMINAL = ("orderview: the full-screen app needs a terminal that can draw it (TERM is {term}); "
                "the commands work anywhere: orderview search TEXT, orderview show ORDER_ID, "
                "orderview --help")
+
+
+def config_file(args: argparse.Namespace) -> Path:
+    """The config file this run reads (and where the app writes a theme picked on screen)."""
+    from orderview.quickstart import default_config_path
+
+    given = getattr(args, "config", None)
+    return Path(given).expanduser() if given else default_config_path()
 
 
 def refuse_dumb_terminal() -> None:
