@@ -14,6 +14,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from orderview.widgets.session_driver import SessionDriver
+from textual.keys import KEY_DISPLAY_ALIASES
 from textual.scrollbar import ScrollBarRender
 
 from orderview import safetext
@@ -125,15 +126,20 @@ def configure(app: App) -> None:
 
 
 _BARS = (ScrollBarRender.VERTICAL_BARS, ScrollBarRender.HORIZONTAL_BARS)
+# Keys the footer and help show as arrows and a return sign: words in ASCII mode (``<``, ``>``,
+# ``^`` would read as keys of their own, or as ctrl).
+_WORD_KEYS = ("up", "down", "left", "right", "enter")
+_KEY_GLYPHS = {key: KEY_DISPLAY_ALIASES[key] for key in _WORD_KEYS}
 
 
 def plain_glyphs(on: bool) -> None:
-    """ASCII mode: control stand-ins as ``\x1b`` and scroll bars without the eighth-block
-    glyphs at their ends (the thumb is its colour alone); everything else the driver turns into
-    ASCII on the way out (``orderview.terminal.ascii``)."""
+    """ASCII mode: control stand-ins as ``\\x1b``, arrow and enter keys as words, and scroll
+    bars without the eighth-block glyphs at their ends (the thumb is its colour alone);
+    everything else the driver turns into ASCII on the way out (``orderview.terminal.ascii``)."""
     safetext.use_ascii(on)
     ScrollBarRender.VERTICAL_BARS = [" "] * 8 if on else _BARS[0]
     ScrollBarRender.HORIZONTAL_BARS = [" "] * 8 if on else _BARS[1]
+    KEY_DISPLAY_ALIASES.update({key: key for key in _WORD_KEYS} if on else _KEY_GLYPHS)
 
 
 def redraw(app: App) -> None:
