@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DB ?= demo/orderview-demo.db
 
-.PHONY: demo test wheel-smoke lint bench bench-quick bench-bandwidth clean
+.PHONY: demo test wheel-smoke lint bench bench-quick bench-bandwidth bench-serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ bench-quick: $(VENV)/.installed
 
 bench-bandwidth: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.bandwidth
+
+# N operators at once on one `orderview serve` (N = 1, 10, 20); rewrites its block of
+# docs/benchmarks.md.
+bench-serve: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.serve
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -111,10 +111,20 @@ class OrderviewApp(App[None]):
         self.animation_level = "full" if settings.animations else "none"
         app_driver.configure(self)
 
-    def _new_mail_sender(self, db: Database) -> BackgroundSender:
+    def _new_mail_sender(self, db: Database) -> BackgroundSender | None:
         from orderview.mail.background import BackgroundSender
 
+        if db.read_only is not None:  # it could not record a delivery
+            return None
         return BackgroundSender(db, self.settings, self._mail_delivered)  # type: ignore[arg-type]
+
+    def _announce(self, db: Database) -> None:
+        """One line each: changes are off (a read-only database), the file is open to others."""
+        from orderview.services.errors import READ_ONLY
+
+        for line in ([f"{READ_ONLY} ({db.read_only})"] if db.read_only else []) + [*db.warnings]:
+            self.notify(visible(line), title="Database", severity="warning", markup=False,
+                        timeout=15)
 
     @property
     def ready(self) -> bool:
@@ -132,6 +142,7 @@ class OrderviewApp(App[None]):
             self.set_timer(OPEN_DATA_LAYER_AFTER, self._open_data_layer)
             return
         self.push_screen(OrdersScreen())
+        self.call_after_refresh(self._announce, self.db)  # on the orders screen
         self._start_mail_sender()
         if self.open_store_id is not None:
             self._open_store_id(self.open_store_id)
@@ -171,7 +182,9 @@ class OrderviewApp(App[None]):
             return
         reread = ctx.settings.db != self.settings.db  # never expected: the light read agrees
         self.db, self.settings, self.operator = ctx.db, ctx.settings, ctx.operator
+        self.screen.refresh_bindings()  # the role is known now: keys it cannot use go
         self.mail_sender = self._new_mail_sender(ctx.db)
+        self._announce(ctx.db)
         self._start_mail_sender()
         # Posted behind the keys already queued: they are held too, then all are handled in
         # the order typed, before any key that arrives later.

@@ -2,9 +2,9 @@
 
 One rotating file in the user log directory (platformdirs ``user_log_dir``:
 ``~/.local/state/orderview/log/orderview.log`` on Linux, ``~/Library/Logs/orderview`` on macOS),
-created 0600. It holds start and stop, the database target (password masked), every write the
-app makes (who, what, which order: from the audit record, once committed), mail deliveries,
-and errors with their tracebacks. ``--log-level`` (or ``ORDERVIEW_LOG_LEVEL``) sets how much.
+created 0600. It holds start and stop, the database target (secrets masked:
+``orderview.redact``), every write the app makes (who, what, which order: from the audit
+record, once committed), mail deliveries, and errors with their tracebacks. ``--log-level`` (or ``ORDERVIEW_LOG_LEVEL``) sets how much.
 
 Standard library only (the core and the light start import it). If the file cannot be opened
 (read-only home, full disk) the app runs without it: a log must never stop an operator.
@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+
+from orderview.redact import mask_secrets
 
 LOGGER = "orderview"
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -83,21 +84,11 @@ def flat(value: object) -> str:
     return visible(value, 300)
 
 
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^:@/]*):[^@/]*@")
-_SECRET_PARAM = re.compile(r"(?i)([?&](?:password|passwd|pwd|sslpassword)=)[^&]*")
-
-
-def mask_url(url: str) -> str:
-    """``url`` with its password (user info and ``password=`` parameters) replaced by ``***``."""
-    masked = _USERINFO.sub(r"\g<scheme>\g<user>:***@", url)
-    return _SECRET_PARAM.sub(r"\1***", masked)
-
-
 def started(argv: list[str]) -> None:
     from orderview import __version__
 
     log.info("start orderview %s (Python %s) argv=%s", __version__,
-             sys.version.split()[0], flat(" ".join(mask_url(arg) for arg in argv)))
+             sys.version.split()[0], flat(mask_secrets(" ".join(argv))))
 
 
 def stopped(code: int) -> None:
@@ -105,7 +96,7 @@ def stopped(code: int) -> None:
 
 
 def database(target: str) -> None:
-    log.info("database %s", flat(mask_url(target)))
+    log.info("database %s", flat(mask_secrets(target)))
 
 
 def crashed(exc: BaseException) -> None:
@@ -120,4 +111,4 @@ def crash_line(path: Path | None) -> str:
 
 
 __all__ = ["LEVELS", "crash_line", "crashed", "database", "flat", "log", "log_path",
-           "mask_url", "setup", "started", "stopped"]
+           "setup", "started", "stopped"]

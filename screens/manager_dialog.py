@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from orderview.widgets.form_field import show_field_errors
 from orderview.widgets.literal import literal
+from orderview.widgets.role_gate import role_refusal
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
 from orderview.widgets.still_input import StillInput
@@ -108,7 +109,17 @@ class ManagerDialog(ModalScreen[str | None]):
 
     @property
     def enterprise(self) -> bool:
-        return self.app.settings.plan == "enterprise"  # type: ignore[attr-defined]
+        """Whether the distribution permissions can be changed here: the enterprise plan,
+        and an operator whose role may grant them."""
+        return self.lock_reason is None
+
+    @property
+    def lock_reason(self) -> str | None:
+        plan = self.app.settings.plan  # type: ignore[attr-defined]
+        if plan != "enterprise":
+            return f"only on the enterprise plan (this account: {plan} plan)"
+        refusal = role_refusal(self.app, "grant_distribution")
+        return f"only by an admin ({refusal})" if refusal else None
 
     def _initial(self) -> set[str]:
         if self.manager is not None:
@@ -142,10 +153,9 @@ class ManagerDialog(ModalScreen[str | None]):
                                value=p.code in initial, id=f"perm-{p.code}",
                                disabled=is_locked, compact=True)
             if locked:
-                plan = self.app.settings.plan  # type: ignore[attr-defined]
                 yield Static(
                     literal("Locked: Create order, Issue license and Create bundle order can be "
-                            f"changed only on the enterprise plan (this account: {plan} plan)."),
+                            f"changed {self.lock_reason}."),
                     classes="note", id="plan-note",
                 )
             yield Static(id="permissions-error", classes="error")

@@ -13,10 +13,11 @@ The services and the other screens are imported on first use, not with this modu
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from orderview.widgets.fmt import plural
 from orderview.widgets.literal_table import LiteralTable
+from orderview.widgets.role_gate import RoleGated
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
 from orderview.widgets.still_input import StillInput, pass_on
@@ -139,9 +140,10 @@ class ResultsTable(LiteralTable):
         return super().render_lines(crop)
 
 
-class OrdersScreen(Screen[None]):
+class OrdersScreen(RoleGated, Screen[None]):
     AUTO_FOCUS = "#search"
     HELP_TITLE = "Orders"
+    ROLE_ACTIONS: ClassVar[dict[str, str]] = {"new_order": "create_order"}
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
         Binding("escape", "focus_search", "Back to search", show=False),
@@ -336,6 +338,10 @@ class OrdersScreen(Screen[None]):
     @work(exclusive=True, group="orders-dialog")
     async def action_new_order(self) -> None:
         """n: the issuing wizard with a first "New order" step (issue 5); opens the new order."""
+        from orderview.widgets.read_only import refuse_write  # not at the light first paint
+
+        if refuse_write(self):
+            return
         from orderview.screens.issue_wizard import IssueWizard
 
         outcome = await self.app.push_screen_wait(IssueWizard(None))

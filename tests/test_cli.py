@@ -92,7 +92,7 @@ def test_demo_rejects_a_bad_order_count(capsys, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as info:
         main(["demo", "--db", str(tmp_path / "d.db"), "--orders", "0"])
     assert info.value.code == 2
-    assert "between 1 and" in capsys.readouterr().err
+    assert "from 1 to 5,000,000" in capsys.readouterr().err
 
 
 # -- search ----------------------------------------------------------------------------------

@@ -97,4 +97,7 @@ def test_history_unknown_order_is_one_line_error(sqlite_path: Path, capsys) -> N
 @pytest.mark.parametrize("limit", ["0", "-3"])
 def test_history_rejects_bad_limit(sqlite_path: Path, capsys, limit: str) -> None:
     _seed(sqlite_path)
-    assert main(["history", "ORD-7", "--limit", limit, "--db", str(sqlite_path)]) == exit_codes.USAGE
+    with pytest.raises(SystemExit) as exited:  # argparse refuses it, with the allowed range
+        main(["history", "ORD-7", "--limit", limit, "--db", str(sqlite_path)])
+    assert exited.value.code == 2
+    assert "from 1 to 1,000,000" in capsys.readouterr().err

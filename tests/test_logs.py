@@ -12,6 +12,7 @@ from orderview import logs
 from orderview.cli import main
 from orderview.mail import outbox
 from orderview.mail.composer import Composed
+from orderview.redact import mask_secrets
 from orderview.services import audit
 from orderview.settings import Settings
 
@@ -35,8 +36,8 @@ def private_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     ("/srv/orders.db", "/srv/orders.db"),
     ("postgresql://desk@h/x", "postgresql://desk@h/x"),
 ])
-def test_mask_url(url: str, masked: str) -> None:
-    assert logs.mask_url(url) == masked
+def test_log_lines_mask_urls(url: str, masked: str) -> None:
+    assert mask_secrets(url) == masked
 
 
 def test_start_stop_and_masked_database(private_dirs: Path, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from orderview.db.models import AuditEvent, LicenseManager, MailAttempt, MailOutbox, OrderManager
 from orderview.mail import outbox
 from orderview.mail.status import invite_status
-from orderview.services import managers
+from orderview.services import managers, removal
 from orderview.services.errors import ConflictError, FieldErrors, PermissionDenied
 from orderview.services.orders import get_order
 from orderview.settings import Settings
@@ -285,9 +285,12 @@ async def test_remove_keeps_the_person_and_cancels_unsent_mail(db):
     order_id = await factories.add_order(db, store_id="ORD-R")
     added = await managers.add_manager(db, settings, order_id, {"email": "r@example.com"},
                                        actor="alice")
+    shown = (await removal.removal_preview(db, added.assignment_id)).fingerprint
     with pytest.raises(ConflictError):
-        await managers.remove_manager(db, added.assignment_id, version=5, actor="bob")
-    await managers.remove_manager(db, added.assignment_id, version=1, actor="bob")
+        await managers.remove_manager(db, added.assignment_id, version=5, actor="bob",
+                                      fingerprint=shown)
+    await managers.remove_manager(db, added.assignment_id, version=1, actor="bob",
+                                  fingerprint=shown)
     assert await _rows(db, OrderManager) == []
     assert len(await _rows(db, LicenseManager)) == 1
     [mail] = await _rows(db, MailOutbox)
@@ -296,7 +299,8 @@ async def test_remove_keeps_the_person_and_cancels_unsent_mail(db):
     assert (event.action, event.operator, event.order_store_id) == ("removed", "bob", "ORD-R")
     assert event.snapshot["email"] == "r@example.com"
     with pytest.raises(ConflictError, match="deleted"):
-        await managers.remove_manager(db, added.assignment_id, version=1, actor="bob")
+        await managers.remove_manager(db, added.assignment_id, version=1, actor="bob",
+                                      fingerprint=shown)
 
 
 async def test_resend_replaces_the_password_and_supersedes_the_old_invite(db, smtp):

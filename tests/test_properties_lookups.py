@@ -30,6 +30,7 @@ from orderview.services import (
     issuing,
     managers,
     orders,
+    removal,
 )
 from orderview.services.errors import ConflictError, FieldErrors, NotFound
 from orderview.settings import Settings
@@ -131,11 +132,15 @@ def test_versioned_removals(backend: tuple[str, int]) -> None:
             mine = [m for m in detail.managers if m.manager_id == manager_id][0]
             assignment = mine.assignment_id
             other = assignment + 10**6 if missing else assignment
+            shown = h.run(deletion.deletion_preview(h.db, order_id)).fingerprint
+            asked = h.run(removal.removal_preview(h.db, assignment)).fingerprint
             calls = {
                 "unlink": lambda: customers.unlink_customer(h.db, "prop", target, version),
-                "delete": lambda: deletion.delete_order(h.db, "prop", target, version),
+                "delete": lambda: deletion.delete_order(h.db, "prop", target, version,
+                                                        fingerprint=shown),
                 "remove": lambda: managers.remove_manager(
-                    h.db, other, version=mine.assignment_version + stale, actor="prop"),
+                    h.db, other, version=mine.assignment_version + stale, actor="prop",
+                    fingerprint=asked),
                 "resend": lambda: managers.resend_invite(
                     h.db, conf, other, version=mine.assignment_version + stale, actor="prop"),
             }

@@ -58,20 +58,23 @@ async def test_j_and_k_move_in_tables_as_the_arrows_do_but_are_typed_in_text_box
 async def pick_theme(pilot, app, name: str) -> None:  # type: ignore[no-untyped-def]
     """ctrl+p, "Theme", then the theme by name, as an operator does."""
     await pilot.press("ctrl+p")
-    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette", timeout=20)
     await pilot.press(*"theme")
     await wait_for(pilot, lambda: any("theme" in str(getattr(o.hit, "text", "")).lower()
                                       for o in app.screen.query_one("CommandList")._options
-                                      if hasattr(o, "hit")), what="theme command")
+                                      if hasattr(o, "hit")), what="theme command", timeout=20)
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette)
-                   and app.screen.query_one(Input).value == "", what="theme list")
+                   and app.screen.query_one(Input).value == "", what="theme list",
+                   timeout=20)
     await pilot.press(*name)
     await wait_for(pilot, lambda: any(str(getattr(o.hit, "text", "")) == name
                                       for o in app.screen.query_one("CommandList")._options
-                                      if hasattr(o, "hit")), what=f"{name} in the list")
+                                      if hasattr(o, "hit")), what=f"{name} in the list",
+                   timeout=20)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette), what="closed")
+    await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette), what="closed",
+                   timeout=20)
 
 
 async def test_theme_picked_in_the_palette_is_written_and_used_next_time(
@@ -86,7 +89,7 @@ async def test_theme_picked_in_the_palette_is_written_and_used_next_time(
         assert app.theme != "nord"
         await pick_theme(pilot, app, "nord")
         assert app.theme == "nord"
-        await wait_for(pilot, config.exists, what="config file")
+        await wait_for(pilot, config.exists, what="config file", timeout=20)
     assert tomllib.loads(config.read_text()) == {"theme": "nord"}
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
 

@@ -18,12 +18,13 @@ import asyncio
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from orderview import __version__, logs
 from orderview.cli import exit_codes
 from orderview.cli.errors import CLIError
 from orderview.logs import LEVELS
+from orderview.roles import Forbidden
 
 if TYPE_CHECKING:
     from orderview.cli.context import Context
@@ -42,12 +43,23 @@ COMMANDS: dict[str, str] = {
     "order": "orderview.cli.issue_cmd",
     "outbox": "orderview.cli.outbox_cmd",
     "completion": "orderview.cli.completion_cmd",
+    "serve": "orderview.cli.serve_cmd",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys((APP_MODULE, *COMMANDS.values())))
 # Top-level options (``common_options`` and app_cmd's terminal options) and whether they take
 # a value: what the scan for the command name steps over.
 TOP_OPTIONS = {"--db": True, "--config": True, "--operator": True, "--colors": True,
                "--no-mouse": False, "--ascii": False, "--log-level": True, "--version": False}
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's own error lines quote what was typed: a database URL given in the wrong
+    place must not print its password."""
+
+    def error(self, message: str) -> NoReturn:
+        from orderview.redact import mask_secrets
+
+        super().error(mask_secrets(message))
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -86,7 +98,7 @@ def modules_for(argv: Sequence[str]) -> tuple[str, ...]:
 
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     common = common_options()
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="orderview",
         description="Look up orders in the licensing system and change them.",
         parents=[common],
@@ -129,6 +141,9 @@ def _main(args: argparse.Namespace) -> int:
 
         print(f"orderview: error: {visible(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except Forbidden as exc:  # the actor's role does not allow it (checked by the service)
+        print(f"orderview: error: {exc}", file=sys.stderr)
+        return exit_codes.FORBIDDEN
     except KeyboardInterrupt:
         return exit_codes.INTERRUPT
     except BrokenPipeError:  # `orderview show X | head`: the reader left; not an error of ours
@@ -147,10 +162,12 @@ async def _run(handler, args: argparse.Namespace) -> int:  # type: ignore[no-unt
 async def with_context(handler, args: argparse.Namespace,  # type: ignore[no-untyped-def]
                        must_exist: bool = False) -> int:
     """Run ``handler(args, ctx)`` with settings, operator and an upgraded database."""
-    from orderview.cli.context import open_context
+    from orderview.cli.context import open_context, print_warnings
     from orderview.services.errors import DatabaseUnavailable, ServiceError
 
     ctx: Context = await open_context(args, must_exist)
+    if not getattr(handler, "in_app", False):  # the app shows them on its screen
+        print_warnings(ctx.db)
     try:
         return await handler(args, ctx)
     except DatabaseUnavailable as exc:  # the server went away or the file is read-only/locked

@@ -75,6 +75,12 @@ def _terminal_env(settings: Settings | FirstPaintSettings) -> None:
         os.environ["TEXTUAL_COLOR_SYSTEM"] = COLOR_SYSTEMS[settings.colors]
     if not settings.animations:
         os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    import sys
+
+    if "textual.constants" in sys.modules:  # imported ahead (an ``orderview serve`` session)
+        import importlib
+
+        importlib.reload(sys.modules["textual.constants"])
 
 
 @dataclass
@@ -151,17 +157,21 @@ async def run_app(args: argparse.Namespace, ctx: Context | None = None,
 
 
 run_app.needs_context = False  # type: ignore[attr-defined]  # it chooses the light or normal start
+run_app.in_app = True  # type: ignore[attr-defined]  # database warnings go on its screen
 
 
 async def _run_light(start: LightStart) -> int:
-    from orderview.identity import resolve_operator
+    from orderview.identity import fixed_actor, resolve_operator
 
     settings = start.settings
     _terminal_env(settings)
     from orderview.app import OrderviewApp
 
-    app = OrderviewApp(None, settings, resolve_operator(getattr(start.args, "operator", None),
-                                                        settings.operator), light=start)
+    # Until the data layer is open (no write can happen before), the operator is the name
+    # shown; under ``orderview serve`` it is the proven one from the start.
+    operator = fixed_actor() or resolve_operator(getattr(start.args, "operator", None),
+                                                 settings.operator)
+    app = OrderviewApp(None, settings, operator, light=start)
     app.config_file = config_file(start.args)
     try:
         await app.run_async(mouse=settings.mouse)
@@ -218,3 +228,4 @@ async def run_open(args: argparse.Namespace, ctx: Context) -> int:
 
 
 run_open.reads_existing = True  # type: ignore[attr-defined]  # opens an order that must exist
+run_open.in_app = True  # type: ignore[attr-defined]

@@ -10,7 +10,13 @@ import argparse
 import asyncio
 
 from orderview.cli import exit_codes
-from orderview.cli.context import DB_ERRORS, CLIError, describe_db_error, settings_from_args
+from orderview.cli.context import (
+    DB_ERRORS,
+    CLIError,
+    describe_db_error,
+    print_warnings,
+    settings_from_args,
+)
 from orderview.db.engine import DatabaseURLError, open_database
 from orderview.db.migrate import HEAD, SchemaTooNew, current_revision, upgrade
 
@@ -29,6 +35,7 @@ async def upgrade_cmd(args: argparse.Namespace, _ctx: None) -> int:
         db = open_database(settings.db)
     except DatabaseURLError as exc:
         raise CLIError(str(exc), 2) from None
+    print_warnings(db)
     try:
         before = await asyncio.wait_for(current_revision(db), timeout=30)
         if before != HEAD:

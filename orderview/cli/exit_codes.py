@@ -1,6 +1,6 @@
 """The exit statuses of `orderview` and every command: one table, for scripts to rely on.
 
-README.md's "Exit codes" table lists the same names and numbers (``tests/test_exit_codes.py``
+README.md's "Exit codes" table lists the same names and numbers (``tests/test_ship_cli.py``
 holds the two together and provokes each one).
 """
 
@@ -14,6 +14,7 @@ USAGE = 2  # argparse's code for a bad command line; also a bad setting or confi
 NOT_FOUND = 3  # no such order (show, history, open, issue …)
 DB_UNAVAILABLE = 4  # database missing, unreachable, locked, read-only or of a newer schema
 CONFLICT = 5  # someone else changed the record first (optimistic version check)
+FORBIDDEN = 77  # the operator's role does not allow it (sysexits' EX_NOPERM)
 CRASH = 70  # a bug: the traceback is in the log file (sysexits' EX_SOFTWARE)
 BROKEN_PIPE = 128 + signal.SIGPIPE  # 141: the reader of stdout went away (`| head`)
 HANGUP = 128 + signal.SIGHUP  # 129: the terminal went away (SSH dropped)
@@ -27,6 +28,7 @@ TABLE: dict[str, tuple[int, str]] = {
     "NOT_FOUND": (NOT_FOUND, "not found (no such order)"),
     "DB_UNAVAILABLE": (DB_UNAVAILABLE, "database unreachable, missing, locked or read-only"),
     "CONFLICT": (CONFLICT, "conflict: someone else changed the record first"),
+    "FORBIDDEN": (FORBIDDEN, "the operator's role does not allow it"),
     "CRASH": (CRASH, "crash: a bug; the traceback is in the log file"),
     "HANGUP": (HANGUP, "hang-up: the terminal went away"),
     "INTERRUPT": (INTERRUPT, "interrupt (ctrl+c)"),
@@ -36,8 +38,11 @@ TABLE: dict[str, tuple[int, str]] = {
 
 def for_service_error(exc: BaseException) -> int:
     """The exit status for a service's refusal (imported lazily: this module stays light)."""
+    from orderview.roles import Forbidden
     from orderview.services.errors import ConflictError, DatabaseUnavailable, NotFound
 
+    if isinstance(exc, Forbidden):
+        return FORBIDDEN
     if isinstance(exc, NotFound):
         return NOT_FOUND
     if isinstance(exc, ConflictError):

@@ -6,14 +6,17 @@ Neither ever prints a message body: queued invites hold initial passwords.
 from __future__ import annotations
 
 import argparse
-import json
 
 from orderview.cli.context import CLIError, Context
+from orderview.cli.numbers import bounded_int
+from orderview.cli.output import print_json
 from orderview.mail import outbox
 from orderview.mail.smtp import NO_SERVER, mail_configured
+from orderview.roles import require
 from orderview.safetext import visible
 
 STATUSES = ("queued", "sent", "failed", "superseded")
+MAX_LIST = 100_000
 
 
 def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
@@ -25,11 +28,12 @@ def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # ty
     listing.add_argument("--json", action="store_true", help="one JSON document on stdout")
     listing.add_argument("--status", choices=STATUSES, action="append",
                          help="only this status (repeatable)")
-    listing.add_argument("--limit", type=int, default=200, help="at most this many (newest)")
+    listing.add_argument("--limit", type=bounded_int(1, MAX_LIST), default=200, help="at most this many (newest)")
     listing.set_defaults(handler=list_cmd)
 
 
 async def send_cmd(args: argparse.Namespace, ctx: Context) -> int:
+    require(ctx.operator, "send_mail")
     if not mail_configured(ctx.settings):
         pending = await outbox.count_pending(ctx.db)
         raise CLIError(f"{NO_SERVER} (set ORDERVIEW_SMTP_HOST); {pending} message(s) stay queued")
@@ -67,11 +71,10 @@ def _row(view: outbox.OutboxView) -> dict[str, object]:
 
 
 async def list_cmd(args: argparse.Namespace, ctx: Context) -> int:
-    views = await outbox.list_outbox(ctx.db, tuple(args.status or ()), max(1, args.limit))
+    views = await outbox.list_outbox(ctx.db, tuple(args.status or ()), args.limit)
     configured = mail_configured(ctx.settings)
     if args.json:
-        print(json.dumps({"mail_configured": configured, "messages": [_row(v) for v in views]},
-                         indent=2))
+        print_json({"mail_configured": configured, "messages": [_row(v) for v in views]})
         return 0
     if not configured:
         print(f"note: {NO_SERVER} (set ORDERVIEW_SMTP_HOST): queued mail is not being sent")

@@ -13,8 +13,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from orderview.db.engine import Database
+from orderview.services.errors import DatabaseUnavailable
 
-HEAD = "0001_initial"
+HEAD = "0004_audit_operator_key"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -62,6 +63,9 @@ async def upgrade(db: Database, revision: str = "head") -> None:
     current = await current_revision(db)
     if current is not None and current not in known_revisions():
         raise SchemaTooNew(current)
+    if db.read_only is not None:  # the real cause, not the driver's "readonly database"
+        raise DatabaseUnavailable(f"the database needs an upgrade ({current or 'empty'} -> "
+                                  f"{HEAD}), but {db.read_only}")
 
     async with db.engine.begin() as conn:
         await conn.run_sync(lambda sync_conn: command.upgrade(_alembic_config(sync_conn), revision))

@@ -236,6 +236,10 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     operator: Mapped[str] = mapped_column(String(200))
+    # How ``orderview serve`` proved who the operator is: the public key's fingerprint and the
+    # client's address (None for a local operator, whose name is only asserted).
+    operator_key: Mapped[str | None] = mapped_column(String(100))
+    operator_address: Mapped[str | None] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(32))
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[int | None] = mapped_column(Integer)

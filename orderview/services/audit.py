@@ -52,7 +52,9 @@ def record(
 ) -> AuditEvent:
     """Add one audit event to the session (committed with the write it describes)."""
     event = AuditEvent(
-        operator=actor,
+        operator=str(actor),
+        operator_key=getattr(actor, "fingerprint", None),
+        operator_address=getattr(actor, "address", None),
         action=action,
         entity=entity,
         entity_id=entity_id,
@@ -108,6 +110,8 @@ def _view(e: AuditEvent) -> AuditView:
         id=e.id,
         at=e.at,
         operator=e.operator,
+        operator_key=e.operator_key,
+        operator_address=e.operator_address,
         action=e.action,
         entity=e.entity,
         entity_id=e.entity_id,

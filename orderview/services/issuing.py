@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orderview.db.engine import Database
 from orderview.db.models import AuditEvent, Customer, License, LicensePolicy, Order, Product
 from orderview.keys import ALPHABET, generate_keys
+from orderview.roles import require
 from orderview.schemas.issuing import (
     LineInput,
     NewOrder,
@@ -336,6 +337,7 @@ async def issue_licenses(
     Raises ``LineErrors`` (a ``FieldErrors``) for bad input, ``NotFound``/``ConflictError`` if
     the order is gone.
     """
+    require(actor, "issue")
     resolved = await resolve_lines(db, lines)
     async with db.write() as session:
         order = await _locked_order(session, order_id)
@@ -384,6 +386,9 @@ async def create_order(
     lines: Sequence[LineInput] = (), progress: ProgressFn | None = None,
 ) -> CreatedOrder:
     """Create an order (and its new customer, and its licenses) in one transaction."""
+    require(actor, "create_order")
+    if lines:
+        require(actor, "issue")
     new = new_order if isinstance(new_order, NewOrder) else parse_new_order(new_order)
     resolved = await resolve_lines(db, lines) if lines else []
     try:

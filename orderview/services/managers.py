@@ -37,8 +37,9 @@ from orderview.db.models import LicenseManager, MailOutbox, Order, OrderManager
 from orderview.db.types import utcnow
 from orderview.mail import composer, outbox
 from orderview.permissions import DISTRIBUTION_CODES, PERMISSION_BY_CODE, sort_codes
+from orderview.roles import require
 from orderview.schemas.managers import ManagerInput, parse_manager, parse_permissions
-from orderview.services import audit
+from orderview.services import audit, removal
 from orderview.services.errors import (
     DatabaseUnavailable,
     FieldErrors,
@@ -72,6 +73,12 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def check_distribution(actor: str, old: list[str], new: list[str]) -> None:
+    """Granting or taking away a distribution permission is an admin's decision."""
+    if (set(old) ^ set(new)) & DISTRIBUTION_CODES:
+        require(actor, "grant_distribution")
 
 
 def check_plan(plan: str, old: list[str], new: list[str]) -> None:
@@ -160,8 +167,10 @@ async def add_manager(
     actor: str,
 ) -> AddResult:
     """Attach a manager (new or existing person) to an order, queueing their mail."""
+    require(actor, "manage_managers")
     form = parse_manager(data)
     check_plan(settings.plan, [], form.permissions)
+    check_distribution(actor, [], form.permissions)
     # Hash before the transaction: never hold the write lock while argon2 works.
     password = new_password()
     password_hash = await hash_password(password)
@@ -277,11 +286,13 @@ async def update_permissions(
     version: int, actor: str,
 ) -> int:
     """Replace the permissions held on one order; returns the assignment's new version."""
+    require(actor, "manage_managers")
     wanted = parse_permissions(permissions)
     async with db.write() as session:
         row = await _assignment(session, assignment_id, version)
         old = sort_codes(row.permissions or [])
         check_plan(settings.plan, old, wanted)
+        check_distribution(actor, old, wanted)
         if old == wanted:
             return row.version
         order = await _order(session, row.order_id)
@@ -298,11 +309,15 @@ async def update_permissions(
 
 
 async def remove_manager(
-    db: Database, assignment_id: int, *, version: int, actor: str
+    db: Database, assignment_id: int, *, version: int, actor: str, fingerprint: str
 ) -> None:
-    """Take a manager off an order; the person (and their other orders) stay."""
+    """Take a manager off an order; the person (and their other orders) stay. Only as the
+    confirmation showed them (``removal.removal_preview``'s ``fingerprint``), else
+    ``PreviewChanged``."""
+    require(actor, "manage_managers")
     async with db.write() as session:
         row = await _assignment(session, assignment_id, version)
+        await removal.check_unchanged(session, assignment_id, fingerprint)
         order = await _order(session, row.order_id)
         person = await session.get(LicenseManager, row.manager_id)
         permissions = sort_codes(row.permissions or [])
@@ -326,6 +341,7 @@ async def resend_invite(
     db: Database, settings: Settings, assignment_id: int, *, version: int | None, actor: str
 ) -> ResendResult:
     """A new initial password by mail; the old password stops working at once."""
+    require(actor, "resend_invite")
     password = new_password()
     password_hash = await hash_password(password)
     try:
