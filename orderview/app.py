@@ -28,8 +28,8 @@ from textual.widgets import Input
 from orderview.cli.errors import CLIError
 from orderview.safetext import visible
 from orderview.screens.orders import OrdersScreen
+from orderview.widgets import fault_notice, theme_memory
 from orderview.widgets import shadow_driver as app_driver
-from orderview.widgets import theme_memory
 from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
 
 if TYPE_CHECKING:
@@ -92,9 +92,7 @@ class OrderviewApp(App[None]):
         # Why a light start could not finish (invalid setting, database fault): the command
         # line prints it once the terminal is restored, as the normal start would have.
         self.start_error: CLIError | None = None
-        # An unhandled exception (a bug): re-raised by the command line once the terminal is
-        # restored, so it goes to the log file instead of over the operator's screen.
-        self.crash: Exception | None = None
+        self.crash: Exception | None = None  # a bug: re-raised and logged once the terminal is back
         self.config_file: Path | None = None  # where a theme picked in the palette is written
         # Delivers license manager invites while the app runs (not at all without SMTP).
         self.mail_sender: BackgroundSender | None = None
@@ -254,18 +252,13 @@ class OrderviewApp(App[None]):
             self.screen.query_one("#search", Input).select_all()  # typing starts a new search
 
     def _handle_exception(self, error: Exception) -> None:
-        """A database fault in any worker (server gone, file read-only or locked) is one line
-        on screen, not the end of the session: the operator retries once it is fixed."""
-        from orderview.db import faults
-
-        message = faults.describe(getattr(error, "error", error))
-        if message is None:  # a bug: the command line logs it and prints one line, no traceback
-            self.crash = self.crash or error
-            super()._handle_exception(error)
-            self._exit_renderables.clear()
+        """A database fault is one line on screen (``widgets/fault_notice.py``); anything else
+        is a bug: the app ends, the command line logs it, no traceback over the screen."""
+        if fault_notice.database_fault(self, error):
             return
-        self.notify(visible(message), title="Database", severity="error", markup=False,
-                    timeout=10)
+        self.crash = self.crash or error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def action_redraw(self) -> None:
         """ctrl+l: repaint everything, for a terminal that got out of step."""

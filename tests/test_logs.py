@@ -46,6 +46,7 @@ def test_start_stop_and_masked_database(private_dirs: Path, capsys) -> None:  # 
     capsys.readouterr()
     text = private_dirs.read_text()
     assert "start orderview" in text and "stop exit=4" in text
+    assert "refused (exit 4): cannot use database" in text  # the one line, kept
     assert "database postgresql://desk:***@127.0.0.1:1/x" in text
     assert "s3cret" not in text
     assert stat.S_IMODE(private_dirs.stat().st_mode) == 0o600

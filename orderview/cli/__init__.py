@@ -140,9 +140,11 @@ def _main(args: argparse.Namespace) -> int:
         from orderview.safetext import visible  # a message may quote a setting or argument
 
         print(f"orderview: error: {visible(str(exc))}", file=sys.stderr)
+        logs.log.warning("refused (exit %d): %s", exc.exit_code, logs.flat(exc))
         return exc.exit_code
     except Forbidden as exc:  # the actor's role does not allow it (checked by the service)
         print(f"orderview: error: {exc}", file=sys.stderr)
+        logs.log.warning("forbidden: %s", logs.flat(exc))
         return exit_codes.FORBIDDEN
     except KeyboardInterrupt:
         return exit_codes.INTERRUPT
