@@ -6,8 +6,8 @@ repository can be imported by accident):
 
 - site-packages got one top-level package from us, ``orderview`` (plus its dist-info);
 - ``asyncpg`` is not there, and a PostgreSQL URL says in one line which extra to install;
-- ``orderview --version``, ``orderview demo --orders 50``, ``orderview search`` and
-  ``orderview show`` work;
+- ``orderview --version``, ``orderview completion bash``, ``orderview demo --orders 50``,
+  ``orderview search`` and ``orderview show`` work;
 - the full-screen app starts in a pseudo-terminal, paints the orders screen, and quits on ctrl+q
   with status 0.
 
@@ -141,6 +141,9 @@ def check_commands(bin_dir: Path, env: dict[str, str], work: Path, want_version:
     out = run([orderview, "--version"], env=env, cwd=work).stdout.strip()
     if out != f"orderview {want_version}":
         raise SmokeFailure(f"orderview --version printed {out!r}")
+    completion = run([orderview, "completion", "bash"], env=env, cwd=work).stdout
+    if "orderview" not in completion or "show" not in completion:
+        raise SmokeFailure("orderview completion bash printed no completion script")
     db = work / "smoke.db"
     run([orderview, "demo", "--orders", "50", "--db", str(db)], env=env, cwd=work)
     found = json.loads(run([orderview, "search", "", "--json", "--limit", "1", "--db", str(db)],
