@@ -10,11 +10,11 @@ import pytest
 
 from orderview import logs
 from orderview.cli import main
-from orderview.mail import outbox
-from orderview.mail.composer import Composed
+from orderview.mail import delivery
 from orderview.redact import mask_secrets
-from orderview.services import audit
+from orderview.services import audit, managers
 from orderview.settings import Settings
+from tests import factories
 
 
 @pytest.fixture(autouse=True)
@@ -79,17 +79,17 @@ async def test_a_rolled_back_write_is_not_logged(sqlite_db, private_dirs: Path) 
 
 async def test_mail_deliveries_are_logged(sqlite_db, private_dirs: Path) -> None:
     logs.setup()
-    async with sqlite_db.write() as session:
-        outbox.enqueue(session, Composed("invite", "Welcome", "body"),
-                       to_address="m@example.com", order_id=None, manager_id=None)
-        outbox.enqueue(session, Composed("invite", "Welcome", "body"),
-                       to_address="bad@example.com", order_id=None, manager_id=None)
+    settings = Settings(smtp_host="mail.invalid")
+    order_id = await factories.add_order(sqlite_db)
+    for email in ("m@example.com", "bad@example.com"):
+        await managers.add_manager(sqlite_db, settings, order_id, {"email": email}, actor="a")
 
     async def sender(settings, message) -> None:  # type: ignore[no-untyped-def]
         if message["To"] == "bad@example.com":
             raise ConnectionRefusedError("refused")
 
-    await outbox.deliver_due(sqlite_db, Settings(smtp_host="mail.invalid"), sender=sender)
+    results = await delivery.deliver_due(sqlite_db, settings, sender=sender)
+    assert sorted(r.ok for r in results) == [False, True]
     text = private_dirs.read_text()
     assert "to m@example.com: sent" in text
     assert "to bad@example.com: failed" in text

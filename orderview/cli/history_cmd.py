@@ -74,6 +74,3 @@ async def history_cmd(args: argparse.Namespace, ctx: Context) -> int:
         print()
         print("\n".join(event_lines(event)))
     return 0
-
-
-history_cmd.reads_existing = True  # type: ignore[attr-defined]  # only reads: see data_cmd

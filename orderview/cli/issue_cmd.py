@@ -136,3 +136,6 @@ async def run_order_create(args: argparse.Namespace, ctx: Context) -> int:
     else:
         print(visible(order.store_id))
     return 0
+
+
+run_order_create.creates_database = True  # type: ignore[attr-defined]  # makes data
