@@ -124,6 +124,10 @@ def test_each_outcome_has_its_code(capsys: pytest.CaptureFixture[str], demo_db: 
     _raising(monkeypatch, ConflictError("order", []))
     assert main(["show", "X", *db]) == exit_codes.CONFLICT
     assert capsys.readouterr().err.strip().startswith("orderview: error: This order was changed")
+    from orderview.roles import Forbidden
+
+    _raising(monkeypatch, Forbidden("viewer", "exporting"))
+    assert main(["show", "X", *db]) == exit_codes.FORBIDDEN
     _raising(monkeypatch, KeyboardInterrupt())
     assert main(["show", "X", *db]) == exit_codes.INTERRUPT
     _raising(monkeypatch, RuntimeError("a bug"))

@@ -14,8 +14,8 @@ USAGE = 2  # argparse's code for a bad command line; also a bad setting or confi
 NOT_FOUND = 3  # no such order (show, history, open, issue …)
 DB_UNAVAILABLE = 4  # database missing, unreachable, locked, read-only or of a newer schema
 CONFLICT = 5  # someone else changed the record first (optimistic version check)
-FORBIDDEN = 77  # the operator's role does not allow it (sysexits' EX_NOPERM)
 CRASH = 70  # a bug: the traceback is in the log file (sysexits' EX_SOFTWARE)
+FORBIDDEN = 77  # the operator's role does not allow it (sysexits' EX_NOPERM)
 BROKEN_PIPE = 128 + signal.SIGPIPE  # 141: the reader of stdout went away (`| head`)
 HANGUP = 128 + signal.SIGHUP  # 129: the terminal went away (SSH dropped)
 INTERRUPT = 128 + signal.SIGINT  # 130: ctrl+c on a command
@@ -28,8 +28,8 @@ TABLE: dict[str, tuple[int, str]] = {
     "NOT_FOUND": (NOT_FOUND, "not found (no such order)"),
     "DB_UNAVAILABLE": (DB_UNAVAILABLE, "database unreachable, missing, locked or read-only"),
     "CONFLICT": (CONFLICT, "conflict: someone else changed the record first"),
-    "FORBIDDEN": (FORBIDDEN, "the operator's role does not allow it"),
     "CRASH": (CRASH, "crash: a bug; the traceback is in the log file"),
+    "FORBIDDEN": (FORBIDDEN, "the operator's role does not allow it"),
     "HANGUP": (HANGUP, "hang-up: the terminal went away"),
     "INTERRUPT": (INTERRUPT, "interrupt (ctrl+c)"),
     "BROKEN_PIPE": (BROKEN_PIPE, "the reader of the output went away (`| head`)"),
