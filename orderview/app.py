@@ -30,6 +30,7 @@ from orderview.safetext import visible
 from orderview.screens.orders import OrdersScreen
 from orderview.widgets import fault_notice, theme_memory
 from orderview.widgets import shadow_driver as app_driver
+from orderview.widgets.fresh_keys import FreshKeysOnly
 from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
 
 if TYPE_CHECKING:
@@ -152,12 +153,16 @@ class OrderviewApp(App[None]):
                             exit_on_error=False)
 
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        """Once the orders screen has gone to the terminal whole (the list and the footer's
-        keys), the light start opens the data layer: not sooner, or its imports (in a thread,
+        """A destructive confirmation takes keys from its first frame on. Once the orders
+        screen has gone to the terminal whole (the list and the footer's keys), the light
+        start opens the data layer: not sooner, or its imports (in a thread,
         but holding the interpreter lock) would slow those frames down. Private API of the
         pinned Textual, like ``widgets.shadow_driver.redraw``; the timer set at mount is the
         fallback should it change."""
         super()._display(screen, renderable)
+        if (renderable is not None and not self._batch_count
+                and isinstance(screen, FreshKeysOnly) and screen.is_mounted):
+            screen.drawn()  # from now on it takes keys (widgets/fresh_keys.py)
         if (self.light is not None and not self._opening and renderable is not None
                 and not self._batch_count and isinstance(screen, OrdersScreen)
                 and screen.is_mounted and screen.complete):
