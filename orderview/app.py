@@ -34,8 +34,6 @@ from orderview.widgets.fresh_keys import FreshKeysOnly
 from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from orderview.cli.app_cmd import LightStart
     from orderview.db.engine import Database
     from orderview.mail.background import BackgroundSender
@@ -94,7 +92,7 @@ class OrderviewApp(App[None]):
         # line prints it once the terminal is restored, as the normal start would have.
         self.start_error: CLIError | None = None
         self.crash: Exception | None = None  # a bug: re-raised and logged once the terminal is back
-        self.config_file: Path | None = None  # where a theme picked in the palette is written
+        self.config_file: os.PathLike[str] | None = None  # where the palette's theme is written
         # Delivers license manager invites while the app runs (not at all without SMTP).
         self.mail_sender: BackgroundSender | None = None
         self._held: list[events.Event] | None = None
@@ -258,8 +256,7 @@ class OrderviewApp(App[None]):
             self.screen.query_one("#search", Input).select_all()  # typing starts a new search
 
     def _handle_exception(self, error: Exception) -> None:
-        """A database fault is one line on screen (``widgets/fault_notice.py``); anything else
-        is a bug: the app ends, the command line logs it, no traceback over the screen."""
+        """A database fault is one line on screen; a bug ends the app, logged, no traceback."""
         if fault_notice.database_fault(self, error):
             return
         self.crash = self.crash or error

@@ -9,6 +9,7 @@ written says so once on screen; the theme still changes for this session.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orderview import logs
@@ -37,7 +38,7 @@ def remember(app: App[Any], theme: Theme) -> None:
     if path is None or theme.name == getattr(settings, "theme", None):
         return
     try:
-        write_setting(path, "theme", theme.name)
+        write_setting(Path(path), "theme", theme.name)
     except ConfigWriteError as exc:
         logs.log.warning("theme not remembered: %s", logs.flat(exc))
         app.notify(visible(f"Theme not remembered: {exc}"), severity="warning", markup=False)
