@@ -28,6 +28,7 @@ from textual.widgets import Input
 from orderview.cli.errors import CLIError
 from orderview.safetext import visible
 from orderview.screens.orders import OrdersScreen
+from orderview.widgets import fault_notice, theme_memory
 from orderview.widgets import shadow_driver as app_driver
 from orderview.widgets.fresh_keys import FreshKeysOnly
 from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
@@ -98,6 +99,8 @@ class OrderviewApp(App[None]):
         # Why a light start could not finish (invalid setting, database fault): the command
         # line prints it once the terminal is restored, as the normal start would have.
         self.start_error: CLIError | None = None
+        self.crash: Exception | None = None  # a bug: re-raised and logged once the terminal is back
+        self.config_file: os.PathLike[str] | None = None  # where the palette's theme is written
         # Delivers license manager invites while the app runs (not at all without SMTP).
         self.mail_sender: BackgroundSender | None = None
         self._held: list[events.Event] | None = None
@@ -135,6 +138,7 @@ class OrderviewApp(App[None]):
         return self.db is not None and self._held is None
 
     def on_mount(self) -> None:
+        theme_memory.start(self)
         if self.light is not None:
             # Pushed once Textual's start-up batch is over (``call_later``). Pushed inside it,
             # the list is rendered once for nothing (frames in the batch are thrown away) and
@@ -260,16 +264,12 @@ class OrderviewApp(App[None]):
             self.screen.query_one("#search", Input).select_all()  # typing starts a new search
 
     def _handle_exception(self, error: Exception) -> None:
-        """A database fault in any worker (server gone, file read-only or locked) is one line
-        on screen, not the end of the session: the operator retries once it is fixed."""
-        from orderview.db import faults
-
-        message = faults.describe(getattr(error, "error", error))
-        if message is None:
-            super()._handle_exception(error)
+        """A database fault is one line on screen; a bug ends the app, logged, no traceback."""
+        if fault_notice.database_fault(self, error):
             return
-        self.notify(visible(message), title="Database", severity="error", markup=False,
-                    timeout=10)
+        self.crash = self.crash or error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def action_redraw(self) -> None:
         """ctrl+l: repaint everything, for a terminal that got out of step."""

@@ -98,12 +98,15 @@ class LiteralTable(DataTable[Text]):
     """Row cursor, no zebra stripes, literal cells only.
 
     ``home``/``end`` (and ``g``/``G``) go to the first/last row: with a row cursor, the stock
-    "leftmost/rightmost column" meaning does nothing useful.
+    "leftmost/rightmost column" meaning does nothing useful. ``j``/``k`` move like the arrows,
+    as in less, vim, lazygit and k9s (every table of the app is one of these).
     """
 
     BINDINGS = [
         Binding("home,g", "scroll_top", "First row", show=False),
         Binding("end,G", "scroll_bottom", "Last row", show=False),
+        Binding("j", "cursor_down", "Cursor down", show=False),
+        Binding("k", "cursor_up", "Cursor up", show=False),
     ]
 
     def __init__(self, *, max_cell: int = MAX_CELL, compact: bool = False, **kwargs: Any) -> None:

@@ -34,12 +34,14 @@ from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
 
+from orderview.cli import exit_codes
+from orderview.terminal.ascii import to_ascii
 from orderview.terminal.paste import KEYS_DUE, PASTE, PasteFramer, Piece
 
 if TYPE_CHECKING:
     from textual.app import App
 
-HANGUP_EXIT_STATUS = 128 + signal.SIGHUP  # 129, as a shell reports a process ended by SIGHUP
+HANGUP_EXIT_STATUS = exit_codes.HANGUP  # 129, as a shell reports a process ended by SIGHUP
 POLL = 0.1  # seconds the input thread waits for input before it looks at the exit flag again
 DECODE_WAIT = 0.5  # seconds the start of a UTF-8 character waits for the rest of it
 
@@ -143,6 +145,8 @@ class SessionDriver(LinuxDriver):
         self.hung_up = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._previous_sighup: Any = None
+        # ASCII mode (a terminal whose locale is not UTF-8): plain ASCII of the same width.
+        self.ascii = bool(getattr(app, "ascii_mode", False))
 
     def start_application_mode(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -177,7 +181,7 @@ class SessionDriver(LinuxDriver):
     def write(self, data: str) -> None:
         if self.hung_up.is_set() or self._writer_thread is None:
             return
-        super().write(data)
+        super().write(to_ascii(data) if self.ascii else data)
 
     def run_input_thread(self) -> None:
         """Textual's input loop (``LinuxDriver.run_input_thread``), except that end-of-file or

@@ -28,6 +28,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orderview import logs
 from orderview.db.engine import Database
 from orderview.db.models import LicenseManager, MailOutbox, Order, OrderManager
 from orderview.identity import resolve_operator
@@ -245,4 +246,8 @@ async def deliver_due(
             results.append(await _deliver(db, settings, claimed, sender, now))
         elif claimed is not None:
             results.append(claimed)
+    for result in results:  # the log file (orderview.logs): every delivery and its outcome
+        outcome = "sent" if result.ok else f"{result.status} ({result.error})"
+        logs.log.info("mail %s to %s: %s", result.id, logs.flat(result.to_address),
+                      logs.flat(outcome))
     return results
