@@ -4,9 +4,13 @@ Why it is shaped this way:
 - Columns follow the platform's license-import headers (shared/domain.md, Export) so an export
   can be re-imported, with the user email and durations at the end. One row per license, order
   and customer columns repeated; an order without licenses still gives one row. The columns,
-  value forms and the spreadsheet guard are ``orderview.export_values``.
-- License keys are secrets: the file is written all or nothing, 0600
-  (``orderview.export_file``).
+  value forms are ``orderview.export_values``.
+- Spreadsheets run cells whose first visible character is ``= + - @`` (and TAB/CR tricks),
+  also behind spaces, line feeds, NUL or zero-width characters; such cells get a leading ``'``,
+  as do cells of ``'``s before such a formula so ``read_back`` is exact
+  (``orderview.csv_formula``, one rule for both paths). Every other value is written exactly.
+- License keys are secrets: the file is written all or nothing, 0600, and only ever replaces a
+  regular file (``orderview.export_file``).
 - Licenses are read in pages from one statement inside one read transaction (a consistent
   snapshot), so memory stays flat for 100,000 licenses and the event loop gets a turn per page.
   The database builds each license's cells as finished CSV text (``orderview.export_sql``);
@@ -36,7 +40,12 @@ from orderview import export_file, export_sql
 from orderview.db import faults
 from orderview.db.engine import Database
 from orderview.db.models import Customer, License, Order, Product
-from orderview.export_file import describe_os_error, resolve_target
+from orderview.export_file import (
+    ExportError,
+    ExportFileExists,
+    describe_os_error,
+    resolve_target,
+)
 from orderview.export_values import (
     COLUMNS,
     DANGEROUS_PREFIXES,
@@ -69,14 +78,6 @@ def throttled(progress: Progress, interval: float = 0.25) -> Progress:
             progress(done, total)
 
     return update
-
-
-class ExportError(ServiceError):
-    """The export could not be written; ``str()`` says why in one plain line."""
-
-
-class ExportFileExists(ExportError):
-    """The target exists and overwriting was not asked for (the UI asks a second time)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,41 +330,17 @@ async def export_to_file(
     progress: Progress | None = None,
     page_size: int | None = None,
 ) -> ExportResult:
-    """Write the order's CSV to ``path`` (mode 0600), all or nothing.
+    """Write the order's CSV to ``path`` (mode 0600), all or nothing (``export_file``).
 
     Raises ``ExportFileExists`` if the file exists and ``overwrite`` is false, ``ExportError``
-    for any file-system failure, ``NotFound`` if the order is gone.
+    for any file-system failure or a target that is not a regular file, ``NotFound`` if the
+    order is gone.
     """
-    target = resolve_target(path)
-    try:  # a name past the system's limit raises here already (ENAMETOOLONG)
-        if target.is_dir():
-            raise ExportError(f"cannot write {target}: it is a directory")
-        if not overwrite and target.exists():
-            raise ExportFileExists(f"{target} already exists")
-    except OSError as exc:
-        raise ExportError(describe_os_error(exc, target)) from None
-    try:
-        fd, temp = export_file.create_temp(target)
-    except OSError as exc:
-        raise ExportError(describe_os_error(exc, target)) from None
-    try:
-        try:
-            stream = export_file.open_text(fd)
-        except BaseException:
-            os.close(fd)
-            raise
-        with stream:
-            rows = await write_csv(db, order_id, stream, progress, page_size)
-            stream.flush()
-            os.fsync(stream.fileno())
-        export_file.publish(temp, target, overwrite)
-    except BaseException as exc:
-        export_file.discard(temp)
-        if isinstance(exc, FileExistsError):
-            raise ExportFileExists(f"{target} already exists") from None
-        if isinstance(exc, OSError):
-            raise ExportError(describe_os_error(exc, target)) from None
-        raise
+
+    async def fill(stream: IO[str]) -> int:
+        return await write_csv(db, order_id, stream, progress, page_size)
+
+    target, rows = await export_file.write_new_file(path, fill, overwrite=overwrite)
     return ExportResult(target, rows)
 
 

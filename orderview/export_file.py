@@ -1,9 +1,15 @@
-"""The export's file, all or nothing: a 0600 temporary file beside the target, renamed over it
-only once complete, and one plain line for every file-system failure.
+"""Where an export lands: a new 0600 file, renamed into place only once complete, and never
+over anything but a regular file.
 
-License keys are secrets, so the file is never readable by others, and a failure (missing
-directory, no permission, disk full, cancellation) never leaves a partial file. Split from
-``orderview.export`` (which streams the rows) along the seam between rows and files.
+License keys are secrets, so the file is created 0600 as a temporary file beside the target and
+renamed over it only when complete: a missing directory, no permission, a full disk or a
+cancellation leave no partial file. An existing file is replaced only when asked
+(``overwrite``, the CLI's ``--force``, the dialog's second confirmation), and only a regular
+file: a device (``/dev/null``), a FIFO, a socket or a directory is refused in one line, also
+behind a symlink (run as root, ``os.replace`` would swap any of them for a plain file).
+
+Split from ``orderview.export`` (which streams the rows, ``write_new_file``'s ``fill``) along
+the seam between rows and files.
 """
 
 from __future__ import annotations
@@ -12,9 +18,21 @@ import errno
 import io
 import os
 import secrets
+import stat
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import IO
+
+from orderview.services.errors import ServiceError
+
+
+class ExportError(ServiceError):
+    """The export could not be written; ``str()`` says why in one plain line."""
+
+
+class ExportFileExists(ExportError):
+    """The target exists and overwriting was not asked for (the UI asks a second time)."""
 
 
 def describe_os_error(exc: OSError, path: Path) -> str:
@@ -38,12 +56,12 @@ def describe_os_error(exc: OSError, path: Path) -> str:
     return f"cannot write {name}: {reason}"
 
 
-def open_text(fd: int) -> IO[str]:
+def _open_text(fd: int) -> IO[str]:
     """The text stream over the temporary file's descriptor (tests replace it to fail)."""
     return io.open(fd, "w", encoding="utf-8", newline="", closefd=True)  # noqa: UP020
 
 
-def create_temp(target: Path) -> tuple[int, Path]:
+def _create_temp(target: Path) -> tuple[int, Path]:
     """A new 0600 file beside ``target`` (same directory, so the final rename is atomic)."""
     flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
     while True:
@@ -54,9 +72,10 @@ def create_temp(target: Path) -> tuple[int, Path]:
             continue
 
 
-def publish(temp: Path, target: Path, overwrite: bool) -> None:
+def _publish(temp: Path, target: Path, overwrite: bool) -> None:
     """Move the finished file into place; without ``overwrite``, never clobber (atomically)."""
     if overwrite:
+        refuse_special(target)  # again: it may have been swapped since the export began
         os.replace(temp, target)
         return
     try:
@@ -77,6 +96,71 @@ def resolve_target(path: str | os.PathLike[str]) -> Path:
     return Path(path).expanduser().absolute()
 
 
-def discard(temp: Path) -> None:
+_NOT_A_FILE = (
+    (stat.S_ISDIR, "it is a directory"),
+    (stat.S_ISCHR, "it is a device, not a regular file"),
+    (stat.S_ISBLK, "it is a device, not a regular file"),
+    (stat.S_ISFIFO, "it is a named pipe (FIFO), not a regular file"),
+    (stat.S_ISSOCK, "it is a socket, not a regular file"),
+)
+
+
+def refuse_special(target: Path) -> None:
+    """``ExportError`` unless ``target`` is missing or a regular file (through symlinks): an
+    export replaces only a regular file, never ``/dev/null``, a FIFO, a socket or a
+    directory (as root, ``os.replace`` would swap any of them for a plain file)."""
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return
+    for test, reason in _NOT_A_FILE:
+        if test(mode):
+            hint = "" if test is stat.S_ISDIR else " (-o - writes to standard output)"
+            raise ExportError(f"cannot write {target}: {reason}{hint}")
+    if not stat.S_ISREG(mode):
+        raise ExportError(f"cannot write {target}: it is not a regular file")
+
+
+def _discard(temp: Path) -> None:
     with suppress(FileNotFoundError):
         os.unlink(temp)
+
+
+async def write_new_file(
+    path: str | os.PathLike[str],
+    fill: Callable[[IO[str]], Awaitable[int]],
+    *,
+    overwrite: bool = False,
+) -> tuple[Path, int]:
+    """Create ``path`` (0600) with what ``fill`` writes into a text stream, all or nothing;
+    returns the absolute target and what ``fill`` returned (the row count)."""
+    target = resolve_target(path)
+    try:  # a name past the system's limit raises here already (ENAMETOOLONG)
+        refuse_special(target)
+        if not overwrite and target.exists():
+            raise ExportFileExists(f"{target} already exists")
+    except OSError as exc:
+        raise ExportError(describe_os_error(exc, target)) from None
+    try:
+        fd, temp = _create_temp(target)
+    except OSError as exc:
+        raise ExportError(describe_os_error(exc, target)) from None
+    try:
+        try:
+            stream = _open_text(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        with stream:
+            rows = await fill(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        _publish(temp, target, overwrite)
+    except BaseException as exc:
+        _discard(temp)
+        if isinstance(exc, FileExistsError):
+            raise ExportFileExists(f"{target} already exists") from None
+        if isinstance(exc, OSError):
+            raise ExportError(describe_os_error(exc, target)) from None
+        raise
+    return target, rows

@@ -10,8 +10,9 @@ loop writes the previous page.
 The text is exactly what ``orderview.export.cell`` and ``csv.writer`` (QUOTE_MINIMAL, ``\\r\\n``)
 give — ``tests/test_export_fast.py`` compares the two on the hostile corpus on both databases:
 
-- text (product code, key, type, note, user email, durations): a leading ``= + - @ TAB CR``
-  (or ``'``s and then one of them) gets a ``'``; a cell with
+- text (product code, key, type, note, user email, durations): a formula (a first visible
+  ``= + - @ TAB CR``, also behind spaces, line feeds, NUL or zero-width characters), or ``'``s
+  and then one, gets a ``'`` (``csv_formula.sql_needs_quote``); a cell with
   ``,`` ``"`` CR or LF is quoted, ``"`` doubled; NULL is empty. SQLite's ``instr``, ``substr``,
   ``replace`` and ``||`` keep characters after a NUL (``GLOB``, ``LIKE`` and ``printf`` would
   not, so they are not used).
@@ -27,9 +28,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from orderview.csv_formula import sql_needs_quote
+
 
 @dataclass(frozen=True, slots=True)
 class _Dialect:
+    name: str
     param: tuple[str, str]  # placeholders for (today, order id)
     contains: str  # "{v} holds {c}", NUL-safe
     date: str
@@ -37,6 +41,7 @@ class _Dialect:
 
 
 _SQLITE = _Dialect(
+    name="sqlite",
     param=("?", "?"),
     contains="instr({v}, {c}) > 0",
     date="coalesce({v}, '')",
@@ -44,6 +49,7 @@ _SQLITE = _Dialect(
                "ELSE substr({v}, 1, 10) || 'T' || substr({v}, 12, 8) || 'Z' END"),
 )
 _POSTGRESQL = _Dialect(
+    name="postgresql",
     param=("$1", "$2"),
     contains="strpos({v}, {c}) > 0",
     date="coalesce(to_char({v}, 'YYYY-MM-DD'), '')",
@@ -51,18 +57,11 @@ _POSTGRESQL = _Dialect(
 )
 _DIALECTS = {"sqlite": _SQLITE, "postgresql": _POSTGRESQL}
 
-# Control characters go into the SQL as literal characters inside string literals: both
-# databases take them as they are, and neither needs a function call per row for them.
-_TRIGGERS = "('=', '+', '-', '@', '\t', '\r')"
-
 
 def _text(d: _Dialect, v: str) -> str:
     """A text cell: neutralised, then quoted if csv.writer would quote it."""
     quote = " OR ".join(d.contains.format(v=v, c=c) for c in ("','", "'\"'", "'\r'", "'\n'"))
-    # A trigger first, or quotes and then a trigger (so ``read_back`` is exact); SQLite's
-    # ltrim is NUL-safe (it reads the value's bytes, not a C string).
-    lead = (f"(substr({v}, 1, 1) IN {_TRIGGERS} OR substr({v}, 1, 1) = ''''"
-            f" AND substr(ltrim({v}, ''''), 1, 1) IN {_TRIGGERS})")
+    lead = sql_needs_quote(v, d.name)
     return (f"CASE WHEN {quote} THEN '\"' || CASE WHEN {lead} THEN '''' ELSE '' END"
             f" || replace({v}, '\"', '\"\"') || '\"'"
             f" WHEN {lead} THEN '''' || {v} ELSE coalesce({v}, '') END")

@@ -10,10 +10,10 @@ UTC with seconds, ``YYYY-MM-DDTHH:MM:SSZ``; missing values empty; ``license__sta
 shows it (Inactive, Active, Disabled, Expired); ``license__max_activations`` the stored number,
 or ``unlimited`` for licenses that allow unlimited activations.
 
-Spreadsheets run cells that start with ``= + - @`` (and TAB/CR tricks): such a cell gets a
-leading ``'``, and so does a cell that already starts with ``'`` followed (after its quotes) by
-one of them, so that ``read_back`` (drop one leading ``'`` when the quotes are followed by a
-trigger) returns every value exactly.
+The spreadsheet guard is ``orderview.csv_formula`` (one rule for both paths): a cell whose
+first visible character is ``= + - @`` (TAB/CR tricks too, also behind spaces, controls or
+zero-width characters) gets a leading ``'``, and so does a cell that already starts with ``'``s
+followed by such a formula, so that ``read_back`` returns every value exactly.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import type_coerce
 from sqlalchemy.types import NullType
 
+from orderview.csv_formula import GUARDED, TRIGGERS, neutralise, read_back
 from orderview.db.models import License, Product
 
 COLUMNS: tuple[str, ...] = (
@@ -71,28 +72,10 @@ COLUMNS: tuple[str, ...] = (
     "license__maintenance_period",
 )
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_TRIGGER_SET = frozenset(DANGEROUS_PREFIXES)
-
-
-def _quoted_trigger(text: str) -> bool:
-    """``text`` starts with ``'``s followed by a trigger (``'=1``, ``''+49``)."""
-    return text.lstrip("'")[:1] in _TRIGGER_SET
-
-
-def neutralise(cell: str) -> str:
-    """Prefix a ``'`` to cells a spreadsheet would run as a formula, and to cells that would
-    otherwise read back as one (see ``read_back``)."""
-    if cell.startswith(DANGEROUS_PREFIXES) or cell.startswith("'") and _quoted_trigger(cell):
-        return "'" + cell
-    return cell
-
-
-def read_back(cell: str) -> str:
-    """The value a neutralised cell stands for: one leading ``'`` dropped when the cell's
-    quotes are followed by a trigger (``'+49 30`` → ``+49 30``); any other cell is its value.
-    ``read_back(neutralise(v)) == v`` for every text ``v``."""
-    return cell[1:] if cell.startswith("'") and _quoted_trigger(cell) else cell
+DANGEROUS_PREFIXES = TRIGGERS
+# ``read_back`` is the guard's inverse, offered here with the guard (``export.read_back``).
+__all__ = ("COLUMNS", "DANGEROUS_PREFIXES", "cell", "csv_prefix", "format_value",
+           "license_cells", "neutralise", "read_back")
 
 
 def format_value(value: Any) -> str:
@@ -141,7 +124,6 @@ LICENSE_COLUMNS = (
 # formatter handles both SQLite's and PostgreSQL's forms.
 RAW_LICENSE_COLUMNS = tuple(type_coerce(c, NullType()) for c in LICENSE_COLUMNS)
 
-_TRIGGERS = "".join(DANGEROUS_PREFIXES)
 _BOOL = {True: "true", False: "false", None: ""}  # SQLite's 1/0 hash like True/False
 
 
@@ -164,16 +146,15 @@ def license_cells(rows: Sequence[Any], today: date) -> list[tuple[str, ...]]:
     Rows hold the driver's values, untyped: SQLite gives dates and timestamps as ISO text and
     booleans as 1/0, PostgreSQL gives date/datetime/bool. Both format alike: ``str()`` of a
     date is its ISO form, ISO text compares like the date it spells, 1/0 index ``_BOOL``.
-    Only cells that can start with a trigger character (or a ``'``) are checked for one.
+    Only cells whose first character is a trigger, may hide one, or is a ``'`` go through
+    ``neutralise``.
     """
-    trig, flag, text_today, q = _TRIGGERS, _BOOL, today.isoformat(), _quoted_trigger
+    lead, flag, text_today, guard = GUARDED, _BOOL, today.isoformat(), neutralise
     return [
         (
-            ("'" + code if code[0] in trig or code[0] == "'" and q(code) else code)
-            if code else "",
-            ("'" + key if key[0] in trig or key[0] == "'" and q(key) else key) if key else "",
-            ("'" + kind if kind[0] in trig or kind[0] == "'" and q(kind) else kind)
-            if kind else "",
+            (guard(code) if code[0] in lead else code) if code else "",
+            (guard(key) if key[0] in lead else key) if key else "",
+            (guard(kind) if kind[0] in lead else kind) if kind else "",
             "Disabled" if not enabled else "Expired" if validity is not None and (
                 validity < text_today if validity.__class__ is str else validity < today
             ) else "Active" if times > 0 else "Inactive",
@@ -186,16 +167,12 @@ def license_cells(rows: Sequence[Any], today: date) -> list[tuple[str, ...]]:
             flag[trial],
             flag[floating],
             "" if users is None else str(users) if users >= 0 else "'" + str(users),
-            ("'" + note if note[0] in trig or note[0] == "'" and q(note) else note)
-            if note else "",
+            (guard(note) if note[0] in lead else note) if note else "",
             created[:10] + "T" + created[11:19] + "Z" if created.__class__ is str
             else _timestamp(created),
-            ("'" + user if user[0] in trig or user[0] == "'" and q(user) else user)
-            if user else "",
-            ("'" + valid if valid[0] in trig or valid[0] == "'" and q(valid) else valid)
-            if valid else "",
-            ("'" + maint if maint[0] in trig or maint[0] == "'" and q(maint) else maint)
-            if maint else "",
+            (guard(user) if user[0] in lead else user) if user else "",
+            (guard(valid) if valid[0] in lead else valid) if valid else "",
+            (guard(maint) if maint[0] in lead else maint) if maint else "",
             "" if until is None else str(until),
         )
         for (_id, code, key, kind, enabled, validity, most, unlimited, times, start, trial,

@@ -69,6 +69,9 @@ def event_lines(event: AuditView, max_length: int | None = None) -> list[str]:
     """The heading, then the summary (unless it only repeats the field changes of an update),
     then each change indented. An issuance's summary names products and quantities."""
     lines = [heading(event)]
+    if event.operator_key or event.operator_address:  # proven by orderview serve
+        lines.append(f"    key {visible(event.operator_key or '?', 100)} from "
+                     f"{visible(event.operator_address or '?', 100)}")
     changes = change_lines(event.changes, max_length)
     if event.summary and (not changes or event.action != "updated"):
         lines.append("    " + visible(event.summary, max_length))
@@ -81,6 +84,8 @@ def event_json(event: AuditView) -> dict[str, Any]:
         "id": event.id,
         "at": event.at.isoformat(),
         "operator": event.operator,
+        "operator_key": event.operator_key,
+        "operator_address": event.operator_address,
         "action": event.action,
         "entity": event.entity,
         "entity_id": event.entity_id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 
+from orderview.roles import Actor
 from orderview.safetext import unsafe_problem, visible, without_surrogates
 
 MAX_OPERATOR = 100
@@ -42,3 +43,29 @@ def resolve_operator(flag: str | None, setting: str | None) -> str:
         if candidate and candidate.strip():
             return candidate.strip()
     return default_operator()
+
+
+_fixed: Actor | None = None
+
+
+def fix_actor(actor: Actor) -> None:
+    """Decide who acts for the rest of this process, once: ``orderview serve`` calls it in
+    each session's process with the operator its key proved, before any argument, variable
+    or config file is read, so none of them (``--operator``, ``ORDERVIEW_OPERATOR``, the
+    ``role`` setting) can change it."""
+    global _fixed
+    if _fixed is not None and _fixed != actor:
+        raise RuntimeError("the operator of this process is decided already")
+    _fixed = actor
+
+
+def fixed_actor() -> Actor | None:
+    return _fixed
+
+
+def current_actor(flag: str | None, setting: str | None, role: str) -> Actor:
+    """The one who acts: the server-proven operator if there is one, else the local operator
+    (``--operator``, ``ORDERVIEW_OPERATOR``, the login name) with the ``role`` setting."""
+    if _fixed is not None:
+        return _fixed
+    return Actor(resolve_operator(flag, setting), role)  # type: ignore[arg-type]

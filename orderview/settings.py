@@ -26,6 +26,7 @@ from orderview.permissions import DEFAULT_PERMISSIONS, PERMISSION_CODES
 # Shared with the light start (``orderview.quickstart``), which reads the first paint's settings
 # without pydantic and must find the same files.
 from orderview.quickstart import APP_NAME, default_config_path, default_db_path
+from orderview.redact import mask_secrets
 from orderview.safetext import unsafe_problem
 
 __all__ = [
@@ -40,8 +41,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ORDERVIEW_", extra="ignore")
 
     db: str = Field(default_factory=lambda: str(default_db_path()))
+    db_pool: int = Field(5, ge=1, le=100)  # PostgreSQL connections kept per process
     plan: Literal["standard", "enterprise"] = "standard"
     operator: str | None = None
+    # The local operator's role (orderview.roles); under ``orderview serve`` the operators
+    # file decides it instead, and nothing a client sends can change it.
+    role: Literal["viewer", "operator", "admin"] = "admin"
 
     # Mail (license manager invites).
     smtp_host: str | None = None
@@ -52,6 +57,8 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(20.0, gt=0, le=600, allow_inf_nan=False)
     mail_from: str = "orderview@localhost"
     portal_url: str = "https://portal.example.com"
+    # An invite not delivered this long after it could first be sent expires (docs/managers.md).
+    invite_expiry_hours: float = Field(24.0, gt=0, le=24 * 365, allow_inf_nan=False)
     default_manager_permissions: list[str] = Field(
         default_factory=lambda: list(DEFAULT_PERMISSIONS)
     )
@@ -62,8 +69,25 @@ class Settings(BaseSettings):
     animations: bool = False
     # Send the terminal only the cells that changed (orderview.terminal); off = Textual's output.
     minimal_output: bool = True
+    # Textual theme name; the app writes it here when the operator picks one in the palette.
+    theme: str | None = Field(None, max_length=100)
+    # Plain ASCII drawing (no box-drawing or block glyphs); None: when the locale is not UTF-8.
+    ascii: bool | None = None
 
-    @field_validator("smtp_host", "smtp_username", "mail_from", "portal_url")
+    # ``orderview serve`` (docs/serving.md).
+    serve_listen: str = "127.0.0.1:2222"
+    serve_operators: str | None = None  # the operators file; default: in the config directory
+    serve_host_key: str | None = None  # default: in the user data directory, made on first start
+    serve_max_sessions: int = Field(50, ge=1, le=10_000)
+    serve_max_sessions_per_operator: int = Field(5, ge=1, le=1_000)
+    serve_login_grace: float = Field(30.0, gt=0, le=600, allow_inf_nan=False)
+    serve_idle_timeout: float = Field(1800.0, ge=0, le=7 * 86400, allow_inf_nan=False)  # 0: never
+    serve_auth_failures: int = Field(10, ge=1, le=10_000)  # per client address per minute
+    serve_ban_seconds: float = Field(300.0, ge=0, le=86400, allow_inf_nan=False)
+    serve_db_pool: int = Field(2, ge=1, le=100)  # database connections per session
+    serve_shutdown_grace: float = Field(5.0, ge=0, le=120, allow_inf_nan=False)
+
+    @field_validator("smtp_host", "smtp_username", "mail_from", "portal_url", "theme")
     @classmethod
     def _plain_text(cls, value: str | None) -> str | None:
         """These go into SMTP commands, mail headers and mail bodies: no controls (a CR LF in
@@ -141,6 +165,9 @@ _CONFIG_PATH: Path | None = None
 class SettingsSourceError(ValueError):
     """A config file that cannot be read or is not TOML, or an ORDERVIEW_* variable that is
     not the JSON its field needs: one line saying which and why, instead of a traceback."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(mask_secrets(message))  # a quoted value may hold a database URL
 
 
 def _file_reason(exc: BaseException) -> str:

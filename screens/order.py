@@ -7,6 +7,8 @@ own bindings and ``action_*`` methods here.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from orderview.screens.order_tabs import licenses as licenses_tab
 from orderview.screens.order_tabs.customer import CustomerPane
 from orderview.screens.order_tabs.details import DetailsPane
@@ -15,6 +17,8 @@ from orderview.screens.order_tabs.managers import ManagersPane
 from orderview.widgets.fmt import plural
 from orderview.widgets.literal import literal
 from orderview.widgets.literal_table import LiteralTable
+from orderview.widgets.read_only import refuse_write
+from orderview.widgets.role_gate import RoleGated
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
 from textual import on, work
@@ -58,8 +62,12 @@ def row_signature(detail: OrderDetail) -> tuple[object, ...]:
             (customer.id, customer.version) if customer else None)
 
 
-class OrderScreen(Screen[None]):
+class OrderScreen(RoleGated, Screen[None]):
     HELP_TITLE = "Order"
+    ROLE_ACTIONS: ClassVar[dict[str, str]] = {
+        "edit_order": "edit_order", "customer": "edit_customer", "issue_licenses": "issue",
+        "export_order": "export", "delete_order": "delete_order",
+    }
     BINDINGS = [
         # The footer holds ~75 columns at 80: the letter actions first, short labels (help
         # shows the tooltips); esc, ctrl+r and 1-4 are in help and the README key map.
@@ -225,6 +233,8 @@ class OrderScreen(Screen[None]):
     @work(exclusive=True, group="order-dialog")
     async def action_issue_licenses(self) -> None:
         """i: the issuing wizard (issue 5); afterwards the Licenses tab shows the new ones."""
+        if refuse_write(self):
+            return
         from orderview.screens.issue_wizard import IssueWizard, show_new_licenses
 
         if self.detail is not None:
@@ -243,6 +253,8 @@ class OrderScreen(Screen[None]):
     @work(exclusive=True, group="order-dialog")
     async def action_delete_order(self) -> None:
         """D: delete this order once its Order ID is typed (issue 4); then back to the orders."""
+        if refuse_write(self):
+            return
         from orderview.screens.delete_order import DeleteOrderScreen, after_delete
 
         if self.detail is not None:
@@ -253,6 +265,8 @@ class OrderScreen(Screen[None]):
     @work(exclusive=True, group="order-dialog")
     async def action_edit_order(self) -> None:
         """Edit order (issue 3); reload afterwards: saved, or refused because it changed."""
+        if refuse_write(self):
+            return
         from orderview.screens.edit_order import EditOrderScreen
         from orderview.screens.saved_messages import order_saved
 
@@ -266,6 +280,8 @@ class OrderScreen(Screen[None]):
     @work(exclusive=True, group="order-dialog")
     async def action_customer(self) -> None:
         """Add a customer (pick or create) or edit/relink/unlink the one linked (issue 3)."""
+        if refuse_write(self):
+            return
         from orderview.screens.customer_edit import CustomerEditScreen
         from orderview.screens.customer_pick import CustomerPickScreen
         from orderview.screens.saved_messages import customer_saved

@@ -13,10 +13,11 @@ The services and the other screens are imported on first use, not with this modu
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from orderview.widgets.fmt import plural
 from orderview.widgets.literal_table import LiteralTable
+from orderview.widgets.role_gate import RoleGated
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
 from orderview.widgets.still_input import StillInput, pass_on
@@ -42,10 +43,9 @@ PAGE = 50
 MAX_ROWS = 1000
 NEAR = 5
 
+# The table fits its columns to the width (long ones end with "…"; the status line shows the
+# cursor row's cut cells in full while the list has focus).
 COLUMNS = ("Order ID", "Reference", "Customer", "Lic.", "Flags", "Created UTC")
-# Column caps at 80 terminal columns; the customer column takes whatever a wider terminal adds.
-CAPS = (16, 10, 18, 6, 10, 10)
-FIXED = 62  # everything but the customer column: caps, one space per column, the scrollbar
 
 
 def flags(s: Row) -> str:
@@ -139,9 +139,10 @@ class ResultsTable(LiteralTable):
         return super().render_lines(crop)
 
 
-class OrdersScreen(Screen[None]):
+class OrdersScreen(RoleGated, Screen[None]):
     AUTO_FOCUS = "#search"
     HELP_TITLE = "Orders"
+    ROLE_ACTIONS: ClassVar[dict[str, str]] = {"new_order": "create_order"}
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
         Binding("escape", "focus_search", "Back to search", show=False),
@@ -226,7 +227,6 @@ class OrdersScreen(Screen[None]):
         self.has_more = page.has_more
         table = self.table
         table.clear()
-        self._fit_columns()
         table.add_literal_rows((str(s.id), summary_cells(s)) for s in self.results)
         keep, self._keep_cursor = self._keep_cursor, None
         at = next((i for i, s in enumerate(self.results) if s.id == keep), None)
@@ -237,13 +237,6 @@ class OrdersScreen(Screen[None]):
         if self._open_when_ready:
             self._open_when_ready = False
             self._open_top()
-
-    def _fit_columns(self) -> None:
-        """Keep every column on screen: cap cell lengths, the customer gets the spare width."""
-        caps = list(CAPS)
-        width = self.size.width or self.app.size.width  # at mount the screen has no size yet
-        caps[2] = max(CAPS[2], width - FIXED)
-        self.table.caps = caps
 
     def _show_status(self) -> None:
         text = self.query_text.strip()
@@ -336,6 +329,10 @@ class OrdersScreen(Screen[None]):
     @work(exclusive=True, group="orders-dialog")
     async def action_new_order(self) -> None:
         """n: the issuing wizard with a first "New order" step (issue 5); opens the new order."""
+        from orderview.widgets.read_only import refuse_write  # not at the light first paint
+
+        if refuse_write(self):
+            return
         from orderview.screens.issue_wizard import IssueWizard
 
         outcome = await self.app.push_screen_wait(IssueWizard(None))

@@ -149,17 +149,19 @@ async def test_dangerous_prefixes_neutralised(db, prefix: str) -> None:
 
 
 def test_neutralise_leaves_other_values_exact() -> None:
-    for value in ["a=b", "ACME [Ltd]", " =x", "'quoted", "", "日本語", "x\r\ny", "1-2", "'",
-                  "''x"]:
+    for value in ["a=b", "ACME [Ltd]", " x=", "'quoted", "", "日本語", "x\r\ny", "1-2", "'",
+                  "''x", "' x=", "x'=1"]:
         assert export.neutralise(value) == value
-    for value in ["=1", "+1", "-1", "@a", "\tx", "\rx", "'=1", "''+49"]:
+    for value in ["=1", "+1", "-1", "@a", "\tx", "\rx", "'=1", "''+49", " =x", "' =x",
+                  "'\u200b@x"]:
         assert export.neutralise(value) == "'" + value
 
 
 def test_read_back_undoes_neutralise_exactly() -> None:
     """The documented round-trip rule (docs/export.md): a value that itself starts with ``'``
     and a trigger (``'=1``) used to export unchanged and read back as ``=1``."""
-    values = ["+49 30 1234", "'+49 30 1234", "''=1", "'", "'x", "=", "-", "plain", "", "'\t"]
+    values = ["+49 30 1234", "'+49 30 1234", "''=1", "'", "'x", "=", "-", "plain", "", "'\t",
+              " =1", "' =1", "''\u200b+1", "'\x00=1", "\ufeff@x", "' x"]
     for value in values:
         assert export.read_back(export.neutralise(value)) == value, value
     assert export.read_back("'+49 30 1234") == "+49 30 1234"
@@ -267,7 +269,7 @@ async def test_permission_denied(sqlite_db, out: Path, monkeypatch) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", str(target))
 
     with monkeypatch.context() as patched:
-        patched.setattr(export_file, "create_temp", denied)
+        patched.setattr(export_file, "_create_temp", denied)
         with pytest.raises(ExportError, match="permission denied"):
             await export.export_to_file(sqlite_db, oid, out / "x.csv")
         assert os.listdir(out) == []
@@ -321,7 +323,7 @@ async def test_disk_full_leaves_nothing(db, out: Path, monkeypatch, existing) ->
     if existing:
         target.write_text("previous export")
     with monkeypatch.context() as patched:
-        patched.setattr(export_file, "open_text", lambda fd: FullDisk(fd, 3000))
+        patched.setattr(export_file, "_open_text", lambda fd: FullDisk(fd, 3000))
         with pytest.raises(ExportError, match="disk is full"):
             await export.export_to_file(db, oid, target, overwrite=existing, page_size=10)
     assert os.listdir(out) == (["f.csv"] if existing else [])

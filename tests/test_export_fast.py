@@ -30,7 +30,7 @@ def _texts(db: Database) -> list[str]:
     PostgreSQL cannot store NUL, so those go on SQLite only."""
     extra = ["=1", "+1", "-1", "@1", "\t1", "\r1", "a,b", 'a"b', "a\rb", "a\nb", '="a,b"',
              '"', ",", "\r\n", "'", " lead", "trail ", "", "x\x00,y", "\x00=1", "'=1", "''+1",
-             "''", "'x", "'\x00=1", "'\r\n", "'-,\""]
+             "''", "'x", "'\x00=1", "'\r\n", "'-,\"", "' =1", "'\u200b@1"]
     texts = [t for _, t in CORPUS] + extra
     if db.dialect == "postgresql":
         texts = [t for t in texts if "\x00" not in t]

@@ -29,14 +29,13 @@ import io
 import re
 from typing import Any
 
-from orderview.widgets.still_input import _UNSAFE, _stand_in
 from rich.cells import cell_len
 from textual import events
 from textual.keys import _character_to_key
 from textual.widgets import Input, TextArea
 
 from orderview import export
-from orderview.safetext import has_unsafe, visible
+from orderview.safetext import has_unsafe, visible, visible_in_box
 from orderview.schemas.customer import CUSTOMER_FIELDS, validate_customer_changes
 from orderview.services import orders
 from orderview.services.errors import FieldErrors
@@ -156,7 +155,7 @@ def needle(value: str, length: int = 10) -> str:
 
 def in_box(value: str, length: int = 8) -> str:
     """The start of a value as a text box draws it (each control as one stand-in)."""
-    return _UNSAFE.sub(_stand_in, value)[:length].rstrip()
+    return visible_in_box(value)[:length].rstrip()
 
 
 def check_screen(app, footer: str | None = None) -> str:  # type: ignore[no-untyped-def]
@@ -821,6 +820,8 @@ async def test_corpus_typed_into_the_new_order_step(sqlite_db) -> None:  # type:
         step, boxes = await new_order_step()
         rows = [step.query_one(f"#row-{n}" if n in WIZARD_ORDER else f"#row-customer-{n}",
                                FieldRow) for n in names]
+        boxes[0].focus()  # the footer as it reads in a text box ("F1 Help": "?" is typed)
+        await wait_for(pilot, lambda: "F1 Help" in check_screen(app).splitlines()[-1])
         footer = check_screen(app).splitlines()[-1]
         for k in range(N):
             texts = rotation(k, len(names))

@@ -3,25 +3,19 @@ and ``KeysInOrder``: text boxes take keys typed ahead in the order typed."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events
 from textual.command import CommandInput
 from textual.widgets import Input
 
-from orderview.safetext import has_unsafe
+from orderview.safetext import has_unsafe, visible_in_box
+
+if TYPE_CHECKING:
+    from textual.command import CommandPalette
 
 FOCUS_MOVES = frozenset({"focus_next", "focus_previous"})
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _stand_in(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # ␀ … ␟
-    return "␡" if code == 0x7F else "\ufffd"
 
 
 class KeysInOrder:
@@ -80,6 +74,15 @@ class KeysInOrder:
                     return True
         return False
 
+    def _on_paste(self, event: events.Paste) -> None:
+        """A paste is text (the terminal's input thread keeps it whole: ``session_driver``).
+        One typed ahead after a focus key (``<tab><paste>`` in one burst) reached this box
+        before the tab moved focus on: it goes to the box the tab focused, as typed keys do.
+        Otherwise the box's own paste handler inserts it here (``Input`` its first line,
+        ``TextArea`` all of it), controls drawn as stand-ins."""
+        if self.app.focused is not self or self._behind_binding():  # type: ignore[attr-defined]
+            self._pass_on(event)
+
     def _wait_for_binding(self, event: events.Key) -> None:
         router = getattr(self.app, "type_ahead", None)  # type: ignore[attr-defined]
         if router is not None:
@@ -136,13 +139,6 @@ class StillInput(KeysInOrder, Input):
     async def _on_key(self, event: events.Key) -> None:
         await self._take_in_order(event)  # Input._on_key runs next unless it was dealt with
 
-    def _on_paste(self, event: events.Paste) -> None:
-        """A paste typed ahead after a focus key (``<tab><paste>`` in one burst) reached this
-        box before the tab moved focus on: it goes to the box the tab focused, as typed keys
-        do. Otherwise ``Input._on_paste`` inserts it here."""
-        if self.app.focused is not self or self._behind_binding():
-            self._pass_on(event)
-
     @property
     def _value(self) -> Text:
         return drawn_value(self)
@@ -159,6 +155,7 @@ def pass_on(box: Input, event: events.Key | events.Paste) -> None:
     replay = (events.Key(event.key, event.character) if isinstance(event, events.Key)
               else events.Paste(event.text))
     replay.set_sender(box.app)
+    replay.time = event.time
     (box.app.focused or box.app.screen)._forward_event(replay)
 
 
@@ -169,7 +166,7 @@ def drawn_value(box: Input) -> Text:
     text = Input._value.fget(box)  # type: ignore[attr-defined]
     if box.password or not has_unsafe(box.value):
         return text
-    return Text(_UNSAFE.sub(_stand_in, box.value), no_wrap=True, overflow="ignore", end="")
+    return Text(visible_in_box(box.value), no_wrap=True, overflow="ignore", end="")
 
 
 class VisibleCommandInput(CommandInput):
@@ -180,3 +177,12 @@ class VisibleCommandInput(CommandInput):
     @property
     def _value(self) -> Text:
         return drawn_value(self)
+
+
+def still_palette(palette: CommandPalette) -> None:
+    """The stock command palette's text boxes made still (no blinking cursor) and visible
+    (``VisibleCommandInput``); the app calls it once the palette has mounted them."""
+    for field in palette.query(Input):
+        field.cursor_blink = False
+        if type(field) is CommandInput:  # controls pasted into it drawn as stand-ins
+            field.__class__ = VisibleCommandInput

@@ -5,20 +5,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import socket
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from orderview import logs
+from orderview.cli import exit_codes
 from orderview.cli.errors import CLIError
 from orderview.db.engine import Database, DatabaseURLError, open_database
-from orderview.db.migrate import SchemaTooNew, ensure_schema
-from orderview.identity import resolve_operator
+from orderview.db.migrate import SchemaError, ensure_schema
+from orderview.identity import current_actor
+from orderview.safetext import visible
 from orderview.services.errors import DatabaseUnavailable
 from orderview.settings import Settings, SettingsSourceError, load_settings
 
-__all__ = ["CLIError", "Context", "open_context", "open_db", "settings_from_args"]
+__all__ = ["CLIError", "Context", "open_context", "open_db", "print_warnings",
+           "settings_from_args"]
 
 
 @dataclass
@@ -43,6 +48,12 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise CLIError(f"invalid setting {where}: {message}", 2) from None
 
 
+def print_warnings(db: Database) -> None:
+    """The database's warnings (a file readable by others), one stderr line each."""
+    for line in db.warnings:
+        print(f"orderview: warning: {visible(line)}", file=sys.stderr)
+
+
 def describe_db_error(exc: BaseException, db: Database) -> str:
     detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     reason = detail[0] if detail else type(exc).__name__
@@ -65,7 +76,7 @@ async def open_db(settings: Settings, must_exist: bool = False) -> Database:
     """``must_exist``: commands that only read refuse a SQLite path that is not there (a typo
     would otherwise create an empty database and answer "no orders match")."""
     try:
-        db = open_database(settings.db)
+        db = open_database(settings.db, settings.db_pool)
     except DatabaseURLError as exc:
         raise CLIError(str(exc), 2) from None
     except Exception as exc:  # e.g. missing driver for an exotic URL
@@ -74,19 +85,22 @@ async def open_db(settings: Settings, must_exist: bool = False) -> Database:
     if missing is not None:
         await db.dispose()
         raise CLIError(f"no database at {missing} (check --db or ORDERVIEW_DB; "
-                       "`orderview demo --db PATH` makes a demo one)")
+                       "`orderview demo --db PATH` makes a demo one)", exit_codes.DB_UNAVAILABLE)
     try:
         await asyncio.wait_for(ensure_schema(db), timeout=30)
-    except SchemaTooNew as exc:
+    except SchemaError as exc:
         await db.dispose()
-        raise CLIError(f"cannot use database {db.display}: {exc}") from None
+        raise CLIError(f"cannot use database {db.display}: {exc}",
+                       exit_codes.DB_UNAVAILABLE) from None
     except DB_ERRORS as exc:
         await db.dispose()
-        raise CLIError(describe_db_error(exc, db)) from None
+        raise CLIError(describe_db_error(exc, db), exit_codes.DB_UNAVAILABLE) from None
     return db
 
 
 async def open_context(args: argparse.Namespace, must_exist: bool = False) -> Context:
     settings = settings_from_args(args)
+    logs.database(settings.db)
     db = await open_db(settings, must_exist)
-    return Context(settings, resolve_operator(getattr(args, "operator", None), settings.operator), db)
+    actor = current_actor(getattr(args, "operator", None), settings.operator, settings.role)
+    return Context(settings, actor, db)

@@ -12,7 +12,9 @@ import argparse
 import json
 from typing import Any
 
+from orderview.cli import exit_codes
 from orderview.cli.context import CLIError, Context
+from orderview.cli.numbers import bounded_int
 from orderview.cli.output import iso, print_json, print_table
 from orderview.safetext import visible
 from orderview.services import orders
@@ -20,34 +22,21 @@ from orderview.services.errors import NotFound
 from orderview.services.views import CustomerView, LicenseRow, ManagerView, OrderDetail
 
 LICENSE_PAGE = 1000  # rows fetched per query when --licenses asks for many
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def _positive(text: str) -> int:
-    value = _non_negative(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
+MAX_SEARCH_LIMIT = 10_000
+MAX_LICENSES_SHOWN = 10_000_000
 
 
 def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
     search = subparsers.add_parser(
         "search", parents=[common], help="print orders matching TEXT",
-        description="Orders whose Order ID, reference, customer email/name/company or license "
-                    "key starts with TEXT (case-insensitive).",
+        description="Orders whose Order ID, reference, customer email/name/company, license "
+                    "key or license user email starts with TEXT (case-insensitive): the Order "
+                    "ID itself first, then by kind of match (Order ID, reference, customer, "
+                    "license), newest first.",
     )
     search.add_argument("text", metavar="TEXT")
     search.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    search.add_argument("--limit", type=_positive, default=orders.SEARCH_LIMIT,
+    search.add_argument("--limit", type=bounded_int(1, MAX_SEARCH_LIMIT), default=orders.SEARCH_LIMIT,
                         help=f"at most N orders (default {orders.SEARCH_LIMIT})")
     search.set_defaults(handler=search_cmd)
 
@@ -56,7 +45,7 @@ def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # ty
     )
     show.add_argument("order_id", metavar="ORDER_ID", help="the order's Order ID (store_id)")
     show.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    show.add_argument("--licenses", type=_non_negative, default=100, metavar="N",
+    show.add_argument("--licenses", type=bounded_int(0, MAX_LICENSES_SHOWN), default=100, metavar="N",
                       help="print the first N licenses (default 100)")
     show.set_defaults(handler=show_cmd)
 
@@ -206,15 +195,10 @@ async def show_cmd(args: argparse.Namespace, ctx: Context) -> int:
     try:
         detail = await orders.get_order_by_store_id(ctx.db, args.order_id)
     except NotFound as exc:
-        raise CLIError(visible(str(exc), 200)) from None
+        raise CLIError(visible(str(exc), 200), exit_codes.NOT_FOUND) from None
     licenses = await _licenses(ctx, detail.id, args.licenses)
     if args.json:
         print_json(order_json(detail, licenses))
     else:
         _print_order(detail, licenses)
     return 0
-
-
-# They only read: a --db path that is not there is a mistake, not a new empty database.
-search_cmd.reads_existing = True  # type: ignore[attr-defined]
-show_cmd.reads_existing = True  # type: ignore[attr-defined]

@@ -9,9 +9,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from orderview.cli.context import DB_ERRORS, CLIError, describe_db_error, settings_from_args
+from orderview.cli import exit_codes
+from orderview.cli.context import (
+    DB_ERRORS,
+    CLIError,
+    describe_db_error,
+    print_warnings,
+    settings_from_args,
+)
 from orderview.db.engine import DatabaseURLError, open_database
-from orderview.db.migrate import HEAD, SchemaTooNew, current_revision, upgrade
+from orderview.db.migrate import HEAD, SchemaError, current_revision, upgrade
 
 
 def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
@@ -28,15 +35,17 @@ async def upgrade_cmd(args: argparse.Namespace, _ctx: None) -> int:
         db = open_database(settings.db)
     except DatabaseURLError as exc:
         raise CLIError(str(exc), 2) from None
+    print_warnings(db)
     try:
         before = await asyncio.wait_for(current_revision(db), timeout=30)
         if before != HEAD:
             await asyncio.wait_for(upgrade(db), timeout=300)
         after = await current_revision(db)
-    except SchemaTooNew as exc:
-        raise CLIError(f"cannot upgrade database {db.display}: {exc}") from None
+    except SchemaError as exc:
+        raise CLIError(f"cannot upgrade database {db.display}: {exc}",
+                       exit_codes.DB_UNAVAILABLE) from None
     except DB_ERRORS as exc:
-        raise CLIError(describe_db_error(exc, db)) from None
+        raise CLIError(describe_db_error(exc, db), exit_codes.DB_UNAVAILABLE) from None
     finally:
         await db.dispose()
     if before == after:
@@ -47,3 +56,4 @@ async def upgrade_cmd(args: argparse.Namespace, _ctx: None) -> int:
 
 
 upgrade_cmd.needs_context = False  # type: ignore[attr-defined]  # it opens the database itself
+upgrade_cmd.creates_database = True  # type: ignore[attr-defined]  # creates the schema

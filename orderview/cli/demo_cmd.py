@@ -10,19 +10,10 @@ import argparse
 import sys
 
 from orderview.cli.context import CLIError, Context
+from orderview.cli.numbers import bounded_int
 from orderview.demo import DEFAULT_ORDERS, DEFAULT_SEED, DemoRefused, generate_demo
 
 MAX_ORDERS = 5_000_000
-
-
-def _orders(text: str) -> int:
-    try:
-        value = int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= value <= MAX_ORDERS:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_ORDERS:,}")
-    return value
 
 
 def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
@@ -32,7 +23,7 @@ def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # ty
                     "and --orders always give the same data. Refuses a database that already "
                     "holds data unless --force.",
     )
-    demo.add_argument("--orders", type=_orders, default=DEFAULT_ORDERS, metavar="N",
+    demo.add_argument("--orders", type=bounded_int(1, MAX_ORDERS), default=DEFAULT_ORDERS, metavar="N",
                       help=f"how many orders (default {DEFAULT_ORDERS:,}; ~10 licenses each)")
     demo.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
                       help=f"random seed (default {DEFAULT_SEED})")
@@ -45,6 +36,7 @@ async def demo_cmd(args: argparse.Namespace, ctx: Context) -> int:
     def progress(line: str) -> None:
         print(line, flush=True)
 
+    ctx.db.check_writable()  # a read-only database: say so before anything else
     print(f"generating {args.orders:,} demo orders (seed {args.seed}) into {ctx.db.display}",
           flush=True)
     try:
@@ -56,3 +48,6 @@ async def demo_cmd(args: argparse.Namespace, ctx: Context) -> int:
           f"{stats.customers:,} customers, {stats.managers:,} managers "
           f"in {stats.seconds:.1f} s", file=sys.stdout)
     return 0
+
+
+demo_cmd.creates_database = True  # type: ignore[attr-defined]  # fills a new database

@@ -7,9 +7,11 @@ control characters in stored values are shown as stand-ins, never sent to the te
 from __future__ import annotations
 
 import argparse
-import json
 
+from orderview.cli import exit_codes
 from orderview.cli.context import CLIError, Context
+from orderview.cli.numbers import bounded_int
+from orderview.cli.output import print_json
 from orderview.history_text import event_json, event_lines
 from orderview.safetext import visible
 from orderview.services import audit, orders
@@ -17,6 +19,7 @@ from orderview.services.errors import NotFound
 from orderview.services.views import AuditView
 
 PAGE = 200
+MAX_EVENTS = 1_000_000
 
 
 def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
@@ -26,7 +29,7 @@ def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # ty
     )
     cmd.add_argument("order_id", metavar="ORDER_ID", help="the order's Order ID (store_id)")
     cmd.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    cmd.add_argument("--limit", type=int, default=None, metavar="N",
+    cmd.add_argument("--limit", type=bounded_int(1, MAX_EVENTS), default=None, metavar="N",
                      help="only the N newest events")
     cmd.set_defaults(handler=history_cmd)
 
@@ -52,9 +55,7 @@ async def history_cmd(args: argparse.Namespace, ctx: Context) -> int:
         order_id = await audit.order_id_for_store_id(ctx.db, store_id)
         exists = False
     if order_id is None:
-        raise CLIError(f"no order with Order ID {visible(store_id, 100)!r}")
-    if args.limit is not None and args.limit < 1:
-        raise CLIError("--limit must be at least 1")
+        raise CLIError(f"no order with Order ID {visible(store_id, 100)!r}", exit_codes.NOT_FOUND)
     events = await _events(ctx, order_id, args.limit)
     if args.json:
         document = {
@@ -63,7 +64,7 @@ async def history_cmd(args: argparse.Namespace, ctx: Context) -> int:
             "exists": exists,
             "events": [event_json(e) for e in events],
         }
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print_json(document)
         return 0
     title = f"History of order {visible(store_id, 100)}"
     print(title if exists else f"{title} (deleted)")
@@ -73,6 +74,3 @@ async def history_cmd(args: argparse.Namespace, ctx: Context) -> int:
         print()
         print("\n".join(event_lines(event)))
     return 0
-
-
-history_cmd.reads_existing = True  # type: ignore[attr-defined]  # only reads: see data_cmd

@@ -8,10 +8,12 @@ be piped; `--json` prints one JSON document instead.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from orderview.cli.context import CLIError, Context
+from orderview.cli.errors import exit_code_for
+from orderview.cli.numbers import bounded_int
+from orderview.cli.output import print_json
 from orderview.safetext import visible
 from orderview.schemas.issuing import MAX_QUANTITY, LineInput
 from orderview.services import catalog, customers, orders
@@ -30,7 +32,7 @@ def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAc
     issue.add_argument("--product", required=True, metavar="CODE", help="product short code")
     issue.add_argument("--policy", metavar="CODE", help="license policy code (default: the "
                                                         "product's default policy)")
-    issue.add_argument("--quantity", default=None, metavar="N",
+    issue.add_argument("--quantity", type=bounded_int(1, MAX_QUANTITY), default=None, metavar="N",
                        help=f"how many licenses (1–{MAX_QUANTITY:,}; default 1)")
     issue.add_argument("--note", metavar="TEXT", help="note stored on every license")
     issue.add_argument("--user", action="append", metavar="EMAIL", dest="users",
@@ -54,7 +56,7 @@ def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAc
 
 
 def _fail(exc: ServiceError) -> CLIError:
-    return CLIError(visible(str(exc)))
+    return CLIError(visible(str(exc)), exit_code_for(exc))
 
 
 async def run_issue(args: argparse.Namespace, ctx: Context) -> int:
@@ -79,7 +81,7 @@ async def run_issue(args: argparse.Namespace, ctx: Context) -> int:
         line = LineInput(
             product_id=product.id, policy_id=policy.id,
             values={"note": args.note} if args.note is not None else {},
-            quantity=None if product.user_based else (args.quantity or "1"),
+            quantity=None if product.user_based else (args.quantity or 1),
             user_emails=args.users if product.user_based else None,
         )
         result = await issue_licenses(ctx.db, ctx.operator, detail.id, [line])
@@ -103,7 +105,7 @@ def _issued_json(result: IssueResult) -> dict[str, object]:
 
 def _print_issued(result: IssueResult, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(_issued_json(result), indent=2))
+        print_json(_issued_json(result))
         return
     for identity in result.identities:
         print(visible(identity))
@@ -126,11 +128,14 @@ async def run_order_create(args: argparse.Namespace, ctx: Context) -> int:
         raise _fail(exc) from None
     order = created.order
     if args.json:
-        print(json.dumps({
+        print_json({
             "id": order.id, "store_id": order.store_id, "reference": order.reference,
             "customer": order.customer.email if order.customer else None,
             "created_at": order.created_at.isoformat(),
-        }, indent=2))
+        })
     else:
         print(visible(order.store_id))
     return 0
+
+
+run_order_create.creates_database = True  # type: ignore[attr-defined]  # makes data

@@ -18,7 +18,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from orderview.db import faults
+from orderview.db import faults, pgurl, sqlite_file
+from orderview.redact import mask_secrets
+from orderview.services.errors import ReadOnlyDatabase
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # PostgreSQL: how long a statement waits for a row another desk holds (the same bound as
@@ -26,6 +28,10 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 # good), and for a connection over a dead network (asyncpg's own default is 60 s).
 PG_LOCK_TIMEOUT_MS = 5000
 PG_CONNECT_TIMEOUT_S = 10
+
+
+POSTGRES_DRIVER_MISSING = ("PostgreSQL needs its driver, asyncpg: install orderview with the "
+                           "postgres extra (pip install 'orderview[postgres]')")
 
 
 class DatabaseURLError(ValueError):
@@ -60,15 +66,20 @@ def normalize_url(db: str) -> URL:
     raise DatabaseURLError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any, read_only: bool = False) -> None:
     # We emit BEGIN ourselves (see _sqlite_on_begin), as SQLAlchemy's aiosqlite docs advise.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    if not read_only:  # switching to WAL writes the file
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_on_connect_read_only(dbapi_connection: Any, record: Any) -> None:
+    _sqlite_on_connect(dbapi_connection, record, read_only=True)
 
 
 def _sqlite_on_begin(conn: Any) -> None:
@@ -80,20 +91,34 @@ def _sqlite_on_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("orderview_write", False) else "BEGIN")
 
 
-def create_engine(url: URL) -> AsyncEngine:
+def create_engine(url: URL, read_only: bool = False, pool_size: int = 5) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+        path = sqlite_file.file_path(url)
+        if path is not None:
+            # A new database is created 0600 (in 0700 directories) before SQLite opens it;
+            # its -wal/-shm files take the database's mode (orderview/db/sqlite_file.py).
+            def create(*_: Any) -> None:
+                sqlite_file.create_private(path)
+
+            event.listen(engine.sync_engine, "do_connect", create)
+        event.listen(engine.sync_engine, "connect",
+                     _sqlite_on_connect_read_only if read_only else _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         faults.install(engine)
         return engine
-    engine = create_async_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=5,
-        connect_args={"timeout": PG_CONNECT_TIMEOUT_S,
-                      "server_settings": {"lock_timeout": str(PG_LOCK_TIMEOUT_MS)}},
-    )
+    try:  # libpq's sslmode, connect_timeout, … as asyncpg's arguments (orderview/db/pgurl.py)
+        engine_url, connect_args = pgurl.connect_args(
+            url, PG_CONNECT_TIMEOUT_S, {"lock_timeout": str(PG_LOCK_TIMEOUT_MS)})
+    except pgurl.ParameterError as exc:
+        raise DatabaseURLError(str(exc)) from None
+    try:
+        engine = create_async_engine(engine_url, pool_pre_ping=True, pool_size=pool_size,
+                                     max_overflow=pool_size, connect_args=connect_args)
+    except ModuleNotFoundError as exc:  # the driver is an extra: SQLite users need none
+        if exc.name != "asyncpg":
+            raise
+        raise DatabaseURLError(POSTGRES_DRIVER_MISSING) from None
     faults.install(engine)
     return engine
 
@@ -105,6 +130,10 @@ class Database:
     url: URL
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    # Why changes are off (a read-only file or filesystem), or None; reading still works.
+    read_only: str | None = None
+    # One line each for the operator: the file is readable by other users.
+    warnings: tuple[str, ...] = ()
 
     @property
     def dialect(self) -> str:
@@ -112,7 +141,8 @@ class Database:
 
     @property
     def display(self) -> str:
-        return self.url.render_as_string(hide_password=True)
+        """The URL for messages: no password, no secret parameter."""
+        return mask_secrets(self.url.render_as_string(hide_password=True))
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -121,6 +151,7 @@ class Database:
         On SQLite it starts with BEGIN IMMEDIATE; on PostgreSQL use ``with_for_update()`` on the
         rows whose version you check.
         """
+        self.check_writable()
         async with self.sessions() as session:
             await session.connection(execution_options={"orderview_write": True})
             try:
@@ -130,12 +161,21 @@ class Database:
                 await session.rollback()
                 raise
 
+    def check_writable(self) -> None:
+        """Every write asks first: on a read-only database the operator reads why at once."""
+        if self.read_only is not None:
+            raise ReadOnlyDatabase(self.read_only)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
 
 
-def open_database(db: str) -> Database:
-    """Create the engine (no I/O yet); call ``orderview.db.migrate.ensure_schema`` next."""
+def open_database(db: str, pool_size: int = 5) -> Database:
+    """Create the engine (no I/O yet); call ``orderview.db.migrate.ensure_schema`` next.
+    ``pool_size``: PostgreSQL connections kept (as many again may open under load)."""
     url = normalize_url(db)
-    engine = create_engine(url)
-    return Database(url, engine, async_sessionmaker(engine, expire_on_commit=False))
+    state = sqlite_file.inspect(url)
+    engine = create_engine(state.url, read_only=state.read_only is not None,
+                           pool_size=pool_size)
+    return Database(url, engine, async_sessionmaker(engine, expire_on_commit=False),
+                    state.read_only, (state.warning,) if state.warning else ())

@@ -12,32 +12,67 @@ password).
 
 from __future__ import annotations
 
+import ssl
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from orderview.redact import mask_secrets
 from orderview.services.errors import DatabaseUnavailable
 
+_DISK_FULL = "the disk holding the database is full; free space, then try again"
 _SQLITE = (
     ("readonly", "the database file is read-only (ask for write access, then try again)"),
     ("read-only", "the database file is read-only (ask for write access, then try again)"),
     ("database is locked", "the database is locked by another program for too long; try again"),
     ("busy", "the database is locked by another program for too long; try again"),
-    ("disk is full", "the disk holding the database is full; free space, then try again"),
+    ("disk is full", _DISK_FULL),
+    # PostgreSQL (SQLSTATE 53100) out of space for a table or its write-ahead log.
+    ("no space left on device", _DISK_FULL),
+    ("could not extend file", _DISK_FULL),
     ("disk i/o error", "the disk holding the database failed to read or write; try again"),
     ("unable to open", "the database file cannot be opened (missing or no permission)"),
     # PostgreSQL's lock_timeout (orderview/db/engine.py): another session holds the row.
     ("lock timeout", "another desk is changing the same record right now; try again"),
 )
 _UNREACHABLE = "the database server cannot be reached; try again when it is back"
+SSL_FILES = ("sslrootcert=", "sslcert=", "sslkey=", "sslcrl=")
+_NO_SSL = ("the database server does not support SSL, but the URL's sslmode requires it (use "
+           "sslmode=prefer or disable, or turn SSL on at the server)")
+
+
+# Said when SQLite has already ended the transaction (see ``_translate``).
+_TRANSACTION_ENDED = ("no such savepoint", "no transaction is active")
+_ENDED = ("the database ended the transaction (the disk may be full or failing); nothing was "
+          "saved; try again")
+LAST_FAULT = "orderview_last_fault"  # in the connection's info: the reason for the above
 
 
 def _first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
-    lines = str(orig).strip().splitlines()
+    lines = mask_secrets(str(orig)).strip().splitlines()
     return lines[0] if lines else type(orig).__name__
+
+
+def _ssl_fault(exc: BaseException, names_files: bool = False) -> str | None:
+    """SSL asked for by the URL (``sslmode``, ``sslrootcert``, …) and not possible: say so,
+    instead of "cannot be reached" for a server that answered."""
+    text = _first_line(exc)
+    if "rejected ssl upgrade" in text.lower():
+        return _NO_SSL
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (f"the database server's certificate could not be verified "
+                f"({exc.verify_message or text}); check sslrootcert and sslmode")
+    if isinstance(exc, ssl.SSLError):
+        return f"the SSL connection to the database server failed ({text})"
+    if names_files and isinstance(exc, FileNotFoundError | PermissionError):
+        return ("a certificate or key file the database URL names (sslrootcert, sslcert, "
+                f"sslkey) cannot be read: {(exc.strerror or text).lower()}")
+    if any(word in text.lower() for word in ("certificate", "ssl")):
+        return f"the database URL's SSL settings cannot be used ({text[:200]})"
+    return None
 
 
 def _fault(exc: BaseException, disconnect: bool = False) -> str | None:
@@ -47,6 +82,11 @@ def _fault(exc: BaseException, disconnect: bool = False) -> str | None:
         return None
     if isinstance(exc, DBAPIError):
         text = _first_line(exc).lower()
+        # The driver's own refusals before any SQL (asyncpg's ClientConfigurationError for
+        # an SSL setting it cannot use): not a table or column that happens to say "ssl".
+        if isinstance(exc, InterfaceError) and exc.orig is not None and (
+                ssl_line := _ssl_fault(exc.orig)):
+            return ssl_line
         for needle, message in _SQLITE:
             if needle in text:
                 return message
@@ -82,8 +122,18 @@ def _translate(context: Any) -> BaseException | None:
         # action after every restart with "cannot be reached" while the server was up.
         return None
     exc = context.sqlalchemy_exception or context.original_exception
+    info = context.connection.info if context.connection is not None else {}
+    if isinstance(exc, DBAPIError) and any(
+            ended in _first_line(exc).lower() for ended in _TRANSACTION_ENDED):
+        # SQLite rolls the whole transaction back itself on a full disk or an I/O error, so
+        # undoing the savepoint (issuing's chunks) then fails: the fault just seen is the
+        # reason, not "no such savepoint" (which was a traceback).
+        return DatabaseUnavailable(info.pop(LAST_FAULT, None) or _ENDED)
     message = _fault(exc, disconnect=context.is_disconnect)
-    return DatabaseUnavailable(message) if message is not None else None
+    if message is None:
+        return None
+    info[LAST_FAULT] = message
+    return DatabaseUnavailable(message)
 
 
 def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
@@ -92,7 +142,8 @@ def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
     try:
         return dialect.connect(*cargs, **cparams)
     except (OSError, TimeoutError) as exc:
-        raise DatabaseUnavailable(_fault(exc) or _UNREACHABLE) from exc
+        files = any(name in str(cparams.get("dsn", "")) for name in SSL_FILES)
+        raise DatabaseUnavailable(_ssl_fault(exc, files) or _fault(exc) or _UNREACHABLE) from exc
 
 
 def install(engine: AsyncEngine) -> None:

@@ -13,12 +13,22 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from orderview.db.engine import Database
+from orderview.services.errors import DatabaseUnavailable
 
-HEAD = "0001_initial"
+HEAD = "0004_audit_operator_key"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class SchemaTooNew(Exception):
+class SchemaError(Exception):
+    """A database this orderview cannot bring to ``HEAD``; ``str()`` is one line to show."""
+
+
+class UpgradeRefused(SchemaError):
+    """A migration found data it cannot carry over (e.g. Order IDs that differ only in case
+    before they became unique): nothing was changed, the message says what to fix."""
+
+
+class SchemaTooNew(SchemaError):
     """The database was upgraded by a newer orderview (a shared database after another desk
     upgraded): this version must not write to it, and cannot downgrade it."""
 
@@ -62,6 +72,9 @@ async def upgrade(db: Database, revision: str = "head") -> None:
     current = await current_revision(db)
     if current is not None and current not in known_revisions():
         raise SchemaTooNew(current)
+    if db.read_only is not None:  # the real cause, not the driver's "readonly database"
+        raise DatabaseUnavailable(f"the database needs an upgrade ({current or 'empty'} -> "
+                                  f"{HEAD}), but {db.read_only}")
 
     async with db.engine.begin() as conn:
         await conn.run_sync(lambda sync_conn: command.upgrade(_alembic_config(sync_conn), revision))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from orderview import logs
 from orderview.db.engine import Database
 from orderview.db.models import AuditEvent
 from orderview.services.errors import Change
@@ -50,7 +52,9 @@ def record(
 ) -> AuditEvent:
     """Add one audit event to the session (committed with the write it describes)."""
     event = AuditEvent(
-        operator=actor,
+        operator=str(actor),
+        operator_key=getattr(actor, "fingerprint", None),
+        operator_address=getattr(actor, "address", None),
         action=action,
         entity=entity,
         entity_id=entity_id,
@@ -62,7 +66,25 @@ def record(
         snapshot=jsonable(snapshot) if snapshot else None,
     )
     session.add(event)
+    # For the log file, once the write is committed (a rolled-back write never happened).
+    session.info.setdefault(_LOG_KEY, []).append(
+        (actor, action, entity, entity_id, order_store_id, summary))
     return event
+
+
+_LOG_KEY = "orderview.audit_log"
+
+
+@event.listens_for(Session, "after_commit")
+def _log_committed(session: Session) -> None:
+    for actor, action, entity, entity_id, store_id, summary in session.info.pop(_LOG_KEY, ()):
+        logs.log.info("write by %s: %s %s %s order %s: %s", logs.flat(actor), action, entity,
+                      entity_id, logs.flat(store_id), logs.flat(summary))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_LOG_KEY, None)
 
 
 async def changes_since(
@@ -88,6 +110,8 @@ def _view(e: AuditEvent) -> AuditView:
         id=e.id,
         at=e.at,
         operator=e.operator,
+        operator_key=e.operator_key,
+        operator_address=e.operator_address,
         action=e.action,
         entity=e.entity,
         entity_id=e.entity_id,
@@ -113,13 +137,19 @@ async def order_history(
 
 
 async def order_id_for_store_id(db: Database, store_id: str) -> int | None:
-    """The order id that audit events recorded for an Order ID (finds deleted orders too)."""
+    """The order id that audit events recorded for an Order ID (finds deleted orders too);
+    Order IDs ignore case, as everywhere (the exact spelling first)."""
     if unfindable(store_id, db.dialect):
         return None
     async with db.sessions() as session:
-        return await session.scalar(
-            select(AuditEvent.order_id)
-            .where(AuditEvent.order_store_id == store_id, AuditEvent.order_id.is_not(None))
-            .order_by(AuditEvent.id.desc())
-            .limit(1)
-        )
+        for match in (AuditEvent.order_store_id == store_id,
+                      func.lower(AuditEvent.order_store_id) == store_id.strip().lower()):
+            found = await session.scalar(
+                select(AuditEvent.order_id)
+                .where(match, AuditEvent.order_id.is_not(None))
+                .order_by(AuditEvent.id.desc())
+                .limit(1)
+            )
+            if found is not None:
+                return found
+        return None

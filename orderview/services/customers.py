@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
 from orderview.db.models import Customer, Order
+from orderview.roles import require
 from orderview.schemas.customer import (
     CUSTOMER_FIELDS,
     validate_customer_changes,
@@ -188,6 +189,7 @@ async def create_customer(
     fields: dict[str, Any],
 ) -> OrderDetail:
     """Create a customer and link it to the order, in one transaction (replacing any link)."""
+    require(actor, "edit_customer")
     clean = validate_new_customer(fields)
     try:
         async with db.write() as session:
@@ -235,6 +237,7 @@ async def update_customer(
     ``order_id`` is the order the operator edited it from; the audit event names it so that
     order's History shows the change.
     """
+    require(actor, "edit_customer")
     clean = validate_customer_changes(changes)
     try:
         async with db.write() as session:
@@ -290,6 +293,7 @@ async def link_customer(
     db: Database, actor: str, order_id: int, expected_version: int, customer_id: int
 ) -> OrderDetail:
     """Make an existing customer the order's customer (replacing any other)."""
+    require(actor, "edit_customer")
     async with db.write() as session:
         order = await lock_order(session, order_id, expected_version)
         if order.customer_id != customer_id:
@@ -305,6 +309,7 @@ async def unlink_customer(
     db: Database, actor: str, order_id: int, expected_version: int
 ) -> OrderDetail:
     """Leave the order without a customer (the customer itself stays)."""
+    require(actor, "edit_customer")
     async with db.write() as session:
         order = await lock_order(session, order_id, expected_version)
         if order.customer_id is not None:

@@ -18,6 +18,17 @@ class DatabaseUnavailable(ServiceError):
     pass
 
 
+READ_ONLY = "read-only: changes are off"
+
+
+class ReadOnlyDatabase(DatabaseUnavailable):
+    """A write asked of a database opened read-only (``Database.read_only`` says why)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"{READ_ONLY} ({reason})")
+        self.reason = reason
+
+
 class FieldErrors(ServiceError):
     """Input refused; ``errors`` maps a field name to its message (shown next to the field)."""
 
@@ -56,6 +67,19 @@ class ConflictError(ServiceError):
                 f"{change.operator} at {change.at:%Y-%m-%d %H:%M:%S} UTC ({fields})"
             )
         return f"This {self.entity} changed after you opened it: " + "; ".join(parts) + "."
+
+
+class PreviewChanged(ConflictError):
+    """What a confirmation showed is no longer so (licenses issued, a manager added, their
+    state changed…): nothing was done. ``preview`` is what the confirmation must show now."""
+
+    def __init__(self, entity: str, preview: object, message: str) -> None:
+        self.preview = preview
+        self.message = message
+        super().__init__(entity, [])
+
+    def describe(self) -> str:
+        return self.message
 
 
 class PermissionDenied(ServiceError):

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
 from orderview.db.models import Order
+from orderview.roles import require
 from orderview.schemas.order import EDITABLE_ORDER_FIELDS, validate_order_changes
 from orderview.services import audit
 from orderview.services.normalize import lc
@@ -37,6 +38,7 @@ async def update_order(
     after ``expected_version`` was loaded, ``NotFound`` if it never existed. Values equal to the
     stored ones are not a change: nothing is written and no audit event recorded.
     """
+    require(actor, "edit_order")
     clean = validate_order_changes(changes)
     async with db.write() as session:
         order = await lock_order(session, order_id, expected_version)

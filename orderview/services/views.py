@@ -149,3 +149,5 @@ class AuditView:
     summary: str
     changes: dict[str, list[Any]]
     snapshot: dict[str, Any] | None
+    operator_key: str | None = None  # the SSH key's fingerprint under ``orderview serve``
+    operator_address: str | None = None

@@ -3,16 +3,21 @@
 Keys (on the tab, so they work only while it has focus, and show in its footer): ``a`` add,
 ``enter`` edit permissions, ``r`` resend the invite with a new initial password, ``delete`` or
 ``R`` remove from this order (both after a confirmation). The invite column always tells the
-truth: queued (and "no mail server configured" when that is why), sent at, failed and why.
+truth: queued (and "waits for a mail server" when none is configured: no password exists
+until it is sent), sent at, failed and why, expired (``r`` resends).
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from orderview.screens.confirm import ConfirmScreen
 from orderview.screens.manager_dialog import ManagerDialog
 from orderview.widgets.fmt import EMPTY
 from orderview.widgets.literal import literal
 from orderview.widgets.literal_table import LiteralTable
+from orderview.widgets.read_only import refuse_write
+from orderview.widgets.role_gate import RoleGated
 from orderview.widgets.status_line import StatusLine
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,11 +28,11 @@ from textual.widgets import DataTable, Static
 
 from orderview.mail.composer import KIND_ADDED
 from orderview.mail.outbox import MAX_ATTEMPTS
-from orderview.mail.smtp import NO_SERVER, mail_configured
-from orderview.mail.status import invite_status
+from orderview.mail.smtp import mail_configured
+from orderview.mail.status import WAITS, invite_status
 from orderview.permissions import PERMISSION_BY_CODE, PERMISSIONS
-from orderview.services import managers
-from orderview.services.errors import ServiceError
+from orderview.services import managers, removal
+from orderview.services.errors import PreviewChanged, ServiceError
 from orderview.services.views import ManagerView, OrderDetail
 
 # Each permission is one letter in a fixed position, so every manager's rights fit on one line
@@ -70,7 +75,9 @@ def invite_cell(m: ManagerView, configured: bool) -> str:
     full. Without a mail server that is what the cell says, whatever the last failure was."""
     if not configured and m.invite_status == "failed" and m.invite_attempts < MAX_ATTEMPTS:
         return ("notice " if m.invite_kind == KIND_ADDED else "") + "failed; no mail server"
-    status = invite_status(m, configured).replace(f" — {NO_SERVER}", ": no mail server")
+    if m.invite_status == "expired":
+        return ("notice " if m.invite_kind == KIND_ADDED else "") + "expired; r resends"
+    status = invite_status(m, configured).replace(f"queued — {WAITS}", "waits for mail server")
     return status.replace(" UTC", "")  # the column title says the times are UTC
 
 
@@ -105,14 +112,19 @@ def manager_detail(m: ManagerView, configured: bool) -> Content:
     )
 
 
-class ManagersTable(LiteralTable):
+class ManagersTable(RoleGated, LiteralTable):
     """``enter`` edits the manager under the cursor (shown in the footer)."""
+
+    ROLE_ACTIONS: ClassVar[dict[str, str]] = {"select_cursor": "manage_managers"}
 
     BINDINGS = [Binding("enter", "select_cursor", "Permissions",
                         tooltip="Edit permissions of the selected manager")]
 
 
-class ManagersPane(Vertical):
+class ManagersPane(RoleGated, Vertical):
+    ROLE_ACTIONS: ClassVar[dict[str, str]] = {
+        "add": "manage_managers", "resend": "resend_invite", "remove": "manage_managers"}
+
     DEFAULT_CSS = """
     ManagersPane { height: 1fr; }
     ManagersPane LiteralTable { height: 1fr; }
@@ -178,7 +190,7 @@ class ManagersPane(Vertical):
     def _summary(self) -> str:
         if self.detail is None or not self.detail.managers:
             return "No license managers on this order. a adds one."
-        note = f" · invites stay queued: {NO_SERVER}" if not self.configured else ""
+        note = " · invites wait for a mail server (none configured)" if not self.configured else ""
         return f"{len(self.detail.managers)} manager(s){note}"
 
     def _show_selected(self) -> None:
@@ -207,6 +219,8 @@ class ManagersPane(Vertical):
             await reload()
 
     def action_add(self) -> None:
+        if refuse_write(self):
+            return
         if self.detail is None:
             return
         dialog = ManagerDialog(
@@ -216,6 +230,8 @@ class ManagersPane(Vertical):
         self.app.push_screen(dialog, self._saved)
 
     def action_edit(self) -> None:
+        if refuse_write(self):
+            return
         manager = self.selected_manager()
         if self.detail is None or manager is None:
             self.status.say("No manager selected. a adds one.")
@@ -233,20 +249,29 @@ class ManagersPane(Vertical):
 
     @work(exclusive=True, group="managers-write")
     async def action_remove(self) -> None:
+        if refuse_write(self):
+            return
         manager, detail = self.selected_manager(), self.detail
         if manager is None or detail is None:
             self.status.say("No manager selected.")
             return
-        question = (f"Remove {manager.email} from order {detail.store_id}? They lose their "
-                    "rights on this order; their login and other orders stay.")
-        if not await self.app.push_screen_wait(ConfirmScreen(question)):
-            self.status.say("Nothing removed.")
-            return
+        lead = ""
         try:
-            await managers.remove_manager(
-                self.app.db, manager.assignment_id,  # type: ignore[attr-defined]
-                version=manager.assignment_version, actor=self.app.operator,  # type: ignore[attr-defined]
-            )
+            preview = await removal.removal_preview(self.app.db, manager.assignment_id)  # type: ignore[attr-defined]
+            while True:  # the confirmation shows the manager as they are; removes only that
+                if not await self.app.push_screen_wait(
+                        ConfirmScreen(removal_question(preview, lead))):
+                    self.status.say("Nothing removed.")
+                    return
+                try:
+                    await managers.remove_manager(
+                        self.app.db, manager.assignment_id,  # type: ignore[attr-defined]
+                        version=manager.assignment_version, actor=self.app.operator,  # type: ignore[attr-defined]
+                        fingerprint=preview.fingerprint,
+                    )
+                    break
+                except PreviewChanged as exc:
+                    preview, lead = exc.preview, str(exc)  # type: ignore[assignment]
         except ServiceError as exc:
             await self._reload(f"Not removed: {exc}")
             return
@@ -254,6 +279,8 @@ class ManagersPane(Vertical):
 
     @work(exclusive=True, group="managers-write")
     async def action_resend(self) -> None:
+        if refuse_write(self):
+            return
         manager = self.selected_manager()
         if manager is None:
             self.status.say("No manager selected.")
@@ -268,13 +295,31 @@ class ManagersPane(Vertical):
             await managers.resend_invite(
                 self.app.db, self.app.settings, manager.assignment_id,  # type: ignore[attr-defined]
                 version=manager.assignment_version, actor=self.app.operator,  # type: ignore[attr-defined]
+                signed_in=not manager.is_initial_password,
             )
         except ServiceError as exc:
             await self._reload(f"Not sent: {exc}")
             return
         self._wake_sender()
-        note = "" if self.configured else f" — {NO_SERVER}"
+        note = "" if self.configured else " — waits for a mail server"
         await self._reload(f"New invite for {manager.email} queued{note}.")
+
+
+def removal_question(preview: removal.ManagerRemoval, lead: str = "") -> Content:
+    """The Remove confirmation: the manager as they are now (data through ``literal``)."""
+    labels = ", ".join(PERMISSION_BY_CODE[c].label if c in PERMISSION_BY_CODE else c
+                       for c in preview.permissions) or "none"
+    who = (Content.assemble(literal(preview.email, 80), " (", literal(preview.name, 60), ")")
+           if preview.name else literal(preview.email, 80))
+    mail = (f"\n{preview.unsent_mail} unsent email(s) to them about this order are cancelled."
+            if preview.unsent_mail else "")
+    return Content.assemble(
+        (literal(lead, 300) + "\n\n") if lead else "",
+        "Remove ", who, " from order ", literal(preview.store_id, 60), "?\n",
+        "Permissions here: ", literal(labels, 300), "\n",
+        "Signed in: ", "yes" if preview.signed_in else "not yet", mail, "\n",
+        "They lose their rights on this order; their login and other orders stay.",
+    )
 
 
 def refresh_after_delivery(app: object, results: list[object]) -> None:

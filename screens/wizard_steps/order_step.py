@@ -21,6 +21,7 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Static
 from orderview.schemas.new_order import parse_new_order
 from orderview.services import customers
 from orderview.services.errors import FieldErrors
+from orderview.services.order_ids import order_id_problem
 from orderview.services.views import CustomerView
 
 MODES = (("none", "no customer"), ("pick", "pick an existing customer"),
@@ -150,3 +151,8 @@ class OrderStep(WizardStep):
         except FieldErrors as exc:
             return exc.errors
         return {}
+
+    async def check_step(self) -> dict[str, str]:
+        """An Order ID already taken (in any case) is said here, not after the summary."""
+        problem = await order_id_problem(self.app.db, self.draft.store_id)  # type: ignore[attr-defined]
+        return {"store_id": problem} if problem else {}
