@@ -26,10 +26,12 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from orderview import demo_data as data
+from orderview.demo_devices import DeviceMaker, insert_devices
 from orderview.db.engine import Database
 from orderview.db.models import (
     Base,
     Customer,
+    Device,
     License,
     LicenseManager,
     LicensePolicy,
@@ -108,6 +110,9 @@ class DemoBuilder:
         self.seen_emails: set[str] = set()
         self.policies: list[dict[str, Any]] = []
         self.products: list[dict[str, Any]] = []
+        self.device_maker = DeviceMaker(seed, START, END)
+        self.devices: list[tuple[Any, ...]] = []  # of the chunk being built
+        self.license_id = 0  # explicit ids: devices refer to them
 
     # -- catalogue ---------------------------------------------------------------------------
     def catalogue(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -340,6 +345,11 @@ class DemoBuilder:
                 row["total_consumptions"] = int(random_() * max_cons)
             if random_() < 0.01:
                 row["note"] = rng.choice(data.NOTES)
+            self.license_id += 1
+            row["id"] = self.license_id
+            if "times_activated" in row:
+                self.devices += self.device_maker.for_license(
+                    self.license_id, row["times_activated"], created, row["prevent_vm"])
             rows.append(row)
         return rows
 
@@ -470,10 +480,12 @@ async def generate_demo(
                 await conn.exec_driver_sql("PRAGMA cache_size=-262144")
             await _insert(conn, Order.__table__, order_rows)
             await _insert(conn, License.__table__, license_rows)
+            await insert_devices(conn, b.device_maker, b.devices)
             await _insert(conn, OrderManager.__table__, assignments)
             await _insert(conn, MailOutbox.__table__, mails)
             await _insert(conn, MailAttempt.__table__, attempts)
         total_licenses += len(license_rows)
+        b.devices = []
         say(f"{chunk_end:>9,}/{orders:,} orders  {total_licenses:>11,} licenses  "
             f"{time.perf_counter() - began:6.1f} s")
 
@@ -481,7 +493,8 @@ async def generate_demo(
         async with db.engine.begin() as conn:
             await _fix_sequences(conn, (Product.__table__, LicensePolicy.__table__,
                                         Customer.__table__, LicenseManager.__table__,
-                                        Order.__table__, OrderManager.__table__,
+                                        Order.__table__, License.__table__,
+                                        Device.__table__, OrderManager.__table__,
                                         MailOutbox.__table__))
             await conn.execute(text("ANALYZE"))
     else:
