@@ -145,9 +145,11 @@ async def _locked(session: AsyncSession, license_id: int, version: int) -> Licen
                                 missing="no such license (deleted with its order?)")
 
 
-def _record(session: AsyncSession, actor: str, lic: License, store_id: str, summary: str,
-            changes: dict[str, list[Any]], snapshot: dict[str, Any] | None = None) -> None:
-    audit.record(session, actor=actor, action="updated", entity="license", entity_id=lic.id,
+def _record(session: AsyncSession, actor: str, lic: License, store_id: str, action: str,
+            summary: str, changes: dict[str, list[Any]],
+            snapshot: dict[str, Any] | None = None) -> None:
+    """One event: ``action`` is disabled, enabled, reset, released or updated."""
+    audit.record(session, actor=actor, action=action, entity="license", entity_id=lic.id,
                  order_id=lic.order_id, order_store_id=store_id, summary=summary,
                  changes=changes, snapshot=snapshot, entity_version=lic.version)
 
@@ -169,8 +171,9 @@ async def set_enabled(db: Database, actor: str, license_id: int, version: int,
         if lic.enabled != enabled:
             lic.enabled = enabled
             bump(lic)
-            _record(session, actor, lic, await _store_id(session, lic),
-                    f"{'enabled' if enabled else 'disabled'} license {_name(lic)}",
+            verb = "enabled" if enabled else "disabled"
+            _record(session, actor, lic, await _store_id(session, lic), verb,
+                    f"{verb} license {_name(lic)}",
                     {"enabled": [not enabled, enabled]})
         return await _detail(session, lic)
 
@@ -211,7 +214,8 @@ async def release_devices(db: Database, actor: str, license_id: int, version: in
             lic.transfer_count += 1
             summary = f"reset activations of {_name(lic)}: {len(released)} device(s) released"
         bump(lic)
-        _record(session, actor, lic, await _store_id(session, lic), summary, changes,
+        _record(session, actor, lic, await _store_id(session, lic),
+                "released" if one else "reset", summary, changes,
                 {"released": [_device_json(d) for d in released]})
         return await _detail(session, lic)
 
@@ -268,6 +272,6 @@ async def update_license(db: Database, actor: str, license_id: int, version: int
             for name, value in new.items():
                 setattr(lic, name, value)
             bump(lic)
-            _record(session, actor, lic, await _store_id(session, lic),
+            _record(session, actor, lic, await _store_id(session, lic), "updated",
                     f"changed license {_name(lic)}", diff)
         return await _detail(session, lic)
