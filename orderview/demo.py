@@ -26,7 +26,6 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from orderview import demo_data as data
-from orderview.demo_devices import DeviceMaker, insert_devices
 from orderview.db.engine import Database
 from orderview.db.models import (
     Base,
@@ -41,6 +40,7 @@ from orderview.db.models import (
     OrderManager,
     Product,
 )
+from orderview.demo_devices import DeviceMaker, insert_devices
 from orderview.keys import ALPHABET
 from orderview.mail.outbox import MAX_ATTEMPTS, SCRUBBED
 from orderview.permissions import DISTRIBUTION_CODES, PERMISSION_CODES

@@ -97,9 +97,9 @@ class LicenseScreen(RoleGated, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="license-header")
         with TabbedContent(id="license-tabs"):
-            with TabPane("Details", id="license-details"):
-                with VerticalScroll(id="license-scroll", can_focus=True):
-                    yield FieldList(id="license-fields")
+            with (TabPane("Details", id="license-details"),
+                  VerticalScroll(id="license-scroll", can_focus=True)):
+                yield FieldList(id="license-fields")
             with TabPane("Devices", id="license-devices"):
                 yield LiteralTable(id="devices-table", compact=True, max_cell=40)
             with TabPane("History", id="license-history"):

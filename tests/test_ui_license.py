@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
-from orderview.db.models import AuditEvent
 from orderview.screens.confirm import ConfirmScreen
 from orderview.screens.license import LicenseScreen
 from orderview.screens.license_edit import LicenseEditScreen
 from orderview.screens.order import OrderScreen
+from sqlalchemy import select
+
+from orderview.db.models import AuditEvent
 from orderview.services import licenses
 from tests.license_support import KEY, license_with_devices
 from tests.ui_support import SIZE, loaded_order, make_app, see, wait_for
