@@ -22,7 +22,7 @@ from orderview.widgets.role_gate import RoleGated
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -36,6 +36,11 @@ from orderview.services.errors import ConflictError, NotFound, ServiceError
 from orderview.services.views import DeviceView, LicenseDetail
 
 HISTORY_PAGE = 50
+
+
+def open_over_order(app: App[None], license_id: int) -> None:
+    """``orderview open --license KEY``: the license's screen over its order's."""
+    app.push_screen(LicenseScreen(license_id, place_order_cursor=True))
 
 
 def header_text(detail: LicenseDetail) -> Content:
@@ -80,9 +85,12 @@ class LicenseScreen(RoleGated, Screen[None]):
         Binding("ctrl+r", "reload", "Reload", show=False, tooltip="Reload the license"),
     ]
 
-    def __init__(self, license_id: int, detail: LicenseDetail | None = None) -> None:
+    def __init__(self, license_id: int, detail: LicenseDetail | None = None, *,
+                 place_order_cursor: bool = False) -> None:
         super().__init__()
         self.license_id = license_id
+        # Opened straight (``open --license``): esc shows the order's Licenses tab at this row.
+        self.place_order_cursor = place_order_cursor
         self.detail = detail
         self.changed = False  # something was saved here: the order's row shows it anew
         self._missing = False
@@ -208,8 +216,23 @@ class LicenseScreen(RoleGated, Screen[None]):
 
         self.dismiss()
         order = self.app.screen
-        if isinstance(order, OrderScreen) and self.changed:
+        if not isinstance(order, OrderScreen):
+            return
+        if self.place_order_cursor:
+            order.show_tab("licenses")
+            self._place_cursor(order, tries=20)
+        elif self.changed:
             self.app.call_later(order.action_reload)
+
+    def _place_cursor(self, order: Screen[None], tries: int) -> None:
+        """The order's Licenses tab, once mounted, shows its window from this license."""
+        from orderview.screens.order_tabs.licenses import LicensesPane
+
+        pane = order.pane("licenses")  # type: ignore[attr-defined]
+        if isinstance(pane, LicensesPane) and pane.is_mounted:
+            pane.start_at(self.license_id - 1)  # keyset: the first id after is this license
+        elif tries:
+            order.call_after_refresh(self._place_cursor, order, tries - 1)
 
     def action_reload(self) -> None:
         self._load()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from orderview.db.models import AuditEvent
 from orderview.services import licenses
 from tests.license_support import KEY, license_with_devices
-from tests.ui_support import SIZE, loaded_order, make_app, see, wait_for
+from tests.ui_support import SIZE, loaded_order, make_app, screen_text, see, wait_for
 
 
 async def _open_license(pilot, app) -> LicenseScreen:  # type: ignore[no-untyped-def]
@@ -150,3 +150,70 @@ async def test_a_change_by_another_operator_is_shown_as_a_conflict(db) -> None: 
         await wait_for(pilot, lambda: isinstance(app.screen, LicenseScreen)
                        and screen.detail.values["max_transfers"] == 9, what="reloaded")  # type: ignore[union-attr]
     assert (await licenses.get_license(db, license_id)).note == "bob"
+
+
+async def test_open_license_shows_it_over_its_order_and_esc_lands_on_its_row(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """`orderview open --license KEY`: the license over its order; esc shows the order's
+    Licenses tab with the cursor on that license, even deep in a big order."""
+    from orderview.app import OrderviewApp
+    from orderview.settings import Settings
+    from tests import factories as f
+
+    db = sqlite_db
+    license_id = await license_with_devices(db)
+    product = (await licenses.get_license(db, license_id)).product_code
+    assert product == "ATLAS"
+    order_id = (await licenses.get_license(db, license_id)).order_id
+    async with db.sessions() as s:
+        from orderview.db.models import Product
+
+        product_id = await s.scalar(select(Product.id))
+    await f.add_licenses(db, order_id, product_id, 250)  # after it: a window of its own
+    last = (await f.add_licenses(db, order_id, product_id, 1))[0]
+    target = await licenses.find_license(db, last)
+    app = OrderviewApp(db, Settings(db=str(db.url)), "tester", open_store_id="ORD-1001",
+                       open_license=target.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LicenseScreen)
+                       and app.screen.detail is not None, what="license screen")
+        await see(pilot, app, f"License {last}")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                       and app.screen.pane("licenses") is not None
+                       and (row := app.screen.pane("licenses").selected_license()) is not None
+                       and row.license_key == last, what="the license's row")
+
+
+async def test_a_viewer_sees_no_change_keys_and_is_told_why(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    from orderview.roles import Actor
+
+    db = sqlite_db
+    license_id = await license_with_devices(db)
+    app = make_app(db, open_store_id="ORD-1001")
+    app.operator = Actor("vic", "viewer")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_license(pilot, app)
+        footer = screen_text(app).splitlines()[-1]
+        assert "Disable" not in footer and "Reset" not in footer and "Copy" in footer
+        await pilot.press("d")
+        await see(pilot, app, "viewer: changing licenses is not allowed")
+        assert not isinstance(app.screen, ConfirmScreen)
+    assert (await licenses.get_license(db, license_id)).enabled
+
+
+async def test_changes_are_refused_on_a_read_only_database(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    db = sqlite_db
+    license_id = await license_with_devices(db)
+    app = make_app(db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_license(pilot, app)
+        from tests.test_faults_read_only import refused
+
+        db.read_only = "read-only filesystem"
+        for key in ("d", "R", "n"):
+            app.clear_notifications()
+            await pilot.press(key)
+            await wait_for(pilot, lambda: refused(app), what=f"refused {key}")
+            assert isinstance(app.screen, LicenseScreen)  # no confirmation, no dialog
+    db.read_only = None
+    assert (await licenses.get_license(db, license_id)).version == 1

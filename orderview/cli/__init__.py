@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "issue": "orderview.cli.issue_cmd",
     "order": "orderview.cli.issue_cmd",
     "outbox": "orderview.cli.outbox_cmd",
+    "license": "orderview.cli.license_cmd",
     "serve": "orderview.cli.serve_cmd",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys((APP_MODULE, *COMMANDS.values())))
