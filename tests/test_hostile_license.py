@@ -91,3 +91,49 @@ async def test_corpus_in_license_show(sqlite_db, sqlite_path, capsys, as_json) -
             assert doc["note"] == text and doc["devices"][0]["hostname"] == text[:255]
         else:
             assert visible(text)[:6] in out
+
+
+async def test_corpus_typed_into_the_note(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """Every corpus string typed (or pasted) into the change dialog's note and saved: stored as
+    the box held it, or refused next to the field with nothing saved; never a raw control on
+    screen."""
+    from orderview.schemas.issuing import _NOTE_REFUSED
+    from orderview.screens.license_edit import LicenseEditScreen
+    from orderview.services import licenses
+    from tests.hostile_corpus import CORPUS
+    from tests.test_hostile_typed_dialogs import expected_in, send_text
+    from tests.ui_support import error_of
+
+    ((license_id, _key),) = await _seed(sqlite_db, ["plain"])
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = LicenseScreen(license_id)
+        app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.detail is not None, what="license")
+        for name, text in CORPUS:
+            await pilot.press("n")
+            await wait_for(pilot, lambda: isinstance(app.screen, LicenseEditScreen), what=name)
+            dialog = app.screen
+            await pilot.press("ctrl+u")
+            box = dialog.query_one("#note")
+            send_text(app, text)
+            await pilot.pause()
+            held = expected_in(box, text)  # type: ignore[arg-type]
+            await wait_for(pilot, lambda b=box, h=held: b.value == h, what=f"{name} typed")
+            before = screen.detail.version  # type: ignore[union-attr]
+            await pilot.press("ctrl+s")
+            if len(held) > 2000 or _NOTE_REFUSED.search(held):
+                await wait_for(pilot, lambda d=dialog: error_of(d, "note") != "", what=name)
+                shown = screen_text(app)
+                assert "\x1b" not in shown and "\x07" not in shown, name
+                await pilot.press("escape")
+                await wait_for(pilot, lambda: app.screen is screen, what=f"{name} closed")
+                assert (await licenses.get_license(sqlite_db, license_id)).version == before
+                continue
+            await wait_for(pilot, lambda: app.screen is screen, what=f"{name} saved")
+            stored = (await licenses.get_license(sqlite_db, license_id)).note
+            assert stored == held, name
+            shown = screen_text(app)
+            assert "\x1b" not in shown and "\x07" not in shown and "\x9b" not in shown, name
+            assert all(cell_len(line) <= SIZE[0] for line in shown.splitlines()), name
+        assert app.is_running
