@@ -97,8 +97,9 @@ async def test_corpus_typed_into_the_note(sqlite_db) -> None:  # type: ignore[no
     """Every corpus string typed (or pasted) into the change dialog's note and saved: stored as
     the box held it, or refused next to the field with nothing saved; never a raw control on
     screen."""
-    from orderview.schemas.issuing import _NOTE_REFUSED
     from orderview.screens.license_edit import LicenseEditScreen
+
+    from orderview.schemas.issuing import _NOTE_REFUSED
     from orderview.services import licenses
     from tests.hostile_corpus import CORPUS
     from tests.test_hostile_typed_dialogs import expected_in, send_text
