@@ -217,3 +217,20 @@ async def test_changes_are_refused_on_a_read_only_database(sqlite_db) -> None:  
             assert isinstance(app.screen, LicenseScreen)  # no confirmation, no dialog
     db.read_only = None
     assert (await licenses.get_license(db, license_id)).version == 1
+
+
+async def test_keys_typed_ahead_of_the_license_screen_reach_it(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """`enter` then `d` in one burst over a slow link: the d is for the license screen (held
+    until the license is loaded), not the order screen behind it."""
+    db = sqlite_db
+    await license_with_devices(db)
+    app = make_app(db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        order = await loaded_order(pilot, app)
+        await pilot.press("3")
+        await wait_for(pilot, lambda: order.pane("licenses") is not None
+                       and order.pane("licenses").rows, what="licenses tab")  # type: ignore[union-attr]
+        await pilot.press("enter", "d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        assert isinstance(app.screen_stack[-2], LicenseScreen)
+        await pilot.press("n")
