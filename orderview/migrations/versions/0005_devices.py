@@ -35,13 +35,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_devices')),
     sa.UniqueConstraint('license_id', 'identifier', name=op.f('uq_devices_license_id_identifier'))
     )
-    with op.batch_alter_table('devices', schema=None) as batch_op:
-        batch_op.create_index('ix_devices_license_id_id', ['license_id', 'id'], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('devices', schema=None) as batch_op:
-        batch_op.drop_index('ix_devices_license_id_id')
     op.drop_table('devices')
     with op.batch_alter_table('licenses', schema=None) as batch_op:
         batch_op.drop_column('version')
