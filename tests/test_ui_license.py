@@ -85,6 +85,11 @@ async def test_disable_enable_reset_and_release_by_keys(sqlite_db) -> None:  # t
         await wait_for(pilot, lambda: not screen.detail.devices, what="reset")  # type: ignore[union-attr]
         await pilot.press("3")
         await see(pilot, app, "reset activations of", "released device build-vm-7")
+        await pilot.press("escape")  # the order's row shows the license as it is now
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                       and (row := app.screen.pane("licenses").selected_license()) is not None
+                       and row.activations == "0/3" and row.status == "Inactive",
+                       what="the order's row refreshed")
     detail = await licenses.get_license(db, license_id)
     assert detail.values["times_activated"] == 0 and detail.values["transfer_count"] == 1
     events = await _events(db)
