@@ -152,3 +152,17 @@ async def test_a_viewer_may_not_change_a_license(db) -> None:  # type: ignore[no
         with pytest.raises(Forbidden, match="viewer: changing licenses is not allowed"):
             await call
     assert await _events(db) == []
+
+
+async def test_deleting_the_order_takes_its_devices(db) -> None:  # type: ignore[no-untyped-def]
+    from orderview.services import deletion
+
+    license_id = await license_with_devices(db)
+    detail = await licenses.get_license(db, license_id)
+    await deletion.delete_order(db, "alice", detail.order_id, expected_version=1)
+    async with db.sessions() as s:
+        assert await s.scalar(select(func.count(Device.id))) == 0
+    with pytest.raises(NotFound):
+        await licenses.get_license(db, license_id)
+    with pytest.raises(NotFound, match="deleted with its order"):  # one line on screen
+        await licenses.set_enabled(db, "bob", license_id, detail.version, False)
