@@ -167,10 +167,10 @@ async def measure(url: str, which: str, traced: bool) -> dict[str, float]:
 async def measure_delete(url: str) -> dict[str, float]:
     db = open_database(url)
     oid = await order_id(db)
-    async with db.sessions() as s:
-        version = await s.scalar(select(Order.version).where(Order.id == oid))
+    preview = await deletion.deletion_preview(db, oid)
     start = time.perf_counter()
-    result = await deletion.delete_order(db, "bench", oid, version)  # type: ignore[arg-type]
+    result = await deletion.delete_order(db, "bench", oid, preview.version,
+                                         fingerprint=preview.fingerprint)
     seconds = time.perf_counter() - start
     async with db.sessions() as s:
         snapshot = await s.scalar(

@@ -35,19 +35,21 @@ from orderview.services.normalize import MAX_CHAR, lc
 _SUMMARY = ("SELECT o.id, o.store_id, o.reference, c.company_name, c.first_name, c.last_name, "
             "c.email, (SELECT count(l.id) FROM licenses l WHERE l.order_id = o.id), o.is_test, "
             "o.is_trial, o.created_at FROM orders o LEFT JOIN customers c ON c.id = o.customer_id ")
+_NEWEST = "ORDER BY created_at DESC, id DESC LIMIT 51"
 RAW = {
     "Order ID": _SUMMARY + "WHERE o.id IN (SELECT id FROM orders WHERE store_id_lc >= {a} AND "
-                           "store_id_lc < {b} ORDER BY store_id_lc LIMIT 51) "
+                           "store_id_lc < {b} " + _NEWEST + ") "
                            "ORDER BY o.created_at DESC, o.id DESC",
     "reference": _SUMMARY + "WHERE o.id IN (SELECT id FROM orders WHERE reference_lc >= {a} AND "
-                            "reference_lc < {b} ORDER BY reference_lc LIMIT 51) "
+                            "reference_lc < {b} " + _NEWEST + ") "
                             "ORDER BY o.created_at DESC, o.id DESC",
     "customer email": _SUMMARY + "WHERE o.customer_id IN (SELECT id FROM customers WHERE "
-                                 "email_lc >= {a} AND email_lc < {b} LIMIT 51) "
-                                 "ORDER BY o.id DESC LIMIT 51",
-    "license key": _SUMMARY + "WHERE o.id IN (SELECT order_id FROM licenses WHERE license_key "
-                              ">= {a} AND license_key < {b} ORDER BY license_key LIMIT 51) "
-                              "ORDER BY o.created_at DESC, o.id DESC",
+                                 "email_lc >= {a} AND email_lc < {b}) "
+                                 "ORDER BY o.created_at DESC, o.id DESC LIMIT 51",
+    "license key": _SUMMARY + "WHERE o.id IN (SELECT l.order_id FROM licenses l JOIN orders x "
+                              "ON x.id = l.order_id WHERE l.license_key >= {a} AND "
+                              "l.license_key < {b} ORDER BY x.created_at DESC, x.id DESC "
+                              "LIMIT 51) ORDER BY o.created_at DESC, o.id DESC",
 }
 
 

@@ -110,7 +110,8 @@ class OrderviewApp(App[None]):
 
         if db.read_only is not None:  # it could not record a delivery
             return None
-        return BackgroundSender(db, self.settings, self._mail_delivered)  # type: ignore[arg-type]
+        return BackgroundSender(db, self.settings, self._mail_delivered,  # type: ignore[arg-type]
+                                actor=self.operator)
 
     def _announce(self, db: Database) -> None:
         """One line each: changes are off (a read-only database), the file is open to others."""

@@ -40,6 +40,21 @@ class DeviceMaker:
         # weighted choices as one list to index: ``rng.choices`` per device cost too much
         self.os_pool = [name for name, weight in OSES for _ in range(weight)]
         self.hosts = [f"{host}-{n:03d}" for host in HOSTS for n in range(200)]
+        self.license_id = 0  # licenses get explicit ids: their devices refer to them
+        self.rows: list[tuple[Any, ...]] = []  # devices of the chunk being built
+
+    def add_license(self, row: dict[str, Any], created: datetime) -> None:
+        """Give a demo license row its id, and a device for each of its activations."""
+        self.license_id += 1
+        row["id"] = self.license_id
+        if row.get("times_activated"):
+            self.rows += self.for_license(self.license_id, row["times_activated"], created,
+                                          row["prevent_vm"])
+
+    def take(self) -> list[tuple[Any, ...]]:
+        """The devices built since the last call (written with their chunk)."""
+        rows, self.rows = self.rows, []
+        return rows
 
     def for_license(self, license_id: int, count: int, created: datetime,
                     prevent_vm: bool) -> list[tuple[Any, ...]]:
@@ -67,10 +82,10 @@ class DeviceMaker:
         return [process(h) for h in hours] if process is not None else hours
 
 
-async def insert_devices(conn: AsyncConnection, maker: DeviceMaker,
-                         rows: list[tuple[Any, ...]]) -> None:
-    """executemany in batches: tuples straight to the driver on SQLite, Core ``insert()``
-    elsewhere."""
+async def insert_devices(conn: AsyncConnection, maker: DeviceMaker) -> None:
+    """The devices built since the last call, in executemany batches: tuples straight to the
+    driver on SQLite, Core ``insert()`` elsewhere."""
+    rows = maker.take()
     if not rows:
         return
     table = Device.__table__

@@ -7,8 +7,9 @@ Why it is shaped this way:
 - License keys are secrets: files are created 0600, as a temporary file beside the target that
   is renamed over it only once complete, so a failure (missing directory, no permission, disk
   full, cancellation) never leaves a partial file.
-- Spreadsheets run cells that start with ``= + - @`` (and TAB/CR tricks); such cells get a
-  leading ``'``. Every other value is written exactly.
+- Spreadsheets run cells whose first visible character is ``= + - @`` (and TAB/CR tricks),
+  also behind spaces, line feeds, NUL or zero-width characters; such cells get a leading ``'``
+  (``orderview.csv_formula``). Every other value is written exactly.
 - Licenses are read in pages from one statement inside one read transaction (a consistent
   snapshot), so memory stays flat for 100,000 licenses and the event loop gets a turn per page.
   The database builds each license's cells as finished CSV text (``orderview.export_sql``);
@@ -25,14 +26,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import errno
 import io
 import os
 import re
-import secrets
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import aclosing, asynccontextmanager, suppress
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -43,10 +42,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import NullType
 
-from orderview import export_sql
+from orderview import export_file, export_sql
+from orderview.csv_formula import LEADS, TRIGGERS, neutralise
 from orderview.db import faults
 from orderview.db.engine import Database
 from orderview.db.models import Customer, License, Order, Product
+from orderview.export_file import ExportError, ExportFileExists, resolve_target
 from orderview.services.errors import DatabaseUnavailable, NotFound, ServiceError
 
 COLUMNS: tuple[str, ...] = (
@@ -86,7 +87,7 @@ COLUMNS: tuple[str, ...] = (
 )
 
 PAGE_SIZE = 5000
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+DANGEROUS_PREFIXES = TRIGGERS
 
 Progress = Callable[[int, int], None]
 """Called after each page with (rows written, rows expected); the caller throttles display."""
@@ -107,14 +108,6 @@ def throttled(progress: Progress, interval: float = 0.25) -> Progress:
     return update
 
 
-class ExportError(ServiceError):
-    """The export could not be written; ``str()`` says why in one plain line."""
-
-
-class ExportFileExists(ExportError):
-    """The target exists and overwriting was not asked for (the UI asks a second time)."""
-
-
 @dataclass(frozen=True, slots=True)
 class ExportResult:
     path: Path | None  # None when written to a stream
@@ -122,11 +115,6 @@ class ExportResult:
 
 
 # --- values ------------------------------------------------------------------------------
-
-
-def neutralise(cell: str) -> str:
-    """Prefix a ``'`` to cells a spreadsheet would run as a formula."""
-    return "'" + cell if cell.startswith(DANGEROUS_PREFIXES) else cell
 
 
 def format_value(value: Any) -> str:
@@ -214,7 +202,6 @@ async def _order_cells(conn: AsyncConnection, order_id: int) -> tuple[list[str],
     return [cell(v) for v in row], count or 0
 
 
-_TRIGGERS = "".join(DANGEROUS_PREFIXES)
 _BOOL = {True: "true", False: "false", None: ""}  # SQLite's 1/0 hash like True/False
 
 
@@ -237,14 +224,14 @@ def _license_cells(rows: Sequence[Any], today: date) -> list[tuple[str, ...]]:
     Rows hold the driver's values, untyped: SQLite gives dates and timestamps as ISO text and
     booleans as 1/0, PostgreSQL gives date/datetime/bool. Both format alike: ``str()`` of a
     date is its ISO form, ISO text compares like the date it spells, 1/0 index ``_BOOL``.
-    Only cells that can start with a trigger character are checked for one.
+    Only cells whose first character is a trigger, or may hide one, are checked for one.
     """
-    trig, flag, text_today = _TRIGGERS, _BOOL, today.isoformat()
+    trig, flag, text_today = LEADS, _BOOL, today.isoformat()
     return [
         (
-            ("'" + code if code[0] in trig else code) if code else "",
-            ("'" + key if key[0] in trig else key) if key else "",
-            ("'" + kind if kind[0] in trig else kind) if kind else "",
+            (neutralise(code) if code[0] in trig else code) if code else "",
+            (neutralise(key) if key[0] in trig else key) if key else "",
+            (neutralise(kind) if kind[0] in trig else kind) if kind else "",
             "Disabled" if not enabled else "Expired" if validity is not None and (
                 validity < text_today if validity.__class__ is str else validity < today
             ) else "Active" if times > 0 else "Inactive",
@@ -257,7 +244,7 @@ def _license_cells(rows: Sequence[Any], today: date) -> list[tuple[str, ...]]:
             flag[trial],
             flag[floating],
             "" if users is None else str(users) if users >= 0 else "'" + str(users),
-            ("'" + note if note[0] in trig else note) if note else "",
+            (neutralise(note) if note[0] in trig else note) if note else "",
             created[:10] + "T" + created[11:19] + "Z" if created.__class__ is str
             else _timestamp(created),
         )
@@ -465,66 +452,6 @@ async def export_to_stream(
     return ExportResult(None, rows)
 
 
-def describe_os_error(exc: OSError, path: Path) -> str:
-    """One plain line an operator can act on."""
-    reasons = {
-        errno.ENOENT: "the directory does not exist",
-        errno.ENOTDIR: "a part of the path is not a directory",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is exceeded",
-        errno.EROFS: "the file system is read-only",
-        errno.EISDIR: "it is a directory",
-        errno.EEXIST: "the file already exists",
-        errno.ENAMETOOLONG: "the file name is too long",
-    }
-    reason = reasons.get(exc.errno or 0) or exc.strerror or type(exc).__name__
-    name = str(path)
-    if len(name) > 200:  # the reason must stay readable after a 10,000-character name
-        name = f"{name[:120]}…{name[-40:]} ({len(name):,} characters)"
-    return f"cannot write {name}: {reason}"
-
-
-def _open_text(fd: int) -> IO[str]:
-    """The text stream over the temporary file's descriptor (tests replace it to fail)."""
-    return io.open(fd, "w", encoding="utf-8", newline="", closefd=True)  # noqa: UP020
-
-
-def _create_temp(target: Path) -> tuple[int, Path]:
-    """A new 0600 file beside ``target`` (same directory, so the final rename is atomic)."""
-    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
-    while True:
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-        try:
-            return os.open(temp, flags, 0o600), temp
-        except FileExistsError:
-            continue
-
-
-def _publish(temp: Path, target: Path, overwrite: bool) -> None:
-    """Move the finished file into place; without ``overwrite``, never clobber (atomically)."""
-    if overwrite:
-        os.replace(temp, target)
-        return
-    try:
-        os.link(temp, target)  # fails with EEXIST instead of replacing
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV):
-            raise
-        if target.exists():  # file systems without hard links: check, then rename
-            raise FileExistsError(errno.EEXIST, "File exists", str(target)) from None
-        os.replace(temp, target)
-        return
-    os.unlink(temp)
-
-
-def resolve_target(path: str | os.PathLike[str]) -> Path:
-    return Path(path).expanduser().absolute()
-
-
 async def export_to_file(
     db: Database,
     order_id: int,
@@ -534,47 +461,18 @@ async def export_to_file(
     progress: Progress | None = None,
     page_size: int | None = None,
 ) -> ExportResult:
-    """Write the order's CSV to ``path`` (mode 0600), all or nothing.
+    """Write the order's CSV to ``path`` (mode 0600), all or nothing (``export_file``).
 
     Raises ``ExportFileExists`` if the file exists and ``overwrite`` is false, ``ExportError``
-    for any file-system failure, ``NotFound`` if the order is gone.
+    for any file-system failure or a target that is not a regular file, ``NotFound`` if the
+    order is gone.
     """
-    target = resolve_target(path)
-    try:  # a name past the system's limit raises here already (ENAMETOOLONG)
-        if target.is_dir():
-            raise ExportError(f"cannot write {target}: it is a directory")
-        if not overwrite and target.exists():
-            raise ExportFileExists(f"{target} already exists")
-    except OSError as exc:
-        raise ExportError(describe_os_error(exc, target)) from None
-    try:
-        fd, temp = _create_temp(target)
-    except OSError as exc:
-        raise ExportError(describe_os_error(exc, target)) from None
-    try:
-        try:
-            stream = _open_text(fd)
-        except BaseException:
-            os.close(fd)
-            raise
-        with stream:
-            rows = await write_csv(db, order_id, stream, progress, page_size)
-            stream.flush()
-            os.fsync(stream.fileno())
-        _publish(temp, target, overwrite)
-    except BaseException as exc:
-        _discard(temp)
-        if isinstance(exc, FileExistsError):
-            raise ExportFileExists(f"{target} already exists") from None
-        if isinstance(exc, OSError):
-            raise ExportError(describe_os_error(exc, target)) from None
-        raise
+
+    async def fill(stream: IO[str]) -> int:
+        return await write_csv(db, order_id, stream, progress, page_size)
+
+    target, rows = await export_file.write_new_file(path, fill, overwrite=overwrite)
     return ExportResult(target, rows)
-
-
-def _discard(temp: Path) -> None:
-    with suppress(FileNotFoundError):
-        os.unlink(temp)
 
 
 __all__: Sequence[str] = (
@@ -585,6 +483,7 @@ __all__: Sequence[str] = (
     "default_filename",
     "export_to_file",
     "export_to_stream",
+    "resolve_target",
     "format_value",
     "iter_pages",
     "neutralise",

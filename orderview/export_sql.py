@@ -10,7 +10,8 @@ loop writes the previous page.
 The text is exactly what ``orderview.export.cell`` and ``csv.writer`` (QUOTE_MINIMAL, ``\\r\\n``)
 give — ``tests/test_export_fast.py`` compares the two on the hostile corpus on both databases:
 
-- text (product code, key, type, note): a leading ``= + - @ TAB CR`` gets a ``'``; a cell with
+- text (product code, key, type, note): a formula (a first visible ``= + - @ TAB CR``, also
+  behind spaces, line feeds, NUL or zero-width characters: ``csv_formula``) gets a ``'``; a cell with
   ``,`` ``"`` CR or LF is quoted, ``"`` doubled; NULL is empty. SQLite's ``instr``, ``substr``,
   ``replace`` and ``||`` keep characters after a NUL (``GLOB``, ``LIKE`` and ``printf`` would
   not, so they are not used).
@@ -26,9 +27,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from orderview.csv_formula import sql_is_formula
+
 
 @dataclass(frozen=True, slots=True)
 class _Dialect:
+    name: str
     param: tuple[str, str]  # placeholders for (today, order id)
     contains: str  # "{v} holds {c}", NUL-safe
     date: str
@@ -36,6 +40,7 @@ class _Dialect:
 
 
 _SQLITE = _Dialect(
+    name="sqlite",
     param=("?", "?"),
     contains="instr({v}, {c}) > 0",
     date="coalesce({v}, '')",
@@ -43,6 +48,7 @@ _SQLITE = _Dialect(
                "ELSE substr({v}, 1, 10) || 'T' || substr({v}, 12, 8) || 'Z' END"),
 )
 _POSTGRESQL = _Dialect(
+    name="postgresql",
     param=("$1", "$2"),
     contains="strpos({v}, {c}) > 0",
     date="coalesce(to_char({v}, 'YYYY-MM-DD'), '')",
@@ -50,15 +56,10 @@ _POSTGRESQL = _Dialect(
 )
 _DIALECTS = {"sqlite": _SQLITE, "postgresql": _POSTGRESQL}
 
-# Control characters go into the SQL as literal characters inside string literals: both
-# databases take them as they are, and neither needs a function call per row for them.
-_TRIGGERS = "('=', '+', '-', '@', '\t', '\r')"
-
-
 def _text(d: _Dialect, v: str) -> str:
     """A text cell: neutralised, then quoted if csv.writer would quote it."""
     quote = " OR ".join(d.contains.format(v=v, c=c) for c in ("','", "'\"'", "'\r'", "'\n'"))
-    lead = f"substr({v}, 1, 1) IN {_TRIGGERS}"
+    lead = sql_is_formula(v, d.name)
     return (f"CASE WHEN {quote} THEN '\"' || CASE WHEN {lead} THEN '''' ELSE '' END"
             f" || replace({v}, '\"', '\"\"') || '\"'"
             f" WHEN {lead} THEN '''' || {v} ELSE coalesce({v}, '') END")

@@ -5,7 +5,10 @@ names what goes (Order ID, customer, license and manager counts, re-read fresh w
 and deletes only when its focused field holds exactly the Order ID: ``enter`` with anything else
 says what to type and does nothing; the Delete button is enabled only on an exact match; ``esc``
 cancels. It deletes against the version the order screen loaded, so if someone else changed or
-deleted the order meanwhile it says so instead. Dismisses with ``DeletedOrder`` or ``None``.
+deleted the order meanwhile it says so instead. And it deletes only what it showed: the delete
+carries the shown preview's fingerprint, and when another desk issued licenses, added a manager
+or changed the customer in between, nothing is deleted, the dialog shows the new preview and
+the Order ID has to be typed again for it. Dismisses with ``DeletedOrder`` or ``None``.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from textual.widgets import Button, Input, Static
 
 from orderview.safetext import visible
 from orderview.services import deletion
-from orderview.services.errors import ConflictError, NotFound, ServiceError
+from orderview.services.errors import ConflictError, NotFound, PreviewChanged, ServiceError
 from orderview.services.views import OrderDetail
 
 
@@ -70,17 +73,18 @@ class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
         self.detail = detail
         self.busy = False
         self.blocked = False  # the order changed or went: deleting is no longer offered
+        self.preview: deletion.DeletionPreview | None = None  # the one shown, once read
+        customer = detail.customer
+        # What the dialog shows until the fresh preview is in (from the order screen).
+        self.shown: tuple[object, ...] = (
+            detail.store_id, customer.display_name if customer else "",
+            customer.email if customer else "", detail.license_count, len(detail.managers), 0)
 
     def compose(self) -> ComposeResult:
         d = self.detail
-        customer = d.customer
         with VerticalScroll():
             yield Static(Content.assemble("Delete order ", literal(d.store_id, 50)), classes="title")
-            yield Static(
-                what_goes(d.store_id, customer.display_name if customer else "",
-                          customer.email if customer else "", d.license_count, len(d.managers)),
-                id="delete-what",
-            )
+            yield Static(what_goes(*self.shown), id="delete-what")  # type: ignore[arg-type]
             yield Static(
                 Content.assemble("Type the Order ID (", literal(d.store_id, 50, "bold"),
                                  ") and press enter to delete:"),
@@ -121,18 +125,26 @@ class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
         except NotFound:
             self._block("This order was deleted by someone else after you opened it.")
             return
-        self.query_one("#delete-what", Static).update(
-            what_goes(preview.store_id, preview.customer, preview.customer_email,
-                      preview.license_count, preview.manager_count, preview.unsent_mail)
-        )
+        before = self.shown
+        self._show(preview)
         if preview.version != self.detail.version:
             self._block("This order was changed by someone else after you opened it.")
+        elif preview.shown[:5] != before[:5]:  # (the order screen does not count unsent mail)
+            self._message(Content.assemble(
+                "Changed since the order was loaded (",
+                literal(deletion.preview_changes(before, preview), 300),
+                "): above is what deleting takes now.",
+            ))
+
+    def _show(self, preview: deletion.DeletionPreview) -> None:
+        self.preview, self.shown = preview, preview.shown
+        self.query_one("#delete-what", Static).update(what_goes(*preview.shown))
 
     @on(Input.Changed, "#delete-confirm")
     def _typed(self) -> None:
         self.query_one("#delete", Button).disabled = self.blocked or not self.matches
-        if not self.blocked:
-            self._message("")
+        if not self.blocked and self.query_one("#delete-confirm", StillInput).value:
+            self._message("")  # (not when emptied after a refusal: its message stays)
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -167,9 +179,21 @@ class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
     @holds_keys  # the keys typed behind enter go to the orders search, or stay here
     async def _delete(self) -> None:
         try:
+            preview = self.preview
+            if preview is None:  # enter came before the fresh preview: read it, compare
+                preview = await deletion.deletion_preview(self.app.db, self.detail.id)
+                if preview.shown != self.shown:
+                    raise PreviewChanged("order", preview, "")
             result = await deletion.delete_order(
-                self.app.db, self.app.operator, self.detail.id, self.detail.version
+                self.app.db, self.app.operator, self.detail.id, self.detail.version,
+                fingerprint=preview.fingerprint,
             )
+        except PreviewChanged as exc:
+            self._changed(exc.preview)  # type: ignore[arg-type]
+            return
+        except NotFound:
+            self._block("This order was deleted by someone else after you opened it.")
+            return
         except ConflictError as exc:
             self._block(str(exc))
             return
@@ -180,6 +204,19 @@ class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
         finally:
             self.busy = False
         self.dismiss(result)
+
+    def _changed(self, preview: deletion.DeletionPreview) -> None:
+        """Someone changed what deleting takes: show it, and ask for the Order ID again."""
+        what = deletion.preview_changes(self.shown, preview)
+        self._show(preview)
+        box = self.query_one("#delete-confirm", StillInput)
+        box.value = ""
+        box.focus()
+        self.query_one("#delete", Button).disabled = True
+        self._message(Content.assemble(
+            "Not deleted: this order changed after this dialog showed it (", literal(what, 300),
+            "). Above is what deleting takes now; to delete it, type the Order ID again.",
+        ))
 
     def action_cancel(self) -> None:
         if not self.busy:

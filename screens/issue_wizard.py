@@ -183,8 +183,11 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         if self.issuing or self.step is None or event.step is not self.step:
             return  # a step already left (keys typed ahead): never pass a step unseen
         name, index = self.stack[-1]
-        self.step.collect()
-        errors = self.step.validate_step()
+        step = self.step
+        step.collect()
+        errors = step.validate_step() or await step.check_step()
+        if step is not self.step:
+            return  # left while the database answered
         if errors:
             self._show_errors(errors)
             return

@@ -39,6 +39,10 @@ CORPUS: list[tuple[str, str]] = [
     ("bidi_override", "invoice\u202egnp.exe"),
     ("bidi_isolate", "\u2067abc\u2069 \u200fmark"),
     ("zero_width", "zero\u200bwidth\u200d\ufeffjoin"),
+    ("arabic_letter_mark", "total\u061c 100 \u061cEUR"),
+    ("line_separators", "line\u2028separator\u2029paragraph"),
+    ("tag_characters", "tag\U000e0001\U000e0070\U000e0077\U000e006e\U000e007f"),
+    ("invisible_format", "soft\u00adhy\u2060phen\u180e\u2062x"),
     ("combining", "Zalgo Z\u0351\u0352\u0353a\u0300\u0301\u0302l\u0303g\u0304o\u0305"),
     ("cjk_wide", "株式会社テスト漢字"),
     ("emoji", "🦀🔥 family 👨\u200d👩\u200d👧 flag 🇩🇪"),
@@ -85,6 +89,33 @@ FORBIDDEN_OUTPUT: list[bytes] = [
 ]
 
 
+# One sample of every class ``safetext.UNSAFE`` holds: no output may carry any of them raw
+# (``tests/test_safetext_classes.py`` walks every output path with ``EVERY_CLASS``).
+CLASS_SAMPLES: dict[str, str] = {
+    "C0 (ESC)": "\x1b",
+    "C0 (BEL)": "\x07",
+    "DEL": "\x7f",
+    "C1 (CSI)": "\x9b",
+    "bidi override": "\u202e",
+    "bidi isolate": "\u2067",
+    "Arabic letter mark": "\u061c",
+    "line separator": "\u2028",
+    "paragraph separator": "\u2029",
+    "tag character": "\U000e0041",
+    "cancel tag": "\U000e007f",
+    "zero-width space": "\u200b",
+    "BOM": "\ufeff",
+    "soft hyphen": "\u00ad",
+    "word joiner": "\u2060",
+}
+EVERY_CLASS = "ev" + "".join(f"{ch}{i}" for i, ch in enumerate(CLASS_SAMPLES.values()))
+
+
+def raw_samples(text: str) -> list[str]:
+    """The class samples ``text`` carries raw (names), for a message that says which."""
+    return [name for name, ch in CLASS_SAMPLES.items() if ch in text]
+
+
 def fit(text: str, limit: int) -> str:
     """The corpus string cut to a field's length limit (the long one especially)."""
     return text[:limit]
@@ -103,9 +134,9 @@ def typed_value(text: str, *, pasted: bool, multiline: bool = False, max_length:
     that would pass its ``max_length`` whole; a multi-line box keeps every line.
     """
     if pasted:
-        # a multi-line box keeps every line, CR and CRLF becoming line breaks
-        line = (text.replace("\r\n", "\n").replace("\r", "\n") if multiline
-                else (text.splitlines() or [""])[0])
+        # a multi-line box keeps every line, CR, CRLF and U+2028/U+2029 becoming line breaks
+        line = (text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+                .replace("\u2029", "\n") if multiline else (text.splitlines() or [""])[0])
         return "" if max_length and len(line) > max_length else line
     kept = "".join(ch for ch in text if ch.isprintable())
     return kept[:max_length] if max_length else kept

@@ -12,7 +12,7 @@ import sys
 
 from orderview.db.engine import open_database
 from orderview.schemas.issuing import LineInput
-from orderview.services import deletion, issuing, orders
+from orderview.services import deletion, issuing
 
 
 def say(text: str) -> None:
@@ -33,9 +33,10 @@ async def main(argv: list[str]) -> None:
                                      [LineInput(product_id=product_id, quantity=quantity)],
                                      progress=progress)
     else:
-        version = (await orders.get_order(db, order_id)).version
+        preview = await deletion.deletion_preview(db, order_id)
         say("deleting")
-        await deletion.delete_order(db, "killed", order_id, version)
+        await deletion.delete_order(db, "killed", order_id, preview.version,
+                                    fingerprint=preview.fingerprint)
     say("committed")
     await db.dispose()
 

@@ -13,6 +13,7 @@ from orderview.db.models import (
     Order,
     OrderManager,
 )
+from orderview.mail import delivery
 from orderview.services import audit, deletion, orders
 from orderview.services.errors import ConflictError, NotFound
 from tests import factories as f
@@ -21,6 +22,11 @@ from tests import factories as f
 async def count(db, model, *where) -> int:
     async with db.sessions() as s:
         return await s.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+async def shown(db, oid: int) -> str:
+    """The fingerprint of the preview a Delete dialog would show now."""
+    return (await deletion.deletion_preview(db, oid)).fingerprint
 
 
 async def seeded(db):
@@ -50,7 +56,8 @@ async def test_preview(db) -> None:
 
 async def test_delete_cascades_and_keeps_people(db) -> None:
     oid, keep, cid, keys, (m1, m2) = await seeded(db)
-    result = await deletion.delete_order(db, "alice", oid, expected_version=1)
+    result = await deletion.delete_order(db, "alice", oid, expected_version=1,
+                                         fingerprint=await shown(db, oid))
     assert (result.store_id, result.license_count, result.manager_count) == ("ORD-DEL", 25, 2)
 
     assert await count(db, Order, Order.id == oid) == 0
@@ -88,7 +95,7 @@ async def test_delete_cascades_and_keeps_people(db) -> None:
 
 async def test_order_without_customer_or_licenses(db) -> None:
     oid = await f.add_order(db, "ORD-EMPTY")
-    result = await deletion.delete_order(db, "bob", oid, 1)
+    result = await deletion.delete_order(db, "bob", oid, 1, fingerprint=await shown(db, oid))
     assert (result.license_count, result.manager_count) == (0, 0)
     async with db.sessions() as s:
         event = await s.scalar(select(AuditEvent).where(AuditEvent.order_id == oid))
@@ -103,7 +110,8 @@ async def test_conflict_when_changed_meanwhile(db) -> None:
         audit.record(s, actor="carol", action="updated", entity="order", entity_id=oid,
                      entity_version=2, order_id=oid, changes={"reference": ["PO-1", "PO-2"]})
     with pytest.raises(ConflictError) as info:
-        await deletion.delete_order(db, "alice", oid, expected_version=1)
+        await deletion.delete_order(db, "alice", oid, expected_version=1,
+                                    fingerprint=await shown(db, oid))
     assert not info.value.deleted
     assert "carol" in str(info.value) and "reference" in str(info.value)
     # Nothing was deleted.
@@ -115,9 +123,10 @@ async def test_conflict_when_changed_meanwhile(db) -> None:
 
 async def test_conflict_when_already_deleted(db) -> None:
     oid, *_ = await seeded(db)
-    await deletion.delete_order(db, "dave", oid, 1)
+    seen = await shown(db, oid)
+    await deletion.delete_order(db, "dave", oid, 1, fingerprint=seen)
     with pytest.raises(ConflictError) as info:
-        await deletion.delete_order(db, "alice", oid, 1)
+        await deletion.delete_order(db, "alice", oid, 1, fingerprint=seen)
     assert info.value.deleted
     assert str(info.value) == "This order was deleted by dave after you opened it."
     assert await count(db, AuditEvent, AuditEvent.action == "deleted") == 1
@@ -143,7 +152,8 @@ async def test_unsent_mail_about_the_order_is_cancelled_with_it(db) -> None:
                          body="sent body", status="sent", order_id=oid, manager_id=None))
 
     assert (await deletion.deletion_preview(db, oid)).unsent_mail == 1  # the dialog says so
-    result = await deletion.delete_order(db, "alice", oid, expected_version=1)
+    result = await deletion.delete_order(db, "alice", oid, expected_version=1,
+                                         fingerprint=await shown(db, oid))
 
     async with db.sessions() as s:
         mail = {(m.order_id, m.to_address): m for m in await s.scalars(select(MailOutbox))}
@@ -162,7 +172,7 @@ async def test_unsent_mail_about_the_order_is_cancelled_with_it(db) -> None:
     async def sender(settings, message) -> None:
         sent.append(message["To"])
 
-    await outbox.deliver_due(db, Settings(smtp_host="mail.invalid"), sender=sender)
+    await delivery.deliver_due(db, Settings(smtp_host="mail.invalid"), sender=sender)
     assert sorted(sent) == ["new@example.com", "other@example.com"]
 
 

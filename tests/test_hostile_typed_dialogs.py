@@ -28,14 +28,13 @@ import csv
 import io
 from typing import Any
 
-from orderview.widgets.still_input import _UNSAFE, _stand_in
 from rich.cells import cell_len
 from textual import events
 from textual.keys import _character_to_key
 from textual.widgets import Input, TextArea
 
 from orderview import export
-from orderview.safetext import has_unsafe, visible
+from orderview.safetext import has_unsafe, visible, visible_in_box
 from orderview.schemas.customer import CUSTOMER_FIELDS, validate_customer_changes
 from orderview.services import orders
 from orderview.services.errors import FieldErrors
@@ -145,7 +144,7 @@ def needle(value: str, length: int = 10) -> str:
 
 def in_box(value: str, length: int = 8) -> str:
     """The start of a value as a text box draws it (each control as one stand-in)."""
-    return _UNSAFE.sub(_stand_in, value)[:length].rstrip()
+    return visible_in_box(value)[:length].rstrip()
 
 
 def check_screen(app, footer: str | None = None) -> str:  # type: ignore[no-untyped-def]

@@ -159,7 +159,9 @@ async def test_deleting_the_order_takes_its_devices(db) -> None:  # type: ignore
 
     license_id = await license_with_devices(db)
     detail = await licenses.get_license(db, license_id)
-    await deletion.delete_order(db, "alice", detail.order_id, expected_version=1)
+    preview = await deletion.deletion_preview(db, detail.order_id)
+    await deletion.delete_order(db, "alice", detail.order_id, expected_version=1,
+                                fingerprint=preview.fingerprint)
     async with db.sessions() as s:
         assert await s.scalar(select(func.count(Device.id))) == 0
     with pytest.raises(NotFound):

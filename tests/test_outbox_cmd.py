@@ -76,3 +76,36 @@ async def test_send_failure_and_no_server(sqlite_db, capsys):
         await _run(unconfigured, "send")
     await _run(unconfigured, "list")
     assert "no mail server configured" in capsys.readouterr().out
+
+
+async def test_list_shows_order_and_manager_and_filters_by_order_and_status(db, capsys):
+    """Issue 15: ``outbox list`` names each message's order and manager, and ``--order``
+    (any case, also a deleted order) and ``--status`` narrow it; both databases."""
+    from orderview.services.deletion import delete_order, deletion_preview
+
+    ctx = Context(SMTPServer().settings(smtp_host=None), "tester", db)
+    first = await factories.add_order(db, "SHOP-1")
+    second = await factories.add_order(db, "SHOP-2")
+    for order_id, email in ((first, "ann@example.com"), (second, "bob@example.com"),
+                            (second, "cy@example.com")):
+        await managers.add_manager(db, ctx.settings, order_id, {"email": email}, actor="t")
+    assert await _run(ctx, "list") == 0
+    out = capsys.readouterr().out
+    assert "order SHOP-1, manager ann@example.com" in out
+    assert "order SHOP-2, manager cy@example.com" in out
+    assert await _run(ctx, "list", "--order", "shop-2", "--json") == 0
+    listed = json.loads(capsys.readouterr().out)["messages"]
+    assert [(m["order"], m["manager"], m["to"]) for m in listed] == [
+        ("SHOP-2", "cy@example.com", "cy@example.com"),
+        ("SHOP-2", "bob@example.com", "bob@example.com")]
+    assert await _run(ctx, "list", "--order", "SHOP-1", "--status", "sent") == 0
+    assert "no mail for this order" in capsys.readouterr().out
+    assert await _run(ctx, "list", "--order", "SHOP-1", "--status", "queued") == 0
+    assert capsys.readouterr().out.count("ann@example.com") == 2  # to, and the manager
+    with pytest.raises(CLIError, match="no order with Order ID 'NOPE'"):
+        await _run(ctx, "list", "--order", "NOPE")
+    preview = await deletion_preview(db, first)
+    await delete_order(db, "t", first, preview.version, fingerprint=preview.fingerprint)
+    assert await _run(ctx, "list", "--order", "Shop-1") == 0
+    out = capsys.readouterr().out
+    assert f"order #{first} (deleted), manager ann@example.com" in out

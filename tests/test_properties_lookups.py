@@ -30,6 +30,7 @@ from orderview.services import (
     issuing,
     managers,
     orders,
+    removal,
 )
 from orderview.services.errors import ConflictError, FieldErrors, NotFound
 from orderview.settings import Settings
@@ -55,10 +56,12 @@ def test_lookups_take_any_text(backend: tuple[str, int]) -> None:
             matches = h.run(customers.search_customers(h.db, text))
             assert all(c.id for c in matches.items)
             by_id, error = h.attempt(lambda: orders.get_order_by_store_id(h.db, text))
-            assert (by_id is not None and by_id.store_id == text) or isinstance(error, NotFound)
-            assert (by_id is not None) == (text == "ORD-P")
+            # Order IDs and product codes ignore case (and the spaces around a typed one).
+            assert (by_id is not None and by_id.store_id == "ORD-P") or isinstance(error, NotFound)
+            assert (by_id is not None) == (text.strip().lower() == "ord-p")
             product, error = h.attempt(lambda: catalog.product_by_code(h.db, text))
-            assert (product is not None) == (text == "APP") or isinstance(error, NotFound)
+            assert (product is not None) == (text.strip().casefold() == "app")
+            assert product is not None or isinstance(error, NotFound)
             _policy, error = h.attempt(lambda: catalog.policy_by_code(h.db, h.product_id, text))
             assert _policy is not None or isinstance(error, NotFound)
             seen = h.run(audit.order_id_for_store_id(h.db, text))
@@ -131,11 +134,15 @@ def test_versioned_removals(backend: tuple[str, int]) -> None:
             mine = [m for m in detail.managers if m.manager_id == manager_id][0]
             assignment = mine.assignment_id
             other = assignment + 10**6 if missing else assignment
+            shown = h.run(deletion.deletion_preview(h.db, order_id)).fingerprint
+            asked = h.run(removal.removal_preview(h.db, assignment)).fingerprint
             calls = {
                 "unlink": lambda: customers.unlink_customer(h.db, "prop", target, version),
-                "delete": lambda: deletion.delete_order(h.db, "prop", target, version),
+                "delete": lambda: deletion.delete_order(h.db, "prop", target, version,
+                                                        fingerprint=shown),
                 "remove": lambda: managers.remove_manager(
-                    h.db, other, version=mine.assignment_version + stale, actor="prop"),
+                    h.db, other, version=mine.assignment_version + stale, actor="prop",
+                    fingerprint=asked),
                 "resend": lambda: managers.resend_invite(
                     h.db, conf, other, version=mine.assignment_version + stale, actor="prop"),
             }

@@ -26,7 +26,7 @@ from orderview.schemas.customer import (
 )
 from orderview.schemas.issuing import ENTITLEMENT_FIELDS, LineInput
 from orderview.schemas.order import EDITABLE_ORDER_FIELDS, validate_order_changes
-from orderview.services import customers, issuing, managers, order_edit, orders
+from orderview.services import customers, issuing, managers, order_edit, orders, removal
 from orderview.services.errors import ConflictError, FieldErrors, NotFound, PermissionDenied
 from orderview.services.normalize import lc
 from orderview.settings import Settings
@@ -220,8 +220,10 @@ def test_managers_add_and_edit(backend: tuple[str, int]) -> None:
                 held = [m.permissions for m in detail.managers
                         if m.assignment_id == added.assignment_id]
                 assert sorted(held[0]) == sorted(set(permissions))
+            shown = h.run(removal.removal_preview(h.db, added.assignment_id)).fingerprint
             h.run(managers.remove_manager(h.db, added.assignment_id,
-                                          version=new_version or version, actor="prop"))
+                                          version=new_version or version, actor="prop",
+                                          fingerprint=shown))
 
         check()
 

@@ -57,9 +57,9 @@ async def test_a_viewer_writes_nothing(db) -> None:  # type: ignore[no-untyped-d
         issuing.create_order(db, VIEWER, {"reference": "new"}),
         managers.add_manager(db, settings, oid, {"email": "m@example.com"}, actor=VIEWER),
         managers.update_permissions(db, settings, assignment.id, [], version=1, actor=VIEWER),
-        managers.remove_manager(db, assignment.id, version=1, actor=VIEWER),
+        managers.remove_manager(db, assignment.id, version=1, actor=VIEWER, fingerprint="x"),
         managers.resend_invite(db, settings, assignment.id, version=1, actor=VIEWER),
-        deletion.delete_order(db, VIEWER, oid, 1),
+        deletion.delete_order(db, VIEWER, oid, 1, fingerprint="x"),
     ]
     for attempt in attempts:
         with pytest.raises(Forbidden, match="^viewer: "):
@@ -71,7 +71,7 @@ async def test_only_an_admin_deletes_or_grants_distribution(db) -> None:  # type
     oid = await add_order(db)
     settings = Settings(plan="enterprise")
     with pytest.raises(Forbidden, match="^operator: deleting orders is not allowed$"):
-        await deletion.delete_order(db, OPERATOR, oid, 1)
+        await deletion.delete_order(db, OPERATOR, oid, 1, fingerprint="x")
     with pytest.raises(Forbidden, match="^operator: granting the distribution permissions"):
         await managers.add_manager(db, settings, oid, {"email": "m@example.com",
                                                        "permissions": ["issue_license"]},
@@ -81,7 +81,8 @@ async def test_only_an_admin_deletes_or_grants_distribution(db) -> None:  # type
     version = await managers.update_permissions(db, settings, added.assignment_id,
                                                 ["issue_license"], version=1, actor=ADMIN)
     assert version == 2
-    await deletion.delete_order(db, ADMIN, oid, 1)
+    preview = await deletion.deletion_preview(db, oid)
+    await deletion.delete_order(db, ADMIN, oid, 1, fingerprint=preview.fingerprint)
 
 
 async def test_the_audit_trail_names_the_key_and_address(db) -> None:  # type: ignore[no-untyped-def]

@@ -274,7 +274,8 @@ async def test_deleted_meanwhile_is_said_when_the_dialog_opens(sqlite_db) -> Non
     app = make_app(sqlite_db, "ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
-        await deletion.delete_order(sqlite_db, "dave", order, 1)
+        await deletion.delete_order(sqlite_db, "dave", order, 1, fingerprint=(
+            await deletion.deletion_preview(sqlite_db, order)).fingerprint)
         dialog = await open_dialog(pilot, app, "D", DeleteOrderScreen, "dialog")
         await wait_for(pilot, lambda: dialog.blocked, what="deleted shown")
         assert "deleted by someone else" in text_of(dialog, "#delete-message")

@@ -454,28 +454,37 @@ async def test_new_order_picking_a_customer(sqlite_db) -> None:
 
 
 async def test_new_order_with_a_taken_order_id_goes_back_to_it(sqlite_db) -> None:
+    """A taken Order ID (in any case: Order IDs ignore case) is said on the New order step;
+    one taken by another desk after that step sends the operator back to it from the summary."""
     await seed(sqlite_db)
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await start_new_order(pilot, app)
-        await pilot.press(*"ORD-1001", "enter", "enter", "enter")
+        await pilot.press(*"ord-1001", "enter", "enter", "enter")
+        row = app.screen.query_one("#row-store_id", FieldRow)
+        await wait_for(pilot, lambda: "order ORD-1001 exists (Order IDs ignore case)"
+                       in row.error_text)
+        assert on_step(app, "order") and app.focused.id == "store_id"
+        app.focused.value = "ORD-2002"
+        await pilot.press("enter", "enter", "enter")
         await wait_for(pilot, lambda: on_step(app, "product")
                        and app.screen.query_one("#products").row_count > 0)
         await to_entitlements(pilot, app)
         await enter_until(pilot, app, "summary")
+        await f.add_order(sqlite_db, "ord-2002")  # another desk, a moment ago
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: on_step(app, "order"))
         await wait_for(pilot, lambda: "exists" in app.screen.query_one(
             "#row-store_id", FieldRow).error_text)
         assert await rows(sqlite_db) == []
-        app.focused.value = "ORD-2002"
+        app.focused.value = "ORD-2003"
         await pilot.press("enter", "enter", "enter")  # fixed: straight back to the summary
         await wait_for(pilot, lambda: on_step(app, "summary"))
-        assert "New order ORD-2002" in screen_text(app)
+        assert "New order ORD-2003" in screen_text(app)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
                        and app.screen.detail is not None and app.screen.detail.license_count)
-        assert app.screen.detail.store_id == "ORD-2002"
+        assert app.screen.detail.store_id == "ORD-2003"
     assert len(await rows(sqlite_db)) == 1
 
 

@@ -3,7 +3,6 @@ and ``KeysInOrder``: text boxes take keys typed ahead in the order typed."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rich.text import Text
@@ -11,17 +10,9 @@ from textual import events
 from textual.command import CommandInput
 from textual.widgets import Input
 
-from orderview.safetext import has_unsafe
+from orderview.safetext import has_unsafe, visible_in_box
 
 FOCUS_MOVES = frozenset({"focus_next", "focus_previous"})
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _stand_in(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # ␀ … ␟
-    return "␡" if code == 0x7F else "\ufffd"
 
 
 class KeysInOrder:
@@ -169,7 +160,7 @@ def drawn_value(box: Input) -> Text:
     text = Input._value.fget(box)  # type: ignore[attr-defined]
     if box.password or not has_unsafe(box.value):
         return text
-    return Text(_UNSAFE.sub(_stand_in, box.value), no_wrap=True, overflow="ignore", end="")
+    return Text(visible_in_box(box.value), no_wrap=True, overflow="ignore", end="")
 
 
 class VisibleCommandInput(CommandInput):

@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "outbox": "orderview.cli.outbox_cmd",
     "license": "orderview.cli.license_cmd",
     "serve": "orderview.cli.serve_cmd",
+    "products": "orderview.cli.products_cmd",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys((APP_MODULE, *COMMANDS.values())))
 # Top-level options (``common_options`` and app_cmd's terminal options) and whether they take
@@ -131,15 +132,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
 
 
+def creates_database(handler) -> bool:  # type: ignore[no-untyped-def]
+    """The one rule for a SQLite ``--db`` path that is not there: only the commands that make
+    data create the file (``demo``, ``order create``, ``db upgrade`` and the app itself, each
+    marked ``creates_database``); every other command refuses it in one line, since a typo
+    would otherwise create an empty database and answer "no orders match" (README)."""
+    return getattr(handler, "creates_database", False) is True
+
+
 async def _run(handler, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
     if getattr(handler, "needs_context", True) is False:
         return await handler(args, None)
-    return await with_context(handler, args, getattr(handler, "reads_existing", False))
+    return await with_context(handler, args, must_exist=not creates_database(handler))
 
 
 async def with_context(handler, args: argparse.Namespace,  # type: ignore[no-untyped-def]
                        must_exist: bool = False) -> int:
-    """Run ``handler(args, ctx)`` with settings, operator and an upgraded database."""
+    """Run ``handler(args, ctx)`` with settings, operator and an upgraded database
+    (``must_exist``: refuse a SQLite file that is not there, see ``creates_database``)."""
     from orderview.cli.context import open_context, print_warnings
     from orderview.services.errors import DatabaseUnavailable
 

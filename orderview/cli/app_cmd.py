@@ -150,6 +150,7 @@ async def run_app(args: argparse.Namespace, ctx: Context | None = None,
 
 run_app.needs_context = False  # type: ignore[attr-defined]  # it chooses the light or normal start
 run_app.in_app = True  # type: ignore[attr-defined]  # database warnings go on its screen
+run_app.creates_database = True  # type: ignore[attr-defined]  # the first run makes the default file
 
 
 async def _run_light(start: LightStart) -> int:
@@ -198,5 +199,4 @@ async def run_open(args: argparse.Namespace, ctx: Context) -> int:
     return await run_app(args, ctx, open_store_id=args.order_id)
 
 
-run_open.reads_existing = True  # type: ignore[attr-defined]  # opens an order that must exist
 run_open.in_app = True  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from orderview.cli.errors import CLIError
 from orderview.db.engine import Database, DatabaseURLError, open_database
-from orderview.db.migrate import SchemaTooNew, ensure_schema
+from orderview.db.migrate import SchemaError, ensure_schema
 from orderview.identity import current_actor
 from orderview.safetext import visible
 from orderview.services.errors import DatabaseUnavailable
@@ -86,7 +86,7 @@ async def open_db(settings: Settings, must_exist: bool = False) -> Database:
                        "`orderview demo --db PATH` makes a demo one)")
     try:
         await asyncio.wait_for(ensure_schema(db), timeout=30)
-    except SchemaTooNew as exc:
+    except SchemaError as exc:
         await db.dispose()
         raise CLIError(f"cannot use database {db.display}: {exc}") from None
     except DB_ERRORS as exc:

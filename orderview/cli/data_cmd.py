@@ -28,8 +28,10 @@ MAX_LICENSES_SHOWN = 10_000_000
 def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
     search = subparsers.add_parser(
         "search", parents=[common], help="print orders matching TEXT",
-        description="Orders whose Order ID, reference, customer email/name/company or license "
-                    "key starts with TEXT (case-insensitive).",
+        description="Orders whose Order ID, reference, customer email/name/company, license "
+                    "key or license user email starts with TEXT (case-insensitive): the Order "
+                    "ID itself first, then by kind of match (Order ID, reference, customer, "
+                    "license), newest first.",
     )
     search.add_argument("text", metavar="TEXT")
     search.add_argument("--json", action="store_true", help="one JSON document on stdout")
@@ -199,8 +201,3 @@ async def show_cmd(args: argparse.Namespace, ctx: Context) -> int:
     else:
         _print_order(detail, licenses)
     return 0
-
-
-# They only read: a --db path that is not there is a mistake, not a new empty database.
-search_cmd.reads_existing = True  # type: ignore[attr-defined]
-show_cmd.reads_existing = True  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from orderview.cli.context import (
     settings_from_args,
 )
 from orderview.db.engine import DatabaseURLError, open_database
-from orderview.db.migrate import HEAD, SchemaTooNew, current_revision, upgrade
+from orderview.db.migrate import HEAD, SchemaError, current_revision, upgrade
 
 
 def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
@@ -40,7 +40,7 @@ async def upgrade_cmd(args: argparse.Namespace, _ctx: None) -> int:
         if before != HEAD:
             await asyncio.wait_for(upgrade(db), timeout=300)
         after = await current_revision(db)
-    except SchemaTooNew as exc:
+    except SchemaError as exc:
         raise CLIError(f"cannot upgrade database {db.display}: {exc}") from None
     except DB_ERRORS as exc:
         raise CLIError(describe_db_error(exc, db)) from None
@@ -54,3 +54,4 @@ async def upgrade_cmd(args: argparse.Namespace, _ctx: None) -> int:
 
 
 upgrade_cmd.needs_context = False  # type: ignore[attr-defined]  # it opens the database itself
+upgrade_cmd.creates_database = True  # type: ignore[attr-defined]  # creates the schema

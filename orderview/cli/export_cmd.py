@@ -26,15 +26,17 @@ def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAc
                     "license). The file is created with mode 0600: license keys are secrets.",
         epilog="Values: UTF-8, RFC 4180 quoting, CRLF rows, a header row; booleans true/false; "
                "dates YYYY-MM-DD; timestamps YYYY-MM-DDTHH:MM:SSZ (UTC); empty for none; "
-               "max_activations 'unlimited' when unlimited. Cells starting with = + - @ TAB "
-               "or CR get a leading ' so spreadsheets do not run them. An existing file is "
-               "refused without --force; a failed export leaves no file behind.",
+               "max_activations 'unlimited' when unlimited. Cells whose first visible character "
+               "is = + - @ TAB or CR get a leading ' so spreadsheets do not run them. An "
+               "existing file is refused without --force, and --force replaces only a regular "
+               "file (never a device, FIFO, socket or directory); a failed export leaves no "
+               "file behind.",
     )
     cmd.add_argument("order_id", metavar="ORDER_ID", help="the order's Order ID (store_id)")
     cmd.add_argument("-o", "--output", metavar="PATH",
                      help="file to write, or - for standard output "
                           "(default: order-<Order ID>-<UTC date>.csv here)")
-    cmd.add_argument("--force", action="store_true", help="overwrite an existing file")
+    cmd.add_argument("--force", action="store_true", help="overwrite an existing regular file")
     cmd.set_defaults(handler=run_export)
 
 

@@ -7,10 +7,10 @@ control characters in stored values are shown as stand-ins, never sent to the te
 from __future__ import annotations
 
 import argparse
-import json
 
 from orderview.cli.context import CLIError, Context
 from orderview.cli.numbers import bounded_int
+from orderview.cli.output import print_json
 from orderview.history_text import event_json, event_lines
 from orderview.safetext import visible
 from orderview.services import audit, orders
@@ -63,7 +63,7 @@ async def history_cmd(args: argparse.Namespace, ctx: Context) -> int:
             "exists": exists,
             "events": [event_json(e) for e in events],
         }
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print_json(document)
         return 0
     title = f"History of order {visible(store_id, 100)}"
     print(title if exists else f"{title} (deleted)")
@@ -73,6 +73,3 @@ async def history_cmd(args: argparse.Namespace, ctx: Context) -> int:
         print()
         print("\n".join(event_lines(event)))
     return 0
-
-
-history_cmd.reads_existing = True  # type: ignore[attr-defined]  # only reads: see data_cmd

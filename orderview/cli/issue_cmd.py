@@ -8,12 +8,12 @@ be piped; `--json` prints one JSON document instead.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from orderview.cli.context import CLIError, Context
 from orderview.cli.errors import exit_code_for
 from orderview.cli.numbers import bounded_int
+from orderview.cli.output import print_json
 from orderview.safetext import visible
 from orderview.schemas.issuing import MAX_QUANTITY, LineInput
 from orderview.services import catalog, customers, orders
@@ -105,7 +105,7 @@ def _issued_json(result: IssueResult) -> dict[str, object]:
 
 def _print_issued(result: IssueResult, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(_issued_json(result), indent=2))
+        print_json(_issued_json(result))
         return
     for identity in result.identities:
         print(visible(identity))
@@ -128,11 +128,14 @@ async def run_order_create(args: argparse.Namespace, ctx: Context) -> int:
         raise _fail(exc) from None
     order = created.order
     if args.json:
-        print(json.dumps({
+        print_json({
             "id": order.id, "store_id": order.store_id, "reference": order.reference,
             "customer": order.customer.email if order.customer else None,
             "created_at": order.created_at.isoformat(),
-        }, indent=2))
+        })
     else:
         print(visible(order.store_id))
     return 0
+
+
+run_order_create.creates_database = True  # type: ignore[attr-defined]  # makes data

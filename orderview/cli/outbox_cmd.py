@@ -1,21 +1,25 @@
-"""``orderview outbox send`` delivers due mail now; ``orderview outbox list`` shows the outbox.
+"""``orderview outbox send`` delivers due mail now; ``orderview outbox list`` shows the outbox,
+each message with its order and manager, optionally one order's (``--order``) or some statuses'.
 
-Neither ever prints a message body: queued invites hold initial passwords.
+Neither ever prints a message body (it is for the recipient).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 
 from orderview.cli.context import CLIError, Context
 from orderview.cli.numbers import bounded_int
-from orderview.mail import outbox
+from orderview.cli.output import print_json
+from orderview.mail import delivery, outbox
 from orderview.mail.smtp import NO_SERVER, mail_configured
 from orderview.roles import require
 from orderview.safetext import visible
+from orderview.services import audit, orders
+from orderview.services.errors import NotFound
+from orderview.services.outbox_listing import OutboxLine, list_mail
 
-STATUSES = ("queued", "sent", "failed", "superseded")
+STATUSES = ("queued", "sent", "failed", "superseded", "expired")
 MAX_LIST = 100_000
 
 
@@ -28,7 +32,10 @@ def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # ty
     listing.add_argument("--json", action="store_true", help="one JSON document on stdout")
     listing.add_argument("--status", choices=STATUSES, action="append",
                          help="only this status (repeatable)")
-    listing.add_argument("--limit", type=bounded_int(1, MAX_LIST), default=200, help="at most this many (newest)")
+    listing.add_argument("--order", metavar="ORDER_ID",
+                         help="only the mail of the order with this Order ID (also deleted)")
+    listing.add_argument("--limit", type=bounded_int(1, MAX_LIST), default=200,
+                         help="at most this many (newest)")
     listing.set_defaults(handler=list_cmd)
 
 
@@ -37,7 +44,7 @@ async def send_cmd(args: argparse.Namespace, ctx: Context) -> int:
     if not mail_configured(ctx.settings):
         pending = await outbox.count_pending(ctx.db)
         raise CLIError(f"{NO_SERVER} (set ORDERVIEW_SMTP_HOST); {pending} message(s) stay queued")
-    results = await outbox.deliver_due(ctx.db, ctx.settings)
+    results = await delivery.deliver_due(ctx.db, ctx.settings, actor=ctx.operator)
     if not results:
         print("nothing due")
     waiting = await outbox.count_pending(ctx.db) - sum(r.status in outbox.PENDING for r in results)
@@ -48,10 +55,11 @@ async def send_cmd(args: argparse.Namespace, ctx: Context) -> int:
     for r in results:
         outcome = "sent" if r.ok else f"{r.status}: {r.error}"
         print(f"#{r.id} {visible(r.to_address, 254)}: {visible(outcome, 400)}")
-    return 0 if all(r.ok for r in results) else 1
+    return 0 if all(r.ok or r.status in ("expired", "superseded") for r in results) else 1
 
 
-def _row(view: outbox.OutboxView) -> dict[str, object]:
+def _row(line: OutboxLine) -> dict[str, object]:
+    view = line.mail
     return {
         "id": view.id,
         "kind": view.kind,
@@ -66,24 +74,46 @@ def _row(view: outbox.OutboxView) -> dict[str, object]:
         if view.status in outbox.PENDING else None,
         "sent_at": view.sent_at.isoformat() if view.sent_at else None,
         "order_id": view.order_id,
+        "order": line.order,
         "manager_id": view.manager_id,
+        "manager": line.manager,
     }
 
 
+async def _order_id(ctx: Context, store_id: str) -> int:
+    """The order's id by its Order ID (any case); a deleted order's from its audit trail."""
+    try:
+        return (await orders.get_order_by_store_id(ctx.db, store_id)).id
+    except NotFound:
+        found = await audit.order_id_for_store_id(ctx.db, store_id)
+    if found is None:
+        raise CLIError(f"no order with Order ID {visible(store_id, 100)!r}")
+    return found
+
+
+def _who(line: OutboxLine) -> str:
+    view = line.mail
+    order = line.order or (f"#{view.order_id} (deleted)" if view.order_id else "none")
+    manager = line.manager or (f"#{view.manager_id} (removed)" if view.manager_id else "none")
+    return f"order {order}, manager {manager}"
+
+
 async def list_cmd(args: argparse.Namespace, ctx: Context) -> int:
-    views = await outbox.list_outbox(ctx.db, tuple(args.status or ()), args.limit)
+    order_id = await _order_id(ctx, args.order) if args.order is not None else None
+    lines = await list_mail(ctx.db, tuple(args.status or ()), args.limit, order_id)
     configured = mail_configured(ctx.settings)
     if args.json:
-        print(json.dumps({"mail_configured": configured, "messages": [_row(v) for v in views]},
-                         indent=2))
+        print_json({"mail_configured": configured, "messages": [_row(v) for v in lines]})
         return 0
     if not configured:
         print(f"note: {NO_SERVER} (set ORDERVIEW_SMTP_HOST): queued mail is not being sent")
-    if not views:
-        print("outbox is empty")
-    for v in views:
+    if not lines:
+        print("no mail for this order" if order_id is not None else "outbox is empty")
+    for listed in lines:
+        v = listed.mail
         when = v.sent_at or v.created_at
-        line = f"#{v.id} {v.status:<10} {when:%Y-%m-%d %H:%M} UTC  {v.kind:<14} {v.to_address}"
+        line = (f"#{v.id} {v.status:<10} {when:%Y-%m-%d %H:%M} UTC  {v.kind:<14} "
+                f"{v.to_address}  {_who(listed)}")
         if v.status == "failed":
             retry = ", gave up" if v.gave_up else f", next try {v.next_attempt_at:%H:%M} UTC"
             line += f"  [{v.attempts} attempt(s){retry}: {v.last_error}]"

@@ -2,7 +2,9 @@
 
 Values from the database are data: a customer named ``EVIL\\x1b[2J`` must not clear the
 operator's terminal when a command prints it. Table cells go through ``safetext.visible``;
-JSON escapes every control (and bidi control) character as ``\\uXXXX``, which stays valid JSON.
+JSON escapes every character of ``safetext.UNSAFE`` (controls, bidi, separators, tags, invisible
+format characters) as ``\\uXXXX``, which stays valid JSON and reads back as the stored value.
+Every command prints JSON through ``print_json``.
 """
 
 from __future__ import annotations
@@ -14,10 +16,19 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from orderview.safetext import visible
+from orderview.safetext import UNSAFE, visible
 
-# json.dumps already escapes U+0000–U+001F; these it leaves raw with ensure_ascii=False.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+def _escape(match: re.Match[str]) -> str:
+    """``\\uXXXX``, as a surrogate pair above U+FFFF (tag characters), as JSON spells it.
+    A line feed here is the layout's (``json.dumps`` already escaped every C0 in a string)."""
+    code = ord(match.group())
+    if code == 0x0A:
+        return "\n"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -35,7 +46,7 @@ def _default(value: Any) -> Any:
 
 def dumps(document: Any) -> str:
     text = json.dumps(document, indent=2, ensure_ascii=False, default=_default)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return UNSAFE.sub(_escape, text)
 
 
 def print_json(document: Any, out: TextIO | None = None) -> None:

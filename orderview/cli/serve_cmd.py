@@ -68,16 +68,19 @@ async def run_serve(args: argparse.Namespace, _ctx: object = None) -> int:
     from orderview.serve.operators import OperatorsError, load_operators
 
     settings = settings_from_args(args)
+    db = None if args.check else await open_db(settings, must_exist=True)  # upgraded once, here
     path = operators_path(args, settings.serve_operators)
     try:
         operators = load_operators(path)
     except OperatorsError as exc:
         from orderview.safetext import visible
 
+        if db is not None:
+            await db.dispose()
         for problem in exc.problems:
             print(f"orderview: {exc.path}: {visible(problem)}", file=sys.stderr)
         return 2
-    if args.check:
+    if db is None:  # --check
         print(f"{path}: {len(operators.by_name)} operators, {len(operators.by_key)} keys: ok")
         return 0
     host, port = parse_listen(getattr(args, "listen", None) or settings.serve_listen)
@@ -88,11 +91,11 @@ async def run_serve(args: argparse.Namespace, _ctx: object = None) -> int:
     try:
         key, created = hostkey.load_or_create(key_path)
     except (OSError, ValueError) as exc:
+        await db.dispose()
         raise CLIError(f"host key {key_path}: {exc}", 2) from None
     _log_to_stderr()
     print(f"orderview serve: host key {hostkey.fingerprint(key)} "
           f"({'made now, ' if created else ''}{key_path})", file=sys.stderr, flush=True)
-    db = await open_db(settings)  # the schema is checked and upgraded once, here
     try:
         warning = await _pg_capacity(settings, db)
     finally:

@@ -19,7 +19,16 @@ HEAD = "0005_devices"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-class SchemaTooNew(Exception):
+class SchemaError(Exception):
+    """A database this orderview cannot bring to ``HEAD``; ``str()`` is one line to show."""
+
+
+class UpgradeRefused(SchemaError):
+    """A migration found data it cannot carry over (e.g. Order IDs that differ only in case
+    before they became unique): nothing was changed, the message says what to fix."""
+
+
+class SchemaTooNew(SchemaError):
     """The database was upgraded by a newer orderview (a shared database after another desk
     upgraded): this version must not write to it, and cannot downgrade it."""
 

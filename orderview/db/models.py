@@ -121,7 +121,8 @@ class Order(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[str] = mapped_column(String(100), unique=True)
-    store_id_lc: Mapped[str] = mapped_column(search_key(100), index=True)
+    # Unique: Order IDs that differ only in case are one Order ID (invariants.md).
+    store_id_lc: Mapped[str] = mapped_column(search_key(100), index=True, unique=True)
     reference: Mapped[str] = mapped_column(String(100), default="")
     reference_lc: Mapped[str] = mapped_column(search_key(100), default="", index=True)
     campaign_params: Mapped[str] = mapped_column(String(500), default="")
@@ -154,6 +155,7 @@ class License(Base):
     # Key-based products: the key (upper case, dashed). User-based: NULL and user_email set.
     license_key: Mapped[str | None] = mapped_column(search_key(32), unique=True)
     user_email: Mapped[str | None] = mapped_column(String(254))
+    user_email_lc: Mapped[str | None] = mapped_column(search_key(254), index=True)
     license_type: Mapped[str] = mapped_column(String(16), default="perpetual")
     valid_duration: Mapped[str | None] = mapped_column(String(16))
     validity_period: Mapped[date | None] = mapped_column(Date)
@@ -283,8 +285,8 @@ class MailOutbox(Base):
     kind: Mapped[str] = mapped_column(String(32), default="manager_invite")
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)  # scrubbed once sent (it may hold a password)
-    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|sent|failed|superseded
+    body: Mapped[str] = mapped_column(Text)  # what is (or was) sent; never a password
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|sent|failed|superseded|expired
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -292,6 +294,8 @@ class MailOutbox(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     order_id: Mapped[int | None] = mapped_column(Integer, index=True)
     manager_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # An undelivered invite expires then (set once it could be sent: a mail server known).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class MailAttempt(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
@@ -120,13 +120,19 @@ async def order_history(
 
 
 async def order_id_for_store_id(db: Database, store_id: str) -> int | None:
-    """The order id that audit events recorded for an Order ID (finds deleted orders too)."""
+    """The order id that audit events recorded for an Order ID (finds deleted orders too);
+    Order IDs ignore case, as everywhere (the exact spelling first)."""
     if unfindable(store_id, db.dialect):
         return None
     async with db.sessions() as session:
-        return await session.scalar(
-            select(AuditEvent.order_id)
-            .where(AuditEvent.order_store_id == store_id, AuditEvent.order_id.is_not(None))
-            .order_by(AuditEvent.id.desc())
-            .limit(1)
-        )
+        for match in (AuditEvent.order_store_id == store_id,
+                      func.lower(AuditEvent.order_store_id) == store_id.strip().lower()):
+            found = await session.scalar(
+                select(AuditEvent.order_id)
+                .where(match, AuditEvent.order_id.is_not(None))
+                .order_by(AuditEvent.id.desc())
+                .limit(1)
+            )
+            if found is not None:
+                return found
+        return None

@@ -74,16 +74,29 @@ async def get_product(db: Database, product_id: int) -> ProductView:
     return product_view(product)
 
 
+def _by_code(items: list[Any], code: str, attr: str) -> Any | None:
+    """The item whose code is ``code``: exactly, else the one that matches ignoring case and
+    surrounding spaces (codes are typed: ``--product atlas``)."""
+    exact = [i for i in items if getattr(i, attr) == code]
+    if exact:
+        return exact[0]
+    folded = [i for i in items if getattr(i, attr).casefold() == code.strip().casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def _valid(codes: list[str]) -> str:
+    return ", ".join(sorted(codes, key=str.casefold)) or "none"
+
+
 async def product_by_code(db: Database, short_code: str) -> ProductView:
-    if unfindable(short_code, db.dialect):
-        raise NotFound(f"no product with code {short_code!r}")
-    async with db.sessions() as session:
-        product = (
-            await session.scalars(select(Product).where(Product.short_code == short_code))
-        ).first()
-    if product is None:
-        raise NotFound(f"no product with code {short_code!r}")
-    return product_view(product)
+    """The product with this short code, ignoring case; ``NotFound`` lists the valid codes."""
+    products = await list_products(db, include_inactive=True)
+    found = None if unfindable(short_code, db.dialect) else _by_code(products, short_code,
+                                                                     "short_code")
+    if found is None:
+        valid = _valid([p.short_code for p in products if p.active])
+        raise NotFound(f"no product with code {short_code!r}; valid codes: {valid}")
+    return found
 
 
 async def list_policies(db: Database, product_id: int) -> list[PolicyView]:
@@ -106,19 +119,25 @@ async def get_policy(db: Database, policy_id: int) -> PolicyView:
 
 
 async def policy_by_code(db: Database, product_id: int, code: str) -> PolicyView:
-    if unfindable(code, db.dialect):
-        raise NotFound(f"no policy {code!r} for this product")
+    """The product's policy with this code, ignoring case; ``NotFound`` lists the valid ones."""
+    policies = await list_policies(db, product_id)
+    found = None if unfindable(code, db.dialect) else _by_code(policies, code, "code")
+    if found is None:
+        raise NotFound(f"no policy {code!r} for this product; valid policies: "
+                       f"{_valid([p.code for p in policies])}")
+    return found
+
+
+async def catalog(db: Database) -> list[tuple[ProductView, list[PolicyView]]]:
+    """Every product (sold or not) by name, each with its policies (default first, then by
+    name): what ``orderview products`` lists."""
     async with db.sessions() as session:
-        policy = (
-            await session.scalars(
-                select(LicensePolicy).where(
-                    LicensePolicy.product_id == product_id, LicensePolicy.code == code
-                )
-            )
-        ).first()
-    if policy is None:
-        raise NotFound(f"no policy {code!r} for this product")
-    return policy_view(policy)
+        products = [product_view(p) for p in await session.scalars(
+            select(Product).order_by(Product.name, Product.id))]
+        policies = [policy_view(p) for p in await session.scalars(
+            select(LicensePolicy).order_by(LicensePolicy.is_default.desc(), LicensePolicy.name,
+                                           LicensePolicy.id))]
+    return [(p, [q for q in policies if q.product_id == p.id]) for p in products]
 
 
 async def default_policy(db: Database, product_id: int) -> PolicyView | None:

@@ -7,11 +7,18 @@ scrubbed in the same transaction, so no sender delivers an invite to a deleted o
 go by bulk Core DELETE: a 100,000-license order must not load 100,000 ORM objects. The audit
 snapshot keeps every license key and type (the issue asks for them), as compact
 ``[license_key, license_type, user_email]`` rows, so a deleted key can still be traced.
+
+The delete confirms what its preview showed: ``DeletionPreview.fingerprint`` covers the order's
+version, its customer (id, version, name shown), its license count and newest license, its
+manager assignments (ids, versions) and its unsent mail; ``delete_order`` recomputes it after
+locking the order and raises ``PreviewChanged`` with the new preview when anything moved
+(``services/fingerprint.py``). On PostgreSQL the order's row lock also holds off new licenses
+and assignments (their foreign key needs a share lock on it) until the delete is done.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -29,7 +36,8 @@ from orderview.db.models import (
 from orderview.mail import outbox
 from orderview.roles import require
 from orderview.services import audit
-from orderview.services.errors import NotFound
+from orderview.services.errors import NotFound, PreviewChanged
+from orderview.services.fingerprint import fingerprint
 from orderview.services.versioning import check_version
 
 LICENSE_SNAPSHOT_COLUMNS = ["license_key", "license_type", "user_email"]
@@ -47,6 +55,13 @@ class DeletionPreview:
     license_count: int
     manager_count: int
     unsent_mail: int = 0  # invites/notices about the order not sent yet: cancelled with it
+    fingerprint: str = ""  # of everything above and what it rests on: delete_order checks it
+
+    @property
+    def shown(self) -> tuple[str, str, str, int, int, int]:
+        """What the dialog shows of it."""
+        return (self.store_id, self.customer, self.customer_email, self.license_count,
+                self.manager_count, self.unsent_mail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,44 +75,81 @@ class DeletedOrder:
 
 async def deletion_preview(db: Database, order_id: int) -> DeletionPreview:
     async with db.sessions() as session:
-        row = (
-            await session.execute(
-                select(
-                    Order.store_id,
-                    Order.version,
-                    Customer.email,
-                    Customer.first_name,
-                    Customer.last_name,
-                    Customer.company_name,
-                )
-                .outerjoin(Customer, Customer.id == Order.customer_id)
-                .where(Order.id == order_id)
+        preview = await _preview(session, order_id)
+    if preview is None:
+        raise NotFound("no such order (it may have been deleted)")
+    return preview
+
+
+async def _preview(session: AsyncSession, order_id: int) -> DeletionPreview | None:
+    """The preview as the database is now, in ``session`` (None: no such order)."""
+    row = (
+        await session.execute(
+            select(
+                Order.store_id,
+                Order.version,
+                Order.customer_id,
+                Customer.version.label("customer_version"),
+                Customer.email,
+                Customer.first_name,
+                Customer.last_name,
+                Customer.company_name,
             )
-        ).first()
-        if row is None:
-            raise NotFound("no such order (it may have been deleted)")
-        licenses = await session.scalar(
-            select(func.count(License.id)).where(License.order_id == order_id)
+            .outerjoin(Customer, Customer.id == Order.customer_id)
+            .where(Order.id == order_id)
         )
-        managers = await session.scalar(
-            select(func.count(OrderManager.id)).where(OrderManager.order_id == order_id)
+    ).first()
+    if row is None:
+        return None
+    licenses = (
+        await session.execute(
+            select(func.count(License.id), func.max(License.id)).where(
+                License.order_id == order_id)
         )
-        unsent = await session.scalar(
-            select(func.count(MailOutbox.id)).where(
+    ).one()
+    managers = (
+        await session.execute(
+            select(OrderManager.id, OrderManager.version, OrderManager.manager_id)
+            .where(OrderManager.order_id == order_id)
+            .order_by(OrderManager.id)
+        )
+    ).all()
+    unsent = (
+        await session.execute(
+            select(func.count(MailOutbox.id), func.max(MailOutbox.id)).where(
                 MailOutbox.order_id == order_id, MailOutbox.status.in_(outbox.PENDING)
             )
         )
+    ).one()
     name = f"{row.first_name or ''} {row.last_name or ''}".strip()
-    return DeletionPreview(
+    preview = DeletionPreview(
         order_id=order_id,
         store_id=row.store_id,
         version=row.version,
         customer=row.company_name or name or (row.email or ""),
         customer_email=row.email or "",
-        license_count=licenses or 0,
-        manager_count=managers or 0,
-        unsent_mail=unsent or 0,
+        license_count=licenses[0] or 0,
+        manager_count=len(managers),
+        unsent_mail=unsent[0] or 0,
     )
+    facts = fingerprint(
+        preview.shown, row.version, row.customer_id, row.customer_version, licenses[1],
+        [list(m) for m in managers], unsent[1],
+    )
+    return replace(preview, fingerprint=facts)
+
+
+def preview_changes(before: DeletionPreview | tuple[object, ...], after: DeletionPreview) -> str:
+    """What moved between two previews, for the operator ("licenses 1 → 1,001; …")."""
+    old = before.shown if isinstance(before, DeletionPreview) else before
+    new = after.shown
+    names = ("Order ID", "customer", "customer email", "licenses",
+             "license manager assignments", "unsent emails")
+    parts = [
+        f"{name} {a:,} → {b:,}" if isinstance(a, int) else f"{name} {a or '(none)'} → {b or '(none)'}"
+        for name, a, b in zip(names, old, new, strict=True) if a != b
+    ]
+    return "; ".join(parts) or "its licenses or license managers were replaced"
 
 
 _ORDER_FIELDS = (
@@ -154,12 +206,15 @@ async def _snapshot(session: AsyncSession, order: Any) -> dict[str, Any]:
 
 
 async def delete_order(
-    db: Database, actor: str, order_id: int, expected_version: int
+    db: Database, actor: str, order_id: int, expected_version: int, *, fingerprint: str
 ) -> DeletedOrder:
-    """Delete the order the operator saw at ``expected_version``, or raise ConflictError.
+    """Delete the order the operator saw at ``expected_version`` with the preview whose
+    ``fingerprint`` is given, or raise ConflictError.
 
     ConflictError(deleted=True) when it is already gone; ConflictError naming who changed what
-    when its version moved on.
+    when its version moved on; ``PreviewChanged`` (with the new preview) when anything the
+    preview showed changed (licenses issued, managers added or changed, the customer, unsent
+    mail), which moves no order version.
     """
     require(actor, "delete_order")
     async with db.write() as session:
@@ -172,6 +227,14 @@ async def delete_order(
             row_id=order_id,
             expected_version=expected_version,
         )
+        now = await _preview(session, order_id)
+        if now is not None and now.fingerprint != fingerprint:
+            raise PreviewChanged(
+                "order", now,
+                "Not deleted: this order changed after the preview was shown "
+                f"({now.license_count:,} license(s) and {now.manager_count} manager "
+                "assignment(s) now).",
+            )
         snapshot = await _snapshot(session, order)
         sync = {"synchronize_session": False}
         await session.execute(

@@ -69,5 +69,18 @@ class ConflictError(ServiceError):
         return f"This {self.entity} changed after you opened it: " + "; ".join(parts) + "."
 
 
+class PreviewChanged(ConflictError):
+    """What a confirmation showed is no longer so (licenses issued, a manager added, their
+    state changed…): nothing was done. ``preview`` is what the confirmation must show now."""
+
+    def __init__(self, entity: str, preview: object, message: str) -> None:
+        self.preview = preview
+        self.message = message
+        super().__init__(entity, [])
+
+    def describe(self) -> str:
+        return self.message
+
+
 class PermissionDenied(ServiceError):
     pass

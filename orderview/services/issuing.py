@@ -15,7 +15,6 @@ Decisions (ours):
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
 from orderview.db.models import AuditEvent, Customer, License, LicensePolicy, Order, Product
-from orderview.keys import ALPHABET, generate_keys
+from orderview.keys import generate_keys
 from orderview.roles import require
 from orderview.schemas.issuing import (
     LineInput,
@@ -41,6 +40,12 @@ from orderview.services import audit
 from orderview.services.catalog import policy_view, product_view
 from orderview.services.errors import ConflictError, FieldErrors, NotFound
 from orderview.services.normalize import customer_keys, lc
+from orderview.services.order_ids import (
+    generate_store_id,
+    store_id_holder,
+    store_id_taken,
+    store_id_taken_message,
+)
 from orderview.services.orders import get_order
 from orderview.services.views import OrderDetail
 
@@ -191,22 +196,27 @@ def _sqlite_insert(dialect: Dialect, template: dict[str, Any], column: str) -> t
 async def _insert_chunk(
     session: AsyncSession, template: dict[str, Any], column: str, values: Sequence[str]
 ) -> None:
-    """Rows that differ in one column (the key or the user email), in one executemany, inside a
-    savepoint so a unique violation undoes only this chunk.
+    """Rows that differ in one column (the key or the user email, with its lower-cased search
+    copy), in one executemany, inside a savepoint so a unique violation undoes only this chunk.
 
     On SQLite the rows go to the driver as tuples: SQLAlchemy's per-row parameter processing
     cost ~3× the inserts themselves (docs/benchmarks.md); elsewhere Core executemany.
     """
+    lowered = column == "user_email"
     async with session.begin_nested():
         conn = await session.connection()
         if conn.dialect.name == "sqlite":
             sql, base = _sqlite_insert(conn.dialect, template, column)
             at = len(template) if column not in template else list(template).index(column)
-            rows = [(*base[:at], value, *base[at + 1:]) for value in values]
+            if lowered:  # its search copy goes last: one more column, one more "?"
+                sql = sql.replace(") VALUES (", ", user_email_lc) VALUES (?, ", 1)
+            rows = [(*base[:at], value, *base[at + 1:], *([lc(value)] if lowered else []))
+                    for value in values]
             await conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
         else:
-            await conn.execute(insert(License.__table__),
-                               [{**template, column: value} for value in values])
+            await conn.execute(insert(License.__table__), [
+                {**template, column: value, **({"user_email_lc": lc(value)} if lowered else {})}
+                for value in values])
 
 
 async def _insert_line(
@@ -346,17 +356,6 @@ async def issue_licenses(
 
 # --- creating orders ----------------------------------------------------------------------
 
-def generate_store_id(today: datetime | None = None) -> str:
-    """``ORD-YYYYMMDD-XXXXXX``: sortable by day, 30 random bits (unambiguous alphabet)."""
-    day = (today or datetime.now(UTC)).strftime("%Y%m%d")
-    suffix = "".join(ALPHABET[b % 32] for b in os.urandom(6))
-    return f"ORD-{day}-{suffix}"
-
-
-async def _store_id_taken(session: AsyncSession, store_id: str) -> bool:
-    return (await session.scalar(select(Order.id).where(Order.store_id == store_id))) is not None
-
-
 async def _customer_for(session: AsyncSession, actor: str, new: NewOrder) -> int | None:
     if new.customer_id is not None:
         if await session.get(Customer, new.customer_id) is None:
@@ -396,11 +395,12 @@ async def create_order(
             customer_id = await _customer_for(session, actor, new)
             store_id = new.store_id
             if store_id:
-                if await _store_id_taken(session, store_id):
-                    raise FieldErrors({"store_id": "an order with this Order ID exists"})
+                held = await store_id_holder(session, store_id)
+                if held is not None:
+                    raise FieldErrors({"store_id": store_id_taken_message(held)})
             else:
                 store_id = generate_store_id()
-                while await _store_id_taken(session, store_id):
+                while await store_id_taken(session, store_id):
                     store_id = generate_store_id()
             now = datetime.now(UTC)
             order = Order(store_id=store_id, store_id_lc=lc(store_id), reference=new.reference,

@@ -3,7 +3,8 @@
 Keys (on the tab, so they work only while it has focus, and show in its footer): ``a`` add,
 ``enter`` edit permissions, ``r`` resend the invite with a new initial password, ``delete`` or
 ``R`` remove from this order (both after a confirmation). The invite column always tells the
-truth: queued (and "no mail server configured" when that is why), sent at, failed and why.
+truth: queued (and "waits for a mail server" when none is configured: no password exists
+until it is sent), sent at, failed and why, expired (``r`` resends).
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ from textual.widgets import DataTable, Static
 
 from orderview.mail.composer import KIND_ADDED
 from orderview.mail.outbox import MAX_ATTEMPTS
-from orderview.mail.smtp import NO_SERVER, mail_configured
-from orderview.mail.status import invite_status
+from orderview.mail.smtp import mail_configured
+from orderview.mail.status import WAITS, invite_status
 from orderview.permissions import PERMISSION_BY_CODE, PERMISSIONS
-from orderview.services import managers
-from orderview.services.errors import ServiceError
+from orderview.services import managers, removal
+from orderview.services.errors import PreviewChanged, ServiceError
 from orderview.services.views import ManagerView, OrderDetail
 
 # Each permission is one letter in a fixed position, so every manager's rights fit on one line
@@ -74,7 +75,9 @@ def invite_cell(m: ManagerView, configured: bool) -> str:
     full. Without a mail server that is what the cell says, whatever the last failure was."""
     if not configured and m.invite_status == "failed" and m.invite_attempts < MAX_ATTEMPTS:
         return ("notice " if m.invite_kind == KIND_ADDED else "") + "failed; no mail server"
-    status = invite_status(m, configured).replace(f" — {NO_SERVER}", ": no mail server")
+    if m.invite_status == "expired":
+        return ("notice " if m.invite_kind == KIND_ADDED else "") + "expired; r resends"
+    status = invite_status(m, configured).replace(f"queued — {WAITS}", "waits for mail server")
     return status.replace(" UTC", "")  # the column title says the times are UTC
 
 
@@ -188,7 +191,7 @@ class ManagersPane(RoleGated, Vertical):
     def _summary(self) -> str:
         if self.detail is None or not self.detail.managers:
             return "No license managers on this order. a adds one."
-        note = f" · invites stay queued: {NO_SERVER}" if not self.configured else ""
+        note = " · invites wait for a mail server (none configured)" if not self.configured else ""
         return f"{len(self.detail.managers)} manager(s){note}"
 
     def _show_selected(self) -> None:
@@ -253,16 +256,23 @@ class ManagersPane(RoleGated, Vertical):
         if manager is None or detail is None:
             self.status.set_status("No manager selected.")
             return
-        question = (f"Remove {manager.email} from order {detail.store_id}? They lose their "
-                    "rights on this order; their login and other orders stay.")
-        if not await self.app.push_screen_wait(ConfirmScreen(question)):
-            self.status.set_status("Nothing removed.")
-            return
+        lead = ""
         try:
-            await managers.remove_manager(
-                self.app.db, manager.assignment_id,  # type: ignore[attr-defined]
-                version=manager.assignment_version, actor=self.app.operator,  # type: ignore[attr-defined]
-            )
+            preview = await removal.removal_preview(self.app.db, manager.assignment_id)  # type: ignore[attr-defined]
+            while True:  # the confirmation shows the manager as they are; removes only that
+                if not await self.app.push_screen_wait(
+                        ConfirmScreen(removal_question(preview, lead))):
+                    self.status.set_status("Nothing removed.")
+                    return
+                try:
+                    await managers.remove_manager(
+                        self.app.db, manager.assignment_id,  # type: ignore[attr-defined]
+                        version=manager.assignment_version, actor=self.app.operator,  # type: ignore[attr-defined]
+                        fingerprint=preview.fingerprint,
+                    )
+                    break
+                except PreviewChanged as exc:
+                    preview, lead = exc.preview, str(exc)  # type: ignore[assignment]
         except ServiceError as exc:
             await self._reload(f"Not removed: {exc}")
             return
@@ -286,13 +296,31 @@ class ManagersPane(RoleGated, Vertical):
             await managers.resend_invite(
                 self.app.db, self.app.settings, manager.assignment_id,  # type: ignore[attr-defined]
                 version=manager.assignment_version, actor=self.app.operator,  # type: ignore[attr-defined]
+                signed_in=not manager.is_initial_password,
             )
         except ServiceError as exc:
             await self._reload(f"Not sent: {exc}")
             return
         self._wake_sender()
-        note = "" if self.configured else f" — {NO_SERVER}"
+        note = "" if self.configured else " — waits for a mail server"
         await self._reload(f"New invite for {manager.email} queued{note}.")
+
+
+def removal_question(preview: removal.ManagerRemoval, lead: str = "") -> Content:
+    """The Remove confirmation: the manager as they are now (data through ``literal``)."""
+    labels = ", ".join(PERMISSION_BY_CODE[c].label if c in PERMISSION_BY_CODE else c
+                       for c in preview.permissions) or "none"
+    who = (Content.assemble(literal(preview.email, 80), " (", literal(preview.name, 60), ")")
+           if preview.name else literal(preview.email, 80))
+    mail = (f"\n{preview.unsent_mail} unsent email(s) to them about this order are cancelled."
+            if preview.unsent_mail else "")
+    return Content.assemble(
+        (literal(lead, 300) + "\n\n") if lead else "",
+        "Remove ", who, " from order ", literal(preview.store_id, 60), "?\n",
+        "Permissions here: ", literal(labels, 300), "\n",
+        "Signed in: ", "yes" if preview.signed_in else "not yet", mail, "\n",
+        "They lose their rights on this order; their login and other orders stay.",
+    )
 
 
 def refresh_after_delivery(app: object, results: list[object]) -> None:

@@ -48,6 +48,11 @@ class WizardStep(VerticalScroll):
         """Errors by field (empty: fine). Called after ``collect``."""
         return {}
 
+    async def check_step(self) -> dict[str, str]:
+        """Errors only the database can tell (empty: fine). Called after ``validate_step``
+        found none."""
+        return {}
+
     def focus_first(self) -> None:
         fields = self.field_widgets()
         if fields:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from orderview.widgets.literal import literal
-from orderview.widgets.still_input import _UNSAFE, KeysInOrder, StillInput, _stand_in
+from orderview.widgets.still_input import KeysInOrder, StillInput
 from orderview.widgets.tick import Tick
 from rich.text import Text
 from textual import events
@@ -25,7 +25,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Checkbox, Static, TextArea
 
-from orderview.safetext import has_unsafe
+from orderview.safetext import has_unsafe, visible_in_box
 
 LABEL_WIDTH = 24
 
@@ -146,7 +146,7 @@ class StillTextArea(KeysInOrder, TextArea):
         area expands it). The text itself is untouched: the step refuses it."""
         line = self.document.get_line(line_index)
         if has_unsafe(line.replace("\t", " ")):
-            line = _UNSAFE.sub(lambda m: m.group() if m.group() == "\t" else _stand_in(m), line)
+            line = visible_in_box(line, keep="\t")
         return Text(line, end="", no_wrap=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

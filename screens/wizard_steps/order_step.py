@@ -18,6 +18,7 @@ from textual.widgets import Button, DataTable, Input, Static
 from orderview.schemas.issuing import parse_new_order
 from orderview.services import customers
 from orderview.services.errors import FieldErrors
+from orderview.services.order_ids import order_id_problem
 from orderview.services.views import CustomerView
 
 MODES = (("none", "no customer"), ("pick", "pick an existing customer"),
@@ -139,3 +140,8 @@ class OrderStep(WizardStep):
         except FieldErrors as exc:
             return exc.errors
         return {}
+
+    async def check_step(self) -> dict[str, str]:
+        """An Order ID already taken (in any case) is said here, not after the summary."""
+        problem = await order_id_problem(self.app.db, self.draft.store_id)  # type: ignore[attr-defined]
+        return {"store_id": problem} if problem else {}
