@@ -23,7 +23,8 @@ from tests.hostile_corpus import BY_NAME, FORBIDDEN_OUTPUT
 from tests.ui_support import SIZE, make_app, screen_text, wait_for
 
 NAMES = ["click_simulate", "closing_tag", "csi_clear", "osc_title", "osc_clipboard", "c1_csi",
-         "bel", "carriage_return", "newline", "nul", "bidi_override", "cjk_wide", "emoji", "long"]
+         "bel", "carriage_return", "newline", "nul", "bidi_override", "cjk_wide", "emoji", "long",
+         "arabic_letter_mark", "line_separators", "tag_characters", "invisible_format"]
 
 
 async def _seed(db, texts: list[str]) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
