@@ -89,12 +89,13 @@ class OrderviewApp(App[None]):
 
     def __init__(self, db: Database | None, settings: Settings | FirstPaintSettings,
                  operator: str, open_store_id: str | None = None, *,
-                 light: LightStart | None = None) -> None:
+                 light: LightStart | None = None, open_license: int | None = None) -> None:
         super().__init__()
         self.db = db
         self.settings = settings
         self.operator = operator
         self.open_store_id = open_store_id
+        self.open_license = open_license  # ``open --license``: its screen over its order
         self.light = light
         # Why a light start could not finish (invalid setting, database fault): the command
         # line prints it once the terminal is restored, as the normal start would have.
@@ -243,6 +244,10 @@ class OrderviewApp(App[None]):
         from orderview.screens.order import OrderScreen
 
         self.push_screen(OrderScreen(detail.id, detail))
+        if self.open_license is not None:
+            from orderview.screens.license import open_over_order
+
+            open_over_order(self, self.open_license)
 
     def _mail_delivered(self, results: list[object]) -> None:
         from orderview.screens.order_tabs.managers import refresh_after_delivery

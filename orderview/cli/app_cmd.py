@@ -38,10 +38,14 @@ def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAc
     parser.set_defaults(handler=run_app)
     _terminal_options(parser)
     open_cmd = subparsers.add_parser(
-        "open", parents=[common], help="open the app on one order",
-        description="Open the app straight on an order's screen (esc goes to the orders list).",
+        "open", parents=[common], help="open the app on one order (or license)",
+        description="Open the app straight on an order's screen (esc goes to the orders list), "
+                    "or with --license on a license's screen over its order.",
     )
-    open_cmd.add_argument("order_id", metavar="ORDER_ID", help="the order's Order ID (store_id)")
+    open_cmd.add_argument("order_id", metavar="ORDER_ID", nargs="?",
+                          help="the order's Order ID (store_id)")
+    open_cmd.add_argument("--license", metavar="KEY", dest="license_key",
+                          help="open this license (a license key)")
     open_cmd.set_defaults(handler=run_open)
     _terminal_options(open_cmd)
 
@@ -135,7 +139,7 @@ def light_start(args: argparse.Namespace) -> LightStart | None:
 
 
 async def run_app(args: argparse.Namespace, ctx: Context | None = None,
-                  open_store_id: str | None = None) -> int:
+                  open_store_id: str | None = None, open_license: int | None = None) -> int:
     if ctx is None:
         refuse_dumb_terminal()
         start = light_start(args)
@@ -148,7 +152,8 @@ async def run_app(args: argparse.Namespace, ctx: Context | None = None,
     _terminal_env(settings)
     from orderview.app import OrderviewApp
 
-    app = OrderviewApp(ctx.db, settings, ctx.operator, open_store_id=open_store_id)
+    app = OrderviewApp(ctx.db, settings, ctx.operator, open_store_id=open_store_id,
+                       open_license=open_license)
     app.config_file = config_file(args)
     await app.run_async(mouse=settings.mouse)
     if app.crash is not None:
@@ -217,11 +222,17 @@ def refuse_dumb_terminal() -> None:
 
 
 async def run_open(args: argparse.Namespace, ctx: Context) -> int:
-    from orderview.services import orders
+    from orderview.services import licenses, orders
     from orderview.services.errors import NotFound
 
     refuse_dumb_terminal()
+    if (args.order_id is None) == (args.license_key is None):
+        raise CLIError("give an ORDER_ID or --license KEY (one of them)", 2)
     try:
+        if args.license_key is not None:
+            found = await licenses.find_license(ctx.db, args.license_key)
+            return await run_app(args, ctx, open_store_id=found.order_store_id,
+                                 open_license=found.id)
         await orders.get_order_by_store_id(ctx.db, args.order_id)
     except NotFound as exc:
         raise CLIError(visible(str(exc)), exit_codes.NOT_FOUND) from None

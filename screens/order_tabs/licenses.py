@@ -204,6 +204,15 @@ class LicensesPane(Vertical):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._near_edge(event.cursor_row)
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """enter: the license screen (esc comes back to this row)."""
+        event.stop()
+        row = self.selected_license()
+        if row is not None:
+            from orderview.screens.license import LicenseScreen
+
+            self.app.push_screen(LicenseScreen(row.id))
+
     def _near_edge(self, row: int) -> None:
         """Fetch the next page when the cursor is near an edge of the window."""
         if self._fetching or not self.rows or row != self.table.cursor_row:
