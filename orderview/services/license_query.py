@@ -41,6 +41,7 @@ SORT_LABELS = {"issued": "issue order", "key": "key", "created": "created",
                "expiry": "expiry", "activity": "last activity"}
 
 Cursor = tuple[int, Any, int]  # (segment, value of its column or None, license id)
+LAST: Cursor = (1_000, None, 0)  # past every segment: ``before=LAST`` is the last page
 
 
 @dataclass(frozen=True, slots=True)
