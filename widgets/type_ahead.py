@@ -252,4 +252,5 @@ def _copy(event: events.Key | events.Paste) -> events.Key | events.Paste:
     copy = (events.Key(event.key, event.character) if isinstance(event, events.Key)
             else events.Paste(event.text))
     copy.set_sender(event._sender)  # type: ignore[arg-type]
+    copy.time = event.time  # when it was typed (``FreshKeysOnly`` compares it)
     return copy

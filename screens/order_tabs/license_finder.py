@@ -74,7 +74,8 @@ class LicenseFinding(RoleGated):
     # -- widgets ------------------------------------------------------------------------------
 
     def compose_finder(self) -> Iterator[FilterBox]:
-        yield FilterBox(placeholder="key or user email starts with…", id="licenses-filter")
+        yield FilterBox(placeholder="key or user email starts with…", id="licenses-filter",
+                        compact=True)
 
     @property
     def filter_box(self) -> FilterBox:
@@ -145,8 +146,10 @@ class LicenseFinding(RoleGated):
         self.filter_box.add_class("-shown")
         self.filter_box.focus()
 
-    @on(Input.Changed, "#licenses-filter")
-    def _typed(self, event: Input.Changed) -> None:
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Typing in the filter box filters as you type (a newer keystroke's query wins)."""
+        if event.input.id != "licenses-filter":
+            return
         event.stop()
         if event.value != self.finding.text:
             self._refilter(text=event.value)

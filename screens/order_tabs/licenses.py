@@ -65,7 +65,7 @@ class LicensesPane(LicenseFinding, Vertical):
     DEFAULT_CSS = """
     LicensesPane { height: 1fr; }
     LicensesPane LiteralTable { height: 1fr; }
-    LicensesPane #licenses-filter { display: none; height: 1; border: none; padding: 0 1; }
+    LicensesPane #licenses-filter { display: none; }
     LicensesPane #licenses-filter.-shown { display: block; }
     """
     # The table's own home/end move within the loaded window; these jump in the whole order.
