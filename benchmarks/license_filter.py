@@ -83,7 +83,8 @@ async def measure(db: Database, order: int, flt: LicenseFilter, runs: int,
     statements: list[tuple[str, object]] = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append((statement, parameters))
+        if statement.lstrip().upper().startswith("SELECT"):  # not the session's BEGIN
+            statements.append((statement, parameters))
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
     await change_filter(db, order, flt, today)  # warm, and the statements

@@ -97,6 +97,17 @@ async def test_every_sort_pages_forward_and_back_like_a_plain_sort(db, sort) -> 
 
 
 async def test_filters_match_a_plain_filter_and_count(db) -> None:  # type: ignore[no-untyped-def]
+    await _check_filters(db)
+
+
+async def test_filters_match_when_pages_walk_the_sort_index(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Many matches: SQLite pages through the sort's index checking each row (the same
+    results; see ``license_query._walk_sort_index``)."""
+    monkeypatch.setattr(lq, "DENSE", 2)
+    await _check_filters(db)
+
+
+async def _check_filters(db) -> None:  # type: ignore[no-untyped-def]
     order, app, tool, rows = await _order(db)
     some_key = next(r.license_key for r in rows if r.license_key)
     cases = [

@@ -42,6 +42,7 @@ SORT_LABELS = {"issued": "issue order", "key": "key", "created": "created",
 
 Cursor = tuple[int, Any, int]  # (segment, value of its column or None, license id)
 LAST: Cursor = (1_000, None, 0)  # past every segment: ``before=LAST`` is the last page
+DENSE = 2_000  # this many matches or more: a page walks the sort's index (``_walk_sort_index``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,24 +66,34 @@ class FilteredPage:
     has_more: bool
 
 
-def status_condition(status: str, today: date) -> ColumnElement[bool]:
-    """The rule in the module's docstring, as SQL."""
-    enabled = License.enabled.is_(True)
+def _plain(column: Any) -> Any:
+    """The column as a value no index serves (``coalesce(c, c)`` is ``c``): see ``DENSE``."""
+    return func.coalesce(column, column)
+
+
+def status_condition(status: str, today: date, indexed: bool | str = True) -> ColumnElement[bool]:
+    """The rule in the module's docstring, as SQL (``indexed``: see ``conditions``)."""
+    col = (lambda c: c) if indexed is True else _plain
+    enabled = License.enabled if indexed is not False else _plain(License.enabled)
+    end, activated = col(License.validity_period), col(License.times_activated)
     if status == "disabled":
-        return License.enabled.is_(False)
+        return enabled.is_(False)
     if status == "expired":
-        return and_(enabled, License.validity_period < today)
-    live = and_(enabled, or_(License.validity_period.is_(None), License.validity_period >= today))
+        return and_(enabled.is_(True), end < today)
+    live = and_(enabled.is_(True), or_(end.is_(None), end >= today))
     if status == "active":
-        return and_(live, License.times_activated > 0)
+        return and_(live, activated > 0)
     if status == "inactive":
-        return and_(live, License.times_activated == 0)
+        return and_(live, activated == 0)
     raise ValueError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
 
 
-def conditions(db: Database, order_id: int, flt: LicenseFilter,
-               today: date) -> list[ColumnElement[bool]]:
-    """The WHERE of a filter (the order, then each narrowing the operator chose)."""
+def conditions(db: Database, order_id: int, flt: LicenseFilter, today: date,
+               indexed: bool | str = True) -> list[ColumnElement[bool]]:
+    """The WHERE of a filter (the order, then each narrowing the operator chose).
+    ``indexed=False``: the status and product terms are kept away from indexes (see DENSE);
+    ``"enabled"``: all but ``enabled``, so a count reads the covering state index's
+    ``(order_id, enabled)`` range rather than a narrower range that needs the table."""
     where: list[ColumnElement[bool]] = [License.order_id == order_id]
     text = flt.text.strip()
     if text:
@@ -91,10 +102,27 @@ def conditions(db: Database, order_id: int, flt: LicenseFilter,
         where.append(or_(starts_with(License.license_key, text.upper()),
                          starts_with(License.user_email_lc, lc(text))))
     if flt.status is not None:
-        where.append(status_condition(flt.status, today))
+        where.append(status_condition(flt.status, today, indexed))
     if flt.product_id is not None:
-        where.append(License.product_id == flt.product_id)
+        product = License.product_id if indexed is True else _plain(License.product_id)
+        where.append(product == flt.product_id)
     return where
+
+
+async def _walk_sort_index(session: Any, db: Database, order_id: int, flt: LicenseFilter,
+                           today: date) -> bool:
+    """Should a page walk the sort's index, checking status and product row by row, rather
+    than read every match through the state index and sort them? Yes when matches are many
+    (at least ``DENSE``): a page then stops after a few hundred rows, where sorting would read
+    tens of thousands. SQLite without statistics cannot tell, so we count (capped: a few index
+    entries); PostgreSQL's planner has statistics and decides itself."""
+    if db.dialect != "sqlite" or flt.text.strip() or (flt.status is None
+                                                      and flt.product_id is None):
+        return False
+    capped = (select(License.id).where(*conditions(db, order_id, flt, today, indexed="enabled"))
+              .limit(DENSE))
+    found = await session.scalar(select(func.count()).select_from(capped.subquery()))
+    return (found or 0) >= DENSE
 
 
 def _segments(sort: str) -> list[tuple[ColumnElement[bool], Any]]:
@@ -128,13 +156,14 @@ async def page_filtered(db: Database, order_id: int, flt: LicenseFilter, *,
     """A page of the order's licenses that match ``flt``, in its sort: the first one, the one
     after cursor ``after``, or the one before cursor ``before`` (rows ascending either way)."""
     today = today or datetime.now(UTC).date()
-    where = conditions(db, order_id, flt, today)
     segments = _segments(flt.sort)
     backward = before is not None
     cursor = before if backward else after
     order = range(len(segments) - 1, -1, -1) if backward else range(len(segments))
     got: list[tuple[Any, Cursor]] = []
     async with db.sessions() as session:
+        dense = await _walk_sort_index(session, db, order_id, flt, today)
+        where = conditions(db, order_id, flt, today, indexed=not dense)
         for index in order:
             if cursor is not None and (index > cursor[0] if backward else index < cursor[0]):
                 continue
@@ -148,6 +177,8 @@ async def page_filtered(db: Database, order_id: int, flt: LicenseFilter, *,
                      .where(*where, which))
             if cursor is not None and cursor[0] == index:
                 query = query.where(_beyond(column, cursor, backward))
+            if flt.text.strip():  # few matches, found by prefix: sort them, walk no index
+                keys = [_plain(k) for k in keys]
             query = query.order_by(*(k.desc() if backward else k for k in keys)).limit(wanted)
             rows = (await session.execute(query)).all()
             got.extend((r, (index, _value(r, column), r.id)) for r in rows)
@@ -173,7 +204,8 @@ async def count_filtered(db: Database, order_id: int, flt: LicenseFilter,
     """How many licenses match ``flt`` (with ``up_to``: how many up to and including that
     cursor's row, the position of a page: "showing 101–200 of 12,000")."""
     today = today or datetime.now(UTC).date()
-    where = conditions(db, order_id, flt, today)
+    state = db.dialect == "sqlite" and not flt.text.strip()
+    where = conditions(db, order_id, flt, today, indexed="enabled" if state else True)
     if up_to is not None:
         segments = _segments(flt.sort)
         parts = [segments[i][0] for i in range(up_to[0])]
