@@ -190,3 +190,36 @@ async def test_a_viewer_is_told_why_and_nothing_opens(sqlite_db) -> None:
         await wait_for(pilot, lambda: "viewer: changing licenses is not allowed"
                        in _status(pane), what="refusal")
         assert not isinstance(app.screen, BulkScreen)
+
+
+async def test_hostile_corpus_typed_into_the_filter_box(sqlite_db) -> None:
+    """Every corpus string typed (or pasted) into the filter box, over licenses whose user
+    email is that string (as an import would store it): the box holds what was typed, the tab
+    lists exactly what the service finds, literally, and the screen stays whole."""
+    from orderview.services import license_query as lq
+    from orderview.services.normalize import lc
+    from tests.hostile_corpus import CORPUS
+    from tests.test_hostile_typed_dialogs import check_screen, enter_text
+
+    order, _ = await _seed(sqlite_db, count=5)
+    async with sqlite_db.sessions.begin() as s:
+        for _, text in CORPUS:
+            s.add(License(order_id=order, product_id=1, user_email=text[:254],
+                          user_email_lc=lc(text[:254]), created_at=f.T0, updated_at=f.T0))
+    app = _app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await _tab(pilot, app)
+        await pilot.press("slash")
+        box = pane.filter_box
+        await wait_for(pilot, lambda: app.focused is box, what="filter box")
+        for name, text in CORPUS:
+            typed = await enter_text(pilot, app, box, text)
+            await wait_for(pilot, lambda typed=typed: pane.finding.text == typed
+                           and not pane._fetching, what=f"filtered by {name}")
+            want = await lq.page_filtered(sqlite_db, order, pane.finding, limit=100)
+            assert [r.id for r in pane.rows] == [r.id for r in want.items], name
+            check_screen(app)
+            for row in range(pane.table.row_count):
+                cells = "".join(c.plain for c in pane.table.get_row_at(row))
+                assert not any(ch in cells for ch in "\x1b\x07\x9b\r\n"), cells
+        assert app.is_running
