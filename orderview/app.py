@@ -28,7 +28,9 @@ from textual.widgets import Input
 from orderview.cli.errors import CLIError
 from orderview.safetext import visible
 from orderview.screens.orders import OrdersScreen
+from orderview.widgets import fault_notice, theme_memory
 from orderview.widgets import shadow_driver as app_driver
+from orderview.widgets.fresh_keys import FreshKeysOnly
 from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
 
 if TYPE_CHECKING:
@@ -64,16 +66,24 @@ def _open_order_provider() -> type[Provider]:
     return OpenOrderProvider
 
 
+def _screen_actions_provider() -> type[Provider]:
+    """The palette's entries for every action of the current screen ("Export", "Edit")."""
+    from orderview.screens.palette_actions import ScreenActionsProvider
+
+    return ScreenActionsProvider
+
+
 class OrderviewApp(App[None]):
     TITLE = "orderview"
     CSS = stylesheet()
-    COMMANDS = App.COMMANDS | {_open_order_provider}
+    COMMANDS = App.COMMANDS | {_open_order_provider, _screen_actions_provider}
     # Priority, so they work inside modal dialogs too (a modal cuts the app's ordinary bindings
     # off); a text box that takes ``?`` as a character still gets it (Textual drops a priority
     # key the focused widget consumes).
     BINDINGS = [
         Binding("question_mark", "help", "Help", priority=True),
-        Binding("f1", "help", "Help", show=False, priority=True),
+        # Shown when the focused text box takes ``?`` as a character (one key per action).
+        Binding("f1", "help", "Help", key_display="F1", priority=True),
         Binding("ctrl+l", "redraw", "Redraw", show=False, priority=True),
     ]
 
@@ -89,6 +99,8 @@ class OrderviewApp(App[None]):
         # Why a light start could not finish (invalid setting, database fault): the command
         # line prints it once the terminal is restored, as the normal start would have.
         self.start_error: CLIError | None = None
+        self.crash: Exception | None = None  # a bug: re-raised and logged once the terminal is back
+        self.config_file: os.PathLike[str] | None = None  # where the palette's theme is written
         # Delivers license manager invites while the app runs (not at all without SMTP).
         self.mail_sender: BackgroundSender | None = None
         self._held: list[events.Event] | None = None
@@ -109,7 +121,8 @@ class OrderviewApp(App[None]):
 
         if db.read_only is not None:  # it could not record a delivery
             return None
-        return BackgroundSender(db, self.settings, self._mail_delivered)  # type: ignore[arg-type]
+        return BackgroundSender(db, self.settings, self._mail_delivered,  # type: ignore[arg-type]
+                                actor=self.operator)
 
     def _announce(self, db: Database) -> None:
         """One line each: changes are off (a read-only database), the file is open to others."""
@@ -125,6 +138,7 @@ class OrderviewApp(App[None]):
         return self.db is not None and self._held is None
 
     def on_mount(self) -> None:
+        theme_memory.start(self)
         if self.light is not None:
             # Pushed once Textual's start-up batch is over (``call_later``). Pushed inside it,
             # the list is rendered once for nothing (frames in the batch are thrown away) and
@@ -145,12 +159,16 @@ class OrderviewApp(App[None]):
                             exit_on_error=False)
 
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        """Once the orders screen has gone to the terminal whole (the list and the footer's
-        keys), the light start opens the data layer: not sooner, or its imports (in a thread,
+        """A destructive confirmation takes keys from its first frame on. Once the orders
+        screen has gone to the terminal whole (the list and the footer's keys), the light
+        start opens the data layer: not sooner, or its imports (in a thread,
         but holding the interpreter lock) would slow those frames down. Private API of the
         pinned Textual, like ``widgets.shadow_driver.redraw``; the timer set at mount is the
         fallback should it change."""
         super()._display(screen, renderable)
+        if (renderable is not None and not self._batch_count
+                and isinstance(screen, FreshKeysOnly) and screen.is_mounted):
+            screen.drawn()  # from now on it takes keys (widgets/fresh_keys.py)
         if (self.light is not None and not self._opening and renderable is not None
                 and not self._batch_count and isinstance(screen, OrdersScreen)
                 and screen.is_mounted and screen.complete):
@@ -246,16 +264,12 @@ class OrderviewApp(App[None]):
             self.screen.query_one("#search", Input).select_all()  # typing starts a new search
 
     def _handle_exception(self, error: Exception) -> None:
-        """A database fault in any worker (server gone, file read-only or locked) is one line
-        on screen, not the end of the session: the operator retries once it is fixed."""
-        from orderview.db import faults
-
-        message = faults.describe(getattr(error, "error", error))
-        if message is None:
-            super()._handle_exception(error)
+        """A database fault is one line on screen; a bug ends the app, logged, no traceback."""
+        if fault_notice.database_fault(self, error):
             return
-        self.notify(visible(message), title="Database", severity="error", markup=False,
-                    timeout=10)
+        self.crash = self.crash or error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def action_redraw(self) -> None:
         """ctrl+l: repaint everything, for a terminal that got out of step."""

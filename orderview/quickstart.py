@@ -48,6 +48,11 @@ def default_db_path() -> Path:
 
 
 def default_config_path() -> Path:
+    """``ORDERVIEW_CONFIG`` if set (the file need not exist yet), else ``config.toml`` in the
+    user config directory."""
+    named = os.environ.get("ORDERVIEW_CONFIG")
+    if named:
+        return Path(named).expanduser()
     from platformdirs import user_config_dir
 
     return Path(user_config_dir(APP_NAME)) / "config.toml"
@@ -68,9 +73,11 @@ class FirstPaintSettings:
     mouse: bool = True
     animations: bool = False
     minimal_output: bool = True
+    theme: str | None = None
+    ascii: bool | None = None  # None: from the locale
 
 
-FIELDS = ("db", "operator", "colors", "mouse", "animations", "minimal_output")
+FIELDS = ("db", "operator", "colors", "mouse", "animations", "minimal_output", "theme", "ascii")
 
 
 def _bool(value: object) -> bool:
@@ -106,7 +113,7 @@ def _operator(value: object) -> str:
 
 
 _PARSE = {"db": _str, "operator": _operator, "colors": _color, "mouse": _bool,
-          "animations": _bool, "minimal_output": _bool}
+          "animations": _bool, "minimal_output": _bool, "theme": _str, "ascii": _bool}
 
 
 def _folded(items: Mapping[str, object], prefix: str = "") -> dict[str, object]:

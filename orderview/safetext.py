@@ -36,10 +36,26 @@ UNSAFE_CHARS = (
 UNSAFE = re.compile(f"[{UNSAFE_CHARS}]")
 
 
+# ASCII mode (``orderview.terminal.ascii``): stand-ins and the ellipsis in plain ASCII.
+_ascii = False
+
+
+def use_ascii(on: bool) -> None:
+    """Stand-ins as ``\\x1b`` instead of ``␛`` (for terminals whose locale is not UTF-8)."""
+    global _ascii
+    _ascii = on
+
+
+def ellipsis() -> str:
+    return "~" if _ascii else "…"
+
+
 def stand_in(ch: str) -> str:
     """How one unsafe character is shown: a control picture for C0 (ESC -> ␛), ␡ for DEL,
-    ``\\x9b`` for C1, ``<U+202E>`` for the rest."""
+    ``\\x9b`` for C1, ``<U+202E>`` for the rest; in ASCII mode ``\\x1b`` for C0, DEL and C1."""
     code = ord(ch)
+    if _ascii and code <= 0x9F:
+        return f"\\x{code:02x}"
     if code < 0x20:
         return chr(0x2400 + code)  # ␀ … ␟ (control pictures), e.g. ESC -> ␛
     if code == 0x7F:
@@ -69,7 +85,7 @@ def visible(value: object, max_length: int | None = None) -> str:
     """
     text = "" if value is None else str(value)
     if max_length is not None and len(text) > max_length:
-        text = text[: max(max_length - 1, 0)] + "…"
+        text = text[: max(max_length - 1, 0)] + ellipsis()
     return UNSAFE.sub(_stand_in, text)
 
 

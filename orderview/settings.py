@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(20.0, gt=0, le=600, allow_inf_nan=False)
     mail_from: str = "orderview@localhost"
     portal_url: str = "https://portal.example.com"
+    # An invite not delivered this long after it could first be sent expires (docs/managers.md).
+    invite_expiry_hours: float = Field(24.0, gt=0, le=24 * 365, allow_inf_nan=False)
     default_manager_permissions: list[str] = Field(
         default_factory=lambda: list(DEFAULT_PERMISSIONS)
     )
@@ -67,6 +69,10 @@ class Settings(BaseSettings):
     animations: bool = False
     # Send the terminal only the cells that changed (orderview.terminal); off = Textual's output.
     minimal_output: bool = True
+    # Textual theme name; the app writes it here when the operator picks one in the palette.
+    theme: str | None = Field(None, max_length=100)
+    # Plain ASCII drawing (no box-drawing or block glyphs); None: when the locale is not UTF-8.
+    ascii: bool | None = None
 
     # ``orderview serve`` (docs/serving.md).
     serve_listen: str = "127.0.0.1:2222"
@@ -81,7 +87,7 @@ class Settings(BaseSettings):
     serve_db_pool: int = Field(2, ge=1, le=100)  # database connections per session
     serve_shutdown_grace: float = Field(5.0, ge=0, le=120, allow_inf_nan=False)
 
-    @field_validator("smtp_host", "smtp_username", "mail_from", "portal_url")
+    @field_validator("smtp_host", "smtp_username", "mail_from", "portal_url", "theme")
     @classmethod
     def _plain_text(cls, value: str | None) -> str | None:
         """These go into SMTP commands, mail headers and mail bodies: no controls (a CR LF in

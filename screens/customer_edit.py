@@ -18,7 +18,7 @@ from orderview.widgets.fmt import plural
 from orderview.widgets.form_field import FormField, show_field_errors
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
-from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from orderview.widgets.type_ahead import holds_keys
 from textual import work
 from textual.app import ComposeResult
@@ -55,16 +55,16 @@ Result = OrderDetail | CustomerView | None
 class CustomerEditScreen(ModalScreen[Result]):
     DEFAULT_CSS = """
     CustomerEditScreen { align: center middle; }
+    /* As tall as the customer picker it opens from (a new customer), so it covers the
+       picker whole instead of cutting through its list. */
     CustomerEditScreen > VerticalScroll {
-        width: 80; max-width: 100%; height: auto; max-height: 100%;
+        width: 80; max-width: 100%; height: 1fr;
         border: round $primary; background: $surface; padding: 0 1;
     }
     CustomerEditScreen .title { text-style: bold; height: 1; }
     CustomerEditScreen #shared { color: $text-muted; height: auto; }
     CustomerEditScreen #taken { color: $text-warning; height: auto; display: none; }
     CustomerEditScreen #taken.-shown { display: block; }
-    /* above the footer: messages under many fields must not push it off screen */
-    CustomerEditScreen #dialog-status { dock: bottom; margin-bottom: 1; }
     """
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
@@ -74,6 +74,7 @@ class CustomerEditScreen(ModalScreen[Result]):
         Binding("ctrl+t", "unlink", "Unlink"),
         Binding("r", "reload", "Reload"),
         Binding("ctrl+r", "reload", "Reload", show=False),
+        *HELP_BINDINGS,
     ]
 
     def __init__(self, order: OrderDetail, customer: CustomerView | None = None,

@@ -16,7 +16,7 @@ from orderview.widgets.fmt import plural
 from orderview.widgets.literal import literal
 from orderview.widgets.literal_table import LiteralTable
 from orderview.widgets.status_line import StatusLine
-from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from orderview.widgets.still_input import StillInput
 from textual import on, work
 from textual.app import ComposeResult
@@ -58,6 +58,7 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
         Binding("down", "focus_results", "Results", show=False),
         Binding("r", "reload", "Reload"),
         Binding("ctrl+r", "reload", "Reload", show=False),
+        *HELP_BINDINGS,
     ]
 
     def __init__(self, order: OrderDetail, changing: bool = False) -> None:

@@ -14,8 +14,9 @@ the Order ID has to be typed again for it. Dismisses with ``DeletedOrder`` or ``
 from __future__ import annotations
 
 from orderview.widgets.fmt import plural
+from orderview.widgets.fresh_keys import FreshKeysOnly, IgnoredKeys
 from orderview.widgets.literal import literal
-from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from orderview.widgets.still_input import StillInput
 from orderview.widgets.type_ahead import holds_keys
 from textual import on, work
@@ -52,7 +53,7 @@ def what_goes(store_id: str, customer: str, email: str, licenses: int, managers:
     )
 
 
-class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
+class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]):
     DEFAULT_CSS = """
     DeleteOrderScreen { align: center middle; }
     DeleteOrderScreen > VerticalScroll {
@@ -66,7 +67,7 @@ class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
     DeleteOrderScreen Horizontal { height: auto; align-horizontal: right; }
     DeleteOrderScreen Button { margin-left: 2; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), *HELP_BINDINGS]
 
     def __init__(self, detail: OrderDetail) -> None:
         super().__init__()
@@ -92,6 +93,7 @@ class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
             )
             yield StillInput(id="delete-confirm")
             yield Static(id="delete-message")
+            yield IgnoredKeys()
             with Horizontal():
                 yield Button("Delete", id="delete", variant="error", disabled=True)
                 yield Button("Cancel", id="cancel")

@@ -15,7 +15,7 @@ from orderview.screens.confirm import ConfirmScreen
 from orderview.widgets.form_field import FormField, show_field_errors
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
-from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from orderview.widgets.tick import Tick
 from orderview.widgets.type_ahead import holds_keys
 from textual import on, work
@@ -98,6 +98,7 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+r", "reload", "Reload", show=False),
         Binding("r", "reload", "Reload"),
+        *HELP_BINDINGS,
     ]
 
     def __init__(self, detail: OrderDetail) -> None:

@@ -15,7 +15,7 @@ from orderview.screens.confirm import ConfirmScreen
 from orderview.widgets.fmt import plural
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
-from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from orderview.widgets.still_input import StillInput
 from textual import on, work
 from textual.app import ComposeResult
@@ -50,6 +50,7 @@ class ExportScreen(ModalScreen[export.ExportResult | None]):
     BINDINGS = [
         Binding("ctrl+s", "export", "Write"),
         Binding("escape", "cancel", "Cancel"),
+        *HELP_BINDINGS,
     ]
 
     def __init__(self, detail: OrderDetail) -> None:

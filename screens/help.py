@@ -1,5 +1,10 @@
 """Help: every key of the screen underneath, generated from its active bindings, so keys that
-later issues add appear here without anyone editing this module."""
+later issues add appear here without anyone editing this module.
+
+The screen's own keys come first (those orderview's classes declare), then its tab's or
+table's, then the generic ones Textual gives every table and screen (cursor keys, tab), then the
+keys that work everywhere. A text box's editing and scrolling keys are left out: they are the
+same in every text box and would bury the screen's own."""
 
 from __future__ import annotations
 
@@ -24,7 +29,7 @@ class KeyHelp:
     where: str
 
 
-def _where(app: App[object], screen: Screen[object], node: object) -> str:
+def where_label(app: App[object], screen: Screen[object], node: object) -> str:
     if node is app:
         return "everywhere"
     if node is screen:
@@ -52,23 +57,58 @@ def help_title(screen: Screen[object]) -> str:
     return " ".join([words[0]] + [w.lower() for w in words[1:]])
 
 
+def declared_keys(node: object, package: str) -> set[tuple[str, str]]:
+    """``(key, action)`` of the bindings the classes of ``package`` declare on ``node``."""
+    declared: set[tuple[str, str]] = set()
+    for cls in type(node).__mro__:
+        if cls.__module__.startswith(package) and "BINDINGS" in vars(cls):
+            for item in vars(cls)["BINDINGS"]:
+                binding = item if isinstance(item, Binding) else Binding(*item)
+                declared.update((key.strip(), binding.action) for key in binding.key.split(","))
+    return declared
+
+
+def generic_keys(node: object) -> set[tuple[str, str]]:
+    """The bindings ``node`` has only because Textual gives them to every widget of its kind
+    (a text box's editing keys, a table's cursor keys, a screen's tab): not redeclared by
+    orderview's classes, nor bound at run time."""
+    return declared_keys(node, "textual.") - declared_keys(node, "orderview.")
+
+
+# Where each kind of key goes in the list: the screen's own first, the generic ones after.
+OWN_SCREEN, OWN_WIDGET, GENERIC, EVERYWHERE = range(4)
+
+
 def screen_keys(app: App[object], screen: Screen[object]) -> list[KeyHelp]:
     """Every binding active on ``screen`` (its own, the app's, and the focused widget's), one
-    line per action, the screen's own first."""
-    seen: dict[tuple[str, str], KeyHelp] = {}
+    line per action: the screen's own first, a text box's generic keys left out."""
+    seen: dict[tuple[str, str], tuple[int, KeyHelp]] = {}
+    generic: dict[object, set[tuple[str, str]]] = {}
     for active in screen.active_bindings.values():
         binding: Binding = active.binding
         description = binding.tooltip or binding.description  # the longer one when given
         if not description or binding.system:
             continue
-        where = _where(app, screen, active.node)
+        node = active.node
+        where = where_label(app, screen, node)
+        if node not in generic:
+            generic[node] = generic_keys(node)
+        if where == "everywhere":
+            rank = EVERYWHERE
+        elif (binding.key, binding.action) not in generic[node]:
+            rank = OWN_SCREEN if node is screen else OWN_WIDGET
+        elif isinstance(node, Input):
+            continue  # a text box's editing and scrolling keys: the same in every text box
+        else:
+            rank = GENERIC
         ident = (binding.action, where)
         key = app.get_key_display(binding)
         if ident in seen:
-            prev = seen[ident]
-            seen[ident] = KeyHelp(f"{prev.key}, {key}", prev.description, where)
+            prev_rank, prev = seen[ident]
+            seen[ident] = (min(rank, prev_rank), KeyHelp(f"{prev.key}, {key}", prev.description,
+                                                          where))
         else:
-            seen[ident] = KeyHelp(key, description, where)
+            seen[ident] = (rank, KeyHelp(key, description, where))
     # A focused text box takes printable keys (q, n…) as characters: the screen's bindings for
     # them are not active, but they are the screen's keys all the same; say where they work.
     focused = screen.focused
@@ -81,10 +121,9 @@ def screen_keys(app: App[object], screen: Screen[object]) -> list[KeyHelp]:
                 ident = (binding.action, OUTSIDE_TEXT)
                 key = app.get_key_display(binding)
                 prev = seen.get(ident)
-                seen[ident] = KeyHelp(f"{prev.key}, {key}" if prev else key, description,
-                                      OUTSIDE_TEXT)
-    order = {"this screen": 0, OUTSIDE_TEXT: 0, "everywhere": 2}
-    return sorted(seen.values(), key=lambda k: order.get(k.where, 1))
+                seen[ident] = (OWN_SCREEN, KeyHelp(f"{prev[1].key}, {key}" if prev else key,
+                                                   description, OUTSIDE_TEXT))
+    return [help_ for _, help_ in sorted(seen.values(), key=lambda item: item[0])]
 
 
 OUTSIDE_TEXT = "not in text box"

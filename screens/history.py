@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
-from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -57,6 +57,7 @@ class HistoryScreen(ModalScreen[None]):
         Binding("m", "more", "Older"),
         Binding("home,g", "top", "Newest", show=False),
         Binding("end,G", "bottom", "Oldest loaded", show=False),
+        *HELP_BINDINGS,
     ]
 
     def __init__(self, order_id: int, store_id: str) -> None:

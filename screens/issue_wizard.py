@@ -23,7 +23,7 @@ from orderview.screens.wizard_steps.state import LineDraft, OrderDraft
 from orderview.screens.wizard_steps.summary_step import SummaryStep
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
-from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -72,8 +72,7 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         Binding("escape", "back", "Back"),
         Binding("a,plus", "add_line", "Add product"),
         Binding("ctrl+s", "issue", "Issue"),
-        # A modal hides the app's bindings; `?` off a text field (f1 anywhere) shows the keys.
-        Binding("question_mark", "app.help", "Help", show=False),
+        *HELP_BINDINGS,
     ]
     HELP_TITLE = "Issue licenses"
 

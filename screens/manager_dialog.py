@@ -12,7 +12,7 @@ from orderview.widgets.form_field import show_field_errors
 from orderview.widgets.literal import literal
 from orderview.widgets.role_gate import role_refusal
 from orderview.widgets.status_line import StatusLine
-from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from orderview.widgets.still_input import StillInput
 from orderview.widgets.type_ahead import holds_keys
 from textual import work
@@ -23,7 +23,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Static
 
-from orderview.mail.smtp import NO_SERVER, mail_configured
+from orderview.mail.smtp import mail_configured
+from orderview.mail.status import WAITS
 from orderview.permissions import DISTRIBUTION_CODES, PERMISSIONS
 from orderview.services import managers
 from orderview.services.errors import FieldErrors, ServiceError
@@ -58,11 +59,9 @@ def permission_label(label: str, meaning: str, locked: bool) -> Content:
 def added_message(email: str, result: managers.AddResult, configured: bool) -> str:
     who = "Attached existing manager" if result.linked_existing else "Added manager"
     if result.mail_kind == "manager_invite":
-        mail = "invite queued" + ("" if configured else f" — {NO_SERVER}")
+        mail = "invite queued" + ("" if configured else f" — {WAITS}")
     elif result.mail_kind == "manager_added":
-        mail = "notice queued, password unchanged" + (
-            "" if configured else f" — {NO_SERVER}"
-        )
+        mail = "notice queued, password unchanged" + ("" if configured else f" — {WAITS}")
     else:
         mail = "no email sent (r sends an invite)"
     return f"{who} {email}: {mail}"
@@ -87,12 +86,11 @@ class ManagerDialog(ModalScreen[str | None]):
     ManagerDialog Checkbox { width: 1fr; height: 1; }
     ManagerDialog .note { height: auto; color: $text-warning; }
     ManagerDialog #permissions-error { padding-left: 0; }
-    /* above the footer: messages next to the fields must not push it off screen */
-    ManagerDialog #dialog-status { dock: bottom; margin-bottom: 1; }
     """
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
+        *HELP_BINDINGS,
     ]
 
     def __init__(self, order: OrderDetail, manager: ManagerView | None = None,

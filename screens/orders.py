@@ -43,10 +43,9 @@ PAGE = 50
 MAX_ROWS = 1000
 NEAR = 5
 
+# The table fits its columns to the width (long ones end with "…"; the status line shows the
+# cursor row's cut cells in full while the list has focus).
 COLUMNS = ("Order ID", "Reference", "Customer", "Lic.", "Flags", "Created UTC")
-# Column caps at 80 terminal columns; the customer column takes whatever a wider terminal adds.
-CAPS = (16, 10, 18, 6, 10, 10)
-FIXED = 62  # everything but the customer column: caps, one space per column, the scrollbar
 
 
 def flags(s: Row) -> str:
@@ -228,7 +227,6 @@ class OrdersScreen(RoleGated, Screen[None]):
         self.has_more = page.has_more
         table = self.table
         table.clear()
-        self._fit_columns()
         table.add_literal_rows((str(s.id), summary_cells(s)) for s in self.results)
         keep, self._keep_cursor = self._keep_cursor, None
         at = next((i for i, s in enumerate(self.results) if s.id == keep), None)
@@ -239,13 +237,6 @@ class OrdersScreen(RoleGated, Screen[None]):
         if self._open_when_ready:
             self._open_when_ready = False
             self._open_top()
-
-    def _fit_columns(self) -> None:
-        """Keep every column on screen: cap cell lengths, the customer gets the spare width."""
-        caps = list(CAPS)
-        width = self.size.width or self.app.size.width  # at mount the screen has no size yet
-        caps[2] = max(CAPS[2], width - FIXED)
-        self.table.caps = caps
 
     def _show_status(self) -> None:
         text = self.query_text.strip()

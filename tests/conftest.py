@@ -28,6 +28,13 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     os.environ.pop("ORDERVIEW_DB", None)
     os.environ.setdefault("ORDERVIEW_OPERATOR", "tester")
+    os.environ.pop("ORDERVIEW_CONFIG", None)
+    # The app refuses TERM=dumb or no TERM (tests/test_ship_cli.py); CI may set none.
+    os.environ.setdefault("TERM", "xterm-256color")
+    # Log files of every test run go to one throw-away directory, not the user's log directory.
+    import tempfile
+
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="orderview-test-state-")
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from orderview.cli import main
+from orderview.cli import exit_codes, main
 from orderview.db.migrate import HEAD
 
 ORDER_KEYS = {"store_id", "reference", "campaign_params", "download_id", "language", "is_test",
@@ -186,7 +186,7 @@ def test_show_text_is_literal(capsys, demo_db: Path) -> None:
 
 def test_show_no_such_order(capsys, demo_db: Path) -> None:
     code, out, err = run(capsys, "show", "NOPE-404", "--db", str(demo_db))
-    assert code == 1 and out == ""
+    assert code == exit_codes.NOT_FOUND and out == ""
     assert_one_line_error(err, "no order with Order ID", "NOPE-404")
 
 
@@ -197,7 +197,7 @@ def test_read_commands_refuse_a_database_path_that_is_not_there(capsys, tmp_path
     """A typo in --db must not create an empty database and answer "no orders match"."""
     typo = tmp_path / "typo" / "orders.db"
     code, out, err = run(capsys, *argv, "--db", str(typo))
-    assert code == 1 and out == ""
+    assert code == exit_codes.DB_UNAVAILABLE and out == ""
     assert_one_line_error(err, "no database at", str(typo))
     assert not typo.exists()
 
@@ -246,19 +246,19 @@ def test_missing_config_file(capsys, tmp_path: Path) -> None:
 
 def test_unreachable_database_in_process(capsys) -> None:
     code, _, err = run(capsys, "show", "X", "--db", UNREACHABLE_PG)
-    assert code == 1
+    assert code == exit_codes.DB_UNAVAILABLE
     assert_one_line_error(err, "cannot use database postgresql+asyncpg://nobody@127.0.0.1:1/x")
 
 
 def test_unreachable_database_subprocess(tmp_path: Path) -> None:
     result = run_subprocess(tmp_path, "search", "x", "--db", UNREACHABLE_PG)
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.returncode == exit_codes.DB_UNAVAILABLE and result.stdout == ""
     assert_one_line_error(result.stderr, "cannot use database")
 
 
 def test_no_such_order_and_json_via_python_m(tmp_path: Path, demo_db: Path) -> None:
     result = run_subprocess(tmp_path, "show", "NOPE", "--db", str(demo_db))
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.returncode == exit_codes.NOT_FOUND and result.stdout == ""
     assert_one_line_error(result.stderr, "no order with Order ID 'NOPE'")
     result = run_subprocess(tmp_path, "search", "ord-", "--db", str(demo_db), "--json")
     assert result.returncode == 0 and json.loads(result.stdout)["orders"]

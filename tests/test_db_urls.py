@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from orderview.cli import main
+from orderview.cli import exit_codes, main
 from orderview.cli.context import CLIError
 from orderview.db import faults
 from orderview.db.engine import DatabaseURLError, open_database
@@ -86,7 +86,7 @@ def _cli(capsys: pytest.CaptureFixture[str], url: str, *argv: str) -> tuple[int,
 ])
 def test_secrets_never_reach_a_cli_error(capsys, url: str, expected: str) -> None:
     code, output = _cli(capsys, url)
-    assert code in (1, 2)
+    assert code in (exit_codes.USAGE, exit_codes.DB_UNAVAILABLE)
     assert len(output.strip().splitlines()) == 1, output
     assert_masked(output)
     assert re.search(expected, output), output
@@ -145,7 +145,7 @@ def test_sslmode_require_against_a_server_without_ssl_is_one_line(pg_url: str) -
     url = pg_url.replace("postgresql+asyncpg", "postgresql") + "?sslmode=require"
     done = subprocess.run([sys.executable, "-m", "orderview", "search", "x", "--db", url],
                           capture_output=True, text=True, env=env, timeout=60)
-    assert done.returncode == 1 and done.stdout == ""
+    assert done.returncode == exit_codes.DB_UNAVAILABLE and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert "the database server does not support SSL, but the URL's sslmode requires it" in (
         done.stderr)
@@ -155,7 +155,7 @@ def test_verify_ca_without_a_root_certificate_is_one_line(pg_url: str, capsys,
                                                           tmp_path: Path) -> None:
     url = pg_url.replace("postgresql+asyncpg", "postgresql")
     code, output = _cli(capsys, f"{url}?sslmode=verify-ca&sslrootcert={tmp_path}/none.crt")
-    assert code == 1 and len(output.strip().splitlines()) == 1
+    assert code == exit_codes.DB_UNAVAILABLE and len(output.strip().splitlines()) == 1
     assert "SSL settings cannot be used" in output or "cannot be read" in output, output
 
 

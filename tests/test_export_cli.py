@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import orderview.cli as cli
+from orderview.cli import exit_codes
 from orderview.export import COLUMNS
 from tests import factories as f
 
@@ -80,7 +81,7 @@ async def test_stdout(db, out: Path, capsys) -> None:
 
 async def test_errors_are_one_line(db, out: Path, capsys) -> None:
     await seed(db)
-    assert await run(db, "export", "NOPE") == 1
+    assert await run(db, "export", "NOPE") == exit_codes.NOT_FOUND
     assert capsys.readouterr().err == "orderview: error: no order with Order ID 'NOPE'\n"
     assert await run(db, "export", "ORD/7 ü", "-o", "missing/x.csv") == 1
     err = capsys.readouterr().err

@@ -32,6 +32,7 @@ from orderview.screens.order import OrderScreen
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 
+from orderview.cli import exit_codes
 from orderview.db import engine as engine_module
 from orderview.db.engine import Database, open_database
 from orderview.db.models import AuditEvent
@@ -155,7 +156,7 @@ def test_cli_read_only_is_one_line(sqlite_path: Path, tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
     )
     os.chmod(sqlite_path, 0o644)
-    assert run.returncode == 1, run.stderr
+    assert run.returncode == exit_codes.DB_UNAVAILABLE, run.stderr
     assert "Traceback" not in run.stderr
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("orderview: error:"), run.stderr

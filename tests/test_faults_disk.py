@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
+from orderview.cli import exit_codes
 from orderview.db import faults
 from orderview.db.engine import Database
 from orderview.db.models import AuditEvent, License
@@ -111,4 +112,4 @@ async def test_disk_full_on_a_real_filesystem_from_the_command_line(
     done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True,
                           text=True, env=env, timeout=300, cwd=Path(__file__).parent.parent)
     assert done.stderr == f"orderview: error: {DISK_FULL}\n", done.stderr
-    assert done.stdout.split() == ["status=1", "Licenses:", "0", "audit=0"], done.stdout
+    assert done.stdout.split() == [f"status={exit_codes.DB_UNAVAILABLE}", "Licenses:", "0", "audit=0"], done.stdout

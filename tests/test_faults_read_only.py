@@ -29,6 +29,7 @@ from orderview.screens.order import OrderScreen
 from orderview.screens.orders import OrdersScreen
 from sqlalchemy import func, select
 
+from orderview.cli import exit_codes
 from orderview.db.engine import Database, open_database
 from orderview.db.migrate import ensure_schema
 from orderview.db.models import AuditEvent, License
@@ -98,7 +99,7 @@ async def test_a_read_only_filesystem_reads_and_refuses_writes_by_name(
     assert search.returncode == 0 and "ORD-RO" in search.stdout, search
     assert show.returncode == 0 and "Licenses: 3" in show.stdout, show
     for write in (issue, create, demo):
-        assert write.returncode == 1 and "Traceback" not in write.stderr, write
+        assert write.returncode == exit_codes.DB_UNAVAILABLE and "Traceback" not in write.stderr, write
         assert write.stderr.strip().splitlines()[-1].endswith(RO_FS), write.stderr
     with sqlite3.connect(sqlite_path) as conn:
         assert conn.execute("select count(*) from orders").fetchone() == (1,)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete
 
-from orderview.cli import main
+from orderview.cli import exit_codes, main
 from orderview.db.engine import open_database
 from orderview.db.models import Order
 from orderview.services import customers, order_edit
@@ -89,7 +89,7 @@ def test_history_control_characters_never_reach_the_terminal(sqlite_path: Path, 
 
 
 def test_history_unknown_order_is_one_line_error(sqlite_path: Path, capsys) -> None:
-    assert main(["history", "NOPE", "--db", str(sqlite_path)]) == 1
+    assert main(["history", "NOPE", "--db", str(sqlite_path)]) == exit_codes.NOT_FOUND
     err = capsys.readouterr().err
     assert err.startswith("orderview: error: no order with Order ID") and err.count("\n") == 1
 

@@ -809,6 +809,8 @@ async def test_corpus_typed_into_the_new_order_step(sqlite_db) -> None:  # type:
         step, boxes = await new_order_step()
         rows = [step.query_one(f"#row-{n}" if n in WIZARD_ORDER else f"#row-customer-{n}",
                                FieldRow) for n in names]
+        boxes[0].focus()  # the footer as it reads in a text box ("F1 Help": "?" is typed)
+        await wait_for(pilot, lambda: "F1 Help" in check_screen(app).splitlines()[-1])
         footer = check_screen(app).splitlines()[-1]
         for k in range(N):
             texts = rotation(k, len(names))

@@ -7,6 +7,7 @@ import asyncio
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from orderview.cli import exit_codes
 from orderview.db.migrate import HEAD, current_revision
 from orderview.db.models import Base
 
@@ -47,7 +48,8 @@ async def test_a_database_upgraded_by_a_newer_orderview_is_refused_in_one_line( 
             await upgrade(db)
         await db.engine.dispose()  # the commands below open their own connections
         for argv in (["search", "x"], ["db", "upgrade"]):
-            assert await asyncio.to_thread(main, [*argv, "--db", db_url]) == 1
+            assert await asyncio.to_thread(main, [*argv, "--db", db_url]) == \
+                exit_codes.DB_UNAVAILABLE
             err = capsys.readouterr().err
             assert err.startswith("orderview: error: cannot ") and err.count("\n") == 1, err
             assert "'0999_future', newer than this orderview knows" in err

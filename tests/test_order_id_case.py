@@ -11,7 +11,7 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 
-from orderview.cli import main
+from orderview.cli import exit_codes, main
 from orderview.db.engine import Database, open_database
 from orderview.db.migrate import HEAD, UpgradeRefused, _alembic_config, current_revision, upgrade
 from orderview.services import audit, orders
@@ -55,7 +55,8 @@ async def test_upgrade_reports_clashing_order_ids_in_one_line_and_changes_nothin
         assert await current_revision(db) == "0001_initial"
         await db.engine.dispose()  # the commands below open their own connections
         for argv in (["db", "upgrade"], ["show", "ok-1"]):
-            assert await asyncio.to_thread(main, [*argv, "--db", db_url]) == 1
+            assert await asyncio.to_thread(main, [*argv, "--db", db_url]) == \
+                exit_codes.DB_UNAVAILABLE
             err = capsys.readouterr().err
             assert err.count("\n") == 1 and "Traceback" not in err, err
             assert err.startswith("orderview: error: cannot ")

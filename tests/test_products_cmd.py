@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from orderview.cli import exit_codes
 from orderview.cli import main as cli_main
 from orderview.services import catalog
 from orderview.services.errors import NotFound
@@ -46,7 +47,8 @@ async def test_cli_issue_with_lower_case_codes_and_products_listing(db_url, db, 
     assert await main(["issue", "ord-9", "--product", "atlas", "--policy", "STD", "--db", db_url]) == 0
     out, err = capsys.readouterr()
     assert "issued 1 license(s) into ORD-9" in err
-    assert await main(["issue", "ORD-9", "--product", "nope", "--db", db_url]) == 1
+    assert await main(["issue", "ORD-9", "--product", "nope", "--db", db_url]) == \
+        exit_codes.NOT_FOUND
     assert capsys.readouterr().err == ("orderview: error: no product with code 'nope'; "
                                        "valid codes: ATLAS, OLD, TEAM\n")
     assert await main(["products", "--db", db_url]) == 0

@@ -137,7 +137,7 @@ def _sample(name: str) -> str:
     field = Settings.model_fields[name]
     default = field.default
     kind = field.annotation
-    if kind is bool:
+    if kind is bool or kind == bool | None:
         return "false" if default else "true"
     if kind is int:
         return "1"

@@ -106,5 +106,6 @@ def test_compact_cells_are_the_joined_text_they_were() -> None:
         before = Text(" ") + cell(value, 40)
         now = table.literal_cell(value)
         assert now == before and now.spans == before.spans, value
-        assert (now.no_wrap, now.overflow, now.justify, now.end, now.style) == (
-            before.no_wrap, before.overflow, before.justify, before.end, before.style)
+        assert (now.justify, now.end, now.style) == (before.justify, before.end, before.style)
+        # Unlike the joined text, cut by its column it ends with "…" (never silently).
+        assert (now.no_wrap, now.overflow) == (True, "ellipsis")

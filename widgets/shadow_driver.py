@@ -14,8 +14,11 @@ import sys
 from typing import TYPE_CHECKING
 
 from orderview.widgets.session_driver import SessionDriver
+from textual.keys import KEY_DISPLAY_ALIASES
+from textual.scrollbar import ScrollBarRender
 
-from orderview.terminal import ShadowScreen
+from orderview import safetext
+from orderview.terminal import ShadowScreen, ascii
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -118,6 +121,25 @@ def configure(app: App) -> None:
     settings: Settings = app.settings  # type: ignore[attr-defined]
     app.driver_class = driver_class(settings, app.driver_class)
     app.animation_level = "full" if settings.animations else "none"
+    app.ascii_mode = ascii.wanted(settings.ascii)  # type: ignore[attr-defined]
+    plain_glyphs(app.ascii_mode)  # type: ignore[attr-defined]
+
+
+_BARS = (ScrollBarRender.VERTICAL_BARS, ScrollBarRender.HORIZONTAL_BARS)
+# Keys the footer and help show as arrows and a return sign: words in ASCII mode (``<``, ``>``,
+# ``^`` would read as keys of their own, or as ctrl).
+_WORD_KEYS = ("up", "down", "left", "right", "enter")
+_KEY_GLYPHS = {key: KEY_DISPLAY_ALIASES[key] for key in _WORD_KEYS}
+
+
+def plain_glyphs(on: bool) -> None:
+    """ASCII mode: control stand-ins as ``\\x1b``, arrow and enter keys as words, and scroll
+    bars without the eighth-block glyphs at their ends (the thumb is its colour alone);
+    everything else the driver turns into ASCII on the way out (``orderview.terminal.ascii``)."""
+    safetext.use_ascii(on)
+    ScrollBarRender.VERTICAL_BARS = [" "] * 8 if on else _BARS[0]
+    ScrollBarRender.HORIZONTAL_BARS = [" "] * 8 if on else _BARS[1]
+    KEY_DISPLAY_ALIASES.update({key: key for key in _WORD_KEYS} if on else _KEY_GLYPHS)
 
 
 def redraw(app: App) -> None:

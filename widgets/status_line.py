@@ -2,7 +2,9 @@
 
 ``update(..., layout=False)`` repaints only this line instead of re-laying-out its parents
 (20x fewer bytes measured), and bursts of updates are coalesced to a few repaints a second.
-Text is always shown literally (it often quotes what the operator typed).
+Text is always shown literally (it often quotes what the operator typed); a line longer than
+the width ends with ``…``. A table may show its focused row's cut cells in full here
+(``show_detail``) in place of the status, until the status changes or the cursor leaves them.
 """
 
 from __future__ import annotations
@@ -24,12 +26,16 @@ class StatusLine(Static):
         width: 1fr;
         padding: 0 1;
         color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
     def __init__(self, text: str = "", **kwargs: Any) -> None:
         super().__init__(literal(text), **kwargs)
         self.text = text
+        self.detail: str | None = None  # shown in place of ``text`` (``show_detail``)
+        self._shown = text
         self._pending: str | None = None
         self._last = 0.0
         self._timer: Timer | None = None
@@ -37,6 +43,16 @@ class StatusLine(Static):
     def set_status(self, text: str) -> None:
         """Show ``text`` now, or at most a few times a second if updates come in a burst."""
         self.text = text
+        self.detail = None
+        self._request(text)
+
+    def show_detail(self, detail: str | None) -> None:
+        """Show ``detail`` in place of the status (``None``: the status again)."""
+        if detail != self.detail:
+            self.detail = detail
+            self._request(self.text if detail is None else detail)
+
+    def _request(self, text: str) -> None:
         now = time.monotonic()
         if now - self._last >= MIN_INTERVAL and self._timer is None:
             self._show(text)
@@ -53,5 +69,8 @@ class StatusLine(Static):
             self._show(text)
 
     def _show(self, text: str) -> None:
+        if text == self._shown:
+            return  # nothing to repaint
+        self._shown = text
         self._last = time.monotonic()
         self.update(literal(text, max_length=500), layout=False)

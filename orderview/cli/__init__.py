@@ -20,7 +20,10 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from orderview.cli.errors import FORBIDDEN_EXIT, CLIError
+from orderview import __version__, logs
+from orderview.cli import exit_codes
+from orderview.cli.errors import CLIError
+from orderview.logs import LEVELS
 from orderview.roles import Forbidden
 
 if TYPE_CHECKING:
@@ -39,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "issue": "orderview.cli.issue_cmd",
     "order": "orderview.cli.issue_cmd",
     "outbox": "orderview.cli.outbox_cmd",
+    "completion": "orderview.cli.completion_cmd",
     "serve": "orderview.cli.serve_cmd",
     "products": "orderview.cli.products_cmd",
 }
@@ -46,7 +50,7 @@ COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys((APP_MODULE, *COMMANDS.va
 # Top-level options (``common_options`` and app_cmd's terminal options) and whether they take
 # a value: what the scan for the command name steps over.
 TOP_OPTIONS = {"--db": True, "--config": True, "--operator": True, "--colors": True,
-               "--no-mouse": False}
+               "--no-mouse": False, "--ascii": False, "--log-level": True, "--version": False}
 
 
 class Parser(argparse.ArgumentParser):
@@ -68,6 +72,9 @@ def common_options() -> argparse.ArgumentParser:
     common.add_argument("--config", default=sup, metavar="PATH", help="TOML settings file")
     common.add_argument("--operator", default=sup, metavar="NAME",
                         help="who is operating (audit trail)")
+    common.add_argument("--log-level", default=sup, type=str.upper, choices=LEVELS,
+                        help="how much goes to the log file (env ORDERVIEW_LOG_LEVEL; "
+                             "default INFO)")
     return common
 
 
@@ -97,6 +104,7 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
         description="Look up orders in the licensing system and change them.",
         parents=[common],
     )
+    parser.add_argument("--version", action="version", version=f"orderview {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in modules:
         importlib.import_module(name).register(parser, subparsers, common)
@@ -104,9 +112,24 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentP
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; its exit status (``orderview.cli.exit_codes``). A crash is logged with
+    its traceback and shown as one line naming the log file."""
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(modules_for(argv))
     args = parser.parse_args(argv)
+    log_file = logs.setup(getattr(args, "log_level", None))
+    logs.started(argv)
+    try:
+        code = _main(args)
+    except Exception as exc:  # a bug: the log gets the traceback, the operator one line
+        logs.crashed(exc)
+        print(logs.crash_line(log_file), file=sys.stderr)
+        code = exit_codes.CRASH
+    logs.stopped(code)
+    return code
+
+
+def _main(args: argparse.Namespace) -> int:
     handler = getattr(args, "handler", None)
     if handler is None:  # no command: open the app on the orders screen
         from orderview.cli.app_cmd import run_app
@@ -118,17 +141,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         from orderview.safetext import visible  # a message may quote a setting or argument
 
         print(f"orderview: error: {visible(str(exc))}", file=sys.stderr)
+        logs.log.warning("refused (exit %d): %s", exc.exit_code, logs.flat(exc))
         return exc.exit_code
     except Forbidden as exc:  # the actor's role does not allow it (checked by the service)
         print(f"orderview: error: {exc}", file=sys.stderr)
-        return FORBIDDEN_EXIT
+        logs.log.warning("forbidden: %s", logs.flat(exc))
+        return exit_codes.FORBIDDEN
     except KeyboardInterrupt:
-        return 130
+        return exit_codes.INTERRUPT
     except BrokenPipeError:  # `orderview show X | head`: the reader left; not an error of ours
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
+        return exit_codes.BROKEN_PIPE
 
 
 def creates_database(handler) -> bool:  # type: ignore[no-untyped-def]
@@ -150,7 +175,7 @@ async def with_context(handler, args: argparse.Namespace,  # type: ignore[no-unt
     """Run ``handler(args, ctx)`` with settings, operator and an upgraded database
     (``must_exist``: refuse a SQLite file that is not there, see ``creates_database``)."""
     from orderview.cli.context import open_context, print_warnings
-    from orderview.services.errors import DatabaseUnavailable
+    from orderview.services.errors import DatabaseUnavailable, ServiceError
 
     ctx: Context = await open_context(args, must_exist)
     if not getattr(handler, "in_app", False):  # the app shows them on its screen
@@ -158,7 +183,11 @@ async def with_context(handler, args: argparse.Namespace,  # type: ignore[no-unt
     try:
         return await handler(args, ctx)
     except DatabaseUnavailable as exc:  # the server went away or the file is read-only/locked
-        raise CLIError(f"database {ctx.db.display}: {exc}") from None
+        raise CLIError(f"database {ctx.db.display}: {exc}", exit_codes.DB_UNAVAILABLE) from None
+    except ServiceError as exc:  # not found, conflict …: the service's own one line
+        from orderview.safetext import visible
+
+        raise CLIError(visible(str(exc)), exit_codes.for_service_error(exc)) from None
     finally:
         await ctx.db.dispose()
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from orderview.cli import exit_codes
 from orderview.cli.errors import CLIError
 from orderview.safetext import visible
 
@@ -50,6 +52,9 @@ def _terminal_options(parser: argparse.ArgumentParser) -> None:
                         help="colour depth (setting `colors`; default: what the terminal says)")
     parser.add_argument("--no-mouse", action="store_true", default=sup,
                         help="no mouse reporting at all (setting `mouse`)")
+    parser.add_argument("--ascii", action="store_true", default=sup,
+                        help="draw with plain ASCII only (setting `ascii`; default: when the "
+                             "locale is not UTF-8)")
 
 
 def _apply_flags(args: argparse.Namespace, settings: Settings) -> Settings:
@@ -59,6 +64,8 @@ def _apply_flags(args: argparse.Namespace, settings: Settings) -> Settings:
         update["colors"] = args.colors
     if getattr(args, "no_mouse", False):
         update["mouse"] = False
+    if getattr(args, "ascii", False):
+        update["ascii"] = True
     return settings.model_copy(update=update) if update else settings
 
 
@@ -118,6 +125,8 @@ def light_start(args: argparse.Namespace) -> LightStart | None:
         getattr(args, "operator", None), getattr(args, "colors", None),
         bool(getattr(args, "no_mouse", False)),
     )
+    if settings is not None and getattr(args, "ascii", False):
+        settings = replace(settings, ascii=True)
     path = quickstart.sqlite_file(settings.db) if settings is not None else None
     page = quickstart.first_page(path, FIRST_PAGE) if path is not None else None
     if settings is None or page is None:
@@ -128,6 +137,7 @@ def light_start(args: argparse.Namespace) -> LightStart | None:
 async def run_app(args: argparse.Namespace, ctx: Context | None = None,
                   open_store_id: str | None = None) -> int:
     if ctx is None:
+        refuse_dumb_terminal()
         start = light_start(args)
         if start is None:
             from orderview.cli import with_context
@@ -139,7 +149,10 @@ async def run_app(args: argparse.Namespace, ctx: Context | None = None,
     from orderview.app import OrderviewApp
 
     app = OrderviewApp(ctx.db, settings, ctx.operator, open_store_id=open_store_id)
+    app.config_file = config_file(args)
     await app.run_async(mouse=settings.mouse)
+    if app.crash is not None:
+        raise app.crash
     return app.return_code or 0
 
 
@@ -160,6 +173,7 @@ async def _run_light(start: LightStart) -> int:
     operator = fixed_actor() or resolve_operator(getattr(start.args, "operator", None),
                                                  settings.operator)
     app = OrderviewApp(None, settings, operator, light=start)
+    app.config_file = config_file(start.args)
     try:
         await app.run_async(mouse=settings.mouse)
     except Exception as exc:
@@ -168,23 +182,49 @@ async def _run_light(start: LightStart) -> int:
         if not isinstance(exc, DatabaseUnavailable):
             raise
         # as ``with_context`` says it on the normal start
-        raise CLIError(f"database {app.db.display if app.db else settings.db}: {exc}") from None
+        raise CLIError(f"database {app.db.display if app.db else settings.db}: {exc}",
+                       exit_codes.DB_UNAVAILABLE) from None
     finally:
         if app.db is not None:
             await app.db.dispose()
+    if app.crash is not None:
+        raise app.crash
     if app.start_error is not None:
         raise app.start_error
     return app.return_code or 0
+
+
+NO_TERMINAL = ("orderview: the full-screen app needs a terminal that can draw it (TERM is {term}); "
+               "the commands work anywhere: orderview search TEXT, orderview show ORDER_ID, "
+               "orderview --help")
+
+
+def config_file(args: argparse.Namespace) -> Path:
+    """The config file this run reads (and where the app writes a theme picked on screen)."""
+    from orderview.quickstart import default_config_path
+
+    given = getattr(args, "config", None)
+    return Path(given).expanduser() if given else default_config_path()
+
+
+def refuse_dumb_terminal() -> None:
+    """``TERM=dumb`` or no ``TERM`` (an editor's shell, a CI log, some serial consoles): one
+    line pointing at the commands, not escape codes all over the output."""
+    term = os.environ.get("TERM", "")
+    if term in ("", "dumb", "unknown"):
+        raise CLIError(NO_TERMINAL.format(term=repr(term) if term else "not set")
+                       .removeprefix("orderview: "), exit_codes.USAGE)
 
 
 async def run_open(args: argparse.Namespace, ctx: Context) -> int:
     from orderview.services import orders
     from orderview.services.errors import NotFound
 
+    refuse_dumb_terminal()
     try:
         await orders.get_order_by_store_id(ctx.db, args.order_id)
     except NotFound as exc:
-        raise CLIError(visible(str(exc))) from None
+        raise CLIError(visible(str(exc)), exit_codes.NOT_FOUND) from None
     return await run_app(args, ctx, open_store_id=args.order_id)
 
 

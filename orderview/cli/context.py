@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from orderview import logs
+from orderview.cli import exit_codes
 from orderview.cli.errors import CLIError
 from orderview.db.engine import Database, DatabaseURLError, open_database
 from orderview.db.migrate import SchemaError, ensure_schema
@@ -83,20 +85,22 @@ async def open_db(settings: Settings, must_exist: bool = False) -> Database:
     if missing is not None:
         await db.dispose()
         raise CLIError(f"no database at {missing} (check --db or ORDERVIEW_DB; "
-                       "`orderview demo --db PATH` makes a demo one)")
+                       "`orderview demo --db PATH` makes a demo one)", exit_codes.DB_UNAVAILABLE)
     try:
         await asyncio.wait_for(ensure_schema(db), timeout=30)
     except SchemaError as exc:
         await db.dispose()
-        raise CLIError(f"cannot use database {db.display}: {exc}") from None
+        raise CLIError(f"cannot use database {db.display}: {exc}",
+                       exit_codes.DB_UNAVAILABLE) from None
     except DB_ERRORS as exc:
         await db.dispose()
-        raise CLIError(describe_db_error(exc, db)) from None
+        raise CLIError(describe_db_error(exc, db), exit_codes.DB_UNAVAILABLE) from None
     return db
 
 
 async def open_context(args: argparse.Namespace, must_exist: bool = False) -> Context:
     settings = settings_from_args(args)
+    logs.database(settings.db)
     db = await open_db(settings, must_exist)
     actor = current_actor(getattr(args, "operator", None), settings.operator, settings.role)
     return Context(settings, actor, db)

@@ -12,6 +12,7 @@ import argparse
 import json
 from typing import Any
 
+from orderview.cli import exit_codes
 from orderview.cli.context import CLIError, Context
 from orderview.cli.numbers import bounded_int
 from orderview.cli.output import iso, print_json, print_table
@@ -194,7 +195,7 @@ async def show_cmd(args: argparse.Namespace, ctx: Context) -> int:
     try:
         detail = await orders.get_order_by_store_id(ctx.db, args.order_id)
     except NotFound as exc:
-        raise CLIError(visible(str(exc), 200)) from None
+        raise CLIError(visible(str(exc), 200), exit_codes.NOT_FOUND) from None
     licenses = await _licenses(ctx, detail.id, args.licenses)
     if args.json:
         print_json(order_json(detail, licenses))

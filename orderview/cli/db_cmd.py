@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from orderview.cli import exit_codes
 from orderview.cli.context import (
     DB_ERRORS,
     CLIError,
@@ -41,9 +42,10 @@ async def upgrade_cmd(args: argparse.Namespace, _ctx: None) -> int:
             await asyncio.wait_for(upgrade(db), timeout=300)
         after = await current_revision(db)
     except SchemaError as exc:
-        raise CLIError(f"cannot upgrade database {db.display}: {exc}") from None
+        raise CLIError(f"cannot upgrade database {db.display}: {exc}",
+                       exit_codes.DB_UNAVAILABLE) from None
     except DB_ERRORS as exc:
-        raise CLIError(describe_db_error(exc, db)) from None
+        raise CLIError(describe_db_error(exc, db), exit_codes.DB_UNAVAILABLE) from None
     finally:
         await db.dispose()
     if before == after:

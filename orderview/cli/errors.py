@@ -3,6 +3,7 @@ importing the data layer (``orderview.cli.context`` re-exports it for every comm
 
 from __future__ import annotations
 
+from orderview.cli import exit_codes
 from orderview.redact import mask_secrets
 
 
@@ -14,11 +15,9 @@ class CLIError(Exception):
         self.exit_code = exit_code
 
 
-FORBIDDEN_EXIT = 77  # EX_NOPERM: the role does not allow the action
+FORBIDDEN_EXIT = exit_codes.FORBIDDEN  # 77, EX_NOPERM: the role does not allow the action
 
 
 def exit_code_for(exc: BaseException) -> int:
-    """The exit status for a service's refusal (``orderview.roles.Forbidden``: 77)."""
-    from orderview.roles import Forbidden
-
-    return FORBIDDEN_EXIT if isinstance(exc, Forbidden) else 1
+    """The exit status for a service's refusal (``orderview.cli.exit_codes``)."""
+    return exit_codes.for_service_error(exc)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from orderview.cli import exit_codes
 from orderview.cli.context import CLIError, Context
 from orderview.cli.numbers import bounded_int
 from orderview.cli.output import print_json
@@ -54,7 +55,7 @@ async def history_cmd(args: argparse.Namespace, ctx: Context) -> int:
         order_id = await audit.order_id_for_store_id(ctx.db, store_id)
         exists = False
     if order_id is None:
-        raise CLIError(f"no order with Order ID {visible(store_id, 100)!r}")
+        raise CLIError(f"no order with Order ID {visible(store_id, 100)!r}", exit_codes.NOT_FOUND)
     events = await _events(ctx, order_id, args.limit)
     if args.json:
         document = {

@@ -30,6 +30,10 @@ PG_LOCK_TIMEOUT_MS = 5000
 PG_CONNECT_TIMEOUT_S = 10
 
 
+POSTGRES_DRIVER_MISSING = ("PostgreSQL needs its driver, asyncpg: install orderview with the "
+                           "postgres extra (pip install 'orderview[postgres]')")
+
+
 class DatabaseURLError(ValueError):
     """The --db value is neither a usable path nor a supported SQLAlchemy URL."""
 
@@ -108,9 +112,13 @@ def create_engine(url: URL, read_only: bool = False, pool_size: int = 5) -> Asyn
             url, PG_CONNECT_TIMEOUT_S, {"lock_timeout": str(PG_LOCK_TIMEOUT_MS)})
     except pgurl.ParameterError as exc:
         raise DatabaseURLError(str(exc)) from None
-    engine = create_async_engine(engine_url, pool_pre_ping=True, pool_size=pool_size,
-                                 max_overflow=pool_size,
-                                 connect_args=connect_args)
+    try:
+        engine = create_async_engine(engine_url, pool_pre_ping=True, pool_size=pool_size,
+                                     max_overflow=pool_size, connect_args=connect_args)
+    except ModuleNotFoundError as exc:  # the driver is an extra: SQLite users need none
+        if exc.name != "asyncpg":
+            raise
+        raise DatabaseURLError(POSTGRES_DRIVER_MISSING) from None
     faults.install(engine)
     return engine
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from orderview import logs
 from orderview.db.engine import Database
 from orderview.db.models import AuditEvent
 from orderview.services.errors import Change
@@ -64,7 +66,25 @@ def record(
         snapshot=jsonable(snapshot) if snapshot else None,
     )
     session.add(event)
+    # For the log file, once the write is committed (a rolled-back write never happened).
+    session.info.setdefault(_LOG_KEY, []).append(
+        (actor, action, entity, entity_id, order_store_id, summary))
     return event
+
+
+_LOG_KEY = "orderview.audit_log"
+
+
+@event.listens_for(Session, "after_commit")
+def _log_committed(session: Session) -> None:
+    for actor, action, entity, entity_id, store_id, summary in session.info.pop(_LOG_KEY, ()):
+        logs.log.info("write by %s: %s %s %s order %s: %s", logs.flat(actor), action, entity,
+                      entity_id, logs.flat(store_id), logs.flat(summary))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_LOG_KEY, None)
 
 
 async def changes_since(

@@ -34,8 +34,12 @@ WINDOW = 3 * PAGE
 NEAR = 10  # fetch the next page when the cursor is this close to the window's edge
 
 COLUMNS = ("Key or user", "Prod.", "Type", "Status", "Act.", "Expiry", "Created")
-# Fixed widths keep all seven columns inside 80 terminal columns (user emails get an ellipsis).
-WIDTHS = (19, 6, 9, 8, None, 10, 10)
+# None: as wide as the content; the table fits all seven columns to its width, the widest
+# giving way first (a cut key, user email or product code ends with "…" and is shown in full on
+# the status line while the cursor is on it).
+WIDTHS = (None, None, 9, 8, None, 10, 10)
+KEY_LENGTH = 19  # XXXX-XXXX-XXXX-XXXX: a generated key is never cut
+MINS = (KEY_LENGTH, 6, 0, 0, 0, 0, 0)
 TYPE_LABELS = {"time-limited": "timed", "subscription": "subscr.", "consumption": "consum."}
 
 
@@ -125,7 +129,7 @@ class LicensesPane(LicenseFinding, Vertical):
         yield StatusLine(id="licenses-status")
 
     def on_mount(self) -> None:
-        self.table.set_columns(COLUMNS, WIDTHS)
+        self.table.set_columns(COLUMNS, WIDTHS, MINS)
         if self._prefilled is not None:
             self._rebuild(0, first_paint=True)
 
