@@ -32,7 +32,7 @@ from typing import Any
 APP_NAME = "orderview"
 # The Alembic head (``orderview.db.migrate.HEAD``; a test keeps the two equal): a database at
 # another revision takes the normal start, which upgrades it.
-SCHEMA_HEAD = "0005_devices"
+SCHEMA_HEAD = "0006_license_filters"
 ENV_PREFIX = "orderview_"
 COLOR_CHOICES = ("auto", "16", "256", "truecolor")
 # pydantic's lax bool from a string (case-insensitive, not stripped).
