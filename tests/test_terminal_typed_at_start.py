@@ -50,3 +50,19 @@ def test_order_id_and_enter_typed_at_start_open_the_order(demo: tuple[Path, str]
         assert store_id in text
     finally:
         term.close()
+
+
+def test_a_search_typed_the_moment_the_list_shows_opens_the_order(
+        demo: tuple[Path, str]) -> None:
+    db, store_id = demo
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERVIEW_", "TEXTUAL"))}
+    env.update(TERM="xterm-256color", ORDERVIEW_OPERATOR="tester")
+    term = Terminal([sys.executable, "-m", "orderview", "--db", str(db)], env)
+    try:
+        screen_until(term, "newest 50 orders")
+        term.send(store_id.lower() + "\r")
+        text = screen_until(term, "Licenses", store_id)
+        assert "Licenses" in text and store_id in text, text
+        assert "matches" not in text, text
+    finally:
+        term.close()
