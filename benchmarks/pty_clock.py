@@ -33,10 +33,13 @@ def env_for_app() -> dict[str, str]:
 
 
 def clock(argv: list[str], steps: Sequence[tuple[Shows | None, bytes]],
-          env: dict[str, str] | None = None, timeout: float = TIMEOUT) -> list[float]:
+          env: dict[str, str] | None = None, timeout: float = TIMEOUT,
+          watch: Callable[[int, int], None] | None = None) -> list[float]:
     """Start ``argv`` on a fresh pty and walk ``steps``: each is (what the screen must show,
     keys typed once it does); ``None`` holds at once (keys typed straight after the start).
-    Returns the seconds from the start at which each step's screen was first shown."""
+    Returns the seconds from the start at which each step's screen was first shown.
+    ``watch(step, pid)`` runs as each step is reached, before its keys are typed (to read the
+    process's memory, say)."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
     screen = pyte.Screen(COLUMNS, LINES)
@@ -54,6 +57,8 @@ def clock(argv: list[str], steps: Sequence[tuple[Shows | None, bytes]],
                 if shows is not None and not shows(text):
                     break
                 times.append(time.perf_counter() - began)
+                if watch is not None:
+                    watch(len(times) - 1, proc.pid)
                 if keys:
                     os.write(master, keys)
             if len(times) == len(steps):
