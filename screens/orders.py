@@ -101,6 +101,14 @@ class SearchBox(StillInput):
             self._opening = False
             self.app.type_ahead.resume()  # type: ignore[attr-defined]
 
+    def _on_blur(self, event: events.Blur) -> None:
+        """The focus left the box before its enter was submitted (``down`` typed just before
+        it moves the focus a moment after the key): the box opens nothing, so the keys held
+        behind its enter go on, to the widget focused now (enter on the results opens the
+        order there). Otherwise they waited ``MAX_HOLD``."""
+        if self._opening and not getattr(self.screen, "_open_when_ready", False):
+            self.end_open()
+
     def _on_paste(self, event: events.Paste) -> None:
         self._typed_ahead = max(self._typed_ahead - 1, 0)
         if self._capturing():
