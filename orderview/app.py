@@ -9,17 +9,20 @@ are imported on first use. The command line hands it an open ``Database`` and va
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from rich.console import RenderableType
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette, Provider
+from textual.screen import Screen
 from textual.widgets import Input
 
 from orderview.safetext import visible
 from orderview.screens.orders import OrdersScreen
 from orderview.widgets import shadow_driver as app_driver
+from orderview.widgets.fresh_keys import FreshKeysOnly
 from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
 
 if TYPE_CHECKING:
@@ -81,7 +84,8 @@ class OrderviewApp(App[None]):
 
         if db.read_only is not None:  # it could not record a delivery
             return None
-        return BackgroundSender(db, self.settings, self._mail_delivered)  # type: ignore[arg-type]
+        return BackgroundSender(db, self.settings, self._mail_delivered,  # type: ignore[arg-type]
+                                actor=self.operator)
 
     def _announce(self, db: Database) -> None:
         """One line each: changes are off (a read-only database), the file is open to others."""
@@ -102,6 +106,14 @@ class OrderviewApp(App[None]):
         if self.mail_sender is not None:
             self.run_worker(self.mail_sender.run(), name="mail-sender", group="mail-sender",
                             exit_on_error=False)
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        """A destructive confirmation takes keys from its first frame on. Private API of the
+        pinned Textual, like ``widgets.shadow_driver.redraw``."""
+        super()._display(screen, renderable)
+        if (renderable is not None and not self._batch_count
+                and isinstance(screen, FreshKeysOnly) and screen.is_mounted):
+            screen.drawn()  # from now on it takes keys (widgets/fresh_keys.py)
 
     async def on_event(self, event: events.Event) -> None:
         if (isinstance(event, events.Key | events.Paste) and not event.is_forwarded

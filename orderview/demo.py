@@ -1,14 +1,11 @@
 """Deterministic demo data: realistic orders, customers, licenses and managers, fast.
 
-Same ``seed`` and ``orders`` → the same database, row for row (license keys included: they are
-drawn from the seeded generator, in the format of ``orderview.keys``, and checked unique).
-Dates are fixed too (orders span 2023-01-01 … 2026-06-30), so snapshots stay stable.
-
-Speed: rows are built as plain dicts and written with SQLAlchemy Core ``insert()`` executemany
-in batches, one transaction per chunk of orders — never the ORM, never one INSERT per row.
-``--orders 100000`` (≈1M licenses) takes well under a minute on SQLite (docs/benchmarks.md).
-Search keys (``*_lc``) are computed exactly as the services compute them
-(``orderview.services.normalize``).
+Same ``seed`` and ``orders`` → the same database, row for row (license keys included: drawn
+from the seeded generator in the format of ``orderview.keys``, checked unique). Dates are fixed
+(orders span 2023-01-01 … 2026-06-30), so snapshots stay stable. Rows are plain dicts written in
+batches by ``orderview.demo_store``, one transaction per chunk of orders: ``--orders 100000``
+(≈1M licenses) takes well under a minute on SQLite (docs/benchmarks.md). Search keys (``*_lc``)
+are computed exactly as the services compute them (``orderview.services.normalize``).
 """
 
 from __future__ import annotations
@@ -17,18 +14,16 @@ import base64
 import random
 import time
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import text
 
 from orderview import demo_data as data
 from orderview.db.engine import Database
 from orderview.db.models import (
-    Base,
     Customer,
     License,
     LicenseManager,
@@ -39,20 +34,18 @@ from orderview.db.models import (
     OrderManager,
     Product,
 )
+from orderview.demo_managers import DemoManagers
+from orderview.demo_store import database_is_empty, fix_sequences, insert_rows, set_passwords, wipe
 from orderview.keys import ALPHABET
-from orderview.mail.outbox import MAX_ATTEMPTS, SCRUBBED
-from orderview.permissions import DISTRIBUTION_CODES, PERMISSION_CODES
 from orderview.services.normalize import customer_keys, lc
 
 DEFAULT_ORDERS = 2000
 DEFAULT_SEED = 2026
 ORDERS_PER_CHUNK = 5000  # one transaction each
-ROWS_PER_INSERT = 20_000  # rows per executemany call
 START = datetime(2023, 1, 1, 8, 0, tzinfo=UTC)
 END = datetime(2026, 6, 30, 18, 0, tzinfo=UTC)
 
 _TO_ALPHABET = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ALPHABET.encode())
-_NON_DISTRIBUTION = tuple(c for c in PERMISSION_CODES if c not in DISTRIBUTION_CODES)
 _DURATION_DAYS = {"d": 1, "m": 30, "y": 365}
 _NULL_BY_DEFAULT = frozenset(
     c.name for c in License.__table__.c
@@ -174,54 +167,6 @@ class DemoBuilder:
             if rng.random() < 0.1:
                 rows[-1]["metadata"] = {"crm_id": f"C{rng.randint(10000, 99999)}", "tier": "gold"}
         return rows
-
-    def managers(self, count: int) -> list[dict[str, Any]]:
-        rng = self.rng
-        rows = []
-        for i in range(1, count + 1):
-            first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
-            domain = _slug(rng.choice(data.COMPANY_WORDS)) + ".example"
-            email = self._unique_email(_slug(f"{first} {last}", "."), domain)
-            created = START + timedelta(days=rng.randint(0, 1200))
-            rows.append({
-                "id": i, "email": email, "email_lc": lc(email), "first_name": first,
-                "last_name": last,
-                "phone_number": f"+1 555 {rng.randint(1000, 9999)}" if rng.random() < 0.4 else "",
-                "password_hash": None, "is_initial_password": rng.random() < 0.3,
-                "is_active": rng.random() < 0.95, "created_at": created, "updated_at": created,
-                "version": 1,
-            })
-        return rows
-
-    def permissions(self) -> list[str]:
-        rng = self.rng
-        codes = set(rng.sample(_NON_DISTRIBUTION, rng.randint(1, len(_NON_DISTRIBUTION))))
-        if rng.random() < 0.15:
-            codes.update(rng.sample(sorted(DISTRIBUTION_CODES), rng.randint(1, 3)))
-        return [c for c in PERMISSION_CODES if c in codes]
-
-    def invite(self, outbox_id: int, order: dict[str, Any], manager: dict[str, Any]
-               ) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """The manager's invite as the outbox would hold it: mostly sent, some failed for good
-        (never queued: a demo must not send real mail), some managers never invited."""
-        roll = self.rng.random()
-        if roll >= 0.8:
-            return None
-        at = order["created_at"] + timedelta(minutes=self.rng.randint(1, 600))
-        sent = roll < 0.65
-        error = "" if sent else self.rng.choice((
-            "550 5.1.1 mailbox unavailable", "connection refused (smtp.example.com:587)",
-            "535 5.7.8 authentication failed"))
-        mail = {
-            "id": outbox_id, "kind": "manager_invite", "to_address": manager["email"],
-            "subject": f"Your license manager access for order {order['store_id']}",
-            "body": SCRUBBED, "status": "sent" if sent else "failed",
-            "attempts": 1 if sent else MAX_ATTEMPTS, "last_error": error, "created_at": at,
-            "next_attempt_at": at, "sent_at": at if sent else None,
-            "order_id": order["id"], "manager_id": manager["id"],
-        }
-        attempt = {"outbox_id": outbox_id, "at": at, "ok": sent, "error": error}
-        return mail, attempt
 
     # -- orders and licenses -----------------------------------------------------------------
     def store_id(self, n: int) -> str:
@@ -356,45 +301,6 @@ def _customer_picker(rng: random.Random, customers: int) -> Callable[[], int]:
     return pick
 
 
-async def _insert(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """executemany in batches; rows with and without optional keys go in separate batches."""
-    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(frozenset(row), []).append(row)
-    for group in groups.values():
-        for start in range(0, len(group), ROWS_PER_INSERT):
-            await conn.execute(insert(table), group[start:start + ROWS_PER_INSERT])
-
-
-async def database_is_empty(db: Database) -> bool:
-    async with db.engine.connect() as conn:
-        for model in (Order, Customer, Product, LicenseManager):
-            if await conn.scalar(select(func.count()).select_from(model.__table__)):
-                return False
-    return True
-
-
-async def wipe(db: Database) -> None:
-    """Delete every row of every table (the schema and its revision stay)."""
-    tables = [t for t in reversed(Base.metadata.sorted_tables)]
-    async with db.engine.begin() as conn:
-        if db.dialect == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                await conn.execute(table.delete())
-
-
-async def _fix_sequences(conn: AsyncConnection, tables: Iterable[Table]) -> None:
-    """Explicit ids leave PostgreSQL's serial sequences behind; move them past the max id."""
-    for table in tables:
-        await conn.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"
-        ))
-
-
 async def generate_demo(
     db: Database,
     orders: int = DEFAULT_ORDERS,
@@ -422,14 +328,15 @@ async def generate_demo(
     n_customers = max(len(data.HOSTILE_CUSTOMERS) + 6, orders * 6 // 10)
     customers = b.customers(n_customers)
     emails = {c["id"]: c["email"] for c in customers}
-    managers = b.managers(max(10, orders // 20))
+    people = DemoManagers(b.rng)
+    managers = people.people(max(10, orders // 20), b._unique_email, _slug, START)
     async with db.engine.begin() as conn:
         if db.dialect == "sqlite":
             await conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MB for index inserts
-        await _insert(conn, Product.__table__, products)
-        await _insert(conn, LicensePolicy.__table__, policies)
-        await _insert(conn, Customer.__table__, customers)
-        await _insert(conn, LicenseManager.__table__, managers)
+        await insert_rows(conn, Product.__table__, products)
+        await insert_rows(conn, LicensePolicy.__table__, policies)
+        await insert_rows(conn, Customer.__table__, customers)
+        await insert_rows(conn, LicenseManager.__table__, managers)
 
     plan = license_count_plan(b.rng, orders)
     pick_customer = _customer_picker(b.rng, n_customers)
@@ -459,28 +366,29 @@ async def generate_demo(
                     assignment_id += 1
                     assignments.append({
                         "id": assignment_id, "order_id": n, "manager_id": manager["id"],
-                        "permissions": b.permissions(), "created_at": order["created_at"],
+                        "permissions": people.permissions(), "created_at": order["created_at"],
                         "updated_at": order["created_at"], "version": 1,
                     })
-                    invite = b.invite(assignment_id, order, manager)
+                    invite = people.mail(assignment_id, order, manager)
                     if invite:
                         mails.append(invite[0])
                         attempts.append(invite[1])
         async with db.engine.begin() as conn:
             if db.dialect == "sqlite":
                 await conn.exec_driver_sql("PRAGMA cache_size=-262144")
-            await _insert(conn, Order.__table__, order_rows)
-            await _insert(conn, License.__table__, license_rows)
-            await _insert(conn, OrderManager.__table__, assignments)
-            await _insert(conn, MailOutbox.__table__, mails)
-            await _insert(conn, MailAttempt.__table__, attempts)
+            await insert_rows(conn, Order.__table__, order_rows)
+            await insert_rows(conn, License.__table__, license_rows)
+            await insert_rows(conn, OrderManager.__table__, assignments)
+            await insert_rows(conn, MailOutbox.__table__, mails)
+            await insert_rows(conn, MailAttempt.__table__, attempts)
         total_licenses += len(license_rows)
         say(f"{chunk_end:>9,}/{orders:,} orders  {total_licenses:>11,} licenses  "
             f"{time.perf_counter() - began:6.1f} s")
 
+    await set_passwords(db, people.passwords())
     if db.dialect == "postgresql":
         async with db.engine.begin() as conn:
-            await _fix_sequences(conn, (Product.__table__, LicensePolicy.__table__,
+            await fix_sequences(conn, (Product.__table__, LicensePolicy.__table__,
                                         Customer.__table__, LicenseManager.__table__,
                                         Order.__table__, OrderManager.__table__,
                                         MailOutbox.__table__))

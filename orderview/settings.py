@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(20.0, gt=0, le=600, allow_inf_nan=False)
     mail_from: str = "orderview@localhost"
     portal_url: str = "https://portal.example.com"
+    # An invite not delivered this long after it could first be sent expires (docs/managers.md).
+    invite_expiry_hours: float = Field(24.0, gt=0, le=24 * 365, allow_inf_nan=False)
     default_manager_permissions: list[str] = Field(
         default_factory=lambda: list(DEFAULT_PERMISSIONS)
     )

@@ -3,11 +3,14 @@
 The question is data-bearing (it names a manager, an order), so a ``str`` is shown literally
 (controls, newlines included, as visible stand-ins); a caller that wants line breaks passes a
 ``Content`` built with ``widgets.literal.literal`` around each data string.
-``y`` confirms, ``n`` or ``esc`` declines; nothing is focused that ``enter`` could fire by habit.
+``y`` confirms, ``n`` or ``esc`` declines; nothing is focused that ``enter`` could fire by habit,
+and keys typed before the question was drawn are ignored (``FreshKeysOnly``): every confirmation
+of something that cannot be taken back is one of these.
 """
 
 from __future__ import annotations
 
+from orderview.widgets.fresh_keys import FreshKeysOnly, IgnoredKeys
 from orderview.widgets.literal import literal
 from orderview.widgets.still_footer import StillFooter
 from textual.app import ComposeResult
@@ -18,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(FreshKeysOnly, ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical {
@@ -46,6 +49,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(question if isinstance(question, Content)
                          else literal(question, max_length=1000), id="confirm-question")
             yield Static(literal(self.keys_hint), id="confirm-keys")
+            yield IgnoredKeys()
         yield StillFooter()
 
     def action_answer(self, answer: bool) -> None:

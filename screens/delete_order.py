@@ -14,6 +14,7 @@ the Order ID has to be typed again for it. Dismisses with ``DeletedOrder`` or ``
 from __future__ import annotations
 
 from orderview.widgets.fmt import plural
+from orderview.widgets.fresh_keys import FreshKeysOnly, IgnoredKeys
 from orderview.widgets.literal import literal
 from orderview.widgets.still_footer import StillFooter
 from orderview.widgets.still_input import StillInput
@@ -52,7 +53,7 @@ def what_goes(store_id: str, customer: str, email: str, licenses: int, managers:
     )
 
 
-class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
+class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]):
     DEFAULT_CSS = """
     DeleteOrderScreen { align: center middle; }
     DeleteOrderScreen > VerticalScroll {
@@ -92,6 +93,7 @@ class DeleteOrderScreen(ModalScreen[deletion.DeletedOrder | None]):
             )
             yield StillInput(id="delete-confirm")
             yield Static(id="delete-message")
+            yield IgnoredKeys()
             with Horizontal():
                 yield Button("Delete", id="delete", variant="error", disabled=True)
                 yield Button("Cancel", id="cancel")

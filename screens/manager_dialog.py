@@ -23,7 +23,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Static
 
-from orderview.mail.smtp import NO_SERVER, mail_configured
+from orderview.mail.smtp import mail_configured
+from orderview.mail.status import WAITS
 from orderview.permissions import DISTRIBUTION_CODES, PERMISSIONS
 from orderview.services import managers
 from orderview.services.errors import FieldErrors, ServiceError
@@ -58,11 +59,9 @@ def permission_label(label: str, meaning: str, locked: bool) -> Content:
 def added_message(email: str, result: managers.AddResult, configured: bool) -> str:
     who = "Attached existing manager" if result.linked_existing else "Added manager"
     if result.mail_kind == "manager_invite":
-        mail = "invite queued" + ("" if configured else f" — {NO_SERVER}")
+        mail = "invite queued" + ("" if configured else f" — {WAITS}")
     elif result.mail_kind == "manager_added":
-        mail = "notice queued, password unchanged" + (
-            "" if configured else f" — {NO_SERVER}"
-        )
+        mail = "notice queued, password unchanged" + ("" if configured else f" — {WAITS}")
     else:
         mail = "no email sent (r sends an invite)"
     return f"{who} {email}: {mail}"

@@ -139,3 +139,24 @@ async def test_remove_manager_is_refused_when_their_state_changed(db) -> None:
     await managers.remove_manager(db, added.assignment_id, version=now.version, actor="alice",
                                   fingerprint=now.fingerprint)
     assert await count(db, OrderManager, OrderManager.id == added.assignment_id) == 0
+
+
+async def test_resend_is_refused_when_the_manager_signed_in_since_it_was_asked(db) -> None:  # type: ignore[no-untyped-def]
+    """The question said "not signed in yet"; they sign in before the yes: nothing is sent."""
+    from sqlalchemy import update
+
+    from orderview.db.models import LicenseManager
+
+    order = await f.add_order(db, "ORD-R")
+    settings = Settings()
+    added = await managers.add_manager(db, settings, order, {"email": "r@example.com"},
+                                       actor="alice")
+    async with db.sessions.begin() as s:  # they sign in at another desk
+        await s.execute(update(LicenseManager).where(LicenseManager.id == added.manager_id)
+                        .values(is_initial_password=False))
+    with pytest.raises(ConflictError, match="signed in"):
+        await managers.resend_invite(db, settings, added.assignment_id, version=1,
+                                     actor="alice", signed_in=False)
+    result = await managers.resend_invite(db, settings, added.assignment_id, version=1,
+                                          actor="alice", signed_in=True)
+    assert result.manager_id == added.manager_id

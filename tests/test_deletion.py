@@ -13,6 +13,7 @@ from orderview.db.models import (
     Order,
     OrderManager,
 )
+from orderview.mail import delivery
 from orderview.services import audit, deletion, orders
 from orderview.services.errors import ConflictError, NotFound
 from tests import factories as f
@@ -171,7 +172,7 @@ async def test_unsent_mail_about_the_order_is_cancelled_with_it(db) -> None:
     async def sender(settings, message) -> None:
         sent.append(message["To"])
 
-    await outbox.deliver_due(db, Settings(smtp_host="mail.invalid"), sender=sender)
+    await delivery.deliver_due(db, Settings(smtp_host="mail.invalid"), sender=sender)
     assert sorted(sent) == ["new@example.com", "other@example.com"]
 
 

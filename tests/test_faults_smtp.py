@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from orderview.db.models import MailOutbox
-from orderview.mail import outbox
+from orderview.mail import delivery, outbox
 from orderview.services import managers
 from tests import factories
 from tests.smtp_capture import SMTPServer
@@ -50,7 +50,7 @@ async def test_refusing_or_silent_server_then_a_working_one(db, mode: str, reaso
                                    actor="a")
         t0 = outbox.now_utc()
         started = time.monotonic()
-        [failed] = await outbox.deliver_due(db, settings, now=t0)
+        [failed] = await delivery.deliver_due(db, settings, now=t0)
         assert time.monotonic() - started < 5  # the timeout setting bounds the wait
     assert not failed.ok and reason in failed.error and "\n" not in failed.error
     async with db.sessions() as s:
@@ -59,7 +59,7 @@ async def test_refusing_or_silent_server_then_a_working_one(db, mode: str, reaso
     assert "Initial password" in row.body  # kept for the retry: nothing lost
     good.start()
     try:
-        [sent] = await outbox.deliver_due(db, good.settings(), now=t0 + timedelta(seconds=31))
+        [sent] = await delivery.deliver_due(db, good.settings(), now=t0 + timedelta(seconds=31))
         assert sent.ok
         assert [m.envelope_to for m in good.received] == [["m@example.com"]]
     finally:
@@ -77,14 +77,14 @@ async def test_a_message_that_cannot_be_built_is_a_recorded_failure(db) -> None:
     await managers.add_manager(db, settings, order_id, {"email": "m@example.com"}, actor="a")
     broken = settings.model_copy(update={"mail_from": "x@example.com\r\nBcc: evil@example.com"})
     t0 = outbox.now_utc()
-    [failed] = await outbox.deliver_due(db, broken, now=t0)
+    [failed] = await delivery.deliver_due(db, broken, now=t0)
     assert not failed.ok and failed.error and "\n" not in failed.error
     async with db.sessions() as s:
         [row] = list(await s.scalars(select(MailOutbox)))
     assert row.status == "failed" and "Initial password" in row.body
     good.start()
     try:
-        [sent] = await outbox.deliver_due(db, good.settings(), now=t0 + timedelta(seconds=31))
+        [sent] = await delivery.deliver_due(db, good.settings(), now=t0 + timedelta(seconds=31))
         assert sent.ok and [m.envelope_to for m in good.received] == [["m@example.com"]]
     finally:
         good.stop()

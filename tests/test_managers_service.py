@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from orderview.db.models import AuditEvent, LicenseManager, MailAttempt, MailOutbox, OrderManager
-from orderview.mail import outbox
+from orderview.mail import delivery, outbox
 from orderview.mail.status import invite_status
 from orderview.services import managers, removal
 from orderview.services.errors import ConflictError, FieldErrors, PermissionDenied
@@ -57,13 +57,13 @@ async def test_add_new_manager_invite_arrives_and_password_verifies(db, smtp):
     assert not result.linked_existing and result.mail_kind == "manager_invite"
     person = await _person(db, "grace@example.com")
     assert person.email == "Grace@Example.COM" and person.is_initial_password
-    assert person.password_hash.startswith("$argon2id$")
+    assert person.password_hash is None  # made when the invite is sent, not before
     [assignment] = await _rows(db, OrderManager, OrderManager.order_id == order_id)
     assert assignment.permissions == ["manage_managers", "reset_device"]
     [queued] = await _rows(db, MailOutbox)
     assert queued.status == "queued" and queued.to_address == "Grace@Example.COM"
 
-    results = await outbox.deliver_due(db, settings)
+    results = await delivery.deliver_due(db, settings)
     assert [(r.ok, r.status) for r in results] == [(True, "sent")]
     [mail] = smtp.received
     assert mail.envelope_to == ["Grace@Example.COM"]
@@ -71,6 +71,8 @@ async def test_add_new_manager_invite_arrives_and_password_verifies(db, smtp):
     assert "ORD-7" in mail.message["Subject"]
     assert "https://portal.vendor.test" in mail.body and "Grace@Example.COM" in mail.body
     password = mail.password
+    person = await _person(db, "grace@example.com")
+    assert person.password_hash.startswith("$argon2id$")
     assert managers.verify_password(person.password_hash, password)
     assert not managers.verify_password(person.password_hash, password + "x")
 
@@ -80,7 +82,8 @@ async def test_add_new_manager_invite_arrives_and_password_verifies(db, smtp):
     assert attempt.ok
     events = await _rows(db, AuditEvent)
     assert [(e.action, e.entity, e.order_id, e.order_store_id) for e in events] == [
-        ("created", "order_manager", order_id, "ORD-7")
+        ("created", "order_manager", order_id, "ORD-7"),
+        ("invite_sending", "order_manager", order_id, "ORD-7"),
     ]
     _assert_no_secret(events, password)
     _assert_no_secret(await _rows(db, MailOutbox), password)
@@ -94,11 +97,14 @@ async def test_no_mail_server_keeps_invites_queued_and_says_so(db):
     settings = SMTPServer().settings(smtp_host=None)
     order_id = await factories.add_order(db)
     await managers.add_manager(db, settings, order_id, {"email": "m@example.com"}, actor="a")
-    assert await outbox.deliver_due(db, settings) == []
+    assert await delivery.deliver_due(db, settings) == []
     [row] = await _rows(db, MailOutbox)
-    assert row.status == "queued" and row.attempts == 0
+    assert row.status == "queued" and row.attempts == 0 and row.expires_at is None
+    assert "Initial password:  (made when this email is sent)" in row.body
+    assert (await _person(db, "m@example.com")).password_hash is None  # none stored at all
     [view] = (await get_order(db, order_id)).managers
-    assert invite_status(view, False) == "queued — no mail server configured"
+    assert invite_status(view, False) == (
+        "queued — waits for a mail server (no mail server configured)")
     assert invite_status(view, True) == "queued"
 
 
@@ -108,21 +114,21 @@ async def test_smtp_down_then_up_fails_records_reason_retries_and_sends(db):
     order_id = await factories.add_order(db)
     await managers.add_manager(db, settings, order_id, {"email": "m@example.com"}, actor="a")
     t0 = outbox.now_utc()
-    [failed] = await outbox.deliver_due(db, settings, now=t0)
+    [failed] = await delivery.deliver_due(db, settings, now=t0)
     assert not failed.ok and failed.status == "failed"
     host, port = settings.smtp_host, settings.smtp_port
     assert failed.error == f"connection refused ({host}:{port})"  # short: fits the tab
     [row] = await _rows(db, MailOutbox)
     assert row.status == "failed" and row.attempts == 1 and row.last_error == failed.error
     assert row.next_attempt_at == t0 + timedelta(seconds=30)
-    assert "Initial password" in row.body  # kept for the retry
+    assert "Initial password:  (sent by email only; never stored)" in row.body
     [view] = (await get_order(db, order_id)).managers
     assert invite_status(view, True).startswith(f"failed: {failed.error}")
 
     server.start()
     try:
-        assert await outbox.deliver_due(db, settings, now=t0 + timedelta(seconds=10)) == []
-        [sent] = await outbox.deliver_due(db, settings, now=t0 + timedelta(seconds=31))
+        assert await delivery.deliver_due(db, settings, now=t0 + timedelta(seconds=10)) == []
+        [sent] = await delivery.deliver_due(db, settings, now=t0 + timedelta(seconds=31))
         assert sent.ok and sent.status == "sent"
         assert [m.envelope_to for m in server.received] == [["m@example.com"]]
     finally:
@@ -143,12 +149,12 @@ async def test_gives_up_after_max_attempts_and_scrubs_the_password(db):
 
     at = outbox.now_utc()
     for _ in range(outbox.MAX_ATTEMPTS):
-        [r] = await outbox.deliver_due(db, settings, now=at, sender=broken)
+        [r] = await delivery.deliver_due(db, settings, now=at, sender=broken)
         at += timedelta(hours=2)
-    assert await outbox.deliver_due(db, settings, now=at, sender=broken) == []
+    assert await delivery.deliver_due(db, settings, now=at, sender=broken) == []
     [row] = await _rows(db, MailOutbox)
     assert row.status == "failed" and row.attempts == outbox.MAX_ATTEMPTS
-    assert row.body == outbox.SCRUBBED
+    assert "Initial password:  (sent by email only; never stored)" in row.body
     [view] = (await get_order(db, order_id)).managers
     assert "gave up" in invite_status(view, True)
 
@@ -163,9 +169,13 @@ async def test_claimed_message_is_not_claimed_twice(db):
     settings = SMTPServer().settings()
     order_id = await factories.add_order(db)
     await managers.add_manager(db, settings, order_id, {"email": "m@example.com"}, actor="a")
-    first = await outbox.claim_due(db, settings)
-    assert len(first) == 1
-    assert await outbox.claim_due(db, settings) == []
+    second: list[object] = []
+
+    async def sending(_settings, _message):  # a second sender runs while this one sends
+        second.extend(await delivery.deliver_due(db, settings, sender=sending))
+
+    [first] = await delivery.deliver_due(db, settings, sender=sending)
+    assert first.ok and second == []
 
 
 async def test_standard_plan_refuses_distribution_permissions_whoever_calls(db):
@@ -252,7 +262,7 @@ async def test_existing_person_without_password_gets_a_real_invite(db):
     result = await managers.add_manager(db, settings, second, {"email": "q@example.com"},
                                         actor="a")
     assert result.linked_existing and result.mail_kind == "manager_invite"
-    assert (await _person(db, "q@example.com")).password_hash is not None
+    assert (await _person(db, "q@example.com")).password_hash is None  # made when sent
 
 
 async def test_edit_checks_the_version_and_audits_the_change(db):
@@ -308,7 +318,7 @@ async def test_resend_replaces_the_password_and_supersedes_the_old_invite(db, sm
     order_id = await factories.add_order(db)
     added = await managers.add_manager(db, settings, order_id, {"email": "z@example.com"},
                                        actor="alice")
-    [first] = await outbox.deliver_due(db, settings)
+    [first] = await delivery.deliver_due(db, settings)
     old_password = smtp.received[0].password
     # A second resend while the first is still queued: the queued one is superseded.
     await managers.resend_invite(db, settings, added.assignment_id, version=1, actor="alice")
@@ -317,7 +327,7 @@ async def test_resend_replaces_the_password_and_supersedes_the_old_invite(db, sm
     assert result.superseded == 1
     statuses = [m.status for m in await _rows(db, MailOutbox)]
     assert statuses == ["sent", "superseded", "queued"]
-    [delivered] = await outbox.deliver_due(db, settings)
+    [delivered] = await delivery.deliver_due(db, settings)
     assert delivered.id == result.outbox_id and delivered.ok
     new_password = smtp.received[1].password
     person = await _person(db, "z@example.com")
@@ -325,7 +335,8 @@ async def test_resend_replaces_the_password_and_supersedes_the_old_invite(db, sm
     assert managers.verify_password(person.password_hash, new_password)
     assert not managers.verify_password(person.password_hash, old_password)
     events = await _rows(db, AuditEvent)
-    assert [e.action for e in events] == ["created", "invite_resent", "invite_resent"]
+    assert [e.action for e in events] == ["created", "invite_sending", "invite_resent",
+                                          "invite_resent", "invite_sending"]
     for secret in (old_password, new_password):
         _assert_no_secret(events, secret)
         _assert_no_secret(await _rows(db, MailOutbox), secret)
@@ -341,7 +352,7 @@ async def test_hostile_names_are_stored_exactly_and_controls_refused(db, smtp):
     )
     person = await _person(db, "h@example.com")
     assert person.first_name == HOSTILE.strip()
-    await outbox.deliver_due(db, settings)
+    await delivery.deliver_due(db, settings)
     [mail] = smtp.received
     assert "[@click=app.quit]Ev[/]il" in mail.body and "ORD-[b]1[/b]" in mail.message["Subject"]
     with pytest.raises(FieldErrors) as caught:
@@ -385,11 +396,11 @@ async def test_smtp_login_and_a_refused_login_without_leaking_secrets(sqlite_db)
         wrong = server.settings(smtp_username="mailer", smtp_password="wrong-pass")
         await managers.add_manager(sqlite_db, wrong, order_id, {"email": "l@example.com"},
                                    actor="a")
-        [failed] = await outbox.deliver_due(sqlite_db, wrong)
+        [failed] = await delivery.deliver_due(sqlite_db, wrong)
         assert not failed.ok and failed.error and "wrong-pass" not in failed.error
         assert server.received == []
         right = server.settings(smtp_username="mailer", smtp_password="s3cret-smtp")
-        [sent] = await outbox.deliver_due(sqlite_db, right,
+        [sent] = await delivery.deliver_due(sqlite_db, right,
                                           now=outbox.now_utc() + timedelta(minutes=1))
         assert sent.ok and [m.envelope_to for m in server.received] == [["l@example.com"]]
     finally:
@@ -401,7 +412,7 @@ async def test_starttls_against_a_server_without_it_fails_with_a_reason(sqlite_d
     order_id = await factories.add_order(sqlite_db)
     await managers.add_manager(sqlite_db, settings, order_id, {"email": "t@example.com"},
                                actor="a")
-    [failed] = await outbox.deliver_due(sqlite_db, settings)
+    [failed] = await delivery.deliver_due(sqlite_db, settings)
     assert not failed.ok and "STARTTLS" in failed.error.upper()
     assert smtp.received == []
 
@@ -412,7 +423,7 @@ async def test_unknown_mail_host_is_one_short_reason(sqlite_db):
     order_id = await factories.add_order(sqlite_db)
     await managers.add_manager(sqlite_db, settings, order_id, {"email": "m@example.com"},
                                actor="a")
-    [failed] = await outbox.deliver_due(sqlite_db, settings)
+    [failed] = await delivery.deliver_due(sqlite_db, settings)
     assert failed.error == "unknown mail server host (mail.nonexistent.invalid:25)"
 
 
@@ -430,9 +441,10 @@ async def test_existing_person_whose_invite_was_given_up_gets_a_real_invite(db, 
     result = await managers.add_manager(db, settings, second, {"email": "g@example.com"},
                                         actor="a")
     assert result.linked_existing and result.mail_kind == "manager_invite"
+    assert (await _person(db, "g@example.com")).password_hash == old_hash  # not yet
+    await delivery.deliver_due(db, settings)
     person = await _person(db, "g@example.com")
     assert person.password_hash != old_hash and person.is_initial_password
-    await outbox.deliver_due(db, settings)
     [received] = smtp.received
     assert received.envelope_to == ["g@example.com"] and "ORD-B" in received.message["Subject"]
     assert managers.verify_password(person.password_hash, received.password)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from textual.widgets import Checkbox, Static
 
 from orderview.db.models import AuditEvent, LicenseManager, MailOutbox, OrderManager
-from orderview.mail import outbox
+from orderview.mail import delivery, outbox
 from orderview.permissions import DISTRIBUTION_CODES
 from orderview.services import managers
 from orderview.settings import Settings
@@ -84,10 +84,11 @@ async def test_add_manager_with_chosen_permissions_by_keys(sqlite_db):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="dialog closed")
         await wait_for(pilot, lambda: pane.table.row_count == 1, what="row")
-        assert "invite queued — no mail server configured" in pane.status.text
-        assert invite_cell(pane) == "queued: no mail server"
+        assert "invite queued — waits for a mail server" in pane.status.text
+        assert invite_cell(pane) == "waits for mail server"
         assert cell(pane, "perms") == "U·MD·····"
-        assert "queued — no mail server configured" in detail_text(pane)
+        assert "queued — waits for a mail server (no mail server configured)" in detail_text(
+            pane)
         assert "new.person@example.com" in screen_text(app)
     [person] = await rows(sqlite_db, LicenseManager)
     assert (person.email, person.first_name, person.last_name, person.phone_number) == (
@@ -173,7 +174,7 @@ async def test_existing_person_is_attached_by_email(sqlite_db):
         await pilot.press(*"KNOWN@example.com", "ctrl+s")
         await wait_for(pilot, lambda: pane.table.row_count == 1, what="row")
         assert pane.status.text.startswith("Attached existing manager KNOWN@example.com")
-        assert invite_cell(pane).startswith("notice queued")
+        assert invite_cell(pane).startswith("notice waits for mail")
     [after] = await rows(sqlite_db, LicenseManager)
     assert after.id == before.id and after.password_hash == before.password_hash
     assert len(await rows(sqlite_db, OrderManager)) == 2
@@ -240,10 +241,10 @@ async def test_resend_queues_a_new_invite(sqlite_db):
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_for(pilot, lambda: "New invite" in pane.status.text, what="resent")
-        assert "no mail server configured" in pane.status.text
+        assert "waits for a mail server" in pane.status.text
     assert [m.status for m in await rows(sqlite_db, MailOutbox)] == ["superseded", "queued"]
     [after] = await rows(sqlite_db, LicenseManager)
-    assert after.password_hash != person.password_hash
+    assert after.password_hash is None and after.version == person.version + 1
 
 
 async def test_status_column_tells_the_truth(sqlite_db):
@@ -268,6 +269,7 @@ async def test_status_column_tells_the_truth(sqlite_db):
         pane = await open_managers_tab(app, pilot)
         assert "no mail server" in invite_cell(pane)
         assert "— no mail server configured" in detail_text(pane)
+        assert "invites wait for a mail server" in pane.status.text
 
 
 async def test_background_sender_delivers_to_a_real_smtp_server(sqlite_db):
@@ -418,3 +420,26 @@ async def test_a_long_failure_reason_keeps_the_retry_time_and_first_login_on_scr
         assert "m@example.com" in shown and "Permissions: Reset device" in shown
         assert all(len(line) <= SIZE[0] for line in shown.splitlines())
         assert pane.table.row_count == 1
+
+
+async def test_an_expired_invite_says_so_and_r_resends_it(sqlite_db):
+    order_id, added = await seeded(sqlite_db, smtp_host="127.0.0.1")
+    server = SMTPServer()  # a port nobody listens on: the one attempt fails
+    settings = server.settings(db=str(sqlite_db.url))
+    later = outbox.now_utc() + timedelta(hours=25)
+    [expired] = await delivery.deliver_due(sqlite_db, settings, now=later)
+    assert expired.status == "expired"
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_managers_tab(app, pilot)
+        assert invite_cell(pane) == "expired; r resends"
+        assert "Invite: expired: not delivered within 24 h (r resends)" in detail_text(pane)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "New invite" in pane.status.text, what="resent")
+        await wait_for(pilot, lambda: invite_cell(pane) == "waits for mail server",
+                       what="new invite shown")
+    assert [m.status for m in await rows(sqlite_db, MailOutbox)] == ["expired", "queued"]
+    [person] = await rows(sqlite_db, LicenseManager)
+    assert person.password_hash is None  # made when a mail server sends it

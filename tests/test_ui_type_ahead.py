@@ -23,10 +23,11 @@ def active_tab(screen: OrderScreen) -> str:
 
 
 async def dialog_over_order(pilot, app, key: str, dialog: type) -> None:  # type: ignore[no-untyped-def]
-    """Press ``key`` on the loaded order screen and wait until ``dialog`` has focus."""
+    """Press ``key`` on the loaded order screen and wait until ``dialog`` has focus (and, for
+    a destructive confirmation, which takes only keys typed after that, is drawn)."""
     await pilot.press(key)
-    await wait_for(pilot, lambda: isinstance(app.screen, dialog)
-                   and app.focused is not None, what=dialog.__name__)
+    await wait_for(pilot, lambda: isinstance(app.screen, dialog) and app.focused is not None
+                   and getattr(app.screen, "shown_at", 0) is not None, what=dialog.__name__)
 
 
 async def test_keys_after_e_are_typed_into_the_edit_dialog(sqlite_db) -> None:  # type: ignore[no-untyped-def]

@@ -56,9 +56,11 @@ async def loaded_order(pilot: Pilot, app: OrderviewApp, what: str = "order scree
 
 async def open_dialog(pilot: Pilot, app: OrderviewApp, key: str, kind: type[ScreenT],
                       what: str = "dialog") -> ScreenT:
-    """Press ``key`` and wait for the ``kind`` screen it opens; return it."""
+    """Press ``key`` and wait for the ``kind`` screen it opens (drawn, for a destructive
+    confirmation: it takes only keys typed after that); return it."""
     await pilot.press(key)
-    await wait_for(pilot, lambda: isinstance(app.screen, kind), what=what)
+    await wait_for(pilot, lambda: isinstance(app.screen, kind)
+                   and getattr(app.screen, "shown_at", 0) is not None, what=what)
     return app.screen  # type: ignore[return-value]
 
 

@@ -9,6 +9,11 @@ receive it (``nohup``, a shell that ignores it). Here the first of end-of-file o
 ``OSError`` writing the terminal, or ``SIGHUP`` ends the app the normal way (workers cancelled,
 database connections closed, nothing half written: every write is one transaction) with exit
 status 129, the shell's code for a hang-up, and nothing more is sent to the terminal.
+
+Its input thread also reads the terminal as untrusted (``TerminalInput``): bytes that are not
+UTF-8 become U+FFFD instead of ending the session with ``UnicodeDecodeError``, and a bracketed
+paste reaches the app as one ``Paste`` event whatever it holds, never as keys
+(``orderview.terminal.paste``).
 """
 
 from __future__ import annotations
@@ -23,16 +28,83 @@ import struct
 import termios
 import threading
 from codecs import getincrementaldecoder
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from time import monotonic
 from typing import IO, TYPE_CHECKING, Any
 
+from textual import constants, events
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
+from textual.message import Message
+
+from orderview.terminal.paste import KEYS_DUE, PASTE, PasteFramer, Piece
 
 if TYPE_CHECKING:
     from textual.app import App
 
 HANGUP_EXIT_STATUS = 128 + signal.SIGHUP  # 129, as a shell reports a process ended by SIGHUP
+POLL = 0.1  # seconds the input thread waits for input before it looks at the exit flag again
+DECODE_WAIT = 0.5  # seconds the start of a UTF-8 character waits for the rest of it
+
+
+class FramedParser(XTermParser):
+    """Textual's key parser, fed only the input outside pastes."""
+
+    def expire(self) -> Iterable[Message]:
+        """End the escape sequence in progress now, as its timeout would: the input after it
+        was taken out (a paste) or did not come within the escape delay. (Private state of
+        the pinned Textual's parser, like the parser itself.)"""
+        if self._timeout_time is not None:
+            self._timeout_time = 0.0
+        return self.tick()
+
+
+class TerminalInput:
+    """The terminal's bytes as Textual events: decoded with replacement (one invalid byte
+    becomes U+FFFD), pastes taken out whole (``PasteFramer``) and delivered as one ``Paste``
+    each, the rest parsed into keys by Textual's parser."""
+
+    def __init__(self, debug: bool = False) -> None:
+        self.parser = FramedParser(debug)
+        self.framer = PasteFramer(constants.ESCAPE_DELAY)
+        self.decoder = getincrementaldecoder("utf-8")(errors="replace")
+        self._last_read = 0.0
+
+    def feed(self, data: bytes, now: float) -> list[Message]:
+        self._last_read = now
+        return self._events(self.framer.feed(self.decoder.decode(data), now))
+
+    def poll(self, now: float) -> list[Message]:
+        """What time completes: an escape sequence, a character cut short, a paste cut short."""
+        messages = list(self.parser.tick())
+        if self._undecoded() and now - self._last_read >= DECODE_WAIT:
+            messages += self._events(self.framer.feed(self.decoder.decode(b"", final=True), now))
+        return messages + self._events(self.framer.poll(now))
+
+    def wait(self, now: float) -> float:
+        """How long the reader may wait for input before ``poll`` is due."""
+        due = [now + POLL]
+        if (deadline := self.framer.deadline()) is not None:
+            due.append(deadline)
+        if self._undecoded():
+            due.append(self._last_read + DECODE_WAIT)
+        return max(min(due) - now, 0.0)
+
+    def _undecoded(self) -> bool:
+        return bool(self.decoder.getstate()[0])
+
+    def _events(self, pieces: list[Piece]) -> list[Message]:
+        messages: list[Message] = []
+        for kind, text in pieces:
+            if kind == PASTE:
+                # keys before the paste first; NUL dropped as Textual does (textual#1661)
+                messages += self.parser.expire()
+                messages.append(events.Paste(text.replace("\x00", "")))
+                continue
+            messages += self.parser.feed(text)
+            if kind == KEYS_DUE:
+                messages += self.parser.expire()
+        return messages
 
 
 class TerminalFile:
@@ -136,16 +208,16 @@ class SessionDriver(LinuxDriver):
 
     def run_input_thread(self) -> None:
         """Textual's input loop (``LinuxDriver.run_input_thread``), except that end-of-file or
-        a read error on the terminal is a hang-up rather than something to select on again."""
+        a read error on the terminal is a hang-up rather than something to select on again,
+        and that the input goes through ``TerminalInput``."""
         selector = selectors.SelectSelector()
         selector.register(self.fileno, selectors.EVENT_READ)
-        parser = XTermParser(self._debug)
-        decode = getincrementaldecoder("utf-8")().decode
+        terminal = TerminalInput(self._debug)
         self._cooked_left = self._typed_while_cooked()
 
-        def read_once(final: bool = False) -> bool:
+        def read_once() -> bool:
             """Read what is ready; False once the terminal is gone."""
-            for _key, mask in selector.select(0.1):
+            for _key, mask in selector.select(terminal.wait(monotonic())):
                 if mask & selectors.EVENT_READ:
                     try:
                         data = os.read(self.fileno, 1024 * 4)
@@ -155,9 +227,9 @@ class SessionDriver(LinuxDriver):
                         self.hang_up()
                         return False
                     data = self._enter_as_typed(data)
-                    for event in parser.feed(decode(data, final=final)):
+                    for event in terminal.feed(data, monotonic()):
                         self.process_message(event)
-            for event in parser.tick():
+            for event in terminal.poll(monotonic()):
                 self.process_message(event)
             return True
 

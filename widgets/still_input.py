@@ -71,6 +71,15 @@ class KeysInOrder:
                     return True
         return False
 
+    def _on_paste(self, event: events.Paste) -> None:
+        """A paste is text (the terminal's input thread keeps it whole: ``session_driver``).
+        One typed ahead after a focus key (``<tab><paste>`` in one burst) reached this box
+        before the tab moved focus on: it goes to the box the tab focused, as typed keys do.
+        Otherwise the box's own paste handler inserts it here (``Input`` its first line,
+        ``TextArea`` all of it), controls drawn as stand-ins."""
+        if self.app.focused is not self or self._behind_binding():  # type: ignore[attr-defined]
+            self._pass_on(event)
+
     def _wait_for_binding(self, event: events.Key) -> None:
         router = getattr(self.app, "type_ahead", None)  # type: ignore[attr-defined]
         if router is not None:
@@ -127,13 +136,6 @@ class StillInput(KeysInOrder, Input):
     async def _on_key(self, event: events.Key) -> None:
         await self._take_in_order(event)  # Input._on_key runs next unless it was dealt with
 
-    def _on_paste(self, event: events.Paste) -> None:
-        """A paste typed ahead after a focus key (``<tab><paste>`` in one burst) reached this
-        box before the tab moved focus on: it goes to the box the tab focused, as typed keys
-        do. Otherwise ``Input._on_paste`` inserts it here."""
-        if self.app.focused is not self or self._behind_binding():
-            self._pass_on(event)
-
     @property
     def _value(self) -> Text:
         return drawn_value(self)
@@ -150,6 +152,7 @@ def pass_on(box: Input, event: events.Key | events.Paste) -> None:
     replay = (events.Key(event.key, event.character) if isinstance(event, events.Key)
               else events.Paste(event.text))
     replay.set_sender(box.app)
+    replay.time = event.time
     (box.app.focused or box.app.screen)._forward_event(replay)
 
 

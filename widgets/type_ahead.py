@@ -20,6 +20,8 @@ The app routes keys through ``TypeAhead`` instead:
   to the screen below) or said why not (they go to the dialog): ``hold_for``;
 - held keys go to the screen once it is ready, in the order typed; each screen is waited for
   once, and never longer than ``MAX_HOLD`` seconds, so nothing is held for good.
+- except that a destructive confirmation (``FreshKeysOnly``) gets none of the keys typed
+  before it was drawn: they are dropped, and it says so (``widgets/fresh_keys.py``).
 
 Textual glue (the router is ``orderview/app.py``'s; dialogs that hold keys behind a save use
 ``holds_keys``); checks readiness with a short timer that runs only while keys are held
@@ -35,6 +37,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from weakref import WeakSet
 
+from orderview.widgets.fresh_keys import FreshKeysOnly
 from textual import events
 from textual.message import Message
 
@@ -115,8 +118,16 @@ class TypeAhead:
         if self.held or self._settling or not self.ready():
             self._hold(event)
             return True
+        if self._typed_before_shown(event):
+            return True
         setattr(event, ORIGIN, input_context(self.app.screen))
         return False
+
+    def _typed_before_shown(self, event: events.Key | events.Paste) -> bool:
+        """Is this a key or paste for a destructive confirmation that was sent before it was
+        drawn? Then it is dropped (the screen counts it)."""
+        screen = self.app.screen
+        return isinstance(screen, FreshKeysOnly) and screen.typed_before_shown(event)
 
     def came_back(self, event: events.Key) -> bool:
         """A key that bubbled back to the app unhandled. If the screen it was given to is no
@@ -230,6 +241,8 @@ class TypeAhead:
         try:
             while self.held and self.ready():
                 event = self.held.popleft()
+                if self._typed_before_shown(event):
+                    continue
                 setattr(event, ORIGIN, input_context(self.app.screen))
                 # the app's own handling of a fresh key or paste (``App.on_event``, not the
                 # app's override, so it is not held again): priority bindings, then the
@@ -252,4 +265,5 @@ def _copy(event: events.Key | events.Paste) -> events.Key | events.Paste:
     copy = (events.Key(event.key, event.character) if isinstance(event, events.Key)
             else events.Paste(event.text))
     copy.set_sender(event._sender)  # type: ignore[arg-type]
+    copy.time = event.time  # when it was typed (``FreshKeysOnly`` compares it)
     return copy

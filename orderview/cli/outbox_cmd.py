@@ -1,7 +1,7 @@
 """``orderview outbox send`` delivers due mail now; ``orderview outbox list`` shows the outbox,
 each message with its order and manager, optionally one order's (``--order``) or some statuses'.
 
-Neither ever prints a message body: queued invites hold initial passwords.
+Neither ever prints a message body (it is for the recipient).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import argparse
 from orderview.cli.context import CLIError, Context
 from orderview.cli.numbers import bounded_int
 from orderview.cli.output import print_json
-from orderview.mail import outbox
+from orderview.mail import delivery, outbox
 from orderview.mail.smtp import NO_SERVER, mail_configured
 from orderview.roles import require
 from orderview.safetext import visible
@@ -19,7 +19,7 @@ from orderview.services import audit, orders
 from orderview.services.errors import NotFound
 from orderview.services.outbox_listing import OutboxLine, list_mail
 
-STATUSES = ("queued", "sent", "failed", "superseded")
+STATUSES = ("queued", "sent", "failed", "superseded", "expired")
 MAX_LIST = 100_000
 
 
@@ -44,7 +44,7 @@ async def send_cmd(args: argparse.Namespace, ctx: Context) -> int:
     if not mail_configured(ctx.settings):
         pending = await outbox.count_pending(ctx.db)
         raise CLIError(f"{NO_SERVER} (set ORDERVIEW_SMTP_HOST); {pending} message(s) stay queued")
-    results = await outbox.deliver_due(ctx.db, ctx.settings)
+    results = await delivery.deliver_due(ctx.db, ctx.settings, actor=ctx.operator)
     if not results:
         print("nothing due")
     waiting = await outbox.count_pending(ctx.db) - sum(r.status in outbox.PENDING for r in results)
@@ -55,7 +55,7 @@ async def send_cmd(args: argparse.Namespace, ctx: Context) -> int:
     for r in results:
         outcome = "sent" if r.ok else f"{r.status}: {r.error}"
         print(f"#{r.id} {visible(r.to_address, 254)}: {visible(outcome, 400)}")
-    return 0 if all(r.ok for r in results) else 1
+    return 0 if all(r.ok or r.status in ("expired", "superseded") for r in results) else 1
 
 
 def _row(line: OutboxLine) -> dict[str, object]:

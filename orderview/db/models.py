@@ -263,8 +263,8 @@ class MailOutbox(Base):
     kind: Mapped[str] = mapped_column(String(32), default="manager_invite")
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)  # scrubbed once sent (it may hold a password)
-    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|sent|failed|superseded
+    body: Mapped[str] = mapped_column(Text)  # what is (or was) sent; never a password
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|sent|failed|superseded|expired
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -272,6 +272,8 @@ class MailOutbox(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     order_id: Mapped[int | None] = mapped_column(Integer, index=True)
     manager_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # An undelivered invite expires then (set once it could be sent: a mail server known).
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class MailAttempt(Base):

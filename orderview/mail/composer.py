@@ -15,6 +15,10 @@ from orderview.safetext import visible
 
 KIND_INVITE = "manager_invite"
 KIND_ADDED = "manager_added"
+# Where the stored copy of an invite shows the password: the password itself is made at
+# sending time and exists only in the message that goes out (docs/managers.md, Passwords).
+PASSWORD_AT_SENDING = "(made when this email is sent)"
+PASSWORD_NOT_STORED = "(sent by email only; never stored)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,10 @@
-"""The mail outbox: enqueue inside a write, claim due messages, record attempts, deliver.
+"""The mail outbox: enqueue inside a write, list, record attempts (sending: ``delivery``).
 
 Statuses: ``queued`` (never tried, or waiting for a mail server), ``sent``, ``failed`` (the last
 attempt failed; retried on the backoff schedule until ``MAX_ATTEMPTS``), ``superseded`` (a newer
-invite replaced it; never sent). Once a message is sent, given up on or superseded its body is
-scrubbed: it may hold an initial password.
-
-Several senders may run at once (two operators' apps, a cron'd ``orderview outbox send``):
-claiming a message pushes its ``next_attempt_at`` forward by a lease inside a write transaction
-(``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), so only one of them
-sends it.
+invite replaced it, or what it announced went away; never sent), ``expired`` (an invite not
+delivered within ``invite_expiry_hours``). A body never holds a password: an invite's password
+is made when it is sent and exists only in the message that goes out.
 """
 
 from __future__ import annotations
@@ -23,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
 from orderview.db.models import MailAttempt, MailOutbox
-from orderview.mail.composer import Composed, build_message
-from orderview.mail.smtp import failure_reason, mail_configured, send
+from orderview.mail.composer import Composed
+from orderview.mail.smtp import mail_configured
 from orderview.settings import Settings
 
 BACKOFF = (
@@ -35,9 +31,9 @@ BACKOFF = (
 )
 HOURLY = timedelta(hours=1)
 MAX_ATTEMPTS = 12  # 30 s, 2 m, 10 m, 30 m, then hourly: about 8 hours of trying
-CLAIM_BATCH = 20
-SCRUBBED = "(removed: this message held an initial password)"
+SCRUBBED = "(removed: this message will not be sent)"
 PENDING = ("queued", "failed")
+STATUSES = ("queued", "sent", "failed", "superseded", "expired")
 
 Sender = Callable[[Settings, EmailMessage], Awaitable[None]]
 
@@ -52,7 +48,8 @@ def backoff(attempts: int) -> timedelta:
 
 
 def lease(settings: Settings) -> timedelta:
-    """How long a claimed message stays invisible to other senders."""
+    """How long a claimed message stays invisible to other senders: one message per claim,
+    and its delivery is cut off well inside the lease (``delivery.send_budget``)."""
     return timedelta(seconds=max(60.0, settings.smtp_timeout * 3))
 
 
@@ -98,16 +95,24 @@ class DeliveryResult:
     order_id: int | None = None
 
 
+def expiry(settings: Settings) -> timedelta:
+    return timedelta(hours=settings.invite_expiry_hours)
+
+
 def enqueue(
     session: AsyncSession, composed: Composed, *, to_address: str, order_id: int | None,
-    manager_id: int | None, now: datetime | None = None,
+    manager_id: int | None, settings: Settings, now: datetime | None = None,
 ) -> MailOutbox:
-    """Add a message to the caller's transaction (it commits with what it announces)."""
+    """Add a message to the caller's transaction (it commits with what it announces). The
+    body is a preview: the sender composes the message again from what is true then. An invite
+    queued where a mail server is configured starts its expiry clock now; one queued without
+    starts it when a sender first claims it."""
     at = now or now_utc()
+    expires = at + expiry(settings) if mail_configured(settings) else None
     row = MailOutbox(
         kind=composed.kind, to_address=to_address, subject=composed.subject,
         body=composed.body, status="queued", attempts=0, last_error="", created_at=at,
-        next_attempt_at=at, order_id=order_id, manager_id=manager_id,
+        next_attempt_at=at, order_id=order_id, manager_id=manager_id, expires_at=expires,
     )
     session.add(row)
     return row
@@ -171,7 +176,7 @@ async def count_pending(db: Database) -> int:
         ) or 0
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]
+def due_clause(now: datetime):  # type: ignore[no-untyped-def]
     return (
         MailOutbox.status.in_(PENDING),
         MailOutbox.attempts < MAX_ATTEMPTS,
@@ -189,29 +194,6 @@ async def next_due_at(db: Database) -> datetime | None:
         )
 
 
-async def claim_due(
-    db: Database, settings: Settings, now: datetime | None = None, limit: int = CLAIM_BATCH
-) -> list[Claimed]:
-    """Take due messages for sending: their next attempt moves a lease ahead, so no other
-    sender picks them up meanwhile."""
-    at = now or now_utc()
-    async with db.sessions() as session:  # a cheap read first: idle polls take no write lock
-        if await session.scalar(select(MailOutbox.id).where(*_due(at)).limit(1)) is None:
-            return []
-    async with db.write() as session:
-        query = (
-            select(MailOutbox).where(*_due(at)).order_by(MailOutbox.next_attempt_at,
-                                                         MailOutbox.id).limit(limit)
-        )
-        if db.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = list(await session.scalars(query))
-        for row in rows:
-            row.next_attempt_at = at + lease(settings)
-        return [Claimed(r.id, r.to_address, r.subject, r.body, r.order_id, r.manager_id)
-                for r in rows]
-
-
 async def record_attempt(
     db: Database, outbox_id: int, ok: bool, error: str = "", now: datetime | None = None
 ) -> str:
@@ -226,41 +208,14 @@ async def record_attempt(
             return "gone"
         session.add(MailAttempt(outbox_id=row.id, at=at, ok=ok, error="" if ok else error))
         row.attempts += 1
-        if row.status == "superseded":  # replaced while we were sending: leave it so
+        if row.status not in PENDING:  # superseded or expired while we were sending: so be it
             return row.status
-        if ok:
-            row.status, row.sent_at, row.last_error, row.body = "sent", at, "", SCRUBBED
+        if ok:  # the stored body is the message as sent, with its password left out
+            row.status, row.sent_at, row.last_error = "sent", at, ""
         else:
             row.status, row.last_error = "failed", error
             row.next_attempt_at = at + backoff(row.attempts)
-            if row.attempts >= MAX_ATTEMPTS:
-                row.body = SCRUBBED  # given up: the operator resends with a new password
         return row.status
-
-
-async def deliver_due(
-    db: Database, settings: Settings, now: datetime | None = None, sender: Sender = send,
-) -> list[DeliveryResult]:
-    """Send every due message once. With no mail server configured nothing is claimed, so
-    invites stay ``queued`` (and say why on the tab)."""
-    if not mail_configured(settings):
-        return []
-    results = []
-    for claimed in await claim_due(db, settings, now):
-        try:
-            message = build_message(settings.mail_from, claimed.to_address, claimed.subject,
-                                    claimed.body)
-            await sender(settings, message)
-        except Exception as exc:  # any failure is recorded and retried, never raised
-            error = failure_reason(exc)
-            status = await record_attempt(db, claimed.id, False, error, now)
-            results.append(DeliveryResult(claimed.id, claimed.to_address, False, status, error,
-                                          claimed.order_id))
-        else:
-            status = await record_attempt(db, claimed.id, True, now=now)
-            results.append(DeliveryResult(claimed.id, claimed.to_address, True, status,
-                                          order_id=claimed.order_id))
-    return results
 
 
 async def attempts_of(db: Database, outbox_id: int) -> list[tuple[datetime, bool, str]]:

@@ -9,19 +9,23 @@ from orderview.mail.outbox import MAX_ATTEMPTS
 from orderview.mail.smtp import NO_SERVER
 from orderview.services.views import ManagerView
 
+# No password exists until then: it is made when the invite is sent (docs/managers.md).
+WAITS = f"waits for a mail server ({NO_SERVER})"
+
 
 def _at(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "?"
 
 
 def invite_status(view: ManagerView, mail_configured: bool) -> str:
-    """``queued — no mail server configured``, ``sent 2026-01-15 09:30 UTC``, ``failed: …``."""
+    """``queued — waits for a mail server``, ``sent 2026-01-15 09:30 UTC``, ``failed: …``,
+    ``expired …``."""
     status = view.invite_status
     if status is None:
         return "not invited"
     what = "notice " if view.invite_kind == KIND_ADDED else ""
     if status == "queued":
-        return f"{what}queued" + ("" if mail_configured else f" — {NO_SERVER}")
+        return f"{what}queued" + ("" if mail_configured else f" — {WAITS}")
     if status == "sent":
         return f"{what}sent {_at(view.invite_at)}"
     if status == "failed":
@@ -31,4 +35,6 @@ def invite_status(view: ManagerView, mail_configured: bool) -> str:
         if not mail_configured:
             return f"{what}failed: {reason} — {NO_SERVER}"
         return f"{what}failed: {reason} (retry {_at(view.invite_next_at)[11:]})"
+    if status == "expired":
+        return f"{what}expired: {view.invite_error or 'not delivered in time'} (r resends)"
     return f"{what}{status}"

@@ -1,22 +1,22 @@
 """License managers on an order: add (new person or existing), edit permissions, remove, resend.
 
-Decisions (see shared/domain.md, License managers):
+Decisions (see shared/domain.md, License managers, and docs/managers.md):
 - A person is one ``license_managers`` row per email (case-insensitive, ``email_lc``); rights
   live on the ``order_managers`` assignment, so one person can hold different rights per order.
-- New person: an initial password from a CSPRNG; only its argon2 hash is stored, with
-  ``is_initial_password`` set; the invite carrying it is queued in the same transaction. Without
-  "send invite" no password exists at all (nobody could know it) until ``resend_invite``.
+- No password is made here. An invite is queued in the same transaction as what it announces;
+  the sender (``orderview.mail.delivery``) composes it from what is true when it is sent and
+  makes the initial password then (only its argon2 hash is stored). Until then nobody holds a
+  password, so none exists: not in the outbox, not on the person.
 - Existing person: attached with the permissions chosen here; their names, phone and password are
-  untouched. With "send invite" they get an "added to order" notice without a password (their
-  own still works) -- unless they have no password yet, or the invite that carried it was
-  given up on (never delivered): then they get a real invite with a new password.
-- Resend: a new initial password replaces the hash (the old one stops working) and every unsent
-  invite of that person (on any order: they all carry the now-dead password) is superseded.
+  untouched. With "send invite" they get an "added to order" notice without a password -- their
+  own still works -- when they have signed in, or an invite carrying a password is on its way
+  or was delivered; otherwise (never invited, or the invite was given up on or expired) a real
+  invite.
+- Resend: the current password stops working at once (its hash is cleared), every unsent
+  invite of that person (on any order) is superseded, and a new invite is queued.
 - Remove: the assignment goes, the person stays; unsent mail about this order is superseded.
 - Plan: on the standard plan the distribution permissions (``DISTRIBUTION_CODES``) can be
   neither granted nor revoked -- "cannot be changed" -- whoever calls; enterprise allows both.
-- The password never reaches the audit trail, an exception, a log, or a return value: only the
-  outbox body, which is scrubbed once sent.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ from orderview.roles import require
 from orderview.schemas.managers import ManagerInput, parse_manager, parse_permissions
 from orderview.services import audit, removal
 from orderview.services.errors import (
+    Change,
+    ConflictError,
     DatabaseUnavailable,
     FieldErrors,
     NotFound,
@@ -137,8 +139,8 @@ async def _person(session: AsyncSession, db: Database, manager_id: int) -> Licen
 
 
 async def _password_on_its_way(session: AsyncSession, manager_id: int) -> bool:
-    """Whether an invite carrying the person's current initial password was sent or is still
-    being tried (queued, or failed with attempts left)."""
+    """Whether an invite was delivered to the person or is still being tried (queued, or
+    failed with attempts left): they have, or will have, a password."""
     found = await session.scalar(
         select(MailOutbox.id).where(
             MailOutbox.manager_id == manager_id,
@@ -171,31 +173,36 @@ async def add_manager(
     form = parse_manager(data)
     check_plan(settings.plan, [], form.permissions)
     check_distribution(actor, [], form.permissions)
-    # Hash before the transaction: never hold the write lock while argon2 works.
-    password = new_password()
-    password_hash = await hash_password(password)
     try:
         try:
-            return await _add(db, settings, order_id, form, actor, password, password_hash)
+            return await _add(db, settings, order_id, form, actor)
         except IntegrityError:
             # Someone added the same email (or assignment) at this very moment: once more,
             # which now finds the person (or reports the duplicate assignment).
-            return await _add(db, settings, order_id, form, actor, password, password_hash)
+            return await _add(db, settings, order_id, form, actor)
     except DBAPIError as exc:
         raise _scrubbed(exc) from None
 
 
 def _scrubbed(exc: DBAPIError) -> DatabaseUnavailable:
-    """A database error without its SQL parameters: they include the invite body, which
-    holds the initial password, and exceptions end up in logs and on screens."""
+    """A database error without its SQL parameters (personal data; exceptions end up in logs
+    and on screens)."""
     return DatabaseUnavailable(
         f"the database refused the change ({type(exc.orig).__name__}); nothing was saved"
     )
 
 
+async def _needs_invite(session: AsyncSession, person: LicenseManager) -> bool:
+    """A real invite only for someone who has no usable password and none on its way: never
+    signed in, and never invited (or the invite was given up on or expired). Anyone else gets
+    the "added to order" notice; their login is never reset by adding them to an order."""
+    if not person.is_initial_password:
+        return False  # signed in: their own password works
+    return not await _password_on_its_way(session, person.id)
+
+
 async def _add(
     db: Database, settings: Settings, order_id: int, form: ManagerInput, actor: str,
-    password: str, password_hash: str,
 ) -> AddResult:
     async with db.write() as session:
         order = await _order(session, order_id)
@@ -210,8 +217,7 @@ async def _add(
             person = LicenseManager(
                 email=form.email, email_lc=lc(form.email), first_name=form.first_name,
                 last_name=form.last_name, phone_number=form.phone_number,
-                password_hash=password_hash if form.send_invite else None,
-                is_initial_password=True, is_active=True, created_at=now, updated_at=now,
+                password_hash=None, is_initial_password=True, is_active=True, created_at=now, updated_at=now,
                 version=1,
             )
             session.add(person)
@@ -225,19 +231,7 @@ async def _add(
             )
             if taken is not None:
                 raise FieldErrors({"email": "is already a license manager of this order"})
-            if form.send_invite and (
-                not person.password_hash
-                or (person.is_initial_password
-                    and not await _password_on_its_way(session, person.id))
-            ):
-                # Never given a password (added without an invite), or their invite was given up
-                # on: nobody can sign in as them, and a notice would tell them to use a password
-                # they never received. A real invite with a new password is safe and needed.
-                person.password_hash = password_hash
-                person.is_initial_password = True
-                person.version += 1
-                person.updated_at = now
-                invite_password = True
+            invite_password = form.send_invite and await _needs_invite(session, person)
         assignment = OrderManager(
             order_id=order.id, manager_id=person.id, permissions=form.permissions,
             created_at=now, updated_at=now, version=1,
@@ -248,7 +242,8 @@ async def _add(
         if form.send_invite:
             if invite_password:
                 composed = composer.invite(
-                    email=person.email, first_name=person.first_name, password=password,
+                    email=person.email, first_name=person.first_name,
+                    password=composer.PASSWORD_AT_SENDING,
                     portal_url=settings.portal_url, store_id=order.store_id,
                     permissions=form.permissions,
                 )
@@ -259,7 +254,7 @@ async def _add(
                     permissions=form.permissions,
                 )
             outbox.enqueue(session, composed, to_address=person.email, order_id=order.id,
-                           manager_id=person.id, now=now)
+                           manager_id=person.id, settings=settings, now=now)
             mail_kind = composed.kind
         snapshot = _snapshot(person, form.permissions)
         mail_note = {
@@ -338,52 +333,61 @@ async def remove_manager(
 
 
 async def resend_invite(
-    db: Database, settings: Settings, assignment_id: int, *, version: int | None, actor: str
+    db: Database, settings: Settings, assignment_id: int, *, version: int | None, actor: str,
+    signed_in: bool | None = None,
 ) -> ResendResult:
-    """A new initial password by mail; the old password stops working at once."""
+    """A new invite (its password made when it is sent); the old password stops working at
+    once. ``signed_in``: whether the confirmation said the manager had signed in; if that
+    changed since, nothing is sent (``ConflictError``): the operator confirms what they saw."""
     require(actor, "resend_invite")
-    password = new_password()
-    password_hash = await hash_password(password)
     try:
-        return await _resend(db, settings, assignment_id, version, actor, password, password_hash)
+        return await _resend(db, settings, assignment_id, version, actor, signed_in)
     except DBAPIError as exc:
         raise _scrubbed(exc) from None
 
 
 async def _resend(
     db: Database, settings: Settings, assignment_id: int, version: int | None, actor: str,
-    password: str, password_hash: str,
+    signed_in: bool | None,
 ) -> ResendResult:
     async with db.write() as session:
         row = await _assignment(session, assignment_id, version)
         order = await _order(session, row.order_id)
         person = await _person(session, db, row.manager_id)
+        if signed_in is not None and signed_in == person.is_initial_password:
+            raise ConflictError("license manager", [Change(
+                person.email, person.updated_at, "signed in" if not signed_in
+                else "given a new initial password")])
         superseded = await outbox.supersede(
             session, manager_id=person.id, kinds=(composer.KIND_INVITE,)
         )
         now = utcnow()
         was_initial = person.is_initial_password
-        person.password_hash = password_hash
+        had_password = person.password_hash is not None
+        person.password_hash = None
         person.is_initial_password = True
         person.version += 1
         person.updated_at = now
         composed = composer.invite(
-            email=person.email, first_name=person.first_name, password=password,
+            email=person.email, first_name=person.first_name,
+            password=composer.PASSWORD_AT_SENDING,
             portal_url=settings.portal_url, store_id=order.store_id,
             permissions=sort_codes(row.permissions or []),
         )
         message = outbox.enqueue(session, composed, to_address=person.email,
-                                 order_id=order.id, manager_id=person.id, now=now)
+                                 order_id=order.id, manager_id=person.id, settings=settings,
+                                 now=now)
         await session.flush()
         audit.record(
             session, actor=actor, action="invite_resent", entity=ENTITY, entity_id=row.id,
             entity_version=row.version, order_id=order.id, order_store_id=order.store_id,
             summary=(
-                f"New initial password sent to license manager {person.email}"
+                f"New invite queued for license manager {person.email} (password made when "
+                "it is sent)"
                 + (f" ({superseded} unsent invite(s) superseded)" if superseded else "")
             ),
             changes={
-                "password": ["(replaced)", "(new initial password)"],
+                "password": ["(set)" if had_password else None, None],
                 "is_initial_password": [was_initial, True],
             },
         )

@@ -29,12 +29,10 @@ async def list_mail(
     order_ids = {v.order_id for v in views if v.order_id is not None}
     manager_ids = {v.manager_id for v in views if v.manager_id is not None}
     async with db.sessions() as session:
-        orders = dict((await session.execute(
-            select(Order.id, Order.store_id).where(Order.id.in_(order_ids)))).tuples().all()
-        ) if order_ids else {}
-        emails = dict((await session.execute(
+        orders = {row.id: row.store_id for row in await session.execute(
+            select(Order.id, Order.store_id).where(Order.id.in_(order_ids)))} if order_ids else {}
+        emails = {row.id: row.email for row in await session.execute(
             select(LicenseManager.id, LicenseManager.email)
-            .where(LicenseManager.id.in_(manager_ids)))).tuples().all()
-        ) if manager_ids else {}
+            .where(LicenseManager.id.in_(manager_ids)))} if manager_ids else {}
     return [OutboxLine(v, orders.get(v.order_id), emails.get(v.manager_id))  # type: ignore[arg-type]
             for v in views]

@@ -3,7 +3,8 @@
 Keys (on the tab, so they work only while it has focus, and show in its footer): ``a`` add,
 ``enter`` edit permissions, ``r`` resend the invite with a new initial password, ``delete`` or
 ``R`` remove from this order (both after a confirmation). The invite column always tells the
-truth: queued (and "no mail server configured" when that is why), sent at, failed and why.
+truth: queued (and "waits for a mail server" when none is configured: no password exists
+until it is sent), sent at, failed and why, expired (``r`` resends).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from textual.widgets import DataTable, Static
 
 from orderview.mail.composer import KIND_ADDED
 from orderview.mail.outbox import MAX_ATTEMPTS
-from orderview.mail.smtp import NO_SERVER, mail_configured
-from orderview.mail.status import invite_status
+from orderview.mail.smtp import mail_configured
+from orderview.mail.status import WAITS, invite_status
 from orderview.permissions import PERMISSION_BY_CODE, PERMISSIONS
 from orderview.services import managers, removal
 from orderview.services.errors import PreviewChanged, ServiceError
@@ -74,7 +75,9 @@ def invite_cell(m: ManagerView, configured: bool) -> str:
     full. Without a mail server that is what the cell says, whatever the last failure was."""
     if not configured and m.invite_status == "failed" and m.invite_attempts < MAX_ATTEMPTS:
         return ("notice " if m.invite_kind == KIND_ADDED else "") + "failed; no mail server"
-    status = invite_status(m, configured).replace(f" — {NO_SERVER}", ": no mail server")
+    if m.invite_status == "expired":
+        return ("notice " if m.invite_kind == KIND_ADDED else "") + "expired; r resends"
+    status = invite_status(m, configured).replace(f"queued — {WAITS}", "waits for mail server")
     return status.replace(" UTC", "")  # the column title says the times are UTC
 
 
@@ -188,7 +191,7 @@ class ManagersPane(RoleGated, Vertical):
     def _summary(self) -> str:
         if self.detail is None or not self.detail.managers:
             return "No license managers on this order. a adds one."
-        note = f" · invites stay queued: {NO_SERVER}" if not self.configured else ""
+        note = " · invites wait for a mail server (none configured)" if not self.configured else ""
         return f"{len(self.detail.managers)} manager(s){note}"
 
     def _show_selected(self) -> None:
@@ -293,12 +296,13 @@ class ManagersPane(RoleGated, Vertical):
             await managers.resend_invite(
                 self.app.db, self.app.settings, manager.assignment_id,  # type: ignore[attr-defined]
                 version=manager.assignment_version, actor=self.app.operator,  # type: ignore[attr-defined]
+                signed_in=not manager.is_initial_password,
             )
         except ServiceError as exc:
             await self._reload(f"Not sent: {exc}")
             return
         self._wake_sender()
-        note = "" if self.configured else f" — {NO_SERVER}"
+        note = "" if self.configured else " — waits for a mail server"
         await self._reload(f"New invite for {manager.email} queued{note}.")
 
 

@@ -1,7 +1,7 @@
 """audit events record how the operator was authenticated (orderview serve)
 
 Revision ID: 0004_audit_operator_key
-Revises: 0002_order_id_nocase
+Revises: 0003_invite_expiry
 Create Date: 2026-12-04 07:10:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0004_audit_operator_key'
-down_revision = '0002_order_id_nocase'
+down_revision = '0003_invite_expiry'
 branch_labels = None
 depends_on = None
 
