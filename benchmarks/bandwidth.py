@@ -59,6 +59,13 @@ SCENARIO: list[tuple[str, list[str], str]] = [
     ("tab 3 Licenses", ["3"], "tab"),
     ("license table: down", ["down"], "cursor"),
     ("license table: page down", ["pagedown"], "step"),
+    ("license table: first row (g)", ["g"], "step"),
+    # the order's first license (the fixed demo gives it 3 devices)
+    ("open license (enter)", ["enter"], "screen"),
+    ("license tab 2 Devices", ["2"], "tab"),
+    ("devices table: down", ["down"], "cursor"),
+    ("idle: license, Devices tab", [], "idle"),
+    ("back to the order (esc)", ["escape"], "screen"),
     ("idle: order, Licenses tab", [], "idle"),
     ("tab 4 License manager", ["4"], "tab"),
     ("tab 1 Details", ["1"], "tab"),

@@ -25,6 +25,7 @@ from orderview import demo_data as data
 from orderview.db.engine import Database
 from orderview.db.models import (
     Customer,
+    Device,
     License,
     LicenseManager,
     LicensePolicy,
@@ -34,6 +35,7 @@ from orderview.db.models import (
     OrderManager,
     Product,
 )
+from orderview.demo_devices import DeviceMaker, insert_devices
 from orderview.demo_managers import DemoManagers
 from orderview.demo_store import database_is_empty, fix_sequences, insert_rows, set_passwords, wipe
 from orderview.keys import ALPHABET
@@ -101,6 +103,7 @@ class DemoBuilder:
         self.seen_emails: set[str] = set()
         self.policies: list[dict[str, Any]] = []
         self.products: list[dict[str, Any]] = []
+        self.devices = DeviceMaker(seed, START, END)
 
     # -- catalogue ---------------------------------------------------------------------------
     def catalogue(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -286,6 +289,7 @@ class DemoBuilder:
                 row["total_consumptions"] = int(random_() * max_cons)
             if random_() < 0.01:
                 row["note"] = rng.choice(data.NOTES)
+            self.devices.add_license(row, created)
             rows.append(row)
         return rows
 
@@ -378,6 +382,7 @@ async def generate_demo(
                 await conn.exec_driver_sql("PRAGMA cache_size=-262144")
             await insert_rows(conn, Order.__table__, order_rows)
             await insert_rows(conn, License.__table__, license_rows)
+            await insert_devices(conn, b.devices)
             await insert_rows(conn, OrderManager.__table__, assignments)
             await insert_rows(conn, MailOutbox.__table__, mails)
             await insert_rows(conn, MailAttempt.__table__, attempts)
@@ -388,10 +393,9 @@ async def generate_demo(
     await set_passwords(db, people.passwords())
     if db.dialect == "postgresql":
         async with db.engine.begin() as conn:
-            await fix_sequences(conn, (Product.__table__, LicensePolicy.__table__,
-                                        Customer.__table__, LicenseManager.__table__,
-                                        Order.__table__, OrderManager.__table__,
-                                        MailOutbox.__table__))
+            await fix_sequences(conn, [m.__table__ for m in (
+                Product, LicensePolicy, Customer, LicenseManager, Order, License, Device,
+                OrderManager, MailOutbox)])
             await conn.execute(text("ANALYZE"))
     else:
         async with db.engine.begin() as conn:

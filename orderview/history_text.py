@@ -31,6 +31,15 @@ FIELD_LABELS = {
     "state": "State",
     "postcode": "Postcode",
     "country": "Country",
+    "enabled": "Enabled",
+    "note": "Note",
+    "max_activations": "Max activations",
+    "allow_unlimited_activations": "Unlimited activations",
+    "max_transfers": "Max transfers",
+    "validity_period": "Valid until",
+    "maintenance_period": "Maintenance until",
+    "times_activated": "Activations",
+    "transfer_count": "Transfers",
 }
 
 

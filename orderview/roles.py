@@ -33,6 +33,7 @@ NEEDS: dict[str, Role] = {
     "manage_managers": "operator",
     "resend_invite": "operator",
     "send_mail": "operator",
+    "change_license": "operator",
     "delete_order": "admin",
     "grant_distribution": "admin",
 }
@@ -47,6 +48,7 @@ VERBS: dict[str, str] = {
     "manage_managers": "changing license managers",
     "resend_invite": "resending invites",
     "send_mail": "sending mail",
+    "change_license": "changing licenses",
     "delete_order": "deleting orders",
     "grant_distribution": "granting the distribution permissions",
 }

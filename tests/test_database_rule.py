@@ -20,7 +20,9 @@ def private_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 REFUSE = [("search", "acme"), ("show", "ORD-1"), ("history", "ORD-1"), ("open", "ORD-1"),
           ("export", "ORD-1", "-o", "-"), ("issue", "ORD-1", "--product", "APP"),
-          ("outbox", "list"), ("outbox", "send"), ("products",), ("serve",)]
+          ("outbox", "list"), ("outbox", "send"), ("products",), ("serve",),
+          ("license", "show", "K"), ("license", "disable", "K"), ("license", "enable", "K"),
+          ("license", "reset", "K"), ("license", "set", "K", "--note", "n")]
 CREATE = [("demo", "--orders", "3"), ("order", "create", "--store-id", "X-1"),
           ("db", "upgrade")]
 
@@ -58,6 +60,6 @@ def test_every_command_is_on_one_side_of_the_rule() -> None:
     creating = sorted(k for k, h in handlers.items() if creates_database(h))
     assert creating == ["db upgrade", "demo", "order create"]
     assert creates_database(parser.get_default("handler"))  # the app (no command)
-    tested = {" ".join(a[:2]) if a[0] in ("outbox", "db", "order") else a[0]
+    tested = {" ".join(a[:2]) if a[0] in ("outbox", "db", "order", "license") else a[0]
               for a in REFUSE + CREATE}
     assert tested == set(handlers), set(handlers) ^ tested

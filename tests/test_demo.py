@@ -13,6 +13,7 @@ from orderview.db.migrate import ensure_schema
 from orderview.db.models import (
     Base,
     Customer,
+    Device,
     License,
     LicenseManager,
     LicensePolicy,
@@ -87,6 +88,16 @@ async def test_demo_covers_the_domain(db: Database) -> None:
     invited = (await _all(db, select(MailOutbox.order_id).where(MailOutbox.status == "sent")))[0][0]
     detail = await orders.get_order(db, invited)
     assert any(m.invite_status == "sent" for m in detail.managers)
+
+    # every activation is a device: times_activated is the number of the license's devices
+    activations = dict(await _all(db, select(License.id, License.times_activated)))
+    devices = dict(await _all(db, select(Device.license_id, func.count(Device.id))
+                              .group_by(Device.license_id)))
+    assert devices and all(devices.get(i, 0) == n for i, n in activations.items())
+    device_rows = [r[0] for r in await _all(db, select(Device))]
+    assert any(d.is_vm for d in device_rows) and not all(d.is_vm for d in device_rows)
+    assert all(d.first_seen_at <= d.last_seen_at for d in device_rows)
+    assert len({d.identifier for d in device_rows}) == len(device_rows)
 
     newest = (await orders.search_orders(db, "")).items[0]
     assert newest.customer == "[/b] ACME [Ltd]"  # the home screen shows a hostile name

@@ -57,3 +57,46 @@ async def test_a_database_upgraded_by_a_newer_orderview_is_refused_in_one_line( 
         assert await current_revision(db) == "0999_future"  # left alone
     finally:
         await set_revision(HEAD)
+
+
+async def test_upgrade_from_0004_keeps_licenses_and_adds_devices(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A database at the previous head (licenses in it) upgrades to 0005: every license gets
+    version 1, the devices table is there and empty, and the schema matches the models."""
+    from sqlalchemy import text
+
+    from orderview.db.engine import open_database
+    from orderview.db.migrate import upgrade
+
+    db = open_database(str(tmp_path / "old.db"))
+    try:
+        await upgrade(db, "0004_audit_operator_key")
+        async with db.engine.begin() as conn:
+            await conn.execute(text(
+                "INSERT INTO products (id, name, short_code, authorization_method, active) "
+                "VALUES (1, 'P', 'P', 'license-key', 1)"))
+            await conn.execute(text(
+                "INSERT INTO orders (id, store_id, store_id_lc, reference, reference_lc, "
+                "campaign_params, download_id, language, is_test, is_trial, order_type, "
+                "created_at, updated_at, version) VALUES (1, 'O', 'o', '', '', '', '', '', 0, 0, "
+                "'normal', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"))
+            await conn.execute(text(
+                "INSERT INTO licenses (order_id, product_id, license_key, license_type, "
+                "allow_unlimited_consumptions, total_consumptions, allow_overages, "
+                "reset_consumption, allow_unlimited_activations, times_activated, max_transfers, "
+                "transfer_count, prevent_vm, is_trial, is_floating, enabled, note, created_at, "
+                "updated_at) VALUES (1, 1, 'AAAA-BBBB-CCCC-DDDD', 'perpetual', 0, 0, 0, 0, 0, 0, "
+                "0, 0, 0, 0, 0, 1, '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+        assert await current_revision(db) == "0004_audit_operator_key"
+        await upgrade(db)
+        assert await current_revision(db) == HEAD
+        async with db.engine.connect() as conn:
+            assert (await conn.execute(text("SELECT version FROM licenses"))).all() == [(1,)]
+            assert (await conn.execute(text("SELECT count(*) FROM devices"))).scalar() == 0
+
+            def compare(sync_conn) -> list:  # type: ignore[no-untyped-def]
+                ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+                return compare_metadata(ctx, Base.metadata)
+
+            assert await conn.run_sync(compare) == []
+    finally:
+        await db.dispose()

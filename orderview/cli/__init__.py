@@ -43,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "order": "orderview.cli.issue_cmd",
     "outbox": "orderview.cli.outbox_cmd",
     "completion": "orderview.cli.completion_cmd",
+    "license": "orderview.cli.license_cmd",
     "serve": "orderview.cli.serve_cmd",
     "products": "orderview.cli.products_cmd",
 }

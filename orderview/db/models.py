@@ -3,7 +3,7 @@
 Invariants kept here:
 - ``*_lc`` columns are lower-cased (license keys upper-cased) copies used for indexed prefix
   search; only the service layer writes them (see ``orderview.services.normalize``).
-- ``version`` on order, customer and assignment is the optimistic-lock counter.
+- ``version`` on order, customer, license and assignment is the optimistic-lock counter.
 - Audit events and the mail outbox have no foreign keys to what they describe: they outlive it.
 """
 
@@ -144,7 +144,19 @@ class Order(Base):
 
 class License(Base):
     __tablename__ = "licenses"
-    __table_args__ = (Index("ix_licenses_order_id_id", "order_id", "id"),)
+    __table_args__ = (
+        Index("ix_licenses_order_id_id", "order_id", "id"),
+        # The Licenses tab's filters and sorts (services/license_query.py, 0006_license_filters):
+        # each sort pages by keyset on (order_id, column, id); the state index covers counting
+        # by status and product without reading the table.
+        Index("ix_licenses_order_key", "order_id", "license_key", "id"),
+        Index("ix_licenses_order_email", "order_id", "user_email_lc", "id"),
+        Index("ix_licenses_order_created", "order_id", "created_at", "id"),
+        Index("ix_licenses_order_validity", "order_id", "validity_period", "id"),
+        Index("ix_licenses_order_updated", "order_id", "updated_at", "id"),
+        Index("ix_licenses_order_state", "order_id", "enabled", "times_activated",
+              "validity_period", "product_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
@@ -186,6 +198,28 @@ class License(Base):
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # server default: issuing's fast SQLite INSERT names only the columns it sets
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class Device(Base):
+    """One activation of a license: a device it is active on. ``licenses.times_activated`` is
+    the number of these rows; releasing a device deletes its row (the audit event keeps it)."""
+
+    __tablename__ = "devices"
+    # Its index also serves "the devices of a license" (a license has a handful; one index
+    # fewer keeps the demo's million device rows cheap to write).
+    __table_args__ = (UniqueConstraint("license_id", "identifier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    license_id: Mapped[int] = mapped_column(ForeignKey("licenses.id", ondelete="CASCADE"))
+    # The hash the client SDK computes for the machine.
+    identifier: Mapped[str] = mapped_column(String(200))
+    hostname: Mapped[str] = mapped_column(String(255), default="")
+    os: Mapped[str] = mapped_column(String(100), default="")
+    is_vm: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class LicenseManager(Base):

@@ -123,6 +123,9 @@ def _view(e: AuditEvent) -> AuditView:
     )
 
 
+event_view = _view  # the read model of one event (services/licenses.py builds history too)
+
+
 async def order_history(
     db: Database, order_id: int, before_id: int | None = None, limit: int = 50
 ) -> Page[AuditView]:

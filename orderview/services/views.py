@@ -151,3 +151,50 @@ class AuditView:
     snapshot: dict[str, Any] | None
     operator_key: str | None = None  # the SSH key's fingerprint under ``orderview serve``
     operator_address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceView:
+    """One activation of a license (a row of ``devices``)."""
+
+    id: int
+    identifier: str
+    hostname: str
+    os: str
+    is_vm: bool
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LicenseDetail:
+    """Everything the license screen and ``orderview license show`` show of one license."""
+
+    id: int
+    version: int
+    order_id: int
+    order_store_id: str
+    license_key: str | None
+    user_email: str | None
+    product_code: str
+    product_name: str
+    policy_code: str | None
+    policy_name: str | None
+    license_type: str
+    status: str
+    enabled: bool
+    values: dict[str, Any]  # every entitlement column by name (validity, activations, …)
+    note: str
+    metadata: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+    devices: list[DeviceView] = field(default_factory=list)
+    devices_more: bool = False  # more devices than were loaded
+
+    @property
+    def identity(self) -> str:
+        return self.license_key or self.user_email or ""
+
+    @property
+    def identity_kind(self) -> str:
+        return "key" if self.license_key else "user email"
