@@ -94,7 +94,7 @@ async def order_id(db: Database) -> int:
 
 
 async def run_orderview(db: Database, target: Path) -> int:
-    return (await export.export_to_file(db, await order_id(db), target, overwrite=True)).rows
+    return (await export.export_to_file(db, await order_id(db), target, overwrite=True, actor="tester")).rows
 
 
 async def run_reference(db: Database, target: Path) -> int:

@@ -57,6 +57,7 @@ from orderview.export_values import (
     neutralise,
     read_back,
 )
+from orderview.roles import require
 from orderview.services.errors import DatabaseUnavailable, NotFound, ServiceError
 
 PAGE_SIZE = 5000
@@ -313,9 +314,12 @@ async def write_csv(
 
 
 async def export_to_stream(
-    db: Database, order_id: int, stream: IO[str], progress: Progress | None = None
+    db: Database, order_id: int, stream: IO[str], progress: Progress | None = None, *,
+    actor: str,
 ) -> ExportResult:
-    """Standard output and other already-open streams (no file safety applies)."""
+    """Standard output and other already-open streams (no file safety applies). An export
+    holds the license keys: the actor's role must allow exporting (``Forbidden``)."""
+    require(actor, "export")
     rows = await write_csv(db, order_id, stream, progress)
     stream.flush()
     return ExportResult(None, rows)
@@ -329,13 +333,16 @@ async def export_to_file(
     overwrite: bool = False,
     progress: Progress | None = None,
     page_size: int | None = None,
+    actor: str,
 ) -> ExportResult:
-    """Write the order's CSV to ``path`` (mode 0600), all or nothing (``export_file``).
+    """Write the order's CSV to ``path`` (mode 0600), all or nothing (``export_file``), if the
+    actor's role allows exporting (``Forbidden`` before anything is read or written).
 
     Raises ``ExportFileExists`` if the file exists and ``overwrite`` is false, ``ExportError``
     for any file-system failure or a target that is not a regular file, ``NotFound`` if the
     order is gone.
     """
+    require(actor, "export")
 
     async def fill(stream: IO[str]) -> int:
         return await write_csv(db, order_id, stream, progress, page_size)

@@ -173,7 +173,7 @@ async def test_round_trip_through_csv_reader(db, out: Path) -> None:
     product_id, _ = await f.add_product(db)
     oid = await f.add_order(db, "ORD-RT", customer_id=cid, campaign_params=nasty)
     keys = await f.add_licenses(db, oid, product_id, 3, note=nasty)
-    result = await export.export_to_file(db, oid, out / "out.csv")
+    result = await export.export_to_file(db, oid, out / "out.csv", actor="tester")
     assert result.rows == 3 and result.path == out / "out.csv"
     raw = (out / "out.csv").read_bytes()
     assert raw.decode("utf-8").startswith(HEADER + "\r\n")
@@ -194,7 +194,7 @@ async def test_reading_back_per_the_rule_gives_the_stored_values(db, out: Path) 
     oid = await f.add_order(db, "@ORD", customer_id=cid, reference="'@ref",
                             campaign_params="=cpg")
     await f.add_licenses(db, oid, product_id, 1, note="'-1 note", valid_duration="30d")
-    await export.export_to_file(db, oid, out / "rt.csv")
+    await export.export_to_file(db, oid, out / "rt.csv", actor="tester")
     raw = read(out / "rt.csv")[0]
     assert raw["customer__phone"] == "'+49 30 1234"
     back = {name: export.read_back(value) for name, value in raw.items()}
@@ -213,7 +213,7 @@ async def test_file_mode_is_0600_whatever_the_umask(sqlite_db, out: Path) -> Non
     oid = await f.add_order(sqlite_db, "ORD-M")
     old = os.umask(0)
     try:
-        await export.export_to_file(sqlite_db, oid, out / "a.csv")
+        await export.export_to_file(sqlite_db, oid, out / "a.csv", actor="tester")
     finally:
         os.umask(old)
     assert stat.S_IMODE((out / "a.csv").stat().st_mode) == 0o600
@@ -225,9 +225,9 @@ async def test_existing_file_refused_unless_overwrite(sqlite_db, out: Path) -> N
     target = out / "x.csv"
     target.write_text("keep me")
     with pytest.raises(ExportFileExists):
-        await export.export_to_file(sqlite_db, oid, target)
+        await export.export_to_file(sqlite_db, oid, target, actor="tester")
     assert target.read_text() == "keep me"
-    result = await export.export_to_file(sqlite_db, oid, target, overwrite=True)
+    result = await export.export_to_file(sqlite_db, oid, target, overwrite=True, actor="tester")
     assert result.rows == 1 and target.read_text(encoding="utf-8").startswith(HEADER)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert os.listdir(out) == ["x.csv"]
@@ -241,7 +241,7 @@ async def test_file_appearing_during_export_is_not_clobbered(sqlite_db, out: Pat
         target.write_text("someone else's")
 
     with pytest.raises(ExportFileExists):
-        await export.export_to_file(sqlite_db, oid, target, progress=progress)
+        await export.export_to_file(sqlite_db, oid, target, progress=progress, actor="tester")
     assert target.read_text() == "someone else's"
     assert os.listdir(out) == ["r.csv"]
 
@@ -249,17 +249,17 @@ async def test_file_appearing_during_export_is_not_clobbered(sqlite_db, out: Pat
 async def test_missing_directory(sqlite_db, out: Path) -> None:
     oid = await f.add_order(sqlite_db, "ORD-D")
     with pytest.raises(ExportError, match="directory does not exist"):
-        await export.export_to_file(sqlite_db, oid, out / "nope" / "x.csv")
+        await export.export_to_file(sqlite_db, oid, out / "nope" / "x.csv", actor="tester")
     assert os.listdir(out) == []
     (out / "nope").mkdir()  # the fault clears: the same export now succeeds
-    await export.export_to_file(sqlite_db, oid, out / "nope" / "x.csv")
+    await export.export_to_file(sqlite_db, oid, out / "nope" / "x.csv", actor="tester")
     assert [row["order__store_id"] for row in read(out / "nope" / "x.csv")] == ["ORD-D"]
 
 
 async def test_target_is_a_directory(sqlite_db, out: Path) -> None:
     oid = await f.add_order(sqlite_db, "ORD-D")
     with pytest.raises(ExportError, match="is a directory"):
-        await export.export_to_file(sqlite_db, oid, out)
+        await export.export_to_file(sqlite_db, oid, out, actor="tester")
 
 
 async def test_permission_denied(sqlite_db, out: Path, monkeypatch) -> None:
@@ -271,9 +271,9 @@ async def test_permission_denied(sqlite_db, out: Path, monkeypatch) -> None:
     with monkeypatch.context() as patched:
         patched.setattr(export_file, "_create_temp", denied)
         with pytest.raises(ExportError, match="permission denied"):
-            await export.export_to_file(sqlite_db, oid, out / "x.csv")
+            await export.export_to_file(sqlite_db, oid, out / "x.csv", actor="tester")
         assert os.listdir(out) == []
-    await export.export_to_file(sqlite_db, oid, out / "x.csv")  # permission granted again
+    await export.export_to_file(sqlite_db, oid, out / "x.csv", actor="tester")  # permission granted again
     assert os.listdir(out) == ["x.csv"]
     assert [row["order__store_id"] for row in read(out / "x.csv")] == ["ORD-P"]
 
@@ -284,10 +284,10 @@ async def test_permission_denied_real(sqlite_db, out: Path) -> None:
     locked = out / "locked"
     locked.mkdir(mode=0o500)
     with pytest.raises(ExportError, match="permission denied"):
-        await export.export_to_file(sqlite_db, oid, locked / "x.csv")
+        await export.export_to_file(sqlite_db, oid, locked / "x.csv", actor="tester")
     assert os.listdir(locked) == []
     locked.chmod(0o700)
-    await export.export_to_file(sqlite_db, oid, locked / "x.csv")
+    await export.export_to_file(sqlite_db, oid, locked / "x.csv", actor="tester")
     assert os.listdir(locked) == ["x.csv"]
 
 
@@ -325,12 +325,12 @@ async def test_disk_full_leaves_nothing(db, out: Path, monkeypatch, existing) ->
     with monkeypatch.context() as patched:
         patched.setattr(export_file, "_open_text", lambda fd: FullDisk(fd, 3000))
         with pytest.raises(ExportError, match="disk is full"):
-            await export.export_to_file(db, oid, target, overwrite=existing, page_size=10)
+            await export.export_to_file(db, oid, target, overwrite=existing, page_size=10, actor="tester")
     assert os.listdir(out) == (["f.csv"] if existing else [])
     if existing:
         assert target.read_text() == "previous export"
     # Space is freed: the same export writes the whole file.
-    await export.export_to_file(db, oid, target, overwrite=existing, page_size=10)
+    await export.export_to_file(db, oid, target, overwrite=existing, page_size=10, actor="tester")
     assert os.listdir(out) == ["f.csv"]
     assert len(read(target)) == 40
     # The read transaction was released: a write goes through at once.
@@ -351,13 +351,13 @@ async def test_cancelled_export_leaves_nothing(sqlite_db, out: Path) -> None:
 
     with pytest.raises(asyncio.CancelledError):
         await export.export_to_file(sqlite_db, oid, out / "c.csv", progress=progress,
-                                    page_size=10)
+                                    page_size=10, actor="tester")
     assert os.listdir(out) == []
 
 
 async def test_missing_order(db, out: Path) -> None:
     with pytest.raises(NotFound):
-        await export.export_to_file(db, 424242, out / "x.csv")
+        await export.export_to_file(db, 424242, out / "x.csv", actor="tester")
     assert os.listdir(out) == []
 
 

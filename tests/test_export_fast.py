@@ -138,7 +138,7 @@ async def test_driver_fault_is_the_operators_line_and_leaves_no_file(
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(DatabaseUnavailable, match="failed to read or write"):
-        await export.export_to_file(sqlite_db, oid, out / "x.csv", page_size=5)
+        await export.export_to_file(sqlite_db, oid, out / "x.csv", page_size=5, actor="tester")
     assert calls == 2 and list(out.iterdir()) == []
     async with sqlite_db.write() as session:  # no read transaction left open
         await session.execute(text("UPDATE orders SET reference = 'x'"))

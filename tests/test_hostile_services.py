@@ -63,7 +63,7 @@ async def test_corpus_saved_read_back_found_and_exported(db: Database, tmp_path:
 
         # the export has it verbatim, or neutralised when a spreadsheet would run it
         out = tmp_path / f"{i}.csv"
-        await export_to_file(db, oid, out)
+        await export_to_file(db, oid, out, actor="tester")
         (row,) = read_csv(out)
         for column in ("order__reference", "order__campaign_params", "order__download_id",
                        "customer__first_name", "customer__company_name", "customer__city",
@@ -97,7 +97,7 @@ async def test_imported_control_characters_are_exported_neutralised(
         ids = list(await s.scalars(select(Order.id).order_by(Order.store_id)))
     for i, (oid, text) in enumerate(zip(ids, strings, strict=True)):
         out = tmp_path / f"imp{i}.csv"
-        await export_to_file(db, oid, out)
+        await export_to_file(db, oid, out, actor="tester")
         rows = read_csv(out)
         assert len(rows) == 1 and list(rows[0]) == list(COLUMNS)
         assert rows[0]["order__reference"] == neutral(text[:100])
@@ -121,5 +121,5 @@ async def test_corpus_as_order_ids(db: Database, tmp_path: Path) -> None:
         filename = default_filename(store_id)
         assert "/" not in filename and not filename.startswith(".") and ".." not in filename
         out = tmp_path / filename  # several IDs share the fallback name: the UI asks first
-        await export_to_file(db, created.order.id, out, overwrite=True)
+        await export_to_file(db, created.order.id, out, overwrite=True, actor="tester")
         assert out.parent == tmp_path and read_csv(out)[0]["order__store_id"] == neutral(store_id)
