@@ -285,7 +285,7 @@ class OrderScreen(RoleGated, Screen[None]):
         if self.detail is None:
             return
         if self.detail.customer is None:
-            await self.app.push_screen_wait(CustomerPickScreen(self.detail))
+            await self.app.push_screen_wait(CustomerPickScreen(self.detail, editor=CustomerEditScreen))
         else:
             await self.app.push_screen_wait(CustomerEditScreen(self.detail, self.detail.customer))
         await self.reload()
