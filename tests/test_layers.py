@@ -37,7 +37,9 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _imports(tree: ast.AST, module: str, is_package: bool) -> list[tuple[str, bool]]:
+def _imports(
+    tree: ast.AST, module: str, is_package: bool, modules: dict[str, Path]
+) -> list[tuple[str, bool]]:
     """Every imported name (fully qualified) with whether it sits under TYPE_CHECKING."""
     found: list[tuple[str, bool]] = []
 
@@ -58,8 +60,12 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> list[tuple[str, bo
                 base = f"{package}.{node.module}" if node.module else package
             else:
                 base = node.module or ""
-            found.append((base, typing_only))
-            found.extend((f"{base}.{alias.name}", typing_only) for alias in node.names)
+            # ``from pkg import mod`` depends on pkg.mod (as import-linter counts it), ``from
+            # mod import name`` on mod: the caller keeps whichever names a module.
+            names = [f"{base}.{alias.name}" for alias in node.names]
+            if not all(n in modules for n in names):
+                found.append((base, typing_only))
+            found.extend((n, typing_only) for n in names)
         for child in ast.iter_child_nodes(node):
             visit(child, typing_only)
 
@@ -77,7 +83,7 @@ def import_graph(
     external: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        for target, typing_only in _imports(tree, name, path.name == "__init__.py"):
+        for target, typing_only in _imports(tree, name, path.name == "__init__.py", modules):
             external[name].add(target)
             if target in modules and target != name:
                 every[name].add(target)
