@@ -154,11 +154,10 @@ class OrderviewApp(App[None]):
             return
         from orderview.screens.order import OrderScreen
 
-        self.push_screen(OrderScreen(detail.id, detail))
+        order = OrderScreen(detail.id, detail)
+        self.push_screen(order)
         if self.open_license is not None:
-            from orderview.screens.license import open_over_order
-
-            open_over_order(self, self.open_license)
+            order.open_license(self.open_license, place_cursor=True)
 
     def _mail_delivered(self, results: list[object]) -> None:
         from orderview.screens.order_tabs.managers import refresh_after_delivery

@@ -256,7 +256,9 @@ class CustomerEditScreen(ModalScreen[Result]):
     async def _pick_other(self) -> None:
         from orderview.screens.customer_pick import CustomerPickScreen
 
-        detail = await self.app.push_screen_wait(CustomerPickScreen(self.order, changing=True))
+        detail = await self.app.push_screen_wait(
+            CustomerPickScreen(self.order, changing=True, editor=type(self))
+        )
         if detail is not None:
             self.dismiss(detail)
 

@@ -34,7 +34,8 @@ from textual.widgets import Static
 
 from orderview.schemas.order import EDITABLE_ORDER_FIELDS
 from orderview.services.errors import FieldErrors, ServiceError
-from orderview.services.issuing import LineErrors, create_order, issue_licenses
+from orderview.services.issuing import LineErrors, issue_licenses
+from orderview.services.order_create import create_order
 from orderview.services.views import OrderDetail
 
 ORDER_FIELDS = ("store_id", *EDITABLE_ORDER_FIELDS, "customer")

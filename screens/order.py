@@ -7,7 +7,7 @@ own bindings and ``action_*`` methods here.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from orderview.screens.order_tabs import licenses as licenses_tab
 from orderview.screens.order_tabs.customer import CustomerPane
@@ -32,6 +32,9 @@ from textual.widgets import Static, TabbedContent, TabPane, Tabs
 from orderview.services import orders
 from orderview.services.errors import NotFound
 from orderview.services.views import LicenseRow, OrderDetail, Page
+
+if TYPE_CHECKING:
+    from orderview.screens.license import LicenseScreen
 
 TABS: tuple[tuple[str, str, type[Widget]], ...] = (
     ("details", "Details", DetailsPane),
@@ -204,6 +207,35 @@ class OrderScreen(RoleGated, Screen[None]):
         """The mounted contents of a tab (None until first shown)."""
         return self._pane_widget(tab_id)
 
+    @on(LicensesPane.OpenLicense)
+    def _open_license_row(self, event: LicensesPane.OpenLicense) -> None:
+        event.stop()
+        self.open_license(event.license_id)
+
+    def open_license(self, license_id: int, *, place_cursor: bool = False) -> None:
+        """The license's screen over this one (``place_cursor``: opened by ``open --license``,
+        esc shows the Licenses tab at its row)."""
+        from orderview.screens.license import LicenseScreen
+
+        self.app.push_screen(LicenseScreen(license_id, place_order_cursor=place_cursor,
+                                           back=self.license_closed))
+
+    def license_closed(self, screen: LicenseScreen) -> None:
+        """esc on a license screen opened here: place the cursor on it, or show its changes."""
+        if screen.place_order_cursor:
+            self.show_tab("licenses")
+            self._place_license_cursor(screen.license_id, tries=20)
+        elif screen.changed:
+            self.app.call_later(self.action_reload)
+
+    def _place_license_cursor(self, license_id: int, tries: int) -> None:
+        """The Licenses tab, once mounted, shows its window from this license."""
+        pane = self.pane("licenses")
+        if isinstance(pane, LicensesPane) and pane.is_mounted:
+            pane.start_at(license_id - 1)  # keyset: the first id after is this license
+        elif tries:
+            self.call_after_refresh(self._place_license_cursor, license_id, tries - 1)
+
     def show_tab(self, tab_id: str) -> None:
         if not self._built:  # e.g. ``3`` typed right after enter: shown once the tabs are up
             self._wanted_tab = tab_id
@@ -290,7 +322,8 @@ class OrderScreen(RoleGated, Screen[None]):
         if before is None:
             return
         if before.customer is None:
-            result = await self.app.push_screen_wait(CustomerPickScreen(before))
+            result = await self.app.push_screen_wait(
+                CustomerPickScreen(before, editor=CustomerEditScreen))
         else:
             result = await self.app.push_screen_wait(CustomerEditScreen(before, before.customer))
         await self.reload()

@@ -16,7 +16,7 @@ from orderview.csv_formula import neutralise as neutral
 from orderview.db.engine import Database
 from orderview.db.models import Customer, Order
 from orderview.export import COLUMNS, export_to_file
-from orderview.services import customers, issuing, managers, order_edit, orders
+from orderview.services import customers, issuing, managers, order_create, order_edit, orders
 from orderview.services.normalize import customer_keys, lc
 from orderview.settings import Settings
 from tests import factories as f
@@ -114,7 +114,7 @@ async def test_corpus_as_order_ids(db: Database, tmp_path: Path) -> None:
 
     for name, text in PRINTABLE:
         store_id = fit(text, 100).strip()
-        created = await issuing.create_order(db, "tester", {"store_id": store_id})
+        created = await order_create.create_order(db, "tester", {"store_id": store_id})
         assert created.order.store_id == store_id, name
         found = (await orders.search_orders(db, store_id)).items
         assert found and found[0].id == created.order.id, name

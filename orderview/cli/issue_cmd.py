@@ -18,7 +18,8 @@ from orderview.safetext import visible
 from orderview.schemas.issuing import MAX_QUANTITY, LineInput
 from orderview.services import catalog, customers, orders
 from orderview.services.errors import ServiceError
-from orderview.services.issuing import IssueResult, create_order, issue_licenses
+from orderview.services.issuing import IssueResult, issue_licenses
+from orderview.services.order_create import create_order
 
 
 def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction,
