@@ -15,7 +15,7 @@ from typing import Any
 from orderview.screens.confirm import ConfirmScreen
 from orderview.screens.edit_order import ConflictNotice, show_save_conflict
 from orderview.widgets.fmt import plural
-from orderview.widgets.form_field import FormField, show_field_errors
+from orderview.widgets.form_field import FormField, refused
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
@@ -158,8 +158,7 @@ class CustomerEditScreen(ModalScreen[Result]):
         self.query_one(StatusLine).set_status(text)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        show_field_errors(self, errors)
-        self._status("Not saved: see the messages under the fields")
+        self._status(refused(self, errors))  # every customer field has its error line
 
     def _show_taken(self, exc: EmailTaken) -> None:
         self.taken = exc.customer

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from orderview.screens.confirm import ConfirmScreen
-from orderview.widgets.form_field import FormField, show_field_errors
+from orderview.widgets.form_field import FormField, refused, show_field_errors
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
@@ -148,9 +148,7 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
         self.query_one(StatusLine).set_status(text)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        unplaced = show_field_errors(self, errors)  # the flags have no error line
-        self._status("Not saved: " + ("; ".join(f"{k}: {v}" for k, v in unplaced.items())
-                                      if unplaced else "see the messages under the fields"))
+        self._status(refused(self, errors))  # the flags have no error line: status line
 
     def _show_conflict(self, conflict: ConflictError) -> None:
         self.conflict = conflict

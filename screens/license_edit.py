@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from orderview.screens.edit_order import ConflictNotice, show_save_conflict
-from orderview.widgets.form_field import FormField, show_field_errors
+from orderview.widgets.form_field import FormField, refused
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
@@ -120,9 +120,7 @@ class LicenseEditScreen(ModalScreen[LicenseDetail | str | None]):
                 self.app.db, self.app.operator,  # type: ignore[attr-defined]
                 self.detail.id, self.detail.version, changes)
         except FieldErrors as exc:
-            unplaced = show_field_errors(self, exc.errors)
-            self._status("Not saved: " + ("; ".join(f"{k}: {v}" for k, v in unplaced.items())
-                                          if unplaced else "see the messages under the fields"))
+            self._status(refused(self, exc.errors))
         except ConflictError as exc:
             self.conflict = exc
             show_save_conflict(self, exc)
