@@ -21,6 +21,7 @@ from orderview.services.errors import ServiceError
 from orderview.services.issuing import IssueResult, create_order, issue_licenses
 
 
+# The same argparse registration as every subcommand (see cli/demo_cmd.py); its own words.
 def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction,
              common: argparse.ArgumentParser) -> None:
     issue = subparsers.add_parser(
