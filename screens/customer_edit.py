@@ -247,16 +247,11 @@ class CustomerEditScreen(EditDialog[Result]):
 
     # -- cancel, reload ---------------------------------------------------------------------
 
-    def action_cancel(self) -> None:
-        if self.values() != self.opened_values:
-            what = "this new customer" if self.customer is None else "your changes to this customer"
-            self._confirm_discard(f"Discard {what}?")
-        else:
-            self.dismiss(None)
-
-    def action_reload(self) -> None:
-        if self.conflict is not None and not self.busy:
-            self._reload()
+    def discard_question(self) -> str:
+        if self.values() == self.opened_values:
+            return ""
+        what = "this new customer" if self.customer is None else "your changes to this customer"
+        return f"Discard {what}?"
 
     @work(exclusive=True, group="edit-dialog")
     async def _reload(self) -> None:

@@ -60,6 +60,7 @@ class EditDialog(ModalScreen[ResultT]):
     it wait for the outcome), the status line, and the one way a write's outcome is shown."""
 
     busy = False  # a write is running: ctrl+s and the dialog's other writes wait for it
+    conflict: ConflictError | None = None  # the last save's conflict, until a reload
 
     def _status(self, text: str) -> None:
         self.query_one(StatusLine).set_status(text)
@@ -68,6 +69,25 @@ class EditDialog(ModalScreen[ResultT]):
         if not self.busy:
             self.app.type_ahead.hold_for(self)  # type: ignore[attr-defined]
             self._save()
+
+    def action_cancel(self) -> None:
+        question = self.discard_question()
+        if question:
+            self._confirm_discard(question)
+        else:
+            self.dismiss(None)
+
+    def discard_question(self) -> str:
+        """What esc asks before closing over unsaved edits (``""``: nothing to lose)."""
+        raise NotImplementedError
+
+    def action_reload(self) -> None:
+        if self.conflict is not None and not self.busy:
+            self._reload()
+
+    def _reload(self) -> object:
+        """The dialog's reload worker: ``r`` after a conflict, edits kept."""
+        raise NotImplementedError
 
     def pending_write(self) -> Awaitable[Any] | None:
         """The service write that saves what the operator changed (``None``: nothing to save,
@@ -231,15 +251,8 @@ class EditOrderScreen(EditDialog[OrderDetail | None]):
             self.detail.id, self.detail.version, changes,
         ) if changes else None
 
-    def action_cancel(self) -> None:
-        if self.changes():
-            self._confirm_discard(f"Discard your changes to order {self.detail.store_id}?")
-        else:
-            self.dismiss(None)
-
-    def action_reload(self) -> None:
-        if self.conflict is not None and not self.busy:
-            self._reload()
+    def discard_question(self) -> str:
+        return f"Discard your changes to order {self.detail.store_id}?" if self.changes() else ""
 
     @work(exclusive=True, group="edit-dialog")
     async def _reload(self) -> None:
