@@ -16,6 +16,7 @@ from orderview.screens.wizard_steps.fields import Cycler, FieldRow
 from sqlalchemy import select
 from textual import events
 
+from orderview.app import OrderviewApp
 from orderview.db.engine import Database
 from orderview.db.models import AuditEvent, Customer, License, LicensePolicy, Order
 from orderview.schemas.issuing import ENTITLEMENT_FIELDS, FIELD_LABELS, show_value
@@ -39,6 +40,18 @@ async def seed(db: Database) -> dict[str, int]:
     order = await f.add_order(db, "ORD-1001")
     return {"app": app_id, "app_pol": app_pol, "team": team_id, "team_pol": team_pol,
             "order": order}
+
+
+@pytest.fixture
+async def ids(sqlite_db: Database) -> dict[str, int]:
+    """The seeded database's ids."""
+    return await seed(sqlite_db)
+
+
+@pytest.fixture
+def app(sqlite_db: Database, ids: dict[str, int]) -> OrderviewApp:
+    """The app opening on the seeded order ORD-1001 (most tests start there)."""
+    return make_app(sqlite_db, open_store_id="ORD-1001")
 
 
 def wizard(app) -> IssueWizard:  # type: ignore[no-untyped-def]
@@ -119,9 +132,7 @@ async def issue_and_wait(pilot, app) -> OrderScreen:  # type: ignore[no-untyped-
     return screen
 
 
-async def test_accepting_every_default_issues_one_license(sqlite_db) -> None:
-    ids = await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_accepting_every_default_issues_one_license(sqlite_db, ids, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_wizard(pilot, app)
         await pilot.press("ctrl+s")  # not on the summary: nothing happens
@@ -148,9 +159,7 @@ async def test_accepting_every_default_issues_one_license(sqlite_db) -> None:
     assert event.snapshot["lines"][0]["keys"] == [row.license_key]  # type: ignore[index]
 
 
-async def test_only_the_fields_of_the_chosen_type_show(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_only_the_fields_of_the_chosen_type_show(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)
         assert "valid_duration" not in shown_rows(app) and "grace_period" not in shown_rows(app)
@@ -180,9 +189,7 @@ async def test_only_the_fields_of_the_chosen_type_show(sqlite_db) -> None:
         await wait_for(pilot, lambda: {"floating_users", "floating_timeout"} <= shown_rows(app))
 
 
-async def test_time_limited_with_end_date_and_typed_overrides(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_time_limited_with_end_date_and_typed_overrides(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app, policy_row=1)  # "Annual": time-limited, 1y
         await type_into(pilot, app, "valid_duration", "")
@@ -204,9 +211,7 @@ async def test_time_limited_with_end_date_and_typed_overrides(sqlite_db) -> None
             for r in found} == {("time-limited", None, date(2097, 6, 30), 5, "VIP [b]x[/b]")}
 
 
-async def test_subscription_and_consumption_by_keys(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_subscription_and_consumption_by_keys(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)
         await pilot.press("right", "right")  # perpetual → time-limited → subscription
@@ -248,9 +253,7 @@ async def test_subscription_and_consumption_by_keys(sqlite_db) -> None:
         "consumption", None, 500, True, 50, True, "monthly", None)
 
 
-async def test_validation_errors_show_by_the_field(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_validation_errors_show_by_the_field(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app, policy_row=1)
         await type_into(pilot, app, "valid_duration", "0d")
@@ -279,10 +282,8 @@ async def test_validation_errors_show_by_the_field(sqlite_db) -> None:
         ("6m", date(2097, 1, 1))}
 
 
-async def test_pasted_keys_checked_against_the_database(sqlite_db) -> None:
-    ids = await seed(sqlite_db)
+async def test_pasted_keys_checked_against_the_database(sqlite_db, ids, app) -> None:
     [used] = await f.add_licenses(sqlite_db, ids["order"], ids["app"], 1)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)
         await type_into(pilot, app, "quantity", "")
@@ -310,9 +311,7 @@ async def test_pasted_keys_checked_against_the_database(sqlite_db) -> None:
         "ABCD-EFGH-JKMN-PQRS", "ABCD-EFGH-JKMN-PQRT"]
 
 
-async def test_user_based_product_takes_emails(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_user_based_product_takes_emails(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app, product_row=1)  # Team Chat (user-based)
         assert "user_emails" in shown_rows(app) and "quantity" not in shown_rows(app)
@@ -430,9 +429,7 @@ async def test_step_errors_go_as_each_field_is_fixed(sqlite_db) -> None:
         await wait_for(pilot, lambda: "Check the fields" not in wizard(app).status.text)
 
 
-async def test_esc_goes_back_and_asks_before_discarding(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_esc_goes_back_and_asks_before_discarding(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app, policy_row=1)
         await type_into(pilot, app, "max_activations", "9")
@@ -644,9 +641,7 @@ async def test_new_order_with_a_taken_order_id_goes_back_to_it(sqlite_db) -> Non
     assert len(await rows(sqlite_db)) == 1
 
 
-async def test_every_license_carries_what_the_summary_showed(sqlite_db) -> None:
-    ids = await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_every_license_carries_what_the_summary_showed(sqlite_db, ids, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         wiz = await wizard_at_entitlements(pilot, app)
         await type_into(pilot, app, "quantity", "2")
@@ -705,10 +700,8 @@ async def test_large_quantities_report_progress(sqlite_db, monkeypatch) -> None:
     assert len(await rows(sqlite_db)) == 1000
 
 
-async def test_new_licenses_show_first_in_a_big_order(sqlite_db) -> None:
-    ids = await seed(sqlite_db)
+async def test_new_licenses_show_first_in_a_big_order(sqlite_db, ids, app) -> None:
     await f.add_licenses(sqlite_db, ids["order"], ids["app"], 150)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)
         await summary_for_quantity(pilot, app, "2")
@@ -739,9 +732,7 @@ async def test_hostile_names_are_shown_literally(sqlite_db) -> None:
     assert len(await rows(sqlite_db)) == 1
 
 
-async def test_help_lists_the_wizard_keys(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_help_lists_the_wizard_keys(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)
         await enter_until(pilot, app, "summary")
@@ -753,9 +744,7 @@ async def test_help_lists_the_wizard_keys(sqlite_db) -> None:
         await wait_for(pilot, lambda: on_step(app, "summary"))
 
 
-async def test_order_deleted_meanwhile_is_reported_and_nothing_written(sqlite_db) -> None:
-    ids = await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_order_deleted_meanwhile_is_reported_and_nothing_written(sqlite_db, ids, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)
         await enter_until(pilot, app, "summary")
@@ -792,9 +781,7 @@ async def test_ui_answers_keys_while_issuing(sqlite_db, monkeypatch) -> None:
     assert len(await rows(sqlite_db)) == 2000
 
 
-async def test_a_adds_a_line_and_esc_abandons_it(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_a_adds_a_line_and_esc_abandons_it(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         wiz = await wizard_at_entitlements(pilot, app)
         await enter_until(pilot, app, "summary")
@@ -808,11 +795,9 @@ async def test_a_adds_a_line_and_esc_abandons_it(sqlite_db) -> None:
     assert len(await rows(sqlite_db)) == 1
 
 
-async def test_without_a_default_policy_custom_values_is_preselected(sqlite_db) -> None:
-    ids = await seed(sqlite_db)
+async def test_without_a_default_policy_custom_values_is_preselected(sqlite_db, ids, app) -> None:
     async with sqlite_db.sessions.begin() as s:
         (await s.get(LicensePolicy, ids["app_pol"])).is_default = False  # type: ignore[union-attr]
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)  # enter, enter: the pre-selected row
         assert "App Pro · custom values" in screen_text(app)
@@ -840,11 +825,9 @@ async def test_ctrl_n_opens_a_new_order_from_the_search_box(sqlite_db) -> None:
         assert len(list(await s.scalars(select(Order)))) == 1  # nothing written
 
 
-async def test_switches_read_on_or_off_without_colour(sqlite_db) -> None:
+async def test_switches_read_on_or_off_without_colour(sqlite_db, app) -> None:
     """An off switch shows a blank box, an on one an X: the stock box showed X for both and
     differed only by colour (unreadable in 16 colours or monochrome)."""
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)
 
@@ -859,13 +842,11 @@ async def test_switches_read_on_or_off_without_colour(sqlite_db) -> None:
         await wait_for(pilot, lambda: "X" not in line("Trial"), what="trial unticked")
 
 
-async def test_keys_typed_ahead_never_skip_a_step_unseen(sqlite_db) -> None:
+async def test_keys_typed_ahead_never_skip_a_step_unseen(sqlite_db, app) -> None:
     """Over a slow link keys arrive in bursts: enters typed ahead while a step is replaced went
     to the step being left, and their "step done" was taken for the next step's (the policy
     step passed without a policy: the app crashed). Now a step's "done" counts only for that
     step; what was typed ahead is dropped, never applied to a step the operator has not seen."""
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
         await open_wizard(pilot, app)
         for _ in range(6):  # one burst, as a terminal delivers it: no pause between keys

@@ -16,6 +16,8 @@ from orderview.demo import DEFAULT_ORDERS, DEFAULT_SEED, DemoRefused, generate_d
 MAX_ORDERS = 5_000_000
 
 
+# Every subcommand registers itself the same way (argparse's add_parser with parents=[common]):
+# the alike lines are each command's own name, help and description.
 def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
     demo = subparsers.add_parser(
         "demo", parents=[common], help="generate a deterministic demo database",

@@ -22,6 +22,7 @@ from orderview.services.issuing import IssueResult, issue_licenses
 from orderview.services.order_create import create_order
 
 
+# The same argparse registration as every subcommand (see cli/demo_cmd.py); its own words.
 def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction,
              common: argparse.ArgumentParser) -> None:
     issue = subparsers.add_parser(

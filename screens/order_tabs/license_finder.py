@@ -67,6 +67,7 @@ class LicenseFinding(RoleGated):
     """Filter, sort and selection state of the Licenses tab (see the module)."""
 
     ROLE_ACTIONS: ClassVar[dict[str, str]] = {"bulk": "change_license"}
+# One Binding per key, alike in shape: declarations, nothing to share.
     FINDING_BINDINGS: ClassVar[list[Binding]] = [
         # Not in the footer (the order's keys fill it at 80 columns): help lists them.
         Binding("slash", "focus_filter", "Filter", show=False,
