@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from rich.console import RenderableType
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
@@ -31,6 +30,7 @@ from orderview.screens.orders import OrdersScreen
 from orderview.widgets import fault_notice, theme_memory
 from orderview.widgets import shadow_driver as app_driver
 from orderview.widgets.fresh_keys import FreshKeysOnly
+from orderview.widgets.textual_internals import AppHooks
 from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def _screen_actions_provider() -> type[Provider]:
     return ScreenActionsProvider
 
 
-class OrderviewApp(App[None]):
+class OrderviewApp(AppHooks, App[None]):
     TITLE = "orderview"
     CSS = stylesheet()
     COMMANDS = App.COMMANDS | {_open_order_provider, _screen_actions_provider}
@@ -159,19 +159,16 @@ class OrderviewApp(App[None]):
             self.run_worker(self.mail_sender.run(), name="mail-sender", group="mail-sender",
                             exit_on_error=False)
 
-    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+    def frame_shown(self, screen: Screen[Any]) -> None:
         """A destructive confirmation takes keys from its first frame on. Once the orders
         screen has gone to the terminal whole (the list and the footer's keys), the light
         start opens the data layer: not sooner, or its imports (in a thread,
-        but holding the interpreter lock) would slow those frames down. Private API of the
-        pinned Textual, like ``widgets.shadow_driver.redraw``; the timer set at mount is the
-        fallback should it change."""
-        super()._display(screen, renderable)
-        if (renderable is not None and not self._batch_count
-                and isinstance(screen, FreshKeysOnly) and screen.is_mounted):
+        but holding the interpreter lock) would slow those frames down. Called from
+        ``AppHooks`` (private API, ``widgets/textual_internals.py``); the timer set at mount
+        is the fallback should it change."""
+        if isinstance(screen, FreshKeysOnly) and screen.is_mounted:
             screen.drawn()  # from now on it takes keys (widgets/fresh_keys.py)
-        if (self.light is not None and not self._opening and renderable is not None
-                and not self._batch_count and isinstance(screen, OrdersScreen)
+        if (self.light is not None and not self._opening and isinstance(screen, OrdersScreen)
                 and screen.is_mounted and screen.complete):
             self._opening = True
             screen.call_after_refresh(self._load_data_layer)  # after the frame now due
@@ -268,13 +265,12 @@ class OrderviewApp(App[None]):
             self.screen.action_focus_search()
             self.screen.query_one("#search", Input).select_all()  # typing starts a new search
 
-    def _handle_exception(self, error: Exception) -> None:
+    def exception_taken(self, error: Exception) -> bool:
         """A database fault is one line on screen; a bug ends the app, logged, no traceback."""
         if fault_notice.database_fault(self, error):
-            return
+            return True
         self.crash = self.crash or error
-        super()._handle_exception(error)
-        self._exit_renderables.clear()
+        return False
 
     def action_redraw(self) -> None:
         """ctrl+l: repaint everything, for a terminal that got out of step."""
