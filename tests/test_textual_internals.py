@@ -144,6 +144,11 @@ def scan(path: str, source: str, resolve: Callable[[str], type | None]) -> list[
                 parts = module.split(".")
                 if parts[0] == "textual" and any(_private(p) for p in parts):
                     found.append(Finding(path, node.lineno, module, "imports a private module"))
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in {"getattr", "setattr", "hasattr", "delattr"}
+                and len(node.args) > 1 and isinstance(node.args[1], ast.Constant)
+                and node.args[1].value in privates):
+            found.append(Finding(path, node.lineno, node.args[1].value, "reached by name"))
         if isinstance(node, ast.Attribute) and _private(node.attr) and node.attr in privates:
             finding = judge(node, classes)
             if finding:
@@ -231,6 +236,7 @@ class Box(Input):
 
 def elsewhere(app, event):
     app._display(app.screen, None)
+    getattr(app, "_batch_count")
     return event._sender
 
 class Plain:
@@ -255,6 +261,7 @@ def test_the_scan_flags_a_planted_example() -> None:
         ("_watch_value", line_of("super()._watch_value")),
         ("_cursor_visible", line_of("self._cursor_visible")),
         ("_display", line_of("app._display")),
+        ("_batch_count", line_of("_batch_count")),
         ("_sender", line_of("event._sender")),
     }
 
