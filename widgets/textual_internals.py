@@ -144,14 +144,16 @@ def forward_event(node: MessagePump, event: events.Event) -> None:
 
 
 def event_sender(event: Message) -> MessagePump | None:
-    """Who sent ``event`` (the private ``_sender``: the public ``sender`` was removed)."""
+    """Who sent ``event`` (the private ``_sender``: ``Message`` has ``set_sender`` but no public
+    getter), so a copy of a key can be sent on as from the same sender."""
     return event._sender
 
 
 def node_bindings(node: DOMNode) -> BindingsMap:
-    """``node``'s bindings as Textual merged them (its own ``BINDINGS`` and its bases'), in the
-    private ``_bindings``: the public ``active_bindings`` leaves out those a focused text box
-    consumes, and those are the ones asked for."""
+    """``node``'s own bindings (its ``BINDINGS`` merged with its bases'), the private
+    ``_bindings``: the public ``Screen.active_bindings`` is the whole focus chain's, one binding
+    per key, and leaves out keys a focused text box consumes, which are the ones asked for
+    (a text box's own bindings run in order; help lists the screen's keys a box hides)."""
     return node._bindings
 
 
