@@ -5,10 +5,13 @@ of the same rows.
 
 The demo command runs as a subprocess into a new SQLite file (wall time: Python start-up, the
 schema migration, generating every row and writing it). The baseline writes the very same rows,
-read back from the cached database, into a new file with the same schema and the app's pragmas
-(WAL, synchronous=NORMAL, foreign keys on) through the stdlib ``sqlite3`` driver:
+read back from the cached database, into a new file with the same schema and the same SQLite
+settings as ``demo`` (WAL, synchronous=NORMAL, foreign keys on, busy timeout, and the 256 MB
+page cache ``demo`` sets for its index inserts: ``SETTINGS``) through the stdlib ``sqlite3``
+driver:
 ``executemany`` of plain tuples, 20,000 rows a call, one transaction per table. It does not
-generate anything, so the ratio is the price of generating the data in Python.
+generate anything, so the ratio is the price of generating the data in Python. The two
+alternate run by run (A B A B).
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ from pathlib import Path
 from benchmarks.common import ORDERS, Figure, bench_main, ensure_sqlite, run_demo, spread
 
 BATCH = 20_000
+# What ``orderview demo`` runs on its connection (``orderview.db.engine``'s pragmas and the
+# cache ``orderview.demo`` sets): the baseline gets the same, or it measures SQLite's 2 MB
+# default cache against demo's 256 MB.
+SETTINGS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
+            "PRAGMA busy_timeout=5000", "PRAGMA cache_size=-262144")
 
 
 def raw_copy(source: Path, target: Path) -> tuple[float, int]:
@@ -34,9 +42,8 @@ def raw_copy(source: Path, target: Path) -> tuple[float, int]:
     tables = [name for kind, name, _ in schema if kind == "table"]
     began = time.perf_counter()
     dst = sqlite3.connect(target, isolation_level=None)
-    dst.execute("PRAGMA journal_mode=WAL")
-    dst.execute("PRAGMA synchronous=NORMAL")
-    dst.execute("PRAGMA foreign_keys=ON")
+    for pragma in SETTINGS:
+        dst.execute(pragma)
     for _kind, _name, sql in schema:
         dst.execute(sql)
     rows = 0
@@ -73,8 +80,9 @@ def figures(args: argparse.Namespace) -> list[Figure]:
     return [Figure(
         name=f"`orderview demo --orders {args.orders}` (wall, subprocess)", value=value,
         shown=spread(demo, digits=1), baseline_name=f"raw inserts of the same {rows:,} rows "
-        "(stdlib sqlite3 executemany)", baseline=statistics.median(raw),
-        baseline_shown=spread(raw, digits=1), target="≤ 60 s", met=value <= 60,
+        "(stdlib sqlite3 executemany, demo's SQLite settings)", baseline=statistics.median(raw),
+        baseline_shown=spread(raw, digits=1), target="≤ 3× baseline",
+        met=value <= 3 * statistics.median(raw),
     )]
 
 

@@ -25,7 +25,9 @@ from pathlib import Path
 from benchmarks.common import CACHE, Figure, ensure_pg, ensure_sqlite, machine
 from benchmarks.table import render
 
-SUITE = ("startup", "open_order", "search", "issue_licenses", "export_large", "demo_scale")
+SUITE = ("startup", "open_order", "search", "license_filter", "cli", "issue_licenses",
+         "export_large",
+         "demo_scale")
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench:begin (written by make bench) -->", "<!-- bench:end -->"
 

@@ -5,7 +5,9 @@ the same driver (aiosqlite / asyncpg) on the same database, p50 and p95.
     .venv/bin/python -m benchmarks.search [--backend sqlite|postgresql] [--samples 40]
 
 The raw statement returns what the app shows (the order summary with its license count), found
-through the same index, so the ratio is what orderview adds on top of the driver: SQLAlchemy,
+through the same index and sent with the same driver call the app makes (aiosqlite's
+``execute_fetchall``: one hop to the driver's thread; asyncpg's ``fetch``), app and raw
+alternating search by search, so the ratio is what orderview adds on top of the driver: SQLAlchemy,
 building the views, and any lookup the app does beyond the one asked for. The query plan of
 every statement the app sends (captured as it leaves for the driver, not written down by hand) goes with
 the figures (``EXPLAIN QUERY PLAN`` on SQLite, ``EXPLAIN`` on PostgreSQL).
@@ -106,9 +108,9 @@ class Raw:
         value = text.upper() if kind == "license key" else lc(text)
         if self.dialect == "sqlite":
             sql = RAW[kind].format(a="?", b="?")
-            cursor = await self.conn.execute(sql, (value, value + MAX_CHAR))  # type: ignore[attr-defined]
-            rows = await cursor.fetchall()
-            await cursor.close()
+            # One driver call, as the app makes it (``execute_fetchall``): one hop to the
+            # driver's thread, not three (execute, fetch, close).
+            rows = await self.conn.execute_fetchall(sql, (value, value + MAX_CHAR))  # type: ignore[attr-defined]
             return list(rows)
         sql = RAW[kind].format(a="$1", b="$2")
         return list(await self.conn.fetch(sql, value, value + MAX_CHAR))  # type: ignore[attr-defined]

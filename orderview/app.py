@@ -1,15 +1,9 @@
 """The Textual application: thin. Screens live in ``screens/``, policy widgets in ``widgets/``.
 
 Imported only lazily by the CLI, so the core never pulls in Textual. It imports only what the
-first paint shows (the orders screen); every other screen, the services and the mail sender
-are imported on first use.
-
-Two starts (``orderview.cli.app_cmd``): the normal one hands the app an open ``Database`` and
-validated ``Settings``; the light one hands it a ``LightStart`` (the first page of the orders
-list, read with the standard library, and light settings), and the app opens the data layer in
-the background right after the first paint. Until then keys and clicks are held back and then
-handled in the order typed (``ctrl+q``/``ctrl+c``/``ctrl+l`` work at once): nothing typed in
-the first moments is lost or lands before the data layer can serve it.
+first paint shows (the orders screen); every other screen, most services and the mail sender
+are imported on first use. The command line hands it an open ``Database`` and validated
+``Settings`` (``orderview.cli.app_cmd``).
 """
 
 from __future__ import annotations
@@ -24,7 +18,6 @@ from textual.command import CommandPalette, Provider
 from textual.screen import Screen
 from textual.widgets import Input
 
-from orderview.cli.errors import CLIError
 from orderview.safetext import visible
 from orderview.screens.orders import OrdersScreen
 from orderview.widgets import fault_notice, theme_memory
@@ -34,19 +27,13 @@ from orderview.widgets.textual_internals import AppHooks
 from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
 
 if TYPE_CHECKING:
-    from orderview.cli.app_cmd import LightStart
     from orderview.db.engine import Database
     from orderview.mail.background import BackgroundSender
-    from orderview.quickstart import FirstPaintSettings
     from orderview.settings import Settings
 
-# Keys handled at once even before the data layer is ready: they do not depend on it, and
-# their place among the held keys does not matter.
+# Keys that act at once, never held behind keys typed ahead: they do not depend on which screen
+# is current.
 UNHELD_KEYS = frozenset({"ctrl+q", "ctrl+c", "ctrl+l"})
-HELD_EVENTS = (events.Key, events.Paste, events.MouseDown, events.MouseUp)
-# The light start opens the data layer once the orders screen has been drawn whole, or after
-# this many seconds if it never is (a terminal too small to show the table).
-OPEN_DATA_LAYER_AFTER = 1.0
 
 
 def stylesheet() -> str:
@@ -87,33 +74,20 @@ class OrderviewApp(AppHooks, App[None]):
         Binding("ctrl+l", "redraw", "Redraw", show=False, priority=True),
     ]
 
-    def __init__(self, db: Database | None, settings: Settings | FirstPaintSettings,
-                 operator: str, open_store_id: str | None = None, *,
-                 light: LightStart | None = None, open_license: int | None = None) -> None:
+    def __init__(self, db: Database, settings: Settings, operator: str,
+                 open_store_id: str | None = None, *, open_license: int | None = None) -> None:
         super().__init__()
         self.db = db
         self.settings = settings
         self.operator = operator
         self.open_store_id = open_store_id
         self.open_license = open_license  # ``open --license``: its screen over its order
-        self.light = light
-        # Why a light start could not finish (invalid setting, database fault): the command
-        # line prints it once the terminal is restored, as the normal start would have.
-        self.start_error: CLIError | None = None
         self.crash: Exception | None = None  # a bug: re-raised and logged once the terminal is back
         self.config_file: os.PathLike[str] | None = None  # where the palette's theme is written
-        # Delivers license manager invites while the app runs (not at all without SMTP).
-        self.mail_sender: BackgroundSender | None = None
-        self._held: list[events.Event] | None = None
-        self._opening = False
         # Keys typed ahead of a screen change go to the new screen (widgets/type_ahead.py).
         self.type_ahead = TypeAhead(self)
-        if light is None:
-            if db is None:
-                raise ValueError("OrderviewApp needs a database or a light start")
-            self.mail_sender = self._new_mail_sender(db)
-        else:
-            self._held = []  # until the data layer is ready
+        # Delivers license manager invites while the app runs (not at all without SMTP).
+        self.mail_sender = self._new_mail_sender(db)
         self.animation_level = "full" if settings.animations else "none"
         app_driver.configure(self)
 
@@ -133,21 +107,8 @@ class OrderviewApp(AppHooks, App[None]):
             self.notify(visible(line), title="Database", severity="warning", markup=False,
                         timeout=15)
 
-    @property
-    def ready(self) -> bool:
-        """Is the data layer open (services may be called)?"""
-        return self.db is not None and self._held is None
-
     def on_mount(self) -> None:
         theme_memory.start(self)
-        if self.light is not None:
-            # Pushed once Textual's start-up batch is over (``call_later``). Pushed inside it,
-            # the list is rendered once for nothing (frames in the batch are thrown away) and
-            # the first frame waits for the footer's keys; after it, the list is the first
-            # frame and the footer's keys follow in the next one.
-            self.call_later(self.push_screen, OrdersScreen(self.light.first_page))
-            self.set_timer(OPEN_DATA_LAYER_AFTER, self._open_data_layer)
-            return
         self.push_screen(OrdersScreen())
         self.call_after_refresh(self._announce, self.db)  # on the orders screen
         self._start_mail_sender()
@@ -160,61 +121,17 @@ class OrderviewApp(AppHooks, App[None]):
                             exit_on_error=False)
 
     def frame_shown(self, screen: Screen[Any]) -> None:
-        """A destructive confirmation takes keys from its first frame on. Once the orders
-        screen has gone to the terminal whole (the list and the footer's keys), the light
-        start opens the data layer: not sooner, or its imports (in a thread,
-        but holding the interpreter lock) would slow those frames down. Called from
-        ``AppHooks`` (private API, ``widgets/textual_internals.py``); the timer set at mount
-        is the fallback should it change."""
+        """A destructive confirmation takes keys from its first frame on. Called from
+        ``AppHooks`` (private API, ``widgets/textual_internals.py``) as a whole frame goes
+        to the terminal."""
         if isinstance(screen, FreshKeysOnly) and screen.is_mounted:
             screen.drawn()  # from now on it takes keys (widgets/fresh_keys.py)
-        if (self.light is not None and not self._opening and isinstance(screen, OrdersScreen)
-                and screen.is_mounted and screen.complete):
-            self._opening = True
-            screen.call_after_refresh(self._load_data_layer)  # after the frame now due
-
-    def _open_data_layer(self) -> None:
-        if self.light is not None and not self._opening:
-            self._opening = True
-            self._load_data_layer()
-
-    @work(exclusive=True, group="start")
-    async def _load_data_layer(self) -> None:
-        """The light start's second half: the normal start's work, after the first paint."""
-        assert self.light is not None
-        try:
-            ctx = await self.light.finish()
-        except CLIError as exc:
-            self.start_error = exc
-            self.exit(return_code=exc.exit_code)
-            return
-        reread = ctx.settings.db != self.settings.db  # never expected: the light read agrees
-        self.db, self.settings, self.operator = ctx.db, ctx.settings, ctx.operator
-        self.screen.refresh_bindings()  # the role is known now: keys it cannot use go
-        self.mail_sender = self._new_mail_sender(ctx.db)
-        self._announce(ctx.db)
-        self._start_mail_sender()
-        # Posted behind the keys already queued: they are held too, then all are handled in
-        # the order typed, before any key that arrives later.
-        self.call_later(self._release_held, reread)
-
-    async def _release_held(self, reread: bool) -> None:
-        held, self._held = self._held or [], None
-        for event in held:
-            await self.on_event(event)
-        if reread:
-            for screen in self.screen_stack:
-                if isinstance(screen, OrdersScreen):
-                    screen.refresh_results()
 
     async def on_event(self, event: events.Event) -> None:
-        if (isinstance(event, HELD_EVENTS) and not event.is_forwarded
-                and not (isinstance(event, events.Key) and event.key in UNHELD_KEYS)):
-            if self._held is not None:
-                self._held.append(event)
-                return
-            if isinstance(event, events.Key | events.Paste) and self.type_ahead.wants(event):
-                return
+        if (isinstance(event, events.Key | events.Paste) and not event.is_forwarded
+                and not (isinstance(event, events.Key) and event.key in UNHELD_KEYS)
+                and self.type_ahead.wants(event)):
+            return
         await super().on_event(event)
 
     @on(SubmitHandled)

@@ -6,7 +6,7 @@ created 0600. It holds start and stop, the database target (secrets masked:
 ``orderview.redact``), every write the app makes (who, what, which order: from the audit
 record, once committed), mail deliveries, and errors with their tracebacks. ``--log-level`` (or ``ORDERVIEW_LOG_LEVEL``) sets how much.
 
-Standard library only (the core and the light start import it). If the file cannot be opened
+Standard library only (the core and the command line import it). If the file cannot be opened
 (read-only home, full disk) the app runs without it: a log must never stop an operator.
 """
 

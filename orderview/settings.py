@@ -21,11 +21,8 @@ from pydantic_settings import (
 )
 
 from orderview.identity import operator_problem
+from orderview.paths import APP_NAME, default_config_path, default_db_path
 from orderview.permissions import DEFAULT_PERMISSIONS, PERMISSION_CODES
-
-# Shared with the light start (``orderview.quickstart``), which reads the first paint's settings
-# without pydantic and must find the same files.
-from orderview.quickstart import APP_NAME, default_config_path, default_db_path
 from orderview.redact import mask_secrets
 from orderview.safetext import unsafe_problem
 

@@ -5,8 +5,6 @@ indexed search, so typing fast costs one query. With an empty query the newest o
 keyset-paged as the cursor nears the end; a search loads its next matches the same way (both
 bounded by ``MAX_ROWS``).
 
-Start-up: the app's light start hands the screen its first page (read before the data layer
-was imported, ``orderview.quickstart``), shown at mount, so the first paint is the list itself.
 The services and the other screens are imported on first use, not with this module.
 """
 
@@ -25,19 +23,15 @@ from orderview.widgets.textual_internals import ForwardHook
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.geometry import Region
 from textual.screen import Screen
-from textual.strip import Strip
 from textual.widgets import DataTable, Input
 
 from orderview.safetext import visible
 
 if TYPE_CHECKING:
-    from orderview.quickstart import FirstPage, Summary
     from orderview.services.views import OrderSummary, Page
 
-    # A row of the list: the service's, or the light start's first page (same fields).
-    Row = OrderSummary | Summary
+    Row = OrderSummary
 
 DEBOUNCE = 0.15
 PAGE = 50
@@ -106,6 +100,14 @@ class SearchBox(ForwardHook, StillInput):
             self._opening = False
             self.app.type_ahead.resume()  # type: ignore[attr-defined]
 
+    def _on_blur(self, event: events.Blur) -> None:
+        """The focus left the box before its enter was submitted (``down`` typed just before
+        it moves the focus a moment after the key): the box opens nothing, so the keys held
+        behind its enter go on, to the widget focused now (enter on the results opens the
+        order there). Otherwise they waited ``MAX_HOLD``."""
+        if self._opening and not getattr(self.screen, "_open_when_ready", False):
+            self.end_open()
+
     def _on_paste(self, event: events.Paste) -> None:
         self._typed_ahead = max(self._typed_ahead - 1, 0)
         if self._capturing():
@@ -129,16 +131,6 @@ class SearchBox(ForwardHook, StillInput):
             event.prevent_default()
 
 
-class ResultsTable(LiteralTable):
-    """The results table; knows whether it has been drawn (``OrdersScreen.complete``)."""
-
-    drawn = False
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        self.drawn = self.drawn or bool(self.columns)
-        return super().render_lines(crop)
-
-
 class OrdersScreen(RoleGated, Screen[None]):
     AUTO_FOCUS = "#search"
     HELP_TITLE = "Orders"
@@ -153,10 +145,8 @@ class OrdersScreen(RoleGated, Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, first_page: FirstPage | None = None) -> None:
-        """``first_page``: the newest orders, already read (shown at mount, no query)."""
+    def __init__(self) -> None:
         super().__init__()
-        self._first_page = first_page
         self.results: list[Row] = []
         self.query_text = ""
         self.has_more = False
@@ -170,25 +160,13 @@ class OrdersScreen(RoleGated, Screen[None]):
             placeholder="Search: Order ID, reference, customer email/name/company, license key",
             id="search",
         )
-        yield ResultsTable(id="results", compact=True)
+        yield LiteralTable(id="results", compact=True)
         yield StatusLine(id="orders-status")
         yield StillFooter()
 
     def on_mount(self) -> None:
         self.query_one(LiteralTable).set_columns(COLUMNS)
-        page, self._first_page = self._first_page, None
-        if page is None:
-            self._search("")
-        else:
-            self._show_page("", page)
-
-    @property
-    def complete(self) -> bool:
-        """Drawn whole: the list (columns and first page) and the footer's keys (which Textual
-        composes only once the screen's bindings are known)."""
-        tables, footers = self.query(ResultsTable), self.query(StillFooter)
-        return (bool(tables) and tables.first().drawn
-                and bool(footers) and bool(footers.first().children))
+        self._search("")
 
     @property
     def table(self) -> LiteralTable:
@@ -220,7 +198,7 @@ class OrdersScreen(RoleGated, Screen[None]):
         if self.is_attached:
             self._show_page(text, page)
 
-    def _show_page(self, text: str, page: Page[OrderSummary] | FirstPage) -> None:
+    def _show_page(self, text: str, page: Page[OrderSummary]) -> None:
         """Fill the table with a search's (or the newest orders') first page."""
         self.query_text = text
         self.results = list(page.items)

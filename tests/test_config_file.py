@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from orderview.config_file import ConfigWriteError, with_setting, write_setting
-from orderview.quickstart import default_config_path, read_first_paint_settings
+from orderview.paths import default_config_path
 from orderview.settings import load_settings
 
 OPERATOR_FILE = '''# the support desk's settings
@@ -85,7 +85,5 @@ def test_orderview_config_names_the_file(tmp_path: Path, monkeypatch: pytest.Mon
     assert default_config_path() == path
     settings = load_settings()
     assert (settings.theme, settings.colors, settings.ascii) == ("nord", "16", True)
-    light = read_first_paint_settings(environ={})
-    assert light is not None and (light.theme, light.colors, light.ascii) == ("nord", "16", True)
     monkeypatch.setenv("ORDERVIEW_CONFIG", str(tmp_path / "absent.toml"))  # not there yet: fine
     assert load_settings().theme is None

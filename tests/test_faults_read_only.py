@@ -220,32 +220,3 @@ async def test_the_app_on_a_read_only_database_reads_and_refuses_every_write_key
     async with sqlite_db.sessions() as s:
         assert await s.scalar(select(func.count(License.id))) == 3
     assert await audit_count(sqlite_db) == 0
-
-
-async def test_the_light_start_on_a_read_only_database_says_so_too(
-        sqlite_db: Database, sqlite_path: Path) -> None:
-    """``orderview`` on an up-to-date file paints first and opens the data layer after: the
-    notice comes then, and the keys are refused the same way."""
-    import argparse
-
-    from orderview.app import OrderviewApp
-    from orderview.cli.app_cmd import light_start
-
-    await _seeded(sqlite_db)
-    await sqlite_db.dispose()
-    with immutable(sqlite_path):
-        start = light_start(argparse.Namespace(db=str(sqlite_path)))
-        assert start is not None
-        app = OrderviewApp(None, start.settings, "tester", light=start)
-        try:
-            async with app.run_test(size=SIZE) as pilot:
-                await wait_for(pilot, lambda: app.ready and refused(app), timeout=15,
-                               what="the read-only notice")
-                assert app.mail_sender is None
-                app.clear_notifications()
-                await pilot.press("ctrl+n")
-                await wait_for(pilot, lambda: refused(app), what="refused new order")
-                assert isinstance(app.screen, OrdersScreen)
-        finally:
-            if app.db is not None:
-                await app.db.dispose()

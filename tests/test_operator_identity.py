@@ -57,12 +57,3 @@ def test_a_login_name_from_the_environment_is_made_safe(monkeypatch: pytest.Monk
     monkeypatch.setattr("getpass.getuser", lambda: "ev\x1b[2Jil\udcff")
     monkeypatch.setenv("SSH_CONNECTION", "")
     assert default_operator() == "ev␛[2Jil\ufffd"
-
-
-def test_the_light_start_leaves_a_refused_operator_to_the_full_settings() -> None:
-    """The first paint must not show an operator the full settings then refuse."""
-    from orderview.quickstart import read_first_paint_settings
-
-    assert read_first_paint_settings(db="x.db", operator="op\x1b[2J", environ={}) is None
-    first = read_first_paint_settings(db="x.db", operator="desk-7", environ={})
-    assert first is not None and first.operator == "desk-7"

@@ -89,6 +89,12 @@ def test_exec_runs_an_orderview_command_as_the_key_owner(server: Server, desk) -
     shown = server.run("alice", key(desk, "alice"), "show", ORDER, "--json")
     assert shown.returncode == 0, shown.stderr
     assert f'"store_id": "{ORDER}"' in shown.stdout
+    server.wait_log(r"session of alice from 127\.0\.0\.1 ended: status 0")
+    from orderview.logs import log_path  # the same lines in the log file (XDG_STATE_HOME)
+
+    logged = log_path().read_text()
+    assert "accepted alice (operator) from 127.0.0.1 with key SHA256:" in logged
+    assert "session of alice from 127.0.0.1: command show" in logged
 
 
 def test_exec_refuses_a_shell_command_and_server_side_options(server: Server, desk) -> None:

@@ -11,7 +11,7 @@ from orderview.widgets.literal_table import LiteralTable
 from textual.command import CommandPalette
 from textual.widgets import Input
 
-from orderview.quickstart import default_config_path
+from orderview.paths import default_config_path
 from tests import factories as f
 from tests.ui_support import SIZE, loaded_order, make_app, wait_for
 

@@ -257,15 +257,15 @@ async def test_a_reload_never_cancels_a_license_page_query_in_flight(sqlite_db, 
     the tab is not left busy."""
     import asyncio
 
-    from orderview.services import orders as orders_service
+    from orderview.services import license_query
 
     await seed(sqlite_db, licenses=250)
-    real = orders_service.page_licenses
+    real = license_query.page_filtered
     gate = asyncio.Event()
     calls: list[str] = []
 
     async def slow_page(db, order_id, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if kwargs.get("after_id") is not None and not gate.is_set() and "held" not in calls:
+        if kwargs.get("after") is not None and not gate.is_set() and "held" not in calls:
             calls.append("held")
             try:
                 await gate.wait()
@@ -279,7 +279,7 @@ async def test_a_reload_never_cancels_a_license_page_query_in_flight(sqlite_db, 
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_order(pilot, app)
         pane = await licenses_pane(pilot, screen, licenses_tab.PAGE)
-        monkeypatch.setattr(orders_service, "page_licenses", slow_page)
+        monkeypatch.setattr(license_query, "page_filtered", slow_page)
         await pilot.press("G")  # near the end of the window: the next page is requested
         await wait_for(pilot, lambda: "held" in calls, what="page fetch in flight")
         await pilot.press("ctrl+r")

@@ -11,7 +11,7 @@ from orderview.screens.order_tabs import licenses as licenses_tab
 from orderview.widgets.literal_table import LiteralTable, cell
 from rich.text import Text
 
-from orderview.services import orders
+from orderview.services import license_query, orders
 from tests.hostile_corpus import CORPUS
 from tests.test_ui_order import open_order, seed
 from tests.ui_support import SIZE, make_app, screen_text, wait_for
@@ -26,7 +26,14 @@ async def test_licenses_tab_shows_the_page_read_with_the_order(sqlite_db, monkey
         reads.append(kwargs)
         return await page_licenses(*args, **kwargs)  # type: ignore[arg-type]
 
+    page_filtered = license_query.page_filtered
+
+    async def counted_filtered(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        reads.append(kwargs)
+        return await page_filtered(*args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr(orders, "page_licenses", counted)
+    monkeypatch.setattr(license_query, "page_filtered", counted_filtered)
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_order(pilot, app)

@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import os
 import selectors
 import signal
+import struct
+import termios
 import threading
 from codecs import getincrementaldecoder
 from collections.abc import Callable
@@ -171,6 +174,30 @@ class SessionDriver(LinuxDriver):
             return
         super().write(to_ascii(data) if self.ascii else data)
 
+    _cooked_left = 0  # bytes still to read that were typed before the terminal was made raw
+
+    def _typed_while_cooked(self) -> int:
+        """How many bytes wait in the terminal that were typed before ``start_application_mode``
+        made it raw (an operator typing at once, a script piping keys). The terminal was still
+        cooked then: its line discipline turned each enter (CR) into a line feed."""
+        if self.attrs_before is None or not self.attrs_before[0] & termios.ICRNL:  # iflag
+            return 0
+        try:
+            pending = fcntl.ioctl(self.fileno, termios.FIONREAD, b"\0\0\0\0")
+        except OSError:
+            return 0
+        return int(struct.unpack("i", pending)[0])
+
+    def _enter_as_typed(self, data: bytes) -> bytes:
+        """Give back the enter of keys typed while the terminal was cooked: a lone line feed
+        among them was a CR (Textual would read it as ``ctrl+j``, and an Order ID and enter
+        typed at start would fill the search box and never open the order)."""
+        if self._cooked_left <= 0:
+            return data
+        early, rest = data[:self._cooked_left], data[self._cooked_left:]
+        self._cooked_left -= len(early)
+        return early.replace(b"\r\n", b"\r").replace(b"\n", b"\r") + rest
+
     def run_input_thread(self) -> None:
         """Textual's input loop (``LinuxDriver.run_input_thread``), except that end-of-file or
         a read error on the terminal is a hang-up rather than something to select on again,
@@ -178,6 +205,7 @@ class SessionDriver(LinuxDriver):
         selector = selectors.SelectSelector()
         selector.register(self.fileno, selectors.EVENT_READ)
         terminal = TerminalInput(self._debug)
+        self._cooked_left = self._typed_while_cooked()
 
         def read_once() -> bool:
             """Read what is ready; False once the terminal is gone."""
@@ -190,6 +218,7 @@ class SessionDriver(LinuxDriver):
                     if not data:
                         self.hang_up()
                         return False
+                    data = self._enter_as_typed(data)
                     for event in terminal.feed(data, monotonic()):
                         self.process_message(event)
             for event in terminal.poll(monotonic()):

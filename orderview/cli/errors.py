@@ -1,5 +1,5 @@
-"""``CLIError``: its own light module, so the app's light start can raise and print it without
-importing the data layer (``orderview.cli.context`` re-exports it for every command)."""
+"""``CLIError``: its own light module, so the top-level command line can catch and print it
+without importing the data layer (``orderview.cli.context`` re-exports it for every command)."""
 
 from __future__ import annotations
 

@@ -41,7 +41,7 @@ def parse_listen(text: str) -> tuple[str, int]:
 
 
 def operators_path(args: argparse.Namespace, configured: str | None) -> Path:
-    from orderview.quickstart import default_config_path
+    from orderview.paths import default_config_path
 
     given = getattr(args, "operators", None) or configured
     return Path(given).expanduser() if given else default_config_path().parent / "operators.toml"

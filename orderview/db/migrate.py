@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from orderview.db.engine import Database
 from orderview.services.errors import DatabaseUnavailable
 
-HEAD = "0005_devices"
+HEAD = "0006_license_filters"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 

@@ -144,7 +144,19 @@ class Order(Base):
 
 class License(Base):
     __tablename__ = "licenses"
-    __table_args__ = (Index("ix_licenses_order_id_id", "order_id", "id"),)
+    __table_args__ = (
+        Index("ix_licenses_order_id_id", "order_id", "id"),
+        # The Licenses tab's filters and sorts (services/license_query.py, 0006_license_filters):
+        # each sort pages by keyset on (order_id, column, id); the state index covers counting
+        # by status and product without reading the table.
+        Index("ix_licenses_order_key", "order_id", "license_key", "id"),
+        Index("ix_licenses_order_email", "order_id", "user_email_lc", "id"),
+        Index("ix_licenses_order_created", "order_id", "created_at", "id"),
+        Index("ix_licenses_order_validity", "order_id", "validity_period", "id"),
+        Index("ix_licenses_order_updated", "order_id", "updated_at", "id"),
+        Index("ix_licenses_order_state", "order_id", "enabled", "times_activated",
+              "validity_period", "product_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, String
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -39,7 +40,23 @@ def search_key(length: int = 255) -> String:
     return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
 
 
-JSONType = JSON().with_variant(JSONB(), "postgresql")
+class _JSON(TypeDecorator[Any]):
+    """JSON, stored as ``JSONB`` on PostgreSQL. Resolved per dialect when first used, so a
+    SQLite start never imports the PostgreSQL dialect (≈6 % of a command's start-up:
+    docs/benchmarks.md); the same types as ``JSON().with_variant(JSONB(), "postgresql")``."""
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+
+JSONType = _JSON()
 
 
 def utcnow() -> datetime:

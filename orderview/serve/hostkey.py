@@ -8,7 +8,7 @@ from pathlib import Path
 
 import asyncssh
 
-from orderview.quickstart import default_db_path
+from orderview.paths import default_db_path
 
 
 def default_host_key_path() -> Path:

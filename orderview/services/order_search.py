@@ -222,7 +222,14 @@ async def _search_rows(db: Database, with_key: bool, params: dict[str, Any]) -> 
             raw.invalidate()
         raise
     finally:
-        await greenlet_spawn(raw.close)
+        if db.dialect == "sqlite" and rows is not None and not driver.in_transaction:
+            # A SELECT opens no transaction on SQLite (the driver begins one only before a
+            # write), so the pool's rollback on return would be a second hop to the driver's
+            # thread for nothing — as long as the query itself (docs/benchmarks.md). Private
+            # to the pinned SQLAlchemy: ``close()`` is ``_checkin()`` for one checkout.
+            await greenlet_spawn(raw._checkin, transaction_was_reset=True)
+        else:
+            await greenlet_spawn(raw.close)
     if rows is not None:
         results = compiled.results
         return [tuple(v if p is None else p(v) for p, v in zip(results, row, strict=True))

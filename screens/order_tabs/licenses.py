@@ -16,7 +16,8 @@ from collections.abc import Awaitable
 from functools import cached_property, partial
 from typing import TypeVar
 
-from orderview.widgets.fmt import EMPTY, day, plural
+from orderview.screens.order_tabs.license_finder import LicenseFinding
+from orderview.widgets.fmt import EMPTY, day
 from orderview.widgets.literal_table import LiteralTable
 from orderview.widgets.status_line import StatusLine
 from textual import work
@@ -25,7 +26,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable
 
-from orderview.services import orders
+from orderview.services import license_query as lq
 from orderview.services.views import LicenseRow, OrderDetail, Page
 
 PAGE = 100
@@ -50,9 +51,9 @@ def expiry(row: LicenseRow) -> str:
     return EMPTY
 
 
-def license_cells(row: LicenseRow) -> tuple[object, ...]:
+def license_cells(row: LicenseRow, chosen: bool = False) -> tuple[object, ...]:
     return (
-        row.identity,
+        f"✓{row.identity}" if chosen else row.identity,
         row.product_code,
         TYPE_LABELS.get(row.license_type, row.license_type),
         row.status,
@@ -64,13 +65,12 @@ def license_cells(row: LicenseRow) -> tuple[object, ...]:
 
 T = TypeVar("T")
 
-LAST_ID = 2**31 - 1  # above any license id (the column is a 32-bit integer on PostgreSQL)
-
-
-class LicensesPane(Vertical):
+class LicensesPane(LicenseFinding, Vertical):
     DEFAULT_CSS = """
     LicensesPane { height: 1fr; }
     LicensesPane LiteralTable { height: 1fr; }
+    LicensesPane #licenses-filter { display: none; }
+    LicensesPane #licenses-filter.-shown { display: block; }
     """
     # The table's own home/end move within the loaded window; these jump in the whole order.
     BINDINGS = [
@@ -79,14 +79,17 @@ class LicensesPane(Vertical):
                 tooltip="First license of the order"),
         Binding("l,greater_than_sign", "last_license", "Last", show=False,
                 tooltip="Last license of the order"),
+        *LicenseFinding.FINDING_BINDINGS,
     ]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.rows: list[LicenseRow] = []
+        self.cursors: list[lq.Cursor] = []  # one per row: where to page on from it
         self.start = 0  # position of rows[0] among the order's licenses
         self.has_after = False
-        self.total = 0
+        self.total = 0  # licenses that match the filter (all of the order's without one)
+        self.order_total = 0
         self.order_id: int | None = None
         self._fetching = False
         self._request = 0  # bumped by each fetch; only the newest one may finish the load
@@ -97,8 +100,9 @@ class LicensesPane(Vertical):
         reads both in one go), so the tab paints its rows on its first frame."""
         self._prefilled = detail
         self.order_id = detail.id
-        self.total = detail.license_count
+        self.total = self.order_total = detail.license_count
         self.rows = list(first.items)
+        self.cursors = [(0, None, r.id) for r in first.items]
         self.has_after = first.has_more
 
     def _begin(self) -> int:
@@ -120,6 +124,7 @@ class LicensesPane(Vertical):
         return result
 
     def compose(self) -> ComposeResult:
+        yield from self.compose_finder()
         yield self.table
         yield StatusLine(id="licenses-status")
 
@@ -142,15 +147,16 @@ class LicensesPane(Vertical):
             return  # on screen since mount, read with this very detail
         self._prefilled = None
         first = self.order_id == detail.id and bool(self.rows)
-        start_after = self.rows[0].id - 1 if first else None
         self.order_id = detail.id
-        self.total = detail.license_count
-        self._reload(start_after, self.table.cursor_row if first else 0)
+        self.order_total = detail.license_count
+        self._reload(self.cursors[0] if first else None, self.table.cursor_row if first else 0,
+                     inclusive=first)
 
     def start_at(self, after_id: int | None) -> None:
         """Show the window starting just after license ``after_id`` (None: the first one),
-        e.g. at the first license just issued."""
-        self._reload(after_id, 0)
+        e.g. at the first license just issued (in issue order: a filter is cleared)."""
+        self.clear_finding()
+        self._reload(None if after_id is None else (0, None, after_id), 0)
 
     def action_first_license(self) -> None:
         if self.order_id is not None:
@@ -164,12 +170,14 @@ class LicensesPane(Vertical):
     async def _load_last(self, request: int) -> None:
         assert self.order_id is not None
         try:
-            page = await self._query(request, orders.page_licenses(
-                self.app.db, self.order_id, before_id=LAST_ID, limit=PAGE))
-            total = await self._query(request, orders.count_licenses(self.app.db, self.order_id))
+            page = await self._query(request, lq.page_filtered(
+                self.app.db, self.order_id, self.finding, before=lq.LAST, limit=PAGE))
+            total = await self._query(request, lq.count_filtered(
+                self.app.db, self.order_id, self.finding))
             if not self.is_attached:
                 return
             self.rows = list(page.items)
+            self.cursors = list(page.cursors)
             self.total = total
             self.start = total - len(self.rows)
             self.has_after = False
@@ -178,24 +186,33 @@ class LicensesPane(Vertical):
         finally:
             self._end(request)
 
-    def _reload(self, after_id: int | None, cursor: int) -> None:
-        self._reload_window(self._begin(), after_id, cursor)
+    def _reload(self, after: lq.Cursor | None, cursor: int, inclusive: bool = False) -> None:
+        self._reload_window(self._begin(), after, cursor, inclusive)
 
     @work(exclusive=True, group="licenses")
-    async def _reload_window(self, request: int, after_id: int | None, cursor: int) -> None:
+    async def _reload_window(self, request: int, after: lq.Cursor | None, cursor: int,
+                             inclusive: bool = False) -> None:
+        """The window from just after cursor ``after`` (``inclusive``: from its row on)."""
         assert self.order_id is not None
         try:
-            size = max(len(self.rows), PAGE) if after_id is not None else PAGE
-            page = await self._query(request, orders.page_licenses(
-                self.app.db, self.order_id, after_id=after_id, limit=size))
-            # Where the window starts among the order's licenses (rows may have been added or
-            # deleted before it since it was loaded; an indexed count, cheap even at 100,000).
-            start = 0 if after_id is None else await self._query(request, orders.count_licenses(
-                self.app.db, self.order_id, up_to_id=after_id))
+            db, flt = self.app.db, self.finding
+            size = max(len(self.rows), PAGE) if after is not None else PAGE
+            if after is not None and inclusive:  # page on from the row before it
+                before = await self._query(request, lq.page_filtered(
+                    db, self.order_id, flt, before=after, limit=1))
+                after = before.cursors[0] if before.cursors else None
+            page = await self._query(request, lq.page_filtered(
+                db, self.order_id, flt, after=after, limit=size))
+            # Where the window starts among the matches (rows may have been added or deleted
+            # before it since it was loaded; an indexed count, cheap even at 100,000).
+            start = 0 if after is None else await self._query(request, lq.count_filtered(
+                db, self.order_id, flt, up_to=after))
+            total = await self._query(request, lq.count_filtered(db, self.order_id, flt))
             if not self.is_attached:
                 return
-            self.start = start
+            self.start, self.total = start, total
             self.rows = list(page.items)
+            self.cursors = list(page.cursors)
             self.has_after = page.has_more
             self._rebuild(cursor)
         finally:
@@ -226,8 +243,8 @@ class LicensesPane(Vertical):
     async def _page_after(self, request: int) -> None:
         assert self.order_id is not None
         try:
-            page = await self._query(request, orders.page_licenses(
-                self.app.db, self.order_id, after_id=self.rows[-1].id, limit=PAGE))
+            page = await self._query(request, lq.page_filtered(
+                self.app.db, self.order_id, self.finding, after=self.cursors[-1], limit=PAGE))
             if not self.is_attached:
                 return
             self.has_after = page.has_more
@@ -235,10 +252,12 @@ class LicensesPane(Vertical):
             drop = max(len(self.rows) + len(page.items) - WINDOW, 0)
             if drop == 0:
                 self.rows.extend(page.items)
-                self.table.add_literal_rows((str(r.id), license_cells(r)) for r in page.items)
+                self.cursors.extend(page.cursors)
+                self.table.add_literal_rows(self.cells(page.items))
                 self._show_status()
             else:
                 self.rows = self.rows[drop:] + list(page.items)
+                self.cursors = self.cursors[drop:] + list(page.cursors)
                 self.start += drop
                 self._rebuild(cursor - drop, scroll_by=-drop)
         finally:
@@ -248,17 +267,18 @@ class LicensesPane(Vertical):
     async def _page_before(self, request: int) -> None:
         assert self.order_id is not None
         try:
-            page = await self._query(request, orders.page_licenses(
-                self.app.db, self.order_id, before_id=self.rows[0].id, limit=PAGE))
+            page = await self._query(request, lq.page_filtered(
+                self.app.db, self.order_id, self.finding, before=self.cursors[0], limit=PAGE))
             if not self.is_attached:
                 return
             added = len(page.items)
             cursor = self.table.cursor_row
             rows = list(page.items) + self.rows
+            cursors = list(page.cursors) + self.cursors
             if len(rows) > WINDOW:
-                rows = rows[:WINDOW]
+                rows, cursors = rows[:WINDOW], cursors[:WINDOW]
                 self.has_after = True
-            self.rows = rows
+            self.rows, self.cursors = rows, cursors
             self.start = max(self.start - added, 0)
             self._rebuild(cursor + added, scroll_by=added)
         finally:
@@ -275,7 +295,7 @@ class LicensesPane(Vertical):
         scroll_y = table.scroll_y + scroll_by
         table.clear()
         shown = self.rows[: self.app.size.height] if first_paint else self.rows
-        table.add_literal_rows((str(r.id), license_cells(r)) for r in shown)
+        table.add_literal_rows(self.cells(shown))
         if len(shown) < len(self.rows):
             table.after_paint(partial(self._add_rest, self.rows, len(shown)))
         if self.rows:
@@ -286,16 +306,7 @@ class LicensesPane(Vertical):
     def _add_rest(self, rows: list[LicenseRow], start: int) -> None:
         """After the first frame: the rest of the window read with the first page."""
         if rows is self.rows and self.table.row_count == start:  # not refilled meanwhile
-            self.table.add_literal_rows((str(r.id), license_cells(r)) for r in rows[start:])
+            self.table.add_literal_rows(self.cells(rows[start:]))
 
     def _show_status(self) -> None:
-        if not self.rows:
-            self.query_one(StatusLine).set_status("No licenses in this order.")
-            return
-        first = self.start + 1
-        last = self.start + len(self.rows)
-        total = max(self.total, last)
-        self.query_one(StatusLine).set_status(
-            f"showing {first:,}–{last:,} of {plural(total, 'license')} · dates UTC"
-            + (" · f/l first/last" if self.start > 0 or self.has_after else "")
-        )
+        self.query_one(StatusLine).set_status(self.status_text())
