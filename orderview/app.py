@@ -23,6 +23,8 @@ from orderview.screens.orders import OrdersScreen
 from orderview.widgets import fault_notice, theme_memory
 from orderview.widgets import shadow_driver as app_driver
 from orderview.widgets.fresh_keys import FreshKeysOnly
+from orderview.widgets.status_line import StatusLine
+from orderview.widgets.still_input import still_palette
 from orderview.widgets.textual_internals import AppHooks
 from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
 
@@ -99,18 +101,10 @@ class OrderviewApp(AppHooks, App[None]):
         return BackgroundSender(db, self.settings, self._mail_delivered,  # type: ignore[arg-type]
                                 actor=self.operator)
 
-    def _announce(self, db: Database) -> None:
-        """One line each: changes are off (a read-only database), the file is open to others."""
-        from orderview.services.errors import READ_ONLY
-
-        for line in ([f"{READ_ONLY} ({db.read_only})"] if db.read_only else []) + [*db.warnings]:
-            self.notify(visible(line), title="Database", severity="warning", markup=False,
-                        timeout=15)
-
     def on_mount(self) -> None:
         theme_memory.start(self)
         self.push_screen(OrdersScreen())
-        self.call_after_refresh(self._announce, self.db)  # on the orders screen
+        self.call_after_refresh(fault_notice.announce, self, self.db)  # on the orders screen
         self._start_mail_sender()
         if self.open_store_id is not None:
             self._open_store_id(self.open_store_id)
@@ -128,6 +122,8 @@ class OrderviewApp(AppHooks, App[None]):
             screen.drawn()  # from now on it takes keys (widgets/fresh_keys.py)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            StatusLine.clear_messages()  # a message says what just happened, until the next key
         if (isinstance(event, events.Key | events.Paste) and not event.is_forwarded
                 and not (isinstance(event, events.Key) and event.key in UNHELD_KEYS)
                 and self.type_ahead.wants(event)):
@@ -207,18 +203,7 @@ class OrderviewApp(AppHooks, App[None]):
         if self.use_command_palette and not CommandPalette.is_open(self):
             palette = CommandPalette(id="--command-palette")
             self.push_screen(palette)
-            palette.call_after_refresh(self._still_palette, palette)
-
-    @staticmethod
-    def _still_palette(palette: CommandPalette) -> None:
-        from textual.command import CommandInput
-
-        from orderview.widgets.still_input import VisibleCommandInput
-
-        for field in palette.query(Input):
-            field.cursor_blink = False
-            if type(field) is CommandInput:  # controls pasted into it drawn as stand-ins
-                field.__class__ = VisibleCommandInput
+            palette.call_after_refresh(still_palette, palette)
 
 
 __all__ = ["OrderviewApp", "stylesheet"]

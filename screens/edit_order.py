@@ -4,7 +4,8 @@ The dialog calls the service itself so refused input shows next to its field and
 stays open with nothing saved. It sends only the fields the operator changed, against the
 version it loaded: if someone else saved in between, it says who changed what and offers to
 reload (fields the operator did not touch take the new values; their own edits are kept).
-Dismisses with the saved ``OrderDetail``, or ``None`` when cancelled.
+Dismisses with the saved ``OrderDetail`` (the loaded one when nothing changed), or
+``None`` when cancelled.
 """
 
 from __future__ import annotations
@@ -169,7 +170,7 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
     async def _save(self) -> None:
         changes = self.changes()
         if not changes:
-            self.dismiss(None)
+            self.dismiss(self.detail)  # saved as it was: the order screen says so
             return
         self.busy = True
         self._status("Saving…")

@@ -144,7 +144,8 @@ class ExportScreen(ModalScreen[export.ExportResult | None]):
             self._status("Exporting…")
             try:
                 return await export.export_to_file(
-                    self.app.db, self.detail.id, path, overwrite=overwrite, progress=progress
+                    self.app.db, self.detail.id, path, overwrite=overwrite, progress=progress,
+                    actor=self.app.operator,  # type: ignore[attr-defined]
                 )
             except export.ExportFileExists:
                 target = export.resolve_target(path)

@@ -241,8 +241,7 @@ class OrderScreen(RoleGated, Screen[None]):
             outcome = await self.app.push_screen_wait(IssueWizard(self.detail))
             if outcome is not None:
                 await show_new_licenses(self, outcome)
-                self.query_one("#order-status", StatusLine).set_status(
-                    f"Issued {plural(outcome.issued, 'license')}.")
+                self.say(f"Issued {plural(outcome.issued, 'license')}.")
 
     def action_export_order(self) -> None:
         """x: write this order's CSV (issue 4)."""
@@ -269,10 +268,14 @@ class OrderScreen(RoleGated, Screen[None]):
         if refuse_write(self):
             return
         from orderview.screens.edit_order import EditOrderScreen
+        from orderview.screens.saved_messages import order_saved
 
-        if self.detail is not None:
-            await self.app.push_screen_wait(EditOrderScreen(self.detail))
+        before = self.detail
+        if before is not None:
+            saved = await self.app.push_screen_wait(EditOrderScreen(before))
             await self.reload()
+            if saved is not None:
+                self.say(order_saved(before, saved))
 
     @work(exclusive=True, group="order-dialog")
     async def action_customer(self) -> None:
@@ -281,15 +284,23 @@ class OrderScreen(RoleGated, Screen[None]):
             return
         from orderview.screens.customer_edit import CustomerEditScreen
         from orderview.screens.customer_pick import CustomerPickScreen
+        from orderview.screens.saved_messages import customer_saved
 
-        if self.detail is None:
+        before = self.detail
+        if before is None:
             return
-        if self.detail.customer is None:
-            await self.app.push_screen_wait(CustomerPickScreen(self.detail))
+        if before.customer is None:
+            result = await self.app.push_screen_wait(CustomerPickScreen(before))
         else:
-            await self.app.push_screen_wait(CustomerEditScreen(self.detail, self.detail.customer))
+            result = await self.app.push_screen_wait(CustomerEditScreen(before, before.customer))
         await self.reload()
         self.show_tab("customer")
+        if result is not None:
+            self.say(customer_saved(before, result))
+
+    def say(self, message: str) -> None:
+        """A message about what just happened, until the next key press."""
+        self.query_one("#order-status", StatusLine).say(message)
 
     def action_history(self) -> None:
         from orderview.screens.history import HistoryScreen

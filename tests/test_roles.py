@@ -67,6 +67,23 @@ async def test_a_viewer_writes_nothing(db) -> None:  # type: ignore[no-untyped-d
     assert await _counts(db) == before
 
 
+async def test_a_viewer_cannot_export_an_operator_can(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An export holds the license keys: the service refuses a viewer before reading."""
+    import io
+
+    from orderview import export
+
+    oid = await add_order(db)
+    with pytest.raises(Forbidden, match="^viewer: exporting is not allowed$"):
+        await export.export_to_stream(db, oid, io.StringIO(), actor=VIEWER)
+    with pytest.raises(Forbidden):
+        await export.export_to_file(db, oid, tmp_path / "x.csv", actor=VIEWER)
+    assert not (tmp_path / "x.csv").exists()
+    out = io.StringIO()
+    assert (await export.export_to_stream(db, oid, out, actor=OPERATOR)).rows == 1  # the order
+    assert out.getvalue().startswith("order__store_id,")
+
+
 async def test_only_an_admin_deletes_or_grants_distribution(db) -> None:  # type: ignore[no-untyped-def]
     oid = await add_order(db)
     settings = Settings(plan="enterprise")

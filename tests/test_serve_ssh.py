@@ -138,10 +138,14 @@ def test_the_client_cannot_choose_who_acts(server: Server, desk) -> None:
     assert not Path("/tmp/other.db").exists()
 
 
-def test_a_viewer_cannot_write_over_exec(server: Server, desk) -> None:
+def test_a_viewer_cannot_write_or_export_over_exec(server: Server, desk) -> None:
     result = server.run("victor", key(desk, "victor"), "order", "create", "--reference", "v")
     assert result.returncode == 77
     assert result.stderr == "orderview: error: viewer: creating orders is not allowed\n"
+    result = server.run("victor", key(desk, "victor"), "export", ORDER)
+    assert result.returncode == 77 and result.stdout == ""
+    assert result.stderr == "orderview: error: viewer: exporting is not allowed\n"
+    assert server.run("victor", key(desk, "victor"), "history", ORDER).returncode == 0
 
 
 def test_terminal_session_search_open_edit_save(server: Server, desk) -> None:

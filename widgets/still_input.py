@@ -3,7 +3,7 @@ and ``KeysInOrder``: text boxes take keys typed ahead in the order typed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orderview.widgets.textual_internals import (
     DrawnValueHook,
@@ -18,6 +18,9 @@ from textual.command import CommandInput
 from textual.widgets import Input
 
 from orderview.safetext import has_unsafe, visible_in_box
+
+if TYPE_CHECKING:
+    from textual.command import CommandPalette
 
 FOCUS_MOVES = frozenset({"focus_next", "focus_previous"})
 
@@ -179,3 +182,12 @@ class VisibleCommandInput(DrawnValueHook, CommandInput):
 
     def value_as_drawn(self) -> Text:
         return drawn_value(self)
+
+
+def still_palette(palette: CommandPalette) -> None:
+    """The stock command palette's text boxes made still (no blinking cursor) and visible
+    (``VisibleCommandInput``); the app calls it once the palette has mounted them."""
+    for field in palette.query(Input):
+        field.cursor_blink = False
+        if type(field) is CommandInput:  # controls pasted into it drawn as stand-ins
+            field.__class__ = VisibleCommandInput

@@ -31,11 +31,10 @@ from orderview.keys import generate_keys
 from orderview.roles import require
 from orderview.schemas.issuing import (
     LineInput,
-    NewOrder,
     ResolvedLine,
-    parse_new_order,
     resolve_line,
 )
+from orderview.schemas.new_order import NewOrder, parse_new_order
 from orderview.services import audit
 from orderview.services.catalog import policy_view, product_view
 from orderview.services.errors import ConflictError, FieldErrors, NotFound
@@ -403,7 +402,7 @@ async def create_order(
                 while await store_id_taken(session, store_id):
                     store_id = generate_store_id()
             now = datetime.now(UTC)
-            order = Order(store_id=store_id, store_id_lc=lc(store_id), reference=new.reference,
+            order = Order(store_id=store_id, store_id_lc=lc(store_id), **new.order_fields(),
                           reference_lc=lc(new.reference), customer_id=customer_id,
                           created_at=now, updated_at=now, version=1)
             session.add(order)
@@ -412,7 +411,7 @@ async def create_order(
                 session, actor=actor, action="created", entity="order", entity_id=order.id,
                 entity_version=1, order_id=order.id, order_store_id=store_id,
                 summary=f"created order {store_id}",
-                changes=audit.diff({}, {"store_id": store_id, "reference": new.reference,
+                changes=audit.diff({}, {"store_id": store_id, **new.order_fields(),
                                         "customer_id": customer_id}),
             )
             issued = (await _issue_in_session(session, actor, order, resolved, progress)
