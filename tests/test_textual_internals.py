@@ -46,6 +46,7 @@ VERSION = textual.__version__
 # ``self``: each checked by hand to be ours where it is used.
 OURS_ELSEWHERE = {
     ("orderview/serve/zygote.py", "_exit"),  # os._exit
+    ("widgets/status_line.py", "_set"),  # StatusLine._set, on another StatusLine
 }
 # Documented in the door module's docstring as staying where they are (LinuxDriver state).
 UNGATHERED = {("widgets/session_driver.py", name)
