@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from rich.console import RenderableType
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
@@ -26,6 +25,7 @@ from orderview.widgets import shadow_driver as app_driver
 from orderview.widgets.fresh_keys import FreshKeysOnly
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_input import still_palette
+from orderview.widgets.textual_internals import AppHooks
 from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def _screen_actions_provider() -> type[Provider]:
     return ScreenActionsProvider
 
 
-class OrderviewApp(App[None]):
+class OrderviewApp(AppHooks, App[None]):
     TITLE = "orderview"
     CSS = stylesheet()
     COMMANDS = App.COMMANDS | {_open_order_provider, _screen_actions_provider}
@@ -114,12 +114,11 @@ class OrderviewApp(App[None]):
             self.run_worker(self.mail_sender.run(), name="mail-sender", group="mail-sender",
                             exit_on_error=False)
 
-    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        """A destructive confirmation takes keys from its first frame on. Private API of the
-        pinned Textual, like ``widgets.shadow_driver.redraw``."""
-        super()._display(screen, renderable)
-        if (renderable is not None and not self._batch_count
-                and isinstance(screen, FreshKeysOnly) and screen.is_mounted):
+    def frame_shown(self, screen: Screen[Any]) -> None:
+        """A destructive confirmation takes keys from its first frame on. Called from
+        ``AppHooks`` (private API, ``widgets/textual_internals.py``) as a whole frame goes
+        to the terminal."""
+        if isinstance(screen, FreshKeysOnly) and screen.is_mounted:
             screen.drawn()  # from now on it takes keys (widgets/fresh_keys.py)
 
     async def on_event(self, event: events.Event) -> None:
@@ -178,13 +177,12 @@ class OrderviewApp(App[None]):
             self.screen.action_focus_search()
             self.screen.query_one("#search", Input).select_all()  # typing starts a new search
 
-    def _handle_exception(self, error: Exception) -> None:
+    def exception_taken(self, error: Exception) -> bool:
         """A database fault is one line on screen; a bug ends the app, logged, no traceback."""
         if fault_notice.database_fault(self, error):
-            return
+            return True
         self.crash = self.crash or error
-        super()._handle_exception(error)
-        self._exit_renderables.clear()
+        return False
 
     def action_redraw(self) -> None:
         """ctrl+l: repaint everything, for a terminal that got out of step."""

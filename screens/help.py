@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from orderview.widgets.literal_table import LiteralTable
 from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.textual_internals import node_bindings
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -114,7 +115,7 @@ def screen_keys(app: App[object], screen: Screen[object]) -> list[KeyHelp]:
     focused = screen.focused
     if isinstance(focused, Input):
         actions = {k[0] for k in seen}
-        for key_name, binding in screen._bindings:
+        for key_name, binding in node_bindings(screen):
             description = binding.tooltip or binding.description
             if description and binding.action not in actions and not binding.system and \
                     focused.check_consume_key(key_name, key_to_character(key_name)):

@@ -12,6 +12,7 @@ from typing import Any
 
 from orderview.widgets.literal import literal
 from orderview.widgets.still_input import KeysInOrder, StillInput
+from orderview.widgets.textual_internals import has_component_style, run_key_handler
 from orderview.widgets.tick import Tick
 from rich.text import Text
 from textual import events
@@ -134,17 +135,17 @@ class StillTextArea(KeysInOrder, TextArea):
             self._wait_for_submit()  # the keys behind enter are for the next field
             return
         if event.is_printable or event.key == "enter":
-            await super()._on_key(event)  # TextArea inserts them
+            await run_key_handler(TextArea, self, event)  # TextArea inserts them
             return
         if not await self._take_in_order(event):  # its own bindings (backspace…) in order
-            await super()._on_key(event)
+            await run_key_handler(TextArea, self, event)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Blank while the area has no component styles: a step replaced by a burst of keys
         (enter, esc) can still be in the frame being drawn after its widgets were removed,
         and TextArea's theme then raised KeyError ``text-area--gutter``, ending the app
         (``test_random_key_bursts_never_crash_the_wizard``, under load)."""
-        if "text-area--gutter" not in self._component_styles:
+        if not has_component_style(self, "text-area--gutter"):
             return [Strip.blank(crop.width)] * crop.height
         return super().render_lines(crop)
 
