@@ -72,8 +72,13 @@ def declared_keys(node: object, package: str) -> set[tuple[str, str]]:
 def generic_keys(node: object) -> set[tuple[str, str]]:
     """The bindings ``node`` has only because Textual gives them to every widget of its kind
     (a text box's editing keys, a table's cursor keys, a screen's tab): not redeclared by
-    orderview's classes, nor bound at run time."""
-    return declared_keys(node, "textual.") - declared_keys(node, "orderview.")
+    orderview's classes, nor bound at run time; an extra key of ours for one of those actions
+    (a table's ``j``/``k`` for the cursor) is generic too."""
+    textual = declared_keys(node, "textual.")
+    ours = declared_keys(node, "orderview.")
+    generic_actions = {action for _, action in textual}
+    return (textual - ours) | {(key, action) for key, action in ours
+                               if action in generic_actions}
 
 
 # Where each kind of key goes in the list: the screen's own first, the generic ones after.
