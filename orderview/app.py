@@ -152,7 +152,7 @@ class OrderviewApp(App[None]):
         from orderview.services.errors import NotFound
 
         try:
-            detail = await orders.get_order_by_store_id(self.db, store_id)  # type: ignore[arg-type]
+            detail = await orders.get_order_by_store_id(self.db, store_id)
         except NotFound as exc:
             self.notify(visible(str(exc)), severity="error", markup=False)
             return

@@ -402,7 +402,7 @@ def _driver_rows(conn: Connection, query: Select[Any]) -> Sequence[Any]:
     """The driver's own row tuples, without building a SQLAlchemy ``Row`` for each one."""
     result = conn.execute(query)
     try:
-        return result.cursor.fetchall()  # type: ignore[attr-defined, no-any-return]
+        return result.cursor.fetchall()
     finally:
         result.close()
 

@@ -45,5 +45,5 @@ ENTERPRISE_ONLY_REASON = "distribution permissions need the enterprise plan"
 
 def sort_codes(codes: object) -> list[str]:
     """Canonical order (the table's), dropping duplicates."""
-    wanted = set(codes)  # type: ignore[arg-type]
+    wanted = set(codes)
     return [code for code in PERMISSION_CODES if code in wanted]

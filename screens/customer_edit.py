@@ -14,6 +14,7 @@ from typing import Any
 
 from orderview.screens.confirm import ConfirmScreen
 from orderview.screens.edit_order import ConflictNotice, show_save_conflict
+from orderview.widgets.app_services import services_of
 from orderview.widgets.fmt import plural
 from orderview.widgets.form_field import FormField, show_field_errors
 from orderview.widgets.literal import literal
@@ -126,7 +127,7 @@ class CustomerEditScreen(ModalScreen[Result]):
     async def _count_shared(self) -> None:
         assert self.customer is not None
         count = await customers.count_other_orders(
-            self.app.db, self.customer.id, self.order.id  # type: ignore[attr-defined]
+            services_of(self.app).db, self.customer.id, self.order.id
         )
         if count == 0:
             text = "No other order uses this customer."
@@ -185,7 +186,7 @@ class CustomerEditScreen(ModalScreen[Result]):
 
     def action_save(self) -> None:
         if not self.busy:
-            self.app.type_ahead.hold_for(self)  # type: ignore[attr-defined]
+            services_of(self.app).type_ahead.hold_for(self)
             self._save()
 
     @work(exclusive=True, group="customer-edit")
@@ -195,18 +196,18 @@ class CustomerEditScreen(ModalScreen[Result]):
         if self.customer is not None and not changes:
             self.dismiss(None)
             return
-        app = self.app
+        app = services_of(self.app)
         self.busy = True
         self._status("Saving…")
         try:
             if self.customer is None:
                 result: Result = await customers.create_customer(
-                    app.db, app.operator, self.order.id, self.order.version,  # type: ignore[attr-defined]
+                    app.db, app.operator, self.order.id, self.order.version,
                     self.values(),
                 )
             else:
                 result = await customers.update_customer(
-                    app.db, app.operator, self.customer.id, self.customer.version,  # type: ignore[attr-defined]
+                    app.db, app.operator, self.customer.id, self.customer.version,
                     changes, order_id=self.order.id,
                 )
         except EmailTaken as exc:
@@ -230,12 +231,12 @@ class CustomerEditScreen(ModalScreen[Result]):
 
     @work(exclusive=True, group="customer-edit")
     async def _link(self, customer_id: int) -> None:
-        app = self.app
+        app = services_of(self.app)
         self.busy = True
         self._status("Linking…")
         try:
             detail = await customers.link_customer(
-                app.db, app.operator, self.order.id, self.order.version, customer_id,  # type: ignore[attr-defined]
+                app.db, app.operator, self.order.id, self.order.version, customer_id,
             )
         except ConflictError as exc:
             self._show_conflict(exc)
@@ -273,10 +274,10 @@ class CustomerEditScreen(ModalScreen[Result]):
             ConfirmScreen(question, "y = unlink", "n / esc = keep")
         ):
             return
-        app = self.app
+        app = services_of(self.app)
         try:
             detail = await customers.unlink_customer(
-                app.db, app.operator, self.order.id, self.order.version,  # type: ignore[attr-defined]
+                app.db, app.operator, self.order.id, self.order.version,
             )
         except ConflictError as exc:
             self._show_conflict(exc)
@@ -309,10 +310,10 @@ class CustomerEditScreen(ModalScreen[Result]):
     async def _reload(self) -> None:
         from orderview.services import orders
 
-        app = self.app
+        app = services_of(self.app)
         try:
-            self.order = await orders.get_order(app.db, self.order.id)  # type: ignore[attr-defined]
-            fresh = (await customers.get_customer(app.db, self.customer.id)  # type: ignore[attr-defined]
+            self.order = await orders.get_order(app.db, self.order.id)
+            fresh = (await customers.get_customer(app.db, self.customer.id)
                      if self.customer is not None else None)
         except NotFound as exc:
             self._status(f"Cannot reload: {exc}. esc closes the dialog")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from orderview.screens.confirm import ConfirmScreen
+from orderview.widgets.app_services import services_of
 from orderview.widgets.form_field import FormField, show_field_errors
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
@@ -161,7 +162,7 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
 
     def action_save(self) -> None:
         if not self.busy:
-            self.app.type_ahead.hold_for(self)  # type: ignore[attr-defined]
+            services_of(self.app).type_ahead.hold_for(self)
             self._save()
 
     @work(exclusive=True, group="edit-order")
@@ -175,7 +176,7 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
         self._status("Saving…")
         try:
             detail = await order_edit.update_order(
-                self.app.db, self.app.operator,  # type: ignore[attr-defined]
+                services_of(self.app).db, services_of(self.app).operator,
                 self.detail.id, self.detail.version, changes,
             )
         except FieldErrors as exc:
@@ -210,7 +211,7 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
     @work(exclusive=True, group="edit-order")
     async def _reload(self) -> None:
         try:
-            fresh = await orders.get_order(self.app.db, self.detail.id)  # type: ignore[attr-defined]
+            fresh = await orders.get_order(services_of(self.app).db, self.detail.id)
         except NotFound:
             self._status("This order no longer exists: esc closes the dialog")
             return

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from orderview.screens.edit_order import ConflictNotice, show_save_conflict
+from orderview.widgets.app_services import services_of
 from orderview.widgets.form_field import FormField, show_field_errors
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
@@ -103,7 +104,7 @@ class LicenseEditScreen(ModalScreen[LicenseDetail | str | None]):
 
     def action_save(self) -> None:
         if not self.busy:
-            self.app.type_ahead.hold_for(self)  # type: ignore[attr-defined]
+            services_of(self.app).type_ahead.hold_for(self)
             self._save()
 
     @work(exclusive=True, group="license-edit")
@@ -117,7 +118,7 @@ class LicenseEditScreen(ModalScreen[LicenseDetail | str | None]):
         self._status("Saving…")
         try:
             saved = await licenses.update_license(
-                self.app.db, self.app.operator,  # type: ignore[attr-defined]
+                services_of(self.app).db, services_of(self.app).operator,
                 self.detail.id, self.detail.version, changes)
         except FieldErrors as exc:
             unplaced = show_field_errors(self, exc.errors)

@@ -14,6 +14,7 @@ from orderview.screens.order_tabs.customer import CustomerPane
 from orderview.screens.order_tabs.details import DetailsPane
 from orderview.screens.order_tabs.licenses import LicensesPane
 from orderview.screens.order_tabs.managers import ManagersPane
+from orderview.widgets.app_services import services_of
 from orderview.widgets.fmt import plural
 from orderview.widgets.literal import literal
 from orderview.widgets.literal_table import LiteralTable
@@ -130,10 +131,10 @@ class OrderScreen(RoleGated, Screen[None]):
     async def reload(self) -> None:
         """Reload the order and refresh every mounted pane (call after any save)."""
         try:
-            detail = await orders.get_order(self.app.db, self.order_id)
+            detail = await orders.get_order(services_of(self.app).db, self.order_id)
             first = None
             if "licenses" not in self._mounted:  # read now, painted at once when asked for
-                first = await orders.page_licenses(self.app.db, self.order_id,
+                first = await orders.page_licenses(services_of(self.app).db, self.order_id,
                                                    limit=licenses_tab.PAGE)
             self.detail, self._first_licenses = detail, first
         except NotFound:

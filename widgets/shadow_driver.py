@@ -33,7 +33,7 @@ class ShadowDriver(SessionDriver):
     mouse_motion = False  # report clicks and drags, not every movement (any-motion → 1002)
 
     def __init__(self, app: App, **kwargs: object) -> None:
-        super().__init__(app, **kwargs)  # type: ignore[arg-type]
+        super().__init__(app, **kwargs)
         width, height = self._get_terminal_size()
         self.shadow = ShadowScreen(width, height, mouse_motion=self.mouse_motion,
                                    erase=background_colour_erase())

@@ -89,7 +89,7 @@ def parse_change(action: str, extend: str = "", until: str = "") -> BulkChange:
     if action not in ACTIONS:
         raise FieldErrors({"action": f"choose one of {', '.join(ACTIONS)}"})
     if action != "extend":
-        return BulkChange(action)  # type: ignore[arg-type]
+        return BulkChange(action)
     parsed = parse(_Extension, {"extend": extend, "until": until})
     if bool(parsed.extend) == bool(parsed.until):
         raise FieldErrors({"extend": "give a duration (30d, 6m, 1y) or a date, one of them"})
