@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from orderview.widgets.app_services import services_of
 from rich.text import Text
 from textual import events
 from textual.command import CommandInput
