@@ -121,8 +121,8 @@ def screen_keys(app: App[Any], screen: Screen[Any]) -> list[KeyHelp]:
                     focused.check_consume_key(key_name, key_to_character(key_name)):
                 ident = (binding.action, OUTSIDE_TEXT)
                 key = app.get_key_display(binding)
-                prev = seen.get(ident)
-                seen[ident] = (OWN_SCREEN, KeyHelp(f"{prev[1].key}, {key}" if prev else key,
+                shown = seen.get(ident)
+                seen[ident] = (OWN_SCREEN, KeyHelp(f"{shown[1].key}, {key}" if shown else key,
                                                    description, OUTSIDE_TEXT))
     return [help_ for _, help_ in sorted(seen.values(), key=lambda item: item[0])]
 

@@ -63,6 +63,7 @@ async def run_issue(args: argparse.Namespace, ctx: Context) -> int:
     try:
         detail = await orders.get_order_by_store_id(ctx.db, args.order_id)
         product = await catalog.product_by_code(ctx.db, args.product)
+        policy: catalog.PolicyView | None
         if args.policy:
             policy = await catalog.policy_by_code(ctx.db, product.id, args.policy)
         else:

@@ -43,7 +43,8 @@ async def products_cmd(args: argparse.Namespace, ctx: Context) -> int:
     for product, policies in listed:
         kind = "user" if product.user_based else "key"
         sold = "" if product.active else "not sold"
-        for policy in policies or [None]:
+        each: list[catalog.PolicyView | None] = [*policies] or [None]
+        for policy in each:
             rows.append((product.short_code, product.name, kind, sold,
                          policy.code if policy else "", policy.name if policy else "",
                          "yes" if policy and policy.is_default else "",

@@ -84,8 +84,8 @@ async def order_managers(session: AsyncSession, order_id: int) -> list[ManagerVi
         )
         .order_by(MailOutbox.id)
     )
-    for mail in mails:
-        invites[mail.manager_id] = mail  # type: ignore[index]  # latest wins
+    for sent in mails:
+        invites[sent.manager_id] = sent  # type: ignore[index]  # latest wins
     views = []
     for assignment, manager in rows:
         mail = invites.get(manager.id)
