@@ -30,7 +30,7 @@ import io
 import os
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -126,7 +126,8 @@ def format_value(value: Any) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC)
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp: str = value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return stamp
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -214,7 +215,8 @@ def _timestamp(value: Any) -> str:
         return value[:10] + "T" + value[11:19] + "Z"
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp: str = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp
 
 
 def _license_cells(rows: Sequence[Any], today: date) -> list[tuple[str, ...]]:
@@ -279,7 +281,7 @@ _RAW_LICENSE_COLUMNS = tuple(type_coerce(c, NullType()) for c in _LICENSE_COLUMN
 
 async def iter_pages(
     db: Database, order_id: int, page_size: int | None = None
-) -> AsyncIterator[tuple[str, int, int]]:
+) -> AsyncGenerator[tuple[str, int, int], None]:
     """Yield (csv_text, rows, total) per page: formatted, neutralised data rows (no header)
     as CSV text with ``\r\n`` line ends.
 
@@ -305,7 +307,7 @@ async def iter_pages(
 
 async def _license_lines(
     conn: AsyncConnection, order_id: int, today: date, size: int
-) -> AsyncIterator[list[str]]:
+) -> AsyncGenerator[list[str], None]:
     """The order's license lines (``export_sql.license_lines``) in lists of ``size``, read on
     the snapshot connection's driver connection: no SQLAlchemy result processing per row.
 
@@ -398,7 +400,7 @@ async def _reference_pages(
                 return
 
 
-def _driver_rows(conn: Connection, query: Select[Any]) -> Sequence[Any]:
+def _driver_rows(conn: Connection, query: Select[*tuple[Any, ...]]) -> Sequence[Any]:
     """The driver's own row tuples, without building a SQLAlchemy ``Row`` for each one."""
     result = conn.execute(query)
     try:
