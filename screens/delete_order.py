@@ -54,7 +54,7 @@ def what_goes(store_id: str, customer: str, email: str, licenses: int, managers:
     )
 
 
-class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]):
+class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]):  # type: ignore[misc]  # Textual calls each class's _on_* handler along the MRO, each with its own signature
     DEFAULT_CSS = """
     DeleteOrderScreen { align: center middle; }
     DeleteOrderScreen > VerticalScroll {

@@ -101,7 +101,7 @@ def background_colour_erase() -> bool:
     try:
         import curses
 
-        curses.setupterm(term or None, sys.__stdout__.fileno())
+        curses.setupterm(term or None, sys.__stdout__.fileno())  # type: ignore[union-attr]  # None: caught
         return curses.tigetflag("bce") > 0
     except Exception:  # no terminfo entry, no curses (e.g. Windows), not a terminal
         return term.startswith(("xterm", "vte", "alacritty", "kitty", "foot", "wezterm"))

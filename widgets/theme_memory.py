@@ -44,7 +44,7 @@ def remember(app: App[Any], theme: Theme) -> None:
         app.notify(visible(f"Theme not remembered: {exc}"), severity="warning", markup=False)
         return
     logs.log.info("theme %s written to %s", logs.flat(theme.name), logs.flat(path))
-    if dataclasses.is_dataclass(settings):
+    if dataclasses.is_dataclass(settings) and not isinstance(settings, type):
         app.settings = dataclasses.replace(settings, theme=theme.name)  # type: ignore[attr-defined]
     else:
         app.settings = settings.model_copy(update={"theme": theme.name})  # type: ignore[attr-defined]

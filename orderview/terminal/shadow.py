@@ -23,6 +23,7 @@ Pure Python, no Textual or Rich: the driver glue lives in ``widgets/shadow_drive
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from orderview.terminal.sgr import DEFAULT, Style, apply_sgr, sgr_delta, with_link
 from orderview.terminal.widths import char_width
@@ -214,8 +215,8 @@ class ShadowScreen:
                 lo, hi = _put(row_c, row_s, x, ch, w, pen, width)
                 self._mark(y, lo, hi)
                 x += w
-            elif w == 0 and x > 0 and row_c[x - 1]:
-                row_c[x - 1] += ch  # a combining mark joins the previous cell
+            elif w == 0 and x > 0 and (joined := row_c[x - 1]):
+                row_c[x - 1] = joined + ch  # a combining mark joins the previous cell
                 self._mark(y, x - 1, x)
             else:
                 self._x = x
@@ -223,7 +224,8 @@ class ShadowScreen:
                 return
         self._x = x
 
-    def _put_ascii(self, row_c: list, row_s: list, y: int, x: int, text: str, pen: Style) -> None:
+    def _put_ascii(self, row_c: list[str | None], row_s: list[Style | None], y: int, x: int,
+                   text: str, pen: Style) -> None:
         end = x + len(text)
         if end == x:
             return
@@ -547,6 +549,7 @@ class ShadowScreen:
                         x += 2
                         continue
                 style = ws[x]
+                assert style is not None  # a cell with a character has its style
                 # Erase a run of blanks, unless the terminal may hold a wide character across
                 # either edge of the run (terminals disagree on erasing half of one; writing
                 # a blank over it is unambiguous): then the edge cell is written normally.
@@ -609,12 +612,13 @@ class ShadowScreen:
                 return
             if gx + 1 < self.width and sc[gx + 1] == "":
                 return
-        self._out.append("".join(sc[start:end]))
+        self._out.append("".join(cast("list[str]", sc[start:end])))  # all checked above
         self._tx = end
 
 
 def _put(
-    row_c: list, row_s: list, x: int, ch: str, w: int, style: Style, width: int
+    row_c: list[str | None], row_s: list[Style | None], x: int, ch: str, w: int, style: Style,
+    width: int
 ) -> tuple[int, int]:
     """Write one character into a row as a terminal does; return the columns it changed.
 
