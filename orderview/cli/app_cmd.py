@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 COLOR_SYSTEMS = {"16": "standard", "256": "256", "truecolor": "truecolor"}
 
 
-def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run_app)
     _terminal_options(parser)

@@ -11,7 +11,8 @@ import argparse
 SHELLS = ("bash", "zsh", "fish")
 
 
-def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     cmd = subparsers.add_parser(
         "completion", help="print a shell completion script (bash, zsh or fish)",

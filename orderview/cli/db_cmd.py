@@ -21,7 +21,9 @@ from orderview.db.engine import DatabaseURLError, open_database
 from orderview.db.migrate import HEAD, SchemaError, current_revision, upgrade
 
 
-def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     db = subparsers.add_parser("db", parents=[common], help="database maintenance")
     sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = sub.add_parser("upgrade", parents=[common],

@@ -16,7 +16,9 @@ from orderview.demo import DEFAULT_ORDERS, DEFAULT_SEED, DemoRefused, generate_d
 MAX_ORDERS = 5_000_000
 
 
-def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     demo = subparsers.add_parser(
         "demo", parents=[common], help="generate a deterministic demo database",
         description="Generate demo orders, customers, licenses and managers. The same --seed "

@@ -18,7 +18,8 @@ from orderview.services import orders
 from orderview.services.errors import ServiceError
 
 
-def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     cmd = subparsers.add_parser(
         "export", parents=[common], help="export an order to CSV",

@@ -21,7 +21,8 @@ from orderview.services.errors import ServiceError
 from orderview.services.issuing import IssueResult, create_order, issue_licenses
 
 
-def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     issue = subparsers.add_parser(
         "issue", parents=[common], help="issue licenses into an order",

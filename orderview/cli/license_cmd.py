@@ -29,7 +29,9 @@ def _key_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--json", action="store_true", help="print the license as one JSON document")
 
 
-def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     lic = subparsers.add_parser("license", parents=[common], help="one license: show or change it",
                                 description="Show one license with its devices, or change it.")
     sub = lic.add_subparsers(dest="license_command", metavar="ACTION", required=True)

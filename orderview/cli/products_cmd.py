@@ -11,7 +11,9 @@ from orderview.cli.output import print_json, print_table
 from orderview.services import catalog
 
 
-def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     cmd = subparsers.add_parser(
         "products", parents=[common], help="list products and their license policies",
         description="Products (by name) and their license policies (the default first), with "

@@ -11,7 +11,8 @@ from pathlib import Path
 from orderview.cli.errors import CLIError
 
 
-def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     sup = argparse.SUPPRESS
     cmd = subparsers.add_parser(
