@@ -7,8 +7,13 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orderview.cli.errors import CLIError
+
+if TYPE_CHECKING:
+    from orderview.db.engine import Database
+    from orderview.settings import Settings
 
 
 def register(parser: argparse.ArgumentParser,
@@ -48,7 +53,7 @@ def operators_path(args: argparse.Namespace, configured: str | None) -> Path:
     return Path(given).expanduser() if given else default_config_path().parent / "operators.toml"
 
 
-async def _pg_capacity(settings, db) -> str | None:  # type: ignore[no-untyped-def]
+async def _pg_capacity(settings: Settings, db: Database) -> str | None:
     """With PostgreSQL: whether sessions × pool fits the server's connection limit."""
     if db.dialect != "postgresql":
         return None

@@ -61,7 +61,7 @@ def _license_count() -> ScalarSelect[int]:
     )
 
 
-def _summary_query() -> Select:  # type: ignore[type-arg]
+def _summary_query() -> Select[*tuple[Any, ...]]:
     return select(
         Order.id,
         Order.store_id,
@@ -103,7 +103,7 @@ async def recent_orders(
     return Page([_found(r) for r in rows[:limit]], has_more=len(rows) > limit)
 
 
-def _search_query(with_key: bool) -> Select:  # type: ignore[type-arg]
+def _search_query(with_key: bool) -> Select[*tuple[Any, ...]]:
     """The first ``:limit`` orders of the search order (see the module docstring).
 
     The customer and license lookups are fenced (OFFSET 0): they read their matches through
@@ -119,7 +119,7 @@ def _search_query(with_key: bool) -> Select:  # type: ignore[type-arg]
     def starts(column: Any) -> ColumnElement[bool]:
         return and_(column >= low, column < high)
 
-    def member(rank: int, found: Select, fenced: bool = False) -> Select:  # type: ignore[type-arg]
+    def member(rank: int, found: Select[*tuple[Any, ...]], fenced: bool = False) -> Select[*tuple[Any, ...]]:
         """One kind of match: the newest ``:limit`` of the orders ``found`` (id, created_at)."""
         if fenced:
             rows = found.offset(0).subquery()
@@ -130,7 +130,7 @@ def _search_query(with_key: bool) -> Select:  # type: ignore[type-arg]
         inner = found.order_by(*newest).limit(limit).subquery()
         return select(literal(rank).label("rank"), inner.c.id, inner.c.created_at)
 
-    def orders_where(condition) -> Select:  # type: ignore[no-untyped-def,type-arg]
+    def orders_where(condition: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
         return select(Order.id, Order.created_at).where(condition)
 
     license_match = starts(License.user_email_lc)
