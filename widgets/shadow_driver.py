@@ -13,6 +13,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from orderview.widgets.app_services import services_of
 from orderview.widgets.session_driver import SessionDriver
 from textual.keys import KEY_DISPLAY_ALIASES
 from textual.scrollbar import ScrollBarRender
@@ -118,7 +119,7 @@ def driver_class(settings: Settings, default: type[Driver]) -> type[Driver]:
 
 def configure(app: App) -> None:
     """Apply the terminal settings to a freshly constructed app."""
-    settings: Settings = app.settings  # type: ignore[attr-defined]
+    settings: Settings = services_of(app).settings
     app.driver_class = driver_class(settings, app.driver_class)
     app.animation_level = "full" if settings.animations else "none"
     app.ascii_mode = ascii.wanted(settings.ascii)  # type: ignore[attr-defined]
