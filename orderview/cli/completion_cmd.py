@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from orderview.cli.marks import mark
+
 SHELLS = ("bash", "zsh", "fish")
 
 
@@ -38,4 +40,4 @@ async def completion_cmd(args: argparse.Namespace, _ctx: None) -> int:
     return 0
 
 
-completion_cmd.needs_context = False  # type: ignore[attr-defined]
+mark(completion_cmd, needs_context=False)

@@ -17,6 +17,7 @@ from orderview.cli.context import (
     print_warnings,
     settings_from_args,
 )
+from orderview.cli.marks import mark
 from orderview.db.engine import DatabaseURLError, open_database
 from orderview.db.migrate import HEAD, SchemaError, current_revision, upgrade
 
@@ -57,5 +58,5 @@ async def upgrade_cmd(args: argparse.Namespace, _ctx: None) -> int:
     return 0
 
 
-upgrade_cmd.needs_context = False  # type: ignore[attr-defined]  # it opens the database itself
-upgrade_cmd.creates_database = True  # type: ignore[attr-defined]  # creates the schema
+mark(upgrade_cmd, needs_context=False)  # it opens the database itself
+mark(upgrade_cmd, creates_database=True)  # creates the schema

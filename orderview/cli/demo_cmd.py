@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from orderview.cli.context import CLIError, Context
+from orderview.cli.marks import mark
 from orderview.cli.numbers import bounded_int
 from orderview.demo import DEFAULT_ORDERS, DEFAULT_SEED, DemoRefused, generate_demo
 
@@ -52,4 +53,4 @@ async def demo_cmd(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-demo_cmd.creates_database = True  # type: ignore[attr-defined]  # fills a new database
+mark(demo_cmd, creates_database=True)  # fills a new database

@@ -12,6 +12,7 @@ import sys
 
 from orderview.cli.context import CLIError, Context
 from orderview.cli.errors import exit_code_for
+from orderview.cli.marks import mark
 from orderview.cli.numbers import bounded_int
 from orderview.cli.output import print_json
 from orderview.safetext import visible
@@ -140,4 +141,4 @@ async def run_order_create(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-run_order_create.creates_database = True  # type: ignore[attr-defined]  # makes data
+mark(run_order_create, creates_database=True)  # makes data

@@ -14,6 +14,7 @@ import argparse
 
 from orderview.cli.context import CLIError, Context
 from orderview.cli.errors import exit_code_for
+from orderview.cli.marks import mark
 from orderview.cli.output import print_json
 from orderview.license_text import device_cells, license_fields, license_json
 from orderview.safetext import visible
@@ -109,7 +110,7 @@ async def show_cmd(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-show_cmd.reads_existing = True  # type: ignore[attr-defined]  # only reads: see data_cmd
+mark(show_cmd, reads_existing=True)  # only reads: see data_cmd
 
 
 async def switch_cmd(args: argparse.Namespace, ctx: Context) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orderview.cli.errors import CLIError
+from orderview.cli.marks import mark
 
 if TYPE_CHECKING:
     from orderview.db.engine import Database
@@ -123,4 +124,4 @@ def _log_to_stderr() -> None:
     log.setLevel(logging.INFO)
 
 
-run_serve.needs_context = False  # type: ignore[attr-defined]  # --check needs no database
+mark(run_serve, needs_context=False)  # --check needs no database
