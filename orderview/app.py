@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from rich.console import RenderableType
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
@@ -24,6 +23,9 @@ from orderview.screens.orders import OrdersScreen
 from orderview.widgets import fault_notice, theme_memory
 from orderview.widgets import shadow_driver as app_driver
 from orderview.widgets.fresh_keys import FreshKeysOnly
+from orderview.widgets.status_line import StatusLine
+from orderview.widgets.still_input import still_palette
+from orderview.widgets.textual_internals import AppHooks
 from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
 
 if TYPE_CHECKING:
@@ -62,7 +64,7 @@ def _screen_actions_provider() -> type[Provider]:
     return ScreenActionsProvider
 
 
-class OrderviewApp(App[None]):
+class OrderviewApp(AppHooks, App[None]):
     TITLE = "orderview"
     CSS = stylesheet()
     COMMANDS = App.COMMANDS | {_open_order_provider, _screen_actions_provider}
@@ -101,18 +103,10 @@ class OrderviewApp(App[None]):
         return BackgroundSender(db, self.settings, self._mail_delivered,  # type: ignore[arg-type]
                                 actor=self.operator)
 
-    def _announce(self, db: Database) -> None:
-        """One line each: changes are off (a read-only database), the file is open to others."""
-        from orderview.services.errors import READ_ONLY
-
-        for line in ([f"{READ_ONLY} ({db.read_only})"] if db.read_only else []) + [*db.warnings]:
-            self.notify(visible(line), title="Database", severity="warning", markup=False,
-                        timeout=15)
-
     def on_mount(self) -> None:
         theme_memory.start(self)
         self.push_screen(OrdersScreen())
-        self.call_after_refresh(self._announce, self.db)  # on the orders screen
+        self.call_after_refresh(fault_notice.announce, self, self.db)  # on the orders screen
         self._start_mail_sender()
         if self.open_store_id is not None:
             self._open_store_id(self.open_store_id)
@@ -122,15 +116,16 @@ class OrderviewApp(App[None]):
             self.run_worker(self.mail_sender.run(), name="mail-sender", group="mail-sender",
                             exit_on_error=False)
 
-    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        """A destructive confirmation takes keys from its first frame on. Private API of the
-        pinned Textual, like ``widgets.shadow_driver.redraw``."""
-        super()._display(screen, renderable)
-        if (renderable is not None and not self._batch_count
-                and isinstance(screen, FreshKeysOnly) and screen.is_mounted):
+    def frame_shown(self, screen: Screen[Any]) -> None:
+        """A destructive confirmation takes keys from its first frame on. Called from
+        ``AppHooks`` (private API, ``widgets/textual_internals.py``) as a whole frame goes
+        to the terminal."""
+        if isinstance(screen, FreshKeysOnly) and screen.is_mounted:
             screen.drawn()  # from now on it takes keys (widgets/fresh_keys.py)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            StatusLine.clear_messages()  # a message says what just happened, until the next key
         if (isinstance(event, events.Key | events.Paste) and not event.is_forwarded
                 and not (isinstance(event, events.Key) and event.key in UNHELD_KEYS)
                 and self.type_ahead.wants(event)):
@@ -160,11 +155,10 @@ class OrderviewApp(App[None]):
             return
         from orderview.screens.order import OrderScreen
 
-        self.push_screen(OrderScreen(detail.id, detail))
+        order = OrderScreen(detail.id, detail)
+        self.push_screen(order)
         if self.open_license is not None:
-            from orderview.screens.license import open_over_order
-
-            open_over_order(self, self.open_license)
+            order.open_license(self.open_license, place_cursor=True)
 
     def _mail_delivered(self, results: list[object]) -> None:
         from orderview.screens.order_tabs.managers import refresh_after_delivery
@@ -185,13 +179,12 @@ class OrderviewApp(App[None]):
             self.screen.action_focus_search()
             self.screen.query_one("#search", Input).select_all()  # typing starts a new search
 
-    def _handle_exception(self, error: Exception) -> None:
+    def exception_taken(self, error: Exception) -> bool:
         """A database fault is one line on screen; a bug ends the app, logged, no traceback."""
         if fault_notice.database_fault(self, error):
-            return
+            return True
         self.crash = self.crash or error
-        super()._handle_exception(error)
-        self._exit_renderables.clear()
+        return False
 
     def action_redraw(self) -> None:
         """ctrl+l: repaint everything, for a terminal that got out of step."""
@@ -212,18 +205,7 @@ class OrderviewApp(App[None]):
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             palette = CommandPalette(id="--command-palette")
             self.push_screen(palette)
-            palette.call_after_refresh(self._still_palette, palette)
-
-    @staticmethod
-    def _still_palette(palette: CommandPalette) -> None:
-        from textual.command import CommandInput
-
-        from orderview.widgets.still_input import VisibleCommandInput
-
-        for field in palette.query(Input):
-            field.cursor_blink = False
-            if type(field) is CommandInput:  # controls pasted into it drawn as stand-ins
-                field.__class__ = VisibleCommandInput
+            palette.call_after_refresh(still_palette, palette)
 
 
 __all__ = ["OrderviewApp", "stylesheet"]

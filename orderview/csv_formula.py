@@ -3,10 +3,12 @@
 A spreadsheet runs a cell whose first *visible* character is ``= + - @`` (TAB and CR lead the
 same tricks), and it skips what it does not show first: ``  =HYPERLINK(…)``, ``\\n=1+1``,
 ``\\x00=1``, ``\\u200b=1`` or a BOM before ``=`` are all formulas. Such a cell gets a leading
-``'``; every other cell is written exactly.
+``'``. So does a cell that already begins with ``'``s followed by a formula (``'=x`` is
+written ``''=x``), so that ``read_back`` (drop one ``'`` from such a cell) returns every value
+exactly; every other cell is written exactly.
 
 Both export paths use this one rule: ``neutralise`` (Python: the order and customer cells and
-the reference formatter) and ``sql_is_formula`` (the license cells the database builds,
+the reference formatter) and ``sql_needs_quote`` (the license cells the database builds,
 ``orderview.export_sql``); ``tests/test_export_fast.py`` checks they agree byte for byte on both
 databases, and ``tests/test_csv_formula.py`` the rule itself.
 """
@@ -27,6 +29,9 @@ SKIPPED = (
 )
 # The first characters worth a closer look: a trigger, or something that may hide one.
 LEADS = frozenset(TRIGGERS) | frozenset(SKIPPED)
+QUOTE = "'"
+# ``neutralise`` may change only a cell starting with one of these (a lead, or a quote).
+GUARDED = LEADS | {QUOTE}
 
 
 def is_formula(cell: str) -> bool:
@@ -37,9 +42,25 @@ def is_formula(cell: str) -> bool:
     return bool(rest) and rest[0] in TRIGGERS
 
 
+def needs_quote(cell: str) -> bool:
+    """Whether ``neutralise`` prefixes a ``'``: ``cell`` is a formula, or ``'``s and then one
+    (written as it is, ``'=x`` would read back as ``=x``)."""
+    if not cell or cell[0] not in GUARDED:
+        return False
+    return is_formula(cell.lstrip(QUOTE) if cell[0] == QUOTE else cell)
+
+
 def neutralise(cell: str) -> str:
-    """``cell`` with a leading ``'`` when a spreadsheet would run it as a formula."""
-    return "'" + cell if is_formula(cell) else cell
+    """``cell`` with a leading ``'`` when a spreadsheet would run it as a formula, or when it
+    would otherwise read back as a different value (see ``read_back``)."""
+    return QUOTE + cell if needs_quote(cell) else cell
+
+
+def read_back(cell: str) -> str:
+    """The value a written cell stands for: one leading ``'`` dropped when the ``'``s are
+    followed by a formula (``'+49 30`` → ``+49 30``, ``''=x`` → ``'=x``); any other cell is
+    its value. ``read_back(neutralise(v)) == v`` for every text ``v``."""
+    return cell[1:] if cell[:1] == QUOTE and is_formula(cell.lstrip(QUOTE)) else cell
 
 
 def _literal(chars: str) -> str:
@@ -74,3 +95,12 @@ def sql_is_formula(v: str, dialect: str) -> str:
     # ``substr`` stops at a NUL (a text starting with one gives ''): such a value is walked.
     nul = f"(instr({v}, CAST(x'00' AS TEXT)) > 0 AND {walk})"
     return f"({first} IN {triggers} OR ({lead} AND ({hidden} OR {nul})))"
+
+
+def sql_needs_quote(v: str, dialect: str) -> str:
+    """The SQL condition ``needs_quote(v)`` for ``dialect``: ``sql_is_formula`` of the text,
+    or of the text after its leading ``'``s when it starts with one (CASE, so the trim is
+    paid only by such cells). Both databases' ``ltrim`` read the whole value, NUL included."""
+    unquoted = sql_is_formula(f"ltrim({v}, {_literal(QUOTE)})", dialect)
+    return (f"(CASE WHEN substr({v}, 1, 1) = {_literal(QUOTE)} THEN {unquoted}"
+            f" ELSE {sql_is_formula(v, dialect)} END)")

@@ -2,31 +2,26 @@
 
 Why it is shaped this way:
 - Columns follow the platform's license-import headers (shared/domain.md, Export) so an export
-  can be re-imported. One row per license, order and customer columns repeated; an order
-  without licenses still gives one row.
-- License keys are secrets: files are created 0600, as a temporary file beside the target that
-  is renamed over it only once complete, so a failure (missing directory, no permission, disk
-  full, cancellation) never leaves a partial file.
+  can be re-imported, with the user email and durations at the end. One row per license, order
+  and customer columns repeated; an order without licenses still gives one row. The columns,
+  value forms are ``orderview.export_values``.
 - Spreadsheets run cells whose first visible character is ``= + - @`` (and TAB/CR tricks),
-  also behind spaces, line feeds, NUL or zero-width characters; such cells get a leading ``'``
-  (``orderview.csv_formula``). Every other value is written exactly.
+  also behind spaces, line feeds, NUL or zero-width characters; such cells get a leading ``'``,
+  as do cells of ``'``s before such a formula so ``read_back`` is exact
+  (``orderview.csv_formula``, one rule for both paths). Every other value is written exactly.
+- License keys are secrets: the file is written all or nothing, 0600, and only ever replaces a
+  regular file (``orderview.export_file``).
 - Licenses are read in pages from one statement inside one read transaction (a consistent
   snapshot), so memory stays flat for 100,000 licenses and the event loop gets a turn per page.
   The database builds each license's cells as finished CSV text (``orderview.export_sql``);
-  the Python formatter below (``cell``, ``_license_cells``) is the reference it is tested
-  against, and what the order and customer cells go through.
-
-Stable value forms: booleans ``true``/``false``; dates ``YYYY-MM-DD``; timestamps ISO 8601 in
-UTC with seconds, ``YYYY-MM-DDTHH:MM:SSZ``; missing values empty; ``license__status`` as the app
-shows it (Inactive, Active, Disabled, Expired); ``license__max_activations`` the stored number,
-or ``unlimited`` for licenses that allow unlimited activations.
+  the Python formatter (``export_values.license_cells``) is the reference it is tested
+  against, and ``cell`` is what the order and customer cells go through.
 """
 
 from __future__ import annotations
 
 import asyncio
 import csv
-import io
 import os
 import re
 import time
@@ -37,57 +32,35 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Connection, Select, func, select, type_coerce
+from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.types import NullType
 
 from orderview import export_file, export_sql
-from orderview.csv_formula import LEADS, TRIGGERS, neutralise
 from orderview.db import faults
 from orderview.db.engine import Database
 from orderview.db.models import Customer, License, Order, Product
-from orderview.export_file import ExportError, ExportFileExists, resolve_target
+from orderview.export_file import (
+    ExportError,
+    ExportFileExists,
+    describe_os_error,
+    resolve_target,
+)
+from orderview.export_values import (
+    COLUMNS,
+    DANGEROUS_PREFIXES,
+    RAW_LICENSE_COLUMNS,
+    cell,
+    csv_prefix,
+    format_value,
+    license_cells,
+    neutralise,
+    read_back,
+)
+from orderview.roles import require
 from orderview.services.errors import DatabaseUnavailable, NotFound, ServiceError
 
-COLUMNS: tuple[str, ...] = (
-    "order__store_id",
-    "order__reference",
-    "order__type",
-    "order__is_test",
-    "order__is_trial",
-    "order__download_id",
-    "order__language",
-    "order__campaign_params",
-    "customer__email",
-    "customer__first_name",
-    "customer__last_name",
-    "customer__company_name",
-    "customer__phone",
-    "customer__reference",
-    "customer__address",
-    "customer__city",
-    "customer__state",
-    "customer__postcode",
-    "customer__country",
-    "product__short_code",
-    "license__license_key",
-    "license__license_type",
-    "license__status",
-    "license__enabled",
-    "license__max_activations",
-    "license__times_activated",
-    "license__validity_period",
-    "license__start_date",
-    "license__is_trial",
-    "license__is_floating",
-    "license__floating_users",
-    "license__note",
-    "license__created_at",
-)
-
 PAGE_SIZE = 5000
-DANGEROUS_PREFIXES = TRIGGERS
 
 Progress = Callable[[int, int], None]
 """Called after each page with (rows written, rows expected); the caller throttles display."""
@@ -117,26 +90,6 @@ class ExportResult:
 # --- values ------------------------------------------------------------------------------
 
 
-def format_value(value: Any) -> str:
-    """The documented stable text form of one value (before neutralising)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        stamp: str = value.strftime("%Y-%m-%dT%H:%M:%SZ")
-        return stamp
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def cell(value: Any) -> str:
-    return neutralise(format_value(value))
-
-
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -148,25 +101,6 @@ def default_filename(store_id: str, today: date | None = None) -> str:
 
 
 # --- reading -----------------------------------------------------------------------------
-
-_LICENSE_COLUMNS = (
-    License.id,
-    Product.short_code,
-    License.license_key,
-    License.license_type,
-    License.enabled,
-    License.validity_period,
-    License.max_activations,
-    License.allow_unlimited_activations,
-    License.times_activated,
-    License.start_date,
-    License.is_trial,
-    License.is_floating,
-    License.floating_users,
-    License.note,
-    License.created_at,
-)
-
 
 async def _order_cells(conn: AsyncConnection, order_id: int) -> tuple[list[str], int]:
     """The 19 order and customer cells (same on every row) and the license count."""
@@ -203,67 +137,6 @@ async def _order_cells(conn: AsyncConnection, order_id: int) -> tuple[list[str],
     return [cell(v) for v in row], count or 0
 
 
-_BOOL = {True: "true", False: "false", None: ""}  # SQLite's 1/0 hash like True/False
-
-
-def _timestamp(value: Any) -> str:
-    """``created_at`` as ``YYYY-MM-DDTHH:MM:SSZ`` from either what SQLite stores (naive UTC
-    text, ``YYYY-MM-DD HH:MM:SS[.ffffff]``) or a datetime (PostgreSQL)."""
-    if value is None:
-        return ""
-    if value.__class__ is str:
-        return value[:10] + "T" + value[11:19] + "Z"
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    stamp: str = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return stamp
-
-
-def _license_cells(rows: Sequence[Any], today: date) -> list[tuple[str, ...]]:
-    """The 14 license cells of each row: the same forms as ``cell`` without a function call
-    per cell (100,000 rows make this the hot loop; a test pins it to ``cell``).
-
-    Rows hold the driver's values, untyped: SQLite gives dates and timestamps as ISO text and
-    booleans as 1/0, PostgreSQL gives date/datetime/bool. Both format alike: ``str()`` of a
-    date is its ISO form, ISO text compares like the date it spells, 1/0 index ``_BOOL``.
-    Only cells whose first character is a trigger, or may hide one, are checked for one.
-    """
-    trig, flag, text_today = LEADS, _BOOL, today.isoformat()
-    return [
-        (
-            (neutralise(code) if code[0] in trig else code) if code else "",
-            (neutralise(key) if key[0] in trig else key) if key else "",
-            (neutralise(kind) if kind[0] in trig else kind) if kind else "",
-            "Disabled" if not enabled else "Expired" if validity is not None and (
-                validity < text_today if validity.__class__ is str else validity < today
-            ) else "Active" if times > 0 else "Inactive",
-            flag[enabled],
-            "unlimited" if unlimited else "" if most is None else (
-                str(most) if most >= 0 else "'" + str(most)),
-            "" if times is None else str(times) if times >= 0 else "'" + str(times),
-            "" if validity is None else str(validity),
-            "" if start is None else str(start),
-            flag[trial],
-            flag[floating],
-            "" if users is None else str(users) if users >= 0 else "'" + str(users),
-            (neutralise(note) if note[0] in trig else note) if note else "",
-            created[:10] + "T" + created[11:19] + "Z" if created.__class__ is str
-            else _timestamp(created),
-        )
-        for (_id, code, key, kind, enabled, validity, most, unlimited, times, start, trial,
-             floating, users, note, created) in rows
-    ]
-
-
-def _csv_prefix(cells: Sequence[str]) -> str:
-    """The order and customer cells as CSV text ending in a delimiter, written once and put in
-    front of every license row."""
-    buf = io.StringIO()
-    # The same line terminator as the rows: csv quotes a field by the terminator's characters.
-    csv.writer(buf, lineterminator="\r\n").writerow(cells)
-    return buf.getvalue().removesuffix("\r\n") + ","
-
-
 @asynccontextmanager
 async def _snapshot_connection(db: Database) -> AsyncIterator[AsyncConnection]:
     async with db.engine.connect() as conn:
@@ -274,11 +147,6 @@ async def _snapshot_connection(db: Database) -> AsyncIterator[AsyncConnection]:
             yield conn
 
 
-# The driver's values as they come (no SQLAlchemy result processing per value): the page
-# formatter handles both SQLite's and PostgreSQL's forms.
-_RAW_LICENSE_COLUMNS = tuple(type_coerce(c, NullType()) for c in _LICENSE_COLUMNS)
-
-
 async def iter_pages(
     db: Database, order_id: int, page_size: int | None = None
 ) -> AsyncGenerator[tuple[str, int, int], None]:
@@ -286,7 +154,7 @@ async def iter_pages(
     as CSV text with ``\r\n`` line ends.
 
     ``total`` is the number of data rows the export will have (at least 1). Each page is one
-    string: the database gives each license's 14 cells as one finished CSV fragment
+    string: the database gives each license's 18 cells as one finished CSV fragment
     (``orderview.export_sql``), and the order and customer cells, the same on every row, are
     rendered once here and joined in front of each line.
     """
@@ -296,9 +164,9 @@ async def iter_pages(
         prefix, count = await _order_cells(conn, order_id)
         total = max(count, 1)
         if count == 0:
-            yield _csv_prefix(prefix + [""] * (len(COLUMNS) - len(prefix) - 1)) + "\r\n", 1, total
+            yield csv_prefix(prefix + [""] * (len(COLUMNS) - len(prefix) - 1)) + "\r\n", 1, total
             return
-        head = _csv_prefix(prefix)
+        head = csv_prefix(prefix)
         join = "\r\n" + head
         async with aclosing(_license_lines(conn, order_id, today, size)) as pages:
             async for lines in pages:
@@ -366,7 +234,7 @@ async def _reference_pages(
     db: Database, order_id: int, page_size: int | None = None
 ) -> AsyncIterator[tuple[str, int, int]]:
     """``iter_pages`` done by the Python formatter (keyset pages of the driver's values through
-    ``_license_cells`` and ``csv.writer``): the reference the database-built text is tested
+    ``license_cells`` and ``csv.writer``): the reference the database-built text is tested
     against (tests/test_export_fast.py)."""
     size = page_size or PAGE_SIZE
     today = datetime.now(UTC).date()
@@ -379,12 +247,12 @@ async def _reference_pages(
             writer.writerow(prefix + [""] * (len(COLUMNS) - len(prefix)))
             yield "".join(lines), 1, total
             return
-        head = _csv_prefix(prefix)
+        head = csv_prefix(prefix)
         after = 0
         while True:
             rows = await conn.run_sync(
                 _driver_rows,
-                select(*_RAW_LICENSE_COLUMNS)
+                select(*RAW_LICENSE_COLUMNS)
                 .join(Product, Product.id == License.product_id)
                 .where(License.order_id == order_id, License.id > after)
                 .order_by(License.id)
@@ -394,7 +262,7 @@ async def _reference_pages(
                 return
             after = rows[-1][0]
             lines.clear()
-            writer.writerows(_license_cells(rows, today))
+            writer.writerows(license_cells(rows, today))
             yield head + head.join(lines), len(rows), total
             if len(rows) < size:
                 return
@@ -446,9 +314,12 @@ async def write_csv(
 
 
 async def export_to_stream(
-    db: Database, order_id: int, stream: IO[str], progress: Progress | None = None
+    db: Database, order_id: int, stream: IO[str], progress: Progress | None = None, *,
+    actor: str,
 ) -> ExportResult:
-    """Standard output and other already-open streams (no file safety applies)."""
+    """Standard output and other already-open streams (no file safety applies). An export
+    holds the license keys: the actor's role must allow exporting (``Forbidden``)."""
+    require(actor, "export")
     rows = await write_csv(db, order_id, stream, progress)
     stream.flush()
     return ExportResult(None, rows)
@@ -462,13 +333,16 @@ async def export_to_file(
     overwrite: bool = False,
     progress: Progress | None = None,
     page_size: int | None = None,
+    actor: str,
 ) -> ExportResult:
-    """Write the order's CSV to ``path`` (mode 0600), all or nothing (``export_file``).
+    """Write the order's CSV to ``path`` (mode 0600), all or nothing (``export_file``), if the
+    actor's role allows exporting (``Forbidden`` before anything is read or written).
 
     Raises ``ExportFileExists`` if the file exists and ``overwrite`` is false, ``ExportError``
     for any file-system failure or a target that is not a regular file, ``NotFound`` if the
     order is gone.
     """
+    require(actor, "export")
 
     async def fill(stream: IO[str]) -> int:
         return await write_csv(db, order_id, stream, progress, page_size)
@@ -479,16 +353,20 @@ async def export_to_file(
 
 __all__: Sequence[str] = (
     "COLUMNS",
+    "DANGEROUS_PREFIXES",
+    "cell",
+    "describe_os_error",
+    "read_back",
     "ExportError",
     "ExportFileExists",
     "ExportResult",
     "default_filename",
     "export_to_file",
     "export_to_stream",
-    "resolve_target",
     "format_value",
     "iter_pages",
     "neutralise",
+    "resolve_target",
     "throttled",
     "write_csv",
 )

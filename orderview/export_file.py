@@ -7,6 +7,9 @@ cancellation leave no partial file. An existing file is replaced only when asked
 (``overwrite``, the CLI's ``--force``, the dialog's second confirmation), and only a regular
 file: a device (``/dev/null``), a FIFO, a socket or a directory is refused in one line, also
 behind a symlink (run as root, ``os.replace`` would swap any of them for a plain file).
+
+Split from ``orderview.export`` (which streams the rows, ``write_new_file``'s ``fill``) along
+the seam between rows and files.
 """
 
 from __future__ import annotations

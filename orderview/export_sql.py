@@ -2,7 +2,7 @@
 
 Why: at 100,000 licenses the export is CPU-bound, and CPython spends ~1.7 µs building the 15
 values of a row, ~1.8 µs formatting them and ~2.4 µs in ``csv.writer`` (docs/benchmarks.md).
-Here the database formats, neutralises and quotes every cell and concatenates the 14 license
+Here the database formats, neutralises and quotes every cell and concatenates the 18 license
 cells of a row into one string, so Python receives one string per license and only joins
 them; on SQLite the work runs in the driver's thread with the GIL released, while the event
 loop writes the previous page.
@@ -10,8 +10,9 @@ loop writes the previous page.
 The text is exactly what ``orderview.export.cell`` and ``csv.writer`` (QUOTE_MINIMAL, ``\\r\\n``)
 give — ``tests/test_export_fast.py`` compares the two on the hostile corpus on both databases:
 
-- text (product code, key, type, note): a formula (a first visible ``= + - @ TAB CR``, also
-  behind spaces, line feeds, NUL or zero-width characters: ``csv_formula``) gets a ``'``; a cell with
+- text (product code, key, type, note, user email, durations): a formula (a first visible
+  ``= + - @ TAB CR``, also behind spaces, line feeds, NUL or zero-width characters), or ``'``s
+  and then one, gets a ``'`` (``csv_formula.sql_needs_quote``); a cell with
   ``,`` ``"`` CR or LF is quoted, ``"`` doubled; NULL is empty. SQLite's ``instr``, ``substr``,
   ``replace`` and ``||`` keep characters after a NUL (``GLOB``, ``LIKE`` and ``printf`` would
   not, so they are not used).
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from orderview.csv_formula import sql_is_formula
+from orderview.csv_formula import sql_needs_quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +57,11 @@ _POSTGRESQL = _Dialect(
 )
 _DIALECTS = {"sqlite": _SQLITE, "postgresql": _POSTGRESQL}
 
+
 def _text(d: _Dialect, v: str) -> str:
     """A text cell: neutralised, then quoted if csv.writer would quote it."""
     quote = " OR ".join(d.contains.format(v=v, c=c) for c in ("','", "'\"'", "'\r'", "'\n'"))
-    lead = sql_is_formula(v, d.name)
+    lead = sql_needs_quote(v, d.name)
     return (f"CASE WHEN {quote} THEN '\"' || CASE WHEN {lead} THEN '''' ELSE '' END"
             f" || replace({v}, '\"', '\"\"') || '\"'"
             f" WHEN {lead} THEN '''' || {v} ELSE coalesce({v}, '') END")
@@ -82,7 +84,7 @@ def _two_booleans(a: str, b: str) -> str:
 
 
 def license_lines(dialect: str) -> str:
-    """SELECT of one text column per license of an order, in license id order: the 14 license
+    """SELECT of one text column per license of an order, in license id order: the 18 license
     cells of its export row, joined by commas (the order and customer cells go in front).
     Adjacent cells that are only a few fixed words share one CASE (≈10 % of the row's cost)."""
     d = _DIALECTS[dialect]
@@ -106,6 +108,10 @@ def license_lines(dialect: str) -> str:
         _integer("l.floating_users"),
         _text(d, "l.note"),
         d.timestamp.format(v="l.created_at"),
+        _text(d, "l.user_email"),
+        _text(d, "l.valid_duration"),
+        _text(d, "l.maintenance_duration"),
+        d.date.format(v="l.maintenance_period"),
     ]
     line = " || ',' || ".join(f"({c})" for c in cells)
     return (f"SELECT {line} FROM licenses l JOIN products p ON p.id = l.product_id"

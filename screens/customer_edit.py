@@ -10,23 +10,22 @@ link that customer instead (``ctrl+g``; ``ctrl+l`` is the app-wide redraw). Dism
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from orderview.screens.confirm import ConfirmScreen
-from orderview.screens.edit_order import ConflictNotice, show_save_conflict
+from orderview.screens.edit_order import ConflictNotice, EditDialog, show_save_conflict
 from orderview.widgets.app_services import services_of
 from orderview.widgets.fmt import plural
-from orderview.widgets.form_field import FormField, show_field_errors
+from orderview.widgets.form_field import FormField, refused
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
-from orderview.widgets.type_ahead import holds_keys
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from orderview.schemas.customer import CUSTOMER_FIELDS
@@ -53,7 +52,7 @@ PLACEHOLDERS = {"email": "name@example.com", "country": "US, DE, GB…", "phone"
 Result = OrderDetail | CustomerView | None
 
 
-class CustomerEditScreen(ModalScreen[Result]):
+class CustomerEditScreen(EditDialog[Result]):
     DEFAULT_CSS = """
     CustomerEditScreen { align: center middle; }
     /* As tall as the customer picker it opens from (a new customer), so it covers the
@@ -155,12 +154,12 @@ class CustomerEditScreen(ModalScreen[Result]):
     def changes(self) -> dict[str, Any]:
         return {k: v for k, v in self.values().items() if v != self.loaded(k)}
 
-    def _status(self, text: str) -> None:
-        self.query_one(StatusLine).set_status(text)
-
-    def _show_errors(self, errors: dict[str, str]) -> None:
-        show_field_errors(self, errors)
-        self._status("Not saved: see the messages under the fields")
+    def _show_refused(self, refusal: FieldErrors) -> None:
+        self._status(refused(self, refusal.errors))  # every customer field has its error line
+        if isinstance(refusal, EmailTaken):
+            self._show_taken(refusal)
+        else:
+            self._clear_taken()
 
     def _show_taken(self, exc: EmailTaken) -> None:
         self.taken = exc.customer
@@ -184,68 +183,29 @@ class CustomerEditScreen(ModalScreen[Result]):
 
     # -- save -------------------------------------------------------------------------------
 
-    def action_save(self) -> None:
-        if not self.busy:
-            services_of(self.app).type_ahead.hold_for(self)
-            self._save()
-
-    @work(exclusive=True, group="customer-edit")
-    @holds_keys  # the keys typed behind ctrl+s go where the outcome left the focus
-    async def _save(self) -> None:
-        changes = self.changes()
-        if self.customer is not None and not changes:
-            self.dismiss(None)
-            return
+    def pending_write(self) -> Awaitable[Result] | None:
         app = services_of(self.app)
-        self.busy = True
-        self._status("Saving…")
-        try:
-            if self.customer is None:
-                result: Result = await customers.create_customer(
-                    app.db, app.operator, self.order.id, self.order.version,
-                    self.values(),
-                )
-            else:
-                result = await customers.update_customer(
-                    app.db, app.operator, self.customer.id, self.customer.version,
-                    changes, order_id=self.order.id,
-                )
-        except EmailTaken as exc:
-            self._show_errors(exc.errors)
-            self._show_taken(exc)
-        except FieldErrors as exc:
-            self._clear_taken()
-            self._show_errors(exc.errors)
-        except ConflictError as exc:
-            self._show_conflict(exc)
-        except ServiceError as exc:
-            self._status(f"Not saved: {exc}")
-        else:
-            self.dismiss(result)
-        finally:
-            self.busy = False
+        if self.customer is None:
+            return customers.create_customer(
+                app.db, app.operator, self.order.id, self.order.version,
+                self.values(),
+            )
+        changes = self.changes()
+        return customers.update_customer(
+            app.db, app.operator, self.customer.id, self.customer.version,
+            changes, order_id=self.order.id,
+        ) if changes else None
 
     def action_link_taken(self) -> None:
         if self.taken is not None and not self.busy:
             self._link(self.taken.id)
 
-    @work(exclusive=True, group="customer-edit")
+    @work(exclusive=True, group="edit-dialog")
     async def _link(self, customer_id: int) -> None:
         app = services_of(self.app)
-        self.busy = True
-        self._status("Linking…")
-        try:
-            detail = await customers.link_customer(
-                app.db, app.operator, self.order.id, self.order.version, customer_id,
-            )
-        except ConflictError as exc:
-            self._show_conflict(exc)
-        except ServiceError as exc:
-            self._status(f"Not linked: {exc}")
-        else:
-            self.dismiss(detail)
-        finally:
-            self.busy = False
+        await self.save_and_close(customers.link_customer(
+            app.db, app.operator, self.order.id, self.order.version, customer_id,
+        ), doing="Linking…", failed="Not linked")
 
     # -- other customer, unlink -------------------------------------------------------------
 
@@ -253,11 +213,13 @@ class CustomerEditScreen(ModalScreen[Result]):
         if self.editing and not self.busy:
             self._pick_other()
 
-    @work(exclusive=True, group="customer-edit")
+    @work(exclusive=True, group="edit-dialog")
     async def _pick_other(self) -> None:
         from orderview.screens.customer_pick import CustomerPickScreen
 
-        detail = await self.app.push_screen_wait(CustomerPickScreen(self.order, changing=True))
+        detail = await self.app.push_screen_wait(
+            CustomerPickScreen(self.order, changing=True, editor=type(self))
+        )
         if detail is not None:
             self.dismiss(detail)
 
@@ -265,7 +227,7 @@ class CustomerEditScreen(ModalScreen[Result]):
         if self.editing and not self.busy:
             self._unlink()
 
-    @work(exclusive=True, group="customer-edit")
+    @work(exclusive=True, group="edit-dialog")
     async def _unlink(self) -> None:
         assert self.customer is not None
         question = (f"Unlink customer {self.customer.email} from order {self.order.store_id}? "
@@ -288,25 +250,13 @@ class CustomerEditScreen(ModalScreen[Result]):
 
     # -- cancel, reload ---------------------------------------------------------------------
 
-    def action_cancel(self) -> None:
-        if self.values() != self.opened_values:
-            self._confirm_cancel()
-        else:
-            self.dismiss(None)
-
-    @work(exclusive=True, group="customer-cancel")
-    async def _confirm_cancel(self) -> None:
+    def discard_question(self) -> str:
+        if self.values() == self.opened_values:
+            return ""
         what = "this new customer" if self.customer is None else "your changes to this customer"
-        if await self.app.push_screen_wait(
-            ConfirmScreen(f"Discard {what}?", "y = discard", "n / esc = keep editing")
-        ):
-            self.dismiss(None)
+        return f"Discard {what}?"
 
-    def action_reload(self) -> None:
-        if self.conflict is not None and not self.busy:
-            self._reload()
-
-    @work(exclusive=True, group="customer-edit")
+    @work(exclusive=True, group="edit-dialog")
     async def _reload(self) -> None:
         from orderview.services import orders
 

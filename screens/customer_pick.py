@@ -10,6 +10,7 @@ the next page. ``enter`` links the highlighted customer to the order (one servic
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from orderview.screens.edit_order import ConflictNotice
 from orderview.widgets.app_services import services_of
@@ -31,6 +32,9 @@ from orderview.safetext import visible
 from orderview.services import customers, orders
 from orderview.services.errors import ConflictError, NotFound, ServiceError
 from orderview.services.views import CustomerView, OrderDetail
+
+if TYPE_CHECKING:
+    from orderview.screens.customer_edit import CustomerEditScreen
 
 DEBOUNCE = 0.15
 COLUMNS = ("Email", "Name", "Company", "Country")
@@ -62,10 +66,15 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
         *HELP_BINDINGS,
     ]
 
-    def __init__(self, order: OrderDetail, changing: bool = False) -> None:
+    def __init__(
+        self, order: OrderDetail, changing: bool = False, *, editor: type[CustomerEditScreen]
+    ) -> None:
+        """``editor``: the screen ``n`` opens for a new customer, passed in by the opener so the
+        picker and the editor (which opens the picker) do not import each other."""
         super().__init__()
         self.order = order
         self.changing = changing
+        self.editor = editor
         self.results: list[CustomerView] = []
         self.cursor: tuple[tuple[str, str, int], ...] = ()
         self.query_text = ""
@@ -222,11 +231,9 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
 
     @work(exclusive=True, group="customer-new")
     async def _new_customer(self) -> None:
-        from orderview.screens.customer_edit import CustomerEditScreen
-
         typed = self.query_one("#customer-search", StillInput).value.strip()
         initial = {"email": typed} if "@" in typed else {}
-        result = await self.app.push_screen_wait(CustomerEditScreen(self.order, initial=initial))
+        result = await self.app.push_screen_wait(self.editor(self.order, initial=initial))
         if result is not None:
             self.dismiss(result)  # type: ignore[arg-type]
 

@@ -4,16 +4,18 @@ The dialog calls the service itself so refused input shows next to its field and
 stays open with nothing saved. It sends only the fields the operator changed, against the
 version it loaded: if someone else saved in between, it says who changed what and offers to
 reload (fields the operator did not touch take the new values; their own edits are kept).
-Dismisses with the saved ``OrderDetail``, or ``None`` when cancelled.
+Dismisses with the saved ``OrderDetail`` (the loaded one when nothing changed), or
+``None`` when cancelled.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 from orderview.screens.confirm import ConfirmScreen
 from orderview.widgets.app_services import services_of
-from orderview.widgets.form_field import FormField, show_field_errors
+from orderview.widgets.form_field import FormField, refused, show_field_errors
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
@@ -52,6 +54,99 @@ def show_save_conflict(dialog: Screen[Any], conflict: ConflictError) -> None:
     dialog.refresh_bindings()
 
 
+ResultT = TypeVar("ResultT")
+
+
+class EditDialog(ModalScreen[ResultT]):
+    """What the order, customer and license edit dialogs share: ctrl+s (the keys typed behind
+    it wait for the outcome), the status line, and the one way a write's outcome is shown."""
+
+    busy = False  # a write is running: ctrl+s and the dialog's other writes wait for it
+    conflict: ConflictError | None = None  # the last save's conflict, until a reload
+
+    def _status(self, text: str) -> None:
+        self.query_one(StatusLine).set_status(text)
+
+    def action_save(self) -> None:
+        if not self.busy:
+            services_of(self.app).type_ahead.hold_for(self)
+            self._save()
+
+    def action_cancel(self) -> None:
+        question = self.discard_question()
+        if question:
+            self._confirm_discard(question)
+        else:
+            self.dismiss(None)
+
+    def discard_question(self) -> str:
+        """What esc asks before closing over unsaved edits (``""``: nothing to lose)."""
+        raise NotImplementedError
+
+    def action_reload(self) -> None:
+        if self.conflict is not None and not self.busy:
+            self._reload()
+
+    def _reload(self) -> object:
+        """The dialog's reload worker: ``r`` after a conflict, edits kept."""
+        raise NotImplementedError
+
+    def unchanged(self) -> Any:
+        """What the dialog returns when ctrl+s found nothing to save (``None``: as cancelled)."""
+        return None
+
+    def pending_write(self) -> Awaitable[Any] | None:
+        """The service write that saves what the operator changed (``None``: nothing to save,
+        ctrl+s just closes the dialog)."""
+        raise NotImplementedError
+
+    # One group for every write of a dialog: a save cancels a reload still running, and so on.
+    @work(exclusive=True, group="edit-dialog")
+    @holds_keys  # the keys typed behind ctrl+s go where the outcome left the focus
+    async def _save(self) -> None:
+        write = self.pending_write()
+        if write is None:
+            self.dismiss(self.unchanged())
+        else:
+            await self.save_and_close(write)
+
+    def _show_refused(self, refusal: FieldErrors) -> None:
+        """Bad input: messages by the fields, nothing saved."""
+        raise NotImplementedError
+
+    def _show_conflict(self, conflict: ConflictError) -> None:
+        """Someone saved first: say who changed what."""
+        raise NotImplementedError
+
+    @work(exclusive=True, group="edit-dialog-cancel")
+    async def _confirm_discard(self, question: str) -> None:
+        """esc with unsaved edits: closes only once the operator says to discard them."""
+        if await self.app.push_screen_wait(
+            ConfirmScreen(question, "y = discard", "n / esc = keep editing")
+        ):
+            self.dismiss(None)
+
+    async def save_and_close(self, write: Awaitable[Any], doing: str = "Saving…",
+                             failed: str = "Not saved") -> None:
+        """One service write: busy while it runs, then closed with its result, or the refusal
+        shown (fields by their fields, a conflict in the notice, any other service error on
+        the status line as ``failed: why``)."""
+        self.busy = True
+        self._status(doing)
+        try:
+            result = await write
+        except FieldErrors as exc:
+            self._show_refused(exc)
+        except ConflictError as exc:
+            self._show_conflict(exc)
+        except ServiceError as exc:
+            self._status(f"{failed}: {exc}")
+        else:
+            self.dismiss(result)
+        finally:
+            self.busy = False
+
+
 def conflict_text(conflict: ConflictError) -> str:
     """The service's message, naming fields as the dialog labels them (``Download ID``, not
     ``download_id``)."""
@@ -84,7 +179,7 @@ class ConflictNotice(Static, can_focus=True):
         self.focus()
 
 
-class EditOrderScreen(ModalScreen[OrderDetail | None]):
+class EditOrderScreen(EditDialog[OrderDetail | None]):
     DEFAULT_CSS = """
     EditOrderScreen { align: center middle; }
     EditOrderScreen > VerticalScroll {
@@ -145,13 +240,8 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
         """Only what the operator changed, compared with what the dialog loaded."""
         return {k: v for k, v in self.values().items() if v != getattr(self.detail, k)}
 
-    def _status(self, text: str) -> None:
-        self.query_one(StatusLine).set_status(text)
-
-    def _show_errors(self, errors: dict[str, str]) -> None:
-        unplaced = show_field_errors(self, errors)  # the flags have no error line
-        self._status("Not saved: " + ("; ".join(f"{k}: {v}" for k, v in unplaced.items())
-                                      if unplaced else "see the messages under the fields"))
+    def _show_refused(self, refusal: FieldErrors) -> None:
+        self._status(refused(self, refusal.errors))  # the flags have no error line: status line
 
     def _show_conflict(self, conflict: ConflictError) -> None:
         self.conflict = conflict
@@ -160,55 +250,20 @@ class EditOrderScreen(ModalScreen[OrderDetail | None]):
 
     # -- actions ----------------------------------------------------------------------------
 
-    def action_save(self) -> None:
-        if not self.busy:
-            services_of(self.app).type_ahead.hold_for(self)
-            self._save()
+    def unchanged(self) -> OrderDetail:
+        return self.detail  # saved as it was: the order screen says so
 
-    @work(exclusive=True, group="edit-order")
-    @holds_keys  # the keys typed behind ctrl+s go where the outcome left the focus
-    async def _save(self) -> None:
+    def pending_write(self) -> Awaitable[OrderDetail] | None:
         changes = self.changes()
-        if not changes:
-            self.dismiss(None)
-            return
-        self.busy = True
-        self._status("Saving…")
-        try:
-            detail = await order_edit.update_order(
-                services_of(self.app).db, services_of(self.app).operator,
-                self.detail.id, self.detail.version, changes,
-            )
-        except FieldErrors as exc:
-            self._show_errors(exc.errors)
-        except ConflictError as exc:
-            self._show_conflict(exc)
-        except ServiceError as exc:
-            self._status(f"Not saved: {exc}")
-        else:
-            self.dismiss(detail)
-        finally:
-            self.busy = False
+        return order_edit.update_order(
+            services_of(self.app).db, services_of(self.app).operator,
+            self.detail.id, self.detail.version, changes,
+        ) if changes else None
 
-    def action_cancel(self) -> None:
-        if self.changes():
-            self._confirm_cancel()
-        else:
-            self.dismiss(None)
+    def discard_question(self) -> str:
+        return f"Discard your changes to order {self.detail.store_id}?" if self.changes() else ""
 
-    @work(exclusive=True, group="edit-order-cancel")
-    async def _confirm_cancel(self) -> None:
-        question = f"Discard your changes to order {self.detail.store_id}?"
-        if await self.app.push_screen_wait(
-            ConfirmScreen(question, "y = discard", "n / esc = keep editing")
-        ):
-            self.dismiss(None)
-
-    def action_reload(self) -> None:
-        if self.conflict is not None and not self.busy:
-            self._reload()
-
-    @work(exclusive=True, group="edit-order")
+    @work(exclusive=True, group="edit-dialog")
     async def _reload(self) -> None:
         try:
             fresh = await orders.get_order(services_of(self.app).db, self.detail.id)

@@ -145,7 +145,8 @@ class ExportScreen(ModalScreen[export.ExportResult | None]):
             self._status("Exporting…")
             try:
                 return await export.export_to_file(
-                    services_of(self.app).db, self.detail.id, path, overwrite=overwrite, progress=progress
+                    services_of(self.app).db, self.detail.id, path, overwrite=overwrite,
+                    progress=progress, actor=services_of(self.app).operator,
                 )
             except export.ExportFileExists:
                 target = export.resolve_target(path)

@@ -14,6 +14,7 @@ from typing import Any
 
 from orderview.widgets.literal_table import LiteralTable
 from orderview.widgets.still_footer import StillFooter
+from orderview.widgets.textual_internals import node_bindings
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -72,8 +73,13 @@ def declared_keys(node: object, package: str) -> set[tuple[str, str]]:
 def generic_keys(node: object) -> set[tuple[str, str]]:
     """The bindings ``node`` has only because Textual gives them to every widget of its kind
     (a text box's editing keys, a table's cursor keys, a screen's tab): not redeclared by
-    orderview's classes, nor bound at run time."""
-    return declared_keys(node, "textual.") - declared_keys(node, "orderview.")
+    orderview's classes, nor bound at run time; an extra key of ours for one of those actions
+    (a table's ``j``/``k`` for the cursor) is generic too."""
+    textual = declared_keys(node, "textual.")
+    ours = declared_keys(node, "orderview.")
+    generic_actions = {action for _, action in textual}
+    return (textual - ours) | {(key, action) for key, action in ours
+                               if action in generic_actions}
 
 
 # Where each kind of key goes in the list: the screen's own first, the generic ones after.
@@ -115,7 +121,7 @@ def screen_keys(app: App[Any], screen: Screen[Any]) -> list[KeyHelp]:
     focused = screen.focused
     if isinstance(focused, Input):
         actions = {k[0] for k in seen}
-        for key_name, binding in screen._bindings:
+        for key_name, binding in node_bindings(screen):
             description = binding.tooltip or binding.description
             if description and binding.action not in actions and not binding.system and \
                     focused.check_consume_key(key_name, key_to_character(key_name)):

@@ -42,6 +42,8 @@ class HistoryLog(VerticalScroll, can_focus=True):
                 screen.load_more()
 
 
+# Its frame CSS reads like the customer picker's (a full-height dialog 80 wide): each screen
+# keeps its own DEFAULT_CSS so its look is read in one place, under its own type name.
 class HistoryScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HistoryScreen { align: center middle; }

@@ -14,7 +14,7 @@ import asyncio
 from dataclasses import dataclass
 
 from orderview.screens.confirm import ConfirmScreen
-from orderview.screens.wizard_steps.base import AddLine, StepDone, WizardStep
+from orderview.screens.wizard_steps.base import AddLine, StepDone, StepFixed, WizardStep
 from orderview.screens.wizard_steps.entitlements_step import EntitlementsStep
 from orderview.screens.wizard_steps.order_step import OrderStep
 from orderview.screens.wizard_steps.policy_step import PolicyStep
@@ -33,13 +33,15 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from orderview.schemas.order import EDITABLE_ORDER_FIELDS
 from orderview.services.errors import FieldErrors, ServiceError
-from orderview.services.issuing import LineErrors, create_order, issue_licenses
+from orderview.services.issuing import LineErrors, issue_licenses
+from orderview.services.order_create import create_order
 from orderview.services.views import OrderDetail
 
-ORDER_FIELDS = ("store_id", "reference", "customer")
+ORDER_FIELDS = ("store_id", *EDITABLE_ORDER_FIELDS, "customer")
 HINTS = {
-    "order": "enter: next field · ←/→: customer choice · esc: close",
+    "order": "enter: next field · space: tick · ←/→: customer choice · esc: close",
     "product": "↑/↓ then enter: choose · esc: back",
     "policy": "↑/↓ then enter: choose · esc: back",
     "entitlements": "enter: next field · space, ←/→: change · tab: move · esc: back",
@@ -200,6 +202,13 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         elif name in following:
             self.stack.append(following[name])
             await self._show()
+
+    @on(StepFixed)
+    def _step_fixed(self, event: StepFixed) -> None:
+        """The fields marked in red are all fixed: the status line says the step's keys again."""
+        event.stop()
+        if event.step is self.step and not self.issuing:
+            self.status.set_status(HINTS.get(self.stack[-1][0], ""))
 
     @on(AddLine)
     async def _add_line_message(self, event: AddLine) -> None:

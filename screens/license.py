@@ -11,6 +11,7 @@ shows the license as it is now.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from orderview.screens.history import event_content
@@ -23,7 +24,7 @@ from orderview.widgets.role_gate import RoleGated
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -37,11 +38,6 @@ from orderview.services.errors import ConflictError, NotFound, ServiceError
 from orderview.services.views import DeviceView, LicenseDetail
 
 HISTORY_PAGE = 50
-
-
-def open_over_order(app: App[None], license_id: int) -> None:
-    """``orderview open --license KEY``: the license's screen over its order's."""
-    app.push_screen(LicenseScreen(license_id, place_order_cursor=True))
 
 
 def header_text(detail: LicenseDetail) -> Content:
@@ -87,9 +83,13 @@ class LicenseScreen(RoleGated, Screen[None]):
     ]
 
     def __init__(self, license_id: int, detail: LicenseDetail | None = None, *,
-                 place_order_cursor: bool = False) -> None:
+                 place_order_cursor: bool = False,
+                 back: Callable[[LicenseScreen], None] | None = None) -> None:
+        """``back``: the opener's hook for esc (the order screen's ``license_closed``), passed in
+        so this screen does not import the order screen that opens it."""
         super().__init__()
         self.license_id = license_id
+        self.back = back
         # Opened straight (``open --license``): esc shows the order's Licenses tab at this row.
         self.place_order_cursor = place_order_cursor
         self.detail = detail
@@ -213,27 +213,9 @@ class LicenseScreen(RoleGated, Screen[None]):
     # -- actions ---------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        from orderview.screens.order import OrderScreen
-
         self.dismiss()
-        order = self.app.screen
-        if not isinstance(order, OrderScreen):
-            return
-        if self.place_order_cursor:
-            order.show_tab("licenses")
-            self._place_cursor(order, tries=20)
-        elif self.changed:
-            self.app.call_later(order.action_reload)
-
-    def _place_cursor(self, order: Screen[None], tries: int) -> None:
-        """The order's Licenses tab, once mounted, shows its window from this license."""
-        from orderview.screens.order_tabs.licenses import LicensesPane
-
-        pane = order.pane("licenses")  # type: ignore[attr-defined]
-        if isinstance(pane, LicensesPane) and pane.is_mounted:
-            pane.start_at(self.license_id - 1)  # keyset: the first id after is this license
-        elif tries:
-            order.call_after_refresh(self._place_cursor, order, tries - 1)
+        if self.back is not None:
+            self.back(self)
 
     def action_reload(self) -> None:
         self._load()

@@ -10,25 +10,23 @@ what (esc then shows the license as it is now). Dismisses with the saved ``Licen
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
-from orderview.screens.edit_order import ConflictNotice, show_save_conflict
+from orderview.screens.edit_order import ConflictNotice, EditDialog, show_save_conflict
 from orderview.widgets.app_services import services_of
-from orderview.widgets.form_field import FormField, show_field_errors
+from orderview.widgets.form_field import FormField, refused
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
-from orderview.widgets.type_ahead import holds_keys
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from orderview.services import licenses
-from orderview.services.errors import ConflictError, FieldErrors, ServiceError
+from orderview.services.errors import ConflictError, FieldErrors
 from orderview.services.views import LicenseDetail
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -57,7 +55,7 @@ def initial_values(detail: LicenseDetail) -> dict[str, str]:
     }
 
 
-class LicenseEditScreen(ModalScreen[LicenseDetail | str | None]):
+class LicenseEditScreen(EditDialog[LicenseDetail | str | None]):
     DEFAULT_CSS = """
     LicenseEditScreen { align: center middle; }
     LicenseEditScreen > VerticalScroll {
@@ -99,41 +97,19 @@ class LicenseEditScreen(ModalScreen[LicenseDetail | str | None]):
                   for name, _, _ in FIELDS}
         return {k: v for k, v in values.items() if v != self.initial[k]}
 
-    def _status(self, text: str) -> None:
-        self.query_one(StatusLine).set_status(text)
-
-    def action_save(self) -> None:
-        if not self.busy:
-            services_of(self.app).type_ahead.hold_for(self)
-            self._save()
-
-    @work(exclusive=True, group="license-edit")
-    @holds_keys  # the keys typed behind ctrl+s go where the outcome left the focus
-    async def _save(self) -> None:
+    def pending_write(self) -> Awaitable[LicenseDetail] | None:
         changes = self.changes()
-        if not changes:
-            self.dismiss(None)
-            return
-        self.busy = True
-        self._status("Saving…")
-        try:
-            saved = await licenses.update_license(
-                services_of(self.app).db, services_of(self.app).operator,
-                self.detail.id, self.detail.version, changes)
-        except FieldErrors as exc:
-            unplaced = show_field_errors(self, exc.errors)
-            self._status("Not saved: " + ("; ".join(f"{k}: {v}" for k, v in unplaced.items())
-                                          if unplaced else "see the messages under the fields"))
-        except ConflictError as exc:
-            self.conflict = exc
-            show_save_conflict(self, exc)
-            self._status("Not saved: the license changed after you opened it; esc shows it now")
-        except ServiceError as exc:
-            self._status(f"Not saved: {exc}")
-        else:
-            self.dismiss(saved)
-        finally:
-            self.busy = False
+        return licenses.update_license(
+            services_of(self.app).db, services_of(self.app).operator,
+            self.detail.id, self.detail.version, changes) if changes else None
+
+    def _show_refused(self, refusal: FieldErrors) -> None:
+        self._status(refused(self, refusal.errors))
+
+    def _show_conflict(self, conflict: ConflictError) -> None:
+        self.conflict = conflict
+        show_save_conflict(self, conflict)
+        self._status("Not saved: the license changed after you opened it; esc shows it now")
 
     def action_cancel(self) -> None:
         self.dismiss("conflict" if self.conflict is not None else None)

@@ -15,6 +15,7 @@ from orderview.widgets.role_gate import role_refusal
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from orderview.widgets.still_input import StillInput
+from orderview.widgets.textual_internals import BlankUntickedMark
 from orderview.widgets.type_ahead import holds_keys
 from textual import work
 from textual.app import ComposeResult
@@ -40,15 +41,10 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
 LOCKED = "locked"  # short, so the whole label fits at 80 columns; the note below says why
 
 
-class Tick(Checkbox):
+class Tick(BlankUntickedMark, Checkbox):
     """A checkbox whose mark is blank when unticked. The stock box always shows ``X`` and tells
     ticked from unticked by colour alone, which a 16-colour or monochrome terminal (or a
     colour-blind operator) cannot: these boxes grant rights over licenses."""
-
-    @property
-    def _button(self) -> Content:
-        self.BUTTON_INNER = "X" if self.value else " "
-        return super()._button
 
 
 def permission_label(label: str, meaning: str, locked: bool) -> Content:

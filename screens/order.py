@@ -7,7 +7,7 @@ own bindings and ``action_*`` methods here.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from orderview.screens.order_tabs import licenses as licenses_tab
 from orderview.screens.order_tabs.customer import CustomerPane
@@ -32,7 +32,10 @@ from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from orderview.services import orders
 from orderview.services.errors import NotFound
-from orderview.services.views import LicenseRow, OrderDetail, Page
+from orderview.services.views import CustomerView, LicenseRow, OrderDetail, Page
+
+if TYPE_CHECKING:
+    from orderview.screens.license import LicenseScreen
 
 TABS: tuple[tuple[str, str, type[Widget]], ...] = (
     ("details", "Details", DetailsPane),
@@ -205,6 +208,35 @@ class OrderScreen(RoleGated, Screen[None]):
         """The mounted contents of a tab (None until first shown)."""
         return self._pane_widget(tab_id)
 
+    @on(LicensesPane.OpenLicense)
+    def _open_license_row(self, event: LicensesPane.OpenLicense) -> None:
+        event.stop()
+        self.open_license(event.license_id)
+
+    def open_license(self, license_id: int, *, place_cursor: bool = False) -> None:
+        """The license's screen over this one (``place_cursor``: opened by ``open --license``,
+        esc shows the Licenses tab at its row)."""
+        from orderview.screens.license import LicenseScreen
+
+        self.app.push_screen(LicenseScreen(license_id, place_order_cursor=place_cursor,
+                                           back=self.license_closed))
+
+    def license_closed(self, screen: LicenseScreen) -> None:
+        """esc on a license screen opened here: place the cursor on it, or show its changes."""
+        if screen.place_order_cursor:
+            self.show_tab("licenses")
+            self._place_license_cursor(screen.license_id, tries=20)
+        elif screen.changed:
+            self.app.call_later(self.action_reload)
+
+    def _place_license_cursor(self, license_id: int, tries: int) -> None:
+        """The Licenses tab, once mounted, shows its window from this license."""
+        pane = self.pane("licenses")
+        if isinstance(pane, LicensesPane) and pane.is_mounted:
+            pane.start_at(license_id - 1)  # keyset: the first id after is this license
+        elif tries:
+            self.call_after_refresh(self._place_license_cursor, license_id, tries - 1)
+
     def show_tab(self, tab_id: str) -> None:
         if not self._built:  # e.g. ``3`` typed right after enter: shown once the tabs are up
             self._wanted_tab = tab_id
@@ -242,8 +274,7 @@ class OrderScreen(RoleGated, Screen[None]):
             outcome = await self.app.push_screen_wait(IssueWizard(self.detail))
             if outcome is not None:
                 await show_new_licenses(self, outcome)
-                self.query_one("#order-status", StatusLine).set_status(
-                    f"Issued {plural(outcome.issued, 'license')}.")
+                self.say(f"Issued {plural(outcome.issued, 'license')}.")
 
     def action_export_order(self) -> None:
         """x: write this order's CSV (issue 4)."""
@@ -270,10 +301,14 @@ class OrderScreen(RoleGated, Screen[None]):
         if refuse_write(self):
             return
         from orderview.screens.edit_order import EditOrderScreen
+        from orderview.screens.saved_messages import order_saved
 
-        if self.detail is not None:
-            await self.app.push_screen_wait(EditOrderScreen(self.detail))
+        before = self.detail
+        if before is not None:
+            saved = await self.app.push_screen_wait(EditOrderScreen(before))
             await self.reload()
+            if saved is not None:
+                self.say(order_saved(before, saved))
 
     @work(exclusive=True, group="order-dialog")
     async def action_customer(self) -> None:
@@ -282,15 +317,25 @@ class OrderScreen(RoleGated, Screen[None]):
             return
         from orderview.screens.customer_edit import CustomerEditScreen
         from orderview.screens.customer_pick import CustomerPickScreen
+        from orderview.screens.saved_messages import customer_saved
 
-        if self.detail is None:
+        before = self.detail
+        if before is None:
             return
-        if self.detail.customer is None:
-            await self.app.push_screen_wait(CustomerPickScreen(self.detail))
+        result: OrderDetail | CustomerView | None
+        if before.customer is None:
+            result = await self.app.push_screen_wait(
+                CustomerPickScreen(before, editor=CustomerEditScreen))
         else:
-            await self.app.push_screen_wait(CustomerEditScreen(self.detail, self.detail.customer))
+            result = await self.app.push_screen_wait(CustomerEditScreen(before, before.customer))
         await self.reload()
         self.show_tab("customer")
+        if result is not None:
+            self.say(customer_saved(before, result))
+
+    def say(self, message: str) -> None:
+        """A message about what just happened, until the next key press."""
+        self.query_one("#order-status", StatusLine).say(message)
 
     def action_history(self) -> None:
         from orderview.screens.history import HistoryScreen

@@ -20,6 +20,7 @@ from orderview.widgets.role_gate import RoleGated
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
 from orderview.widgets.still_input import StillInput, pass_on
+from orderview.widgets.textual_internals import ForwardHook
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -52,7 +53,7 @@ def summary_cells(s: Row) -> tuple[object, ...]:
             s.created_at.strftime("%Y-%m-%d"))
 
 
-class SearchBox(StillInput):
+class SearchBox(ForwardHook, StillInput):
     """The search box: while it is empty, ``?`` opens help and ``/`` stays a key (no Order ID,
     reference, name or key starts with either), so the operator's reflexes work from the moment
     the app opens; once something is typed they are ordinary characters."""
@@ -67,10 +68,9 @@ class SearchBox(StillInput):
         # empty, so ``?`` opened help and the rest of the burst went there.
         self._typed_ahead = 0
 
-    def _forward_event(self, event: events.Event) -> None:
+    def forwarded(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.Paste):
             self._typed_ahead += 1
-        super()._forward_event(event)
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         if not self.value and not self._typed_ahead and character in self.KEYS_WHEN_EMPTY:

@@ -9,7 +9,7 @@ import csv
 import io
 
 from orderview import export
-from orderview.csv_formula import is_formula, neutralise
+from orderview.csv_formula import is_formula, needs_quote, neutralise, read_back
 from orderview.db.engine import Database
 from tests import factories as f
 
@@ -29,7 +29,10 @@ HIDDEN = [
     " \t=1",  # TAB is a trigger after the spaces too
     " \r=1",
 ]
-NOT_FORMULAS = ["a=b", " x=", "1-2", "", " ", "\u200b", "\x00", "\n", "'=1", "x\n=1", "日本=1"]
+NOT_FORMULAS = ["a=b", " x=", "1-2", "", " ", "\u200b", "\x00", "\n", "x\n=1", "日本=1", "'",
+                "'x", "' x=", "x'=1"]
+# Not formulas (a leading ``'`` is text), but quoted once more so ``read_back`` is exact.
+QUOTED = ["'=1", "''+1", "' =1", "'\u200b@x", "'\x00=1"]
 
 
 def test_hidden_formulas_are_neutralised() -> None:
@@ -40,6 +43,11 @@ def test_hidden_formulas_are_neutralised() -> None:
     for value in NOT_FORMULAS:
         assert not is_formula(value), repr(value)
         assert neutralise(value) == value
+    for value in QUOTED:
+        assert not is_formula(value) and needs_quote(value), repr(value)
+        assert neutralise(value) == "'" + value
+    for value in HIDDEN + NOT_FORMULAS + QUOTED:
+        assert read_back(neutralise(value)) == value, repr(value)
 
 
 async def _order(db: Database, values: list[str]) -> int:
@@ -52,7 +60,7 @@ async def _order(db: Database, values: list[str]) -> int:
 
 
 async def test_both_export_paths_neutralise_hidden_formulas_alike(db: Database) -> None:
-    values = HIDDEN + NOT_FORMULAS
+    values = HIDDEN + NOT_FORMULAS + QUOTED
     if db.dialect == "postgresql":  # PostgreSQL text cannot hold a NUL
         values = [v for v in values if "\x00" not in v]
     oid = await _order(db, values)
@@ -65,7 +73,7 @@ async def test_both_export_paths_neutralise_hidden_formulas_alike(db: Database) 
     notes = [r[export.COLUMNS.index("license__note")] for r in rows]
     keys = [r[export.COLUMNS.index("license__license_key")] for r in rows]
     for i, value in enumerate(values):
-        expected = "'" + value if is_formula(value) else value
+        expected = "'" + value if needs_quote(value) else value
         assert notes[i] == expected, repr(value)
         assert keys[i] == neutralise(f"{value[:25]}#{i}"), repr(value)
     assert not any(is_formula(cell) for row in rows for cell in row)

@@ -29,7 +29,8 @@ def _texts(db: Database) -> list[str]:
     """The corpus, plus cells that start with every trigger and hold every quoting character;
     PostgreSQL cannot store NUL, so those go on SQLite only."""
     extra = ["=1", "+1", "-1", "@1", "\t1", "\r1", "a,b", 'a"b', "a\rb", "a\nb", '="a,b"',
-             '"', ",", "\r\n", "'", " lead", "trail ", "", "x\x00,y", "\x00=1"]
+             '"', ",", "\r\n", "'", " lead", "trail ", "", "x\x00,y", "\x00=1", "'=1", "''+1",
+             "''", "'x", "'\x00=1", "'\r\n", "'-,\"", "' =1", "'\u200b@1"]
     texts = [t for _, t in CORPUS] + extra
     if db.dialect == "postgresql":
         texts = [t for t in texts if "\x00" not in t]
@@ -70,6 +71,10 @@ async def _hostile_order(db: Database) -> tuple[int, int]:
                 floating_users=[None, 5, -7][i % 3],
                 created_at=T0 + timedelta(seconds=i, microseconds=i),
                 updated_at=T0,
+                user_email=None if i % 7 != 3 else text[:40],
+                valid_duration=None if i % 3 else text[:16],
+                maintenance_duration=None if i % 4 else text[-16:],
+                maintenance_period=[None, date(2030, 1, 2)][i % 2],
             ))
         await s.flush()
         return order.id, len(texts)
@@ -109,7 +114,7 @@ async def test_order_without_licenses_matches_the_reference(db: Database) -> Non
     assert oid != empty_id
     fast = await _pages(export.iter_pages(db, empty_id))
     assert fast == await _pages(export._reference_pages(db, empty_id))
-    assert fast[0][0] == "ORD-EMPTY,'-x,normal,false,false,,,\"a,b\"" + "," * 25 + "\r\n"
+    assert fast[0][0] == "ORD-EMPTY,'-x,normal,false,false,,,\"a,b\"" + "," * 29 + "\r\n"
 
 
 async def test_driver_fault_is_the_operators_line_and_leaves_no_file(
@@ -133,7 +138,7 @@ async def test_driver_fault_is_the_operators_line_and_leaves_no_file(
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(DatabaseUnavailable, match="failed to read or write"):
-        await export.export_to_file(sqlite_db, oid, out / "x.csv", page_size=5)
+        await export.export_to_file(sqlite_db, oid, out / "x.csv", page_size=5, actor="tester")
     assert calls == 2 and list(out.iterdir()) == []
     async with sqlite_db.write() as session:  # no read transaction left open
         await session.execute(text("UPDATE orders SET reference = 'x'"))

@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from orderview.csv_formula import is_formula
+from orderview.csv_formula import neutralise as neutral
 from orderview.db.engine import Database
 from orderview.db.models import Customer, Order
-from orderview.export import COLUMNS, DANGEROUS_PREFIXES, export_to_file
-from orderview.services import customers, issuing, managers, order_edit, orders
+from orderview.export import COLUMNS, export_to_file
+from orderview.services import customers, issuing, managers, order_create, order_edit, orders
 from orderview.services.normalize import customer_keys, lc
 from orderview.settings import Settings
 from tests import factories as f
@@ -24,10 +26,6 @@ from tests.hostile_corpus import CORPUS, FORMULA, PRINTABLE, fit
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
-
-
-def neutral(value: str) -> str:
-    return "'" + value if value.startswith(DANGEROUS_PREFIXES) else value
 
 
 async def test_corpus_saved_read_back_found_and_exported(db: Database, tmp_path: Path) -> None:
@@ -65,7 +63,7 @@ async def test_corpus_saved_read_back_found_and_exported(db: Database, tmp_path:
 
         # the export has it verbatim, or neutralised when a spreadsheet would run it
         out = tmp_path / f"{i}.csv"
-        await export_to_file(db, oid, out)
+        await export_to_file(db, oid, out, actor="tester")
         (row,) = read_csv(out)
         for column in ("order__reference", "order__campaign_params", "order__download_id",
                        "customer__first_name", "customer__company_name", "customer__city",
@@ -73,7 +71,7 @@ async def test_corpus_saved_read_back_found_and_exported(db: Database, tmp_path:
             assert row[column] in {neutral(fit(text, n)) for n in (100, 200, 500, 2000)}, (
                 name, column)
         assert row["license__note"] == neutral(fit(text, 2000)), name
-        assert not any(v.startswith(DANGEROUS_PREFIXES) for v in row.values()), name
+        assert not any(is_formula(v) for v in row.values()), name
     history = await orders.search_orders(db, "'; DROP")
     assert [o.store_id for o in history.items] != []  # the table is still there, and found
 
@@ -99,12 +97,12 @@ async def test_imported_control_characters_are_exported_neutralised(
         ids = list(await s.scalars(select(Order.id).order_by(Order.store_id)))
     for i, (oid, text) in enumerate(zip(ids, strings, strict=True)):
         out = tmp_path / f"imp{i}.csv"
-        await export_to_file(db, oid, out)
+        await export_to_file(db, oid, out, actor="tester")
         rows = read_csv(out)
         assert len(rows) == 1 and list(rows[0]) == list(COLUMNS)
         assert rows[0]["order__reference"] == neutral(text[:100])
         assert rows[0]["customer__company_name"] == neutral(text[:200])
-        assert not any(v.startswith(DANGEROUS_PREFIXES) for v in rows[0].values())
+        assert not any(is_formula(v) for v in rows[0].values())
     formulas = {t for _, t in FORMULA}
     assert {"\t=1+1", "\r=1+1", "+1", "-1"} <= formulas  # the corpus covers every prefix
 
@@ -116,12 +114,12 @@ async def test_corpus_as_order_ids(db: Database, tmp_path: Path) -> None:
 
     for name, text in PRINTABLE:
         store_id = fit(text, 100).strip()
-        created = await issuing.create_order(db, "tester", {"store_id": store_id})
+        created = await order_create.create_order(db, "tester", {"store_id": store_id})
         assert created.order.store_id == store_id, name
         found = (await orders.search_orders(db, store_id)).items
         assert found and found[0].id == created.order.id, name
         filename = default_filename(store_id)
         assert "/" not in filename and not filename.startswith(".") and ".." not in filename
         out = tmp_path / filename  # several IDs share the fallback name: the UI asks first
-        await export_to_file(db, created.order.id, out, overwrite=True)
+        await export_to_file(db, created.order.id, out, overwrite=True, actor="tester")
         assert out.parent == tmp_path and read_csv(out)[0]["order__store_id"] == neutral(store_id)

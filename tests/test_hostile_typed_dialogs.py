@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from rich.cells import cell_len
@@ -73,8 +74,18 @@ def value_of(widget: Input | TextArea) -> str:
 
 
 def expected_in(widget: Input | TextArea, text: str) -> str:
-    return typed_value(text, pasted=by_paste(text), multiline=isinstance(widget, TextArea),
-                       max_length=getattr(widget, "max_length", 0) or 0)
+    restrict = getattr(widget, "restrict", None)  # Quantity: digits only, refused as typed
+    if restrict is None:
+        return typed_value(text, pasted=by_paste(text), multiline=isinstance(widget, TextArea),
+                           max_length=getattr(widget, "max_length", 0) or 0)
+    whole = typed_value(text, pasted=by_paste(text), max_length=widget.max_length)
+    if by_paste(text):  # one insertion: taken whole or refused whole
+        return whole if re.fullmatch(restrict, whole) else ""
+    kept = ""
+    for ch in typed_value(text, pasted=False):  # key by key, each checked with the value
+        if len(kept) < widget.max_length and re.fullmatch(restrict, kept + ch):
+            kept += ch
+    return kept
 
 
 async def fill(pilot, app, boxes: list[Input], texts: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
@@ -170,7 +181,7 @@ def csv_row(text: str) -> dict[str, str]:
 
 async def exported(db, order_id: int) -> dict[str, str]:  # type: ignore[no-untyped-def]
     out = io.StringIO()
-    await export.export_to_stream(db, order_id, out)
+    await export.export_to_stream(db, order_id, out, actor="tester")
     return csv_row(out.getvalue())
 
 
@@ -755,7 +766,7 @@ async def leave_wizard(pilot, app) -> None:  # type: ignore[no-untyped-def]
 
 
 def new_order_errors(values: dict[str, str]) -> dict[str, str]:
-    from orderview.schemas.issuing import parse_new_order
+    from orderview.schemas.new_order import parse_new_order
 
     data = {"store_id": values["store_id"], "reference": values["reference"],
             "new_customer": {n: values[n] for n in WIZARD_CUSTOMER}}

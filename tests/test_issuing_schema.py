@@ -10,9 +10,9 @@ from orderview.schemas.issuing import (
     LineInput,
     fields_for_type,
     parse_entitlements,
-    parse_new_order,
     resolve_line,
 )
+from orderview.schemas.new_order import parse_new_order
 from orderview.services.catalog import PolicyView, ProductView
 from orderview.services.errors import FieldErrors
 

@@ -13,7 +13,9 @@ from orderview.keys import is_valid_key
 from orderview.schemas.issuing import LineInput
 from orderview.services import catalog, issuing
 from orderview.services.errors import ConflictError, FieldErrors, NotFound
-from orderview.services.issuing import LineErrors, create_order, issue_licenses
+from orderview.services.issuing import LineErrors, issue_licenses
+from orderview.services.order_create import create_order
+from orderview.services.order_ids import generate_store_id
 from tests.factories import add_customer, add_licenses, add_order, add_product
 
 
@@ -302,6 +304,26 @@ async def test_create_order_customer_choices(db: Database) -> None:
         assert await s.scalar(select(func.count(Order.id))) == 2
 
 
+async def test_create_order_takes_the_order_fields_with_edit_orders_rules(db: Database) -> None:
+    """Campaign params, download ID, language and the flags: stored by the creating
+    transaction and in its audit event; refused by Edit order's own rules, nothing written."""
+    with pytest.raises(FieldErrors) as caught:
+        await create_order(db, "ann", {"language": "klingon", "download_id": "a\tb",
+                                       "campaign_params": "c" * 501})
+    assert set(caught.value.errors) == {"language", "download_id", "campaign_params"}
+    created = await create_order(db, "ann", {
+        "store_id": "SHOP-9", "reference": "PO-9", "campaign_params": "cpg=web",
+        "download_id": "DL-1", "language": "en_us", "is_test": True, "is_trial": True})
+    order = created.order
+    assert (order.campaign_params, order.download_id, order.language, order.is_test,
+            order.is_trial, order.version) == ("cpg=web", "DL-1", "en-US", True, True, 1)
+    [event] = await events(db, "created")
+    assert event.changes["download_id"] == [None, "DL-1"]
+    assert event.changes["is_trial"] == [None, True] and event.changes["language"][1] == "en-US"
+    async with db.sessions() as s:
+        assert await s.scalar(select(func.count(Order.id))) == 1
+
+
 async def test_create_order_is_atomic_with_its_licenses(db: Database) -> None:
     pid, pol = await add_product(db)
     oid = await add_order(db, "ORD-OLD")
@@ -317,7 +339,7 @@ async def test_create_order_is_atomic_with_its_licenses(db: Database) -> None:
 
 
 def test_generated_store_ids_look_right() -> None:
-    ids = {issuing.generate_store_id() for _ in range(200)}
+    ids = {generate_store_id() for _ in range(200)}
     assert len(ids) == 200
     assert all(len(i) == len("ORD-20260101-XXXXXX") and i.startswith("ORD-") for i in ids)
 

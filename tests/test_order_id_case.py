@@ -17,7 +17,7 @@ from orderview.db.migrate import HEAD, UpgradeRefused, _alembic_config, current_
 from orderview.services import audit, orders
 from orderview.services.deletion import delete_order, deletion_preview
 from orderview.services.errors import FieldErrors
-from orderview.services.issuing import create_order
+from orderview.services.order_create import create_order
 from tests import factories as f
 
 

@@ -12,7 +12,7 @@ from orderview.cli import exit_codes
 from orderview.cli import main as cli_main
 from orderview.services import catalog
 from orderview.services.errors import NotFound
-from orderview.services.issuing import create_order
+from orderview.services.order_create import create_order
 from tests import factories
 
 

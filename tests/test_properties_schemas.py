@@ -24,11 +24,11 @@ from orderview.schemas.issuing import (
     parse_emails,
     parse_entitlements,
     parse_keys,
-    parse_new_order,
     parse_quantity,
     resolve_line,
 )
 from orderview.schemas.managers import parse_manager, parse_permissions
+from orderview.schemas.new_order import parse_new_order
 from orderview.schemas.order import EDITABLE_ORDER_FIELDS, OrderChanges, validate_order_changes
 from orderview.services.catalog import PolicyView, ProductView
 from orderview.services.errors import FieldErrors

@@ -26,7 +26,15 @@ from orderview.schemas.customer import (
 )
 from orderview.schemas.issuing import ENTITLEMENT_FIELDS, LineInput
 from orderview.schemas.order import EDITABLE_ORDER_FIELDS, validate_order_changes
-from orderview.services import customers, issuing, managers, order_edit, orders, removal
+from orderview.services import (
+    customers,
+    issuing,
+    managers,
+    order_create,
+    order_edit,
+    orders,
+    removal,
+)
 from orderview.services.errors import ConflictError, FieldErrors, NotFound, PermissionDenied
 from orderview.services.normalize import lc
 from orderview.settings import Settings
@@ -165,7 +173,7 @@ def test_issue_licenses_and_create_order(backend: tuple[str, int]) -> None:
                 assert isinstance(error, FieldErrors) and after == count  # all or nothing
             else:
                 assert after == count + result.total and result.total >= 1
-            created, error = h.attempt(lambda: issuing.create_order(h.db, "prop", new))
+            created, error = h.attempt(lambda: order_create.create_order(h.db, "prop", new))
             if created is None:
                 assert isinstance(error, FieldErrors)
                 return
@@ -259,7 +267,7 @@ def test_hard_characters_are_field_errors_everywhere(backend: tuple[str, int], b
                 product_id=h.product_id, values={"note": bad})]),
             "user_email": lambda: issuing.issue_licenses(h.db, "p", h.order_id, [LineInput(
                 product_id=h.user_product_id, user_emails=[f"u{bad}@x.de"])]),
-            "new_order": lambda: issuing.create_order(h.db, "p", {"store_id": bad}),
+            "new_order": lambda: order_create.create_order(h.db, "p", {"store_id": bad}),
             "manager": lambda: managers.add_manager(
                 h.db, conf, h.order_id, {"email": "m@x.de", "last_name": bad}, actor="p"),
         }

@@ -11,7 +11,15 @@ from orderview.db.models import AuditEvent, License, Order, OrderManager
 from orderview.history_text import event_json, event_lines
 from orderview.roles import Actor, Forbidden, allows, require
 from orderview.schemas.issuing import LineInput
-from orderview.services import audit, customers, deletion, issuing, managers, order_edit
+from orderview.services import (
+    audit,
+    customers,
+    deletion,
+    issuing,
+    managers,
+    order_create,
+    order_edit,
+)
 from orderview.settings import Settings
 from tests.factories import add_customer, add_licenses, add_manager, add_order, add_product
 
@@ -54,7 +62,7 @@ async def test_a_viewer_writes_nothing(db) -> None:  # type: ignore[no-untyped-d
         customers.unlink_customer(db, VIEWER, oid, 1),
         customers.create_customer(db, VIEWER, oid, 1, {"email": "n@example.com"}),
         issuing.issue_licenses(db, VIEWER, oid, [LineInput(product_id=pid, policy_id=pol)]),
-        issuing.create_order(db, VIEWER, {"reference": "new"}),
+        order_create.create_order(db, VIEWER, {"reference": "new"}),
         managers.add_manager(db, settings, oid, {"email": "m@example.com"}, actor=VIEWER),
         managers.update_permissions(db, settings, assignment.id, [], version=1, actor=VIEWER),
         managers.remove_manager(db, assignment.id, version=1, actor=VIEWER, fingerprint="x"),
@@ -65,6 +73,23 @@ async def test_a_viewer_writes_nothing(db) -> None:  # type: ignore[no-untyped-d
         with pytest.raises(Forbidden, match="^viewer: "):
             await attempt
     assert await _counts(db) == before
+
+
+async def test_a_viewer_cannot_export_an_operator_can(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An export holds the license keys: the service refuses a viewer before reading."""
+    import io
+
+    from orderview import export
+
+    oid = await add_order(db)
+    with pytest.raises(Forbidden, match="^viewer: exporting is not allowed$"):
+        await export.export_to_stream(db, oid, io.StringIO(), actor=VIEWER)
+    with pytest.raises(Forbidden):
+        await export.export_to_file(db, oid, tmp_path / "x.csv", actor=VIEWER)
+    assert not (tmp_path / "x.csv").exists()
+    out = io.StringIO()
+    assert (await export.export_to_stream(db, oid, out, actor=OPERATOR)).rows == 1  # the order
+    assert out.getvalue().startswith("order__store_id,")
 
 
 async def test_only_an_admin_deletes_or_grants_distribution(db) -> None:  # type: ignore[no-untyped-def]

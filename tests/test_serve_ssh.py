@@ -89,6 +89,12 @@ def test_exec_runs_an_orderview_command_as_the_key_owner(server: Server, desk) -
     shown = server.run("alice", key(desk, "alice"), "show", ORDER, "--json")
     assert shown.returncode == 0, shown.stderr
     assert f'"store_id": "{ORDER}"' in shown.stdout
+    server.wait_log(r"session of alice from 127\.0\.0\.1 ended: status 0")
+    from orderview.logs import log_path  # the same lines in the log file (XDG_STATE_HOME)
+
+    logged = log_path().read_text()
+    assert "accepted alice (operator) from 127.0.0.1 with key SHA256:" in logged
+    assert "session of alice from 127.0.0.1: command show" in logged
 
 
 def test_exec_refuses_a_shell_command_and_server_side_options(server: Server, desk) -> None:
@@ -132,10 +138,14 @@ def test_the_client_cannot_choose_who_acts(server: Server, desk) -> None:
     assert not Path("/tmp/other.db").exists()
 
 
-def test_a_viewer_cannot_write_over_exec(server: Server, desk) -> None:
+def test_a_viewer_cannot_write_or_export_over_exec(server: Server, desk) -> None:
     result = server.run("victor", key(desk, "victor"), "order", "create", "--reference", "v")
     assert result.returncode == 77
     assert result.stderr == "orderview: error: viewer: creating orders is not allowed\n"
+    result = server.run("victor", key(desk, "victor"), "export", ORDER)
+    assert result.returncode == 77 and result.stdout == ""
+    assert result.stderr == "orderview: error: viewer: exporting is not allowed\n"
+    assert server.run("victor", key(desk, "victor"), "history", ORDER).returncode == 0
 
 
 def test_terminal_session_search_open_edit_save(server: Server, desk) -> None:

@@ -168,3 +168,35 @@ async def test_driver_filters_and_falls_back_if_the_filter_fails() -> None:
     driver.write("\x1b[2;1Hworld")
     assert writer.data[-2:] == ["\x1b[1;1Hhello", "\x1b[2;1Hworld"]  # unfiltered from now on
     assert app.later == [app_driver.redraw]  # and everything gets repainted
+
+
+def _label_reversed(term: Terminal, label: str) -> bool:
+    """Is the dialog field label ``label`` drawn in reverse video (every letter of it)?"""
+    for y, line in enumerate(term.screen.display):
+        x = line.find(f"│ {label}")
+        if x >= 0:
+            cells = [term.screen.buffer[y][x + 2 + i] for i in range(len(label))]
+            return all(cell.reverse for cell in cells)
+    raise AssertionError(f"no field {label!r} on screen:\n" + "\n".join(term.screen.display))
+
+
+@posix_only
+@pytest.mark.parametrize("colors", ["16", "256"])
+def test_the_focused_field_is_plain_to_see(demo_db: Path, colors: str) -> None:
+    """Focus used to show as a background one shade lighter (234 → 235), the same black on 16
+    colours: the focused field's label is now in reverse video, and it moves with the focus."""
+    term = launch(demo_db, "--colors", colors)
+    try:
+        for key in ("\x1b[B", "\r", "e"):  # the first order, its Edit order dialog
+            term.send(key)
+            term.wait_quiet(0.6, need_output=True)
+        term.take()
+        assert _label_reversed(term, "Reference")
+        assert not _label_reversed(term, "Campaign params")
+        term.send("\t")
+        term.wait_quiet(0.6, need_output=True)
+        term.take()
+        assert _label_reversed(term, "Campaign params")
+        assert not _label_reversed(term, "Reference")
+    finally:
+        term.close()

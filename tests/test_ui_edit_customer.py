@@ -86,6 +86,8 @@ async def test_create_new_customer_with_every_field(sqlite_db) -> None:
         await wait_for(pilot, lambda: app.screen is screen and screen.detail.customer is not None,
                        what="created and linked")
         assert screen.query_one("#order-tabs").active == "customer"
+        await wait_for(pilot, lambda: screen.query_one("#order-status").text
+                       == f"Added customer {NEW['email']} to order ORD-1.", what="says so")
     detail = await orders.get_order(sqlite_db, oid)
     c = detail.customer
     assert c is not None
@@ -145,6 +147,8 @@ async def test_edit_customer_says_who_shares_it_and_saves(sqlite_db) -> None:
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is screen
                        and screen.detail.customer.city == "London", what="saved")
+        await wait_for(pilot, lambda: screen.query_one("#order-status").text
+                       == "Saved customer ada@example.com.", what="the save says so")
     view = await customers.get_customer(sqlite_db, cid)
     assert (view.city, view.country, view.version) == ("London", "DE", 2)
     event = (await audit.order_history(sqlite_db, oid)).items[0]
@@ -170,6 +174,8 @@ async def test_relink_to_another_customer(sqlite_db) -> None:
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: app.screen is screen
                        and screen.detail.customer.id == bob, what="relinked")
+        await wait_for(pilot, lambda: screen.query_one("#order-status").text
+                       == "Order ORD-1 now has customer bob@example.com.", what="says so")
     detail = await orders.get_order(sqlite_db, oid)
     assert detail.customer is not None and detail.customer.id == bob
     event = (await audit.order_history(sqlite_db, oid)).items[0]
@@ -195,6 +201,7 @@ async def test_unlink_asks_first(sqlite_db) -> None:
         await wait_for(pilot, lambda: app.screen is screen and screen.detail.customer is None,
                        what="unlinked")
         await see(pilot, app, "No customer")
+        await see(pilot, app, "Unlinked customer ada@example.com from order ORD-1.")
     assert (await orders.get_order(sqlite_db, oid)).customer is None
     assert (await customers.get_customer(sqlite_db, cid)).email == "ada@example.com"
     event = (await audit.order_history(sqlite_db, oid)).items[0]

@@ -6,11 +6,21 @@ import pytest
 from orderview.screens.confirm import ConfirmScreen
 from orderview.screens.edit_order import EditOrderScreen
 from orderview.widgets.form_field import FormField
+from orderview.widgets.status_line import StatusLine
 from textual.widgets import Checkbox
 
 from orderview.services import audit, order_edit, orders
 from tests import factories as f
-from tests.ui_support import SIZE, error_of, loaded_order, make_app, open_dialog, see, wait_for
+from tests.ui_support import (
+    SIZE,
+    error_of,
+    loaded_order,
+    make_app,
+    open_dialog,
+    screen_text,
+    see,
+    wait_for,
+)
 
 
 async def open_edit(pilot, app) -> EditOrderScreen:  # type: ignore[no-untyped-def]
@@ -51,6 +61,33 @@ async def test_edit_every_field_by_keys(sqlite_db) -> None:
         event = (await audit.order_history(sqlite_db, oid)).items[0]
         assert event.operator == "tester" and set(event.changes) == {
             "reference", "campaign_params", "download_id", "language", "is_test", "is_trial"}
+        status = screen.query_one("#order-status", StatusLine)
+        await wait_for(pilot, lambda: status.text == (
+            "Saved order ORD-1 (Reference, Campaign params, Download ID, Language, Test order,"
+            " Trial order)."), what="the save says so")
+        await see(pilot, app, "Saved order ORD-1 (Reference")
+        await pilot.press("2")  # the next action clears the message
+        await wait_for(pilot, lambda: status.text == "", what="message cleared")
+        await wait_for(pilot, lambda: "Saved order" not in screen_text(app), what="off screen")
+
+
+async def test_a_message_stays_until_the_next_key(sqlite_db) -> None:
+    await f.add_order(sqlite_db, "ORD-1", reference="r")
+    app = make_app(sqlite_db, open_store_id="ORD-1")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded_order(pilot, app)
+        await open_edit(pilot, app)
+        await pilot.press("end", "2", "ctrl+s")
+        status = screen.query_one("#order-status", StatusLine)
+        await wait_for(pilot, lambda: status.text == "Saved order ORD-1 (Reference).")
+        await pilot.pause(0.3)
+        assert status.text == "Saved order ORD-1 (Reference)."  # no key yet: still there
+        await pilot.press("e")  # the next action, whatever it is
+        await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen))
+        assert status.text == ""
+        await pilot.press("ctrl+s")  # nothing changed: saying so is a save's answer too
+        await wait_for(pilot, lambda: status.text
+                       == "Nothing to save: order ORD-1 is as it was.", what="said so")
 
 
 BAD_INPUT = [

@@ -48,6 +48,18 @@ async def seed(db, licenses: int = 3) -> int:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+async def order(sqlite_db) -> int:  # type: ignore[no-untyped-def]
+    """The seeded order ORD-1001 (three licenses, a customer, a manager): its id."""
+    return await seed(sqlite_db)
+
+
+@pytest.fixture
+def app(sqlite_db, order: int) -> OrderviewApp:  # type: ignore[no-untyped-def]
+    """The app opening on the seeded order (most tests here start there)."""
+    return make_app(sqlite_db, "ORD-1001")
+
+
+@pytest.fixture
 def out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "out"
     path.mkdir()
@@ -58,9 +70,7 @@ def out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # -- Export -----------------------------------------------------------------------------------
 
 
-async def test_x_exports_the_order_to_the_prefilled_path(sqlite_db, out: Path) -> None:
-    await seed(sqlite_db, licenses=3)
-    app = make_app(sqlite_db, "ORD-1001")
+async def test_x_exports_the_order_to_the_prefilled_path(sqlite_db, out: Path, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
         dialog = await open_dialog(pilot, app, "x", ExportScreen, "export dialog")
@@ -105,9 +115,7 @@ async def test_existing_file_needs_a_second_confirmation(sqlite_db, out: Path) -
     assert os.listdir(out) == [name]
 
 
-async def test_export_error_is_shown_in_the_dialog(sqlite_db, out: Path) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, "ORD-1001")
+async def test_export_error_is_shown_in_the_dialog(sqlite_db, out: Path, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
         dialog = await open_dialog(pilot, app, "x", ExportScreen, "export dialog")
@@ -225,9 +233,7 @@ async def db_scalar(db, query):  # type: ignore[no-untyped-def]
         return await s.scalar(query)
 
 
-async def test_delete_button_and_escape(sqlite_db) -> None:
-    order = await seed(sqlite_db)
-    app = make_app(sqlite_db, "ORD-1001")
+async def test_delete_button_and_escape(sqlite_db, order, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
         await open_dialog(pilot, app, "D", DeleteOrderScreen, "dialog")
@@ -269,9 +275,7 @@ async def test_changed_meanwhile_is_said_and_nothing_deleted(db) -> None:
     assert await count(db, License, License.order_id == order) == 3
 
 
-async def test_deleted_meanwhile_is_said_when_the_dialog_opens(sqlite_db) -> None:
-    order = await seed(sqlite_db)
-    app = make_app(sqlite_db, "ORD-1001")
+async def test_deleted_meanwhile_is_said_when_the_dialog_opens(sqlite_db, order, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
         await deletion.delete_order(sqlite_db, "dave", order, 1, fingerprint=(

@@ -52,11 +52,14 @@ async def test_help_lists_the_screens_own_keys_first_without_text_box_keys(sqlit
         await pilot.press("3")
         await wait_for(pilot, lambda: app.screen.pane("licenses") is not None
                        and app.focused is app.screen.pane("licenses").table)
-        rows = await open_help(pilot, app)
+        await open_help(pilot, app)
+        # the whole list (taller than 80x24 now the tab has its filter keys): the help's keys
+        rows = [f"{k.key} {k.description} {k.where}" for k in app.screen.keys]
         assert "Edit the order" in rows[0], rows
-        own = [i for i, row in enumerate(rows) if "this screen" in row and "Focus" not in row]
+        own = [i for i, row in enumerate(rows) if "this screen" in row
+               and "Focus" not in row and "Copy selected text" not in row]  # generic: after
         tab = next(i for i, row in enumerate(rows) if "First license of the order" in row)
-        assert max(own) < tab
+        assert max(own) < tab, "\n".join(rows)
         cursor = next(i for i, row in enumerate(rows) if "Cursor up" in row)
         assert tab < cursor
 

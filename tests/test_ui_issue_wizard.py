@@ -16,6 +16,7 @@ from orderview.screens.wizard_steps.fields import Cycler, FieldRow
 from sqlalchemy import select
 from textual import events
 
+from orderview.app import OrderviewApp
 from orderview.db.engine import Database
 from orderview.db.models import AuditEvent, Customer, License, LicensePolicy, Order
 from orderview.schemas.issuing import ENTITLEMENT_FIELDS, FIELD_LABELS, show_value
@@ -39,6 +40,18 @@ async def seed(db: Database) -> dict[str, int]:
     order = await f.add_order(db, "ORD-1001")
     return {"app": app_id, "app_pol": app_pol, "team": team_id, "team_pol": team_pol,
             "order": order}
+
+
+@pytest.fixture
+async def ids(sqlite_db: Database) -> dict[str, int]:
+    """The seeded database's ids."""
+    return await seed(sqlite_db)
+
+
+@pytest.fixture
+def app(sqlite_db: Database, ids: dict[str, int]) -> OrderviewApp:
+    """The app opening on the seeded order ORD-1001 (most tests start there)."""
+    return make_app(sqlite_db, open_store_id="ORD-1001")
 
 
 def wizard(app) -> IssueWizard:  # type: ignore[no-untyped-def]
@@ -119,9 +132,7 @@ async def issue_and_wait(pilot, app) -> OrderScreen:  # type: ignore[no-untyped-
     return screen
 
 
-async def test_accepting_every_default_issues_one_license(sqlite_db) -> None:
-    ids = await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_accepting_every_default_issues_one_license(sqlite_db, ids, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_wizard(pilot, app)
         await pilot.press("ctrl+s")  # not on the summary: nothing happens
@@ -148,9 +159,7 @@ async def test_accepting_every_default_issues_one_license(sqlite_db) -> None:
     assert event.snapshot["lines"][0]["keys"] == [row.license_key]  # type: ignore[index]
 
 
-async def test_only_the_fields_of_the_chosen_type_show(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_only_the_fields_of_the_chosen_type_show(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)
         assert "valid_duration" not in shown_rows(app) and "grace_period" not in shown_rows(app)
@@ -180,9 +189,7 @@ async def test_only_the_fields_of_the_chosen_type_show(sqlite_db) -> None:
         await wait_for(pilot, lambda: {"floating_users", "floating_timeout"} <= shown_rows(app))
 
 
-async def test_time_limited_with_end_date_and_typed_overrides(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_time_limited_with_end_date_and_typed_overrides(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app, policy_row=1)  # "Annual": time-limited, 1y
         await type_into(pilot, app, "valid_duration", "")
@@ -204,9 +211,7 @@ async def test_time_limited_with_end_date_and_typed_overrides(sqlite_db) -> None
             for r in found} == {("time-limited", None, date(2097, 6, 30), 5, "VIP [b]x[/b]")}
 
 
-async def test_subscription_and_consumption_by_keys(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_subscription_and_consumption_by_keys(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)
         await pilot.press("right", "right")  # perpetual → time-limited → subscription
@@ -248,9 +253,7 @@ async def test_subscription_and_consumption_by_keys(sqlite_db) -> None:
         "consumption", None, 500, True, 50, True, "monthly", None)
 
 
-async def test_validation_errors_show_by_the_field(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_validation_errors_show_by_the_field(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app, policy_row=1)
         await type_into(pilot, app, "valid_duration", "0d")
@@ -279,10 +282,8 @@ async def test_validation_errors_show_by_the_field(sqlite_db) -> None:
         ("6m", date(2097, 1, 1))}
 
 
-async def test_pasted_keys_checked_against_the_database(sqlite_db) -> None:
-    ids = await seed(sqlite_db)
+async def test_pasted_keys_checked_against_the_database(sqlite_db, ids, app) -> None:
     [used] = await f.add_licenses(sqlite_db, ids["order"], ids["app"], 1)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)
         await type_into(pilot, app, "quantity", "")
@@ -310,9 +311,7 @@ async def test_pasted_keys_checked_against_the_database(sqlite_db) -> None:
         "ABCD-EFGH-JKMN-PQRS", "ABCD-EFGH-JKMN-PQRT"]
 
 
-async def test_user_based_product_takes_emails(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_user_based_product_takes_emails(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app, product_row=1)  # Team Chat (user-based)
         assert "user_emails" in shown_rows(app) and "quantity" not in shown_rows(app)
@@ -322,7 +321,8 @@ async def test_user_based_product_takes_emails(sqlite_db) -> None:
             "#row-user_emails", FieldRow).error_text)
         assert on_step(app, "entitlements")  # no emails yet
         await focus_field(pilot, app, "user_emails")
-        await pilot.press(*"a@x.io", "enter", *"b@x.io", "enter", "enter")
+        await pilot.press(*"a@x.io, b@x.io", "enter")  # valid: enter on its last line moves on
+        await wait_for(pilot, lambda: app.focused.id != "user_emails", what="moved on")
         await enter_until(pilot, app, "summary")
         assert "2 user licenses: a@x.io, b@x.io" in screen_text(app)
         await issue_and_wait(pilot, app)
@@ -330,9 +330,106 @@ async def test_user_based_product_takes_emails(sqlite_db) -> None:
         ("a@x.io", None), ("b@x.io", None)]
 
 
-async def test_esc_goes_back_and_asks_before_discarding(sqlite_db) -> None:
+def error_of_row(app, name: str) -> str:  # type: ignore[no-untyped-def]
+    return app.screen.query_one(f"#row-{name.replace('.', '-')}", FieldRow).error_text
+
+
+async def test_enter_never_gets_stuck_in_the_emails_box(sqlite_db) -> None:
+    """enter on the box's last line moves on when the box is valid, says why not (and stays)
+    when it is not; a message goes as soon as the box is fixed, as typed; walking back into the
+    filled-in box, enter moves on (its cursor used to sit at the start, and each enter pushed
+    the text down a line, for ever)."""
     await seed(sqlite_db)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await wizard_at_entitlements(pilot, app, product_row=1)  # Team Chat (user-based)
+        await focus_field(pilot, app, "user_emails")
+        box = app.focused
+        await pilot.press(*"a@x.io, nope", "enter")
+        await wait_for(pilot, lambda: "not an email address: nope" in error_of_row(
+            app, "user_emails"), what="checked on enter")
+        assert app.focused is box and box.text == "a@x.io, nope"  # no new line, still here
+        await pilot.press(*["backspace"] * 4, *"b@x.io")
+        await wait_for(pilot, lambda: error_of_row(app, "user_emails") == "",
+                       what="the message goes as the box is fixed")
+        assert app.focused is box
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.focused is not box, what="moved on")
+        await enter_until(pilot, app, "summary")
+        await pilot.press("escape")  # back into the filled-in step, enter by enter
+        await wait_for(pilot, lambda: on_step(app, "entitlements"))
+        await focus_field(pilot, app, "user_emails")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.focused.id != "user_emails", what="not stuck")
+        assert app.screen.query_one("#user_emails").text == "a@x.io, b@x.io"
+        await enter_until(pilot, app, "summary")
+        assert "2 user licenses: a@x.io, b@x.io" in screen_text(app)
+        await issue_and_wait(pilot, app)
+    assert [r.user_email for r in await rows(sqlite_db)] == ["a@x.io", "b@x.io"]
+
+
+async def test_pasted_keys_box_moves_on_from_its_last_line(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await wizard_at_entitlements(pilot, app)
+        await type_into(pilot, app, "quantity", "")
+        await focus_field(pilot, app, "keys")
+        app.post_message(events.Paste("ABCD-EFGH-JKMN-PQRS\nABCD-EFGH-JKMN-PQRT"))  # no end line
+        await wait_for(pilot, lambda: app.focused.text.count("\n") == 1)
+        await pilot.press("enter")  # the cursor is on the last line, which has text
+        await wait_for(pilot, lambda: app.focused.id != "keys", what="moved on")
+        assert app.screen.query_one("#keys").text.count("\n") == 1  # no line added
+        await enter_until(pilot, app, "summary")
+        assert "2 licenses with pasted keys" in screen_text(app)
+
+
+async def test_quantity_refuses_letters_and_is_checked_on_enter(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await wizard_at_entitlements(pilot, app)
+        await type_into(pilot, app, "quantity", "1a2-b.")
+        assert app.focused.value == "12"  # letters and signs refused as typed
+        await type_into(pilot, app, "quantity", "0")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "whole number from 1 to 100,000" in error_of_row(
+            app, "quantity"), what="checked on enter")
+        assert app.focused.id == "quantity" and on_step(app, "entitlements")
+        await pilot.press("backspace", "7")
+        await wait_for(pilot, lambda: error_of_row(app, "quantity") == "",
+                       what="the message goes as the field is fixed")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.focused.id == "keys", what="on to the keys box")
+        await enter_until(pilot, app, "summary")
+        assert "7 licenses, keys generated" in screen_text(app)
+        await issue_and_wait(pilot, app)
+    assert len(await rows(sqlite_db)) == 7
+
+
+async def test_step_errors_go_as_each_field_is_fixed(sqlite_db) -> None:
+    await seed(sqlite_db)
+    app = make_app(sqlite_db, open_store_id="ORD-1001")
+    async with app.run_test(size=SIZE) as pilot:
+        await wizard_at_entitlements(pilot, app, policy_row=1)
+        await type_into(pilot, app, "valid_duration", "0d")
+        await type_into(pilot, app, "start_date", "2026-02-30")
+        await focus_field(pilot, app, "note")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: error_of_row(app, "valid_duration")
+                       and error_of_row(app, "start_date"), what="two messages")
+        await type_into(pilot, app, "valid_duration", "6m")  # fixed as typed: its message goes
+        await wait_for(pilot, lambda: error_of_row(app, "valid_duration") == "")
+        assert "no such date" in error_of_row(app, "start_date")  # the other one stays
+        await focus_field(pilot, app, "start_date")
+        await pilot.press("end", "backspace", "backspace", "0")  # 2026-02-0: not a date yet
+        assert app.focused.value == "2026-02-0" and error_of_row(app, "start_date")
+        await pilot.press("1")
+        await wait_for(pilot, lambda: error_of_row(app, "start_date") == "")
+        await wait_for(pilot, lambda: "Check the fields" not in wizard(app).status.text)
+
+
+async def test_esc_goes_back_and_asks_before_discarding(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app, policy_row=1)
         await type_into(pilot, app, "max_activations", "9")
@@ -388,7 +485,7 @@ async def test_new_order_without_customer(sqlite_db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await start_new_order(pilot, app)
         await pilot.press("enter", *"PO-9", "enter")  # Order ID blank, reference, customer
-        await pilot.press("enter")  # "no customer" is the last field
+        await pilot.press(*["enter"] * 6)  # campaign … trial order, then "no customer"
         await finish_default_line(pilot, app)
         detail = app.screen.detail
         assert detail.store_id.startswith("ORD-") and detail.reference == "PO-9"
@@ -398,12 +495,68 @@ async def test_new_order_without_customer(sqlite_db) -> None:
     assert [r.order_id for r in await rows(sqlite_db)] == [order.id]
 
 
+async def test_new_order_takes_the_order_fields_edit_order_has(sqlite_db) -> None:
+    """The New order step also takes campaign params, download ID, language and the test /
+    trial flags (Edit order's rules), so a new order needs no second edit; they are saved by
+    the same transaction that creates the order, in its "created" audit event."""
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_new_order(pilot, app)
+        await pilot.press(*"SHOP-7", "enter", *"PO-1", "enter", *"cpg=web,src=x", "enter",
+                          *"DL-9", "enter", *"klingon", "enter", "space", "enter", "enter",
+                          "enter")
+        row = app.screen.query_one("#row-language", FieldRow)
+        await wait_for(pilot, lambda: "language code" in row.error_text
+                       and app.focused.id == "language", what="Edit order's rule, by the field")
+        assert on_step(app, "order") and await rows(sqlite_db) == []
+        app.focused.value = "pt_br"
+        await pilot.press(*["enter"] * 4)  # language, test order (ticked), trial, no customer
+        await wait_for(pilot, lambda: on_step(app, "product")
+                       and app.screen.query_one("#products").row_count > 0)
+        await to_entitlements(pilot, app)
+        await enter_until(pilot, app, "summary")
+        assert "New order SHOP-7 " in screen_text(app)
+        for line in ("Reference: PO-1", "Campaign params: cpg=web,src=x", "Download ID: DL-9",
+                     "Language: pt_br", "Test order "):
+            assert line in screen_text(app), line
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
+                       and app.screen.detail is not None, what="the new order's screen")
+    async with sqlite_db.sessions() as s:
+        order = (await s.scalars(select(Order).where(Order.store_id == "SHOP-7"))).one()
+        created = (await s.scalars(select(AuditEvent).where(
+            AuditEvent.order_id == order.id, AuditEvent.action == "created"))).one()
+    assert (order.store_id, order.reference, order.campaign_params, order.download_id,
+            order.language, order.is_test, order.is_trial, order.version) == (
+        "SHOP-7", "PO-1", "cpg=web,src=x", "DL-9", "pt-BR", True, False, 1)
+    assert created.changes["campaign_params"] == [None, "cpg=web,src=x"]
+    assert created.changes["is_test"] == [None, True] and created.changes["language"][1] == "pt-BR"
+    assert [r.order_id for r in await rows(sqlite_db)] == [order.id]
+
+
+async def test_the_focused_fields_label_is_in_reverse_video(sqlite_db) -> None:
+    """Focus is plain to see without colour: the focused field's label, and only its."""
+    await seed(sqlite_db)
+    app = make_app(sqlite_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_new_order(pilot, app)
+
+        def reversed_labels() -> list[str]:
+            return [row.field_name for row in app.screen.query(FieldRow) if row.display
+                    and row.query_one(".field-label").rich_style.reverse]
+
+        await wait_for(pilot, lambda: reversed_labels() == ["store_id"], what="first field")
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: reversed_labels() == ["campaign_params"], what="moved")
+
+
 async def test_new_order_creating_a_customer(sqlite_db) -> None:
     await seed(sqlite_db)
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await start_new_order(pilot, app)
-        await pilot.press(*"SHOP-42", "enter", "enter", "right", "right")
+        await pilot.press(*"SHOP-42", *["enter"] * 7, "right", "right")
         await wait_for(pilot, lambda: app.screen.query_one("#new-section").display)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.focused.id == "customer-email")
@@ -432,7 +585,7 @@ async def test_new_order_picking_a_customer(sqlite_db) -> None:
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await start_new_order(pilot, app)
-        await pilot.press("enter", "enter", "right")
+        await pilot.press(*["enter"] * 7, "right")
         await wait_for(pilot, lambda: app.screen.query_one("#pick-section").display)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.focused.id == "customer_search")
@@ -460,13 +613,13 @@ async def test_new_order_with_a_taken_order_id_goes_back_to_it(sqlite_db) -> Non
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await start_new_order(pilot, app)
-        await pilot.press(*"ord-1001", "enter", "enter", "enter")
+        await pilot.press(*"ord-1001", *["enter"] * 8)  # the step's eight fields
         row = app.screen.query_one("#row-store_id", FieldRow)
         await wait_for(pilot, lambda: "order ORD-1001 exists (Order IDs ignore case)"
                        in row.error_text)
         assert on_step(app, "order") and app.focused.id == "store_id"
         app.focused.value = "ORD-2002"
-        await pilot.press("enter", "enter", "enter")
+        await pilot.press(*["enter"] * 8)
         await wait_for(pilot, lambda: on_step(app, "product")
                        and app.screen.query_one("#products").row_count > 0)
         await to_entitlements(pilot, app)
@@ -478,7 +631,7 @@ async def test_new_order_with_a_taken_order_id_goes_back_to_it(sqlite_db) -> Non
             "#row-store_id", FieldRow).error_text)
         assert await rows(sqlite_db) == []
         app.focused.value = "ORD-2003"
-        await pilot.press("enter", "enter", "enter")  # fixed: straight back to the summary
+        await pilot.press(*["enter"] * 8)  # fixed: straight back to the summary
         await wait_for(pilot, lambda: on_step(app, "summary"))
         assert "New order ORD-2003" in screen_text(app)
         await pilot.press("ctrl+s")
@@ -488,9 +641,7 @@ async def test_new_order_with_a_taken_order_id_goes_back_to_it(sqlite_db) -> Non
     assert len(await rows(sqlite_db)) == 1
 
 
-async def test_every_license_carries_what_the_summary_showed(sqlite_db) -> None:
-    ids = await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_every_license_carries_what_the_summary_showed(sqlite_db, ids, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         wiz = await wizard_at_entitlements(pilot, app)
         await type_into(pilot, app, "quantity", "2")
@@ -549,10 +700,8 @@ async def test_large_quantities_report_progress(sqlite_db, monkeypatch) -> None:
     assert len(await rows(sqlite_db)) == 1000
 
 
-async def test_new_licenses_show_first_in_a_big_order(sqlite_db) -> None:
-    ids = await seed(sqlite_db)
+async def test_new_licenses_show_first_in_a_big_order(sqlite_db, ids, app) -> None:
     await f.add_licenses(sqlite_db, ids["order"], ids["app"], 150)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)
         await summary_for_quantity(pilot, app, "2")
@@ -583,9 +732,7 @@ async def test_hostile_names_are_shown_literally(sqlite_db) -> None:
     assert len(await rows(sqlite_db)) == 1
 
 
-async def test_help_lists_the_wizard_keys(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_help_lists_the_wizard_keys(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)
         await enter_until(pilot, app, "summary")
@@ -597,9 +744,7 @@ async def test_help_lists_the_wizard_keys(sqlite_db) -> None:
         await wait_for(pilot, lambda: on_step(app, "summary"))
 
 
-async def test_order_deleted_meanwhile_is_reported_and_nothing_written(sqlite_db) -> None:
-    ids = await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_order_deleted_meanwhile_is_reported_and_nothing_written(sqlite_db, ids, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)
         await enter_until(pilot, app, "summary")
@@ -636,9 +781,7 @@ async def test_ui_answers_keys_while_issuing(sqlite_db, monkeypatch) -> None:
     assert len(await rows(sqlite_db)) == 2000
 
 
-async def test_a_adds_a_line_and_esc_abandons_it(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
+async def test_a_adds_a_line_and_esc_abandons_it(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         wiz = await wizard_at_entitlements(pilot, app)
         await enter_until(pilot, app, "summary")
@@ -652,11 +795,9 @@ async def test_a_adds_a_line_and_esc_abandons_it(sqlite_db) -> None:
     assert len(await rows(sqlite_db)) == 1
 
 
-async def test_without_a_default_policy_custom_values_is_preselected(sqlite_db) -> None:
-    ids = await seed(sqlite_db)
+async def test_without_a_default_policy_custom_values_is_preselected(sqlite_db, ids, app) -> None:
     async with sqlite_db.sessions.begin() as s:
         (await s.get(LicensePolicy, ids["app_pol"])).is_default = False  # type: ignore[union-attr]
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)  # enter, enter: the pre-selected row
         assert "App Pro · custom values" in screen_text(app)
@@ -684,11 +825,9 @@ async def test_ctrl_n_opens_a_new_order_from_the_search_box(sqlite_db) -> None:
         assert len(list(await s.scalars(select(Order)))) == 1  # nothing written
 
 
-async def test_switches_read_on_or_off_without_colour(sqlite_db) -> None:
+async def test_switches_read_on_or_off_without_colour(sqlite_db, app) -> None:
     """An off switch shows a blank box, an on one an X: the stock box showed X for both and
     differed only by colour (unreadable in 16 colours or monochrome)."""
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)
 
@@ -703,13 +842,11 @@ async def test_switches_read_on_or_off_without_colour(sqlite_db) -> None:
         await wait_for(pilot, lambda: "X" not in line("Trial"), what="trial unticked")
 
 
-async def test_keys_typed_ahead_never_skip_a_step_unseen(sqlite_db) -> None:
+async def test_keys_typed_ahead_never_skip_a_step_unseen(sqlite_db, app) -> None:
     """Over a slow link keys arrive in bursts: enters typed ahead while a step is replaced went
     to the step being left, and their "step done" was taken for the next step's (the policy
     step passed without a policy: the app crashed). Now a step's "done" counts only for that
     step; what was typed ahead is dropped, never applied to a step the operator has not seen."""
-    await seed(sqlite_db)
-    app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
         await open_wizard(pilot, app)
         for _ in range(6):  # one burst, as a terminal delivers it: no pause between keys
@@ -734,7 +871,7 @@ async def test_new_order_back_from_product_and_forward_again(sqlite_db) -> None:
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await start_new_order(pilot, app)
-        await pilot.press("enter", *"PO-7", "enter", "enter")
+        await pilot.press("enter", *"PO-7", *["enter"] * 7)
         await wait_for(pilot, lambda: on_step(app, "product"), what="product step")
         await pilot.press("escape")
         await wait_for(pilot, lambda: on_step(app, "order"), what="back on the order step")

@@ -226,6 +226,9 @@ async def test_remove_asks_first_and_keeps_the_person(sqlite_db):
         await pilot.press("y")
         await wait_for(pilot, lambda: pane.table.row_count == 0, what="row removed")
         assert pane.status.text == "Removed m@example.com from this order."
+        await pilot.press("down")  # the next key: the message gives way to the tab's summary
+        await wait_for(pilot, lambda: pane.status.text
+                       == "No license managers on this order. a adds one.", what="summary")
     assert await rows(sqlite_db, OrderManager) == []
     assert len(await rows(sqlite_db, LicenseManager)) == 1
     assert (await rows(sqlite_db, AuditEvent))[-1].action == "removed"

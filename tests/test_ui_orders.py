@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from orderview.screens.orders import OrdersScreen
 from orderview.widgets.still_input import StillInput
 
@@ -16,6 +17,13 @@ async def seed(db):  # type: ignore[no-untyped-def]
     await f.add_order(db, "ORD-1001", reference="PO-77", customer_id=acme)
     await f.add_order(db, "ORD-1002", created_at=f.T0 + timedelta(hours=1))
     await f.add_order(db, "XYZ-9", created_at=f.T0 + timedelta(hours=2), is_test=True)
+
+
+@pytest.fixture
+async def app(sqlite_db):  # type: ignore[no-untyped-def]
+    """The seeded database, and the app opening on the orders list (most tests start there)."""
+    await seed(sqlite_db)
+    return make_app(sqlite_db)
 
 
 async def bulk_orders(db) -> None:  # type: ignore[no-untyped-def]
@@ -35,9 +43,7 @@ async def page_to_the_end(pilot, screen) -> list[str]:  # type: ignore[no-untype
     return [s.store_id for s in screen.results]
 
 
-async def test_empty_query_lists_newest_orders_first(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db)
+async def test_empty_query_lists_newest_orders_first(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         assert isinstance(screen, OrdersScreen)
@@ -48,9 +54,7 @@ async def test_empty_query_lists_newest_orders_first(sqlite_db) -> None:
         assert screen.status.text == "newest 3 orders"
 
 
-async def test_typing_searches_and_enter_opens_top_result(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db)
+async def test_typing_searches_and_enter_opens_top_result(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         await wait_for(pilot, lambda: screen.table.row_count == 3)
@@ -63,18 +67,14 @@ async def test_typing_searches_and_enter_opens_top_result(sqlite_db) -> None:
         assert (await loaded_order(pilot, app)).detail.store_id == "ORD-1001"
 
 
-async def test_enter_typed_before_results_arrive_opens_the_new_top_result(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db)
+async def test_enter_typed_before_results_arrive_opens_the_new_top_result(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.screen.table.row_count == 3)
         await pilot.press(*"xyz", "enter")  # no pause: the search is still debouncing
         assert (await loaded_order(pilot, app)).detail.store_id == "XYZ-9"
 
 
-async def test_down_moves_into_table_and_enter_opens_that_row(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db)
+async def test_down_moves_into_table_and_enter_opens_that_row(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         await wait_for(pilot, lambda: screen.table.row_count == 3)
@@ -92,9 +92,7 @@ async def test_down_moves_into_table_and_enter_opens_that_row(sqlite_db) -> None
         assert app.focused is screen.query_one("#search")
 
 
-async def test_no_match_says_so(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db)
+async def test_no_match_says_so(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         await pilot.press(*"nothing-like-this")
@@ -117,9 +115,7 @@ async def test_newest_orders_page_by_keyset_as_the_cursor_nears_the_end(sqlite_d
         assert ids == [f"BULK-{i:04d}" for i in range(119, -1, -1)]  # no gaps, no repeats
 
 
-async def test_q_quits_from_the_orders_screen(sqlite_db) -> None:
-    await seed(sqlite_db)
-    app = make_app(sqlite_db)
+async def test_q_quits_from_the_orders_screen(sqlite_db, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.screen.table.row_count == 3)
         await pilot.press("q")  # typed into the search box: it is a letter there
@@ -196,10 +192,8 @@ async def test_search_results_load_more_at_the_end(sqlite_db) -> None:
         assert screen.status.text == "120 orders match “bulk”"
 
 
-async def test_back_from_an_edited_order_shows_its_row_anew(sqlite_db) -> None:
+async def test_back_from_an_edited_order_shows_its_row_anew(sqlite_db, app) -> None:
     """Saved a new reference, pressed esc: the results show it, the cursor on that order."""
-    await seed(sqlite_db)
-    app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         home = app.screen
         await wait_for(pilot, lambda: home.table.row_count == 3)

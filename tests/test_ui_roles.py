@@ -75,3 +75,23 @@ async def test_only_an_admin_may_tick_distribution_permissions(sqlite_db) -> Non
             assert tick.disabled is locked, role
             if locked:
                 await see(pilot, app, "only by an admin")
+
+
+async def test_the_palette_and_help_offer_a_viewer_no_write_action(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    """Help and the palette are built from the screen's active bindings: what the role
+    cannot use is in neither."""
+    from orderview.screens.help import screen_keys
+    from orderview.screens.palette_actions import ScreenActionsProvider  # noqa: F401
+
+    await f.add_order(sqlite_db, "ORD-1")
+    app = app_for(sqlite_db, "viewer")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded_order(pilot, app)
+        described = " ".join(str(k) for k in screen_keys(app, screen))
+        assert "History" in described or "history" in described
+        for hidden in ("Export", "Delete", "Edit the order", "Issue licenses"):
+            assert hidden not in described, hidden
+        actions = {active.binding.action for active in screen.active_bindings.values()}
+        assert {"history"} <= actions
+        assert not actions & {"export_order", "delete_order", "edit_order", "issue_licenses",
+                              "customer"}

@@ -12,7 +12,7 @@ from orderview.widgets.literal_table import fit_widths
 
 from orderview.app import OrderviewApp
 from orderview.db.models import License
-from orderview.services.issuing import generate_store_id
+from orderview.services.order_ids import generate_store_id
 from tests import factories as f
 from tests.ui_support import loaded_order, make_app, screen_text, see, wait_for
 

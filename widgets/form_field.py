@@ -4,7 +4,7 @@ The label is ours (trusted); the value goes in through ``Input(value=...)`` and 
 message (it may quote what the operator typed) through ``widgets.literal.literal``. The error line
 takes no room until there is an error, so an 80x24 dialog fits without scrolling.
 ``show_field_errors`` is how a dialog shows a ``FieldErrors``: messages by their fields, the
-other lines cleared, focus on the first field in error.
+other lines cleared, focus on the first field in error; ``refused`` adds the status line's words.
 """
 
 from __future__ import annotations
@@ -103,3 +103,11 @@ def show_field_errors(
             target.first().focus()
             break
     return unplaced
+
+
+def refused(root: Widget, errors: Mapping[str, str]) -> str:
+    """``show_field_errors``, and the status line that goes with it: the messages no field line
+    took, or a pointer to the messages under the fields."""
+    unplaced = show_field_errors(root, errors)
+    return "Not saved: " + ("; ".join(f"{k}: {v}" for k, v in unplaced.items())
+                            if unplaced else "see the messages under the fields")

@@ -43,7 +43,7 @@ class FreshKeysOnly:
 
     def _on_mount(self) -> None:
         # The app calls ``drawn`` as it hands the first frame to the terminal
-        # (``OrderviewApp._display``); in any other app, once the screen has been refreshed.
+        # (``OrderviewApp.frame_shown``); in any other app, once the screen has been refreshed.
         self.call_after_refresh(self.drawn)  # type: ignore[attr-defined]
 
     def drawn(self) -> None:

@@ -28,37 +28,27 @@ import struct
 import termios
 import threading
 from codecs import getincrementaldecoder
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from time import monotonic
 from typing import IO, TYPE_CHECKING, Any
 
+from orderview.widgets.textual_internals import FramedParser
 from textual import constants, events
-from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 from textual.message import Message
 
-from orderview.cli import exit_codes
 from orderview.terminal.ascii import to_ascii
 from orderview.terminal.paste import KEYS_DUE, PASTE, PasteFramer, Piece
 
 if TYPE_CHECKING:
     from textual.app import App
 
-HANGUP_EXIT_STATUS = exit_codes.HANGUP  # 129, as a shell reports a process ended by SIGHUP
+# 129, as a shell reports a process ended by SIGHUP. The same figure as the CLI's
+# ``exit_codes.HANGUP`` (tests/test_ship_cli.py holds the two together): importing the CLI package
+# from the driver would close an import loop (cli -> app_cmd -> app -> this driver -> cli).
+HANGUP_EXIT_STATUS = 128 + signal.SIGHUP
 POLL = 0.1  # seconds the input thread waits for input before it looks at the exit flag again
 DECODE_WAIT = 0.5  # seconds the start of a UTF-8 character waits for the rest of it
-
-
-class FramedParser(XTermParser):
-    """Textual's key parser, fed only the input outside pastes."""
-
-    def expire(self) -> Iterable[Message]:
-        """End the escape sequence in progress now, as its timeout would: the input after it
-        was taken out (a paste) or did not come within the escape delay. (Private state of
-        the pinned Textual's parser, like the parser itself.)"""
-        if self._timeout_time is not None:
-            self._timeout_time = 0.0
-        return self.tick()
 
 
 class TerminalInput:

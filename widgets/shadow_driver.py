@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from orderview.widgets.app_services import services_of
 from orderview.widgets.session_driver import SessionDriver
+from orderview.widgets.textual_internals import app_driver, render_full_frame
 from textual.keys import KEY_DISPLAY_ALIASES
 from textual.scrollbar import ScrollBarRender
 
@@ -151,14 +152,8 @@ def redraw(app: App) -> None:
     model already matches and fills in anything the model had to forget. Uses the compositor's
     full update, private API of the pinned Textual version.
     """
-    driver = app._driver
+    driver = app_driver(app)
     if isinstance(driver, ShadowDriver):
         driver.repaint()
-    screen = app.screen
-    try:
-        update = screen._compositor.render_update(full=True,
-                                                  screen_stack=app._background_screens)
-    except Exception:  # a Textual upgrade changed the private API: a plain refresh will do
-        app.refresh()
-        return
-    app._display(screen, update)
+    if not render_full_frame(app):  # a Textual upgrade changed the private API
+        app.refresh()  # a plain refresh will do

@@ -5,12 +5,17 @@
 Text is always shown literally (it often quotes what the operator typed); a line longer than
 the width ends with ``…``. A table may show its focused row's cut cells in full here
 (``show_detail``) in place of the status, until the status changes or the cursor leaves them.
+
+Two kinds of text: ``set_status`` is what the line says until told otherwise (a hint, a count);
+``say`` is a message about what just happened ("Saved order …"), shown until the operator's
+next key press (the app calls ``clear_messages``), when the line returns to its lasting text.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, ClassVar
+from weakref import WeakSet
 
 from orderview.widgets.literal import literal
 from textual.timer import Timer
@@ -31,9 +36,12 @@ class StatusLine(Static):
     }
     """
 
+    _saying: ClassVar[WeakSet[StatusLine]] = WeakSet()  # lines showing a message
+
     def __init__(self, text: str = "", **kwargs: Any) -> None:
         super().__init__(literal(text), **kwargs)
         self.text = text
+        self.lasting = text  # what the line says once a message has gone
         self.detail: str | None = None  # shown in place of ``text`` (``show_detail``)
         self._shown = text
         self._pending: str | None = None
@@ -42,6 +50,31 @@ class StatusLine(Static):
 
     def set_status(self, text: str) -> None:
         """Show ``text`` now, or at most a few times a second if updates come in a burst."""
+        self.lasting = text
+        StatusLine._saying.discard(self)
+        self._set(text)
+
+    def keep(self, text: str) -> None:
+        """Change the lasting text; shown now unless a message is showing (then after it)."""
+        if self in StatusLine._saying:
+            self.lasting = text
+        else:
+            self.set_status(text)
+
+    def say(self, text: str) -> None:
+        """Show a message until the next key press (``clear_messages``)."""
+        self._set(text)
+        StatusLine._saying.add(self)
+
+    @classmethod
+    def clear_messages(cls) -> None:
+        """A key was pressed: every message gives way to its line's lasting text."""
+        for line in list(cls._saying):
+            cls._saying.discard(line)
+            if line.is_attached:
+                line._set(line.lasting)
+
+    def _set(self, text: str) -> None:
         self.text = text
         self.detail = None
         self._request(text)

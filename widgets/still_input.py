@@ -3,14 +3,24 @@ and ``KeysInOrder``: text boxes take keys typed ahead in the order typed."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from orderview.widgets.textual_internals import (
+    DrawnValueHook,
+    forward_event,
+    input_rendered_value,
+    modal_binding_chain,
+    node_bindings,
+)
 from rich.text import Text
 from textual import events
 from textual.command import CommandInput
 from textual.widgets import Input
 
 from orderview.safetext import has_unsafe, visible_in_box
+
+if TYPE_CHECKING:
+    from textual.command import CommandPalette
 
 FOCUS_MOVES = frozenset({"focus_next", "focus_previous"})
 
@@ -46,7 +56,7 @@ class KeysInOrder:
         if event.is_printable:
             return False  # the box's own key handler inserts it
         for key in event.aliases:
-            bindings = box._bindings.key_to_bindings.get(key)
+            bindings = node_bindings(box).key_to_bindings.get(key)
             if bindings and not bindings[0].priority:
                 # An action that does not apply (scrolling a one-line box raises SkipAction)
                 # reports False: the key then goes on to the screen's bindings as before.
@@ -60,8 +70,8 @@ class KeysInOrder:
         # A focus move bound above this box (tab, shift+tab) runs now, as the app would run it
         # once the key bubbled up to it. Only focus moves: another action (esc going back a
         # step) may remove this box, which must not happen inside its own key handler.
-        for node, bindings in box.screen._modal_binding_chain:
-            for binding in bindings.key_to_bindings.get(event.key, ()):
+        for node, node_map in modal_binding_chain(box.screen):
+            for binding in node_map.key_to_bindings.get(event.key, ()):
                 if binding.priority or binding.action.rpartition(".")[2] not in FOCUS_MOVES:
                     self._wait_for_binding(event)
                     return False  # the key bubbles to this binding as before
@@ -126,7 +136,7 @@ class KeysInOrder:
         pass_on(self, event)  # type: ignore[arg-type]
 
 
-class StillInput(KeysInOrder, Input):
+class StillInput(KeysInOrder, DrawnValueHook, Input):
     """An Input whose cursor never blinks and that takes keys typed ahead in order."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -136,8 +146,7 @@ class StillInput(KeysInOrder, Input):
     async def _on_key(self, event: events.Key) -> None:
         await self._take_in_order(event)  # Input._on_key runs next unless it was dealt with
 
-    @property
-    def _value(self) -> Text:
+    def value_as_drawn(self) -> Text:
         return drawn_value(self)
 
 
@@ -153,24 +162,32 @@ def pass_on(box: Input, event: events.Key | events.Paste) -> None:
               else events.Paste(event.text))
     replay.set_sender(box.app)
     replay.time = event.time
-    (box.app.focused or box.app.screen)._forward_event(replay)
+    forward_event(box.app.focused or box.app.screen, replay)
 
 
 def drawn_value(box: Input) -> Text:
     """The value as drawn: Input writes control characters (a pasted or stored ESC) straight
     to the terminal, so each is drawn as one visible stand-in (same length: the cursor and
     selection still line up). ``value`` itself is untouched; validation refuses controls."""
-    text = Input._value.fget(box)  # type: ignore[attr-defined]
+    text = input_rendered_value(box)
     if box.password or not has_unsafe(box.value):
         return text
     return Text(visible_in_box(box.value), no_wrap=True, overflow="ignore", end="")
 
 
-class VisibleCommandInput(CommandInput):
+class VisibleCommandInput(DrawnValueHook, CommandInput):
     """The command palette's text box, drawing controls as stand-ins like ``StillInput`` (a
     pasted ``EVIL\x1b[2J…`` cleared the operator's terminal). The stock palette builds its
     own box, so the app swaps this class in when the palette opens."""
 
-    @property
-    def _value(self) -> Text:
+    def value_as_drawn(self) -> Text:
         return drawn_value(self)
+
+
+def still_palette(palette: CommandPalette) -> None:
+    """The stock command palette's text boxes made still (no blinking cursor) and visible
+    (``VisibleCommandInput``); the app calls it once the palette has mounted them."""
+    for field in palette.query(Input):
+        field.cursor_blink = False
+        if type(field) is CommandInput:  # controls pasted into it drawn as stand-ins
+            field.__class__ = VisibleCommandInput

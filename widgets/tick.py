@@ -7,12 +7,9 @@ terminal or to a colour-blind operator the two look the same. Here an unticked b
 
 from __future__ import annotations
 
-from textual.content import Content
+from orderview.widgets.textual_internals import BlankUntickedMark
 from textual.widgets import Checkbox
 
 
-class Tick(Checkbox):
-    @property
-    def _button(self) -> Content:
-        self.BUTTON_INNER = "X" if self.value else " "
-        return super()._button
+class Tick(BlankUntickedMark, Checkbox):
+    """Blank when unticked (``BlankUntickedMark``)."""

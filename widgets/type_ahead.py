@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakSet
 
 from orderview.widgets.fresh_keys import FreshKeysOnly
+from orderview.widgets.textual_internals import event_sender, forward_event
 from textual import events
 from textual.message import Message
 
@@ -151,7 +152,7 @@ class TypeAhead:
         router): send it where it belongs now, behind any keys held."""
         copy = _copy(event)
         if not self.wants(copy):
-            (self.app.focused or self.app.screen)._forward_event(copy)
+            forward_event(self.app.focused or self.app.screen, copy)
 
     def await_key(self, event: object) -> None:
         """A widget let ``event`` bubble to a binding above it that may change the screen
@@ -264,6 +265,6 @@ def _copy(event: events.Key | events.Paste) -> events.Key | events.Paste:
     copy: events.Key | events.Paste
     copy = (events.Key(event.key, event.character) if isinstance(event, events.Key)
             else events.Paste(event.text))
-    copy.set_sender(event._sender)  # type: ignore[arg-type]
+    copy.set_sender(event_sender(event))  # type: ignore[arg-type]
     copy.time = event.time  # when it was typed (``FreshKeysOnly`` compares it)
     return copy

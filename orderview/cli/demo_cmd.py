@@ -17,6 +17,8 @@ from orderview.demo import DEFAULT_ORDERS, DEFAULT_SEED, DemoRefused, generate_d
 MAX_ORDERS = 5_000_000
 
 
+# Every subcommand registers itself the same way (argparse's add_parser with parents=[common]):
+# the alike lines are each command's own name, help and description.
 def register(parser: argparse.ArgumentParser,
              subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:

@@ -86,12 +86,14 @@ async def run_export(args: argparse.Namespace, ctx: Context) -> int:
         detail = await orders.get_order_by_store_id(ctx.db, args.order_id)
         if args.output == "-":
             stdout: IO[str] = _Utf8Stdout()  # type: ignore[assignment]
-            result = await export.export_to_stream(ctx.db, detail.id, stdout)
+            result = await export.export_to_stream(ctx.db, detail.id, stdout,
+                                                   actor=ctx.operator)
             print(f"exported {_rows(result.rows)} to standard output", file=sys.stderr)
             return 0
         path = args.output or export.default_filename(detail.store_id)
         result = await export.export_to_file(
-            ctx.db, detail.id, path, overwrite=args.force, progress=_stderr_progress()
+            ctx.db, detail.id, path, overwrite=args.force, progress=_stderr_progress(),
+            actor=ctx.operator,
         )
     except export.ExportFileExists as exc:
         raise CLIError(visible(f"{exc} (use --force to overwrite)")) from None

@@ -45,6 +45,7 @@ def register(parser: argparse.ArgumentParser,
         cmd = sub.add_parser(name, parents=[common], help=f"{name} the license ({text})")
         _key_options(cmd)
         cmd.set_defaults(handler=switch_cmd, enabled=enabled)
+# One add_parser per action, alike in shape (name, help, description, the key options).
     reset = sub.add_parser(
         "reset", parents=[common], help="release every device (or one: --device ID)",
         description="Reset activations: release every device of the license (its transfer count "

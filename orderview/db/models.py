@@ -226,6 +226,8 @@ class Device(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+# Its email/name columns read like Customer's: two entities (a manager is not the order's
+# customer) with their own tables, search keys and migrations; a shared mixin would couple them.
 class LicenseManager(Base):
     """A person who manages licenses in the user portal; rights live on the assignment."""
 

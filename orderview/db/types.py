@@ -47,6 +47,9 @@ class _JSON(TypeDecorator[Any]):
 
     impl = JSON
     cache_ok = True
+    # As ``JSON()`` has it (a TypeDecorator does not take it from ``impl``): without it an ORM
+    # insert stored an unset JSON column as the text 'null', the issuing fast path as NULL.
+    should_evaluate_none = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":

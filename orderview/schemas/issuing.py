@@ -1,5 +1,5 @@
-"""Issuing licenses: one product line's entitlements, its identities (keys, quantity or user
-emails) and the new-order part of the wizard.
+"""Issuing licenses: one product line's entitlements and its identities (keys, quantity or user
+emails); the New order step is ``orderview.schemas.new_order``.
 
 Values typed by the operator override the policy; the rest are copied from it. Validation is
 strict on purpose (no impossible dates, durations only like ``30d``/``6m``/``1y``) because a
@@ -18,8 +18,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from orderview.keys import is_valid_key, normalize_key
 from orderview.safetext import has_unsafe
-from orderview.schemas.common import Line50, Line100, Line200, Line254, parse
-from orderview.schemas.customer import check_email, validate_new_customer
+from orderview.schemas.common import parse
+from orderview.schemas.customer import check_email
 from orderview.services.errors import FieldErrors
 
 if TYPE_CHECKING:
@@ -461,58 +461,3 @@ def show_value(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
-
-
-# --- the new-order part -----------------------------------------------------------------------
-
-class NewCustomer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    email: Line254
-    first_name: Line100 = ""
-    last_name: Line100 = ""
-    company_name: Line200 = ""
-    phone: Line50 = ""
-
-
-class NewOrder(BaseModel):
-    """Order ID blank = generated; a customer picked by id, created from fields, or none."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    store_id: Line100 = ""
-    reference: Line100 = ""
-    customer_id: int | None = None
-    new_customer: NewCustomer | None = None
-
-
-def parse_new_order(data: dict[str, Any]) -> NewOrder:
-    """Validate the new-order step; customer field errors are keyed ``customer.<field>``."""
-    customer = data.get("new_customer")
-    errors: dict[str, str] = {}
-    if customer is not None:
-        # The same rules as the Customer dialog (email syntax, phone), so a customer made here
-        # can be edited there without first repairing it. Both run: a bad phone must not hide
-        # a bad email until the phone is fixed.
-        for check in (lambda c: parse(NewCustomer, c), validate_new_customer):
-            try:
-                check(dict(customer))
-            except FieldErrors as exc:
-                for k, v in exc.errors.items():
-                    errors.setdefault(f"customer.{k}", f"email {v}" if k == "email" else v)
-        email = str(dict(customer).get("email") or "").strip()
-        if "customer.email" not in errors and not EMAIL_RE.match(email):
-            errors["customer.email"] = "enter the customer's email address"
-    rest = {k: v for k, v in data.items() if k != "new_customer"}
-    try:
-        order = parse(NewOrder, rest)
-    except FieldErrors as exc:
-        errors.update(exc.errors)
-        order = None
-    if data.get("customer_id") is not None and customer is not None:
-        errors["customer"] = "pick a customer or create one, not both"
-    if errors or order is None:
-        raise FieldErrors(errors)
-    if customer is not None:
-        order = order.model_copy(update={"new_customer": NewCustomer.model_validate(customer)})
-    return order

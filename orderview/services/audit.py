@@ -105,6 +105,7 @@ async def changes_since(
     ]
 
 
+# A row-to-view mapping like orders.customer_view's: one field per line, nothing to share.
 def _view(e: AuditEvent) -> AuditView:
     return AuditView(
         id=e.id,

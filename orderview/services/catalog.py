@@ -11,6 +11,7 @@ from orderview.db.engine import Database
 from orderview.db.models import LicensePolicy, Product
 from orderview.services.errors import NotFound
 from orderview.services.normalize import unfindable
+from orderview.services.rows import view_by_id
 
 # The policy columns that are license defaults (every one is also a ``licenses`` column).
 POLICY_VALUE_FIELDS: tuple[str, ...] = (
@@ -67,11 +68,7 @@ async def list_products(db: Database, include_inactive: bool = False) -> list[Pr
 
 
 async def get_product(db: Database, product_id: int) -> ProductView:
-    async with db.sessions() as session:
-        product = await session.get(Product, product_id)
-    if product is None:
-        raise NotFound("no such product")
-    return product_view(product)
+    return await view_by_id(db, Product, product_id, product_view, "no such product")
 
 
 def _by_code(items: list[Any], code: str, attr: str) -> Any | None:
@@ -111,11 +108,7 @@ async def list_policies(db: Database, product_id: int) -> list[PolicyView]:
 
 
 async def get_policy(db: Database, policy_id: int) -> PolicyView:
-    async with db.sessions() as session:
-        policy = await session.get(LicensePolicy, policy_id)
-    if policy is None:
-        raise NotFound("no such license policy")
-    return policy_view(policy)
+    return await view_by_id(db, LicensePolicy, policy_id, policy_view, "no such license policy")
 
 
 async def policy_by_code(db: Database, product_id: int, code: str) -> PolicyView:

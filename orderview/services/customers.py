@@ -29,6 +29,7 @@ from orderview.services.errors import FieldErrors, NotFound
 from orderview.services.normalize import customer_keys, lc, unfindable
 from orderview.services.order_edit import lock_order
 from orderview.services.orders import customer_view, get_order, starts_with
+from orderview.services.rows import view_by_id
 from orderview.services.versioning import bump, lock_versioned
 from orderview.services.views import CustomerView, OrderDetail
 
@@ -114,11 +115,7 @@ async def search_customers(
 
 
 async def get_customer(db: Database, customer_id: int) -> CustomerView:
-    async with db.sessions() as session:
-        customer = await session.get(Customer, customer_id)
-    if customer is None:
-        raise NotFound("no such customer")
-    return customer_view(customer)
+    return await view_by_id(db, Customer, customer_id, customer_view, "no such customer")
 
 
 async def count_other_orders(db: Database, customer_id: int, order_id: int | None = None) -> int:
@@ -206,6 +203,8 @@ async def create_customer(
             )
             session.add(customer)
             await session.flush()
+            # Every write records its own audit event (docs/invariants.md); these calls look alike because
+            # the event's fields are the same, while what each write changed differs.
             audit.record(
                 session,
                 actor=actor,

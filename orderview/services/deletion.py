@@ -43,6 +43,7 @@ from orderview.services.versioning import check_version
 LICENSE_SNAPSHOT_COLUMNS = ["license_key", "license_type", "user_email"]
 
 
+# Alike views.OrderSummary by shape only (frozen dataclass of an order's fields): a different view.
 @dataclass(frozen=True, slots=True)
 class DeletionPreview:
     """What the Delete order dialog names before the operator confirms."""
@@ -85,6 +86,8 @@ async def _preview(session: AsyncSession, order_id: int) -> DeletionPreview | No
     """The preview as the database is now, in ``session`` (None: no such order)."""
     row = (
         await session.execute(
+# The same join as the export's order query, but the preview reads only the columns the
+# confirmation names (and both versions); the export reads every customer column.
             select(
                 Order.store_id,
                 Order.version,

@@ -1,4 +1,4 @@
-"""Issuing licenses into an order, and creating orders (optionally with licenses).
+"""Issuing licenses into an order (creating orders lives in ``order_create.py``).
 
 Every license of every line is written in ONE transaction: all or none, also when the process is
 killed half way (an uncommitted transaction simply never happened). Rows go in as Core
@@ -26,28 +26,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
-from orderview.db.models import AuditEvent, Customer, License, LicensePolicy, Order, Product
+from orderview.db.models import AuditEvent, License, LicensePolicy, Order, Product
 from orderview.keys import generate_keys
 from orderview.roles import require
 from orderview.schemas.issuing import (
     LineInput,
-    NewOrder,
     ResolvedLine,
-    parse_new_order,
     resolve_line,
 )
 from orderview.services import audit
 from orderview.services.catalog import policy_view, product_view
 from orderview.services.errors import ConflictError, FieldErrors, NotFound
-from orderview.services.normalize import customer_keys, lc
-from orderview.services.order_ids import (
-    generate_store_id,
-    store_id_holder,
-    store_id_taken,
-    store_id_taken_message,
-)
-from orderview.services.orders import get_order
-from orderview.services.views import OrderDetail
+from orderview.services.normalize import lc
 
 ProgressFn = Callable[[int, int], None]
 CHUNK = 2000  # rows per executemany: big enough to be fast, small enough for live progress
@@ -88,12 +78,6 @@ class IssueResult:
     @property
     def identities(self) -> list[str]:
         return [i for line in self.lines for i in (line.keys or line.user_emails)]
-
-
-@dataclass(frozen=True, slots=True)
-class CreatedOrder:
-    order: OrderDetail
-    issued: IssueResult | None
 
 
 # --- preparing lines (reads only) ---------------------------------------------------------
@@ -277,7 +261,7 @@ def _summary(lines: Sequence[IssuedLine]) -> str:
     return f"issued {total} license{'s' if total != 1 else ''}: {parts}"
 
 
-async def _issue_in_session(
+async def issue_in_session(
     session: AsyncSession, actor: str, order: Order, lines: Sequence[ResolvedLine],
     progress: ProgressFn | None,
 ) -> IssueResult:
@@ -351,73 +335,4 @@ async def issue_licenses(
     resolved = await resolve_lines(db, lines)
     async with db.write() as session:
         order = await _locked_order(session, order_id)
-        return await _issue_in_session(session, actor, order, resolved, progress)
-
-
-# --- creating orders ----------------------------------------------------------------------
-
-async def _customer_for(session: AsyncSession, actor: str, new: NewOrder) -> int | None:
-    if new.customer_id is not None:
-        if await session.get(Customer, new.customer_id) is None:
-            raise FieldErrors({"customer": "that customer no longer exists"})
-        return new.customer_id
-    if new.new_customer is None:
-        return None
-    c = new.new_customer
-    if await session.scalar(select(Customer.id).where(Customer.email_lc == lc(c.email))):
-        raise FieldErrors({"customer.email": "a customer with this email exists: pick it"})
-    fields = {"email": c.email, "first_name": c.first_name, "last_name": c.last_name,
-              "company_name": c.company_name, "phone": c.phone}
-    now = datetime.now(UTC)
-    customer = Customer(**fields, **customer_keys(c.email, c.first_name, c.last_name,
-                                                  c.company_name),
-                        created_at=now, updated_at=now, version=1)
-    session.add(customer)
-    await session.flush()
-    audit.record(session, actor=actor, action="created", entity="customer",
-                 entity_id=customer.id, entity_version=1, summary=f"created customer {c.email}",
-                 changes=audit.diff({}, fields))
-    return customer.id
-
-
-async def create_order(
-    db: Database, actor: str, new_order: NewOrder | dict[str, Any],
-    lines: Sequence[LineInput] = (), progress: ProgressFn | None = None,
-) -> CreatedOrder:
-    """Create an order (and its new customer, and its licenses) in one transaction."""
-    require(actor, "create_order")
-    if lines:
-        require(actor, "issue")
-    new = new_order if isinstance(new_order, NewOrder) else parse_new_order(new_order)
-    resolved = await resolve_lines(db, lines) if lines else []
-    try:
-        async with db.write() as session:
-            customer_id = await _customer_for(session, actor, new)
-            store_id = new.store_id
-            if store_id:
-                held = await store_id_holder(session, store_id)
-                if held is not None:
-                    raise FieldErrors({"store_id": store_id_taken_message(held)})
-            else:
-                store_id = generate_store_id()
-                while await store_id_taken(session, store_id):
-                    store_id = generate_store_id()
-            now = datetime.now(UTC)
-            order = Order(store_id=store_id, store_id_lc=lc(store_id), reference=new.reference,
-                          reference_lc=lc(new.reference), customer_id=customer_id,
-                          created_at=now, updated_at=now, version=1)
-            session.add(order)
-            await session.flush()
-            audit.record(
-                session, actor=actor, action="created", entity="order", entity_id=order.id,
-                entity_version=1, order_id=order.id, order_store_id=store_id,
-                summary=f"created order {store_id}",
-                changes=audit.diff({}, {"store_id": store_id, "reference": new.reference,
-                                        "customer_id": customer_id}),
-            )
-            issued = (await _issue_in_session(session, actor, order, resolved, progress)
-                      if resolved else None)
-    except IntegrityError:  # another desk took the same Order ID or email a moment ago
-        raise FieldErrors({"store_id": "an order with this Order ID (or a customer with this"
-                                       " email) was just created elsewhere; try again"}) from None
-    return CreatedOrder(order=await get_order(db, order.id), issued=issued)
+        return await issue_in_session(session, actor, order, resolved, progress)

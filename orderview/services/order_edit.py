@@ -49,6 +49,7 @@ async def update_order(
                 setattr(order, name, new)
             order.reference_lc = lc(order.reference)
             bump(order)
+            # Alike customers.py's audit events by shape only: one event per write, with its own values.
             audit.record(
                 session,
                 actor=actor,

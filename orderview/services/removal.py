@@ -25,6 +25,7 @@ from orderview.services.fingerprint import fingerprint
 ENTITY = "license manager assignment"
 
 
+# Alike mail.composer.Composed and deletion.DeletionPreview by shape only (frozen dataclasses).
 @dataclass(frozen=True, slots=True)
 class ManagerRemoval:
     """The manager as the Remove confirmation shows them."""

@@ -153,6 +153,7 @@ class AuditView:
     operator_address: str | None = None
 
 
+# Alike mail.outbox.DeliveryResult by shape only (a frozen dataclass of one row).
 @dataclass(frozen=True, slots=True)
 class DeviceView:
     """One activation of a license (a row of ``devices``)."""

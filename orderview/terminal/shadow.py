@@ -23,9 +23,10 @@ Pure Python, no Textual or Rich: the driver glue lives in ``widgets/shadow_drive
 from __future__ import annotations
 
 import re
-from typing import cast
 
-from orderview.terminal.sgr import DEFAULT, Style, apply_sgr, sgr_delta, with_link
+from orderview.terminal.sgr import DEFAULT, apply_sgr, with_link
+from orderview.terminal.shadow_emit import ShadowEmitter
+from orderview.terminal.shadow_model import put_char
 from orderview.terminal.widths import char_width
 
 SYNC_START = "\x1b[?2026h"
@@ -50,62 +51,12 @@ _CURSOR_MODES = frozenset({"25", "1048"}) | _SCREEN_MODES
 _SAFE_CSI = frozenset("nctsq")
 
 
-class ShadowScreen:
+class ShadowScreen(ShadowEmitter):
     """Filter a terminal output stream down to the minimal update of the terminal's screen.
 
     ``feed(data)`` takes what the app writes and returns what must go out now (usually "",
     output is held until the frame ends); ``flush()`` ends a frame and returns its update.
     """
-
-    def __init__(
-        self, width: int, height: int, *, mouse_motion: bool = False, erase: bool = True
-    ) -> None:
-        """``erase``: the terminal erases with the current background colour (terminfo
-        ``bce``), so runs of blanks may be sent as ECH/EL; otherwise they are spelled out."""
-        self.mouse_motion = mouse_motion
-        self.erase = erase
-        self._held = ""
-        self._out: list[str] = []
-        self._pen: Style = DEFAULT  # the app's pen
-        self._x: int | None = 0  # the app's cursor; None: unknown
-        self._y: int | None = 0
-        self._lf_from: tuple[int, int, str] | None = None  # (x, y, "\n"*k) not yet resolved
-        self._cursor_visible = True
-        self._raw = False
-        self._pen_known = True  # False after a cursor restore (it may restore a saved pen)
-        self._region = False  # a scroll region is set: we stay raw
-        self._sync_frame = False  # the app wrapped this frame in synchronized-update markers
-        self._sync_open = False  # we have sent SYNC_START for this frame
-        self.stats_frames = 0
-        self.stats_cells = 0
-        self._setup(width, height)
-
-    # ----------------------------------------------------------------- state
-
-    def _setup(self, width: int, height: int) -> None:
-        self.width, self.height = width, height
-        self._want_c: list[list[str | None]] = [[None] * width for _ in range(height)]
-        self._want_s: list[list[Style | None]] = [[None] * width for _ in range(height)]
-        self._forget_terminal()
-
-    def _forget_terminal(self) -> None:
-        """The terminal's contents, cursor and pen become unknown."""
-        w, h = self.width, self.height
-        self._shown_c: list[list[str | None]] = [[None] * w for _ in range(h)]
-        self._shown_s: list[list[Style | None]] = [[None] * w for _ in range(h)]
-        self._tx: int | None = None
-        self._ty: int | None = None
-        self._tpen: Style | None = None
-        self._dirty: dict[int, list[int]] = {}
-
-    def _forget_all(self) -> None:
-        """Forget the app's screen too (after output we pass through unmodelled)."""
-        w, h = self.width, self.height
-        self._want_c = [[None] * w for _ in range(h)]
-        self._want_s = [[None] * w for _ in range(h)]
-        tx, ty, tpen = self._tx, self._ty, self._tpen
-        self._forget_terminal()
-        self._tx, self._ty, self._tpen = tx, ty, tpen
 
     def resize(self, width: int, height: int) -> None:
         """The terminal changed size: forget everything; the app repaints in full."""
@@ -212,7 +163,7 @@ class ShadowScreen:
         for i, ch in enumerate(text):
             w = char_width(ch)
             if w > 0 and x + w <= width:
-                lo, hi = _put(row_c, row_s, x, ch, w, pen, width)
+                lo, hi = put_char(row_c, row_s, x, ch, w, pen, width)
                 self._mark(y, lo, hi)
                 x += w
             elif w == 0 and x > 0 and (joined := row_c[x - 1]):
@@ -223,32 +174,6 @@ class ShadowScreen:
                 self._go_raw(text[i:])
                 return
         self._x = x
-
-    def _put_ascii(self, row_c: list[str | None], row_s: list[Style | None], y: int, x: int,
-                   text: str, pen: Style) -> None:
-        end = x + len(text)
-        if end == x:
-            return
-        lo, hi = x, end
-        if row_c[x] == "" and x > 0:  # overwriting the right half of a wide character
-            row_c[x - 1] = " "
-            lo = x - 1
-        if end < self.width and row_c[end] == "":  # ... or its left half
-            row_c[end] = " "
-            hi = end + 1
-        row_c[x:end] = text
-        row_s[x:end] = [pen] * (end - x)
-        self._mark(y, lo, hi)
-
-    def _mark(self, y: int, lo: int, hi: int) -> None:
-        span = self._dirty.get(y)
-        if span is None:
-            self._dirty[y] = [lo, hi]
-        else:
-            if lo < span[0]:
-                span[0] = lo
-            if hi > span[1]:
-                span[1] = hi
 
     def _csi(self, params: str, inter: str, final: str, seq: str) -> None:
         if self._raw:
@@ -448,192 +373,3 @@ class ShadowScreen:
         self._out.append(data)
         self._forget_all()
         self._raw = True
-
-    def _sync_cursor(self) -> None:
-        """Put the terminal's cursor where the app's cursor is."""
-        lfs = ""
-        x, y = self._x, self._y
-        if self._lf_from is not None:
-            x, y, lfs = self._lf_from
-            self._lf_from = None
-        if x is None or y is None:
-            return  # already in step (the sequence that made it unknown went through)
-        if x >= self.width:  # pending wrap: rewrite the last cell so the terminal is there too
-            last = self.width - 1
-            if self._want_c[y][last] == "" and last > 0:  # a wide character ends the row
-                last -= 1
-            ch, style = self._want_c[y][last], self._want_s[y][last]
-            if ch and style is not None:
-                self._goto(last, y)
-                self._set_pen(style)
-                self._out.append(ch)
-                self._tx = self._ty = None
-        elif (self._tx, self._ty) != (x, y):
-            self._goto(x, y)
-        if lfs:
-            self._out.append(lfs)
-            self._tx = self._ty = None
-
-    def _sync_cursor_at_end(self) -> None:
-        if self._cursor_visible and (self._lf_from is not None or self._x is not None):
-            self._sync_cursor()
-
-    # --------------------------------------------------------------- output
-
-    def _set_pen(self, style: Style) -> None:
-        if style != self._tpen:
-            self._out.append(sgr_delta(self._tpen, style))
-            self._tpen = style
-
-    def _goto(self, x: int, y: int) -> None:
-        tx, ty = self._tx, self._ty
-        if tx == x and ty == y:
-            return
-        best = f"\x1b[{y + 1};{x + 1}H" if x else (f"\x1b[{y + 1}H" if y else "\x1b[H")
-        if tx is not None and ty is not None:
-            if ty == y:
-                vertical = ""
-            elif y > ty:
-                vertical = "\x1b[B" if y - ty == 1 else f"\x1b[{y - ty}B"
-            else:
-                vertical = "\x1b[A" if ty - y == 1 else f"\x1b[{ty - y}A"
-            dx = x - tx
-            if dx == 0:
-                horizontal = ""
-            elif dx > 0:
-                horizontal = "\x1b[C" if dx == 1 else f"\x1b[{dx}C"
-            else:
-                horizontal = "\x1b[D" if dx == -1 else f"\x1b[{-dx}D"
-                if x == 0:
-                    horizontal = "\r"
-            for candidate in (
-                vertical + horizontal,
-                vertical + "\r" + ("" if x == 0 else "\x1b[C" if x == 1 else f"\x1b[{x}C"),
-                vertical + f"\x1b[{x + 1}G",
-            ):
-                if len(candidate) < len(best):
-                    best = candidate
-        self._out.append(best)
-        self._tx, self._ty = x, y
-
-    def _emit_changes(self) -> None:
-        """Send every cell where the app's screen differs from the terminal's."""
-        dirty = self._dirty
-        if not dirty:
-            return
-        self._dirty = {}
-        width = self.width
-        out = self._out
-        want_c, want_s, shown_c, shown_s = self._want_c, self._want_s, self._shown_c, self._shown_s
-        cells = 0
-        for y in sorted(dirty):
-            lo, hi = dirty[y]
-            wc, ws, sc, ss = want_c[y], want_s[y], shown_c[y], shown_s[y]
-            if lo > 0 and wc[lo] == "":
-                lo -= 1
-            if wc[lo:hi] == sc[lo:hi] and ws[lo:hi] == ss[lo:hi]:
-                continue
-            x = lo
-            while x < hi:
-                ch = wc[x]
-                if ch == sc[x] and ws[x] == ss[x]:
-                    x += 1
-                    continue
-                if ch is None:
-                    x += 1
-                    continue
-                if ch == "":  # the right half of a wide character: send the character
-                    x -= 1
-                    ch = wc[x]
-                    if not ch:
-                        x += 2
-                        continue
-                style = ws[x]
-                assert style is not None  # a cell with a character has its style
-                # Erase a run of blanks, unless the terminal may hold a wide character across
-                # either edge of the run (terminals disagree on erasing half of one; writing
-                # a blank over it is unambiguous): then the edge cell is written normally.
-                if (ch == " " and self.erase and not style[2] and not style[3]
-                        and style[4] is None and not (x and (sc[x - 1] is None or sc[x] == ""))):
-                    end = x + 1
-                    while end < width and wc[end] == " " and ws[end] == style:
-                        end += 1
-                    if end < width and (sc[end - 1] is None or sc[end] == ""):
-                        end -= 1
-                    if end - x >= (4 if end == width else 8):
-                        self._erase(y, x, end, style)
-                        cells += end - x
-                        x = end
-                        continue
-                w = 2 if x + 1 < width and wc[x + 1] == "" else 1
-                tx = self._tx
-                if self._ty == y and tx is not None and 0 < x - tx <= 3:
-                    self._fill_gap(y, tx, x)
-                self._goto(x, y)
-                if style != self._tpen:
-                    out.append(sgr_delta(self._tpen, style))
-                    self._tpen = style
-                out.append(ch)
-                _put(sc, ss, x, ch, w, style, width)
-                cells += 1
-                x += w
-                self._tx = x if x < width else None
-        self.stats_cells += cells
-
-    def _erase(self, y: int, start: int, end: int, style: Style) -> None:
-        """Blank a run of plain spaces with ECH, or EL when it reaches the row's end.
-
-        Only for styles without attributes: erased cells take the pen's colours in every
-        terminal (xterm's background-colour erase), but not its underline or reverse.
-        The cursor does not move.
-        """
-        self._goto(start, y)
-        self._set_pen(style)
-        n = end - start
-        self._out.append("\x1b[K" if end == self.width else f"\x1b[{n}X")
-        sc, ss = self._shown_c[y], self._shown_s[y]
-        if start > 0 and sc[start] == "":  # half a wide character was erased: unsure what stays
-            sc[start - 1] = ss[start - 1] = None
-        if end < self.width and sc[end] == "":
-            sc[end] = ss[end] = None
-        sc[start:end] = [" "] * n
-        ss[start:end] = [style] * n
-
-    def _fill_gap(self, y: int, start: int, end: int) -> None:
-        """Rewrite a few unchanged cells instead of moving over them, when that is shorter."""
-        n = end - start
-        if n >= (3 if n == 1 else 4):
-            return
-        sc, ss, wc = self._shown_c[y], self._shown_s[y], self._want_c[y]
-        pen = self._tpen
-        for gx in range(start, end):
-            ch = sc[gx]
-            if ch is None or ch != wc[gx] or ss[gx] != pen or len(ch) != 1 or ord(ch) > 126:
-                return
-            if gx + 1 < self.width and sc[gx + 1] == "":
-                return
-        self._out.append("".join(cast("list[str]", sc[start:end])))  # all checked above
-        self._tx = end
-
-
-def _put(
-    row_c: list[str | None], row_s: list[Style | None], x: int, ch: str, w: int, style: Style,
-    width: int
-) -> tuple[int, int]:
-    """Write one character into a row as a terminal does; return the columns it changed.
-
-    Overwriting either half of a wide character blanks its other half, as xterm and VTE do.
-    """
-    lo, hi = x, x + w
-    if row_c[x] == "" and x > 0:
-        row_c[x - 1] = " "
-        lo = x - 1
-    if x + w < width and row_c[x + w] == "":
-        row_c[x + w] = " "
-        hi = x + w + 1
-    row_c[x] = ch
-    row_s[x] = style
-    if w == 2:
-        row_c[x + 1] = ""
-        row_s[x + 1] = style
-    return lo, hi

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from orderview.widgets.fmt import plural
+from orderview.widgets.fmt import EMPTY, day, plural
 from orderview.widgets.read_only import refuse_write
 from orderview.widgets.role_gate import RoleGated, say
 from orderview.widgets.still_input import StillInput
@@ -24,6 +24,29 @@ from textual.widgets import Input
 from orderview.services import license_query as lq
 from orderview.services.license_bulk import Selection
 from orderview.services.views import LicenseRow
+
+# The Licenses table's row cells: here, beside the choosing that marks a row with ``✓``.
+TYPE_LABELS = {"time-limited": "timed", "subscription": "subscr.", "consumption": "consum."}
+
+
+def expiry(row: LicenseRow) -> str:
+    if row.validity_period is not None:
+        return day(row.validity_period)
+    if row.valid_duration:
+        return f"+{row.valid_duration}"
+    return EMPTY
+
+
+def license_cells(row: LicenseRow, chosen: bool = False) -> tuple[object, ...]:
+    return (
+        f"✓{row.identity}" if chosen else row.identity,
+        row.product_code,
+        TYPE_LABELS.get(row.license_type, row.license_type),
+        row.status,
+        row.activations,
+        expiry(row),
+        row.created_at.strftime("%Y-%m-%d"),
+    )
 
 
 class FilterBox(StillInput):
@@ -44,6 +67,7 @@ class LicenseFinding(RoleGated):
     """Filter, sort and selection state of the Licenses tab (see the module)."""
 
     ROLE_ACTIONS: ClassVar[dict[str, str]] = {"bulk": "change_license"}
+# One Binding per key, alike in shape: declarations, nothing to share.
     FINDING_BINDINGS: ClassVar[list[Binding]] = [
         # Not in the footer (the order's keys fill it at 80 columns): help lists them.
         Binding("slash", "focus_filter", "Filter", show=False,
@@ -82,8 +106,6 @@ class LicenseFinding(RoleGated):
         return self.query_one("#licenses-filter", FilterBox)  # type: ignore[attr-defined]
 
     def cells(self, rows: Iterable[LicenseRow]) -> Iterator[tuple[str, tuple[object, ...]]]:
-        from orderview.screens.order_tabs.licenses import license_cells
-
         chosen = self.chosen
         return ((str(r.id), license_cells(r, self.all_matching or r.id in chosen)) for r in rows)
 

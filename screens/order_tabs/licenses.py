@@ -18,13 +18,13 @@ from typing import TypeVar
 
 from orderview.screens.order_tabs.license_finder import LicenseFinding
 from orderview.widgets.app_services import services_of
-from orderview.widgets.fmt import EMPTY, day
 from orderview.widgets.literal_table import LiteralTable
 from orderview.widgets.status_line import StatusLine
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable
 
 from orderview.services import license_query as lq
@@ -41,32 +41,16 @@ COLUMNS = ("Key or user", "Prod.", "Type", "Status", "Act.", "Expiry", "Created"
 WIDTHS = (None, None, 9, 8, None, 10, 10)
 KEY_LENGTH = 19  # XXXX-XXXX-XXXX-XXXX: a generated key is never cut
 MINS = (KEY_LENGTH, 6, 0, 0, 0, 0, 0)
-TYPE_LABELS = {"time-limited": "timed", "subscription": "subscr.", "consumption": "consum."}
-
-
-def expiry(row: LicenseRow) -> str:
-    if row.validity_period is not None:
-        return day(row.validity_period)
-    if row.valid_duration:
-        return f"+{row.valid_duration}"
-    return EMPTY
-
-
-def license_cells(row: LicenseRow, chosen: bool = False) -> tuple[object, ...]:
-    return (
-        f"✓{row.identity}" if chosen else row.identity,
-        row.product_code,
-        TYPE_LABELS.get(row.license_type, row.license_type),
-        row.status,
-        row.activations,
-        expiry(row),
-        row.created_at.strftime("%Y-%m-%d"),
-    )
-
-
 T = TypeVar("T")
 
 class LicensesPane(LicenseFinding, Vertical):
+    class OpenLicense(Message):
+        """enter on a row: the order screen opens that license's screen over itself."""
+
+        def __init__(self, license_id: int) -> None:
+            super().__init__()
+            self.license_id = license_id
+
     DEFAULT_CSS = """
     LicensesPane { height: 1fr; }
     LicensesPane LiteralTable { height: 1fr; }
@@ -226,10 +210,8 @@ class LicensesPane(LicenseFinding, Vertical):
         """enter: the license screen (esc comes back to this row)."""
         event.stop()
         row = self.selected_license()
-        if row is not None:
-            from orderview.screens.license import LicenseScreen
-
-            self.app.push_screen(LicenseScreen(row.id))
+        if row is not None:  # the order screen opens it (this pane does not know that screen)
+            self.post_message(self.OpenLicense(row.id))
 
     def _near_edge(self, row: int) -> None:
         """Fetch the next page when the cursor is near an edge of the window."""

@@ -186,8 +186,7 @@ class ManagersPane(RoleGated, Vertical):
         if detail.managers:
             table.move_cursor(row=min(max(row, 0), len(detail.managers) - 1))
         self._show_selected()
-        if not self.status.text:
-            self.status.set_status(self._summary())
+        self.status.keep(self._summary())  # a message about a change stays until a key
 
     def _summary(self) -> str:
         if self.detail is None or not self.detail.managers:
@@ -215,7 +214,7 @@ class ManagersPane(RoleGated, Vertical):
             sender.wake()
 
     async def _reload(self, message: str) -> None:
-        self.status.set_status(message)
+        self.status.say(message)
         reload = getattr(self.screen, "reload", None)
         if reload is not None:
             await reload()
@@ -236,7 +235,7 @@ class ManagersPane(RoleGated, Vertical):
             return
         manager = self.selected_manager()
         if self.detail is None or manager is None:
-            self.status.set_status("No manager selected. a adds one.")
+            self.status.say("No manager selected. a adds one.")
             return
         self.app.push_screen(ManagerDialog(self.detail, manager), self._saved)
 
@@ -255,7 +254,7 @@ class ManagersPane(RoleGated, Vertical):
             return
         manager, detail = self.selected_manager(), self.detail
         if manager is None or detail is None:
-            self.status.set_status("No manager selected.")
+            self.status.say("No manager selected.")
             return
         lead = ""
         try:
@@ -263,7 +262,7 @@ class ManagersPane(RoleGated, Vertical):
             while True:  # the confirmation shows the manager as they are; removes only that
                 if not await self.app.push_screen_wait(
                         ConfirmScreen(removal_question(preview, lead))):
-                    self.status.set_status("Nothing removed.")
+                    self.status.say("Nothing removed.")
                     return
                 try:
                     await managers.remove_manager(
@@ -285,13 +284,13 @@ class ManagersPane(RoleGated, Vertical):
             return
         manager = self.selected_manager()
         if manager is None:
-            self.status.set_status("No manager selected.")
+            self.status.say("No manager selected.")
             return
         signed_in = "" if manager.is_initial_password else " They have already signed in."
         question = (f"Send {manager.email} a new initial password? Any earlier password "
                     f"stops working at once.{signed_in}")
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
-            self.status.set_status("No invite sent.")
+            self.status.say("No invite sent.")
             return
         try:
             await managers.resend_invite(

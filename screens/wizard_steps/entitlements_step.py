@@ -30,6 +30,9 @@ from orderview.schemas.issuing import (
     LICENSE_TYPES,
     MAX_NOTE,
     fields_for_type,
+    parse_emails,
+    parse_keys,
+    parse_quantity,
 )
 from orderview.services.errors import FieldErrors
 
@@ -91,13 +94,14 @@ class EntitlementsStep(WizardStep):
         if line.product.user_based:
             yield FieldRow("user_emails", "User emails",
                            StillTextArea(line.user_emails, id="user_emails",
-                                         placeholder="one per line: a license per user"))
+                                         placeholder="a license per user; one per line or , between"))
         else:
             yield FieldRow("quantity", "Quantity", text_field(
-                "quantity", line.quantity, "1–100,000 (blank if keys are pasted)", 7))
+                "quantity", line.quantity, "1–100,000 (blank if keys are pasted)", 7,
+                restrict=r"[0-9]*"))  # letters are refused as typed
             yield FieldRow("keys", "Or paste keys",
                            StillTextArea(line.keys, id="keys",
-                                         placeholder="XXXX-XXXX-XXXX-XXXX, one per line"))
+                                         placeholder="XXXX-XXXX-XXXX-XXXX; one per line or , between"))
         for name in common:
             yield FieldRow(name, FIELD_LABELS[name], self._widget(name, values[name]))
         with Horizontal(classes="buttons"):
@@ -133,6 +137,21 @@ class EntitlementsStep(WizardStep):
         except FieldErrors as exc:
             return exc.errors
         return {}
+
+    def check_on_enter(self, name: str) -> str | None:
+        """Quantity, pasted keys and user emails are checked when `enter` leaves them (each on
+        its own; how they fit together is the step's check)."""
+        checks = {"quantity": parse_quantity, "keys": parse_keys, "user_emails": parse_emails}
+        if name not in checks:
+            return None
+        value = next(row.value for row in self.query(FieldRow) if row.field_name == name)
+        if not value.strip():
+            return None  # blank: the keys may follow, or the step says what is missing
+        try:
+            checks[name](value.strip())
+        except FieldErrors as exc:
+            return exc.errors.get(name) or "; ".join(exc.errors.values())
+        return None
 
     @on(Checkbox.Changed)
     def _switch_changed(self, event: Checkbox.Changed) -> None:

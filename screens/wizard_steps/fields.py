@@ -12,6 +12,7 @@ from typing import Any
 
 from orderview.widgets.literal import literal
 from orderview.widgets.still_input import KeysInOrder, StillInput
+from orderview.widgets.textual_internals import has_component_style, run_key_handler
 from orderview.widgets.tick import Tick
 from rich.text import Text
 from textual import events
@@ -108,35 +109,43 @@ class Cycler(Static, can_focus=True):
 class StillTextArea(KeysInOrder, TextArea):  # type: ignore[misc]  # Textual calls each class's _on_* handler along the MRO, each with its own signature
     """A multi-line field for pasted keys or emails (Input keeps only a paste's first line).
 
-    `enter` on a blank line (or in an empty field) moves on, like every other field; on a line
-    with text it starts a new line.
+    `enter` on a blank line (or in an empty field) or on the last line moves on, like every
+    other field (the step checks the box first and keeps the focus here if it is not valid);
+    only on a line with text above the last does it start a new line. Several values on one
+    line are separated by spaces or commas. The cursor starts at the end of what the box holds,
+    so `enter` walking back through a filled-in step moves on instead of pushing its text down.
     """
 
     DEFAULT_CSS = "StillTextArea { height: 4; width: 1fr; }"
+
+    def on_mount(self) -> None:
+        self.move_cursor(self.document.end)
 
     async def _on_key(self, event: events.Key) -> None:
         if self.app.focused is not self or self._behind_binding():
             self._pass_on(event)  # typed ahead for where focus is now (``KeysInOrder``)
             return
         # TextArea inserts the newline in its key handler, before bindings are consulted.
-        if event.key == "enter" and not self.document.get_line(self.cursor_location[0]).strip():
+        row = self.cursor_location[0]
+        if event.key == "enter" and (row == self.document.line_count - 1
+                                     or not self.document.get_line(row).strip()):
             event.stop()
             event.prevent_default()
             self.post_message(FieldSubmitted(self))
             self._wait_for_submit()  # the keys behind enter are for the next field
             return
         if event.is_printable or event.key == "enter":
-            await super()._on_key(event)  # TextArea inserts them
+            await run_key_handler(TextArea, self, event)  # TextArea inserts them
             return
         if not await self._take_in_order(event):  # its own bindings (backspace…) in order
-            await super()._on_key(event)
+            await run_key_handler(TextArea, self, event)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Blank while the area has no component styles: a step replaced by a burst of keys
         (enter, esc) can still be in the frame being drawn after its widgets were removed,
         and TextArea's theme then raised KeyError ``text-area--gutter``, ending the app
         (``test_random_key_bursts_never_crash_the_wizard``, under load)."""
-        if "text-area--gutter" not in self._component_styles:
+        if not has_component_style(self, "text-area--gutter"):
             return [Strip.blank(crop.width)] * crop.height
         return super().render_lines(crop)
 
@@ -192,6 +201,7 @@ class FieldRow(Horizontal):
             self.error.display = shown
 
     def show_error(self, message: str | None) -> None:
+        """The message under the field (``None`` removes it)."""
         if message:
             content = literal(message, max_length=300)
             if self.error is None:
@@ -221,9 +231,11 @@ class FieldRow(Horizontal):
         return widget.value
 
 
-def text_field(name: str, value: str = "", placeholder: str = "", max_length: int = 0) -> StillInput:
+def text_field(name: str, value: str = "", placeholder: str = "", max_length: int = 0,
+               restrict: str | None = None) -> StillInput:
+    """``restrict``: a pattern the whole value must match as typed (a refused key rings)."""
     return StillInput(value=value, placeholder=placeholder, id=name, compact=True,
-                      max_length=max_length)
+                      max_length=max_length, restrict=restrict)
 
 
 def check_field(name: str, value: bool, label: str = "") -> WizardCheckbox:

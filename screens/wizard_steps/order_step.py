@@ -1,12 +1,15 @@
-"""Step (new orders only): Order ID (blank = generated), reference, and the customer:
-picked by search, created from a few fields, or none."""
+"""Step (new orders only): Order ID (blank = generated), the order's own fields as Edit order
+has them (reference, campaign params, download ID, language, test / trial), and the customer:
+picked by search, created from a few fields, or none. The customer comes last: picking one
+ends the step."""
 
 from __future__ import annotations
 
 import asyncio
 
+from orderview.screens.edit_order import FLAGS, TEXT_FIELDS
 from orderview.screens.wizard_steps.base import StepDone, WizardStep
-from orderview.screens.wizard_steps.fields import Cycler, FieldRow, text_field
+from orderview.screens.wizard_steps.fields import Cycler, FieldRow, check_field, text_field
 from orderview.screens.wizard_steps.state import OrderDraft
 from orderview.widgets.app_services import services_of
 from orderview.widgets.literal import literal
@@ -14,9 +17,9 @@ from orderview.widgets.literal_table import LiteralTable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Static
 
-from orderview.schemas.issuing import parse_new_order
+from orderview.schemas.new_order import parse_new_order
 from orderview.services import customers
 from orderview.services.errors import FieldErrors
 from orderview.services.order_ids import order_id_problem
@@ -28,6 +31,7 @@ NEW_FIELDS = (("email", "Email *", 254), ("first_name", "First name", 100),
               ("last_name", "Last name", 100), ("company_name", "Company", 200),
               ("phone", "Phone", 50))
 DEBOUNCE = 0.15
+LENGTHS = {"reference": 100, "campaign_params": 500, "download_id": 100, "language": 16}
 
 
 class OrderStep(WizardStep):
@@ -47,7 +51,11 @@ class OrderStep(WizardStep):
         d = self.draft
         yield FieldRow("store_id", "Order ID", text_field(
             "store_id", d.store_id, "blank = generated", 100))
-        yield FieldRow("reference", "Reference", text_field("reference", d.reference, "", 100))
+        for name, label, placeholder in TEXT_FIELDS:  # as Edit order has them
+            yield FieldRow(name, label, text_field(name, getattr(d, name), placeholder,
+                                                   LENGTHS[name]))
+        for name, label in FLAGS:
+            yield FieldRow(name, label, check_field(name, getattr(d, name)))
         yield FieldRow("customer", "Customer", Cycler(MODES, d.customer_mode, id="customer"))
         with Vertical(id="pick-section"):
             yield FieldRow("customer_search", "Search customer", text_field(
@@ -128,7 +136,10 @@ class OrderStep(WizardStep):
     def collect(self) -> None:
         d = self.draft
         d.store_id = self.query_one("#store_id", Input).value
-        d.reference = self.query_one("#reference", Input).value
+        for name, _, _ in TEXT_FIELDS:
+            setattr(d, name, self.query_one(f"#{name}", Input).value)
+        for name, _ in FLAGS:
+            setattr(d, name, self.query_one(f"#{name}", Checkbox).value)
         d.customer_mode = self.query_one("#customer", Cycler).value
         for name, _, _ in NEW_FIELDS:
             d.customer[name] = self.query_one(f"#customer-{name}", Input).value

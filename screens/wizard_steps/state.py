@@ -17,6 +17,7 @@ from orderview.schemas.issuing import (
     ResolvedLine,
     resolve_line,
 )
+from orderview.schemas.order import EDITABLE_ORDER_FIELDS
 from orderview.services.catalog import PolicyView, ProductView
 
 
@@ -94,10 +95,16 @@ class LineDraft:
 
 @dataclass
 class OrderDraft:
-    """The new-order step: Order ID, reference and the customer choice."""
+    """The new-order step: Order ID, the order's own fields (as Edit order has them) and the
+    customer choice."""
 
     store_id: str = ""
     reference: str = ""
+    campaign_params: str = ""
+    download_id: str = ""
+    language: str = ""
+    is_test: bool = False
+    is_trial: bool = False
     customer_mode: str = "none"  # none | pick | new
     picked_id: int | None = None
     picked_label: str = ""
@@ -105,25 +112,36 @@ class OrderDraft:
         "email": "", "first_name": "", "last_name": "", "company_name": "", "phone": ""})
 
     def data(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"store_id": self.store_id, "reference": self.reference}
+        out: dict[str, Any] = {"store_id": self.store_id, **self.order_fields()}
         if self.customer_mode == "pick":
             out["customer_id"] = self.picked_id
         elif self.customer_mode == "new":
             out["new_customer"] = dict(self.customer)
         return out
 
+    def order_fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in EDITABLE_ORDER_FIELDS}
+
     def describe(self) -> list[str]:
         """The new order as the summary lists it."""
         customer = {"none": "none",
                     "pick": self.picked_label,
                     "new": f"new: {self.customer['email'].strip()}"}[self.customer_mode]
-        return [f"New order {self.store_id.strip() or '(Order ID generated)'}"
-                + (f" · reference {self.reference.strip()}" if self.reference.strip() else ""),
+        texts = [f"{label}: {getattr(self, name).strip()}" for name, label in (
+            ("reference", "Reference"), ("campaign_params", "Campaign params"),
+            ("download_id", "Download ID"), ("language", "Language"))
+            if getattr(self, name).strip()]
+        flags = [label for name, label in (("is_test", "Test order"), ("is_trial", "Trial order"))
+                 if getattr(self, name)]
+        return [f"New order {self.store_id.strip() or '(Order ID generated)'}", *texts,
+                *([" · ".join(flags)] if flags else []),
                 f"Customer: {customer}", ""]
 
     @property
     def touched(self) -> bool:
-        return bool(self.store_id.strip() or self.reference.strip() or self.picked_id
+        return bool(self.store_id.strip() or self.picked_id
+                    or any(v.strip() if isinstance(v, str) else v
+                           for v in self.order_fields().values())
                     or any(v.strip() for v in self.customer.values())
                     or self.customer_mode != "none")
 

@@ -4,6 +4,9 @@ Revision ID: 0001_initial
 Revises:
 Create Date: 2026-11-27 21:45:19.982774
 """
+# Migrations are history: each states its tables in full, as alembic wrote them, so later model
+# changes cannot alter what an old revision did. The licenses and license_policies tables repeat
+# the entitlement columns on purpose (a policy's values are copied onto each license).
 
 import sqlalchemy as sa
 from alembic import op

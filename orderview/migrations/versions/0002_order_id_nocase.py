@@ -11,6 +11,8 @@ Create Date: 2026-12-04 07:00:00
 - ``licenses.user_email_lc``: the lower-cased user email of user-based licenses, indexed for
   prefix search as license keys are; filled from ``user_email`` here, by the services after.
 """
+# Its downgrade reads like 0001's (alembic's drop_index / drop_column per table): history,
+# not code to share (see 0001_initial).
 
 import sqlalchemy as sa
 from alembic import op

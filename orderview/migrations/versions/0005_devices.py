@@ -5,6 +5,8 @@ Revision ID: 0005_devices
 Revises: 0004_audit_operator_key
 Create Date: 2026-12-04 07:20:00
 """
+# The header below is alembic's (as in every revision); the repeats with other revisions are
+# history, not code to share (see 0001_initial).
 
 import sqlalchemy as sa
 from alembic import op
