@@ -24,6 +24,7 @@ demo: $(VENV)/.installed
 # The smoke test first, so that pytest's summary is the last line.
 test: $(VENV)/.installed
 	$(BIN)/ruff check orderview screens widgets tests benchmarks scripts
+	$(BIN)/python scripts/typecheck.py
 	$(BIN)/python scripts/wheel_smoke.py
 	$(BIN)/python -m pytest -q
 
@@ -34,8 +35,11 @@ test: $(VENV)/.installed
 wheel-smoke: $(VENV)/.installed
 	$(BIN)/python scripts/wheel_smoke.py
 
+# ruff, then mypy at zero errors (strict core, standard screens/widgets: pyproject.toml;
+# scripts/typecheck.py names screens/ and widgets/ as installed, orderview.screens/.widgets).
 lint: $(VENV)/.installed
 	$(BIN)/ruff check orderview screens widgets tests benchmarks scripts
+	$(BIN)/python scripts/typecheck.py
 
 # The suite on a cached 100,000-order database (generated once); rewrites docs/benchmarks.md.
 bench: $(VENV)/.installed

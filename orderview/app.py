@@ -45,7 +45,9 @@ def stylesheet() -> str:
     from orderview import styles
 
     path = os.path.join(os.path.dirname(styles.__file__), "app.tcss")
-    return styles.__spec__.loader.get_data(path).decode("utf-8")  # type: ignore[union-attr]
+    # typeshed types a spec's loader as the bare Loader; the package's loader reads files.
+    data: bytes = styles.__spec__.loader.get_data(path)  # type: ignore[union-attr]
+    return data.decode("utf-8")
 
 
 def _open_order_provider() -> type[Provider]:
@@ -147,7 +149,7 @@ class OrderviewApp(AppHooks, App[None]):
         from orderview.services.errors import NotFound
 
         try:
-            detail = await orders.get_order_by_store_id(self.db, store_id)  # type: ignore[arg-type]
+            detail = await orders.get_order_by_store_id(self.db, store_id)
         except NotFound as exc:
             self.notify(visible(str(exc)), severity="error", markup=False)
             return
@@ -199,7 +201,8 @@ class OrderviewApp(AppHooks, App[None]):
 
     def action_command_palette(self) -> None:
         """The stock palette, minus its blinking cursor (see conventions: slow links)."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        # Textual types is_open's app as App[object] (App is invariant): any app is meant.
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             palette = CommandPalette(id="--command-palette")
             self.push_screen(palette)
             palette.call_after_refresh(still_palette, palette)

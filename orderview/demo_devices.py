@@ -103,4 +103,4 @@ async def insert_devices(conn: AsyncConnection, maker: DeviceMaker) -> None:
         batch = [(lid, ident, host, os_name, int(vm), stamps[first], stamps[last])
                  for lid, ident, host, os_name, vm, first, last
                  in rows[start:start + ROWS_PER_INSERT]]
-        await conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
+        await conn.exec_driver_sql(sql, batch)

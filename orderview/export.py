@@ -25,7 +25,7 @@ import csv
 import os
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -149,7 +149,7 @@ async def _snapshot_connection(db: Database) -> AsyncIterator[AsyncConnection]:
 
 async def iter_pages(
     db: Database, order_id: int, page_size: int | None = None
-) -> AsyncIterator[tuple[str, int, int]]:
+) -> AsyncGenerator[tuple[str, int, int], None]:
     """Yield (csv_text, rows, total) per page: formatted, neutralised data rows (no header)
     as CSV text with ``\r\n`` line ends.
 
@@ -175,7 +175,7 @@ async def iter_pages(
 
 async def _license_lines(
     conn: AsyncConnection, order_id: int, today: date, size: int
-) -> AsyncIterator[list[str]]:
+) -> AsyncGenerator[list[str], None]:
     """The order's license lines (``export_sql.license_lines``) in lists of ``size``, read on
     the snapshot connection's driver connection: no SQLAlchemy result processing per row.
 
@@ -268,11 +268,11 @@ async def _reference_pages(
                 return
 
 
-def _driver_rows(conn: Connection, query: Select[Any]) -> Sequence[Any]:
+def _driver_rows(conn: Connection, query: Select[*tuple[Any, ...]]) -> Sequence[Any]:
     """The driver's own row tuples, without building a SQLAlchemy ``Row`` for each one."""
     result = conn.execute(query)
     try:
-        return result.cursor.fetchall()  # type: ignore[attr-defined, no-any-return]
+        return result.cursor.fetchall()
     finally:
         result.close()
 

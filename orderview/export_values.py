@@ -87,7 +87,8 @@ def format_value(value: Any) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC)
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp: str = value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return stamp
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -136,7 +137,8 @@ def _timestamp(value: Any) -> str:
         return value[:10] + "T" + value[11:19] + "Z"
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp: str = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp
 
 
 def license_cells(rows: Sequence[Any], today: date) -> list[tuple[str, ...]]:

@@ -12,6 +12,7 @@ Standard library only (the core and the command line import it). If the file can
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sys
@@ -43,7 +44,7 @@ def log_path() -> Path:
 class _PrivateRotatingHandler(RotatingFileHandler):
     """Rotating file handler whose files are created 0600 (they name customers and hosts)."""
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self) -> io.TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 

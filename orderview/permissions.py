@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -43,7 +44,7 @@ DEFAULT_PERMISSIONS: tuple[str, ...] = ("manage_license_users", "reset_device", 
 ENTERPRISE_ONLY_REASON = "distribution permissions need the enterprise plan"
 
 
-def sort_codes(codes: object) -> list[str]:
+def sort_codes(codes: Iterable[str]) -> list[str]:
     """Canonical order (the table's), dropping duplicates."""
-    wanted = set(codes)  # type: ignore[arg-type]
+    wanted = set(codes)
     return [code for code in PERMISSION_CODES if code in wanted]

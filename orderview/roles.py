@@ -95,7 +95,7 @@ def role_of(actor: str) -> Role:
 
 
 def rank(role: str) -> int:
-    return ROLES.index(role) if role in ROLES else -1  # type: ignore[arg-type]
+    return ROLES.index(role) if role in ROLES else -1
 
 
 def allows(role: str, action: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -175,7 +175,7 @@ def _file_reason(exc: BaseException) -> str:
     return f"not valid TOML ({exc})"
 
 
-def load_settings(config: str | Path | None = None, **overrides: object) -> Settings:
+def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:
     """Build the settings; ``overrides`` with value None are ignored (flag not given)."""
     global _CONFIG_PATH
     if config is not None:

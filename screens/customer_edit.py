@@ -15,6 +15,7 @@ from typing import Any
 
 from orderview.screens.confirm import ConfirmScreen
 from orderview.screens.edit_order import ConflictNotice, EditDialog, show_save_conflict
+from orderview.widgets.app_services import services_of
 from orderview.widgets.fmt import plural
 from orderview.widgets.form_field import FormField, refused
 from orderview.widgets.literal import literal
@@ -125,7 +126,7 @@ class CustomerEditScreen(EditDialog[Result]):
     async def _count_shared(self) -> None:
         assert self.customer is not None
         count = await customers.count_other_orders(
-            self.app.db, self.customer.id, self.order.id  # type: ignore[attr-defined]
+            services_of(self.app).db, self.customer.id, self.order.id
         )
         if count == 0:
             text = "No other order uses this customer."
@@ -183,15 +184,15 @@ class CustomerEditScreen(EditDialog[Result]):
     # -- save -------------------------------------------------------------------------------
 
     def pending_write(self) -> Awaitable[Result] | None:
-        app = self.app
+        app = services_of(self.app)
         if self.customer is None:
             return customers.create_customer(
-                app.db, app.operator, self.order.id, self.order.version,  # type: ignore[attr-defined]
+                app.db, app.operator, self.order.id, self.order.version,
                 self.values(),
             )
         changes = self.changes()
         return customers.update_customer(
-            app.db, app.operator, self.customer.id, self.customer.version,  # type: ignore[attr-defined]
+            app.db, app.operator, self.customer.id, self.customer.version,
             changes, order_id=self.order.id,
         ) if changes else None
 
@@ -201,9 +202,9 @@ class CustomerEditScreen(EditDialog[Result]):
 
     @work(exclusive=True, group="edit-dialog")
     async def _link(self, customer_id: int) -> None:
-        app = self.app
+        app = services_of(self.app)
         await self.save_and_close(customers.link_customer(
-            app.db, app.operator, self.order.id, self.order.version, customer_id,  # type: ignore[attr-defined]
+            app.db, app.operator, self.order.id, self.order.version, customer_id,
         ), doing="Linking…", failed="Not linked")
 
     # -- other customer, unlink -------------------------------------------------------------
@@ -235,10 +236,10 @@ class CustomerEditScreen(EditDialog[Result]):
             ConfirmScreen(question, "y = unlink", "n / esc = keep")
         ):
             return
-        app = self.app
+        app = services_of(self.app)
         try:
             detail = await customers.unlink_customer(
-                app.db, app.operator, self.order.id, self.order.version,  # type: ignore[attr-defined]
+                app.db, app.operator, self.order.id, self.order.version,
             )
         except ConflictError as exc:
             self._show_conflict(exc)
@@ -259,10 +260,10 @@ class CustomerEditScreen(EditDialog[Result]):
     async def _reload(self) -> None:
         from orderview.services import orders
 
-        app = self.app
+        app = services_of(self.app)
         try:
-            self.order = await orders.get_order(app.db, self.order.id)  # type: ignore[attr-defined]
-            fresh = (await customers.get_customer(app.db, self.customer.id)  # type: ignore[attr-defined]
+            self.order = await orders.get_order(app.db, self.order.id)
+            fresh = (await customers.get_customer(app.db, self.customer.id)
                      if self.customer is not None else None)
         except NotFound as exc:
             self._status(f"Cannot reload: {exc}. esc closes the dialog")

@@ -13,6 +13,7 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from orderview.screens.edit_order import ConflictNotice
+from orderview.widgets.app_services import services_of
 from orderview.widgets.fmt import plural
 from orderview.widgets.literal import literal
 from orderview.widgets.literal_table import LiteralTable
@@ -121,7 +122,7 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
             await asyncio.sleep(DEBOUNCE)  # superseded by the next keystroke's worker
         self._fetching = True
         try:
-            page = await customers.search_customers(self.app.db, text)  # type: ignore[attr-defined]
+            page = await customers.search_customers(services_of(self.app).db, text)
         finally:
             self._fetching = False
         self.query_text = text
@@ -157,7 +158,7 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
     @work(exclusive=True, group="customer-search")
     async def _more(self, text: str, cursor: tuple[tuple[str, str, int], ...]) -> None:
         try:
-            page = await customers.search_customers(self.app.db, text, cursor)  # type: ignore[attr-defined]
+            page = await customers.search_customers(services_of(self.app).db, text, cursor)
         finally:
             self._fetching = False
         if text == self.query_text:
@@ -188,11 +189,11 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
 
     @work(exclusive=True, group="customer-link")
     async def _link(self, customer: CustomerView) -> None:
-        app = self.app
+        app = services_of(self.app)
         self._status(f"Linking {visible(customer.email, 60)}…")
         try:
             detail = await customers.link_customer(
-                app.db, app.operator, self.order.id, self.order.version, customer.id,  # type: ignore[attr-defined]
+                app.db, app.operator, self.order.id, self.order.version, customer.id,
             )
         except ConflictError as exc:
             self.conflict = exc
@@ -212,7 +213,7 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
     @work(exclusive=True, group="customer-link")
     async def _reload(self) -> None:
         try:
-            self.order = await orders.get_order(self.app.db, self.order.id)  # type: ignore[attr-defined]
+            self.order = await orders.get_order(services_of(self.app).db, self.order.id)
         except NotFound:
             self._status("This order no longer exists: esc closes the dialog")
             return

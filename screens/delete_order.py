@@ -13,6 +13,7 @@ the Order ID has to be typed again for it. Dismisses with ``DeletedOrder`` or ``
 
 from __future__ import annotations
 
+from orderview.widgets.app_services import services_of
 from orderview.widgets.fmt import plural
 from orderview.widgets.fresh_keys import FreshKeysOnly, IgnoredKeys
 from orderview.widgets.literal import literal
@@ -53,7 +54,7 @@ def what_goes(store_id: str, customer: str, email: str, licenses: int, managers:
     )
 
 
-class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]):
+class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]):  # type: ignore[misc]  # Textual calls each class's _on_* handler along the MRO, each with its own signature
     DEFAULT_CSS = """
     DeleteOrderScreen { align: center middle; }
     DeleteOrderScreen > VerticalScroll {
@@ -123,7 +124,7 @@ class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]
     async def _refresh_preview(self) -> None:
         """Counts as they are now, and an early warning if the order moved on."""
         try:
-            preview = await deletion.deletion_preview(self.app.db, self.detail.id)
+            preview = await deletion.deletion_preview(services_of(self.app).db, self.detail.id)
         except NotFound:
             self._block("This order was deleted by someone else after you opened it.")
             return
@@ -174,7 +175,7 @@ class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]
         self.busy = True
         self.query_one("#delete", Button).disabled = True
         self._message("Deleting…")
-        self.app.type_ahead.hold_for(self)  # type: ignore[attr-defined]
+        services_of(self.app).type_ahead.hold_for(self)
         self._delete()
 
     @work(exclusive=True, group="delete")
@@ -183,11 +184,11 @@ class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]
         try:
             preview = self.preview
             if preview is None:  # enter came before the fresh preview: read it, compare
-                preview = await deletion.deletion_preview(self.app.db, self.detail.id)
+                preview = await deletion.deletion_preview(services_of(self.app).db, self.detail.id)
                 if preview.shown != self.shown:
                     raise PreviewChanged("order", preview, "")
             result = await deletion.delete_order(
-                self.app.db, self.app.operator, self.detail.id, self.detail.version,
+                services_of(self.app).db, services_of(self.app).operator, self.detail.id, self.detail.version,
                 fingerprint=preview.fingerprint,
             )
         except PreviewChanged as exc:
@@ -235,7 +236,7 @@ def after_delete(app: App[object], deleted: deletion.DeletedOrder) -> None:
                 f" and {plural(deleted.manager_count, 'manager assignment')}.", max_length=300),
         title="Order deleted", markup=False,
     )
-    app.show_orders_search()  # type: ignore[attr-defined]
+    services_of(app).show_orders_search()
     for screen in app.screen_stack:
         if isinstance(screen, OrdersScreen):
             screen.refresh_results()

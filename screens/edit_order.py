@@ -14,6 +14,7 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from orderview.screens.confirm import ConfirmScreen
+from orderview.widgets.app_services import services_of
 from orderview.widgets.form_field import FormField, refused, show_field_errors
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
@@ -68,7 +69,7 @@ class EditDialog(ModalScreen[ResultT]):
 
     def action_save(self) -> None:
         if not self.busy:
-            self.app.type_ahead.hold_for(self)  # type: ignore[attr-defined]
+            services_of(self.app).type_ahead.hold_for(self)
             self._save()
 
     def action_cancel(self) -> None:
@@ -255,7 +256,7 @@ class EditOrderScreen(EditDialog[OrderDetail | None]):
     def pending_write(self) -> Awaitable[OrderDetail] | None:
         changes = self.changes()
         return order_edit.update_order(
-            self.app.db, self.app.operator,  # type: ignore[attr-defined]
+            services_of(self.app).db, services_of(self.app).operator,
             self.detail.id, self.detail.version, changes,
         ) if changes else None
 
@@ -265,7 +266,7 @@ class EditOrderScreen(EditDialog[OrderDetail | None]):
     @work(exclusive=True, group="edit-dialog")
     async def _reload(self) -> None:
         try:
-            fresh = await orders.get_order(self.app.db, self.detail.id)  # type: ignore[attr-defined]
+            fresh = await orders.get_order(services_of(self.app).db, self.detail.id)
         except NotFound:
             self._status("This order no longer exists: esc closes the dialog")
             return

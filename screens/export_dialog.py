@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from orderview.screens.confirm import ConfirmScreen
+from orderview.widgets.app_services import services_of
 from orderview.widgets.fmt import plural
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
@@ -144,8 +145,8 @@ class ExportScreen(ModalScreen[export.ExportResult | None]):
             self._status("Exporting…")
             try:
                 return await export.export_to_file(
-                    self.app.db, self.detail.id, path, overwrite=overwrite, progress=progress,
-                    actor=self.app.operator,  # type: ignore[attr-defined]
+                    services_of(self.app).db, self.detail.id, path, overwrite=overwrite,
+                    progress=progress, actor=services_of(self.app).operator,
                 )
             except export.ExportFileExists:
                 target = export.resolve_target(path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from orderview.widgets.literal_table import LiteralTable
 from orderview.widgets.still_footer import StillFooter
@@ -85,7 +86,7 @@ def generic_keys(node: object) -> set[tuple[str, str]]:
 OWN_SCREEN, OWN_WIDGET, GENERIC, EVERYWHERE = range(4)
 
 
-def screen_keys(app: App[object], screen: Screen[object]) -> list[KeyHelp]:
+def screen_keys(app: App[Any], screen: Screen[Any]) -> list[KeyHelp]:
     """Every binding active on ``screen`` (its own, the app's, and the focused widget's), one
     line per action: the screen's own first, a text box's generic keys left out."""
     seen: dict[tuple[str, str], tuple[int, KeyHelp]] = {}
@@ -126,8 +127,8 @@ def screen_keys(app: App[object], screen: Screen[object]) -> list[KeyHelp]:
                     focused.check_consume_key(key_name, key_to_character(key_name)):
                 ident = (binding.action, OUTSIDE_TEXT)
                 key = app.get_key_display(binding)
-                prev = seen.get(ident)
-                seen[ident] = (OWN_SCREEN, KeyHelp(f"{prev[1].key}, {key}" if prev else key,
+                shown = seen.get(ident)
+                seen[ident] = (OWN_SCREEN, KeyHelp(f"{shown[1].key}, {key}" if shown else key,
                                                    description, OUTSIDE_TEXT))
     return [help_ for _, help_ in sorted(seen.values(), key=lambda item: item[0])]
 

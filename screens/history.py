@@ -6,6 +6,7 @@ events load when the operator scrolls to the end (or presses ``m``); nothing rep
 
 from __future__ import annotations
 
+from orderview.widgets.app_services import services_of
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
@@ -93,7 +94,7 @@ class HistoryScreen(ModalScreen[None]):
     async def _load(self, before_id: int | None) -> None:
         try:
             page = await audit.order_history(
-                self.app.db, self.order_id, before_id=before_id, limit=PAGE  # type: ignore[attr-defined]
+                services_of(self.app).db, self.order_id, before_id=before_id, limit=PAGE
             )
             self.events.extend(page.items)
             self.has_more = page.has_more

@@ -21,6 +21,7 @@ from orderview.screens.wizard_steps.policy_step import PolicyStep
 from orderview.screens.wizard_steps.product_step import ProductStep
 from orderview.screens.wizard_steps.state import LineDraft, OrderDraft
 from orderview.screens.wizard_steps.summary_step import SummaryStep
+from orderview.widgets.app_services import services_of
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
@@ -276,20 +277,20 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
 
     @work(exclusive=True, group="wizard-issue")
     async def _issue(self) -> None:
-        app = self.app
+        app = services_of(self.app)
         lines = [line for line in self.lines if line.resolved]
         inputs = [line.line_input() for line in lines]
         total = sum(line.resolved.quantity for line in lines if line.resolved)
         self.status.set_status(f"Issuing {total:,} licenses…")
         try:
             if self.order is not None:
-                result = await issue_licenses(app.db, app.operator,  # type: ignore[attr-defined]
+                result = await issue_licenses(app.db, app.operator,
                                               self.order.id, inputs, self._progress)
                 outcome = IssueOutcome(result.order_id, result.store_id, result.total, False,
                                        result.after_id)
             else:
                 created = await create_order(
-                    app.db, app.operator, self.order_draft.data(),  # type: ignore[attr-defined]
+                    app.db, app.operator, self.order_draft.data(),
                     inputs, self._progress)
                 outcome = IssueOutcome(created.order.id, created.order.store_id,
                                        created.issued.total if created.issued else 0, True)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from orderview.screens.history import event_content
+from orderview.widgets.app_services import services_of
 from orderview.widgets.field_list import FieldList
 from orderview.widgets.literal import literal
 from orderview.widgets.literal_table import LiteralTable
@@ -126,7 +127,7 @@ class LicenseScreen(RoleGated, Screen[None]):
     @work(exclusive=True, group="license-load")
     async def _load(self) -> None:
         try:
-            self.detail = await licenses.get_license(self.app.db, self.license_id)  # type: ignore[attr-defined]
+            self.detail = await licenses.get_license(services_of(self.app).db, self.license_id)
         except NotFound as exc:
             self._missing = True
             self._say(f"{exc}. Press esc.")
@@ -180,7 +181,7 @@ class LicenseScreen(RoleGated, Screen[None]):
 
     @work(exclusive=True, group="license-history")
     async def _load_history(self) -> None:
-        page = await licenses.license_history(self.app.db, self.license_id,  # type: ignore[attr-defined]
+        page = await licenses.license_history(services_of(self.app).db, self.license_id,
                                               limit=HISTORY_PAGE)
         log = self.query_one("#license-log", VerticalScroll)
         await log.remove_children()
@@ -226,7 +227,7 @@ class LicenseScreen(RoleGated, Screen[None]):
         self._say(f"Copied the {self.detail.identity_kind} {self.detail.identity} to your "
                   "clipboard (OSC 52: if nothing arrived, your terminal does not allow it)")
 
-    async def _run(self, call, done: str) -> None:  # type: ignore[no-untyped-def]
+    async def _run(self, call, done: str) -> None:
         """One service call: show the result, or why not (a conflict reloads the license)."""
         self._busy = True
         try:
@@ -246,7 +247,7 @@ class LicenseScreen(RoleGated, Screen[None]):
 
     async def _reload_after_conflict(self) -> None:
         try:
-            self.detail = await licenses.get_license(self.app.db, self.license_id)  # type: ignore[attr-defined]
+            self.detail = await licenses.get_license(services_of(self.app).db, self.license_id)
         except NotFound:
             self._missing = True
             return
@@ -256,7 +257,8 @@ class LicenseScreen(RoleGated, Screen[None]):
     async def _confirmed(self, question: Content | str, yes: str) -> bool:
         from orderview.screens.confirm import ConfirmScreen
 
-        return bool(await self.app.push_screen_wait(ConfirmScreen(question, yes)))
+        # Textual types push_screen_wait's screen as the app's Screen[object] (invariant).
+        return bool(await self.app.push_screen_wait(ConfirmScreen(question, yes)))  # type: ignore[arg-type]
 
     @work(exclusive=True, group="license-action")
     async def action_disable(self) -> None:
@@ -276,7 +278,7 @@ class LicenseScreen(RoleGated, Screen[None]):
         question = Content.assemble(f"{verb} license ", literal(detail.identity, 60),
                                     f"? ({what})")
         if await self._confirmed(question, f"y = {verb.lower()}"):
-            await self._run(licenses.set_enabled(self.app.db, self.app.operator,  # type: ignore[attr-defined]
+            await self._run(licenses.set_enabled(services_of(self.app).db, services_of(self.app).operator,
                                                  detail.id, detail.version, enabled),
                             f"{verb}d {detail.identity}.")
 
@@ -291,7 +293,7 @@ class LicenseScreen(RoleGated, Screen[None]):
             f"? All {count}{'+' if detail.devices_more else ''} device(s) are released; "
             "this cannot be undone.")
         if await self._confirmed(question, "y = reset"):
-            await self._run(licenses.release_devices(self.app.db, self.app.operator,  # type: ignore[attr-defined]
+            await self._run(licenses.release_devices(services_of(self.app).db, services_of(self.app).operator,
                                                      detail.id, detail.version),
                             f"Activations of {detail.identity} reset: devices released.")
 
@@ -319,7 +321,7 @@ class LicenseScreen(RoleGated, Screen[None]):
             "? Its seat is free again; this cannot be undone.")
         if await self._confirmed(question, "y = release"):
             await self._run(licenses.release_devices(
-                self.app.db, self.app.operator, detail.id, detail.version,  # type: ignore[attr-defined]
+                services_of(self.app).db, services_of(self.app).operator, detail.id, detail.version,
                 device_id=device.id), f"Released {device.hostname or device.identifier}.")
 
     @work(exclusive=True, group="license-action")

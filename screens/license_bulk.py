@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 
+from orderview.widgets.app_services import services_of
 from orderview.widgets.fmt import plural
 from orderview.widgets.literal import literal
 from orderview.widgets.still_footer import StillFooter
@@ -174,7 +175,7 @@ class BulkScreen(ModalScreen[str | None]):
         self._say("#bulk-message", "")
         self._say("#bulk-what", "Working out what would change…")
         try:
-            preview = await bulk.bulk_preview(self.app.db, self.selection, change)
+            preview = await bulk.bulk_preview(services_of(self.app).db, self.selection, change)
         except ServiceError as exc:
             self._say("#bulk-message", str(exc))
             return
@@ -207,7 +208,7 @@ class BulkScreen(ModalScreen[str | None]):
         self.state = "applying"
         self._say("#bulk-keys", "Changing…")
         try:
-            result = await bulk.bulk_apply(self.app.db, self.app.operator, self.selection,
+            result = await bulk.bulk_apply(services_of(self.app).db, services_of(self.app).operator, self.selection,
                                            self.change, self.preview.fingerprint)
         except PreviewChanged as exc:
             self._show(exc.preview)  # type: ignore[arg-type]

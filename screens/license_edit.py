@@ -14,6 +14,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from orderview.screens.edit_order import ConflictNotice, EditDialog, show_save_conflict
+from orderview.widgets.app_services import services_of
 from orderview.widgets.form_field import FormField, refused
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
@@ -99,7 +100,7 @@ class LicenseEditScreen(EditDialog[LicenseDetail | str | None]):
     def pending_write(self) -> Awaitable[LicenseDetail] | None:
         changes = self.changes()
         return licenses.update_license(
-            self.app.db, self.app.operator,  # type: ignore[attr-defined]
+            services_of(self.app).db, services_of(self.app).operator,
             self.detail.id, self.detail.version, changes) if changes else None
 
     def _show_refused(self, refusal: FieldErrors) -> None:

@@ -8,6 +8,7 @@ dismisses with one line saying what happened (never the password, which goes onl
 
 from __future__ import annotations
 
+from orderview.widgets.app_services import services_of
 from orderview.widgets.form_field import show_field_errors
 from orderview.widgets.literal import literal
 from orderview.widgets.role_gate import role_refusal
@@ -109,7 +110,7 @@ class ManagerDialog(ModalScreen[str | None]):
 
     @property
     def lock_reason(self) -> str | None:
-        plan = self.app.settings.plan  # type: ignore[attr-defined]
+        plan = services_of(self.app).settings.plan
         if plan != "enterprise":
             return f"only on the enterprise plan (this account: {plan} plan)"
         refusal = role_refusal(self.app, "grant_distribution")
@@ -181,13 +182,13 @@ class ManagerDialog(ModalScreen[str | None]):
     def action_save(self) -> None:
         if not self.saving:
             self.saving = True
-            self.app.type_ahead.hold_for(self)  # type: ignore[attr-defined]
+            services_of(self.app).type_ahead.hold_for(self)
             self._save()
 
     @work(exclusive=True, group="manager-save")
     @holds_keys  # the keys typed behind ctrl+s go where the outcome left the focus
     async def _save(self) -> None:
-        app = self.app
+        app = services_of(self.app)
         status = self.query_one(StatusLine)
         status.set_status("Saving…")
         try:
@@ -197,16 +198,16 @@ class ManagerDialog(ModalScreen[str | None]):
                 data["permissions"] = self.permissions()  # type: ignore[assignment]
                 data["send_invite"] = self.query_one("#send-invite", Checkbox).value  # type: ignore[assignment]
                 result = await managers.add_manager(
-                    app.db, app.settings, self.order.id, data,  # type: ignore[attr-defined]
-                    actor=app.operator,  # type: ignore[attr-defined]
+                    app.db, app.settings, self.order.id, data,
+                    actor=app.operator,
                 )
                 message = added_message(data["email"].strip(), result,
-                                        mail_configured(app.settings))  # type: ignore[attr-defined]
+                                        mail_configured(app.settings))
             else:
                 await managers.update_permissions(
-                    app.db, app.settings, self.manager.assignment_id,  # type: ignore[attr-defined]
+                    app.db, app.settings, self.manager.assignment_id,
                     self.permissions(), version=self.manager.assignment_version,
-                    actor=app.operator,  # type: ignore[attr-defined]
+                    actor=app.operator,
                 )
                 message = f"Permissions of {self.manager.email} saved"
         except FieldErrors as exc:

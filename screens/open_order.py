@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from orderview.widgets.app_services import services_of
 from orderview.widgets.literal import literal
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -49,15 +50,15 @@ class OpenOrderProvider(Provider):
                 yield Hit(score, matcher.highlight("Open order…"), self._focus_search,
                           text="Open order…", help="type an Order ID after it")
             return
-        page = await orders.search_orders(self.app.db, text, limit=LIMIT)  # type: ignore[attr-defined]
+        page = await orders.search_orders(services_of(self.app).db, text, limit=LIMIT)
         for rank, summary in enumerate(page.items):
             yield Hit(
                 1.0 - rank / (LIMIT * 2),
                 hit_display(summary),
-                partial(self.app.open_order, summary.id),  # type: ignore[attr-defined]
+                partial(services_of(self.app).open_order, summary.id),
                 text=f"Open order {visible(summary.store_id, 40)}",
             )
 
     def _focus_search(self) -> None:
         """"Open order…" with nothing typed: go to the orders search, where typing searches."""
-        self.app.show_orders_search()  # type: ignore[attr-defined]
+        services_of(self.app).show_orders_search()

@@ -14,6 +14,7 @@ from orderview.screens.order_tabs.customer import CustomerPane
 from orderview.screens.order_tabs.details import DetailsPane
 from orderview.screens.order_tabs.licenses import LicensesPane
 from orderview.screens.order_tabs.managers import ManagersPane
+from orderview.widgets.app_services import services_of
 from orderview.widgets.fmt import plural
 from orderview.widgets.literal import literal
 from orderview.widgets.literal_table import LiteralTable
@@ -31,7 +32,7 @@ from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from orderview.services import orders
 from orderview.services.errors import NotFound
-from orderview.services.views import LicenseRow, OrderDetail, Page
+from orderview.services.views import CustomerView, LicenseRow, OrderDetail, Page
 
 if TYPE_CHECKING:
     from orderview.screens.license import LicenseScreen
@@ -133,10 +134,10 @@ class OrderScreen(RoleGated, Screen[None]):
     async def reload(self) -> None:
         """Reload the order and refresh every mounted pane (call after any save)."""
         try:
-            detail = await orders.get_order(self.app.db, self.order_id)
+            detail = await orders.get_order(services_of(self.app).db, self.order_id)
             first = None
             if "licenses" not in self._mounted:  # read now, painted at once when asked for
-                first = await orders.page_licenses(self.app.db, self.order_id,
+                first = await orders.page_licenses(services_of(self.app).db, self.order_id,
                                                    limit=licenses_tab.PAGE)
             self.detail, self._first_licenses = detail, first
         except NotFound:
@@ -321,6 +322,7 @@ class OrderScreen(RoleGated, Screen[None]):
         before = self.detail
         if before is None:
             return
+        result: OrderDetail | CustomerView | None
         if before.customer is None:
             result = await self.app.push_screen_wait(
                 CustomerPickScreen(before, editor=CustomerEditScreen))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from orderview.widgets.app_services import services_of
 from orderview.widgets.fmt import plural
 from orderview.widgets.literal_table import LiteralTable
 from orderview.widgets.role_gate import RoleGated
@@ -84,7 +85,7 @@ class SearchBox(ForwardHook, StillInput):
         """Keys typed after enter (``H-01⏎2``: the order, then its Customer tab) reach this box
         before the order screen exists; they go to the app's type-ahead router, paused until
         the screen has opened the order (or rung the bell), never to the search text."""
-        if self._opening and self.app.type_ahead.paused:  # type: ignore[attr-defined]
+        if self._opening and services_of(self.app).type_ahead.paused:
             return True
         self._opening = False  # the router gave up waiting (``MAX_HOLD``)
         return False
@@ -92,13 +93,13 @@ class SearchBox(ForwardHook, StillInput):
     def begin_open(self) -> None:
         if not self._opening:
             self._opening = True
-            self.app.type_ahead.pause()  # type: ignore[attr-defined]
+            services_of(self.app).type_ahead.pause()
 
     def end_open(self) -> None:
         """The screen opened the order, or found nothing to open: the held keys go on."""
         if self._opening:
             self._opening = False
-            self.app.type_ahead.resume()  # type: ignore[attr-defined]
+            services_of(self.app).type_ahead.resume()
 
     def _on_blur(self, event: events.Blur) -> None:
         """The focus left the box before its enter was submitted (``down`` typed just before
@@ -115,7 +116,7 @@ class SearchBox(ForwardHook, StillInput):
             event.prevent_default()
             pass_on(self, event)
 
-    def _on_key(self, event: events.Key) -> None:
+    def _on_key(self, event: events.Key) -> None:  # type: ignore[override]  # called along the MRO
         # Textual calls every class's ``_on_key`` along the MRO; prevent_default skips Input's
         # (which would insert the character) and the event bubbles on to the bindings.
         self._typed_ahead = max(self._typed_ahead - 1, 0)
@@ -192,9 +193,9 @@ class OrdersScreen(RoleGated, Screen[None]):
         # Shielded: a newer keystroke cancels this worker, but never a query in mid-flight
         # (its connection goes back to the pool cleanly; the stale result is dropped).
         if text.strip():
-            page = await asyncio.shield(orders.search_orders(self.app.db, text, limit=PAGE))
+            page = await asyncio.shield(orders.search_orders(services_of(self.app).db, text, limit=PAGE))
         else:
-            page = await asyncio.shield(orders.recent_orders(self.app.db, limit=PAGE))
+            page = await asyncio.shield(orders.recent_orders(services_of(self.app).db, limit=PAGE))
         if self.is_attached:
             self._show_page(text, page)
 
@@ -251,7 +252,7 @@ class OrdersScreen(RoleGated, Screen[None]):
 
         try:
             shown = {s.id for s in self.results}
-            page = await asyncio.shield(orders.search_more(self.app.db, text, shown, limit=PAGE))
+            page = await asyncio.shield(orders.search_more(services_of(self.app).db, text, shown, limit=PAGE))
             if not self.is_attached or self.query_text != text:
                 return  # the operator typed meanwhile: that search owns the table now
             self.results.extend(page.items)
@@ -267,7 +268,7 @@ class OrdersScreen(RoleGated, Screen[None]):
 
         try:
             last = self.results[-1]
-            page = await orders.recent_orders(self.app.db, limit=PAGE,
+            page = await orders.recent_orders(services_of(self.app).db, limit=PAGE,
                                               before=(last.created_at, last.id))
             if not self.is_attached:
                 return
@@ -287,7 +288,7 @@ class OrdersScreen(RoleGated, Screen[None]):
 
     def _open_top(self) -> None:
         if self.results:
-            self.app.open_order(self.results[0].id)  # type: ignore[attr-defined]
+            services_of(self.app).open_order(self.results[0].id)
         else:
             self.app.bell()
         self.query_one("#search", SearchBox).end_open()
@@ -295,7 +296,7 @@ class OrdersScreen(RoleGated, Screen[None]):
     @on(DataTable.RowSelected, "#results")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.app.open_order(int(event.row_key.value))  # type: ignore[attr-defined]
+            services_of(self.app).open_order(int(event.row_key.value))
 
     def action_focus_search(self) -> None:
         self.query_one("#search", StillInput).focus()
@@ -316,7 +317,7 @@ class OrdersScreen(RoleGated, Screen[None]):
         outcome = await self.app.push_screen_wait(IssueWizard(None))
         if outcome is not None:
             self._search(self.query_one("#search", StillInput).value)
-            self.app.open_order(outcome.order_id)  # type: ignore[attr-defined]
+            services_of(self.app).open_order(outcome.order_id)
 
     def refresh_results(self, keep: int | None = None) -> None:
         """Run the current search again (after an order was deleted or changed elsewhere);

@@ -136,7 +136,8 @@ class SessionDriver(LinuxDriver):
         self._terminal = TerminalFile(self._file, self.hang_up)  # type: ignore[arg-type]
         self._file = self._terminal  # type: ignore[assignment]
         self.hung_up = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
+        # Textual's Driver declares _loop always set; ours is set when the session starts.
+        self._loop: asyncio.AbstractEventLoop | None = None  # type: ignore[assignment]
         self._previous_sighup: Any = None
         # ASCII mode (a terminal whose locale is not UTF-8): plain ASCII of the same width.
         self.ascii = bool(getattr(app, "ascii_mode", False))

@@ -13,6 +13,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from orderview.widgets.app_services import services_of
 from orderview.widgets.session_driver import SessionDriver
 from orderview.widgets.textual_internals import app_driver, render_full_frame
 from textual.keys import KEY_DISPLAY_ALIASES
@@ -34,7 +35,7 @@ class ShadowDriver(SessionDriver):
     mouse_motion = False  # report clicks and drags, not every movement (any-motion → 1002)
 
     def __init__(self, app: App, **kwargs: object) -> None:
-        super().__init__(app, **kwargs)  # type: ignore[arg-type]
+        super().__init__(app, **kwargs)
         width, height = self._get_terminal_size()
         self.shadow = ShadowScreen(width, height, mouse_motion=self.mouse_motion,
                                    erase=background_colour_erase())
@@ -102,7 +103,7 @@ def background_colour_erase() -> bool:
     try:
         import curses
 
-        curses.setupterm(term or None, sys.__stdout__.fileno())
+        curses.setupterm(term or None, sys.__stdout__.fileno())  # type: ignore[union-attr]  # None: caught
         return curses.tigetflag("bce") > 0
     except Exception:  # no terminfo entry, no curses (e.g. Windows), not a terminal
         return term.startswith(("xterm", "vte", "alacritty", "kitty", "foot", "wezterm"))
@@ -119,7 +120,7 @@ def driver_class(settings: Settings, default: type[Driver]) -> type[Driver]:
 
 def configure(app: App) -> None:
     """Apply the terminal settings to a freshly constructed app."""
-    settings: Settings = app.settings  # type: ignore[attr-defined]
+    settings: Settings = services_of(app).settings
     app.driver_class = driver_class(settings, app.driver_class)
     app.animation_level = "full" if settings.animations else "none"
     app.ascii_mode = ascii.wanted(settings.ascii)  # type: ignore[attr-defined]

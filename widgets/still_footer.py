@@ -101,7 +101,7 @@ class StillFooter(Footer):
             if binding.show
         ) + (self.show_command_palette, self.compact)
 
-    def bindings_changed(self, screen: Screen) -> None:  # type: ignore[type-arg]
+    def bindings_changed(self, screen: Screen) -> None:
         if not (screen.app.app_focus and self.is_attached and screen is self.screen):
             super().bindings_changed(screen)
             return

@@ -70,8 +70,8 @@ class KeysInOrder:
         # A focus move bound above this box (tab, shift+tab) runs now, as the app would run it
         # once the key bubbled up to it. Only focus moves: another action (esc going back a
         # step) may remove this box, which must not happen inside its own key handler.
-        for node, bindings in modal_binding_chain(box.screen):
-            for binding in bindings.key_to_bindings.get(event.key, ()):
+        for node, node_map in modal_binding_chain(box.screen):
+            for binding in node_map.key_to_bindings.get(event.key, ()):
                 if binding.priority or binding.action.rpartition(".")[2] not in FOCUS_MOVES:
                     self._wait_for_binding(event)
                     return False  # the key bubbles to this binding as before

@@ -120,7 +120,7 @@ def input_rendered_value(box: Input) -> Text:
     styled: there is no public renderer for an Input's line."""
     from textual.widgets import Input
 
-    return Input._value.fget(box)  # type: ignore[attr-defined,no-any-return]
+    return Input._value.fget(box)  # type: ignore[attr-defined]
 
 
 async def run_key_handler(base: type, widget: Widget, event: events.Key) -> None:

@@ -12,6 +12,8 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from orderview.widgets.app_services import services_of
+
 from orderview import logs
 from orderview.config_file import ConfigWriteError, write_setting
 from orderview.safetext import visible
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 def start(app: App[Any]) -> None:
     """Apply the ``theme`` setting (an unknown name is logged and ignored), then remember
     every later change. Call once the app is running (on mount)."""
-    name = getattr(app.settings, "theme", None)  # type: ignore[attr-defined]
+    name = getattr(services_of(app).settings, "theme", None)
     if name and name in app.available_themes:
         app.theme = name
     elif name:
@@ -33,7 +35,7 @@ def start(app: App[Any]) -> None:
 
 
 def remember(app: App[Any], theme: Theme) -> None:
-    settings = app.settings  # type: ignore[attr-defined]
+    settings = services_of(app).settings
     path = getattr(app, "config_file", None)
     if path is None or theme.name == getattr(settings, "theme", None):
         return
@@ -44,7 +46,7 @@ def remember(app: App[Any], theme: Theme) -> None:
         app.notify(visible(f"Theme not remembered: {exc}"), severity="warning", markup=False)
         return
     logs.log.info("theme %s written to %s", logs.flat(theme.name), logs.flat(path))
-    if dataclasses.is_dataclass(settings):
-        app.settings = dataclasses.replace(settings, theme=theme.name)  # type: ignore[attr-defined]
+    if dataclasses.is_dataclass(settings) and not isinstance(settings, type):
+        services_of(app).settings = dataclasses.replace(settings, theme=theme.name)
     else:
-        app.settings = settings.model_copy(update={"theme": theme.name})  # type: ignore[attr-defined]
+        services_of(app).settings = settings.model_copy(update={"theme": theme.name})

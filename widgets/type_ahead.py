@@ -71,7 +71,7 @@ def holds_keys(action: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awai
     return run
 
 
-def input_context(screen: Screen) -> object:  # type: ignore[type-arg]
+def input_context(screen: Screen) -> object:
     """What keys are typed for: the screen, or the part of it that a screen replaces without
     changing screens (the issue wizard's current step: ``input_context``)."""
     return getattr(screen, "input_context", None) or screen
@@ -80,7 +80,7 @@ def input_context(screen: Screen) -> object:  # type: ignore[type-arg]
 class TypeAhead:
     """The app's key router for keys typed ahead of a screen change (see the module)."""
 
-    def __init__(self, app: App) -> None:  # type: ignore[type-arg]
+    def __init__(self, app: App) -> None:
         self.app = app
         self.held: deque[events.Key | events.Paste] = deque()
         self._settled: WeakSet[object] = WeakSet()  # contexts that have been ready

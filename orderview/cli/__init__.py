@@ -17,7 +17,7 @@ import argparse
 import asyncio
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from orderview import __version__, logs
@@ -28,6 +28,9 @@ from orderview.roles import Forbidden
 
 if TYPE_CHECKING:
     from orderview.cli.context import Context
+
+    # A command: ``handler(args, ctx)`` -> exit code (ctx is None for ``needs_context = False``).
+    Handler = Callable[[argparse.Namespace, Any], Awaitable[int]]
 
 APP_MODULE = "orderview.cli.app_cmd"
 # Every command name and the module that registers it (a test checks it against the parser).
@@ -157,7 +160,7 @@ def _main(args: argparse.Namespace) -> int:
         return exit_codes.BROKEN_PIPE
 
 
-def creates_database(handler) -> bool:  # type: ignore[no-untyped-def]
+def creates_database(handler: object) -> bool:
     """The one rule for a SQLite ``--db`` path that is not there: only the commands that make
     data create the file (``demo``, ``order create``, ``db upgrade`` and the app itself, each
     marked ``creates_database``); every other command refuses it in one line, since a typo
@@ -165,13 +168,13 @@ def creates_database(handler) -> bool:  # type: ignore[no-untyped-def]
     return getattr(handler, "creates_database", False) is True
 
 
-async def _run(handler, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+async def _run(handler: Handler, args: argparse.Namespace) -> int:
     if getattr(handler, "needs_context", True) is False:
         return await handler(args, None)
     return await with_context(handler, args, must_exist=not creates_database(handler))
 
 
-async def with_context(handler, args: argparse.Namespace,  # type: ignore[no-untyped-def]
+async def with_context(handler: Handler, args: argparse.Namespace,
                        must_exist: bool = False) -> int:
     """Run ``handler(args, ctx)`` with settings, operator and an upgraded database
     (``must_exist``: refuse a SQLite file that is not there, see ``creates_database``)."""

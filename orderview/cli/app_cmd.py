@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from orderview.cli import exit_codes
 from orderview.cli.errors import CLIError
+from orderview.cli.marks import mark
 from orderview.safetext import visible
 
 if TYPE_CHECKING:
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 COLOR_SYSTEMS = {"16": "standard", "256": "256", "truecolor": "truecolor"}
 
 
-def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction,
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=run_app)
     _terminal_options(parser)
@@ -93,8 +95,8 @@ async def run_app(args: argparse.Namespace, ctx: Context,
     return app.return_code or 0
 
 
-run_app.in_app = True  # type: ignore[attr-defined]  # database warnings go on its screen
-run_app.creates_database = True  # type: ignore[attr-defined]  # the first run makes the default file
+mark(run_app, in_app=True)  # database warnings go on its screen
+mark(run_app, creates_database=True)  # the first run makes the default file
 
 
 NO_TERMINAL = ("orderview: the full-screen app needs a terminal that can draw it (TERM is {term}); "
@@ -137,4 +139,4 @@ async def run_open(args: argparse.Namespace, ctx: Context) -> int:
     return await run_app(args, ctx, open_store_id=args.order_id)
 
 
-run_open.in_app = True  # type: ignore[attr-defined]
+mark(run_open, in_app=True)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 
+from orderview.cli.marks import mark
+
 SHELLS = ("bash", "zsh", "fish")
 
 
-def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction,
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     cmd = subparsers.add_parser(
         "completion", help="print a shell completion script (bash, zsh or fish)",
@@ -37,4 +40,4 @@ async def completion_cmd(args: argparse.Namespace, _ctx: None) -> int:
     return 0
 
 
-completion_cmd.needs_context = False  # type: ignore[attr-defined]
+mark(completion_cmd, needs_context=False)

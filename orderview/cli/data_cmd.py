@@ -26,7 +26,9 @@ MAX_SEARCH_LIMIT = 10_000
 MAX_LICENSES_SHOWN = 10_000_000
 
 
-def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     search = subparsers.add_parser(
         "search", parents=[common], help="print orders matching TEXT",
         description="Orders whose Order ID, reference, customer email/name/company, license "

@@ -17,11 +17,14 @@ from orderview.cli.context import (
     print_warnings,
     settings_from_args,
 )
+from orderview.cli.marks import mark
 from orderview.db.engine import DatabaseURLError, open_database
 from orderview.db.migrate import HEAD, SchemaError, current_revision, upgrade
 
 
-def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     db = subparsers.add_parser("db", parents=[common], help="database maintenance")
     sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = sub.add_parser("upgrade", parents=[common],
@@ -55,5 +58,5 @@ async def upgrade_cmd(args: argparse.Namespace, _ctx: None) -> int:
     return 0
 
 
-upgrade_cmd.needs_context = False  # type: ignore[attr-defined]  # it opens the database itself
-upgrade_cmd.creates_database = True  # type: ignore[attr-defined]  # creates the schema
+mark(upgrade_cmd, needs_context=False)  # it opens the database itself
+mark(upgrade_cmd, creates_database=True)  # creates the schema

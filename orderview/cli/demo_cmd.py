@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from orderview.cli.context import CLIError, Context
+from orderview.cli.marks import mark
 from orderview.cli.numbers import bounded_int
 from orderview.demo import DEFAULT_ORDERS, DEFAULT_SEED, DemoRefused, generate_demo
 
@@ -18,7 +19,9 @@ MAX_ORDERS = 5_000_000
 
 # Every subcommand registers itself the same way (argparse's add_parser with parents=[common]):
 # the alike lines are each command's own name, help and description.
-def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     demo = subparsers.add_parser(
         "demo", parents=[common], help="generate a deterministic demo database",
         description="Generate demo orders, customers, licenses and managers. The same --seed "
@@ -52,4 +55,4 @@ async def demo_cmd(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-demo_cmd.creates_database = True  # type: ignore[attr-defined]  # fills a new database
+mark(demo_cmd, creates_database=True)  # fills a new database

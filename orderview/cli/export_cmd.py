@@ -18,7 +18,8 @@ from orderview.services import orders
 from orderview.services.errors import ServiceError
 
 
-def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction,
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     cmd = subparsers.add_parser(
         "export", parents=[common], help="export an order to CSV",
@@ -69,7 +70,8 @@ class _Utf8Stdout:
             text = "\r\n".join(visible(line) for line in text.split("\r\n"))
         if self._buffer is None:
             return sys.stdout.write(text)
-        return self._buffer.write(text.encode("utf-8"))
+        written: int = self._buffer.write(text.encode("utf-8"))
+        return written
 
     def flush(self) -> None:
         (self._buffer or sys.stdout).flush()

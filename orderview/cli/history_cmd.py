@@ -22,7 +22,9 @@ PAGE = 200
 MAX_EVENTS = 1_000_000
 
 
-def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     cmd = subparsers.add_parser(
         "history", parents=[common], help="an order's change history (audit trail)",
         description="Every recorded change of an order, newest first, with who made it.",

@@ -12,6 +12,7 @@ import sys
 
 from orderview.cli.context import CLIError, Context
 from orderview.cli.errors import exit_code_for
+from orderview.cli.marks import mark
 from orderview.cli.numbers import bounded_int
 from orderview.cli.output import print_json
 from orderview.safetext import visible
@@ -23,7 +24,8 @@ from orderview.services.order_create import create_order
 
 
 # The same argparse registration as every subcommand (see cli/demo_cmd.py); its own words.
-def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction,
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     issue = subparsers.add_parser(
         "issue", parents=[common], help="issue licenses into an order",
@@ -65,6 +67,7 @@ async def run_issue(args: argparse.Namespace, ctx: Context) -> int:
     try:
         detail = await orders.get_order_by_store_id(ctx.db, args.order_id)
         product = await catalog.product_by_code(ctx.db, args.product)
+        policy: catalog.PolicyView | None
         if args.policy:
             policy = await catalog.policy_by_code(ctx.db, product.id, args.policy)
         else:
@@ -140,4 +143,4 @@ async def run_order_create(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-run_order_create.creates_database = True  # type: ignore[attr-defined]  # makes data
+mark(run_order_create, creates_database=True)  # makes data

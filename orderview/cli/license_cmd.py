@@ -14,6 +14,7 @@ import argparse
 
 from orderview.cli.context import CLIError, Context
 from orderview.cli.errors import exit_code_for
+from orderview.cli.marks import mark
 from orderview.cli.output import print_json
 from orderview.license_text import device_cells, license_fields, license_json
 from orderview.safetext import visible
@@ -29,7 +30,9 @@ def _key_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--json", action="store_true", help="print the license as one JSON document")
 
 
-def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     lic = subparsers.add_parser("license", parents=[common], help="one license: show or change it",
                                 description="Show one license with its devices, or change it.")
     sub = lic.add_subparsers(dest="license_command", metavar="ACTION", required=True)
@@ -108,7 +111,7 @@ async def show_cmd(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-show_cmd.reads_existing = True  # type: ignore[attr-defined]  # only reads: see data_cmd
+mark(show_cmd, reads_existing=True)  # only reads: see data_cmd
 
 
 async def switch_cmd(args: argparse.Namespace, ctx: Context) -> int:

@@ -23,7 +23,9 @@ STATUSES = ("queued", "sent", "failed", "superseded", "expired")
 MAX_LIST = 100_000
 
 
-def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     box = subparsers.add_parser("outbox", parents=[common], help="the license manager mail outbox")
     sub = box.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
     send = sub.add_parser("send", parents=[common], help="deliver due messages now over SMTP")

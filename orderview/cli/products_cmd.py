@@ -11,7 +11,9 @@ from orderview.cli.output import print_json, print_table
 from orderview.services import catalog
 
 
-def register(parser: argparse.ArgumentParser, subparsers, common) -> None:  # type: ignore[no-untyped-def]
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     cmd = subparsers.add_parser(
         "products", parents=[common], help="list products and their license policies",
         description="Products (by name) and their license policies (the default first), with "
@@ -43,7 +45,8 @@ async def products_cmd(args: argparse.Namespace, ctx: Context) -> int:
     for product, policies in listed:
         kind = "user" if product.user_based else "key"
         sold = "" if product.active else "not sold"
-        for policy in policies or [None]:
+        each: list[catalog.PolicyView | None] = [*policies] or [None]
+        for policy in each:
             rows.append((product.short_code, product.name, kind, sold,
                          policy.code if policy else "", policy.name if policy else "",
                          "yes" if policy and policy.is_default else "",

@@ -7,11 +7,18 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orderview.cli.errors import CLIError
+from orderview.cli.marks import mark
+
+if TYPE_CHECKING:
+    from orderview.db.engine import Database
+    from orderview.settings import Settings
 
 
-def register(parser: argparse.ArgumentParser, subparsers: argparse._SubParsersAction,
+def register(parser: argparse.ArgumentParser,
+             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     sup = argparse.SUPPRESS
     cmd = subparsers.add_parser(
@@ -47,7 +54,7 @@ def operators_path(args: argparse.Namespace, configured: str | None) -> Path:
     return Path(given).expanduser() if given else default_config_path().parent / "operators.toml"
 
 
-async def _pg_capacity(settings, db) -> str | None:  # type: ignore[no-untyped-def]
+async def _pg_capacity(settings: Settings, db: Database) -> str | None:
     """With PostgreSQL: whether sessions × pool fits the server's connection limit."""
     if db.dialect != "postgresql":
         return None
@@ -117,4 +124,4 @@ def _log_to_stderr() -> None:
     log.setLevel(logging.INFO)
 
 
-run_serve.needs_context = False  # type: ignore[attr-defined]  # --check needs no database
+mark(run_serve, needs_context=False)  # --check needs no database

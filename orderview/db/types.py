@@ -37,7 +37,7 @@ def search_key(length: int = 255) -> String:
     Byte-order collation ("C") on PostgreSQL so ``>= p AND < p + U+FFFF`` is exactly "starts
     with p" whatever the database's locale; SQLite's default BINARY collation already is.
     """
-    return String(length).with_variant(String(length, collation="C"), "postgresql")  # type: ignore[return-value]
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 class _JSON(TypeDecorator[Any]):

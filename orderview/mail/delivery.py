@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,7 +83,7 @@ async def _peek(
 
 async def _lock_people(
     session: AsyncSession, db: Database, ids: list[int | None]
-) -> dict[int, LicenseManager]:
+) -> dict[int | None, LicenseManager]:
     """The people, locked before their outbox rows: the order the managers service takes them
     in (person, then their mail), so a sender and a resend never wait on each other in a
     circle on PostgreSQL."""
@@ -120,7 +121,7 @@ async def _claim(
             return DeliveryResult(row.id, row.to_address, False, row.status,
                                   "nothing left to announce", row.order_id)
         permissions = sort_codes(assignment.permissions or [])
-        common = {"email": person.email, "first_name": person.first_name,
+        common: dict[str, Any] = {"email": person.email, "first_name": person.first_name,
                   "portal_url": settings.portal_url, "store_id": order.store_id,
                   "permissions": permissions}
         if secret is not None and row.kind == composer.KIND_INVITE and person.is_initial_password:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
@@ -176,7 +176,7 @@ async def count_pending(db: Database) -> int:
         ) or 0
 
 
-def due_clause(now: datetime):  # type: ignore[no-untyped-def]
+def due_clause(now: datetime) -> tuple[ColumnElement[bool], ...]:
     return (
         MailOutbox.status.in_(PENDING),
         MailOutbox.attempts < MAX_ATTEMPTS,

@@ -12,7 +12,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from orderview.schemas.common import parse, single_line
+from orderview.schemas.common import (
+    Line2,
+    Line20,
+    Line50,
+    Line100,
+    Line200,
+    Line254,
+    Line300,
+    parse,
+)
 
 _ISO_3166_ALPHA2 = """
     AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
@@ -76,17 +85,17 @@ class CustomerFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: single_line(254) = ""  # type: ignore[valid-type]
-    first_name: single_line(100) = ""  # type: ignore[valid-type]
-    last_name: single_line(100) = ""  # type: ignore[valid-type]
-    company_name: single_line(200) = ""  # type: ignore[valid-type]
-    phone: single_line(50) = ""  # type: ignore[valid-type]
-    reference: single_line(100) = ""  # type: ignore[valid-type]
-    address: single_line(300) = ""  # type: ignore[valid-type]
-    city: single_line(100) = ""  # type: ignore[valid-type]
-    state: single_line(100) = ""  # type: ignore[valid-type]
-    postcode: single_line(20) = ""  # type: ignore[valid-type]
-    country: single_line(2) = ""  # type: ignore[valid-type]
+    email: Line254 = ""
+    first_name: Line100 = ""
+    last_name: Line100 = ""
+    company_name: Line200 = ""
+    phone: Line50 = ""
+    reference: Line100 = ""
+    address: Line300 = ""
+    city: Line100 = ""
+    state: Line100 = ""
+    postcode: Line20 = ""
+    country: Line2 = ""
 
     @field_validator("email")
     @classmethod

@@ -157,9 +157,14 @@ Duration = Annotated[str | None, BeforeValidator(_duration)]
 Flag = Annotated[bool, BeforeValidator(_strict_bool)]
 
 
-def _count(minimum: int, maximum: int = 1_000_000) -> Any:
-    bounded = Annotated[int, Field(ge=minimum, le=maximum)]
-    return Annotated[bounded | None, BeforeValidator(_strict_int)]
+# Whole numbers in a range, or nothing (one alias per range: an annotation must be a type, not
+# a call, for a type checker to read it).
+Days = Annotated[Annotated[int, Field(ge=0, le=3650)] | None, BeforeValidator(_strict_int)]
+Count1 = Annotated[Annotated[int, Field(ge=1, le=1_000_000)] | None, BeforeValidator(_strict_int)]
+Count0 = Annotated[Annotated[int, Field(ge=0, le=1_000_000)] | None, BeforeValidator(_strict_int)]
+TrialDays = Annotated[Annotated[int, Field(ge=1, le=3650)] | None, BeforeValidator(_strict_int)]
+FloatingUsers = Annotated[Annotated[int, Field(ge=1, le=100_000)] | None, BeforeValidator(_strict_int)]
+Minutes = Annotated[Annotated[int, Field(ge=1, le=10_080)] | None, BeforeValidator(_strict_int)]
 
 
 class Entitlements(BaseModel):
@@ -170,27 +175,27 @@ class Entitlements(BaseModel):
     license_type: Literal["perpetual", "time-limited", "subscription", "consumption"] = "perpetual"
     valid_duration: Duration = None
     validity_period: StrictDate = None
-    grace_period: _count(0, 3650) = None
-    max_consumptions: _count(1) = None
+    grace_period: Days = None
+    max_consumptions: Count1 = None
     allow_unlimited_consumptions: Flag = False
     allow_overages: Flag = False
-    max_overages: _count(0) = None
+    max_overages: Count0 = None
     reset_consumption: Flag = False
     consumption_period: Annotated[
         Literal["daily", "weekly", "monthly", "annually"] | None, BeforeValidator(_choice)
     ] = None
-    max_activations: _count(1) = 1
+    max_activations: Count1 = 1
     allow_unlimited_activations: Flag = False
     max_transfers: Annotated[int, BeforeValidator(lambda v: _strict_int(v) or 0),
                              Field(ge=0, le=1_000_000)] = 0
     is_trial: Flag = False
-    trial_days: _count(1, 3650) = None
+    trial_days: TrialDays = None
     start_date: StrictDate = None
     maintenance_duration: Duration = None
     maintenance_period: StrictDate = None
     is_floating: Flag = False
-    floating_users: _count(1, 100_000) = None
-    floating_timeout: _count(1, 10_080) = None
+    floating_users: FloatingUsers = None
+    floating_timeout: Minutes = None
     prevent_vm: Flag = False
     note: Annotated[str, BeforeValidator(lambda v: "" if v is None else v),
                     Field(max_length=MAX_NOTE), AfterValidator(_note_text)] = ""

@@ -15,9 +15,9 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from orderview.schemas.common import parse
 from orderview.schemas.issuing import (
     MAX_NOTE,
+    Count1,
     Duration,
     StrictDate,
-    _count,
     _note_text,
     _strict_int,
 )
@@ -56,7 +56,7 @@ class LicenseChanges(BaseModel):
 
 
 class _Count(BaseModel):
-    value: _count(1)  # type: ignore[valid-type]
+    value: Count1
 
 
 def parse_changes(values: dict[str, Any]) -> LicenseChanges:

@@ -91,10 +91,10 @@ class ManagerInput(BaseModel):
     @field_validator("phone_number", mode="before")
     @classmethod
     def _phone(cls, value: Any) -> str:
-        value = _printable(str(value or ""), 50)
-        if value and not re.fullmatch(r"[0-9+()./ -]+", value):
+        phone = _printable(str(value or ""), 50)
+        if phone and not re.fullmatch(r"[0-9+()./ -]+", phone):
             raise ValueError("only digits, spaces and + ( ) - . /")
-        return value
+        return phone
 
     @field_validator("permissions", mode="before")
     @classmethod

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from orderview.schemas.common import parse, single_line
+from orderview.schemas.common import Line50, Line100, Line200, Line254, parse
 from orderview.schemas.customer import validate_new_customer
 from orderview.schemas.issuing import EMAIL_RE
 from orderview.schemas.order import EDITABLE_ORDER_FIELDS, OrderChanges
@@ -21,11 +21,11 @@ from orderview.services.errors import FieldErrors
 class NewCustomer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: single_line(254)
-    first_name: single_line(100) = ""
-    last_name: single_line(100) = ""
-    company_name: single_line(200) = ""
-    phone: single_line(50) = ""
+    email: Line254
+    first_name: Line100 = ""
+    last_name: Line100 = ""
+    company_name: Line200 = ""
+    phone: Line50 = ""
 
 
 class NewOrder(OrderChanges):
@@ -35,7 +35,7 @@ class NewOrder(OrderChanges):
 
     model_config = ConfigDict(extra="forbid")
 
-    store_id: single_line(100) = ""
+    store_id: Line100 = ""
     customer_id: int | None = None
     new_customer: NewCustomer | None = None
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from orderview.schemas.common import parse, single_line
+from orderview.schemas.common import Line16, Line100, Line500, parse
 
 # A BCP 47 language tag as shops send it: language, optional script, optional region
 # ("en", "en-US", "pt-BR", "zh-Hant", "zh-Hant-TW", "es-419").
@@ -40,10 +40,10 @@ class OrderChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=False)
 
-    reference: single_line(100) = ""  # type: ignore[valid-type]
-    campaign_params: single_line(500) = ""  # type: ignore[valid-type]
-    download_id: single_line(100) = ""  # type: ignore[valid-type]
-    language: single_line(16) = ""  # type: ignore[valid-type]
+    reference: Line100 = ""
+    campaign_params: Line500 = ""
+    download_id: Line100 = ""
+    language: Line16 = ""
     is_test: bool = False
     is_trial: bool = False
 

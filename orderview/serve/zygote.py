@@ -86,9 +86,9 @@ def _reopen_stdio(tty: bool) -> None:
         errors = "backslashreplace" if fd == 2 else "strict"
         streams.append(open(fd, mode, encoding="utf-8", errors=errors, closefd=False,  # noqa: SIM115
                             buffering=1 if (tty and fd) else -1))
-    sys.stdin = sys.__stdin__ = streams[0]
-    sys.stdout = sys.__stdout__ = streams[1]
-    sys.stderr = sys.__stderr__ = streams[2]
+    sys.stdin = sys.__stdin__ = streams[0]  # type: ignore[misc,assignment]  # typeshed: Final
+    sys.stdout = sys.__stdout__ = streams[1]  # type: ignore[misc,assignment]  # typeshed: Final
+    sys.stderr = sys.__stderr__ = streams[2]  # type: ignore[misc,assignment]  # typeshed: Final
 
 
 def run_child(request: dict[str, Any], fds: list[int]) -> int:
@@ -160,7 +160,8 @@ def serve(ctl: socket.socket, events: socket.socket) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when we stop
     send_event(events, {"ready": os.getpid()})
     while True:
-        ready, _, _ = select.select([ctl, wake_r], [], [])
+        readers: list[socket.socket | int] = [ctl, wake_r]
+        ready, _, _ = select.select(readers, [], [])
         if wake_r in ready:
             with contextlib.suppress(BlockingIOError):
                 os.read(wake_r, 512)

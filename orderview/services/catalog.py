@@ -88,8 +88,8 @@ def _valid(codes: list[str]) -> str:
 async def product_by_code(db: Database, short_code: str) -> ProductView:
     """The product with this short code, ignoring case; ``NotFound`` lists the valid codes."""
     products = await list_products(db, include_inactive=True)
-    found = None if unfindable(short_code, db.dialect) else _by_code(products, short_code,
-                                                                     "short_code")
+    found: ProductView | None = (None if unfindable(short_code, db.dialect)
+                                 else _by_code(products, short_code, "short_code"))
     if found is None:
         valid = _valid([p.short_code for p in products if p.active])
         raise NotFound(f"no product with code {short_code!r}; valid codes: {valid}")
@@ -114,7 +114,8 @@ async def get_policy(db: Database, policy_id: int) -> PolicyView:
 async def policy_by_code(db: Database, product_id: int, code: str) -> PolicyView:
     """The product's policy with this code, ignoring case; ``NotFound`` lists the valid ones."""
     policies = await list_policies(db, product_id)
-    found = None if unfindable(code, db.dialect) else _by_code(policies, code, "code")
+    found: PolicyView | None = (None if unfindable(code, db.dialect)
+                                else _by_code(policies, code, "code"))
     if found is None:
         raise NotFound(f"no policy {code!r} for this product; valid policies: "
                        f"{_valid([p.code for p in policies])}")

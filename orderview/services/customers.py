@@ -155,7 +155,7 @@ def _link(
     """Point ``order`` at ``new`` (or at nothing) and record it: ``linked`` or ``unlinked``."""
     order.customer_id = new.id if new is not None else None
     bump(order)
-    changes = {
+    changes: dict[str, list[Any]] = {
         "customer": [old.email if old else None, new.email if new else None],
         "customer_id": [old.id if old else None, new.id if new else None],
     }

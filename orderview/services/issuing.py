@@ -196,7 +196,7 @@ async def _insert_chunk(
                 sql = sql.replace(") VALUES (", ", user_email_lc) VALUES (?, ", 1)
             rows = [(*base[:at], value, *base[at + 1:], *([lc(value)] if lowered else []))
                     for value in values]
-            await conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
+            await conn.exec_driver_sql(sql, rows)
         else:
             await conn.execute(insert(License.__table__), [
                 {**template, column: value, **({"user_email_lc": lc(value)} if lowered else {})}

@@ -89,7 +89,7 @@ def parse_change(action: str, extend: str = "", until: str = "") -> BulkChange:
     if action not in ACTIONS:
         raise FieldErrors({"action": f"choose one of {', '.join(ACTIONS)}"})
     if action != "extend":
-        return BulkChange(action)  # type: ignore[arg-type]
+        return BulkChange(action)
     parsed = parse(_Extension, {"extend": extend, "until": until})
     if bool(parsed.extend) == bool(parsed.until):
         raise FieldErrors({"extend": "give a duration (30d, 6m, 1y) or a date, one of them"})
@@ -190,7 +190,8 @@ async def bulk_apply(db: Database, actor: str, selection: Selection, change: Bul
             result = await session.execute(
                 update(License).where(*_where(db, selection, today, chunk), _changes(change))
                 .values(**values).execution_options(synchronize_session=False))
-            changed += result.rowcount or 0
+            # An UPDATE's result is a CursorResult; Session.execute is typed as plain Result.
+            changed += result.rowcount or 0  # type: ignore[attr-defined]
         event = audit.record(
             session, actor=actor, action=f"bulk {change.action}", entity=ENTITY, entity_id=None,
             order_id=selection.order_id, order_store_id=now.store_id,

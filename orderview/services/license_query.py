@@ -22,6 +22,7 @@ Statuses, precisely (the same rule as ``orders.license_status``, "today" is the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -73,7 +74,7 @@ def _plain(column: Any) -> Any:
 
 def status_condition(status: str, today: date, indexed: bool | str = True) -> ColumnElement[bool]:
     """The rule in the module's docstring, as SQL (``indexed``: see ``conditions``)."""
-    col = (lambda c: c) if indexed is True else _plain
+    col: Callable[[Any], Any] = (lambda c: c) if indexed is True else _plain
     enabled = License.enabled if indexed is not False else _plain(License.enabled)
     end, activated = col(License.validity_period), col(License.times_activated)
     if status == "disabled":

@@ -21,7 +21,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, literal, or_, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.util.concurrency import greenlet_spawn
 
@@ -35,12 +47,12 @@ SEARCH_LIMIT = 50
 EXACT_ID, ORDER_ID, REFERENCE, CUSTOMER, LICENSE = range(5)
 
 
-def starts_with(column, prefix: str):  # type: ignore[no-untyped-def]
+def starts_with(column: Any, prefix: str) -> ColumnElement[bool]:
     """Index-friendly "column starts with prefix" (byte-order collation on both databases)."""
     return and_(column >= prefix, column < prefix + MAX_CHAR)
 
 
-def _license_count():  # type: ignore[no-untyped-def]
+def _license_count() -> ScalarSelect[int]:
     return (
         select(func.count(License.id))
         .where(License.order_id == Order.id)
@@ -49,7 +61,7 @@ def _license_count():  # type: ignore[no-untyped-def]
     )
 
 
-def _summary_query() -> Select:  # type: ignore[type-arg]
+def _summary_query() -> Select[*tuple[Any, ...]]:
     return select(
         Order.id,
         Order.store_id,
@@ -91,7 +103,7 @@ async def recent_orders(
     return Page([_found(r) for r in rows[:limit]], has_more=len(rows) > limit)
 
 
-def _search_query(with_key: bool) -> Select:  # type: ignore[type-arg]
+def _search_query(with_key: bool) -> Select[*tuple[Any, ...]]:
     """The first ``:limit`` orders of the search order (see the module docstring).
 
     The customer and license lookups are fenced (OFFSET 0): they read their matches through
@@ -99,13 +111,15 @@ def _search_query(with_key: bool) -> Select:  # type: ignore[type-arg]
     and SQLite (without) may walk ``created_at`` backwards probing the customer or licenses of
     every order: fast when most orders match, ≈1 s at 100,000 orders when the matches are few
     and old."""
-    low, high, exact, limit = (bindparam("low"), bindparam("high"), bindparam("exact"),
-                               bindparam("limit"))
+    low: BindParameter[str] = bindparam("low")
+    high: BindParameter[str] = bindparam("high")
+    exact: BindParameter[str] = bindparam("exact")
+    limit: BindParameter[int] = bindparam("limit")
 
-    def starts(column):  # type: ignore[no-untyped-def]
+    def starts(column: Any) -> ColumnElement[bool]:
         return and_(column >= low, column < high)
 
-    def member(rank: int, found: Select, fenced: bool = False) -> Select:  # type: ignore[type-arg]
+    def member(rank: int, found: Select[*tuple[Any, ...]], fenced: bool = False) -> Select[*tuple[Any, ...]]:
         """One kind of match: the newest ``:limit`` of the orders ``found`` (id, created_at)."""
         if fenced:
             rows = found.offset(0).subquery()
@@ -116,7 +130,7 @@ def _search_query(with_key: bool) -> Select:  # type: ignore[type-arg]
         inner = found.order_by(*newest).limit(limit).subquery()
         return select(literal(rank).label("rank"), inner.c.id, inner.c.created_at)
 
-    def orders_where(condition) -> Select:  # type: ignore[no-untyped-def,type-arg]
+    def orders_where(condition: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
         return select(Order.id, Order.created_at).where(condition)
 
     license_match = starts(License.user_email_lc)

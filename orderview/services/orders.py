@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database
@@ -84,8 +85,8 @@ async def order_managers(session: AsyncSession, order_id: int) -> list[ManagerVi
         )
         .order_by(MailOutbox.id)
     )
-    for mail in mails:
-        invites[mail.manager_id] = mail  # type: ignore[index]  # latest wins
+    for sent in mails:
+        invites[sent.manager_id] = sent  # type: ignore[index]  # latest wins
     views = []
     for assignment, manager in rows:
         mail = invites.get(manager.id)
@@ -112,7 +113,7 @@ async def order_managers(session: AsyncSession, order_id: int) -> list[ManagerVi
     return views
 
 
-async def _load(session: AsyncSession, where) -> OrderDetail:  # type: ignore[no-untyped-def]
+async def _load(session: AsyncSession, where: ColumnElement[bool]) -> OrderDetail:
     order = (await session.scalars(select(Order).where(where))).first()
     if order is None:
         raise NotFound("no such order")
@@ -189,7 +190,7 @@ _LICENSE_COLUMNS = (
 )
 
 
-def license_row(r, today: date) -> LicenseRow:  # type: ignore[no-untyped-def]
+def license_row(r: Any, today: date) -> LicenseRow:
     return LicenseRow(
         id=r.id,
         license_key=r.license_key,

@@ -34,5 +34,5 @@ async def list_mail(
         emails = {row.id: row.email for row in await session.execute(
             select(LicenseManager.id, LicenseManager.email)
             .where(LicenseManager.id.in_(manager_ids)))} if manager_ids else {}
-    return [OutboxLine(v, orders.get(v.order_id), emails.get(v.manager_id))  # type: ignore[arg-type]
+    return [OutboxLine(v, orders.get(v.order_id), emails.get(v.manager_id))
             for v in views]

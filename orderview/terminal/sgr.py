@@ -9,7 +9,8 @@ nothing the app asked for is lost. ``link`` is an OSC 8 hyperlink (``"params;uri
 
 from __future__ import annotations
 
-Style = tuple  # (fg: str | None, bg: str | None, flags: int, extra: tuple[str, ...], link: str | None)
+# (fg, bg, flags, extra SGR parameters, OSC 8 link)
+Style = tuple[str | None, str | None, int, tuple[str, ...], str | None]
 
 DEFAULT: Style = (None, None, 0, (), None)
 

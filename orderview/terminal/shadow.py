@@ -166,8 +166,8 @@ class ShadowScreen(ShadowEmitter):
                 lo, hi = put_char(row_c, row_s, x, ch, w, pen, width)
                 self._mark(y, lo, hi)
                 x += w
-            elif w == 0 and x > 0 and row_c[x - 1]:
-                row_c[x - 1] += ch  # a combining mark joins the previous cell
+            elif w == 0 and x > 0 and (joined := row_c[x - 1]):
+                row_c[x - 1] = joined + ch  # a combining mark joins the previous cell
                 self._mark(y, x - 1, x)
             else:
                 self._x = x

@@ -5,6 +5,8 @@ Cursor moves, SGR deltas, erase runs and gap fills; the grids live in ``shadow_m
 
 from __future__ import annotations
 
+from typing import cast
+
 from orderview.terminal.sgr import Style, sgr_delta
 from orderview.terminal.shadow_model import ShadowModel, put_char
 
@@ -112,6 +114,7 @@ class ShadowEmitter(ShadowModel):
                         x += 2
                         continue
                 style = ws[x]
+                assert style is not None  # a cell with a character has its style
                 # Erase a run of blanks, unless the terminal may hold a wide character across
                 # either edge of the run (terminals disagree on erasing half of one; writing
                 # a blank over it is unambiguous): then the edge cell is written normally.
@@ -174,5 +177,5 @@ class ShadowEmitter(ShadowModel):
                 return
             if gx + 1 < self.width and sc[gx + 1] == "":
                 return
-        self._out.append("".join(sc[start:end]))
+        self._out.append("".join(cast("list[str]", sc[start:end])))  # all checked above
         self._tx = end

@@ -17,6 +17,7 @@ from functools import cached_property, partial
 from typing import TypeVar
 
 from orderview.screens.order_tabs.license_finder import LicenseFinding
+from orderview.widgets.app_services import services_of
 from orderview.widgets.literal_table import LiteralTable
 from orderview.widgets.status_line import StatusLine
 from textual import work
@@ -67,7 +68,7 @@ class LicensesPane(LicenseFinding, Vertical):
     ]
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self.rows: list[LicenseRow] = []
         self.cursors: list[lq.Cursor] = []  # one per row: where to page on from it
         self.start = 0  # position of rows[0] among the order's licenses
@@ -155,9 +156,9 @@ class LicensesPane(LicenseFinding, Vertical):
         assert self.order_id is not None
         try:
             page = await self._query(request, lq.page_filtered(
-                self.app.db, self.order_id, self.finding, before=lq.LAST, limit=PAGE))
+                services_of(self.app).db, self.order_id, self.finding, before=lq.LAST, limit=PAGE))
             total = await self._query(request, lq.count_filtered(
-                self.app.db, self.order_id, self.finding))
+                services_of(self.app).db, self.order_id, self.finding))
             if not self.is_attached:
                 return
             self.rows = list(page.items)
@@ -179,7 +180,7 @@ class LicensesPane(LicenseFinding, Vertical):
         """The window from just after cursor ``after`` (``inclusive``: from its row on)."""
         assert self.order_id is not None
         try:
-            db, flt = self.app.db, self.finding
+            db, flt = services_of(self.app).db, self.finding
             size = max(len(self.rows), PAGE) if after is not None else PAGE
             if after is not None and inclusive:  # page on from the row before it
                 before = await self._query(request, lq.page_filtered(
@@ -226,7 +227,7 @@ class LicensesPane(LicenseFinding, Vertical):
         assert self.order_id is not None
         try:
             page = await self._query(request, lq.page_filtered(
-                self.app.db, self.order_id, self.finding, after=self.cursors[-1], limit=PAGE))
+                services_of(self.app).db, self.order_id, self.finding, after=self.cursors[-1], limit=PAGE))
             if not self.is_attached:
                 return
             self.has_after = page.has_more
@@ -250,7 +251,7 @@ class LicensesPane(LicenseFinding, Vertical):
         assert self.order_id is not None
         try:
             page = await self._query(request, lq.page_filtered(
-                self.app.db, self.order_id, self.finding, before=self.cursors[0], limit=PAGE))
+                services_of(self.app).db, self.order_id, self.finding, before=self.cursors[0], limit=PAGE))
             if not self.is_attached:
                 return
             added = len(page.items)

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from orderview.screens.confirm import ConfirmScreen
 from orderview.screens.manager_dialog import ManagerDialog
+from orderview.widgets.app_services import services_of
 from orderview.widgets.fmt import EMPTY
 from orderview.widgets.literal import literal
 from orderview.widgets.literal_table import LiteralTable
@@ -163,7 +164,7 @@ class ManagersPane(RoleGated, Vertical):
 
     @property
     def configured(self) -> bool:
-        return mail_configured(self.app.settings)  # type: ignore[attr-defined]
+        return mail_configured(services_of(self.app).settings)
 
     def selected_manager(self, detail: OrderDetail | None = None) -> ManagerView | None:
         """The manager under the cursor."""
@@ -225,7 +226,7 @@ class ManagersPane(RoleGated, Vertical):
             return
         dialog = ManagerDialog(
             self.detail,
-            default_permissions=self.app.settings.default_manager_permissions,  # type: ignore[attr-defined]
+            default_permissions=services_of(self.app).settings.default_manager_permissions,
         )
         self.app.push_screen(dialog, self._saved)
 
@@ -257,7 +258,7 @@ class ManagersPane(RoleGated, Vertical):
             return
         lead = ""
         try:
-            preview = await removal.removal_preview(self.app.db, manager.assignment_id)  # type: ignore[attr-defined]
+            preview = await removal.removal_preview(services_of(self.app).db, manager.assignment_id)
             while True:  # the confirmation shows the manager as they are; removes only that
                 if not await self.app.push_screen_wait(
                         ConfirmScreen(removal_question(preview, lead))):
@@ -265,8 +266,8 @@ class ManagersPane(RoleGated, Vertical):
                     return
                 try:
                     await managers.remove_manager(
-                        self.app.db, manager.assignment_id,  # type: ignore[attr-defined]
-                        version=manager.assignment_version, actor=self.app.operator,  # type: ignore[attr-defined]
+                        services_of(self.app).db, manager.assignment_id,
+                        version=manager.assignment_version, actor=services_of(self.app).operator,
                         fingerprint=preview.fingerprint,
                     )
                     break
@@ -293,8 +294,8 @@ class ManagersPane(RoleGated, Vertical):
             return
         try:
             await managers.resend_invite(
-                self.app.db, self.app.settings, manager.assignment_id,  # type: ignore[attr-defined]
-                version=manager.assignment_version, actor=self.app.operator,  # type: ignore[attr-defined]
+                services_of(self.app).db, services_of(self.app).settings, manager.assignment_id,
+                version=manager.assignment_version, actor=services_of(self.app).operator,
                 signed_in=not manager.is_initial_password,
             )
         except ServiceError as exc:

@@ -16,7 +16,8 @@ from textual.widgets import DataTable, Static
 
 
 class _Choice(Protocol):
-    id: int
+    @property
+    def id(self) -> int: ...
 
 
 ItemT = TypeVar("ItemT", bound=_Choice)

@@ -106,7 +106,7 @@ class Cycler(Static, can_focus=True):
         self.post_message(FieldSubmitted(self))
 
 
-class StillTextArea(KeysInOrder, TextArea):
+class StillTextArea(KeysInOrder, TextArea):  # type: ignore[misc]  # Textual calls each class's _on_* handler along the MRO, each with its own signature
     """A multi-line field for pasted keys or emails (Input keeps only a paste's first line).
 
     `enter` on a blank line (or in an empty field) or on the last line moves on, like every

@@ -11,6 +11,7 @@ from orderview.screens.edit_order import FLAGS, TEXT_FIELDS
 from orderview.screens.wizard_steps.base import StepDone, WizardStep
 from orderview.screens.wizard_steps.fields import Cycler, FieldRow, check_field, text_field
 from orderview.screens.wizard_steps.state import OrderDraft
+from orderview.widgets.app_services import services_of
 from orderview.widgets.literal import literal
 from orderview.widgets.literal_table import LiteralTable
 from textual import on, work
@@ -80,7 +81,7 @@ class OrderStep(WizardStep):
         if mode == "pick" and not self.matches:
             self._search("")
 
-    def field_widgets(self):  # type: ignore[no-untyped-def]
+    def field_widgets(self):
         """Hidden sections' fields are skipped; in pick mode the list ends the step."""
         fields = [row.widget for row in self.query(FieldRow)
                   if row.display and row.parent is not None and row.parent.display]
@@ -100,14 +101,14 @@ class OrderStep(WizardStep):
     async def _search(self, text: str) -> None:
         if text:
             await asyncio.sleep(DEBOUNCE)
-        found = await customers.search_customers(self.app.db, text)  # type: ignore[attr-defined]
+        found = await customers.search_customers(services_of(self.app).db, text)
         self.matches = list(found.items)
         table = self.query_one("#customer-matches", LiteralTable)
         table.clear()
         table.add_literal_rows((str(c.id), (c.email, f"{c.first_name} {c.last_name}".strip(),
                                             c.company_name)) for c in self.matches)
 
-    def _advance_from(self, widget) -> None:  # type: ignore[no-untyped-def]
+    def _advance_from(self, widget) -> None:
         if widget.id == "customer_search":  # enter in the search box: go pick from the list
             table = self.query_one("#customer-matches", LiteralTable)
             if table.row_count:
@@ -154,5 +155,5 @@ class OrderStep(WizardStep):
 
     async def check_step(self) -> dict[str, str]:
         """An Order ID already taken (in any case) is said here, not after the summary."""
-        problem = await order_id_problem(self.app.db, self.draft.store_id)  # type: ignore[attr-defined]
+        problem = await order_id_problem(services_of(self.app).db, self.draft.store_id)
         return {"store_id": problem} if problem else {}

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from orderview.screens.wizard_steps.choice_step import ChoiceStep
 from orderview.screens.wizard_steps.state import LineDraft
+from orderview.widgets.app_services import services_of
 from orderview.widgets.literal import literal
 from textual.content import Content
 
@@ -31,7 +32,7 @@ class PolicyStep(ChoiceStep[PolicyView]):
     async def fetch(self) -> list[PolicyView]:
         assert self.line.product is not None
         return await catalog.list_policies(
-            self.app.db, self.line.product.id)  # type: ignore[attr-defined]
+            services_of(self.app).db, self.line.product.id)
 
     def rows(self) -> Iterable[tuple[str, tuple[object, ...]]]:
         for p in self.items:

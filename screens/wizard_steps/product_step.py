@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from orderview.screens.wizard_steps.choice_step import ChoiceStep
 from orderview.screens.wizard_steps.state import LineDraft
+from orderview.widgets.app_services import services_of
 
 from orderview.services import catalog
 from orderview.services.catalog import ProductView
@@ -23,7 +24,7 @@ class ProductStep(ChoiceStep[ProductView]):
         return "Choose the product (enter):"
 
     async def fetch(self) -> list[ProductView]:
-        return await catalog.list_products(self.app.db)  # type: ignore[attr-defined]
+        return await catalog.list_products(services_of(self.app).db)
 
     def rows(self) -> Iterable[tuple[str, tuple[object, ...]]]:
         for p in self.items:
