@@ -26,7 +26,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from orderview.schemas.issuing import DATE_RE
+from orderview.schemas.strict_fields import DATE_RE
 from orderview.services import license_bulk as bulk
 from orderview.services.errors import FieldErrors, PreviewChanged, ServiceError
 

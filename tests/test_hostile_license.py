@@ -100,7 +100,7 @@ async def test_corpus_typed_into_the_note(sqlite_db) -> None:  # type: ignore[no
     screen."""
     from orderview.screens.license_edit import LicenseEditScreen
 
-    from orderview.schemas.issuing import _NOTE_REFUSED
+    from orderview.schemas.strict_fields import _NOTE_REFUSED
     from orderview.services import licenses
     from tests.hostile_corpus import CORPUS
     from tests.test_hostile_typed_dialogs import expected_in, send_text

@@ -20,6 +20,22 @@ from orderview.keys import is_valid_key, normalize_key
 from orderview.safetext import has_unsafe
 from orderview.schemas.common import parse
 from orderview.schemas.customer import check_email
+from orderview.schemas.strict_fields import (
+    _NOTE_REFUSED,
+    Count0,
+    Count1,
+    Days,
+    Duration,
+    Flag,
+    FloatingUsers,
+    Minutes,
+    StrictDate,
+    TrialDays,
+    _blank,
+    _choice,
+    _note_text,
+    _strict_int,
+)
 from orderview.services.errors import FieldErrors
 
 if TYPE_CHECKING:
@@ -27,9 +43,6 @@ if TYPE_CHECKING:
 
 LICENSE_TYPES = ("perpetual", "time-limited", "subscription", "consumption")
 CONSUMPTION_PERIODS = ("daily", "weekly", "monthly", "annually")
-DURATION_RE = re.compile(r"^[1-9][0-9]{0,3}[dmy]$")
-DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-MIN_YEAR, MAX_YEAR = 2000, 2999
 MAX_QUANTITY = 100_000
 MAX_NOTE = 2000
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -84,87 +97,6 @@ def fields_for_type(license_type: str) -> tuple[str, ...]:
     return tuple(f for f in ENTITLEMENT_FIELDS if f in wanted)
 
 
-# --- strict scalar parsers (operator text or Python values from a policy) ---------------------
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _strict_date(value: Any) -> date | None:
-    if _blank(value):
-        return None
-    if isinstance(value, date):
-        parsed = value
-    elif isinstance(value, str) and DATE_RE.match(value.strip()):
-        try:
-            parsed = date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError("no such date") from None
-    else:
-        raise ValueError("enter a date as YYYY-MM-DD")
-    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise ValueError(f"year must be between {MIN_YEAR} and {MAX_YEAR}")
-    return parsed
-
-
-def _strict_int(value: Any) -> int | None:
-    if _blank(value):
-        return None
-    if isinstance(value, bool):
-        raise ValueError("enter a whole number")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value.strip())
-    raise ValueError("enter a whole number")
-
-
-def _duration(value: Any) -> str | None:
-    if _blank(value):
-        return None
-    text = str(value).strip().lower()
-    if not DURATION_RE.match(text):
-        raise ValueError("enter a number and d, m or y (e.g. 30d, 6m, 1y)")
-    return text
-
-
-def _choice(value: Any) -> Any:
-    return None if _blank(value) else value
-
-
-def _strict_bool(value: Any) -> bool:
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise ValueError("must be yes or no")
-    return value
-
-
-_NOTE_REFUSED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _note_text(value: str) -> str:
-    """A note may span lines and hold tabs, but no other control character: NUL is refused by
-    PostgreSQL, lone surrogates (from non-UTF-8 command-line bytes) by every encoder, and the
-    rest would end up in exports and mails."""
-    if _NOTE_REFUSED.search(value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-StrictDate = Annotated[date | None, BeforeValidator(_strict_date)]
-Duration = Annotated[str | None, BeforeValidator(_duration)]
-Flag = Annotated[bool, BeforeValidator(_strict_bool)]
-
-
-# Whole numbers in a range, or nothing (one alias per range: an annotation must be a type, not
-# a call, for a type checker to read it).
-Days = Annotated[Annotated[int, Field(ge=0, le=3650)] | None, BeforeValidator(_strict_int)]
-Count1 = Annotated[Annotated[int, Field(ge=1, le=1_000_000)] | None, BeforeValidator(_strict_int)]
-Count0 = Annotated[Annotated[int, Field(ge=0, le=1_000_000)] | None, BeforeValidator(_strict_int)]
-TrialDays = Annotated[Annotated[int, Field(ge=1, le=3650)] | None, BeforeValidator(_strict_int)]
-FloatingUsers = Annotated[Annotated[int, Field(ge=1, le=100_000)] | None, BeforeValidator(_strict_int)]
-Minutes = Annotated[Annotated[int, Field(ge=1, le=10_080)] | None, BeforeValidator(_strict_int)]
 
 
 class Entitlements(BaseModel):

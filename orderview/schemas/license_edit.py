@@ -13,14 +13,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from orderview.schemas.common import parse
-from orderview.schemas.issuing import (
-    MAX_NOTE,
-    Count1,
-    Duration,
-    StrictDate,
-    _note_text,
-    _strict_int,
-)
+from orderview.schemas.issuing import MAX_NOTE
+from orderview.schemas.strict_fields import Count1, Duration, StrictDate, _note_text, _strict_int
 from orderview.services.errors import FieldErrors
 
 # How a duration moves a date: a month is 30 days and a year 365, as issuing's validity counts.

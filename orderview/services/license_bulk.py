@@ -28,7 +28,7 @@ from orderview.db.engine import Database
 from orderview.db.models import License, Order
 from orderview.roles import require
 from orderview.schemas.common import parse
-from orderview.schemas.issuing import Duration, StrictDate
+from orderview.schemas.strict_fields import Duration, StrictDate
 from orderview.services import audit
 from orderview.services.errors import FieldErrors, NotFound, PreviewChanged
 from orderview.services.fingerprint import fingerprint
