@@ -55,14 +55,24 @@ async def test_j_and_k_move_in_tables_as_the_arrows_do_but_are_typed_in_text_box
         assert licenses.cursor_row == start
 
 
+def highlighted_hit(app) -> str:  # type: ignore[no-untyped-def]
+    """The text of the palette's highlighted hit ("" while there is none)."""
+    commands = app.screen.query_one("CommandList")
+    index = commands.highlighted
+    if index is None or index >= len(commands._options):
+        return ""
+    return str(getattr(getattr(commands._options[index], "hit", None), "text", ""))
+
+
 async def pick_theme(pilot, app, name: str) -> None:  # type: ignore[no-untyped-def]
     """ctrl+p, "Theme", then the theme by name, as an operator does."""
     await pilot.press("ctrl+p")
     await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette", timeout=20)
     await pilot.press(*"theme")
-    await wait_for(pilot, lambda: any("theme" in str(getattr(o.hit, "text", "")).lower()
-                                      for o in app.screen.query_one("CommandList")._options
-                                      if hasattr(o, "hit")), what="theme command", timeout=20)
+    # enter runs the highlighted hit: wait until that one is the theme command (under load
+    # the other providers' hits may still be arriving and sorting above it)
+    await wait_for(pilot, lambda: highlighted_hit(app).lower().startswith(("theme", "change theme")),
+                   what="theme command highlighted", timeout=20)
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette)
                    and app.screen.query_one(Input).value == "", what="theme list",
