@@ -41,8 +41,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "bandwidth.md"
 
 KEYS = {
-    "enter": "\r", "escape": "\x1b", "down": "\x1b[B", "up": "\x1b[A", "pagedown": "\x1b[6~",
-    "tab": "\t", "ctrl+l": "\x0c",
+    "enter": "\r",
+    "escape": "\x1b",
+    "down": "\x1b[B",
+    "up": "\x1b[A",
+    "pagedown": "\x1b[6~",
+    "tab": "\t",
+    "ctrl+l": "\x0c",
 }
 
 # (label, keys, kind) — kind names the target that applies (see TARGETS); "idle" steps measure
@@ -81,8 +86,15 @@ SCENARIO: list[tuple[str, list[str], str]] = [
 ]
 
 TARGETS = {  # kind -> max bytes for the step (256 colours); None: only the 3 B/cell rule
-    "first": 12_000, "tab": 3_000, "dialog": 4_000, "focus": 400, "cursor": 200, "idle": 0,
-    "step": None, "screen": None, "redraw": None,
+    "first": 12_000,
+    "tab": 3_000,
+    "dialog": 4_000,
+    "focus": 400,
+    "cursor": 200,
+    "idle": 0,
+    "step": None,
+    "screen": None,
+    "redraw": None,
 }
 
 
@@ -120,8 +132,14 @@ class Terminal:
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
         self.proc = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
-            start_new_session=True, cwd=ROOT,
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            close_fds=True,
+            start_new_session=True,
+            cwd=ROOT,
         )
         os.close(slave)
         self.master = master
@@ -155,7 +173,7 @@ class Terminal:
     def take(self) -> tuple[bytes, float | None]:
         """Everything received since the last take, and the time of its last chunk."""
         with self.lock:
-            chunks = self.chunks[self.fed:]
+            chunks = self.chunks[self.fed :]
             self.fed = len(self.chunks)
         data = b"".join(c for _, c in chunks)
         self.stream.feed(data)
@@ -190,22 +208,48 @@ class Terminal:
 def build_db(path: Path) -> str:
     """The fixed demo database; returns the Order ID of its order with the most licenses."""
     subprocess.run(
-        [sys.executable, "-m", "orderview", "demo", "--db", str(path), "--orders", "200",
-         "--seed", "1"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "orderview",
+            "demo",
+            "--db",
+            str(path),
+            "--orders",
+            "200",
+            "--seed",
+            "1",
+        ],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
     )
     with sqlite3.connect(path) as conn:
         (store_id,) = conn.execute(
             "SELECT o.store_id FROM orders o JOIN licenses l ON l.order_id = o.id "
-            "GROUP BY o.id ORDER BY count(*) DESC, o.id LIMIT 1").fetchone()
+            "GROUP BY o.id ORDER BY count(*) DESC, o.id LIMIT 1"
+        ).fetchone()
     return str(store_id)
 
 
-def run_scenario(db: Path, search: str, colors: str, minimal: bool, idle: float,
-                 quiet: float, dump: Path | None = None) -> Run:
+def run_scenario(
+    db: Path,
+    search: str,
+    colors: str,
+    minimal: bool,
+    idle: float,
+    quiet: float,
+    dump: Path | None = None,
+) -> Run:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERVIEW_", "TEXTUAL"))}
-    env.update(TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS),
-               ORDERVIEW_MINIMAL_OUTPUT="true" if minimal else "false",
-               ORDERVIEW_OPERATOR="bench", ORDERVIEW_CONFIG="/nonexistent")
+    env.update(
+        TERM="xterm-256color",
+        COLUMNS=str(COLS),
+        LINES=str(ROWS),
+        ORDERVIEW_MINIMAL_OUTPUT="true" if minimal else "false",
+        ORDERVIEW_OPERATOR="bench",
+        ORDERVIEW_CONFIG="/nonexistent",
+    )
     env.pop("COLORTERM", None)
     argv = [sys.executable, "-m", "orderview", "--db", str(db), "--colors", colors]
     term = Terminal(argv, env)
@@ -291,9 +335,11 @@ def table(on: Run, off: Run, idle: float) -> str:
         pc_a = f"{a.per_cell:.2f}" if a.per_cell is not None else "—"
         pc_b = f"{b.per_cell:.2f}" if b.per_cell is not None else "—"
         quiet = f"{a.quiet_ms:.0f}" if a.kind != "idle" else "—"
-        lines.append(f"| {label} | {_kb(a.bytes)} | {a.cells} | {pc_a} | {quiet} | "
-                     f"{_check(a) if on.colors == '256' else ''} | {_kb(b.bytes)} | {pc_b} | "
-                     f"{ratio} |")
+        lines.append(
+            f"| {label} | {_kb(a.bytes)} | {a.cells} | {pc_a} | {quiet} | "
+            f"{_check(a) if on.colors == '256' else ''} | {_kb(b.bytes)} | {pc_b} | "
+            f"{ratio} |"
+        )
     ratio = off.total / on.total if on.total else float("inf")
     filter_ms, kb = filter_cpu(off.streams)
     lines += [
@@ -326,18 +372,37 @@ def filter_cpu(streams: list[bytes]) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bandwidth",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("--idle", type=float, default=10.0, metavar="S",
-                        help="seconds of idleness measured on each screen (recorded: 10)")
-    parser.add_argument("--quiet", type=float, default=0.6, metavar="S",
-                        help="a step ends after this long without output")
-    parser.add_argument("--colors", action="append", choices=["16", "256", "truecolor"],
-                        help="colour depth(s) to run (default: 256 and 16)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bandwidth", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--idle",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds of idleness measured on each screen (recorded: 10)",
+    )
+    parser.add_argument(
+        "--quiet",
+        type=float,
+        default=0.6,
+        metavar="S",
+        help="a step ends after this long without output",
+    )
+    parser.add_argument(
+        "--colors",
+        action="append",
+        choices=["16", "256", "truecolor"],
+        help="colour depth(s) to run (default: 256 and 16)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only, no docs update")
     parser.add_argument("--doc", type=Path, default=DOC)
-    parser.add_argument("--dump", type=Path, metavar="DIR",
-                        help="write each step's bytes and final screen text here (debugging)")
+    parser.add_argument(
+        "--dump",
+        type=Path,
+        metavar="DIR",
+        help="write each step's bytes and final screen text here (debugging)",
+    )
     args = parser.parse_args(argv)
     depths = args.colors or ["256", "16"]
     tmp = Path(tempfile.mkdtemp(prefix="orderview-bw-"))
@@ -350,8 +415,9 @@ def main(argv: list[str] | None = None) -> int:
             for minimal in (True, False):
                 copy = tmp / f"run-{colors}-{minimal}.db"
                 shutil.copy(db, copy)
-                runs[minimal] = run_scenario(copy, search, colors, minimal, args.idle, args.quiet,
-                                             args.dump)
+                runs[minimal] = run_scenario(
+                    copy, search, colors, minimal, args.idle, args.quiet, args.dump
+                )
             section = table(runs[True], runs[False], args.idle)
             print(section, flush=True)
             sections.append(section)
@@ -366,13 +432,16 @@ def write_doc(path: Path, sections: list[str], argv: list[str]) -> None:
     command = "python -m benchmarks.bandwidth" + "".join(f" {a}" for a in argv)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     start, end = "<!-- bandwidth-table:start -->", "<!-- bandwidth-table:end -->"
-    body = (f"{start}\nProduced by `{command}` (`make bench-bandwidth`) on "
-            f"{time.strftime('%Y-%m-%d', time.gmtime())}: {COLS}×{ROWS}, TERM=xterm-256color, "
-            f"demo database `--orders 200 --seed 1`. *on* = shadow screen "
-            f"(`minimal_output`, the default), *off* = Textual's own driver.\n\n"
-            + "\n".join(sections) + f"\n{end}")
+    body = (
+        f"{start}\nProduced by `{command}` (`make bench-bandwidth`) on "
+        f"{time.strftime('%Y-%m-%d', time.gmtime())}: {COLS}×{ROWS}, TERM=xterm-256color, "
+        f"demo database `--orders 200 --seed 1`. *on* = shadow screen "
+        f"(`minimal_output`, the default), *off* = Textual's own driver.\n\n"
+        + "\n".join(sections)
+        + f"\n{end}"
+    )
     if start in text and end in text:
-        text = text[:text.index(start)] + body + text[text.index(end) + len(end):]
+        text = text[: text.index(start)] + body + text[text.index(end) + len(end) :]
     else:
         text = (text or "# Bandwidth\n\n") + body + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -64,8 +64,7 @@ with open(sys.argv[3], "w", newline="") as fh:
 
 def wall(argv: list[str]) -> float:
     began = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                   env=_env())
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env())
     return time.perf_counter() - began
 
 
@@ -83,7 +82,8 @@ def pick(db: Path) -> str:
         (store_id,) = conn.execute(
             "SELECT store_id FROM orders WHERE id >= (SELECT max(id) / 2 FROM orders) AND "
             "(SELECT count(*) FROM licenses WHERE order_id = orders.id) BETWEEN 5 AND 20 "
-            "ORDER BY id LIMIT 1").fetchone()
+            "ORDER BY id LIMIT 1"
+        ).fetchone()
     conn.close()
     return str(store_id)
 
@@ -101,8 +101,10 @@ def figures(args: argparse.Namespace) -> list[Figure]:
     cases = {
         "search": (app + ["search", store_id, "--json"], py + [SEARCH, str(db), store_id]),
         "show": (app + ["show", store_id, "--json"], py + [SHOW, str(db), store_id]),
-        "export": (app + ["export", store_id, "-o", str(out), "--force"],
-                   py + [EXPORT, str(db), store_id, str(out)]),
+        "export": (
+            app + ["export", store_id, "-o", str(out), "--force"],
+            py + [EXPORT, str(db), store_id, str(out)],
+        ),
     }
     times: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in cases}
     for ours, floor in cases.values():  # warm: page cache and bytecode
@@ -118,17 +120,22 @@ def figures(args: argparse.Namespace) -> list[Figure]:
     for name, (ours, floor) in times.items():
         value, base = statistics.median(ours), statistics.median(floor)
         targeted = name in ("search", "show")
-        figures.append(Figure(
-            name=f"`orderview {name}` as a script runs it (whole process, "
-                 f"{'--json' if targeted else 'to a file'})",
-            value=value, shown=spread(ours),
-            baseline_name="`python -c`: stdlib sqlite3, the same query, printed"
-                          if targeted else "`python -c`: stdlib sqlite3 + csv, the same rows",
-            baseline=base, baseline_shown=spread(floor),
-            target="≤ 8× baseline" if targeted else "—",
-            met=value <= 8 * base if targeted else None,
-            notes=f"Order ID {store_id}",
-        ))
+        figures.append(
+            Figure(
+                name=f"`orderview {name}` as a script runs it (whole process, "
+                f"{'--json' if targeted else 'to a file'})",
+                value=value,
+                shown=spread(ours),
+                baseline_name="`python -c`: stdlib sqlite3, the same query, printed"
+                if targeted
+                else "`python -c`: stdlib sqlite3 + csv, the same rows",
+                baseline=base,
+                baseline_shown=spread(floor),
+                target="≤ 8× baseline" if targeted else "—",
+                met=value <= 8 * base if targeted else None,
+                notes=f"Order ID {store_id}",
+            )
+        )
     return figures
 
 

@@ -22,8 +22,9 @@ from pathlib import Path
 
 ORDERS = 100_000
 CACHE = Path(os.environ.get("ORDERVIEW_BENCH_CACHE", Path.home() / ".cache" / "orderview-bench"))
-PG_ADMIN_URL = os.environ.get("ORDERVIEW_BENCH_PG_ADMIN",
-                              "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "ORDERVIEW_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 PG_DATABASE = "orderview_bench"
 
 
@@ -70,7 +71,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[rank - 1]
 
 
-async def timed_async(call: Callable[[], Awaitable[object]], runs: int, warm: int = 1) -> list[float]:
+async def timed_async(
+    call: Callable[[], Awaitable[object]], runs: int, warm: int = 1
+) -> list[float]:
     for _ in range(warm):
         await call()
     times = []
@@ -91,9 +94,23 @@ def sqlite_path(orders: int = ORDERS) -> Path:
 def run_demo(location: str, orders: int) -> float:
     """``orderview demo --orders N --force`` as an operator runs it; returns its wall time."""
     began = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "orderview", "demo", "--db", location, "--orders",
-                    str(orders), "--force", "--operator", "bench"], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orderview",
+            "demo",
+            "--db",
+            location,
+            "--orders",
+            str(orders),
+            "--force",
+            "--operator",
+            "bench",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - began
 
 
@@ -180,8 +197,11 @@ def ensure_pg(orders: int = ORDERS) -> str:
     """The same demo data in its own PostgreSQL database, generated once; a marker table says
     the generation finished (an interrupted one is redone)."""
     if asyncio.run(_pg_state(orders)) != "ready":
-        print(f"generating the cached PostgreSQL database {pg_url(orders)} (once) …",
-              file=sys.stderr, flush=True)
+        print(
+            f"generating the cached PostgreSQL database {pg_url(orders)} (once) …",
+            file=sys.stderr,
+            flush=True,
+        )
         run_demo(pg_url(orders), orders)
         asyncio.run(_mark_pg_complete(orders))
     return pg_url(orders)
@@ -233,8 +253,11 @@ def emit(figures: Iterable[Figure], as_json: bool) -> None:
     print(render(figures))
 
 
-def bench_main(doc: str, figures: Callable[[argparse.Namespace], list[Figure]],
-               configure: Callable[[argparse.ArgumentParser], None] | None = None) -> None:
+def bench_main(
+    doc: str,
+    figures: Callable[[argparse.Namespace], list[Figure]],
+    configure: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> None:
     """The shared command line of a benchmark module: ``--json`` for run_all, ``--quick``."""
     parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
     parser.add_argument("--json", action="store_true", help="one JSON figure per line")

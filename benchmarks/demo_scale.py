@@ -29,16 +29,23 @@ BATCH = 20_000
 # What ``orderview demo`` runs on its connection (``orderview.db.engine``'s pragmas and the
 # cache ``orderview.demo`` sets): the baseline gets the same, or it measures SQLite's 2 MB
 # default cache against demo's 256 MB.
-SETTINGS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
-            "PRAGMA busy_timeout=5000", "PRAGMA cache_size=-262144")
+SETTINGS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA cache_size=-262144",
+)
 
 
 def raw_copy(source: Path, target: Path) -> tuple[float, int]:
     """Insert every row of ``source`` into a new database ``target`` with the same schema;
     returns (seconds, rows)."""
     src = sqlite3.connect(source)
-    schema = src.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
-                         "AND name NOT LIKE 'sqlite_%' ORDER BY rowid").fetchall()
+    schema = src.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+        "AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+    ).fetchall()
     tables = [name for kind, name, _ in schema if kind == "table"]
     began = time.perf_counter()
     dst = sqlite3.connect(target, isolation_level=None)
@@ -77,19 +84,29 @@ def figures(args: argparse.Namespace) -> list[Figure]:
             for path in Path(tmp).iterdir():
                 path.unlink()
     value = statistics.median(demo)
-    return [Figure(
-        name=f"`orderview demo --orders {args.orders}` (wall, subprocess)", value=value,
-        shown=spread(demo, digits=1), baseline_name=f"raw inserts of the same {rows:,} rows "
-        "(stdlib sqlite3 executemany, demo's SQLite settings)", baseline=statistics.median(raw),
-        baseline_shown=spread(raw, digits=1), target="≤ 3× baseline",
-        met=value <= 3 * statistics.median(raw),
-    )]
+    return [
+        Figure(
+            name=f"`orderview demo --orders {args.orders}` (wall, subprocess)",
+            value=value,
+            shown=spread(demo, digits=1),
+            baseline_name=f"raw inserts of the same {rows:,} rows "
+            "(stdlib sqlite3 executemany, demo's SQLite settings)",
+            baseline=statistics.median(raw),
+            baseline_shown=spread(raw, digits=1),
+            target="≤ 3× baseline",
+            met=value <= 3 * statistics.median(raw),
+        )
+    ]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--orders", type=int, default=ORDERS)
-    parser.add_argument("--runs", type=int, default=2,
-                        help="a run takes ~30 s on 2 cores: the suite's longest figure")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=2,
+        help="a run takes ~30 s on 2 cores: the suite's longest figure",
+    )
 
 
 if __name__ == "__main__":

@@ -30,10 +30,14 @@ class XtermScreen(pyte.Screen):
 
 def snapshot(screen: pyte.Screen) -> list[list[tuple]]:
     """Every cell as (char, fg, bg, bold, italics, underscore, strikethrough, reverse, blink)."""
-    return [[tuple(screen.buffer[y][x]) for x in range(screen.columns)]
-            for y in range(screen.lines)]
+    return [
+        [tuple(screen.buffer[y][x]) for x in range(screen.columns)] for y in range(screen.lines)
+    ]
 
 
 def changed_cells(before: list[list[tuple]], after: list[list[tuple]]) -> int:
-    return sum(a != b for row_a, row_b in zip(before, after, strict=True)
-               for a, b in zip(row_a, row_b, strict=True))
+    return sum(
+        a != b
+        for row_a, row_b in zip(before, after, strict=True)
+        for a, b in zip(row_a, row_b, strict=True)
+    )

@@ -68,23 +68,38 @@ async def seed(url: str, count: int) -> None:
             insert(Product).values(name="Bench", short_code="BENCH-EXPORT").returning(Product.id)
         )
         customer = await conn.scalar(
-            insert(Customer).values(
-                email="bench-export@example.com", company_name="Bench Ltd", first_name="B",
-                last_name="Ench", **customer_keys("bench-export@example.com", "B", "Ench", "Bench Ltd"),
-            ).returning(Customer.id)
+            insert(Customer)
+            .values(
+                email="bench-export@example.com",
+                company_name="Bench Ltd",
+                first_name="B",
+                last_name="Ench",
+                **customer_keys("bench-export@example.com", "B", "Ench", "Bench Ltd"),
+            )
+            .returning(Customer.id)
         )
         order = await conn.scalar(
-            insert(Order).values(store_id=STORE_ID, store_id_lc=lc(STORE_ID),
-                                 customer_id=customer).returning(Order.id)
+            insert(Order)
+            .values(store_id=STORE_ID, store_id_lc=lc(STORE_ID), customer_id=customer)
+            .returning(Order.id)
         )
         now = datetime.now(UTC)
         keys = generate_keys(count)
         for start in range(0, count, 10_000):
-            await conn.execute(insert(License), [
-                {"order_id": order, "product_id": product, "license_key": key,
-                 "note": "bench note", "created_at": now, "updated_at": now}
-                for key in keys[start:start + 10_000]
-            ])
+            await conn.execute(
+                insert(License),
+                [
+                    {
+                        "order_id": order,
+                        "product_id": product,
+                        "license_key": key,
+                        "note": "bench note",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for key in keys[start : start + 10_000]
+                ],
+            )
     await db.dispose()
 
 
@@ -94,7 +109,9 @@ async def order_id(db: Database) -> int:
 
 
 async def run_orderview(db: Database, target: Path) -> int:
-    return (await export.export_to_file(db, await order_id(db), target, overwrite=True, actor="tester")).rows
+    return (
+        await export.export_to_file(db, await order_id(db), target, overwrite=True, actor="tester")
+    ).rows
 
 
 async def run_reference(db: Database, target: Path) -> int:
@@ -143,7 +160,8 @@ async def run_lines(db: Database, target: Path) -> int:
             import asyncpg
 
             pg = await asyncpg.connect(
-                db.url.set(drivername="postgresql").render_as_string(hide_password=False))
+                db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            )
             try:
                 async with pg.transaction():
                     cur = await pg.cursor(sql, today, oid)
@@ -175,11 +193,13 @@ async def run_raw(db: Database, target: Path) -> int:
             import asyncpg
 
             conn = await asyncpg.connect(
-                db.url.set(drivername="postgresql").render_as_string(hide_password=False))
+                db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            )
             try:
                 async with conn.transaction():
-                    async for record in conn.cursor(RAW_EXPORT.format(param="$1"), oid,
-                                                    prefetch=5000):
+                    async for record in conn.cursor(
+                        RAW_EXPORT.format(param="$1"), oid, prefetch=5000
+                    ):
                         writer.writerow(record)
                         rows += 1
             finally:
@@ -214,8 +234,7 @@ class RssSampler:
         self.peak = max(self.peak, _rss_kb())
 
 
-RUNS = {"orderview": run_orderview, "reference": run_reference, "lines": run_lines,
-        "raw": run_raw}
+RUNS = {"orderview": run_orderview, "reference": run_reference, "lines": run_lines, "raw": run_raw}
 
 
 async def measure(url: str, which: str, traced: bool) -> dict[str, float]:
@@ -230,8 +249,13 @@ async def measure(url: str, which: str, traced: bool) -> dict[str, float]:
         start = time.perf_counter()
         rows = await run(db, target)
         seconds = time.perf_counter() - start
-    figures = {"rows": rows, "seconds": seconds, "bytes": target.stat().st_size,
-               "rss_before_kb": rss_before, "rss_peak_kb": rss.peak}
+    figures = {
+        "rows": rows,
+        "seconds": seconds,
+        "bytes": target.stat().st_size,
+        "rss_before_kb": rss_before,
+        "rss_peak_kb": rss.peak,
+    }
     if traced:
         figures["heap_peak_kb"] = tracemalloc.get_traced_memory()[1] / 1024
         tracemalloc.stop()
@@ -245,21 +269,31 @@ async def measure_delete(url: str) -> dict[str, float]:
     oid = await order_id(db)
     preview = await deletion.deletion_preview(db, oid)
     start = time.perf_counter()
-    result = await deletion.delete_order(db, "bench", oid, preview.version,
-                                         fingerprint=preview.fingerprint)
+    result = await deletion.delete_order(
+        db, "bench", oid, preview.version, fingerprint=preview.fingerprint
+    )
     seconds = time.perf_counter() - start
     async with db.sessions() as s:
         snapshot = await s.scalar(
-            select(AuditEvent.snapshot).where(AuditEvent.id == result.audit_event_id))
+            select(AuditEvent.snapshot).where(AuditEvent.id == result.audit_event_id)
+        )
         left = await s.scalar(select(func.count(License.id)).where(License.order_id == oid))
     await db.dispose()
-    return {"seconds": seconds, "licenses": result.license_count, "left": left or 0,
-            "snapshot_kb": len(json.dumps(snapshot)) / 1024}
+    return {
+        "seconds": seconds,
+        "licenses": result.license_count,
+        "left": left or 0,
+        "snapshot_kb": len(json.dumps(snapshot)) / 1024,
+    }
 
 
 def child(args: list[str]) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-m", "benchmarks.export_large", *args],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.export_large", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -274,8 +308,10 @@ def figures(args: argparse.Namespace) -> list[Figure]:
         for _ in range(runs):  # interleaved: A B C D A B C D
             for kind in kinds:
                 done[kind].append(child(["--db", url, "--measure", kind]))
-        heap = {k: child(["--db", url, "--measure", k, "--traced"])["heap_peak_kb"] / 1024
-                for k in ("orderview", "lines")}
+        heap = {
+            k: child(["--db", url, "--measure", k, "--traced"])["heap_peak_kb"] / 1024
+            for k in ("orderview", "lines")
+        }
         gone = child(["--db", url, "--measure", "delete"])
     finally:
         if scratch is not None:
@@ -296,28 +332,41 @@ def figures(args: argparse.Namespace) -> list[Figure]:
     flat = grew <= floor_grew + 8 and heap["orderview"] <= heap["lines"] + 8
     driver = "aiosqlite" if db_kind(url) == "sqlite" else "asyncpg"
     return [
-        Figure(name=f"export an order of {args.licenses:,} licenses (rows/s)", value=rate,
-               shown=spread(rates("orderview"), 1, 0, "rows/s"),
-               baseline_name=f"the same SQL-built lines through {driver}, plain writes",
-               baseline=floor, baseline_shown=spread(rates("lines"), 1, 0, "rows/s"),
-               higher_is_better=True, target="≥ the like-for-like floor",
-               met=rate >= floor,
-               notes=f"{size_mb:.1f} MB file; delete_order of it {gone['seconds']:.2f} s"),
-        Figure(name="… the same export with the cells formatted in Python "
-                    "(export._reference_pages, rows/s)", value=ref,
-               shown=spread(rates("reference"), 1, 0, "rows/s"),
-               baseline_name=f"csv.writer over one raw 37-column query ({driver})",
-               baseline=ref_floor, baseline_shown=spread(rates("raw"), 1, 0, "rows/s"),
-               higher_is_better=True, target="—", met=None),
-        Figure(name="… its memory growth over the state before the export (RSS sampled; "
-                    "Python heap peak)", value=grew,
-               shown=f"{spread(growth('orderview'), 1, 1, 'MB')}; heap "
-                     f"{heap['orderview']:.1f} MB",
-               baseline_name="the same SQL-built lines, plain writes", baseline=None,
-               baseline_shown=f"{spread(growth('lines'), 1, 1, 'MB')}; heap "
-                              f"{heap['lines']:.1f} MB",
-               target=f"flat (within 8 MB of the floor; the file is {size_mb:.0f} MB)",
-               met=flat),
+        Figure(
+            name=f"export an order of {args.licenses:,} licenses (rows/s)",
+            value=rate,
+            shown=spread(rates("orderview"), 1, 0, "rows/s"),
+            baseline_name=f"the same SQL-built lines through {driver}, plain writes",
+            baseline=floor,
+            baseline_shown=spread(rates("lines"), 1, 0, "rows/s"),
+            higher_is_better=True,
+            target="≥ the like-for-like floor",
+            met=rate >= floor,
+            notes=f"{size_mb:.1f} MB file; delete_order of it {gone['seconds']:.2f} s",
+        ),
+        Figure(
+            name="… the same export with the cells formatted in Python "
+            "(export._reference_pages, rows/s)",
+            value=ref,
+            shown=spread(rates("reference"), 1, 0, "rows/s"),
+            baseline_name=f"csv.writer over one raw 37-column query ({driver})",
+            baseline=ref_floor,
+            baseline_shown=spread(rates("raw"), 1, 0, "rows/s"),
+            higher_is_better=True,
+            target="—",
+            met=None,
+        ),
+        Figure(
+            name="… its memory growth over the state before the export (RSS sampled; "
+            "Python heap peak)",
+            value=grew,
+            shown=f"{spread(growth('orderview'), 1, 1, 'MB')}; heap {heap['orderview']:.1f} MB",
+            baseline_name="the same SQL-built lines, plain writes",
+            baseline=None,
+            baseline_shown=f"{spread(growth('lines'), 1, 1, 'MB')}; heap {heap['lines']:.1f} MB",
+            target=f"flat (within 8 MB of the floor; the file is {size_mb:.0f} MB)",
+            met=flat,
+        ),
     ]
 
 
@@ -330,8 +379,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--orders", type=int, default=ORDERS)
     parser.add_argument("--db", help="database URL or path (default: a copy of the cached one)")
-    parser.add_argument("--measure", choices=[*RUNS, "delete"],
-                        help=argparse.SUPPRESS)
+    parser.add_argument("--measure", choices=[*RUNS, "delete"], help=argparse.SUPPRESS)
     parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
 
 

@@ -39,18 +39,25 @@ from orderview.schemas.issuing import Entitlements, LineInput
 from orderview.services.issuing import issue_licenses
 from orderview.services.normalize import lc
 
-POLICY = {"license_type": "time-limited", "valid_duration": "1y", "max_activations": 3,
-          "max_transfers": 2, "maintenance_duration": "1y"}
+POLICY = {
+    "license_type": "time-limited",
+    "valid_duration": "1y",
+    "max_activations": 3,
+    "max_transfers": 2,
+    "maintenance_duration": "1y",
+}
 
 
 async def seed(db: Database) -> tuple[int, int]:
     async with db.sessions.begin() as s:
-        product = Product(name="Bench", short_code=f"BENCH-{time.time_ns()}",
-                          authorization_method="license-key")
+        product = Product(
+            name="Bench", short_code=f"BENCH-{time.time_ns()}", authorization_method="license-key"
+        )
         s.add(product)
         await s.flush()
-        policy = LicensePolicy(product_id=product.id, name="Annual", code="annual",
-                               is_default=True, **POLICY)
+        policy = LicensePolicy(
+            product_id=product.id, name="Annual", code="annual", is_default=True, **POLICY
+        )
         s.add(policy)
         await s.flush()
         return product.id, policy.id
@@ -68,9 +75,18 @@ async def new_order(db: Database, n: int) -> int:
 def rows_for(order_id: int, product_id: int, policy_id: int, count: int) -> list[dict]:
     now = datetime.now(UTC)
     template = dict(Entitlements.model_validate(POLICY).values())
-    template.update(order_id=order_id, product_id=product_id, policy_id=policy_id,
-                    user_email=None, total_consumptions=0, times_activated=0, transfer_count=0,
-                    enabled=True, created_at=now, updated_at=now)
+    template.update(
+        order_id=order_id,
+        product_id=product_id,
+        policy_id=policy_id,
+        user_email=None,
+        total_consumptions=0,
+        times_activated=0,
+        transfer_count=0,
+        enabled=True,
+        created_at=now,
+        updated_at=now,
+    )
     return [{**template, "license_key": key} for key in generate_keys(count)]
 
 
@@ -84,8 +100,12 @@ async def run(url: str, count: int, runs: int) -> dict[str, list[float]]:
         n += 1
         order_id = await new_order(db, n)
         start = time.perf_counter()
-        await issue_licenses(db, "bench", order_id, [LineInput(
-            product_id=product_id, policy_id=policy_id, quantity=count)])
+        await issue_licenses(
+            db,
+            "bench",
+            order_id,
+            [LineInput(product_id=product_id, policy_id=policy_id, quantity=count)],
+        )
         times["service"].append(time.perf_counter() - start)
 
         n += 1
@@ -112,29 +132,31 @@ async def run(url: str, count: int, runs: int) -> dict[str, list[float]]:
     return times
 
 
-def raw_sqlite(path: str, n: int, product_id: int, policy_id: int, count: int,
-               ordered: bool) -> tuple[float, float]:
+def raw_sqlite(
+    path: str, n: int, product_id: int, policy_id: int, count: int, ordered: bool
+) -> tuple[float, float]:
     """Seconds for the whole transaction, and for its COMMIT alone."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("INSERT INTO orders (store_id, store_id_lc, reference, reference_lc, "
-                 "campaign_params, download_id, language, is_test, is_trial, order_type, "
-                 "created_at, updated_at, version) VALUES (?, ?, '', '', '', '', '', 0, 0, "
-                 "'normal', ?, ?, 1)",
-                 (f"BENCH-RAW-{n}", f"bench-raw-{n}", "2026-01-01 00:00:00",
-                  "2026-01-01 00:00:00"))
+    conn.execute(
+        "INSERT INTO orders (store_id, store_id_lc, reference, reference_lc, "
+        "campaign_params, download_id, language, is_test, is_trial, order_type, "
+        "created_at, updated_at, version) VALUES (?, ?, '', '', '', '', '', 0, 0, "
+        "'normal', ?, ?, 1)",
+        (f"BENCH-RAW-{n}", f"bench-raw-{n}", "2026-01-01 00:00:00", "2026-01-01 00:00:00"),
+    )
     order_id = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
     rows = rows_for(order_id, product_id, policy_id, count)
     columns = list(rows[0])
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    tuples = [tuple(now if c in ("created_at", "updated_at") else r[c] for c in columns)
-              for r in rows]
+    tuples = [
+        tuple(now if c in ("created_at", "updated_at") else r[c] for c in columns) for r in rows
+    ]
     if ordered:
         at = columns.index("license_key")
         tuples.sort(key=lambda t: t[at])
-    sql = (f"INSERT INTO licenses ({', '.join(columns)}) "
-           f"VALUES ({', '.join('?' for _ in columns)})")
+    sql = f"INSERT INTO licenses ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
     start = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany(sql, tuples)
@@ -157,18 +179,27 @@ def figures(args: argparse.Namespace) -> list[Figure]:
     core = times["core executemany"]
     floor = times.get("sqlite3 executemany") or core
     value, base = statistics.median(service), statistics.median(floor)
-    return [Figure(
-        name=f"issue {args.licenses:,} licenses (service, one transaction)", value=value,
-        shown=spread(service),
-        baseline_name="raw executemany of the same rows in key order (stdlib sqlite3)"
-        if "sqlite3 executemany" in times else "Core executemany of the same rows",
-        baseline=base, baseline_shown=spread(floor), target="≤ 5× raw",
-        met=value <= 5 * base,
-        notes=f"SQLAlchemy Core executemany of the same rows: {spread(core)}" + (
-            f"; raw in the order drawn: {spread(times['sqlite3 unsorted'])}; "
-            f"of the raw one, its COMMIT (WAL checkpoint): {spread(times['sqlite3 commit'])}"
-            if "sqlite3 unsorted" in times else ""),
-    )]
+    return [
+        Figure(
+            name=f"issue {args.licenses:,} licenses (service, one transaction)",
+            value=value,
+            shown=spread(service),
+            baseline_name="raw executemany of the same rows in key order (stdlib sqlite3)"
+            if "sqlite3 executemany" in times
+            else "Core executemany of the same rows",
+            baseline=base,
+            baseline_shown=spread(floor),
+            target="≤ 5× raw",
+            met=value <= 5 * base,
+            notes=f"SQLAlchemy Core executemany of the same rows: {spread(core)}"
+            + (
+                f"; raw in the order drawn: {spread(times['sqlite3 unsorted'])}; "
+                f"of the raw one, its COMMIT (WAL checkpoint): {spread(times['sqlite3 commit'])}"
+                if "sqlite3 unsorted" in times
+                else ""
+            ),
+        )
+    ]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -58,12 +58,14 @@ from benchmarks.pty_clock import clock
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-FIRST_PAGE = ("SELECT l.id, l.license_key, l.user_email, p.short_code, p.name, l.license_type, "
-              "l.enabled, l.times_activated, l.max_activations, l.allow_unlimited_activations, "
-              "l.validity_period, l.valid_duration, l.start_date, l.is_trial, l.trial_days, "
-              "l.is_floating, l.floating_users, l.max_transfers, l.note, l.created_at "
-              "FROM licenses l JOIN products p ON p.id = l.product_id WHERE l.order_id = ? "
-              "ORDER BY l.id LIMIT 101")
+FIRST_PAGE = (
+    "SELECT l.id, l.license_key, l.user_email, p.short_code, p.name, l.license_type, "
+    "l.enabled, l.times_activated, l.max_activations, l.allow_unlimited_activations, "
+    "l.validity_period, l.valid_duration, l.start_date, l.is_trial, l.trial_days, "
+    "l.is_floating, l.floating_users, l.max_transfers, l.note, l.created_at "
+    "FROM licenses l JOIN products p ON p.id = l.product_id WHERE l.order_id = ? "
+    "ORDER BY l.id LIMIT 101"
+)
 
 
 def _kb(field: str) -> int:
@@ -78,7 +80,8 @@ async def _largest(location: str) -> int:
 
     async with aiosqlite.connect(location) as conn:
         cursor = await conn.execute(
-            "SELECT order_id FROM licenses GROUP BY order_id ORDER BY count(*) DESC LIMIT 1")
+            "SELECT order_id FROM licenses GROUP BY order_id ORDER BY count(*) DESC LIMIT 1"
+        )
         return (await cursor.fetchone())[0]
 
 
@@ -174,16 +177,31 @@ async def one_open(location: str, order_id: int, control: bool = False) -> dict[
         settled = time.perf_counter() - began
         peak = _kb("VmHWM")
     await db.dispose()
-    return {"seconds": clock["painted"] - began, "cpu": clock["cpu"] - cpu, "settled": settled,
-            "growth_mb": (peak - rss_before) / 1024}
+    return {
+        "seconds": clock["painted"] - began,
+        "cpu": clock["cpu"] - cpu,
+        "settled": settled,
+        "growth_mb": (peak - rss_before) / 1024,
+    }
 
 
 def _children(location: str, order_id: int, runs: int, *flags: str) -> list[dict[str, float]]:
     """``runs`` fresh processes, each opening the order once."""
     results = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-m", "benchmarks.open_order", "--child", location,
-                              str(order_id), *flags], capture_output=True, text=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.open_order",
+                "--child",
+                location,
+                str(order_id),
+                *flags,
+            ],
+            capture_output=True,
+            text=True,
+        )
         if out.returncode:
             raise RuntimeError(f"open_order child {flags} failed:\n{out.stderr[-4000:]}")
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -206,7 +224,8 @@ def _by_keys(location: str, order_id: int, keys: bytes = b"\x1b[B\r3") -> tuple[
         store_id, first = conn.execute(
             "SELECT o.store_id, (SELECT coalesce(l.license_key, l.user_email) FROM licenses l "
             "WHERE l.order_id = o.id ORDER BY l.id LIMIT 1) FROM orders o WHERE o.id = ?",
-            (order_id,)).fetchone()
+            (order_id,),
+        ).fetchone()
     conn.close()
     kb: dict[int, int] = {}
 
@@ -215,9 +234,13 @@ def _by_keys(location: str, order_id: int, keys: bytes = b"\x1b[B\r3") -> tuple[
 
     times = clock(
         [sys.executable, "-m", "orderview", "--db", location],
-        [(lambda t: "newest 50 orders" in t, store_id.encode()),
-         (lambda t: "1 order matches" in t, keys),
-         (lambda t: first[:12] in t and "showing 1–" in t, b"")], watch=watch)
+        [
+            (lambda t: "newest 50 orders" in t, store_id.encode()),
+            (lambda t: "1 order matches" in t, keys),
+            (lambda t: first[:12] in t and "showing 1–" in t, b""),
+        ],
+        watch=watch,
+    )
     # The step indexes: 0 list painted, 1 the search answered (keys typed), 2 tab painted.
     return times[2] - times[1], (kb[2] - kb[1]) / 1024
 
@@ -237,26 +260,37 @@ def figures(args: argparse.Namespace) -> list[Figure]:
     opens, growth = [r[0] for r in by_keys], [r[1] for r in by_keys]
     value, mb = statistics.median(opens), statistics.median(growth)
     return [
-        Figure(name="open the order with the most licenses by keys (down, enter on it in the "
-                    "results, 3) until its Licenses tab is painted (pty 80×24)",
-               value=value, shown=spread(opens), baseline_name="raw SQL for the same first page "
-               "(aiosqlite)", baseline=statistics.median(raw),
-               baseline_shown=spread(raw, 1000, 2, "ms"), target="≤ 0.15 s", met=value <= 0.15,
-               notes=f"enter in the search box (opens the top match) and 3: {spread(by_search)}; "
-                     "headless (``app.open_order`` and ``3``, clock stopped at the frame the "
-                     f"app hands its terminal): {spread([r['seconds'] for r in ours])}; "
-                     "the same app, screen and keys with the order and its first page answered "
-                     "from memory (no database) paint in "
-                     f"{spread([r['seconds'] for r in control])}; process CPU time to the painted "
-                     f"frame {spread([r['cpu'] for r in ours])}, without the database "
-                     f"{spread([r['cpu'] for r in control])}; until the process is idle again "
-                     f"(the earlier stop): {spread([r['settled'] for r in ours])}, without the "
-                     f"database {spread([r['settled'] for r in control])}"),
-        Figure(name="… its memory growth (peak RSS at the painted tab − RSS as the keys were "
-                    "typed)", value=mb,
-               shown=f"{mb:.1f} MB ({min(growth):.1f}–{max(growth):.1f}, n={len(growth)})",
-               baseline_name="—", baseline=None, baseline_shown="—", target="≤ 30 MB",
-               met=mb <= 30),
+        Figure(
+            name="open the order with the most licenses by keys (down, enter on it in the "
+            "results, 3) until its Licenses tab is painted (pty 80×24)",
+            value=value,
+            shown=spread(opens),
+            baseline_name="raw SQL for the same first page (aiosqlite)",
+            baseline=statistics.median(raw),
+            baseline_shown=spread(raw, 1000, 2, "ms"),
+            target="≤ 0.15 s",
+            met=value <= 0.15,
+            notes=f"enter in the search box (opens the top match) and 3: {spread(by_search)}; "
+            "headless (``app.open_order`` and ``3``, clock stopped at the frame the "
+            f"app hands its terminal): {spread([r['seconds'] for r in ours])}; "
+            "the same app, screen and keys with the order and its first page answered "
+            "from memory (no database) paint in "
+            f"{spread([r['seconds'] for r in control])}; process CPU time to the painted "
+            f"frame {spread([r['cpu'] for r in ours])}, without the database "
+            f"{spread([r['cpu'] for r in control])}; until the process is idle again "
+            f"(the earlier stop): {spread([r['settled'] for r in ours])}, without the "
+            f"database {spread([r['settled'] for r in control])}",
+        ),
+        Figure(
+            name="… its memory growth (peak RSS at the painted tab − RSS as the keys were typed)",
+            value=mb,
+            shown=f"{mb:.1f} MB ({min(growth):.1f}–{max(growth):.1f}, n={len(growth)})",
+            baseline_name="—",
+            baseline=None,
+            baseline_shown="—",
+            target="≤ 30 MB",
+            met=mb <= 30,
+        ),
     ]
 
 
@@ -269,7 +303,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def main() -> None:
     if "--child" in sys.argv:
-        location, order_id = sys.argv[sys.argv.index("--child") + 1:][:2]
+        location, order_id = sys.argv[sys.argv.index("--child") + 1 :][:2]
         control = "--control" in sys.argv
         print(json.dumps(asyncio.run(one_open(location, int(order_id), control))))
         return

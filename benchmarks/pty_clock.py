@@ -27,14 +27,19 @@ Shows = Callable[[str], bool]
 def env_for_app() -> dict[str, str]:
     """The environment of an operator's terminal; no settings of this machine leak in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERVIEW_", "TEXTUAL"))}
-    env.update(TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(LINES),
-               ORDERVIEW_OPERATOR="bench")
+    env.update(
+        TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(LINES), ORDERVIEW_OPERATOR="bench"
+    )
     return env
 
 
-def clock(argv: list[str], steps: Sequence[tuple[Shows | None, bytes]],
-          env: dict[str, str] | None = None, timeout: float = TIMEOUT,
-          watch: Callable[[int, int], None] | None = None) -> list[float]:
+def clock(
+    argv: list[str],
+    steps: Sequence[tuple[Shows | None, bytes]],
+    env: dict[str, str] | None = None,
+    timeout: float = TIMEOUT,
+    watch: Callable[[int, int], None] | None = None,
+) -> list[float]:
     """Start ``argv`` on a fresh pty and walk ``steps``: each is (what the screen must show,
     keys typed once it does); ``None`` holds at once (keys typed straight after the start).
     Returns the seconds from the start at which each step's screen was first shown.
@@ -46,8 +51,15 @@ def clock(argv: list[str], steps: Sequence[tuple[Shows | None, bytes]],
     stream = pyte.ByteStream(screen)
     times: list[float] = []
     began = time.perf_counter()
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave,
-                            env=env or env_for_app(), start_new_session=True, close_fds=True)
+    proc = subprocess.Popen(
+        argv,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env or env_for_app(),
+        start_new_session=True,
+        close_fds=True,
+    )
     os.close(slave)
     text = ""
     try:
@@ -65,8 +77,9 @@ def clock(argv: list[str], steps: Sequence[tuple[Shows | None, bytes]],
                 return times
             left = timeout - (time.perf_counter() - began)
             if left <= 0:
-                raise TimeoutError(f"{argv[:4]}: step {len(times)} not shown in {timeout:.0f} s:"
-                                   "\n" + text)
+                raise TimeoutError(
+                    f"{argv[:4]}: step {len(times)} not shown in {timeout:.0f} s:\n" + text
+                )
             readable, _, _ = select.select([master], [], [], left)
             if not readable:
                 continue

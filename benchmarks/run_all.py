@@ -25,20 +25,33 @@ from pathlib import Path
 from benchmarks.common import CACHE, Figure, ensure_pg, ensure_sqlite, machine
 from benchmarks.table import render
 
-SUITE = ("startup", "open_order", "search", "license_filter", "cli", "issue_licenses",
-         "export_large",
-         "demo_scale")
+SUITE = (
+    "startup",
+    "open_order",
+    "search",
+    "license_filter",
+    "cli",
+    "issue_licenses",
+    "export_large",
+    "demo_scale",
+)
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- bench:begin (written by make bench) -->", "<!-- bench:end -->"
 
 
 def run(name: str, extra: list[str]) -> tuple[list[Figure], float, str | None]:
     began = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", f"benchmarks.{name}", "--json", *extra],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", f"benchmarks.{name}", "--json", *extra],
+        capture_output=True,
+        text=True,
+    )
     took = time.perf_counter() - began
-    figures = [Figure(**json.loads(line[len("FIGURE "):]))
-               for line in proc.stdout.splitlines() if line.startswith("FIGURE ")]
+    figures = [
+        Figure(**json.loads(line[len("FIGURE ") :]))
+        for line in proc.stdout.splitlines()
+        if line.startswith("FIGURE ")
+    ]
     error = None
     if proc.returncode != 0:
         error = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
@@ -56,14 +69,26 @@ def plans_section(figures: list[Figure]) -> str:
             plans[key] = item["plan"]
     if not plans:
         return ""
-    lines = ["Every statement `search_orders` sent during the benchmark (captured as it left "
-             "for the driver), with the database's plan for it. No plan may scan a whole table "
-             "(`SCAN orders|licenses|customers`, `Seq Scan`): the benchmark marks the figure "
-             "missed if one does.", ""]
+    lines = [
+        "Every statement `search_orders` sent during the benchmark (captured as it left "
+        "for the driver), with the database's plan for it. No plan may scan a whole table "
+        "(`SCAN orders|licenses|customers`, `Seq Scan`): the benchmark marks the figure "
+        "missed if one does.",
+        "",
+    ]
     for (backend, sql), kinds in seen.items():
-        lines += [f"**{backend}**, used by the searches by {', '.join(kinds)}:", "",
-                  "```sql", " ".join(sql.split()), "```", "", "```",
-                  *plans[(backend, sql)], "```", ""]
+        lines += [
+            f"**{backend}**, used by the searches by {', '.join(kinds)}:",
+            "",
+            "```sql",
+            " ".join(sql.split()),
+            "```",
+            "",
+            "```",
+            *plans[(backend, sql)],
+            "```",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -125,8 +150,11 @@ def main() -> int:
         print(f"… benchmarks.{name}", file=sys.stderr, flush=True)
         found, took, error = run(name, extra)
         figures += found
-        print(f"  {len(found)} figures in {took:.0f} s" + (f"; FAILED: {error}" if error else ""),
-              file=sys.stderr, flush=True)
+        print(
+            f"  {len(found)} figures in {took:.0f} s" + (f"; FAILED: {error}" if error else ""),
+            file=sys.stderr,
+            flush=True,
+        )
         if error:
             failed.append(f"benchmarks.{name} ({error})")
     took = time.perf_counter() - began
@@ -138,10 +166,22 @@ def main() -> int:
     if not args.no_bandwidth and not args.only:
         # A short version (256 colours, 2 s idle windows): the full one takes minutes and is
         # `make bench-bandwidth`, which also rewrites docs/bandwidth.md.
-        print("\n… benchmarks.bandwidth --colors 256 --idle 2 (full: make bench-bandwidth)",
-              flush=True)
-        bandwidth = subprocess.run([sys.executable, "-m", "benchmarks.bandwidth", "--no-write",
-                                    "--colors", "256", "--idle", "2"])
+        print(
+            "\n… benchmarks.bandwidth --colors 256 --idle 2 (full: make bench-bandwidth)",
+            flush=True,
+        )
+        bandwidth = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.bandwidth",
+                "--no-write",
+                "--colors",
+                "256",
+                "--idle",
+                "2",
+            ]
+        )
         if bandwidth.returncode != 0:
             failed.append("benchmarks.bandwidth")
     if failed:

@@ -34,24 +34,26 @@ from orderview.db.models import Customer, License, Order
 from orderview.services import orders
 from orderview.services.normalize import MAX_CHAR, lc
 
-_SUMMARY = ("SELECT o.id, o.store_id, o.reference, c.company_name, c.first_name, c.last_name, "
-            "c.email, (SELECT count(l.id) FROM licenses l WHERE l.order_id = o.id), o.is_test, "
-            "o.is_trial, o.created_at FROM orders o LEFT JOIN customers c ON c.id = o.customer_id ")
+_SUMMARY = (
+    "SELECT o.id, o.store_id, o.reference, c.company_name, c.first_name, c.last_name, "
+    "c.email, (SELECT count(l.id) FROM licenses l WHERE l.order_id = o.id), o.is_test, "
+    "o.is_trial, o.created_at FROM orders o LEFT JOIN customers c ON c.id = o.customer_id "
+)
 _NEWEST = "ORDER BY created_at DESC, id DESC LIMIT 51"
 RAW = {
     "Order ID": _SUMMARY + "WHERE o.id IN (SELECT id FROM orders WHERE store_id_lc >= {a} AND "
-                           "store_id_lc < {b} " + _NEWEST + ") "
-                           "ORDER BY o.created_at DESC, o.id DESC",
+    "store_id_lc < {b} " + _NEWEST + ") "
+    "ORDER BY o.created_at DESC, o.id DESC",
     "reference": _SUMMARY + "WHERE o.id IN (SELECT id FROM orders WHERE reference_lc >= {a} AND "
-                            "reference_lc < {b} " + _NEWEST + ") "
-                            "ORDER BY o.created_at DESC, o.id DESC",
+    "reference_lc < {b} " + _NEWEST + ") "
+    "ORDER BY o.created_at DESC, o.id DESC",
     "customer email": _SUMMARY + "WHERE o.customer_id IN (SELECT id FROM customers WHERE "
-                                 "email_lc >= {a} AND email_lc < {b}) "
-                                 "ORDER BY o.created_at DESC, o.id DESC LIMIT 51",
+    "email_lc >= {a} AND email_lc < {b}) "
+    "ORDER BY o.created_at DESC, o.id DESC LIMIT 51",
     "license key": _SUMMARY + "WHERE o.id IN (SELECT l.order_id FROM licenses l JOIN orders x "
-                              "ON x.id = l.order_id WHERE l.license_key >= {a} AND "
-                              "l.license_key < {b} ORDER BY x.created_at DESC, x.id DESC "
-                              "LIMIT 51) ORDER BY o.created_at DESC, o.id DESC",
+    "ON x.id = l.order_id WHERE l.license_key >= {a} AND "
+    "l.license_key < {b} ORDER BY x.created_at DESC, x.id DESC "
+    "LIMIT 51) ORDER BY o.created_at DESC, o.id DESC",
 }
 
 
@@ -63,19 +65,33 @@ async def samples(db: Database, count: int) -> list[dict[str, str | int]]:
         found: list[dict[str, str | int]] = []
         step = max(1, top // count)
         for start in range(1, top + 1, step):
-            row = (await s.execute(
-                select(Order.id, Order.store_id, Order.reference, Customer.email)
-                .join(Customer, Customer.id == Order.customer_id)
-                .where(Order.id >= start, Order.reference != "")
-                .order_by(Order.id).limit(1))).first()
+            row = (
+                await s.execute(
+                    select(Order.id, Order.store_id, Order.reference, Customer.email)
+                    .join(Customer, Customer.id == Order.customer_id)
+                    .where(Order.id >= start, Order.reference != "")
+                    .order_by(Order.id)
+                    .limit(1)
+                )
+            ).first()
             if row is None:
                 continue
-            key = await s.scalar(select(License.license_key).where(
-                License.order_id == row.id, License.license_key.is_not(None)).limit(1))
+            key = await s.scalar(
+                select(License.license_key)
+                .where(License.order_id == row.id, License.license_key.is_not(None))
+                .limit(1)
+            )
             if key is None:
                 continue
-            found.append({"id": row.id, "Order ID": row.store_id, "reference": row.reference,
-                          "customer email": row.email, "license key": key})
+            found.append(
+                {
+                    "id": row.id,
+                    "Order ID": row.store_id,
+                    "reference": row.reference,
+                    "customer email": row.email,
+                    "license key": key,
+                }
+            )
             if len(found) == count:
                 break
     return found
@@ -86,8 +102,11 @@ class Raw:
 
     def __init__(self, db: Database) -> None:
         self.dialect = db.dialect
-        self.location = db.url.database if db.dialect == "sqlite" else \
-            db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.location = (
+            db.url.database
+            if db.dialect == "sqlite"
+            else db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        )
         self.conn: object = None
 
     async def __aenter__(self) -> Raw:
@@ -156,8 +175,9 @@ async def plans(db: Database, texts: dict[str, str]) -> dict[str, list[dict[str,
             async with db.engine.connect() as conn:
                 raw = await conn.get_raw_connection()
                 for statement, params in statements:
-                    explained.append(await _explain(raw.driver_connection, db.dialect,
-                                                    statement, params))
+                    explained.append(
+                        await _explain(raw.driver_connection, db.dialect, statement, params)
+                    )
             out[kind] = explained
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", record)
@@ -182,8 +202,11 @@ async def _explain(driver, dialect: str, statement: str, params: object) -> dict
     else:
         rows = await driver.fetch("EXPLAIN (COSTS OFF) " + statement, *(params or ()))
         plan = [r[0] for r in rows]
-    return {"sql": statement.strip(), "plan": plan,
-            "full_scan": any(scan in line for line in plan for scan in FULL_SCANS)}
+    return {
+        "sql": statement.strip(),
+        "plan": plan,
+        "full_scan": any(scan in line for line in plan for scan in FULL_SCANS),
+    }
 
 
 async def measure(location: str, n_samples: int, passes: int) -> list[Figure]:
@@ -213,18 +236,23 @@ async def measure(location: str, n_samples: int, passes: int) -> list[Figure]:
             r50, r95 = percentile(raw_times, 50), percentile(raw_times, 95)
             # The ratio compares medians: on a shared machine both p95s are mostly the
             # neighbours' noise, and a ratio of two noises says nothing about orderview.
-            figures.append(Figure(
-                name=f"search by {kind}, {backend} (p50 / p95)",
-                value=p50, shown=f"{p50 * 1000:.2f} / {p95 * 1000:.2f} ms",
-                baseline_name=f"the same lookup as one raw SQL statement "
-                              f"({'aiosqlite' if db.dialect == 'sqlite' else 'asyncpg'})",
-                baseline=r50, baseline_shown=f"{r50 * 1000:.2f} / {r95 * 1000:.2f} ms",
-                target="p95 ≤ 20 ms; ≤ 3× raw (p50 ratio)" if db.dialect == "sqlite"
-                else "p95 ≤ 20 ms",
-                met=p95 <= 0.020 and (db.dialect != "sqlite" or p50 <= 3 * r50),
-                notes=f"{len(app_times)} searches ({len(picked)} orders × {passes} passes); "
-                      f"p95 ratio {p95 / r95:.1f}×",
-            ))
+            figures.append(
+                Figure(
+                    name=f"search by {kind}, {backend} (p50 / p95)",
+                    value=p50,
+                    shown=f"{p50 * 1000:.2f} / {p95 * 1000:.2f} ms",
+                    baseline_name=f"the same lookup as one raw SQL statement "
+                    f"({'aiosqlite' if db.dialect == 'sqlite' else 'asyncpg'})",
+                    baseline=r50,
+                    baseline_shown=f"{r50 * 1000:.2f} / {r95 * 1000:.2f} ms",
+                    target="p95 ≤ 20 ms; ≤ 3× raw (p50 ratio)"
+                    if db.dialect == "sqlite"
+                    else "p95 ≤ 20 ms",
+                    met=p95 <= 0.020 and (db.dialect != "sqlite" or p50 <= 3 * r50),
+                    notes=f"{len(app_times)} searches ({len(picked)} orders × {passes} passes); "
+                    f"p95 ratio {p95 / r95:.1f}×",
+                )
+            )
         explained = await plans(db, {k: str(picked[0][k]) for k in RAW})
     for f, kind in zip(figures, RAW, strict=True):
         f.extra["plans"] = explained[kind]

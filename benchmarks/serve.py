@@ -152,8 +152,15 @@ def plain_app_pss(db: Path) -> float:
     master, slave = os.openpty()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERVIEW_", "TEXTUAL"))}
     env["TERM"] = "xterm-256color"
-    proc = subprocess.Popen([sys.executable, "-m", "orderview", "--db", str(db)], stdin=slave,
-                            stdout=slave, stderr=slave, env=env, cwd=ROOT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "orderview", "--db", str(db)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
     os.close(slave)
     seen, deadline = bytearray(), time.monotonic() + 60
     while b"Order ID" not in seen and time.monotonic() < deadline:
@@ -167,15 +174,23 @@ def plain_app_pss(db: Path) -> float:
         os.close(master)
 
 
-async def measure(port: int, server_pid: int, keys: list[asyncssh.SSHKey], store_ids: list[str],
-                  n: int, rounds: int) -> dict[str, float]:
+async def measure(
+    port: int,
+    server_pid: int,
+    keys: list[asyncssh.SSHKey],
+    store_ids: list[str],
+    n: int,
+    rounds: int,
+) -> dict[str, float]:
     before = pss_mb(tree(server_pid))
     conns, ops = [], []
     for i in range(n):
-        conn = await asyncssh.connect("127.0.0.1", port, username=f"op{i}", client_keys=[keys[i]],
-                                      known_hosts=None)
-        process = await conn.create_process(term_type="xterm-256color", term_size=(80, 24),
-                                            encoding=None)
+        conn = await asyncssh.connect(
+            "127.0.0.1", port, username=f"op{i}", client_keys=[keys[i]], known_hosts=None
+        )
+        process = await conn.create_process(
+            term_type="xterm-256color", term_size=(80, 24), encoding=None
+        )
         conns.append(conn)
         ops.append(Operator(process))
     await asyncio.gather(*(op.until(b"Order ID") for op in ops))
@@ -183,24 +198,35 @@ async def measure(port: int, server_pid: int, keys: list[asyncssh.SSHKey], store
     after = pss_mb(tree(server_pid))
     start_bytes = [op.received for op in ops]
     cpu0, wall0 = cpu_seconds(tree(server_pid)), time.perf_counter()
-    results = await asyncio.gather(*(work(op, store_ids[i % len(store_ids)], rounds)
-                                     for i, op in enumerate(ops)))
+    results = await asyncio.gather(
+        *(work(op, store_ids[i % len(store_ids)], rounds) for i, op in enumerate(ops))
+    )
     cpu = (cpu_seconds(tree(server_pid)) - cpu0) / (time.perf_counter() - wall0)
     sent = statistics.mean(op.received - b for op, b in zip(ops, start_bytes, strict=True))
     for conn in conns:
         conn.close()
     await asyncio.sleep(2)
     times = sorted(t for result in results for t in result)
-    return {"n": n, "p50": statistics.median(times) * 1000,
-            "p95": times[int(len(times) * 0.95) - 1] * 1000, "keys": len(times),
-            "cpu": cpu, "pss_per_session": (after - before) / n, "pss_server": before,
-            "bytes": sent}
+    return {
+        "n": n,
+        "p50": statistics.median(times) * 1000,
+        "p95": times[int(len(times) * 0.95) - 1] * 1000,
+        "keys": len(times),
+        "cpu": cpu,
+        "pss_per_session": (after - before) / n,
+        "pss_server": before,
+        "bytes": sent,
+    }
 
 
 def _setup(folder: Path, count: int) -> tuple[Path, Path, list[asyncssh.SSHKey], list[str]]:
     db = folder / "serve-bench.db"
-    subprocess.run([sys.executable, "-m", "orderview", "demo", "--db", str(db), "--orders", "2000"],
-                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "orderview", "demo", "--db", str(db), "--orders", "2000"],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     keys = [asyncssh.generate_private_key("ssh-ed25519") for _ in range(count)]
     lines = []
     for i, key in enumerate(keys):
@@ -211,9 +237,13 @@ def _setup(folder: Path, count: int) -> tuple[Path, Path, list[asyncssh.SSHKey],
     import sqlite3
 
     with sqlite3.connect(db) as conn:
-        ids = [r[0] for r in conn.execute(  # with rows enough to move down through
-            "SELECT o.store_id FROM orders o JOIN licenses l ON l.order_id = o.id "
-            "GROUP BY o.id HAVING count(*) >= 10 ORDER BY o.id DESC LIMIT 40").fetchall()]
+        ids = [
+            r[0]
+            for r in conn.execute(  # with rows enough to move down through
+                "SELECT o.store_id FROM orders o JOIN licenses l ON l.order_id = o.id "
+                "GROUP BY o.id HAVING count(*) >= 10 ORDER BY o.id DESC LIMIT 40"
+            ).fetchall()
+        ]
     return db, operators, keys, ids
 
 
@@ -225,9 +255,23 @@ async def run(sessions: list[int], rounds: int) -> tuple[list[dict[str, float]],
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERVIEW_", "TEXTUAL"))}
         env.update(ORDERVIEW_DB=str(db), ORDERVIEW_SERVE_MAX_SESSIONS_PER_OPERATOR="5")
         server = subprocess.Popen(
-            [sys.executable, "-m", "orderview", "serve", "--listen", "127.0.0.1:0", "--operators",
-             str(operators), "--host-key", str(folder / "host_key")],
-            env=env, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "orderview",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--operators",
+                str(operators),
+                "--host-key",
+                str(folder / "host_key"),
+            ],
+            env=env,
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+        )
         assert server.stderr is not None
         port = 0
         while not port:
@@ -259,12 +303,13 @@ def table(rows: list[dict[str, float]], baseline: float, command: str) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        p95_met = ("—" if row["n"] < 20 else "met" if row["p95"] <= 50 else "**missed**")
+        p95_met = "—" if row["n"] < 20 else "met" if row["p95"] <= 50 else "**missed**"
         pss_met = "met" if row["pss_per_session"] <= 40 else "**missed**"
         lines.append(
             f"| {row['n']:.0f} | {row['p50']:.1f} / {row['p95']:.1f} ms ({row['keys']:.0f} keys) "
             f"| ≤ 50 ms at 20 ({p95_met}) | {row['cpu']:.2f} | {row['pss_per_session']:.1f} MB "
-            f"| {baseline:.1f} MB | ≤ 40 MB ({pss_met}) | {row['bytes'] / 1024:.0f} KB |")
+            f"| {baseline:.1f} MB | ≤ 40 MB ({pss_met}) | {row['bytes'] / 1024:.0f} KB |"
+        )
     lines.append("")
     lines.append(f"Server and zygote before any session: {rows[0]['pss_server']:.1f} MB PSS.")
     return "\n".join(lines)

@@ -107,7 +107,8 @@ def typical_order(db: Path) -> str:
         (store_id,) = conn.execute(
             "SELECT store_id FROM orders WHERE id >= (SELECT max(id) / 2 FROM orders) AND "
             "(SELECT count(*) FROM licenses WHERE order_id = orders.id) BETWEEN 1 AND 5 "
-            "ORDER BY id LIMIT 1").fetchone()
+            "ORDER BY id LIMIT 1"
+        ).fetchone()
     conn.close()
     return str(store_id)
 
@@ -146,19 +147,26 @@ def figures(args: argparse.Namespace) -> list[Figure]:
     return [
         Figure(
             name="time to interactive: start, type an Order ID and enter at once, until its "
-                 "order screen is painted (pty 80×24)",
-            value=value, shown=spread(ready),
+            "order screen is painted (pty 80×24)",
+            value=value,
+            shown=spread(ready),
             baseline_name="bare Textual app importing SQLAlchemy async + pydantic, answering "
-                          "the same Order ID by one query",
-            baseline=base, baseline_shown=spread(base_ready), target="≤ 1.3× baseline",
+            "the same Order ID by one query",
+            baseline=base,
+            baseline_shown=spread(base_ready),
+            target="≤ 1.3× baseline",
             met=value <= 1.3 * base,
             notes=f"Order ID {store_id} typed with enter straight after the start",
         ),
         Figure(
             name="… first paint of the orders list, nothing typed (secondary)",
-            value=pvalue, shown=spread(paint),
+            value=pvalue,
+            shown=spread(paint),
             baseline_name="the same bare app until its label is painted",
-            baseline=pbase, baseline_shown=spread(base_paint), target="—", met=None,
+            baseline=pbase,
+            baseline_shown=spread(base_paint),
+            target="—",
+            met=None,
         ),
     ]
 

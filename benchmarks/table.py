@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from benchmarks.common import Figure
 
-HEADER = ("| figure | orderview | baseline (same run) | baseline figure | ratio | target | met |\n"
-          "|---|---|---|---|---|---|---|")
+HEADER = (
+    "| figure | orderview | baseline (same run) | baseline figure | ratio | target | met |\n"
+    "|---|---|---|---|---|---|---|"
+)
 
 
 def _ratio(f: Figure) -> str:
@@ -24,7 +26,20 @@ def _cell(text: str) -> str:
 def render(figures: list[Figure]) -> str:
     lines = [HEADER]
     for f in figures:
-        lines.append("| " + " | ".join(_cell(c) for c in (
-            f.name, f.shown, f.baseline_name, f.baseline_shown, _ratio(f), f.target, _met(f)
-        )) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(c)
+                for c in (
+                    f.name,
+                    f.shown,
+                    f.baseline_name,
+                    f.baseline_shown,
+                    _ratio(f),
+                    f.target,
+                    _met(f),
+                )
+            )
+            + " |"
+        )
     return "\n".join(lines)

@@ -78,8 +78,15 @@ class OrderviewApp(AppHooks, App[None]):
         Binding("ctrl+l", "redraw", "Redraw", show=False, priority=True),
     ]
 
-    def __init__(self, db: Database, settings: Settings, operator: str,
-                 open_store_id: str | None = None, *, open_license: int | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        operator: str,
+        open_store_id: str | None = None,
+        *,
+        open_license: int | None = None,
+    ) -> None:
         super().__init__()
         self.db = db
         self.settings = settings
@@ -100,8 +107,12 @@ class OrderviewApp(AppHooks, App[None]):
 
         if db.read_only is not None:  # it could not record a delivery
             return None
-        return BackgroundSender(db, self.settings, self._mail_delivered,  # type: ignore[arg-type]
-                                actor=self.operator)
+        return BackgroundSender(
+            db,
+            self.settings,
+            self._mail_delivered,  # type: ignore[arg-type]
+            actor=self.operator,
+        )
 
     def on_mount(self) -> None:
         theme_memory.start(self)
@@ -113,8 +124,9 @@ class OrderviewApp(AppHooks, App[None]):
 
     def _start_mail_sender(self) -> None:
         if self.mail_sender is not None:
-            self.run_worker(self.mail_sender.run(), name="mail-sender", group="mail-sender",
-                            exit_on_error=False)
+            self.run_worker(
+                self.mail_sender.run(), name="mail-sender", group="mail-sender", exit_on_error=False
+            )
 
     def frame_shown(self, screen: Screen[Any]) -> None:
         """A destructive confirmation takes keys from its first frame on. Called from
@@ -126,9 +138,12 @@ class OrderviewApp(AppHooks, App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
             StatusLine.clear_messages()  # a message says what just happened, until the next key
-        if (isinstance(event, events.Key | events.Paste) and not event.is_forwarded
-                and not (isinstance(event, events.Key) and event.key in UNHELD_KEYS)
-                and self.type_ahead.wants(event)):
+        if (
+            isinstance(event, events.Key | events.Paste)
+            and not event.is_forwarded
+            and not (isinstance(event, events.Key) and event.key in UNHELD_KEYS)
+            and self.type_ahead.wants(event)
+        ):
             return
         await super().on_event(event)
 

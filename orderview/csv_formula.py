@@ -87,11 +87,13 @@ def sql_is_formula(v: str, dialect: str) -> str:
     if dialect != "sqlite":
         return f"({first} IN {triggers} OR ({lead} AND {hidden}))"
     trimmed = f"CAST(ltrim(CAST(b AS TEXT), {skipped}) AS BLOB)"
-    walk = (f"(WITH RECURSIVE r(b) AS (SELECT CAST({v} AS BLOB) UNION ALL"
-            f" SELECT CASE WHEN substr(b, 1, 1) = x'00' THEN substr(b, 2) ELSE {trimmed} END"
-            f" FROM r WHERE length(b) > 0 AND (substr(b, 1, 1) = x'00' OR {trimmed} <> b))"
-            f" SELECT CAST(substr(b, 1, 1) AS TEXT) IN {triggers} FROM r"
-            f" ORDER BY length(b) LIMIT 1)")
+    walk = (
+        f"(WITH RECURSIVE r(b) AS (SELECT CAST({v} AS BLOB) UNION ALL"
+        f" SELECT CASE WHEN substr(b, 1, 1) = x'00' THEN substr(b, 2) ELSE {trimmed} END"
+        f" FROM r WHERE length(b) > 0 AND (substr(b, 1, 1) = x'00' OR {trimmed} <> b))"
+        f" SELECT CAST(substr(b, 1, 1) AS TEXT) IN {triggers} FROM r"
+        f" ORDER BY length(b) LIMIT 1)"
+    )
     # ``substr`` stops at a NUL (a text starting with one gives ''): such a value is walked.
     nul = f"(instr({v}, CAST(x'00' AS TEXT)) > 0 AND {walk})"
     return f"({first} IN {triggers} OR ({lead} AND ({hidden} OR {nul})))"
@@ -102,5 +104,7 @@ def sql_needs_quote(v: str, dialect: str) -> str:
     or of the text after its leading ``'``s when it starts with one (CASE, so the trim is
     paid only by such cells). Both databases' ``ltrim`` read the whole value, NUL included."""
     unquoted = sql_is_formula(f"ltrim({v}, {_literal(QUOTE)})", dialect)
-    return (f"(CASE WHEN substr({v}, 1, 1) = {_literal(QUOTE)} THEN {unquoted}"
-            f" ELSE {sql_is_formula(v, dialect)} END)")
+    return (
+        f"(CASE WHEN substr({v}, 1, 1) = {_literal(QUOTE)} THEN {unquoted}"
+        f" ELSE {sql_is_formula(v, dialect)} END)"
+    )

@@ -68,7 +68,6 @@ def license_count_plan(rng: random.Random, orders: int) -> list[int]:
     return plan
 
 
-
 def _customer_picker(rng: random.Random, customers: int) -> Callable[[], int]:
     """Skewed: a few customers have many orders, most have one or two. The hostile customers
     (the first ids) are left out: they get only the orders assigned to them."""
@@ -77,6 +76,7 @@ def _customer_picker(rng: random.Random, customers: int) -> Callable[[], int]:
 
     def pick() -> int:
         return first + int(ordinary * rng.random() ** 2)
+
     return pick
 
 
@@ -120,8 +120,9 @@ async def generate_demo(
     plan = license_count_plan(b.rng, orders)
     pick_customer = _customer_picker(b.rng, n_customers)
     # The newest orders belong to the hostile customers, so the home screen shows them.
-    hostile_orders = {orders - 3 * i: i + 1 for i in range(len(data.HOSTILE_CUSTOMERS))
-                      if orders - 3 * i >= 1}
+    hostile_orders = {
+        orders - 3 * i: i + 1 for i in range(len(data.HOSTILE_CUSTOMERS)) if orders - 3 * i >= 1
+    }
     total_licenses = 0
     assignment_id = 0
     for chunk_start in range(1, orders + 1, ORDERS_PER_CHUNK):
@@ -138,16 +139,23 @@ async def generate_demo(
                 customer_id = None if b.rng.random() < 0.1 else pick_customer()
             order = b.order(n, customer_id)
             order_rows.append(order)
-            license_rows.extend(b.licenses(order, plan[n - 1],
-                                           emails.get(customer_id) if customer_id else None))
+            license_rows.extend(
+                b.licenses(order, plan[n - 1], emails.get(customer_id) if customer_id else None)
+            )
             if b.rng.random() < 0.15:
                 for manager in b.rng.sample(managers, b.rng.randint(1, 3)):
                     assignment_id += 1
-                    assignments.append({
-                        "id": assignment_id, "order_id": n, "manager_id": manager["id"],
-                        "permissions": people.permissions(), "created_at": order["created_at"],
-                        "updated_at": order["created_at"], "version": 1,
-                    })
+                    assignments.append(
+                        {
+                            "id": assignment_id,
+                            "order_id": n,
+                            "manager_id": manager["id"],
+                            "permissions": people.permissions(),
+                            "created_at": order["created_at"],
+                            "updated_at": order["created_at"],
+                            "version": 1,
+                        }
+                    )
                     invite = people.mail(assignment_id, order, manager)
                     if invite:
                         mails.append(invite[0])
@@ -162,18 +170,35 @@ async def generate_demo(
             await insert_rows(conn, MailOutbox.__table__, mails)
             await insert_rows(conn, MailAttempt.__table__, attempts)
         total_licenses += len(license_rows)
-        say(f"{chunk_end:>9,}/{orders:,} orders  {total_licenses:>11,} licenses  "
-            f"{time.perf_counter() - began:6.1f} s")
+        say(
+            f"{chunk_end:>9,}/{orders:,} orders  {total_licenses:>11,} licenses  "
+            f"{time.perf_counter() - began:6.1f} s"
+        )
 
     await set_passwords(db, people.passwords())
     if db.dialect == "postgresql":
         async with db.engine.begin() as conn:
-            await fix_sequences(conn, [m.__table__ for m in (
-                Product, LicensePolicy, Customer, LicenseManager, Order, License, Device,
-                OrderManager, MailOutbox)])
+            await fix_sequences(
+                conn,
+                [
+                    m.__table__
+                    for m in (
+                        Product,
+                        LicensePolicy,
+                        Customer,
+                        LicenseManager,
+                        Order,
+                        License,
+                        Device,
+                        OrderManager,
+                        MailOutbox,
+                    )
+                ],
+            )
             await conn.execute(text("ANALYZE"))
     else:
         async with db.engine.begin() as conn:
             await conn.exec_driver_sql("ANALYZE")
-    return DemoStats(orders, total_licenses, n_customers, len(managers),
-                     time.perf_counter() - began)
+    return DemoStats(
+        orders, total_licenses, n_customers, len(managers), time.perf_counter() - began
+    )

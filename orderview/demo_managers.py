@@ -30,14 +30,24 @@ from orderview.services.normalize import lc
 
 NON_DISTRIBUTION = tuple(c for c in PERMISSION_CODES if c not in DISTRIBUTION_CODES)
 DEMO_BODY = "(demo data: the body of this message was not kept)"
-ERRORS = ("550 5.1.1 mailbox unavailable", "connection refused (smtp.example.com:587)",
-          "535 5.7.8 authentication failed")
+ERRORS = (
+    "550 5.1.1 mailbox unavailable",
+    "connection refused (smtp.example.com:587)",
+    "535 5.7.8 authentication failed",
+)
 
 
 def demo_password_hash(rng: random.Random) -> str:
     """An argon2id hash of a random secret: a password nobody can type."""
-    return hash_secret(rng.randbytes(24), rng.randbytes(16), time_cost=1, memory_cost=8,
-                       parallelism=1, hash_len=32, type=Type.ID).decode()
+    return hash_secret(
+        rng.randbytes(24),
+        rng.randbytes(16),
+        time_cost=1,
+        memory_cost=8,
+        parallelism=1,
+        hash_len=32,
+        type=Type.ID,
+    ).decode()
 
 
 class DemoManagers:
@@ -55,14 +65,24 @@ class DemoManagers:
             domain = slug(rng.choice(data.COMPANY_WORDS)) + ".example"
             email = unique_email(slug(f"{first} {last}", "."), domain)
             created = start + timedelta(days=rng.randint(0, 1200))
-            rows.append({
-                "id": i, "email": email, "email_lc": lc(email), "first_name": first,
-                "last_name": last,
-                "phone_number": f"+1 555 {rng.randint(1000, 9999)}" if rng.random() < 0.4 else "",
-                "password_hash": None, "is_initial_password": True,  # until an invite arrives
-                "is_active": rng.random() < 0.95, "created_at": created, "updated_at": created,
-                "version": 1,
-            })
+            rows.append(
+                {
+                    "id": i,
+                    "email": email,
+                    "email_lc": lc(email),
+                    "first_name": first,
+                    "last_name": last,
+                    "phone_number": f"+1 555 {rng.randint(1000, 9999)}"
+                    if rng.random() < 0.4
+                    else "",
+                    "password_hash": None,
+                    "is_initial_password": True,  # until an invite arrives
+                    "is_active": rng.random() < 0.95,
+                    "created_at": created,
+                    "updated_at": created,
+                    "version": 1,
+                }
+            )
         return rows
 
     def permissions(self) -> list[str]:
@@ -72,8 +92,9 @@ class DemoManagers:
             codes.update(rng.sample(sorted(DISTRIBUTION_CODES), rng.randint(1, 3)))
         return [c for c in PERMISSION_CODES if c in codes]
 
-    def mail(self, outbox_id: int, order: dict[str, Any], manager: dict[str, Any]
-             ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    def mail(
+        self, outbox_id: int, order: dict[str, Any], manager: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """The manager's mail about this order as the outbox would hold it: mostly sent, some
         failed for good, some managers added without one."""
         roll = self.rng.random()
@@ -87,20 +108,32 @@ class DemoManagers:
             self.delivered.add(manager["id"])
         store_id = order["store_id"]
         mail = {
-            "id": outbox_id, "kind": composer.KIND_ADDED if notice else composer.KIND_INVITE,
+            "id": outbox_id,
+            "kind": composer.KIND_ADDED if notice else composer.KIND_INVITE,
             "to_address": manager["email"],
-            "subject": f"You now manage order {store_id}" if notice
+            "subject": f"You now manage order {store_id}"
+            if notice
             else f"Your license manager access for order {store_id}",
-            "body": DEMO_BODY, "status": "sent" if sent else "failed",
-            "attempts": 1 if sent else MAX_ATTEMPTS, "last_error": error, "created_at": at,
-            "next_attempt_at": at, "sent_at": at if sent else None,
-            "order_id": order["id"], "manager_id": manager["id"],
+            "body": DEMO_BODY,
+            "status": "sent" if sent else "failed",
+            "attempts": 1 if sent else MAX_ATTEMPTS,
+            "last_error": error,
+            "created_at": at,
+            "next_attempt_at": at,
+            "sent_at": at if sent else None,
+            "order_id": order["id"],
+            "manager_id": manager["id"],
         }
         return mail, {"outbox_id": outbox_id, "at": at, "ok": sent, "error": error}
 
     def passwords(self) -> list[dict[str, Any]]:
         """For each person an invite reached: their password hash, and whether they have
         signed in since (most have)."""
-        return [{"person_id": person_id, "hash": demo_password_hash(self.rng),
-                 "initial": self.rng.random() < 0.3}
-                for person_id in sorted(self.delivered)]
+        return [
+            {
+                "person_id": person_id,
+                "hash": demo_password_hash(self.rng),
+                "initial": self.rng.random() < 0.3,
+            }
+            for person_id in sorted(self.delivered)
+        ]

@@ -25,7 +25,7 @@ async def insert_rows(conn: AsyncConnection, table: Table, rows: list[dict[str, 
         groups.setdefault(frozenset(row), []).append(row)
     for group in groups.values():
         for start in range(0, len(group), ROWS_PER_INSERT):
-            await conn.execute(insert(table), group[start:start + ROWS_PER_INSERT])
+            await conn.execute(insert(table), group[start : start + ROWS_PER_INSERT])
 
 
 async def database_is_empty(db: Database) -> bool:
@@ -54,15 +54,19 @@ async def set_passwords(db: Database, rows: list[dict[str, Any]]) -> None:
     if rows:
         async with db.engine.begin() as conn:
             await conn.execute(
-                update(table).where(table.c.id == bindparam("person_id")).values(
-                    password_hash=bindparam("hash"), is_initial_password=bindparam("initial")),
-                rows)
+                update(table)
+                .where(table.c.id == bindparam("person_id"))
+                .values(password_hash=bindparam("hash"), is_initial_password=bindparam("initial")),
+                rows,
+            )
 
 
 async def fix_sequences(conn: AsyncConnection, tables: Iterable[Table]) -> None:
     """Explicit ids leave PostgreSQL's serial sequences behind; move them past the max id."""
     for table in tables:
-        await conn.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 0) + 1, false)"
-        ))
+        await conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
+            )
+        )

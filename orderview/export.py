@@ -102,6 +102,7 @@ def default_filename(store_id: str, today: date | None = None) -> str:
 
 # --- reading -----------------------------------------------------------------------------
 
+
 async def _order_cells(conn: AsyncConnection, order_id: int) -> tuple[list[str], int]:
     """The 19 order and customer cells (same on every row) and the license count."""
     row = (
@@ -192,8 +193,9 @@ async def _license_lines(
             try:
                 while pending is not None:
                     rows = await pending
-                    pending = (asyncio.ensure_future(cursor.fetchmany(size))
-                               if len(rows) == size else None)
+                    pending = (
+                        asyncio.ensure_future(cursor.fetchmany(size)) if len(rows) == size else None
+                    )
                     if rows:
                         yield [row[0] for row in rows]
             finally:
@@ -224,8 +226,9 @@ def _driver_fault(conn: AsyncConnection, sql: str, exc: Exception) -> Exception:
     lost = isinstance(exc, OSError | ConnectionError) or type(exc).__module__.startswith("asyncpg")
     if not (isinstance(exc, base) or lost):
         return exc
-    wrapped = DBAPIError.instance(sql, None, exc, Exception,
-                                  connection_invalidated=isinstance(exc, OSError | ConnectionError))
+    wrapped = DBAPIError.instance(
+        sql, None, exc, Exception, connection_invalidated=isinstance(exc, OSError | ConnectionError)
+    )
     message = faults.describe(wrapped)
     return DatabaseUnavailable(message) if message is not None else wrapped
 
@@ -314,7 +317,11 @@ async def write_csv(
 
 
 async def export_to_stream(
-    db: Database, order_id: int, stream: IO[str], progress: Progress | None = None, *,
+    db: Database,
+    order_id: int,
+    stream: IO[str],
+    progress: Progress | None = None,
+    *,
     actor: str,
 ) -> ExportResult:
     """Standard output and other already-open streams (no file safety applies). An export

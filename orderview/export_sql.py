@@ -45,8 +45,10 @@ _SQLITE = _Dialect(
     param=("?", "?"),
     contains="instr({v}, {c}) > 0",
     date="coalesce({v}, '')",
-    timestamp=("CASE WHEN {v} IS NULL THEN '' "
-               "ELSE substr({v}, 1, 10) || 'T' || substr({v}, 12, 8) || 'Z' END"),
+    timestamp=(
+        "CASE WHEN {v} IS NULL THEN '' "
+        "ELSE substr({v}, 1, 10) || 'T' || substr({v}, 12, 8) || 'Z' END"
+    ),
 )
 _POSTGRESQL = _Dialect(
     name="postgresql",
@@ -62,25 +64,32 @@ def _text(d: _Dialect, v: str) -> str:
     """A text cell: neutralised, then quoted if csv.writer would quote it."""
     quote = " OR ".join(d.contains.format(v=v, c=c) for c in ("','", "'\"'", "'\r'", "'\n'"))
     lead = sql_needs_quote(v, d.name)
-    return (f"CASE WHEN {quote} THEN '\"' || CASE WHEN {lead} THEN '''' ELSE '' END"
-            f" || replace({v}, '\"', '\"\"') || '\"'"
-            f" WHEN {lead} THEN '''' || {v} ELSE coalesce({v}, '') END")
+    return (
+        f"CASE WHEN {quote} THEN '\"' || CASE WHEN {lead} THEN '''' ELSE '' END"
+        f" || replace({v}, '\"', '\"\"') || '\"'"
+        f" WHEN {lead} THEN '''' || {v} ELSE coalesce({v}, '') END"
+    )
 
 
 def _integer(v: str) -> str:
-    return (f"CASE WHEN {v} >= 0 THEN CAST({v} AS TEXT)"
-            f" WHEN {v} < 0 THEN '''' || CAST({v} AS TEXT) ELSE '' END")
+    return (
+        f"CASE WHEN {v} >= 0 THEN CAST({v} AS TEXT)"
+        f" WHEN {v} < 0 THEN '''' || CAST({v} AS TEXT) ELSE '' END"
+    )
 
 
 def _boolean(v: str, before: str = "") -> str:
-    return (f"CASE WHEN {v} THEN '{before}true' WHEN NOT {v} THEN '{before}false'"
-            f" ELSE '{before}' END")
+    return (
+        f"CASE WHEN {v} THEN '{before}true' WHEN NOT {v} THEN '{before}false' ELSE '{before}' END"
+    )
 
 
 def _two_booleans(a: str, b: str) -> str:
     """Two adjacent boolean cells as one CASE (each ``||`` and CASE costs per row)."""
-    return (f"CASE WHEN {a} THEN {_boolean(b, 'true,')} WHEN NOT {a} THEN {_boolean(b, 'false,')}"
-            f" ELSE {_boolean(b, ',')} END")
+    return (
+        f"CASE WHEN {a} THEN {_boolean(b, 'true,')} WHEN NOT {a} THEN {_boolean(b, 'false,')}"
+        f" ELSE {_boolean(b, ',')} END"
+    )
 
 
 def license_lines(dialect: str) -> str:
@@ -93,7 +102,8 @@ def license_lines(dialect: str) -> str:
     status_enabled = (
         f"CASE WHEN l.enabled THEN CASE WHEN l.validity_period < {today} THEN 'Expired,true'"
         " WHEN l.times_activated > 0 THEN 'Active,true' ELSE 'Inactive,true' END"
-        " WHEN NOT l.enabled THEN 'Disabled,false' ELSE 'Disabled,' END")
+        " WHEN NOT l.enabled THEN 'Disabled,false' ELSE 'Disabled,' END"
+    )
     cells = [
         _text(d, "p.short_code"),
         _text(d, "l.license_key"),
@@ -114,5 +124,7 @@ def license_lines(dialect: str) -> str:
         d.date.format(v="l.maintenance_period"),
     ]
     line = " || ',' || ".join(f"({c})" for c in cells)
-    return (f"SELECT {line} FROM licenses l JOIN products p ON p.id = l.product_id"
-            f" WHERE l.order_id = {order} ORDER BY l.id")
+    return (
+        f"SELECT {line} FROM licenses l JOIN products p ON p.id = l.product_id"
+        f" WHERE l.order_id = {order} ORDER BY l.id"
+    )

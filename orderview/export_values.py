@@ -74,8 +74,16 @@ COLUMNS: tuple[str, ...] = (
 
 DANGEROUS_PREFIXES = TRIGGERS
 # ``read_back`` is the guard's inverse, offered here with the guard (``export.read_back``).
-__all__ = ("COLUMNS", "DANGEROUS_PREFIXES", "cell", "csv_prefix", "format_value",
-           "license_cells", "neutralise", "read_back")
+__all__ = (
+    "COLUMNS",
+    "DANGEROUS_PREFIXES",
+    "cell",
+    "csv_prefix",
+    "format_value",
+    "license_cells",
+    "neutralise",
+    "read_back",
+)
 
 
 def format_value(value: Any) -> str:
@@ -157,12 +165,20 @@ def license_cells(rows: Sequence[Any], today: date) -> list[tuple[str, ...]]:
             (guard(code) if code[0] in lead else code) if code else "",
             (guard(key) if key[0] in lead else key) if key else "",
             (guard(kind) if kind[0] in lead else kind) if kind else "",
-            "Disabled" if not enabled else "Expired" if validity is not None and (
-                validity < text_today if validity.__class__ is str else validity < today
-            ) else "Active" if times > 0 else "Inactive",
+            "Disabled"
+            if not enabled
+            else "Expired"
+            if validity is not None
+            and (validity < text_today if validity.__class__ is str else validity < today)
+            else "Active"
+            if times > 0
+            else "Inactive",
             flag[enabled],
-            "unlimited" if unlimited else "" if most is None else (
-                str(most) if most >= 0 else "'" + str(most)),
+            "unlimited"
+            if unlimited
+            else ""
+            if most is None
+            else (str(most) if most >= 0 else "'" + str(most)),
             "" if times is None else str(times) if times >= 0 else "'" + str(times),
             "" if validity is None else str(validity),
             "" if start is None else str(start),
@@ -170,15 +186,35 @@ def license_cells(rows: Sequence[Any], today: date) -> list[tuple[str, ...]]:
             flag[floating],
             "" if users is None else str(users) if users >= 0 else "'" + str(users),
             (guard(note) if note[0] in lead else note) if note else "",
-            created[:10] + "T" + created[11:19] + "Z" if created.__class__ is str
+            created[:10] + "T" + created[11:19] + "Z"
+            if created.__class__ is str
             else _timestamp(created),
             (guard(user) if user[0] in lead else user) if user else "",
             (guard(valid) if valid[0] in lead else valid) if valid else "",
             (guard(maint) if maint[0] in lead else maint) if maint else "",
             "" if until is None else str(until),
         )
-        for (_id, code, key, kind, enabled, validity, most, unlimited, times, start, trial,
-             floating, users, note, created, user, valid, maint, until) in rows
+        for (
+            _id,
+            code,
+            key,
+            kind,
+            enabled,
+            validity,
+            most,
+            unlimited,
+            times,
+            start,
+            trial,
+            floating,
+            users,
+            note,
+            created,
+            user,
+            valid,
+            maint,
+            until,
+        ) in rows
     ]
 
 

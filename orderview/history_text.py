@@ -71,7 +71,9 @@ def heading(event: AuditView) -> str:
     what = event.entity
     if event.entity != "order" and event.entity_id is not None:
         what = f"{event.entity} #{event.entity_id}"
-    return f"{event.at:%Y-%m-%d %H:%M:%S} UTC  {visible(event.operator, 200)}  {event.action} {what}"
+    return (
+        f"{event.at:%Y-%m-%d %H:%M:%S} UTC  {visible(event.operator, 200)}  {event.action} {what}"
+    )
 
 
 def event_lines(event: AuditView, max_length: int | None = None) -> list[str]:
@@ -79,8 +81,10 @@ def event_lines(event: AuditView, max_length: int | None = None) -> list[str]:
     then each change indented. An issuance's summary names products and quantities."""
     lines = [heading(event)]
     if event.operator_key or event.operator_address:  # proven by orderview serve
-        lines.append(f"    key {visible(event.operator_key or '?', 100)} from "
-                     f"{visible(event.operator_address or '?', 100)}")
+        lines.append(
+            f"    key {visible(event.operator_key or '?', 100)} from "
+            f"{visible(event.operator_address or '?', 100)}"
+        )
     changes = change_lines(event.changes, max_length)
     if event.summary and (not changes or event.action != "updated"):
         lines.append("    " + visible(event.summary, max_length))

@@ -13,8 +13,12 @@ from typing import Any
 from orderview.services.views import DeviceView, LicenseDetail
 
 EMPTY = "—"
-TYPE_NAMES = {"perpetual": "perpetual", "time-limited": "time-limited",
-              "subscription": "subscription", "consumption": "consumption"}
+TYPE_NAMES = {
+    "perpetual": "perpetual",
+    "time-limited": "time-limited",
+    "subscription": "subscription",
+    "consumption": "consumption",
+}
 DEVICE_COLUMNS = ("Device", "Hostname", "OS", "VM", "First seen", "Last seen")
 DEVICE_WIDTHS = (16, 18, 13, 3, 10, 10)
 
@@ -94,10 +98,12 @@ def trial(v: dict[str, Any]) -> str:
 def license_fields(detail: LicenseDetail) -> list[tuple[str, str]]:
     """(label, value) in reading order; values are data (the caller shows them literally)."""
     v = detail.values
-    policy = (f"{detail.policy_code} · {detail.policy_name}" if detail.policy_code
-              else "custom values")
-    metadata = (json.dumps(detail.metadata, ensure_ascii=False, sort_keys=True)
-                if detail.metadata else "")
+    policy = (
+        f"{detail.policy_code} · {detail.policy_name}" if detail.policy_code else "custom values"
+    )
+    metadata = (
+        json.dumps(detail.metadata, ensure_ascii=False, sort_keys=True) if detail.metadata else ""
+    )
     return [
         ("Key" if detail.license_key else "User email", detail.identity),
         ("Product", f"{detail.product_code} · {detail.product_name}"),
@@ -123,27 +129,48 @@ def license_fields(detail: LicenseDetail) -> list[tuple[str, str]]:
 
 
 def device_cells(d: DeviceView) -> tuple[str, ...]:
-    return (d.identifier, d.hostname, d.os, yes_no(d.is_vm),
-            f"{d.first_seen_at:%Y-%m-%d}", f"{d.last_seen_at:%Y-%m-%d}")
+    return (
+        d.identifier,
+        d.hostname,
+        d.os,
+        yes_no(d.is_vm),
+        f"{d.first_seen_at:%Y-%m-%d}",
+        f"{d.last_seen_at:%Y-%m-%d}",
+    )
 
 
 def device_json(d: DeviceView) -> dict[str, Any]:
-    return {"id": d.id, "identifier": d.identifier, "hostname": d.hostname, "os": d.os,
-            "is_vm": d.is_vm, "first_seen_at": d.first_seen_at.isoformat(),
-            "last_seen_at": d.last_seen_at.isoformat()}
+    return {
+        "id": d.id,
+        "identifier": d.identifier,
+        "hostname": d.hostname,
+        "os": d.os,
+        "is_vm": d.is_vm,
+        "first_seen_at": d.first_seen_at.isoformat(),
+        "last_seen_at": d.last_seen_at.isoformat(),
+    }
 
 
 def license_json(detail: LicenseDetail) -> dict[str, Any]:
     """The ``--json`` document: the domain's field names (times ISO 8601 UTC)."""
     values = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in detail.values.items()}
     return {
-        "id": detail.id, "version": detail.version, "license_key": detail.license_key,
-        "user_email": detail.user_email, "order": detail.order_store_id,
-        "product_short_code": detail.product_code, "product_name": detail.product_name,
-        "policy_code": detail.policy_code, "policy_name": detail.policy_name,
-        "license_type": detail.license_type, "status": detail.status,
-        "enabled": detail.enabled, **values, "note": detail.note,
-        "metadata": detail.metadata, "created_at": detail.created_at.isoformat(),
+        "id": detail.id,
+        "version": detail.version,
+        "license_key": detail.license_key,
+        "user_email": detail.user_email,
+        "order": detail.order_store_id,
+        "product_short_code": detail.product_code,
+        "product_name": detail.product_name,
+        "policy_code": detail.policy_code,
+        "policy_name": detail.policy_name,
+        "license_type": detail.license_type,
+        "status": detail.status,
+        "enabled": detail.enabled,
+        **values,
+        "note": detail.note,
+        "metadata": detail.metadata,
+        "created_at": detail.created_at.isoformat(),
         "updated_at": detail.updated_at.isoformat(),
         "devices": [device_json(d) for d in detail.devices],
         "devices_more": detail.devices_more,

@@ -65,14 +65,18 @@ def setup(level: str | None = None) -> Path | None:
         _handler = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handler = _PrivateRotatingHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
-                                          encoding="utf-8", errors="backslashreplace")
+        handler = _PrivateRotatingHandler(
+            path,
+            maxBytes=MAX_BYTES,
+            backupCount=BACKUPS,
+            encoding="utf-8",
+            errors="backslashreplace",
+        )
     except OSError:
         _handler = logging.NullHandler()
         log.addHandler(_handler)
         return None
-    handler.setFormatter(logging.Formatter(
-        "%(asctime)s %(process)d %(levelname)s %(message)s"))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(levelname)s %(message)s"))
     _handler = handler
     log.addHandler(handler)
     return path
@@ -88,8 +92,12 @@ def flat(value: object) -> str:
 def started(argv: list[str]) -> None:
     from orderview import __version__
 
-    log.info("start orderview %s (Python %s) argv=%s", __version__,
-             sys.version.split()[0], flat(mask_secrets(" ".join(argv))))
+    log.info(
+        "start orderview %s (Python %s) argv=%s",
+        __version__,
+        sys.version.split()[0],
+        flat(mask_secrets(" ".join(argv))),
+    )
 
 
 def stopped(code: int) -> None:
@@ -101,8 +109,11 @@ def database(target: str) -> None:
 
 
 def crashed(exc: BaseException) -> None:
-    log.error("crash: %s", flat(f"{type(exc).__name__}: {exc}"),
-              exc_info=(type(exc), exc, exc.__traceback__))
+    log.error(
+        "crash: %s",
+        flat(f"{type(exc).__name__}: {exc}"),
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
 
 
 def crash_line(path: Path | None) -> str:
@@ -111,5 +122,15 @@ def crash_line(path: Path | None) -> str:
     return f"orderview: internal error; {where}"
 
 
-__all__ = ["LEVELS", "crash_line", "crashed", "database", "flat", "log", "log_path",
-           "setup", "started", "stopped"]
+__all__ = [
+    "LEVELS",
+    "crash_line",
+    "crashed",
+    "database",
+    "flat",
+    "log",
+    "log_path",
+    "setup",
+    "started",
+    "stopped",
+]

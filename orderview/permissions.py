@@ -33,7 +33,10 @@ PERMISSIONS: tuple[Permission, ...] = (
     ),
     Permission("create_order", "Create order", "create new orders", distribution=True),
     Permission(
-        "issue_license", "Issue license", "issue new licenses on an existing order", distribution=True
+        "issue_license",
+        "Issue license",
+        "issue new licenses on an existing order",
+        distribution=True,
     ),
 )
 

@@ -16,16 +16,20 @@ import re
 MASK = "***"
 # Parameter names whose value is a secret (or names one, as sslkey names the private key):
 # libpq's password/sslpassword/sslkey, and the usual token/secret/passphrase spellings.
-_SECRET_NAME = re.compile(r"pass|pwd|secret|token|sslkey|api_?key|private_?key|credential",
-                          re.IGNORECASE)
+_SECRET_NAME = re.compile(
+    r"pass|pwd|secret|token|sslkey|api_?key|private_?key|credential", re.IGNORECASE
+)
 # scheme://user:password@host — the password runs to the last "@" of the URL's token, so a
 # password with an unencoded "@" or "/" is masked whole (the host may be masked with it).
 _USERINFO = re.compile(
-    r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@'\"<>]*):(?P<secret>[^\s'\"<>]*)@")
+    r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/?#@'\"<>]*):(?P<secret>[^\s'\"<>]*)@"
+)
 # name=value, as in a URL's query (?password=…&…) or a libpq connection string.
 # A value ends at a separator, or at the ": " that follows a URL in our lines.
-_PARAM = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)="
-                    r"(?P<value>'[^']*'|[^\s&;,#'\"<>)]*?(?=:\s|:$|[\s&;,#'\"<>)]|$))")
+_PARAM = re.compile(
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)="
+    r"(?P<value>'[^']*'|[^\s&;,#'\"<>)]*?(?=:\s|:$|[\s&;,#'\"<>)]|$))"
+)
 
 
 def _param(match: re.Match[str]) -> str:

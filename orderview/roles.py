@@ -71,8 +71,14 @@ class Actor(str):
     fingerprint: str | None
     address: str | None
 
-    def __new__(cls, name: str, role: Role = DEFAULT_ROLE, *, fingerprint: str | None = None,
-                address: str | None = None) -> Actor:
+    def __new__(
+        cls,
+        name: str,
+        role: Role = DEFAULT_ROLE,
+        *,
+        fingerprint: str | None = None,
+        address: str | None = None,
+    ) -> Actor:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
         actor = super().__new__(cls, name)

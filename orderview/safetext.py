@@ -92,8 +92,9 @@ def visible(value: object, max_length: int | None = None) -> str:
 def visible_in_box(value: str, keep: str = "") -> str:
     """``value`` as a text box draws it: each unsafe character one stand-in cell (those in
     ``keep``, such as a TAB a text area expands, stay)."""
-    return UNSAFE.sub(lambda m: m.group() if m.group() in keep else one_cell_stand_in(m.group()),
-                      value)
+    return UNSAFE.sub(
+        lambda m: m.group() if m.group() in keep else one_cell_stand_in(m.group()), value
+    )
 
 
 def has_unsafe(value: str) -> bool:

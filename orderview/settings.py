@@ -27,7 +27,11 @@ from orderview.redact import mask_secrets
 from orderview.safetext import unsafe_problem
 
 __all__ = [
-    "APP_NAME", "SettingsSourceError", "Settings", "default_config_path", "default_db_path",
+    "APP_NAME",
+    "SettingsSourceError",
+    "Settings",
+    "default_config_path",
+    "default_db_path",
     "load_settings",
 ]
 
@@ -109,17 +113,23 @@ class Settings(BaseSettings):
         _, address = parseaddr(value)
         local, _, domain = address.rpartition("@")
         if not local or not domain or any(ch.isspace() for ch in address):
-            raise ValueError("an email address, such as licensing@example.com or "
-                             "Licensing <licensing@example.com>")
+            raise ValueError(
+                "an email address, such as licensing@example.com or "
+                "Licensing <licensing@example.com>"
+            )
         return value
 
     @field_validator("portal_url")
     @classmethod
     def _portal(cls, value: str) -> str:
-        if not value.lower().startswith(("https://", "http://")) or any(
-                ch.isspace() for ch in value) or len(value) > 500:
-            raise ValueError("an http:// or https:// address without spaces, such as "
-                             "https://portal.example.com")
+        if (
+            not value.lower().startswith(("https://", "http://"))
+            or any(ch.isspace() for ch in value)
+            or len(value) > 500
+        ):
+            raise ValueError(
+                "an http:// or https:// address without spaces, such as https://portal.example.com"
+            )
         return value
 
     @field_validator("operator")

@@ -38,8 +38,9 @@ class ConfirmScreen(FreshKeysOnly, ModalScreen[bool]):  # type: ignore[misc]  # 
         *HELP_BINDINGS,
     ]
 
-    def __init__(self, question: str | Content, yes: str = "y = yes",
-                 no: str = "n / esc = no") -> None:
+    def __init__(
+        self, question: str | Content, yes: str = "y = yes", no: str = "n / esc = no"
+    ) -> None:
         super().__init__()
         self.question = question
         self.keys_hint = f"{yes}    {no}"
@@ -47,8 +48,10 @@ class ConfirmScreen(FreshKeysOnly, ModalScreen[bool]):  # type: ignore[misc]  # 
     def compose(self) -> ComposeResult:
         with Vertical():
             question = self.question
-            yield Static(question if isinstance(question, Content)
-                         else literal(question, max_length=1000), id="confirm-question")
+            yield Static(
+                question if isinstance(question, Content) else literal(question, max_length=1000),
+                id="confirm-question",
+            )
             yield Static(literal(self.keys_hint), id="confirm-keys")
             yield IgnoredKeys()
         yield StillFooter()

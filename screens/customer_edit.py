@@ -77,8 +77,12 @@ class CustomerEditScreen(EditDialog[Result]):
         *HELP_BINDINGS,
     ]
 
-    def __init__(self, order: OrderDetail, customer: CustomerView | None = None,
-                 initial: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        order: OrderDetail,
+        customer: CustomerView | None = None,
+        initial: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.order = order
         self.customer = customer
@@ -100,11 +104,15 @@ class CustomerEditScreen(EditDialog[Result]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             if self.customer is None:
-                title = Content.assemble(("Add customer to order ", "bold"),
-                                         literal(self.order.store_id, 50, "bold"))
+                title = Content.assemble(
+                    ("Add customer to order ", "bold"), literal(self.order.store_id, 50, "bold")
+                )
             else:
-                title = Content.assemble((f"Edit customer #{self.customer.id}", "bold"),
-                                         " of order ", literal(self.order.store_id, 40, "bold"))
+                title = Content.assemble(
+                    (f"Edit customer #{self.customer.id}", "bold"),
+                    " of order ",
+                    literal(self.order.store_id, 40, "bold"),
+                )
             yield Static(title, classes="title")
             if self.customer is not None:
                 yield Static("", id="shared", markup=False)
@@ -132,8 +140,10 @@ class CustomerEditScreen(EditDialog[Result]):
             text = "No other order uses this customer."
         else:
             verb = "shares" if count == 1 else "share"
-            text = (f"{plural(count, 'other order')} {verb} this customer: "
-                    "changes apply to all of them.")
+            text = (
+                f"{plural(count, 'other order')} {verb} this customer: "
+                "changes apply to all of them."
+            )
         self.query_one("#shared", Static).update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -148,8 +158,7 @@ class CustomerEditScreen(EditDialog[Result]):
     # -- values -----------------------------------------------------------------------------
 
     def values(self) -> dict[str, str]:
-        return {name: self.query_one(f"#field-{name}", FormField).value
-                for name in CUSTOMER_FIELDS}
+        return {name: self.query_one(f"#field-{name}", FormField).value for name in CUSTOMER_FIELDS}
 
     def changes(self) -> dict[str, Any]:
         return {k: v for k, v in self.values().items() if v != self.loaded(k)}
@@ -165,9 +174,13 @@ class CustomerEditScreen(EditDialog[Result]):
         self.taken = exc.customer
         owner = exc.customer
         offer = self.query_one("#taken", Static)
-        offer.update(literal(
-            f"{owner.email} is customer #{owner.id} ({owner.display_name}). "
-            f"ctrl+g links that customer to order {self.order.store_id} instead.", 600))
+        offer.update(
+            literal(
+                f"{owner.email} is customer #{owner.id} ({owner.display_name}). "
+                f"ctrl+g links that customer to order {self.order.store_id} instead.",
+                600,
+            )
+        )
         offer.add_class("-shown")
         self.refresh_bindings()
 
@@ -187,14 +200,25 @@ class CustomerEditScreen(EditDialog[Result]):
         app = services_of(self.app)
         if self.customer is None:
             return customers.create_customer(
-                app.db, app.operator, self.order.id, self.order.version,
+                app.db,
+                app.operator,
+                self.order.id,
+                self.order.version,
                 self.values(),
             )
         changes = self.changes()
-        return customers.update_customer(
-            app.db, app.operator, self.customer.id, self.customer.version,
-            changes, order_id=self.order.id,
-        ) if changes else None
+        return (
+            customers.update_customer(
+                app.db,
+                app.operator,
+                self.customer.id,
+                self.customer.version,
+                changes,
+                order_id=self.order.id,
+            )
+            if changes
+            else None
+        )
 
     def action_link_taken(self) -> None:
         if self.taken is not None and not self.busy:
@@ -203,9 +227,17 @@ class CustomerEditScreen(EditDialog[Result]):
     @work(exclusive=True, group="edit-dialog")
     async def _link(self, customer_id: int) -> None:
         app = services_of(self.app)
-        await self.save_and_close(customers.link_customer(
-            app.db, app.operator, self.order.id, self.order.version, customer_id,
-        ), doing="Linking…", failed="Not linked")
+        await self.save_and_close(
+            customers.link_customer(
+                app.db,
+                app.operator,
+                self.order.id,
+                self.order.version,
+                customer_id,
+            ),
+            doing="Linking…",
+            failed="Not linked",
+        )
 
     # -- other customer, unlink -------------------------------------------------------------
 
@@ -230,8 +262,10 @@ class CustomerEditScreen(EditDialog[Result]):
     @work(exclusive=True, group="edit-dialog")
     async def _unlink(self) -> None:
         assert self.customer is not None
-        question = (f"Unlink customer {self.customer.email} from order {self.order.store_id}? "
-                    "The customer itself is kept.")
+        question = (
+            f"Unlink customer {self.customer.email} from order {self.order.store_id}? "
+            "The customer itself is kept."
+        )
         if not await self.app.push_screen_wait(
             ConfirmScreen(question, "y = unlink", "n / esc = keep")
         ):
@@ -239,7 +273,10 @@ class CustomerEditScreen(EditDialog[Result]):
         app = services_of(self.app)
         try:
             detail = await customers.unlink_customer(
-                app.db, app.operator, self.order.id, self.order.version,
+                app.db,
+                app.operator,
+                self.order.id,
+                self.order.version,
             )
         except ConflictError as exc:
             self._show_conflict(exc)
@@ -263,8 +300,11 @@ class CustomerEditScreen(EditDialog[Result]):
         app = services_of(self.app)
         try:
             self.order = await orders.get_order(app.db, self.order.id)
-            fresh = (await customers.get_customer(app.db, self.customer.id)
-                     if self.customer is not None else None)
+            fresh = (
+                await customers.get_customer(app.db, self.customer.id)
+                if self.customer is not None
+                else None
+            )
         except NotFound as exc:
             self._status(f"Cannot reload: {exc}. esc closes the dialog")
             return
@@ -273,8 +313,10 @@ class CustomerEditScreen(EditDialog[Result]):
             before, self.customer = self.customer, fresh
             for name in CUSTOMER_FIELDS:
                 self.query_one(f"#field-{name}", FormField).take_reloaded(
-                    getattr(fresh, name), name in edited,
-                    getattr(fresh, name) != getattr(before, name))
+                    getattr(fresh, name),
+                    name in edited,
+                    getattr(fresh, name) != getattr(before, name),
+                )
         self.conflict = None
         self.query_one(ConflictNotice).remove_class("-shown")
         self.refresh_bindings()

@@ -84,10 +84,15 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
     def compose(self) -> ComposeResult:
         verb = "Change customer of order " if self.changing else "Add customer to order "
         with Vertical():
-            yield Static(Content.assemble((verb, "bold"), literal(self.order.store_id, 50, "bold")),
-                         classes="title")
-            yield StillInput(placeholder="Search customers: email, name or company",
-                             id="customer-search", compact=True)
+            yield Static(
+                Content.assemble((verb, "bold"), literal(self.order.store_id, 50, "bold")),
+                classes="title",
+            )
+            yield StillInput(
+                placeholder="Search customers: email, name or company",
+                id="customer-search",
+                compact=True,
+            )
             yield LiteralTable(id="customer-results")
             yield ConflictNotice(id="conflict")
         yield StatusLine(id="dialog-status")
@@ -193,12 +198,17 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
         self._status(f"Linking {visible(customer.email, 60)}…")
         try:
             detail = await customers.link_customer(
-                app.db, app.operator, self.order.id, self.order.version, customer.id,
+                app.db,
+                app.operator,
+                self.order.id,
+                self.order.version,
+                customer.id,
             )
         except ConflictError as exc:
             self.conflict = exc
             self.query_one(ConflictNotice).show_conflict(
-                exc, "Nothing was linked. r reloads the order.")
+                exc, "Nothing was linked. r reloads the order."
+            )
             self.refresh_bindings()
             self._status("Not linked: the order changed after you opened it")
         except ServiceError as exc:

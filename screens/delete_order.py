@@ -34,8 +34,9 @@ from orderview.services.errors import ConflictError, NotFound, PreviewChanged, S
 from orderview.services.views import OrderDetail
 
 
-def what_goes(store_id: str, customer: str, email: str, licenses: int, managers: int,
-              unsent_mail: int = 0) -> Content:
+def what_goes(
+    store_id: str, customer: str, email: str, licenses: int, managers: int, unsent_mail: int = 0
+) -> Content:
     """The dialog's description: every data string literal, never markup."""
     who = (
         Content.assemble(literal(customer, 60), " <", literal(email, 60), ">")
@@ -43,12 +44,21 @@ def what_goes(store_id: str, customer: str, email: str, licenses: int, managers:
         else literal(customer or "no customer", 60)
     )
     return Content.assemble(
-        "Order ID: ", literal(store_id, 60, "bold"), "\n",
-        "Customer: ", who, "\n\n",
-        "Deleting it also deletes ", (plural(licenses, "license"), "bold"), " and ",
+        "Order ID: ",
+        literal(store_id, 60, "bold"),
+        "\n",
+        "Customer: ",
+        who,
+        "\n\n",
+        "Deleting it also deletes ",
+        (plural(licenses, "license"), "bold"),
+        " and ",
         (plural(managers, "license manager assignment"), "bold"),
-        (f", and cancels {plural(unsent_mail, 'unsent email')} to its managers"
-         if unsent_mail else ""),
+        (
+            f", and cancels {plural(unsent_mail, 'unsent email')} to its managers"
+            if unsent_mail
+            else ""
+        ),
         ". The customer and the manager people stay.\n",
         ("This cannot be undone.", "bold"),
     )
@@ -79,17 +89,27 @@ class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]
         customer = detail.customer
         # What the dialog shows until the fresh preview is in (from the order screen).
         self.shown: tuple[object, ...] = (
-            detail.store_id, customer.display_name if customer else "",
-            customer.email if customer else "", detail.license_count, len(detail.managers), 0)
+            detail.store_id,
+            customer.display_name if customer else "",
+            customer.email if customer else "",
+            detail.license_count,
+            len(detail.managers),
+            0,
+        )
 
     def compose(self) -> ComposeResult:
         d = self.detail
         with VerticalScroll():
-            yield Static(Content.assemble("Delete order ", literal(d.store_id, 50)), classes="title")
+            yield Static(
+                Content.assemble("Delete order ", literal(d.store_id, 50)), classes="title"
+            )
             yield Static(what_goes(*self.shown), id="delete-what")  # type: ignore[arg-type]
             yield Static(
-                Content.assemble("Type the Order ID (", literal(d.store_id, 50, "bold"),
-                                 ") and press enter to delete:"),
+                Content.assemble(
+                    "Type the Order ID (",
+                    literal(d.store_id, 50, "bold"),
+                    ") and press enter to delete:",
+                ),
                 id="delete-prompt",
             )
             yield StillInput(id="delete-confirm")
@@ -133,11 +153,13 @@ class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]
         if preview.version != self.detail.version:
             self._block("This order was changed by someone else after you opened it.")
         elif preview.shown[:5] != before[:5]:  # (the order screen does not count unsent mail)
-            self._message(Content.assemble(
-                "Changed since the order was loaded (",
-                literal(deletion.preview_changes(before, preview), 300),
-                "): above is what deleting takes now.",
-            ))
+            self._message(
+                Content.assemble(
+                    "Changed since the order was loaded (",
+                    literal(deletion.preview_changes(before, preview), 300),
+                    "): above is what deleting takes now.",
+                )
+            )
 
     def _show(self, preview: deletion.DeletionPreview) -> None:
         self.preview, self.shown = preview, preview.shown
@@ -167,10 +189,12 @@ class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]
         if self.busy or self.blocked:
             return
         if not self.matches:
-            self._message(Content.assemble(
-                "Not deleted. To delete, type the Order ID exactly: ",
-                literal(self.detail.store_id, 60, "bold"),
-            ))
+            self._message(
+                Content.assemble(
+                    "Not deleted. To delete, type the Order ID exactly: ",
+                    literal(self.detail.store_id, 60, "bold"),
+                )
+            )
             return
         self.busy = True
         self.query_one("#delete", Button).disabled = True
@@ -188,7 +212,10 @@ class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]
                 if preview.shown != self.shown:
                     raise PreviewChanged("order", preview, "")
             result = await deletion.delete_order(
-                services_of(self.app).db, services_of(self.app).operator, self.detail.id, self.detail.version,
+                services_of(self.app).db,
+                services_of(self.app).operator,
+                self.detail.id,
+                self.detail.version,
                 fingerprint=preview.fingerprint,
             )
         except PreviewChanged as exc:
@@ -216,10 +243,13 @@ class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]
         box.value = ""
         box.focus()
         self.query_one("#delete", Button).disabled = True
-        self._message(Content.assemble(
-            "Not deleted: this order changed after this dialog showed it (", literal(what, 300),
-            "). Above is what deleting takes now; to delete it, type the Order ID again.",
-        ))
+        self._message(
+            Content.assemble(
+                "Not deleted: this order changed after this dialog showed it (",
+                literal(what, 300),
+                "). Above is what deleting takes now; to delete it, type the Order ID again.",
+            )
+        )
 
     def action_cancel(self) -> None:
         if not self.busy:
@@ -232,9 +262,13 @@ def after_delete(app: App[object], deleted: deletion.DeletedOrder) -> None:
     from orderview.screens.orders import OrdersScreen
 
     app.notify(
-        visible(f"Order {deleted.store_id} deleted with {plural(deleted.license_count, 'license')}"
-                f" and {plural(deleted.manager_count, 'manager assignment')}.", max_length=300),
-        title="Order deleted", markup=False,
+        visible(
+            f"Order {deleted.store_id} deleted with {plural(deleted.license_count, 'license')}"
+            f" and {plural(deleted.manager_count, 'manager assignment')}.",
+            max_length=300,
+        ),
+        title="Order deleted",
+        markup=False,
     )
     services_of(app).show_orders_search()
     for screen in app.screen_stack:

@@ -126,8 +126,9 @@ class EditDialog(ModalScreen[ResultT]):
         ):
             self.dismiss(None)
 
-    async def save_and_close(self, write: Awaitable[Any], doing: str = "Saving…",
-                             failed: str = "Not saved") -> None:
+    async def save_and_close(
+        self, write: Awaitable[Any], doing: str = "Saving…", failed: str = "Not saved"
+    ) -> None:
         """One service write: busy while it runs, then closed with its result, or the refusal
         shown (fields by their fields, a conflict in the notice, any other service error on
         the status line as ``failed: why``)."""
@@ -206,14 +207,17 @@ class EditOrderScreen(EditDialog[OrderDetail | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(
-                Content.assemble(("Edit order ", "bold"), literal(self.detail.store_id, 60, "bold")),
+                Content.assemble(
+                    ("Edit order ", "bold"), literal(self.detail.store_id, 60, "bold")
+                ),
                 classes="title",
             )
             for name, label, placeholder in TEXT_FIELDS:
                 yield FormField(name, label, getattr(self.detail, name), placeholder)
             for name, label in FLAGS:
-                yield Tick(literal(label), value=getattr(self.detail, name), id=name,
-                           compact=True)  # blank when off: readable without colour
+                yield Tick(
+                    literal(label), value=getattr(self.detail, name), id=name, compact=True
+                )  # blank when off: readable without colour
             yield ConflictNotice(id="conflict")
         yield StatusLine("ctrl+s saves · esc cancels", id="dialog-status")
         yield StillFooter()
@@ -255,10 +259,17 @@ class EditOrderScreen(EditDialog[OrderDetail | None]):
 
     def pending_write(self) -> Awaitable[OrderDetail] | None:
         changes = self.changes()
-        return order_edit.update_order(
-            services_of(self.app).db, services_of(self.app).operator,
-            self.detail.id, self.detail.version, changes,
-        ) if changes else None
+        return (
+            order_edit.update_order(
+                services_of(self.app).db,
+                services_of(self.app).operator,
+                self.detail.id,
+                self.detail.version,
+                changes,
+            )
+            if changes
+            else None
+        )
 
     def discard_question(self) -> str:
         return f"Discard your changes to order {self.detail.store_id}?" if self.changes() else ""
@@ -276,7 +287,8 @@ class EditOrderScreen(EditDialog[OrderDetail | None]):
         both = [name for name in edited if getattr(fresh, name) != getattr(before, name)]
         for name, _, _ in TEXT_FIELDS:
             self.query_one(f"#field-{name}", FormField).take_reloaded(
-                getattr(fresh, name), name in edited, name in both)
+                getattr(fresh, name), name in edited, name in both
+            )
         for name, _ in FLAGS:
             if name not in edited:
                 self.query_one(f"#{name}", Checkbox).value = getattr(fresh, name)
@@ -285,8 +297,10 @@ class EditOrderScreen(EditDialog[OrderDetail | None]):
         self.refresh_bindings()
         self.query_one("#reference").focus()
         flags = [label for name, label in FLAGS if name in both]
-        self._status("Reloaded; your edits are kept. ctrl+s saves them"
-                     + (f" ({', '.join(flags)} changed there too)." if flags else "."))
+        self._status(
+            "Reloaded; your edits are kept. ctrl+s saves them"
+            + (f" ({', '.join(flags)} changed there too)." if flags else ".")
+        )
 
     @on(Checkbox.Changed)
     def _flag_changed(self, event: Checkbox.Changed) -> None:

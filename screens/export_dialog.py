@@ -111,8 +111,9 @@ class ExportScreen(ModalScreen[export.ExportResult | None]):
             self._error("Type the file to write.")
             return
         if has_unsafe(path):  # a pasted NUL crashed the app; ESC or bidi would spoof `ls`
-            self._error("Not written: the file name must not contain control characters or "
-                        "line breaks.")
+            self._error(
+                "Not written: the file name must not contain control characters or line breaks."
+            )
             return
         self._error(None)
         self.busy = True
@@ -134,7 +135,8 @@ class ExportScreen(ModalScreen[export.ExportResult | None]):
             return
         self.app.notify(
             visible(f"{plural(result.rows, 'row')} written to {result.path}", max_length=500),
-            title="Exported", markup=False,
+            title="Exported",
+            markup=False,
         )
         self.dismiss(result)
 
@@ -145,18 +147,25 @@ class ExportScreen(ModalScreen[export.ExportResult | None]):
             self._status("Exporting…")
             try:
                 return await export.export_to_file(
-                    services_of(self.app).db, self.detail.id, path, overwrite=overwrite,
-                    progress=progress, actor=services_of(self.app).operator,
+                    services_of(self.app).db,
+                    self.detail.id,
+                    path,
+                    overwrite=overwrite,
+                    progress=progress,
+                    actor=services_of(self.app).operator,
                 )
             except export.ExportFileExists:
                 target = export.resolve_target(path)
                 self._status("The file exists.")
-                question = Content.assemble(literal(target, 300), " already exists.\n\n",
-                                            ("Overwrite it?", "bold"))
+                question = Content.assemble(
+                    literal(target, 300), " already exists.\n\n", ("Overwrite it?", "bold")
+                )
                 if overwrite or not await self.app.push_screen_wait(ConfirmScreen(question)):
                     self._status(IDLE_HINT)
-                    self._error(f"Not written: {target} already exists. Change the name, "
-                                "or write again and confirm overwriting.")
+                    self._error(
+                        f"Not written: {target} already exists. Change the name, "
+                        "or write again and confirm overwriting."
+                    )
                     return None
                 overwrite = True
             except ServiceError as exc:

@@ -78,8 +78,7 @@ def generic_keys(node: object) -> set[tuple[str, str]]:
     textual = declared_keys(node, "textual.")
     ours = declared_keys(node, "orderview.")
     generic_actions = {action for _, action in textual}
-    return (textual - ours) | {(key, action) for key, action in ours
-                               if action in generic_actions}
+    return (textual - ours) | {(key, action) for key, action in ours if action in generic_actions}
 
 
 # Where each kind of key goes in the list: the screen's own first, the generic ones after.
@@ -112,8 +111,10 @@ def screen_keys(app: App[Any], screen: Screen[Any]) -> list[KeyHelp]:
         key = app.get_key_display(binding)
         if ident in seen:
             prev_rank, prev = seen[ident]
-            seen[ident] = (min(rank, prev_rank), KeyHelp(f"{prev.key}, {key}", prev.description,
-                                                          where))
+            seen[ident] = (
+                min(rank, prev_rank),
+                KeyHelp(f"{prev.key}, {key}", prev.description, where),
+            )
         else:
             seen[ident] = (rank, KeyHelp(key, description, where))
     # A focused text box takes printable keys (q, n…) as characters: the screen's bindings for
@@ -123,18 +124,23 @@ def screen_keys(app: App[Any], screen: Screen[Any]) -> list[KeyHelp]:
         actions = {k[0] for k in seen}
         for key_name, binding in node_bindings(screen):
             description = binding.tooltip or binding.description
-            if description and binding.action not in actions and not binding.system and \
-                    focused.check_consume_key(key_name, key_to_character(key_name)):
+            if (
+                description
+                and binding.action not in actions
+                and not binding.system
+                and focused.check_consume_key(key_name, key_to_character(key_name))
+            ):
                 ident = (binding.action, OUTSIDE_TEXT)
                 key = app.get_key_display(binding)
                 shown = seen.get(ident)
-                seen[ident] = (OWN_SCREEN, KeyHelp(f"{shown[1].key}, {key}" if shown else key,
-                                                   description, OUTSIDE_TEXT))
+                seen[ident] = (
+                    OWN_SCREEN,
+                    KeyHelp(f"{shown[1].key}, {key}" if shown else key, description, OUTSIDE_TEXT),
+                )
     return [help_ for _, help_ in sorted(seen.values(), key=lambda item: item[0])]
 
 
 OUTSIDE_TEXT = "not in text box"
-
 
 
 # Key, Action, Where: with one space before each cell and a scrollbar, 72 of the dialog's 74.

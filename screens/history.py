@@ -73,9 +73,14 @@ class HistoryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content.assemble(("History of order ", "bold"),
-                                          literal(self.store_id, 50, "bold"),
-                                          "  (times in UTC, newest first)"), classes="title")
+            yield Static(
+                Content.assemble(
+                    ("History of order ", "bold"),
+                    literal(self.store_id, 50, "bold"),
+                    "  (times in UTC, newest first)",
+                ),
+                classes="title",
+            )
             yield HistoryLog(id="history-log")
         yield StatusLine(id="history-status")
         yield StillFooter()

@@ -150,8 +150,9 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         self.step = self._build(name, index)
         await body.mount(self.step)
         numbered = f" · line {index + 1}" if index > 0 and name != "summary" else ""
-        self.query_one("#wizard-title", Static).update(Content.assemble(
-            "Issue licenses ", self._target(), f" · {self.step.title}{numbered}"))
+        self.query_one("#wizard-title", Static).update(
+            Content.assemble("Issue licenses ", self._target(), f" · {self.step.title}{numbered}")
+        )
         self.status.set_status(HINTS.get(name, ""))
         self.refresh_bindings()
         if errors:
@@ -168,8 +169,9 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
     def _show_errors(self, errors: dict[str, str]) -> None:
         assert self.step is not None
         rest = self.step.show_errors(errors)
-        self.status.set_status("Check the fields marked in red" + (
-            ": " + "; ".join(rest) if rest else "."))
+        self.status.set_status(
+            "Check the fields marked in red" + (": " + "; ".join(rest) if rest else ".")
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         name = self.stack[-1][0]
@@ -193,8 +195,12 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         if errors:
             self._show_errors(errors)
             return
-        following = {"order": ("product", 0), "product": ("policy", index),
-                     "policy": ("entitlements", index), "entitlements": ("summary", -1)}
+        following = {
+            "order": ("product", 0),
+            "product": ("policy", index),
+            "policy": ("entitlements", index),
+            "entitlements": ("summary", -1),
+        }
         if self.fixing:  # sent back by the service to fix one thing: straight to the summary
             self.fixing = False
             self.stack.append(("summary", -1))
@@ -246,8 +252,12 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
             return
         self.fixing = False
         name, index = self.stack.pop()
-        if (name == "product" and index > 0 and self.stack[-1][1] != index
-                and index == len(self.lines) - 1):
+        if (
+            name == "product"
+            and index > 0
+            and self.stack[-1][1] != index
+            and index == len(self.lines) - 1
+        ):
             self.lines.pop()  # backing out of an added line's first step abandons that line
         await self._show()
 
@@ -255,8 +265,8 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
     async def _close(self) -> None:
         entered = self.order_draft.touched or any(line.product for line in self.lines)
         if entered and not await self.app.push_screen_wait(
-                ConfirmScreen("Close the wizard and discard what you entered? Nothing has "
-                              "been issued.")):
+            ConfirmScreen("Close the wizard and discard what you entered? Nothing has been issued.")
+        ):
             return
         self.dismiss(None)
 
@@ -284,16 +294,22 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         self.status.set_status(f"Issuing {total:,} licenses…")
         try:
             if self.order is not None:
-                result = await issue_licenses(app.db, app.operator,
-                                              self.order.id, inputs, self._progress)
-                outcome = IssueOutcome(result.order_id, result.store_id, result.total, False,
-                                       result.after_id)
+                result = await issue_licenses(
+                    app.db, app.operator, self.order.id, inputs, self._progress
+                )
+                outcome = IssueOutcome(
+                    result.order_id, result.store_id, result.total, False, result.after_id
+                )
             else:
                 created = await create_order(
-                    app.db, app.operator, self.order_draft.data(),
-                    inputs, self._progress)
-                outcome = IssueOutcome(created.order.id, created.order.store_id,
-                                       created.issued.total if created.issued else 0, True)
+                    app.db, app.operator, self.order_draft.data(), inputs, self._progress
+                )
+                outcome = IssueOutcome(
+                    created.order.id,
+                    created.order.store_id,
+                    created.issued.total if created.issued else 0,
+                    True,
+                )
         except LineErrors as exc:
             self.issuing = False
             self.lines = lines
@@ -329,4 +345,3 @@ async def show_new_licenses(screen: Screen[None], outcome: IssueOutcome) -> None
             pane.start_at(outcome.after_id)
             return
         await asyncio.sleep(0.02)
-

@@ -42,9 +42,14 @@ HISTORY_PAGE = 50
 
 def header_text(detail: LicenseDetail) -> Content:
     return Content.assemble(
-        ("License ", "bold"), literal(detail.identity, max_length=60, style="bold"),
-        "  ·  ", literal(detail.product_code, max_length=20), "  ·  ", detail.status,
-        "  ·  order ", literal(detail.order_store_id, max_length=30),
+        ("License ", "bold"),
+        literal(detail.identity, max_length=60, style="bold"),
+        "  ·  ",
+        literal(detail.product_code, max_length=20),
+        "  ·  ",
+        detail.status,
+        "  ·  order ",
+        literal(detail.order_store_id, max_length=30),
     )
 
 
@@ -59,32 +64,48 @@ class LicenseScreen(RoleGated, Screen[None]):
     """
     HELP_TITLE = "License"
     ROLE_ACTIONS: ClassVar[dict[str, str]] = {
-        name: "change_license" for name in
-        ("disable", "enable", "reset", "release", "note", "limits", "extend")
+        name: "change_license"
+        for name in ("disable", "enable", "reset", "release", "note", "limits", "extend")
     }
     BINDINGS = [
         Binding("d", "disable", "Disable", tooltip="Disable the license (asks y/n)"),
         Binding("e", "enable", "Enable", tooltip="Enable the license (asks y/n)"),
-        Binding("R", "reset", "Reset", tooltip="Reset activations: release every device "
-                                               "(asks first)"),
-        Binding("X", "release", "Release", tooltip="Release the device under the cursor "
-                                                   "(Devices tab; asks first)"),
+        Binding(
+            "R", "reset", "Reset", tooltip="Reset activations: release every device (asks first)"
+        ),
+        Binding(
+            "X",
+            "release",
+            "Release",
+            tooltip="Release the device under the cursor (Devices tab; asks first)",
+        ),
         Binding("n", "note", "Note", tooltip="Edit the note"),
         Binding("m", "limits", "Limits", tooltip="Change max activations / max transfers"),
         Binding("v", "extend", "Extend", tooltip="Extend validity or maintenance"),
-        Binding("c", "copy", "Copy", tooltip="Copy the key (or user email) to your clipboard "
-                                             "(OSC 52)"),
+        Binding(
+            "c", "copy", "Copy", tooltip="Copy the key (or user email) to your clipboard (OSC 52)"
+        ),
         Binding("escape", "back", "Back", show=False, tooltip="Back to the order"),
         Binding("1", "show_tab('license-details')", "Details", show=False),
         Binding("2", "show_tab('license-devices')", "Devices", show=False),
-        Binding("3,h", "show_tab('license-history')", "History", show=False,
-                tooltip="The license's history (audit trail)"),
+        Binding(
+            "3,h",
+            "show_tab('license-history')",
+            "History",
+            show=False,
+            tooltip="The license's history (audit trail)",
+        ),
         Binding("ctrl+r", "reload", "Reload", show=False, tooltip="Reload the license"),
     ]
 
-    def __init__(self, license_id: int, detail: LicenseDetail | None = None, *,
-                 place_order_cursor: bool = False,
-                 back: Callable[[LicenseScreen], None] | None = None) -> None:
+    def __init__(
+        self,
+        license_id: int,
+        detail: LicenseDetail | None = None,
+        *,
+        place_order_cursor: bool = False,
+        back: Callable[[LicenseScreen], None] | None = None,
+    ) -> None:
         """``back``: the opener's hook for esc (the order screen's ``license_closed``), passed in
         so this screen does not import the order screen that opens it."""
         super().__init__()
@@ -106,8 +127,10 @@ class LicenseScreen(RoleGated, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="license-header")
         with TabbedContent(id="license-tabs"):
-            with (TabPane("Details", id="license-details"),
-                  VerticalScroll(id="license-scroll", can_focus=True)):
+            with (
+                TabPane("Details", id="license-details"),
+                VerticalScroll(id="license-scroll", can_focus=True),
+            ):
                 yield FieldList(id="license-fields")
             with TabPane("Devices", id="license-devices"):
                 yield LiteralTable(id="devices-table", compact=True, max_cell=40)
@@ -163,8 +186,11 @@ class LicenseScreen(RoleGated, Screen[None]):
         self._focus_tab(tab_id)
 
     def _focus_tab(self, tab_id: str) -> None:
-        target = {"license-details": "#license-scroll", "license-devices": "#devices-table",
-                  "license-history": "#license-log"}[tab_id]
+        target = {
+            "license-details": "#license-scroll",
+            "license-devices": "#devices-table",
+            "license-history": "#license-log",
+        }[tab_id]
         self.query_one(target).focus()
 
     def _on_devices_tab(self) -> bool:
@@ -181,18 +207,23 @@ class LicenseScreen(RoleGated, Screen[None]):
 
     @work(exclusive=True, group="license-history")
     async def _load_history(self) -> None:
-        page = await licenses.license_history(services_of(self.app).db, self.license_id,
-                                              limit=HISTORY_PAGE)
+        page = await licenses.license_history(
+            services_of(self.app).db, self.license_id, limit=HISTORY_PAGE
+        )
         log = self.query_one("#license-log", VerticalScroll)
         await log.remove_children()
         if not page.items:
             await log.mount(Static("No recorded changes yet."))
             return
-        await log.mount_all(Static(event_content(e), classes="license-event")
-                            for e in page.items)
+        await log.mount_all(Static(event_content(e), classes="license-event") for e in page.items)
         if page.has_more:
-            await log.mount(Static(f"(the {HISTORY_PAGE} newest events; `orderview history "
-                                   "ORDER_ID` prints them all)", markup=False))
+            await log.mount(
+                Static(
+                    f"(the {HISTORY_PAGE} newest events; `orderview history "
+                    "ORDER_ID` prints them all)",
+                    markup=False,
+                )
+            )
 
     # -- which keys show -------------------------------------------------------------------
 
@@ -224,8 +255,10 @@ class LicenseScreen(RoleGated, Screen[None]):
         if self.detail is None:
             return
         self.app.copy_to_clipboard(self.detail.identity)
-        self._say(f"Copied the {self.detail.identity_kind} {self.detail.identity} to your "
-                  "clipboard (OSC 52: if nothing arrived, your terminal does not allow it)")
+        self._say(
+            f"Copied the {self.detail.identity_kind} {self.detail.identity} to your "
+            "clipboard (OSC 52: if nothing arrived, your terminal does not allow it)"
+        )
 
     async def _run(self, call, done: str) -> None:
         """One service call: show the result, or why not (a conflict reloads the license)."""
@@ -273,14 +306,19 @@ class LicenseScreen(RoleGated, Screen[None]):
         if detail is None or self._busy or refuse_write(self) or detail.enabled == enabled:
             return
         verb = "Enable" if enabled else "Disable"
-        what = ("it validates again" if enabled else
-                "it stops validating; its devices stay")
-        question = Content.assemble(f"{verb} license ", literal(detail.identity, 60),
-                                    f"? ({what})")
+        what = "it validates again" if enabled else "it stops validating; its devices stay"
+        question = Content.assemble(f"{verb} license ", literal(detail.identity, 60), f"? ({what})")
         if await self._confirmed(question, f"y = {verb.lower()}"):
-            await self._run(licenses.set_enabled(services_of(self.app).db, services_of(self.app).operator,
-                                                 detail.id, detail.version, enabled),
-                            f"{verb}d {detail.identity}.")
+            await self._run(
+                licenses.set_enabled(
+                    services_of(self.app).db,
+                    services_of(self.app).operator,
+                    detail.id,
+                    detail.version,
+                    enabled,
+                ),
+                f"{verb}d {detail.identity}.",
+            )
 
     @work(exclusive=True, group="license-action")
     async def action_reset(self) -> None:
@@ -289,13 +327,21 @@ class LicenseScreen(RoleGated, Screen[None]):
             return
         count = len(detail.devices)
         question = Content.assemble(
-            "Reset activations of ", literal(detail.identity, 60),
+            "Reset activations of ",
+            literal(detail.identity, 60),
             f"? All {count}{'+' if detail.devices_more else ''} device(s) are released; "
-            "this cannot be undone.")
+            "this cannot be undone.",
+        )
         if await self._confirmed(question, "y = reset"):
-            await self._run(licenses.release_devices(services_of(self.app).db, services_of(self.app).operator,
-                                                     detail.id, detail.version),
-                            f"Activations of {detail.identity} reset: devices released.")
+            await self._run(
+                licenses.release_devices(
+                    services_of(self.app).db,
+                    services_of(self.app).operator,
+                    detail.id,
+                    detail.version,
+                ),
+                f"Activations of {detail.identity} reset: devices released.",
+            )
 
     def _device_under_cursor(self) -> DeviceView | None:
         assert self.detail is not None
@@ -316,13 +362,25 @@ class LicenseScreen(RoleGated, Screen[None]):
         if device is None:
             return
         question = Content.assemble(
-            "Release device ", literal(device.hostname or "(no hostname)", 60), " (",
-            literal(device.identifier, 40), ") from ", literal(detail.identity, 60),
-            "? Its seat is free again; this cannot be undone.")
+            "Release device ",
+            literal(device.hostname or "(no hostname)", 60),
+            " (",
+            literal(device.identifier, 40),
+            ") from ",
+            literal(detail.identity, 60),
+            "? Its seat is free again; this cannot be undone.",
+        )
         if await self._confirmed(question, "y = release"):
-            await self._run(licenses.release_devices(
-                services_of(self.app).db, services_of(self.app).operator, detail.id, detail.version,
-                device_id=device.id), f"Released {device.hostname or device.identifier}.")
+            await self._run(
+                licenses.release_devices(
+                    services_of(self.app).db,
+                    services_of(self.app).operator,
+                    detail.id,
+                    detail.version,
+                    device_id=device.id,
+                ),
+                f"Released {device.hostname or device.identifier}.",
+            )
 
     @work(exclusive=True, group="license-action")
     async def action_note(self) -> None:

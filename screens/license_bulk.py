@@ -38,14 +38,18 @@ def dry_run_text(preview: bulk.BulkPreview) -> Content:
     """What will change: every key literal, never markup."""
     change = preview.change
     parts: list[Content | str | tuple[str, str]] = [
-        "Dry run, nothing changed yet. ", (change.label.capitalize(), "bold"), ": ",
-        (plural(preview.changing, "license"), "bold"), " of ",
-        plural(preview.selected, "selected license"), " in ",
-        literal(preview.store_id, 40, "bold"), " change",
+        "Dry run, nothing changed yet. ",
+        (change.label.capitalize(), "bold"),
+        ": ",
+        (plural(preview.changing, "license"), "bold"),
+        " of ",
+        plural(preview.selected, "selected license"),
+        " in ",
+        literal(preview.store_id, 40, "bold"),
+        " change",
     ]
     if preview.unchanged:
-        reason = ("no validity end" if change.action == "extend"
-                  else f"already {change.action}d")
+        reason = "no validity end" if change.action == "extend" else f"already {change.action}d"
         parts.append(f"; {preview.unchanged:,} stay as they are ({reason})")
     parts.append(".")
     if preview.sample:
@@ -85,8 +89,7 @@ class BulkScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            which = ("all that match the filter" if self.selection.match is not None
-                     else "chosen")
+            which = "all that match the filter" if self.selection.match is not None else "chosen"
             yield Static(f"{plural(self.count, 'license')} selected ({which})", classes="title")
             yield Static(id="bulk-what")
             yield StillInput(placeholder="30d, 6m, 1y or YYYY-MM-DD", id="bulk-extend")
@@ -100,7 +103,8 @@ class BulkScreen(ModalScreen[str | None]):
 
     def _say(self, where: str, text: str | Content) -> None:
         self.query_one(where, Static).update(
-            text if isinstance(text, Content) else literal(text, max_length=1000))
+            text if isinstance(text, Content) else literal(text, max_length=1000)
+        )
 
     # -- keys -------------------------------------------------------------------------------
 
@@ -125,8 +129,11 @@ class BulkScreen(ModalScreen[str | None]):
             event.stop()
             if self.shown_at is None or event.time < self.shown_at:
                 self.ignored += 1
-                self._say("#bulk-message", f"{plural(self.ignored, 'key')} typed before the "
-                          "dry run appeared ignored: type after reading it.")
+                self._say(
+                    "#bulk-message",
+                    f"{plural(self.ignored, 'key')} typed before the "
+                    "dry run appeared ignored: type after reading it.",
+                )
                 return
             self._confirm_key(event)
 
@@ -136,8 +143,9 @@ class BulkScreen(ModalScreen[str | None]):
         text = event.value.strip()
         as_date = bool(DATE_RE.match(text))
         try:
-            change = bulk.parse_change("extend", extend="" if as_date else text,
-                                       until=text if as_date else "")
+            change = bulk.parse_change(
+                "extend", extend="" if as_date else text, until=text if as_date else ""
+            )
         except FieldErrors as exc:
             self._say("#bulk-message", next(iter(exc.errors.values())))
             return
@@ -208,8 +216,13 @@ class BulkScreen(ModalScreen[str | None]):
         self.state = "applying"
         self._say("#bulk-keys", "Changing…")
         try:
-            result = await bulk.bulk_apply(services_of(self.app).db, services_of(self.app).operator, self.selection,
-                                           self.change, self.preview.fingerprint)
+            result = await bulk.bulk_apply(
+                services_of(self.app).db,
+                services_of(self.app).operator,
+                self.selection,
+                self.change,
+                self.preview.fingerprint,
+            )
         except PreviewChanged as exc:
             self._show(exc.preview)  # type: ignore[arg-type]
             self._say("#bulk-message", str(exc) + " Above is what it would change now.")

@@ -44,14 +44,16 @@ def initial_values(detail: LicenseDetail) -> dict[str, str]:
     v = detail.values
     return {
         "note": detail.note,
-        "max_activations": ("unlimited" if v["allow_unlimited_activations"]
-                            else str(v["max_activations"] or "")),
+        "max_activations": (
+            "unlimited" if v["allow_unlimited_activations"] else str(v["max_activations"] or "")
+        ),
         "max_transfers": str(v["max_transfers"]),
         "extend": "",
         "valid_until": v["validity_period"].isoformat() if v["validity_period"] else "",
         "maintenance_extend": "",
-        "maintenance_until": (v["maintenance_period"].isoformat()
-                              if v["maintenance_period"] else ""),
+        "maintenance_until": (
+            v["maintenance_period"].isoformat() if v["maintenance_period"] else ""
+        ),
     }
 
 
@@ -79,9 +81,12 @@ class LicenseEditScreen(EditDialog[LicenseDetail | str | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(Content.assemble(("Change license ", "bold"),
-                                          literal(self.detail.identity, 60, "bold")),
-                         classes="title")
+            yield Static(
+                Content.assemble(
+                    ("Change license ", "bold"), literal(self.detail.identity, 60, "bold")
+                ),
+                classes="title",
+            )
             for name, label, placeholder in FIELDS:
                 yield FormField(name, label, self.initial[name], placeholder)
             yield ConflictNotice(id="conflict")
@@ -93,15 +98,22 @@ class LicenseEditScreen(EditDialog[LicenseDetail | str | None]):
 
     def changes(self) -> dict[str, Any]:
         """Only what the operator changed."""
-        values = {name: self.query_one(f"#field-{name}", FormField).value
-                  for name, _, _ in FIELDS}
+        values = {name: self.query_one(f"#field-{name}", FormField).value for name, _, _ in FIELDS}
         return {k: v for k, v in values.items() if v != self.initial[k]}
 
     def pending_write(self) -> Awaitable[LicenseDetail] | None:
         changes = self.changes()
-        return licenses.update_license(
-            services_of(self.app).db, services_of(self.app).operator,
-            self.detail.id, self.detail.version, changes) if changes else None
+        return (
+            licenses.update_license(
+                services_of(self.app).db,
+                services_of(self.app).operator,
+                self.detail.id,
+                self.detail.version,
+                changes,
+            )
+            if changes
+            else None
+        )
 
     def _show_refused(self, refusal: FieldErrors) -> None:
         self._status(refused(self, refusal.errors))

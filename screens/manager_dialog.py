@@ -90,8 +90,12 @@ class ManagerDialog(ModalScreen[str | None]):
         *HELP_BINDINGS,
     ]
 
-    def __init__(self, order: OrderDetail, manager: ManagerView | None = None,
-                 default_permissions: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        order: OrderDetail,
+        manager: ManagerView | None = None,
+        default_permissions: list[str] | None = None,
+    ) -> None:
         super().__init__()
         self.order = order
         self.manager = manager
@@ -128,35 +132,49 @@ class ManagerDialog(ModalScreen[str | None]):
         locked = not self.enterprise
         with VerticalScroll():
             if self.manager is None:
-                yield Static(Content.assemble(("Add license manager to order ", "bold"),
-                                              literal(self.order.store_id, 40, "bold")),
-                             classes="title")
+                yield Static(
+                    Content.assemble(
+                        ("Add license manager to order ", "bold"),
+                        literal(self.order.store_id, 40, "bold"),
+                    ),
+                    classes="title",
+                )
                 for field, label, placeholder in FIELDS:
                     with Horizontal(classes="row"):
                         yield Static(label, classes="label")
                         yield StillInput(id=field, placeholder=placeholder, compact=True)
                     yield Static(id=f"{field}-error", classes="error")
             else:
-                yield Static(Content.assemble(("Edit permissions on order ", "bold"),
-                                              literal(self.order.store_id, 30, "bold")),
-                             classes="title")
+                yield Static(
+                    Content.assemble(
+                        ("Edit permissions on order ", "bold"),
+                        literal(self.order.store_id, 30, "bold"),
+                    ),
+                    classes="title",
+                )
                 yield Static(literal(f"{self.manager.email}  {self.manager.name}".strip(), 76))
             yield Static("Permissions on this order (space toggles):", classes="section")
             for p in PERMISSIONS:
                 is_locked = locked and p.distribution
-                yield Tick(permission_label(p.label, p.meaning, is_locked),
-                               value=p.code in initial, id=f"perm-{p.code}",
-                               disabled=is_locked, compact=True)
+                yield Tick(
+                    permission_label(p.label, p.meaning, is_locked),
+                    value=p.code in initial,
+                    id=f"perm-{p.code}",
+                    disabled=is_locked,
+                    compact=True,
+                )
             if locked:
                 yield Static(
-                    literal("Locked: Create order, Issue license and Create bundle order can be "
-                            f"changed {self.lock_reason}."),
-                    classes="note", id="plan-note",
+                    literal(
+                        "Locked: Create order, Issue license and Create bundle order can be "
+                        f"changed {self.lock_reason}."
+                    ),
+                    classes="note",
+                    id="plan-note",
                 )
             yield Static(id="permissions-error", classes="error")
             if self.manager is None:
-                yield Tick(literal("Send invite email"), value=True, id="send-invite",
-                               compact=True)
+                yield Tick(literal("Send invite email"), value=True, id="send-invite", compact=True)
         yield StatusLine(id="dialog-status")
         yield StillFooter()
 
@@ -193,20 +211,28 @@ class ManagerDialog(ModalScreen[str | None]):
         status.set_status("Saving…")
         try:
             if self.manager is None:
-                data = {field: self.query_one(f"#{field}", StillInput).value
-                        for field, _, _ in FIELDS}
+                data = {
+                    field: self.query_one(f"#{field}", StillInput).value for field, _, _ in FIELDS
+                }
                 data["permissions"] = self.permissions()  # type: ignore[assignment]
                 data["send_invite"] = self.query_one("#send-invite", Checkbox).value  # type: ignore[assignment]
                 result = await managers.add_manager(
-                    app.db, app.settings, self.order.id, data,
+                    app.db,
+                    app.settings,
+                    self.order.id,
+                    data,
                     actor=app.operator,
                 )
-                message = added_message(data["email"].strip(), result,
-                                        mail_configured(app.settings))
+                message = added_message(
+                    data["email"].strip(), result, mail_configured(app.settings)
+                )
             else:
                 await managers.update_permissions(
-                    app.db, app.settings, self.manager.assignment_id,
-                    self.permissions(), version=self.manager.assignment_version,
+                    app.db,
+                    app.settings,
+                    self.manager.assignment_id,
+                    self.permissions(),
+                    version=self.manager.assignment_version,
                     actor=app.operator,
                 )
                 message = f"Permissions of {self.manager.email} saved"

@@ -23,7 +23,7 @@ def order_query(text: str) -> str:
     lowered = stripped.lower()
     for prefix in PREFIXES:
         if lowered.startswith(prefix):
-            return stripped[len(prefix):].lstrip(" :…").strip()
+            return stripped[len(prefix) :].lstrip(" :…").strip()
     return stripped
 
 
@@ -37,7 +37,9 @@ def hit_display(s: OrderSummary) -> Content:
 class OpenOrderProvider(Provider):
     async def discover(self) -> Hits:
         yield DiscoveryHit(
-            "Open order…", self._focus_search, text="Open order…",
+            "Open order…",
+            self._focus_search,
+            text="Open order…",
             help="type an Order ID, reference, customer or license key",
         )
 
@@ -47,8 +49,13 @@ class OpenOrderProvider(Provider):
             matcher = self.matcher(query)
             score = matcher.match("Open order…")
             if score > 0:
-                yield Hit(score, matcher.highlight("Open order…"), self._focus_search,
-                          text="Open order…", help="type an Order ID after it")
+                yield Hit(
+                    score,
+                    matcher.highlight("Open order…"),
+                    self._focus_search,
+                    text="Open order…",
+                    help="type an Order ID after it",
+                )
             return
         page = await orders.search_orders(services_of(self.app).db, text, limit=LIMIT)
         for rank, summary in enumerate(page.items):
@@ -60,5 +67,5 @@ class OpenOrderProvider(Provider):
             )
 
     def _focus_search(self) -> None:
-        """"Open order…" with nothing typed: go to the orders search, where typing searches."""
+        """ "Open order…" with nothing typed: go to the orders search, where typing searches."""
         services_of(self.app).show_orders_search()

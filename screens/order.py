@@ -62,15 +62,21 @@ def header_text(detail: OrderDetail) -> Content:
 def row_signature(detail: OrderDetail) -> tuple[object, ...]:
     """What the orders list shows of an order, so going back knows whether to refresh it."""
     customer = detail.customer
-    return (detail.version, detail.license_count,
-            (customer.id, customer.version) if customer else None)
+    return (
+        detail.version,
+        detail.license_count,
+        (customer.id, customer.version) if customer else None,
+    )
 
 
 class OrderScreen(RoleGated, Screen[None]):
     HELP_TITLE = "Order"
     ROLE_ACTIONS: ClassVar[dict[str, str]] = {
-        "edit_order": "edit_order", "customer": "edit_customer", "issue_licenses": "issue",
-        "export_order": "export", "delete_order": "delete_order",
+        "edit_order": "edit_order",
+        "customer": "edit_customer",
+        "issue_licenses": "issue",
+        "export_order": "export",
+        "delete_order": "delete_order",
     }
     BINDINGS = [
         # The footer holds ~75 columns at 80: the letter actions first, short labels (help
@@ -137,8 +143,9 @@ class OrderScreen(RoleGated, Screen[None]):
             detail = await orders.get_order(services_of(self.app).db, self.order_id)
             first = None
             if "licenses" not in self._mounted:  # read now, painted at once when asked for
-                first = await orders.page_licenses(services_of(self.app).db, self.order_id,
-                                                   limit=licenses_tab.PAGE)
+                first = await orders.page_licenses(
+                    services_of(self.app).db, self.order_id, limit=licenses_tab.PAGE
+                )
             self.detail, self._first_licenses = detail, first
         except NotFound:
             self._missing = True
@@ -218,8 +225,9 @@ class OrderScreen(RoleGated, Screen[None]):
         esc shows the Licenses tab at its row)."""
         from orderview.screens.license import LicenseScreen
 
-        self.app.push_screen(LicenseScreen(license_id, place_order_cursor=place_cursor,
-                                           back=self.license_closed))
+        self.app.push_screen(
+            LicenseScreen(license_id, place_order_cursor=place_cursor, back=self.license_closed)
+        )
 
     def license_closed(self, screen: LicenseScreen) -> None:
         """esc on a license screen opened here: place the cursor on it, or show its changes."""
@@ -325,7 +333,8 @@ class OrderScreen(RoleGated, Screen[None]):
         result: OrderDetail | CustomerView | None
         if before.customer is None:
             result = await self.app.push_screen_wait(
-                CustomerPickScreen(before, editor=CustomerEditScreen))
+                CustomerPickScreen(before, editor=CustomerEditScreen)
+            )
         else:
             result = await self.app.push_screen_wait(CustomerEditScreen(before, before.customer))
         await self.reload()

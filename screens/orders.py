@@ -49,8 +49,14 @@ def flags(s: Row) -> str:
 
 
 def summary_cells(s: Row) -> tuple[object, ...]:
-    return (s.store_id, s.reference, s.customer, f"{s.license_count:,}", flags(s),
-            s.created_at.strftime("%Y-%m-%d"))
+    return (
+        s.store_id,
+        s.reference,
+        s.customer,
+        f"{s.license_count:,}",
+        flags(s),
+        s.created_at.strftime("%Y-%m-%d"),
+    )
 
 
 class SearchBox(ForwardHook, StillInput):
@@ -193,7 +199,9 @@ class OrdersScreen(RoleGated, Screen[None]):
         # Shielded: a newer keystroke cancels this worker, but never a query in mid-flight
         # (its connection goes back to the pool cleanly; the stale result is dropped).
         if text.strip():
-            page = await asyncio.shield(orders.search_orders(services_of(self.app).db, text, limit=PAGE))
+            page = await asyncio.shield(
+                orders.search_orders(services_of(self.app).db, text, limit=PAGE)
+            )
         else:
             page = await asyncio.shield(orders.recent_orders(services_of(self.app).db, limit=PAGE))
         if self.is_attached:
@@ -230,16 +238,23 @@ class OrdersScreen(RoleGated, Screen[None]):
             plus = "+" if self.has_more else ""
             more = ", more below" if self.has_more and count < MAX_ROWS else ""
             capped = " (type more to narrow)" if self.has_more and count >= MAX_ROWS else ""
-            self.status.set_status(f"{count:,}{plus} orders match “{visible(text, 50)}”{more}{capped}"
-                                   if count != 1 else f"1 order matches “{visible(text, 60)}”")
+            self.status.set_status(
+                f"{count:,}{plus} orders match “{visible(text, 50)}”{more}{capped}"
+                if count != 1
+                else f"1 order matches “{visible(text, 60)}”"
+            )
 
     @on(DataTable.RowHighlighted, "#results")
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
         """Load more when the cursor nears the end: the newest orders by keyset, a search by
         its continuation (matches not shown yet)."""
-        if (self.has_more and not self._paging and not self._searching
-                and event.cursor_row >= len(self.results) - NEAR
-                and len(self.results) < MAX_ROWS):
+        if (
+            self.has_more
+            and not self._paging
+            and not self._searching
+            and event.cursor_row >= len(self.results) - NEAR
+            and len(self.results) < MAX_ROWS
+        ):
             self._paging = True
             if self.query_text.strip():
                 self._more_matches(self.query_text)
@@ -252,7 +267,9 @@ class OrdersScreen(RoleGated, Screen[None]):
 
         try:
             shown = {s.id for s in self.results}
-            page = await asyncio.shield(orders.search_more(services_of(self.app).db, text, shown, limit=PAGE))
+            page = await asyncio.shield(
+                orders.search_more(services_of(self.app).db, text, shown, limit=PAGE)
+            )
             if not self.is_attached or self.query_text != text:
                 return  # the operator typed meanwhile: that search owns the table now
             self.results.extend(page.items)
@@ -268,8 +285,9 @@ class OrdersScreen(RoleGated, Screen[None]):
 
         try:
             last = self.results[-1]
-            page = await orders.recent_orders(services_of(self.app).db, limit=PAGE,
-                                              before=(last.created_at, last.id))
+            page = await orders.recent_orders(
+                services_of(self.app).db, limit=PAGE, before=(last.created_at, last.id)
+            )
             if not self.is_attached:
                 return
             self.results.extend(page.items)

@@ -51,8 +51,7 @@ def screen_actions(screen: Screen[object]) -> list[ScreenAction]:
             continue
         ident = (binding.action, id(node))
         if ident not in found:
-            found[ident] = ScreenAction(title, where_label(app, screen, node), binding.action,
-                                        node)
+            found[ident] = ScreenAction(title, where_label(app, screen, node), binding.action, node)
         found[ident].keys.append(app.get_key_display(binding))
     return sorted(found.values(), key=lambda a: ORDER.get(a.where, 1))
 
@@ -67,8 +66,13 @@ class ScreenActionsProvider(Provider):
         for action in screen_actions(self.screen):
             score = matcher.match(action.title)
             if score > 0:
-                yield Hit(score, matcher.highlight(action.title), partial(self._run, action),
-                          text=action.title, help=action.help)
+                yield Hit(
+                    score,
+                    matcher.highlight(action.title),
+                    partial(self._run, action),
+                    text=action.title,
+                    help=action.help,
+                )
 
     async def _run(self, action: ScreenAction) -> None:
         """As the binding's key would (the palette has closed: its screen is current again)."""

@@ -14,8 +14,9 @@ LABELS = {name: label for name, label, _ in TEXT_FIELDS} | dict(FLAGS)
 
 def order_saved(before: OrderDetail, after: OrderDetail) -> str:
     """``Saved order ORD-1 (Reference, Test order).``: the fields the save changed."""
-    changed = [label for name, label in LABELS.items()
-               if getattr(before, name) != getattr(after, name)]
+    changed = [
+        label for name, label in LABELS.items() if getattr(before, name) != getattr(after, name)
+    ]
     if not changed:
         return f"Nothing to save: order {visible(after.store_id, 40)} is as it was."
     return f"Saved order {visible(after.store_id, 40)} ({', '.join(changed)})."

@@ -53,9 +53,10 @@ def find_python(version: str) -> str | None:
         found = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=False)
         roots.insert(0, found.stdout.strip())
     for root in filter(None, roots):
-        candidates = sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}"),
-                            key=lambda p: [int(x) for x in Path(p).parts[-3].split(".")
-                                           if x.isdigit()])
+        candidates = sorted(
+            glob.glob(f"{root}/versions/{version}.*/bin/python{version}"),
+            key=lambda p: [int(x) for x in Path(p).parts[-3].split(".") if x.isdigit()],
+        )
         if candidates:
             return candidates[-1]
     on_path = shutil.which(f"python{version}")
@@ -65,18 +66,26 @@ def find_python(version: str) -> str | None:
 
 
 def _version_of(python: str) -> str:
-    out = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return out.stdout.strip()
 
 
-def run(argv: list[str], *, env: dict[str, str], cwd: Path, expect: int = 0,
-        timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True,
-                            timeout=timeout, check=False)
+def run(
+    argv: list[str], *, env: dict[str, str], cwd: Path, expect: int = 0, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
     if result.returncode != expect:
-        raise SmokeFailure(f"{' '.join(argv)} exited {result.returncode} (expected {expect}):\n"
-                           f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
+        raise SmokeFailure(
+            f"{' '.join(argv)} exited {result.returncode} (expected {expect}):\n"
+            f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+        )
     return result
 
 
@@ -87,8 +96,22 @@ def build_wheel(out: Path) -> Path:
     # The development install has the build backend (the test extra): no isolated build
     # environment to download and set up each time.
     isolation = ["--no-build-isolation"] if _has_build_backend() else []
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", *isolation, "-w", str(out),
-         str(ROOT)], env=env, cwd=out)
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            *isolation,
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        env=env,
+        cwd=out,
+    )
     shutil.rmtree(ROOT / "build", ignore_errors=True)
     wheels = sorted(out.glob("orderview-*.whl"))
     if len(wheels) != 1:
@@ -108,11 +131,18 @@ def _has_build_backend() -> bool:
 def clean_env(home: Path) -> dict[str, str]:
     """The user's environment minus anything that could import the checkout or pick settings:
     data, config and logs under ``home``."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("ORDERVIEW_", "PYTHON", "VIRTUAL_ENV", "TEXTUAL"))}
-    env.update(XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
-               XDG_STATE_HOME=str(home / "state"), ORDERVIEW_OPERATOR="smoke",
-               PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ORDERVIEW_", "PYTHON", "VIRTUAL_ENV", "TEXTUAL"))
+    }
+    env.update(
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_STATE_HOME=str(home / "state"),
+        ORDERVIEW_OPERATOR="smoke",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
     return env
 
 
@@ -146,11 +176,15 @@ def check_commands(bin_dir: Path, env: dict[str, str], work: Path, want_version:
         raise SmokeFailure("orderview completion bash printed no completion script")
     db = work / "smoke.db"
     run([orderview, "demo", "--orders", "50", "--db", str(db)], env=env, cwd=work)
-    found = json.loads(run([orderview, "search", "", "--json", "--limit", "1", "--db", str(db)],
-                           env=env, cwd=work).stdout)
+    found = json.loads(
+        run(
+            [orderview, "search", "", "--json", "--limit", "1", "--db", str(db)], env=env, cwd=work
+        ).stdout
+    )
     store_id = found["orders"][0]["store_id"]
-    shown = json.loads(run([orderview, "show", store_id, "--json", "--db", str(db)],
-                           env=env, cwd=work).stdout)
+    shown = json.loads(
+        run([orderview, "show", store_id, "--json", "--db", str(db)], env=env, cwd=work).stdout
+    )
     if shown["store_id"] != store_id:
         raise SmokeFailure(f"orderview show {store_id} showed {shown['store_id']}")
     refused = run([orderview, "search", "x", "--db", PG_URL], env=env, cwd=work, expect=2)
@@ -168,9 +202,15 @@ def check_app(bin_dir: Path, env: dict[str, str], work: Path, db: Path) -> None:
 
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    proc = subprocess.Popen([str(bin_dir / "orderview"), "--db", str(db)], stdin=slave,
-                            stdout=slave, stderr=slave, cwd=work, start_new_session=True,
-                            env=env | {"TERM": "xterm-256color"})
+    proc = subprocess.Popen(
+        [str(bin_dir / "orderview"), "--db", str(db)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=work,
+        start_new_session=True,
+        env=env | {"TERM": "xterm-256color"},
+    )
     os.close(slave)
     seen = b""
     painted = False
@@ -188,8 +228,10 @@ def check_app(bin_dir: Path, env: dict[str, str], work: Path, db: Path) -> None:
                 painted = True
                 break
         if not painted:
-            raise SmokeFailure("the app did not paint the orders screen; it wrote:\n"
-                               + seen[-3000:].decode("utf-8", "replace"))
+            raise SmokeFailure(
+                "the app did not paint the orders screen; it wrote:\n"
+                + seen[-3000:].decode("utf-8", "replace")
+            )
         os.write(master, b"\x11")  # ctrl+q
         deadline = time.monotonic() + 30
         while proc.poll() is None and time.monotonic() < deadline:
@@ -226,10 +268,18 @@ def smoke(python: str, wheel: Path, scratch: Path, want_version: str) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--python", action="append", default=[], metavar="X.Y=PATH",
-                        help="use this interpreter for version X.Y")
-    parser.add_argument("--versions", default=",".join(VERSIONS),
-                        help="comma-separated versions to test (default: %(default)s)")
+    parser.add_argument(
+        "--python",
+        action="append",
+        default=[],
+        metavar="X.Y=PATH",
+        help="use this interpreter for version X.Y",
+    )
+    parser.add_argument(
+        "--versions",
+        default=",".join(VERSIONS),
+        help="comma-separated versions to test (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     given = dict(item.split("=", 1) for item in args.python)
     strict = os.environ.get("CI", "").lower() == "true"
@@ -243,7 +293,9 @@ def main(argv: list[str] | None = None) -> int:
         for version in args.versions.split(","):
             python = given.get(version) or find_python(version)
             if python is None:
-                note = f"wheel-smoke: no Python {version} found (set PYTHON{version.replace('.', '')})"
+                note = (
+                    f"wheel-smoke: no Python {version} found (set PYTHON{version.replace('.', '')})"
+                )
                 if strict:
                     failures.append(note)
                 print(note + ("" if strict else "; skipped"), flush=True)

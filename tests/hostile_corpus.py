@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from orderview.safetext import has_unsafe
 
-LONG = ("0123456789" * 1000)  # 10,000 characters
+LONG = "0123456789" * 1000  # 10,000 characters
 
 CORPUS: list[tuple[str, str]] = [
     # markup
@@ -59,7 +59,7 @@ CORPUS: list[tuple[str, str]] = [
     ("csv_tab", "\t=1+1"),
     ("csv_cr", "\r=1+1"),
     ("csv_cmd", "=cmd|' /C calc'!A0"),
-    ("quotes", 'he said "hi", \'bye\''),
+    ("quotes", "he said \"hi\", 'bye'"),
     ("path_traversal", "../../../etc/passwd"),
     ("dotfile", ".bashrc"),
 ]
@@ -135,8 +135,14 @@ def typed_value(text: str, *, pasted: bool, multiline: bool = False, max_length:
     """
     if pasted:
         # a multi-line box keeps every line, CR, CRLF and U+2028/U+2029 becoming line breaks
-        line = (text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
-                .replace("\u2029", "\n") if multiline else (text.splitlines() or [""])[0])
+        line = (
+            text.replace("\r\n", "\n")
+            .replace("\r", "\n")
+            .replace("\u2028", "\n")
+            .replace("\u2029", "\n")
+            if multiline
+            else (text.splitlines() or [""])[0]
+        )
         return "" if max_length and len(line) > max_length else line
     kept = "".join(ch for ch in text if ch.isprintable())
     return kept[:max_length] if max_length else kept

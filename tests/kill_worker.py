@@ -29,14 +29,19 @@ async def main(argv: list[str]) -> None:
         def progress(done: int, total: int) -> None:
             say(f"progress {done} {total}")  # inside the open transaction
 
-        await issuing.issue_licenses(db, "killed", order_id,
-                                     [LineInput(product_id=product_id, quantity=quantity)],
-                                     progress=progress)
+        await issuing.issue_licenses(
+            db,
+            "killed",
+            order_id,
+            [LineInput(product_id=product_id, quantity=quantity)],
+            progress=progress,
+        )
     else:
         preview = await deletion.deletion_preview(db, order_id)
         say("deleting")
-        await deletion.delete_order(db, "killed", order_id, preview.version,
-                                    fingerprint=preview.fingerprint)
+        await deletion.delete_order(
+            db, "killed", order_id, preview.version, fingerprint=preview.fingerprint
+        )
     say("committed")
     await db.dispose()
 

@@ -64,6 +64,7 @@ class Harness:
         async def count() -> int:
             async with self.db.sessions() as s:
                 return int(await s.scalar(select(func.count(AuditEvent.id))) or 0)
+
         return self.run(count())
 
     def attempt(self, call: Callable[[], Awaitable[T]]) -> tuple[T | None, Exception | None]:
@@ -87,5 +88,6 @@ def harness(url: str) -> Iterator[Harness]:
 
 
 def prop(examples: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    return settings(max_examples=examples, deadline=None, database=None,
-                    suppress_health_check=list(HealthCheck))
+    return settings(
+        max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )

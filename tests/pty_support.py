@@ -30,8 +30,23 @@ PASTE_END = b"\x1b[201~"
 
 def build_demo(path: Path, orders: int = 20) -> None:
     """``orderview demo --orders N`` into ``path`` (fixed seed)."""
-    subprocess.run([sys.executable, "-m", "orderview", "demo", "--db", str(path), "--orders",
-                    str(orders), "--seed", "1"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orderview",
+            "demo",
+            "--db",
+            str(path),
+            "--orders",
+            str(orders),
+            "--seed",
+            "1",
+        ],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def counts(db: Path) -> tuple[int, int]:
@@ -58,7 +73,12 @@ class PtyApp:
         env.update(TERM="xterm-256color", ORDERVIEW_OPERATOR="tester", HOME=str(cwd))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "orderview", "--db", str(db)],
-            stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True, cwd=cwd,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            close_fds=True,
+            cwd=cwd,
             start_new_session=True,
         )
         os.close(slave)
@@ -110,8 +130,9 @@ class PtyApp:
             if predicate(text):
                 return text
             if not self.alive:
-                raise AssertionError(f"the app ended (status {self.proc.returncode}) before "
-                                     f"{what}:\n{self.tail()}")
+                raise AssertionError(
+                    f"the app ended (status {self.proc.returncode}) before {what}:\n{self.tail()}"
+                )
             time.sleep(0.05)
         raise AssertionError(f"timed out waiting for {what}; the screen:\n{self.text()}")
 

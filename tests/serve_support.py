@@ -30,14 +30,20 @@ SSH = "/usr/bin/ssh"
 
 def keygen(folder: Path, name: str) -> Path:
     key = folder / name
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@test",
-                    "-f", str(key)], check=True)
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@test", "-f", str(key)],
+        check=True,
+    )
     return key
 
 
 def fingerprint(key: Path) -> str:
-    out = subprocess.run(["ssh-keygen", "-l", "-E", "sha256", "-f", f"{key}.pub"],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["ssh-keygen", "-l", "-E", "sha256", "-f", f"{key}.pub"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return out.split()[1]
 
 
@@ -61,9 +67,22 @@ class Server:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "orderview", "serve", "--listen", "127.0.0.1:0",
-             "--operators", str(self.operators), "--host-key", str(self.folder / "host_key")],
-            env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "orderview",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--operators",
+                str(self.operators),
+                "--host-key",
+                str(self.folder / "host_key"),
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         threading.Thread(target=self._drain, daemon=True).start()
         deadline = time.monotonic() + 60
@@ -106,16 +125,39 @@ class Server:
             return self.proc.wait(10)
 
     def ssh_args(self, user: str, key: Path, *options: str) -> list[str]:
-        return [SSH, "-p", str(self.port), "-i", str(key), "-o", "IdentitiesOnly=yes",
-                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-F", "/dev/null", *options,
-                f"{user}@127.0.0.1"]
+        return [
+            SSH,
+            "-p",
+            str(self.port),
+            "-i",
+            str(key),
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "LogLevel=ERROR",
+            "-F",
+            "/dev/null",
+            *options,
+            f"{user}@127.0.0.1",
+        ]
 
-    def run(self, user: str, key: Path, *command: str,
-            options: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*self.ssh_args(user, key, *options), *command],
-                              capture_output=True, text=True, timeout=60,
-                              stdin=subprocess.DEVNULL, env=clean_env())
+    def run(
+        self, user: str, key: Path, *command: str, options: tuple[str, ...] = ()
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*self.ssh_args(user, key, *options), *command],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+            env=clean_env(),
+        )
 
 
 class Terminal:
@@ -126,9 +168,14 @@ class Terminal:
         self._size(slave, cols, rows)
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
-        self.proc = subprocess.Popen(["/usr/bin/ssh", "-tt", *args[1:]], stdin=slave,
-                                     stdout=slave, stderr=slave, env=clean_env(TERM="xterm-256color"),
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            ["/usr/bin/ssh", "-tt", *args[1:]],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=clean_env(TERM="xterm-256color"),
+            start_new_session=True,
+        )
         os.close(slave)
         self.raw = bytearray()
         self.lock = threading.Lock()

@@ -63,15 +63,19 @@ class SMTPServer:
     def start(self) -> None:
         kwargs: dict[str, object] = {}
         if self.login is not None:
-            kwargs = {"authenticator": self._authenticate, "auth_required": True,
-                      "auth_require_tls": False}
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
-                                      **kwargs)
+            kwargs = {
+                "authenticator": self._authenticate,
+                "auth_required": True,
+                "auth_require_tls": False,
+            }
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)
         self._controller.start()
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
-        ok = isinstance(auth_data, LoginPassword) and (
-            auth_data.login.decode(), auth_data.password.decode()) == self.login
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and (auth_data.login.decode(), auth_data.password.decode()) == self.login
+        )
         return AuthResult(success=ok)
 
     def stop(self) -> None:
@@ -81,8 +85,12 @@ class SMTPServer:
 
     def settings(self, **overrides: object) -> Settings:
         values: dict[str, object] = {
-            "db": "unused.db", "smtp_host": "127.0.0.1", "smtp_port": self.port,
-            "smtp_security": "none", "smtp_timeout": 5.0, "mail_from": "licensing@vendor.test",
+            "db": "unused.db",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": self.port,
+            "smtp_security": "none",
+            "smtp_timeout": 5.0,
+            "mail_from": "licensing@vendor.test",
             "portal_url": "https://portal.vendor.test",
         }
         values.update(overrides)

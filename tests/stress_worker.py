@@ -27,14 +27,29 @@ from orderview.settings import Settings
 RETRIES = 5
 
 
-async def run(url: str, operator: str, seconds: float, seed: int, order_ids: list[int],
-              customer_ids: list[int], product_id: int) -> dict[str, Any]:
+async def run(
+    url: str,
+    operator: str,
+    seconds: float,
+    seed: int,
+    order_ids: list[int],
+    customer_ids: list[int],
+    product_id: int,
+) -> dict[str, Any]:
     rnd = random.Random(seed)
     db = open_database(url)
     conf = Settings(db=url, plan="enterprise")
-    out: dict[str, Any] = {"operator": operator, "writes": [], "conflicts": 0,
-                           "conflicts_named": 0, "issued": 0, "issue_calls": 0,
-                           "managers": 0, "refused": 0, "keys": []}
+    out: dict[str, Any] = {
+        "operator": operator,
+        "writes": [],
+        "conflicts": 0,
+        "conflicts_named": 0,
+        "issued": 0,
+        "issue_calls": 0,
+        "managers": 0,
+        "refused": 0,
+        "keys": [],
+    }
     deadline = time.monotonic() + seconds
     n = 0
     try:
@@ -49,7 +64,8 @@ async def run(url: str, operator: str, seconds: float, seed: int, order_ids: lis
                     await asyncio.sleep(rnd.random() * 0.03)  # the operator types
                     try:
                         detail = await order_edit.update_order(
-                            db, operator, oid, loaded.version, {"reference": value})
+                            db, operator, oid, loaded.version, {"reference": value}
+                        )
                     except ConflictError as exc:
                         out["conflicts"] += 1
                         out["conflicts_named"] += bool(exc.changes)
@@ -57,8 +73,7 @@ async def run(url: str, operator: str, seconds: float, seed: int, order_ids: lis
                     # update_order re-reads the order after its commit, so another desk's
                     # next save may already show; this save made loaded.version + 1.
                     assert detail.version > loaded.version
-                    out["writes"].append(["order", oid, loaded.version + 1, value,
-                                          loaded.version])
+                    out["writes"].append(["order", oid, loaded.version + 1, value, loaded.version])
                     break
             elif roll < 0.75:
                 cid = rnd.choice(customer_ids)
@@ -68,19 +83,22 @@ async def run(url: str, operator: str, seconds: float, seed: int, order_ids: lis
                     await asyncio.sleep(rnd.random() * 0.03)
                     try:
                         view = await customers.update_customer(
-                            db, operator, cid, loaded_c.version, {"city": value})
+                            db, operator, cid, loaded_c.version, {"city": value}
+                        )
                     except ConflictError as exc:
                         out["conflicts"] += 1
                         out["conflicts_named"] += bool(exc.changes)
                         continue
-                    out["writes"].append(["customer", cid, view.version, value,
-                                          loaded_c.version])
+                    out["writes"].append(["customer", cid, view.version, value, loaded_c.version])
                     break
             elif roll < 0.92:
                 quantity = rnd.randint(1, 25)
                 result = await issuing.issue_licenses(
-                    db, operator, rnd.choice(order_ids),
-                    [LineInput(product_id=product_id, quantity=quantity)])
+                    db,
+                    operator,
+                    rnd.choice(order_ids),
+                    [LineInput(product_id=product_id, quantity=quantity)],
+                )
                 out["issued"] += result.total
                 out["issue_calls"] += 1
                 out["keys"] += result.identities
@@ -88,9 +106,13 @@ async def run(url: str, operator: str, seconds: float, seed: int, order_ids: lis
                 shared = rnd.random() < 0.3  # the same person added by several desks
                 email = f"shared{n % 3}@example.com" if shared else f"{operator}.{n}@example.com"
                 try:
-                    await managers.add_manager(db, conf, rnd.choice(order_ids),
-                                               {"email": email, "send_invite": False},
-                                               actor=operator)
+                    await managers.add_manager(
+                        db,
+                        conf,
+                        rnd.choice(order_ids),
+                        {"email": email, "send_invite": False},
+                        actor=operator,
+                    )
                     out["managers"] += 1
                 except FieldErrors:
                     out["refused"] += 1  # already a manager of that order: said so
@@ -103,8 +125,7 @@ def main(argv: list[str]) -> None:
     url, operator, seconds, seed = argv[0], argv[1], float(argv[2]), int(argv[3])
     order_ids = [int(x) for x in argv[4].split(",")]
     customer_ids = [int(x) for x in argv[5].split(",")]
-    result = asyncio.run(run(url, operator, seconds, seed, order_ids, customer_ids,
-                             int(argv[6])))
+    result = asyncio.run(run(url, operator, seconds, seed, order_ids, customer_ids, int(argv[6])))
     sys.stdout.write(json.dumps(result))
 
 

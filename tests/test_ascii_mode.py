@@ -21,18 +21,36 @@ from orderview.terminal.widths import char_width
 from tests.hostile_corpus import BY_NAME
 from tests.test_hostile_ui import seed
 
-SHOWN = ["csi_clear", "cjk_wide", "emoji", "combining", "rtl", "bidi_override", "zero_width",
-         "del", "long", "brackets"]
+SHOWN = [
+    "csi_clear",
+    "cjk_wide",
+    "emoji",
+    "combining",
+    "rtl",
+    "bidi_override",
+    "zero_width",
+    "del",
+    "long",
+    "brackets",
+]
 
 
 def cells(text: str) -> int:
     return sum(max(char_width(c), 0) for c in text)
 
 
-@pytest.mark.parametrize("text", [
-    "╭──┬──╮│┃┏━┓╰┴╯", "▐X▌ ▐ ▌", "▔▔▁▁▊▎█▀▄", "tëxt … — → ↓ ⏎ · ×", "株式会社", "Z\u0351a\u0300",
-    *(BY_NAME[name] for name in SHOWN),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "╭──┬──╮│┃┏━┓╰┴╯",
+        "▐X▌ ▐ ▌",
+        "▔▔▁▁▊▎█▀▄",
+        "tëxt … — → ↓ ⏎ · ×",
+        "株式会社",
+        "Z\u0351a\u0300",
+        *(BY_NAME[name] for name in SHOWN),
+    ],
+)
 def test_to_ascii_keeps_every_cell_where_it_was(text: str) -> None:
     plain = to_ascii(safetext.visible(text))
     assert plain.isascii()
@@ -47,16 +65,19 @@ def test_the_glyphs_read_as_what_they_were() -> None:
     assert ascii_char("\u0301") == ""
 
 
-@pytest.mark.parametrize(("env", "utf8"), [
-    ({}, True),
-    ({"LANG": "en_US.UTF-8"}, True),
-    ({"LANG": "C.utf8"}, True),
-    ({"LANG": "C"}, False),
-    ({"LANG": "en_US.UTF-8", "LC_ALL": "C"}, False),
-    ({"LANG": "C", "LC_CTYPE": "de_DE.UTF-8"}, True),
-    ({"LANG": "en_US.ISO-8859-1"}, False),
-    ({"LC_ALL": "POSIX"}, False),
-])
+@pytest.mark.parametrize(
+    ("env", "utf8"),
+    [
+        ({}, True),
+        ({"LANG": "en_US.UTF-8"}, True),
+        ({"LANG": "C.utf8"}, True),
+        ({"LANG": "C"}, False),
+        ({"LANG": "en_US.UTF-8", "LC_ALL": "C"}, False),
+        ({"LANG": "C", "LC_CTYPE": "de_DE.UTF-8"}, True),
+        ({"LANG": "en_US.ISO-8859-1"}, False),
+        ({"LC_ALL": "POSIX"}, False),
+    ],
+)
 def test_the_locale_decides(env: dict[str, str], utf8: bool) -> None:
     assert locale_is_utf8(env) is utf8
     assert wanted(None, env) is not utf8
@@ -90,10 +111,15 @@ def unicode_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def drive(db: Path, env: dict[str, str], args: list[str]) -> tuple[bytes, str]:
     """Orders, an order with wide and combining text, its four tabs, the manager dialog's
     checkboxes, history, help: every byte the app wrote, and the screens it showed."""
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("ORDERVIEW_", "TEXTUAL", "LC_", "LANG"))}
-    term = Terminal([sys.executable, "-m", "orderview", "--db", str(db), *args],
-                    base | {"TERM": "xterm-256color", "ORDERVIEW_OPERATOR": "tester"} | env)
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ORDERVIEW_", "TEXTUAL", "LC_", "LANG"))
+    }
+    term = Terminal(
+        [sys.executable, "-m", "orderview", "--db", str(db), *args],
+        base | {"TERM": "xterm-256color", "ORDERVIEW_OPERATOR": "tester"} | env,
+    )
     stream = b""
     screens: list[str] = []
 
@@ -104,10 +130,20 @@ def drive(db: Path, env: dict[str, str], args: list[str]) -> tuple[bytes, str]:
         return "\n".join(term.screen.display)
 
     # Each key, then what its screen shows once drawn (None: the terminal gone quiet).
-    steps = [("\x15H-02\r", "Order H-02"), ("2", None), ("3", None), ("4", "Perms:"),
-             ("\r", "Edit permissions"), ("\x1b", None), ("h", "History of order"),
-             ("\x1b", None), ("?", "Keys:"), ("\x1b", None), ("\x1b", None),
-             ("\x15H-0", "orders match")]
+    steps = [
+        ("\x15H-02\r", "Order H-02"),
+        ("2", None),
+        ("3", None),
+        ("4", "Perms:"),
+        ("\r", "Edit permissions"),
+        ("\x1b", None),
+        ("h", "History of order"),
+        ("\x1b", None),
+        ("?", "Keys:"),
+        ("\x1b", None),
+        ("\x1b", None),
+        ("\x15H-0", "orders match"),
+    ]
     try:
         term.wait_quiet(0.8, limit=30, need_output=True)
         for keys, expected in steps:
@@ -125,18 +161,22 @@ def drive(db: Path, env: dict[str, str], args: list[str]) -> tuple[bytes, str]:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
-@pytest.mark.parametrize(("env", "args", "plain"), [
-    ({"LC_ALL": "C"}, [], True),
-    ({"LANG": "C.UTF-8"}, ["--ascii"], True),
-    ({"LANG": "C.UTF-8"}, [], False),  # the control: Unicode when the terminal speaks it
-])
-def test_no_byte_above_0x7f_under_a_c_locale(unicode_db: Path, env: dict[str, str],
-                                             args: list[str], plain: bool) -> None:
+@pytest.mark.parametrize(
+    ("env", "args", "plain"),
+    [
+        ({"LC_ALL": "C"}, [], True),
+        ({"LANG": "C.UTF-8"}, ["--ascii"], True),
+        ({"LANG": "C.UTF-8"}, [], False),  # the control: Unicode when the terminal speaks it
+    ],
+)
+def test_no_byte_above_0x7f_under_a_c_locale(
+    unicode_db: Path, env: dict[str, str], args: list[str], plain: bool
+) -> None:
     stream, seen = drive(unicode_db, env, args)
     assert len(stream) > 5_000  # it drew those screens
     high = [b for b in stream if b > 0x7F]
     if plain:
-        assert high == [], stream[max(stream.find(bytes(high[:1])) - 80, 0):][:200]
+        assert high == [], stream[max(stream.find(bytes(high[:1])) - 80, 0) :][:200]
         assert "Order H-02" in seen
         assert "| [X] Reset device" in seen and "| [ ] Reset license" in seen  # checkboxes
         assert "+-----" in seen  # the dialog's box

@@ -11,8 +11,16 @@ from benchmarks.table import render
 
 
 def figure(**kw: object) -> Figure:
-    base = {"name": "x", "value": 2.0, "shown": "2 s", "baseline_name": "raw", "baseline": 1.0,
-            "baseline_shown": "1 s", "target": "≤ 3×", "met": True}
+    base = {
+        "name": "x",
+        "value": 2.0,
+        "shown": "2 s",
+        "baseline_name": "raw",
+        "baseline": 1.0,
+        "baseline_shown": "1 s",
+        "target": "≤ 3×",
+        "met": True,
+    }
     return Figure(**(base | kw))  # type: ignore[arg-type]
 
 
@@ -44,8 +52,10 @@ def test_table_has_one_row_per_figure_and_escapes_pipes() -> None:
 
 def test_write_doc_replaces_only_the_generated_block(tmp_path: Path, monkeypatch) -> None:
     doc = tmp_path / "benchmarks.md"
-    doc.write_text(f"# Benchmarks\n\nintro\n\n{run_all.BEGIN}\nold table\n{run_all.END}\n\n"
-                   "## Details\nkept\n", encoding="utf-8")
+    doc.write_text(
+        f"# Benchmarks\n\nintro\n\n{run_all.BEGIN}\nold table\n{run_all.END}\n\n## Details\nkept\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(run_all, "DOC", doc)
     run_all.write_doc(run_all.block([figure()], "make bench", 60.0, []))
     text = doc.read_text(encoding="utf-8")

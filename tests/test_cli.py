@@ -18,11 +18,38 @@ import pytest
 from orderview.cli import exit_codes, main
 from orderview.db.migrate import HEAD
 
-ORDER_KEYS = {"store_id", "reference", "campaign_params", "download_id", "language", "is_test",
-              "is_trial", "order_type", "created_at", "updated_at", "metadata", "customer",
-              "license_count", "licenses", "managers"}
-CUSTOMER_KEYS = {"email", "first_name", "last_name", "company_name", "phone", "reference",
-                 "address", "city", "state", "postcode", "country", "created_at", "updated_at"}
+ORDER_KEYS = {
+    "store_id",
+    "reference",
+    "campaign_params",
+    "download_id",
+    "language",
+    "is_test",
+    "is_trial",
+    "order_type",
+    "created_at",
+    "updated_at",
+    "metadata",
+    "customer",
+    "license_count",
+    "licenses",
+    "managers",
+}
+CUSTOMER_KEYS = {
+    "email",
+    "first_name",
+    "last_name",
+    "company_name",
+    "phone",
+    "reference",
+    "address",
+    "city",
+    "state",
+    "postcode",
+    "country",
+    "created_at",
+    "updated_at",
+}
 UNREACHABLE_PG = "postgresql://nobody@127.0.0.1:1/x"
 
 
@@ -50,8 +77,13 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def run_subprocess(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERVIEW_")}
     env.update(XDG_CONFIG_HOME=str(tmp_path / "xdg-config"), ORDERVIEW_OPERATOR="tester")
-    return subprocess.run([sys.executable, "-m", "orderview", *argv], capture_output=True,
-                          text=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "orderview", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
 
 
 def query(path: Path, sql: str) -> list[tuple]:
@@ -105,15 +137,26 @@ def test_search_prints_a_table(capsys, demo_db: Path) -> None:
 
 
 def test_search_by_license_key_json(capsys, demo_db: Path) -> None:
-    key, store_id = query(demo_db, "select l.license_key, o.store_id from licenses l join orders o"
-                                   " on o.id = l.order_id where l.license_key is not null"
-                                   " order by l.id limit 1 offset 37")[0]
-    code, out, _ = run(capsys, "search", key.replace("-", "").lower(), "--db", str(demo_db),
-                       "--json")
+    key, store_id = query(
+        demo_db,
+        "select l.license_key, o.store_id from licenses l join orders o"
+        " on o.id = l.order_id where l.license_key is not null"
+        " order by l.id limit 1 offset 37",
+    )[0]
+    code, out, _ = run(
+        capsys, "search", key.replace("-", "").lower(), "--db", str(demo_db), "--json"
+    )
     doc = json.loads(out)
     assert code == 0 and [o["store_id"] for o in doc["orders"]] == [store_id]
-    assert set(doc["orders"][0]) == {"store_id", "reference", "customer", "license_count",
-                                     "is_test", "is_trial", "created_at"}
+    assert set(doc["orders"][0]) == {
+        "store_id",
+        "reference",
+        "customer",
+        "license_count",
+        "is_test",
+        "is_trial",
+        "created_at",
+    }
     assert doc["orders"][0]["created_at"].endswith("+00:00") and doc["has_more"] is False
 
 
@@ -140,11 +183,14 @@ def test_hostile_names_reach_the_terminal_inert(capsys, demo_db: Path) -> None:
 
 # -- show ------------------------------------------------------------------------------------
 def test_show_json_has_the_documented_keys(capsys, demo_db: Path) -> None:
-    store_id, count = query(demo_db, "select o.store_id, count(l.id) from orders o "
-                                     "join order_managers m on m.order_id = o.id "
-                                     "join licenses l on l.order_id = o.id "
-                                     "where o.customer_id is not null "
-                                     "group by o.id order by o.id limit 1")[0]
+    store_id, count = query(
+        demo_db,
+        "select o.store_id, count(l.id) from orders o "
+        "join order_managers m on m.order_id = o.id "
+        "join licenses l on l.order_id = o.id "
+        "where o.customer_id is not null "
+        "group by o.id order by o.id limit 1",
+    )[0]
     code, out, _ = run(capsys, "show", store_id, "--db", str(demo_db), "--json")
     doc = json.loads(out)
     assert code == 0 and set(doc) == ORDER_KEYS
@@ -159,27 +205,34 @@ def test_show_json_has_the_documented_keys(capsys, demo_db: Path) -> None:
 
 
 def test_show_order_without_customer_and_license_limit(capsys, demo_db: Path) -> None:
-    store_id = query(demo_db, "select store_id from orders where customer_id is null "
-                              "order by id limit 1")[0][0]
-    code, out, _ = run(capsys, "show", store_id, "--db", str(demo_db), "--json",
-                       "--licenses", "0")
+    store_id = query(
+        demo_db, "select store_id from orders where customer_id is null order by id limit 1"
+    )[0][0]
+    code, out, _ = run(capsys, "show", store_id, "--db", str(demo_db), "--json", "--licenses", "0")
     doc = json.loads(out)
     assert code == 0 and doc["customer"] is None and doc["licenses"] == []
-    biggest, count = query(demo_db, "select o.store_id, count(*) c from licenses l join orders o"
-                                    " on o.id = l.order_id group by o.id order by c desc"
-                                    " limit 1")[0]
+    biggest, count = query(
+        demo_db,
+        "select o.store_id, count(*) c from licenses l join orders o"
+        " on o.id = l.order_id group by o.id order by c desc"
+        " limit 1",
+    )[0]
     code, out, _ = run(capsys, "show", biggest, "--db", str(demo_db), "--licenses", "7")
     assert code == 0 and f"Licenses: {count:,} (first 7 shown)" in out
-    table = out[out.index("KEY / USER"):].strip().splitlines()
+    table = out[out.index("KEY / USER") :].strip().splitlines()
     assert len(table) == 1 + 7
-    code, out, _ = run(capsys, "show", biggest, "--db", str(demo_db), "--json",
-                       "--licenses", str(count + 10))
+    code, out, _ = run(
+        capsys, "show", biggest, "--db", str(demo_db), "--json", "--licenses", str(count + 10)
+    )
     assert len(json.loads(out)["licenses"]) == count
 
 
 def test_show_text_is_literal(capsys, demo_db: Path) -> None:
-    store_id = query(demo_db, "select o.store_id from orders o join customers c "
-                              "on c.id = o.customer_id where c.email like 'eve@%'")[0][0]
+    store_id = query(
+        demo_db,
+        "select o.store_id from orders o join customers c "
+        "on c.id = o.customer_id where c.email like 'eve@%'",
+    )[0][0]
     code, out, _ = run(capsys, "show", store_id, "--db", str(demo_db))
     assert code == 0 and "Terminal␛[2J␛[1;1HPWNED" in out and "\x1b" not in out
 
@@ -190,10 +243,12 @@ def test_show_no_such_order(capsys, demo_db: Path) -> None:
     assert_one_line_error(err, "no order with Order ID", "NOPE-404")
 
 
-@pytest.mark.parametrize("argv", [("search", "acme"), ("show", "ORD-1"), ("history", "ORD-1"),
-                                  ("open", "ORD-1")])
-def test_read_commands_refuse_a_database_path_that_is_not_there(capsys, tmp_path: Path,
-                                                                argv: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    "argv", [("search", "acme"), ("show", "ORD-1"), ("history", "ORD-1"), ("open", "ORD-1")]
+)
+def test_read_commands_refuse_a_database_path_that_is_not_there(
+    capsys, tmp_path: Path, argv: tuple[str, ...]
+) -> None:
     """A typo in --db must not create an empty database and answer "no orders match"."""
     typo = tmp_path / "typo" / "orders.db"
     code, out, err = run(capsys, *argv, "--db", str(typo))
@@ -227,11 +282,14 @@ def test_demo_search_show_on_postgresql(capsys, pg_url: str) -> None:
 
 
 # -- errors: one line, non-zero, no traceback --------------------------------------------------
-@pytest.mark.parametrize(("db", "code", "fragment"), [
-    ("postgresql://a:b@host:notaport/x", 2, "malformed database URL"),
-    ("mysql://u@localhost/x", 2, "unsupported database 'mysql'"),
-    ("   ", 2, "empty database location"),
-])
+@pytest.mark.parametrize(
+    ("db", "code", "fragment"),
+    [
+        ("postgresql://a:b@host:notaport/x", 2, "malformed database URL"),
+        ("mysql://u@localhost/x", 2, "unsupported database 'mysql'"),
+        ("   ", 2, "empty database location"),
+    ],
+)
 def test_bad_database_locations(capsys, db: str, code: int, fragment: str) -> None:
     got, out, err = run(capsys, "search", "x", "--db", db)
     assert got == code and out == ""
@@ -268,8 +326,13 @@ def test_db_from_environment_and_unsupported_scheme_subprocess(tmp_path: Path) -
     env_db = tmp_path / "env.db"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERVIEW_")}
     env.update(XDG_CONFIG_HOME=str(tmp_path), ORDERVIEW_DB=str(env_db))
-    result = subprocess.run([sys.executable, "-m", "orderview", "db", "upgrade"],
-                            capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "orderview", "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 0 and env_db.exists()
     result = run_subprocess(tmp_path, "db", "upgrade", "--db", "oracle://scott@db/x")
     assert result.returncode == 2

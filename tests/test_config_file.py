@@ -13,14 +13,14 @@ from orderview.config_file import ConfigWriteError, with_setting, write_setting
 from orderview.paths import default_config_path
 from orderview.settings import load_settings
 
-OPERATOR_FILE = '''# the support desk's settings
+OPERATOR_FILE = """# the support desk's settings
 db = "/srv/orders.db"   # shared file
 theme = "gruvbox"
 colors = "16"
 
 [extra]
 theme = "not this one"
-'''
+"""
 
 
 def test_only_the_key_changes() -> None:

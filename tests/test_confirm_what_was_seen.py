@@ -42,27 +42,25 @@ async def test_delete_is_refused_after_another_desk_issued_and_added_a_manager(d
     assert (seen.license_count, seen.manager_count) == (1, 0)
 
     # Another desk, between the preview and the confirmation:
-    await issuing.issue_licenses(db, "bob", order, [LineInput(product_id=product,
-                                                              quantity=1000)])
+    await issuing.issue_licenses(db, "bob", order, [LineInput(product_id=product, quantity=1000)])
     await managers.add_manager(db, NO_SERVER, order, {"email": "late@example.com"}, actor="bob")
 
     with pytest.raises(PreviewChanged) as info:
-        await deletion.delete_order(db, "alice", order, seen.version,
-                                    fingerprint=seen.fingerprint)
+        await deletion.delete_order(db, "alice", order, seen.version, fingerprint=seen.fingerprint)
     now = info.value.preview
     assert isinstance(info.value, ConflictError)
     assert (now.license_count, now.manager_count) == (1001, 1)
     assert "1,001 license(s)" in str(info.value)
     assert deletion.preview_changes(seen, now).startswith(
-        "licenses 1 → 1,001; license manager assignments 0 → 1")
+        "licenses 1 → 1,001; license manager assignments 0 → 1"
+    )
     # Nothing was deleted, nothing recorded.
     assert await count(db, License, License.order_id == order) == 1001
     assert await count(db, OrderManager, OrderManager.order_id == order) == 1
     assert await count(db, AuditEvent, AuditEvent.action == "deleted") == 0
 
     # Confirmed against the new preview, it goes.
-    gone = await deletion.delete_order(db, "alice", order, now.version,
-                                       fingerprint=now.fingerprint)
+    gone = await deletion.delete_order(db, "alice", order, now.version, fingerprint=now.fingerprint)
     assert (gone.license_count, gone.manager_count) == (1001, 1)
     assert await count(db, Order, Order.id == order) == 0
 
@@ -83,45 +81,55 @@ async def _change_mail(db, order, product, customer) -> None:  # type: ignore[no
     manager = await f.add_manager(db, order, "m@example.com")
     seen_before = await deletion.deletion_preview(db, order)
     async with db.sessions.begin() as s:
-        s.add(MailOutbox(kind="manager_invite", to_address="m@example.com", subject="s",
-                         body="b", status="queued", order_id=order, manager_id=manager))
-    assert (await deletion.deletion_preview(db, order)).unsent_mail == \
-        seen_before.unsent_mail + 1
+        s.add(
+            MailOutbox(
+                kind="manager_invite",
+                to_address="m@example.com",
+                subject="s",
+                body="b",
+                status="queued",
+                order_id=order,
+                manager_id=manager,
+            )
+        )
+    assert (await deletion.deletion_preview(db, order)).unsent_mail == seen_before.unsent_mail + 1
 
 
-@pytest.mark.parametrize("change", [_change_licenses, _change_manager, _change_customer,
-                                    _change_mail])
+@pytest.mark.parametrize(
+    "change", [_change_licenses, _change_manager, _change_customer, _change_mail]
+)
 async def test_every_fact_the_preview_shows_is_checked(db, change) -> None:  # type: ignore[no-untyped-def]
     order, product, customer = await one_license_order(db)
     seen = await deletion.deletion_preview(db, order)
     await change(db, order, product, customer)
     with pytest.raises(PreviewChanged):
-        await deletion.delete_order(db, "alice", order, seen.version,
-                                    fingerprint=seen.fingerprint)
+        await deletion.delete_order(db, "alice", order, seen.version, fingerprint=seen.fingerprint)
     assert await count(db, Order, Order.id == order) == 1
 
 
 async def test_a_manager_replaced_by_another_is_a_change_too(db) -> None:
     """Same counts, other facts: one manager removed and another added in between."""
     order, _, _ = await one_license_order(db)
-    first = await managers.add_manager(db, NO_SERVER, order, {"email": "a@example.com"},
-                                       actor="bob")
+    first = await managers.add_manager(
+        db, NO_SERVER, order, {"email": "a@example.com"}, actor="bob"
+    )
     seen = await deletion.deletion_preview(db, order)
     shown = (await removal.removal_preview(db, first.assignment_id)).fingerprint
-    await managers.remove_manager(db, first.assignment_id, version=1, actor="bob",
-                                  fingerprint=shown)
+    await managers.remove_manager(
+        db, first.assignment_id, version=1, actor="bob", fingerprint=shown
+    )
     await managers.add_manager(db, NO_SERVER, order, {"email": "b@example.com"}, actor="bob")
     with pytest.raises(PreviewChanged) as info:
-        await deletion.delete_order(db, "alice", order, seen.version,
-                                    fingerprint=seen.fingerprint)
+        await deletion.delete_order(db, "alice", order, seen.version, fingerprint=seen.fingerprint)
     assert info.value.preview.manager_count == seen.manager_count == 1
     assert "replaced" in deletion.preview_changes(seen, info.value.preview)
 
 
 async def test_remove_manager_is_refused_when_their_state_changed(db) -> None:
     order, _, _ = await one_license_order(db)
-    added = await managers.add_manager(db, MAIL, order, {"email": "r@example.com",
-                                                         "send_invite": False}, actor="alice")
+    added = await managers.add_manager(
+        db, MAIL, order, {"email": "r@example.com", "send_invite": False}, actor="alice"
+    )
     seen = await removal.removal_preview(db, added.assignment_id)
     assert (seen.email, seen.unsent_mail, seen.signed_in) == ("r@example.com", 0, False)
 
@@ -129,15 +137,21 @@ async def test_remove_manager_is_refused_when_their_state_changed(db) -> None:
     # version does not move, but what the confirmation showed did.
     await managers.resend_invite(db, MAIL, added.assignment_id, version=None, actor="bob")
     with pytest.raises(PreviewChanged) as info:
-        await managers.remove_manager(db, added.assignment_id, version=seen.version,
-                                      actor="alice", fingerprint=seen.fingerprint)
+        await managers.remove_manager(
+            db,
+            added.assignment_id,
+            version=seen.version,
+            actor="alice",
+            fingerprint=seen.fingerprint,
+        )
     now = info.value.preview
     assert now.unsent_mail == 1 and now.version == seen.version
     assert await count(db, OrderManager, OrderManager.id == added.assignment_id) == 1
     assert await count(db, AuditEvent, AuditEvent.action == "removed") == 0
 
-    await managers.remove_manager(db, added.assignment_id, version=now.version, actor="alice",
-                                  fingerprint=now.fingerprint)
+    await managers.remove_manager(
+        db, added.assignment_id, version=now.version, actor="alice", fingerprint=now.fingerprint
+    )
     assert await count(db, OrderManager, OrderManager.id == added.assignment_id) == 0
 
 
@@ -149,14 +163,20 @@ async def test_resend_is_refused_when_the_manager_signed_in_since_it_was_asked(d
 
     order = await f.add_order(db, "ORD-R")
     settings = Settings()
-    added = await managers.add_manager(db, settings, order, {"email": "r@example.com"},
-                                       actor="alice")
+    added = await managers.add_manager(
+        db, settings, order, {"email": "r@example.com"}, actor="alice"
+    )
     async with db.sessions.begin() as s:  # they sign in at another desk
-        await s.execute(update(LicenseManager).where(LicenseManager.id == added.manager_id)
-                        .values(is_initial_password=False))
+        await s.execute(
+            update(LicenseManager)
+            .where(LicenseManager.id == added.manager_id)
+            .values(is_initial_password=False)
+        )
     with pytest.raises(ConflictError, match="signed in"):
-        await managers.resend_invite(db, settings, added.assignment_id, version=1,
-                                     actor="alice", signed_in=False)
-    result = await managers.resend_invite(db, settings, added.assignment_id, version=1,
-                                          actor="alice", signed_in=True)
+        await managers.resend_invite(
+            db, settings, added.assignment_id, version=1, actor="alice", signed_in=False
+        )
+    result = await managers.resend_invite(
+        db, settings, added.assignment_id, version=1, actor="alice", signed_in=True
+    )
     assert result.manager_id == added.manager_id

@@ -28,8 +28,14 @@ def core_modules() -> list[str]:
 
 def test_core_modules_are_found() -> None:
     names = core_modules()
-    for expected in ("orderview.services.orders", "orderview.db.models", "orderview.demo",
-                     "orderview.cli.data_cmd", "orderview.settings", "orderview.safetext"):
+    for expected in (
+        "orderview.services.orders",
+        "orderview.db.models",
+        "orderview.demo",
+        "orderview.cli.data_cmd",
+        "orderview.settings",
+        "orderview.safetext",
+    ):
         assert expected in names
 
 
@@ -41,8 +47,9 @@ def test_core_imports_without_textual_or_rich() -> None:
         "ui = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
         "print(json.dumps(ui))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
 
@@ -56,7 +63,8 @@ def test_cli_parser_builds_without_textual() -> None:
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('textual', 'rich'))))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []

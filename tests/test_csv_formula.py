@@ -16,7 +16,7 @@ from tests import factories as f
 HIDDEN = [
     " =1+1",
     "   @SUM(A1)",
-    "\n=HYPERLINK(\"http://evil.example\")",
+    '\n=HYPERLINK("http://evil.example")',
     "\n\n +1",
     "\x00=1",
     " \x00\x00 -2",
@@ -29,8 +29,22 @@ HIDDEN = [
     " \t=1",  # TAB is a trigger after the spaces too
     " \r=1",
 ]
-NOT_FORMULAS = ["a=b", " x=", "1-2", "", " ", "\u200b", "\x00", "\n", "x\n=1", "日本=1", "'",
-                "'x", "' x=", "x'=1"]
+NOT_FORMULAS = [
+    "a=b",
+    " x=",
+    "1-2",
+    "",
+    " ",
+    "\u200b",
+    "\x00",
+    "\n",
+    "x\n=1",
+    "日本=1",
+    "'",
+    "'x",
+    "' x=",
+    "x'=1",
+]
 # Not formulas (a leading ``'`` is text), but quoted once more so ``read_back`` is exact.
 QUOTED = ["'=1", "''+1", "' =1", "'\u200b@x", "'\x00=1"]
 

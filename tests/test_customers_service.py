@@ -34,21 +34,28 @@ async def test_create_links_in_one_transaction_with_two_audit_events(db) -> None
     assert detail.version == 2
     created, linked = reversed((await audit.order_history(db, oid)).items)
     assert (created.action, created.entity, created.entity_id, created.operator) == (
-        "created", "customer", c.id, "alice")
+        "created",
+        "customer",
+        c.id,
+        "alice",
+    )
     assert created.changes["email"] == [None, "Grace@Navy.example"]
     assert created.changes["country"] == [None, "US"]
     assert created.order_id == oid and created.order_store_id == "ORD-1"
     assert (linked.action, linked.entity, linked.entity_id) == ("linked", "order", oid)
-    assert linked.changes == {"customer": [None, "Grace@Navy.example"],
-                              "customer_id": [None, c.id]}
+    assert linked.changes == {"customer": [None, "Grace@Navy.example"], "customer_id": [None, c.id]}
     # the search keys follow: the order is found by the new customer's company
     assert [s.id for s in (await orders.search_orders(db, "cobol [w")).items] == [oid]
 
 
 async def test_create_requires_a_valid_email_and_saves_nothing(db) -> None:
     oid = await f.add_order(db, "ORD-1")
-    for email, message in [("", "required"), ("not-an-email", "one address"),
-                           ("a@b", "invalid domain"), ("a b@c.com", "before the @")]:
+    for email, message in [
+        ("", "required"),
+        ("not-an-email", "one address"),
+        ("a@b", "invalid domain"),
+        ("a b@c.com", "before the @"),
+    ]:
         with pytest.raises(FieldErrors) as info:
             await customers.create_customer(db, "alice", oid, 1, {**FULL, "email": email})
         assert message in info.value.errors["email"]
@@ -91,7 +98,9 @@ async def test_taken_email_offers_that_customer(db) -> None:
     with pytest.raises(EmailTaken) as info:
         await customers.create_customer(db, "alice", oid, 1, {"email": "ADA@example.COM"})
     assert info.value.customer_id == ada and info.value.customer.email == "ada@example.com"
-    assert isinstance(info.value, FieldErrors) and "link that customer" in info.value.errors["email"]
+    assert (
+        isinstance(info.value, FieldErrors) and "link that customer" in info.value.errors["email"]
+    )
     other = await f.add_customer(db, "bob@example.com", first_name="Bob")
     with pytest.raises(EmailTaken) as info:
         await customers.update_customer(db, "alice", other, 1, {"email": "Ada@Example.com"})
@@ -111,7 +120,11 @@ async def test_update_every_field_audits_and_updates_search_keys(db) -> None:
     assert view.version == 2 and view.last_name == "Hopper" and view.country == "US"
     event = (await audit.order_history(db, oid)).items[0]
     assert (event.action, event.entity, event.entity_id, event.operator) == (
-        "updated", "customer", cid, "bob")
+        "updated",
+        "customer",
+        cid,
+        "bob",
+    )
     assert event.changes["email"] == ["ada@example.com", "Grace@Navy.example"]
     assert event.changes["last_name"] == ["Lovelace", "Hopper"]
     assert "state" in event.changes and event.order_store_id == "ORD-1"
@@ -147,7 +160,10 @@ async def test_link_relink_unlink_with_version_checks(db) -> None:
     assert d.customer is None and d.version == 4
     events = (await audit.order_history(db, oid)).items
     assert [(e.action, e.operator) for e in events] == [
-        ("unlinked", "carol"), ("linked", "alice"), ("linked", "alice")]
+        ("unlinked", "carol"),
+        ("linked", "alice"),
+        ("linked", "alice"),
+    ]
     assert events[0].changes["customer"] == ["bob@example.com", None]
     assert events[1].changes["customer"] == ["ada@example.com", "bob@example.com"]
     with pytest.raises(NotFound):
@@ -157,12 +173,19 @@ async def test_link_relink_unlink_with_version_checks(db) -> None:
 
 async def test_search_by_each_key_and_pages(db) -> None:
     for i in range(25):
-        await f.add_customer(db, f"user{i:02d}@example.com", first_name="Pat",
-                             last_name=f"Smith{i:02d}", company_name=f"Acme {i:02d}")
-    await f.add_customer(db, "zed@other.example", first_name="Zed", last_name="Zulu",
-                         company_name="[b]Bold[/b] Inc")
+        await f.add_customer(
+            db,
+            f"user{i:02d}@example.com",
+            first_name="Pat",
+            last_name=f"Smith{i:02d}",
+            company_name=f"Acme {i:02d}",
+        )
+    await f.add_customer(
+        db, "zed@other.example", first_name="Zed", last_name="Zulu", company_name="[b]Bold[/b] Inc"
+    )
     assert [c.email for c in (await customers.search_customers(db, "ZED@")).items] == [
-        "zed@other.example"]
+        "zed@other.example"
+    ]
     assert len((await customers.search_customers(db, "zed zu")).items) == 1
     assert len((await customers.search_customers(db, "zulu")).items) == 1
     assert len((await customers.search_customers(db, "[b]bold")).items) == 1

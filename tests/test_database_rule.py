@@ -18,18 +18,30 @@ def private_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("ORDERVIEW_DB", raising=False)
 
 
-REFUSE = [("search", "acme"), ("show", "ORD-1"), ("history", "ORD-1"), ("open", "ORD-1"),
-          ("export", "ORD-1", "-o", "-"), ("issue", "ORD-1", "--product", "APP"),
-          ("outbox", "list"), ("outbox", "send"), ("products",), ("serve",),
-          ("license", "show", "K"), ("license", "disable", "K"), ("license", "enable", "K"),
-          ("license", "reset", "K"), ("license", "set", "K", "--note", "n")]
-CREATE = [("demo", "--orders", "3"), ("order", "create", "--store-id", "X-1"),
-          ("db", "upgrade")]
+REFUSE = [
+    ("search", "acme"),
+    ("show", "ORD-1"),
+    ("history", "ORD-1"),
+    ("open", "ORD-1"),
+    ("export", "ORD-1", "-o", "-"),
+    ("issue", "ORD-1", "--product", "APP"),
+    ("outbox", "list"),
+    ("outbox", "send"),
+    ("products",),
+    ("serve",),
+    ("license", "show", "K"),
+    ("license", "disable", "K"),
+    ("license", "enable", "K"),
+    ("license", "reset", "K"),
+    ("license", "set", "K", "--note", "n"),
+]
+CREATE = [("demo", "--orders", "3"), ("order", "create", "--store-id", "X-1"), ("db", "upgrade")]
 
 
 @pytest.mark.parametrize("argv", REFUSE, ids=lambda a: " ".join(a[:2]))
-def test_commands_that_read_refuse_a_missing_file(capsys, tmp_path: Path,
-                                                  argv: tuple[str, ...]) -> None:
+def test_commands_that_read_refuse_a_missing_file(
+    capsys, tmp_path: Path, argv: tuple[str, ...]
+) -> None:
     typo = tmp_path / "typo" / "orders.db"
     code = main([*argv, "--db", str(typo)])
     out, err = capsys.readouterr()
@@ -39,8 +51,9 @@ def test_commands_that_read_refuse_a_missing_file(capsys, tmp_path: Path,
 
 
 @pytest.mark.parametrize("argv", CREATE, ids=lambda a: " ".join(a[:2]))
-def test_commands_that_make_data_create_the_file(capsys, tmp_path: Path,
-                                                 argv: tuple[str, ...]) -> None:
+def test_commands_that_make_data_create_the_file(
+    capsys, tmp_path: Path, argv: tuple[str, ...]
+) -> None:
     new = tmp_path / "new" / "orders.db"
     assert main([*argv, "--db", str(new)]) == 0, capsys.readouterr().err
     assert new.is_file()
@@ -60,6 +73,8 @@ def test_every_command_is_on_one_side_of_the_rule() -> None:
     creating = sorted(k for k, h in handlers.items() if creates_database(h))
     assert creating == ["db upgrade", "demo", "order create"]
     assert creates_database(parser.get_default("handler"))  # the app (no command)
-    tested = {" ".join(a[:2]) if a[0] in ("outbox", "db", "order", "license") else a[0]
-              for a in REFUSE + CREATE}
+    tested = {
+        " ".join(a[:2]) if a[0] in ("outbox", "db", "order", "license") else a[0]
+        for a in REFUSE + CREATE
+    }
     assert tested == set(handlers), set(handlers) ^ tested

@@ -32,8 +32,7 @@ async def shown(db, oid: int) -> str:
 async def seeded(db):
     product_id, policy_id = await f.add_product(db)
     cid = await f.add_customer(db, email="ada@example.com")
-    oid = await f.add_order(db, "ORD-DEL", reference="PO-1", customer_id=cid,
-                            metadata_={"crm": 7})
+    oid = await f.add_order(db, "ORD-DEL", reference="PO-1", customer_id=cid, metadata_={"crm": 7})
     keys = await f.add_licenses(db, oid, product_id, 25, policy_id, license_type="subscription")
     m1 = await f.add_manager(db, oid, "grace@example.com", ["reset_device", "manage_managers"])
     m2 = await f.add_manager(db, oid, "alan@example.com")
@@ -56,8 +55,9 @@ async def test_preview(db) -> None:
 
 async def test_delete_cascades_and_keeps_people(db) -> None:
     oid, keep, cid, keys, (m1, m2) = await seeded(db)
-    result = await deletion.delete_order(db, "alice", oid, expected_version=1,
-                                         fingerprint=await shown(db, oid))
+    result = await deletion.delete_order(
+        db, "alice", oid, expected_version=1, fingerprint=await shown(db, oid)
+    )
     assert (result.store_id, result.license_count, result.manager_count) == ("ORD-DEL", 25, 2)
 
     assert await count(db, Order, Order.id == oid) == 0
@@ -75,7 +75,11 @@ async def test_delete_cascades_and_keeps_people(db) -> None:
     history = await audit.order_history(db, oid)
     [event] = history.items
     assert (event.action, event.entity, event.entity_id, event.operator) == (
-        "deleted", "order", oid, "alice")
+        "deleted",
+        "order",
+        oid,
+        "alice",
+    )
     assert event.id == result.audit_event_id and event.order_store_id == "ORD-DEL"
     snap = event.snapshot
     assert snap["order"]["store_id"] == "ORD-DEL" and snap["order"]["reference"] == "PO-1"
@@ -88,8 +92,11 @@ async def test_delete_cascades_and_keeps_people(db) -> None:
     assert {t for _, t, _ in snap["licenses"]} == {"subscription"}
     assert snap["managers"] == [
         {"id": m2, "email": "alan@example.com", "permissions": ["manage_license_users"]},
-        {"id": m1, "email": "grace@example.com",
-         "permissions": ["reset_device", "manage_managers"]},
+        {
+            "id": m1,
+            "email": "grace@example.com",
+            "permissions": ["reset_device", "manage_managers"],
+        },
     ]
 
 
@@ -107,11 +114,20 @@ async def test_conflict_when_changed_meanwhile(db) -> None:
     oid, *_ = await seeded(db)
     async with db.write() as s:  # someone else edits the order (version 1 -> 2)
         await s.execute(update(Order).where(Order.id == oid).values(version=2, reference="PO-2"))
-        audit.record(s, actor="carol", action="updated", entity="order", entity_id=oid,
-                     entity_version=2, order_id=oid, changes={"reference": ["PO-1", "PO-2"]})
+        audit.record(
+            s,
+            actor="carol",
+            action="updated",
+            entity="order",
+            entity_id=oid,
+            entity_version=2,
+            order_id=oid,
+            changes={"reference": ["PO-1", "PO-2"]},
+        )
     with pytest.raises(ConflictError) as info:
-        await deletion.delete_order(db, "alice", oid, expected_version=1,
-                                    fingerprint=await shown(db, oid))
+        await deletion.delete_order(
+            db, "alice", oid, expected_version=1, fingerprint=await shown(db, oid)
+        )
     assert not info.value.deleted
     assert "carol" in str(info.value) and "reference" in str(info.value)
     # Nothing was deleted.
@@ -148,20 +164,31 @@ async def test_unsent_mail_about_the_order_is_cancelled_with_it(db) -> None:
     await managers.add_manager(db, no_server, keep, {"email": "other@example.com"}, actor="a")
     await managers.add_manager(db, no_server, keep, {"email": "new@example.com"}, actor="a")
     async with db.sessions.begin() as s:  # one message about the order was already sent
-        s.add(MailOutbox(kind="manager_added", to_address="x@example.com", subject="s",
-                         body="sent body", status="sent", order_id=oid, manager_id=None))
+        s.add(
+            MailOutbox(
+                kind="manager_added",
+                to_address="x@example.com",
+                subject="s",
+                body="sent body",
+                status="sent",
+                order_id=oid,
+                manager_id=None,
+            )
+        )
 
     assert (await deletion.deletion_preview(db, oid)).unsent_mail == 1  # the dialog says so
-    result = await deletion.delete_order(db, "alice", oid, expected_version=1,
-                                         fingerprint=await shown(db, oid))
+    result = await deletion.delete_order(
+        db, "alice", oid, expected_version=1, fingerprint=await shown(db, oid)
+    )
 
     async with db.sessions() as s:
         mail = {(m.order_id, m.to_address): m for m in await s.scalars(select(MailOutbox))}
     gone = mail[(oid, "new@example.com")]
     assert gone.status == "superseded" and gone.body == outbox.SCRUBBED
     assert mail[(oid, "x@example.com")].status == "sent"
-    assert {mail[(keep, "other@example.com")].status,
-            mail[(keep, "new@example.com")].status} == {"queued"}
+    assert {mail[(keep, "other@example.com")].status, mail[(keep, "new@example.com")].status} == {
+        "queued"
+    }
     async with db.sessions() as s:
         event = await s.get(AuditEvent, result.audit_event_id)
     assert event.snapshot["cancelled_mail"] == 1 and "1 unsent email(s)" in event.summary

@@ -44,13 +44,21 @@ async def test_demo_covers_the_domain(db: Database) -> None:
     assert methods == {"license-key", "user"}
     types = {t for (t,) in await _all(db, select(LicensePolicy.license_type))}
     assert types == {"perpetual", "time-limited", "subscription", "consumption"}
-    defaults = await _all(db, select(LicensePolicy.product_id, func.count())
-                          .where(LicensePolicy.is_default).group_by(LicensePolicy.product_id))
+    defaults = await _all(
+        db,
+        select(LicensePolicy.product_id, func.count())
+        .where(LicensePolicy.is_default)
+        .group_by(LicensePolicy.product_id),
+    )
     assert len(defaults) == len(await _all(db, select(Product.id)))
     assert all(n == 1 for _, n in defaults)
 
-    lic = await _all(db, select(License.license_key, License.user_email, License.license_type,
-                                License.validity_period))
+    lic = await _all(
+        db,
+        select(
+            License.license_key, License.user_email, License.license_type, License.validity_period
+        ),
+    )
     assert len(lic) == stats.licenses
     keys = [k for k, _, _, _ in lic if k is not None]
     assert keys and all(is_valid_key(k) for k in keys) and len(set(keys)) == len(keys)
@@ -58,9 +66,14 @@ async def test_demo_covers_the_domain(db: Database) -> None:
     assert {t for _, _, t, _ in lic} == types
     assert all(v is not None for _, _, t, v in lic if t in ("time-limited", "subscription"))
 
-    per_order = dict(await _all(db, select(Order.id, func.count(License.id))
-                                .outerjoin(License, License.order_id == Order.id)
-                                .group_by(Order.id)))
+    per_order = dict(
+        await _all(
+            db,
+            select(Order.id, func.count(License.id))
+            .outerjoin(License, License.order_id == Order.id)
+            .group_by(Order.id),
+        )
+    )
     assert min(per_order.values()) == 0 and max(per_order.values()) >= 150
 
     order_rows = await _all(db, select(Order))
@@ -74,8 +87,12 @@ async def test_demo_covers_the_domain(db: Database) -> None:
 
     customers = [r[0] for r in await _all(db, select(Customer))]
     for c in customers:
-        keys_now = {"email_lc": c.email_lc, "name_lc": c.name_lc,
-                    "last_name_lc": c.last_name_lc, "company_lc": c.company_lc}
+        keys_now = {
+            "email_lc": c.email_lc,
+            "name_lc": c.name_lc,
+            "last_name_lc": c.last_name_lc,
+            "company_lc": c.company_lc,
+        }
         assert keys_now == customer_keys(c.email, c.first_name, c.last_name, c.company_name)
     companies = {c.company_name for c in customers}
     assert "[/b] ACME [Ltd]" in companies and any("\x1b" in name for name in companies)
@@ -91,8 +108,9 @@ async def test_demo_covers_the_domain(db: Database) -> None:
 
     # every activation is a device: times_activated is the number of the license's devices
     activations = dict(await _all(db, select(License.id, License.times_activated)))
-    devices = dict(await _all(db, select(Device.license_id, func.count(Device.id))
-                              .group_by(Device.license_id)))
+    devices = dict(
+        await _all(db, select(Device.license_id, func.count(Device.id)).group_by(Device.license_id))
+    )
     assert devices and all(devices.get(i, 0) == n for i, n in activations.items())
     device_rows = [r[0] for r in await _all(db, select(Device))]
     assert any(d.is_vm for d in device_rows) and not all(d.is_vm for d in device_rows)

@@ -35,8 +35,7 @@ async def _check(db, seed: int, orders: int) -> None:  # type: ignore[no-untyped
     async with db.sessions() as s:
         people = {p.id: p for p in await s.scalars(select(LicenseManager))}
         mails = list(await s.scalars(select(MailOutbox).order_by(MailOutbox.id)))
-        assignments = {(a.order_id, a.manager_id)
-                       for a in await s.scalars(select(OrderManager))}
+        assignments = {(a.order_id, a.manager_id) for a in await s.scalars(select(OrderManager))}
 
     reached: set[int] = set()
     by_person: dict[int, list[MailOutbox]] = defaultdict(list)
@@ -48,8 +47,7 @@ async def _check(db, seed: int, orders: int) -> None:  # type: ignore[no-untyped
         delivered = False
         for mail in history:  # an invite until one arrives, then notices
             assert mail.kind == (composer.KIND_ADDED if delivered else composer.KIND_INVITE)
-            delivered = delivered or (mail.kind == composer.KIND_INVITE
-                                      and mail.status == "sent")
+            delivered = delivered or (mail.kind == composer.KIND_INVITE and mail.status == "sent")
         if delivered:
             reached.add(person_id)
 
@@ -70,21 +68,28 @@ async def _check(db, seed: int, orders: int) -> None:  # type: ignore[no-untyped
     for person, kind in ((signed_in, composer.KIND_ADDED), (never, composer.KIND_INVITE)):
         if person is None:
             continue
-        result = await managers.add_manager(db, no_mail, order_id, {"email": person.email},
-                                            actor="prop")
+        result = await managers.add_manager(
+            db, no_mail, order_id, {"email": person.email}, actor="prop"
+        )
         assert result.linked_existing and result.mail_kind == kind
         async with db.sessions() as s:
             after = await s.get(LicenseManager, person.id)
         assert (after.password_hash, after.is_initial_password, after.version) == (
-            person.password_hash, person.is_initial_password, person.version)
+            person.password_hash,
+            person.is_initial_password,
+            person.version,
+        )
 
 
 def test_demo_managers_follow_the_service_rules(sqlite_template: Path, tmp_path: Path) -> None:
     loop = asyncio.new_event_loop()
 
-    @settings(max_examples=6, deadline=None, derandomize=True,
-              suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                     HealthCheck.too_slow])
+    @settings(
+        max_examples=6,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(st.integers(0, 2**32 - 1), st.integers(20, 140))
     def check(seed: int, orders: int) -> None:
         path = tmp_path / f"demo{next(COUNTER)}.db"

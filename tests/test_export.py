@@ -56,9 +56,18 @@ async def to_text(db, order_id: int, **kw) -> str:
 
 async def full_customer(db) -> int:
     return await f.add_customer(
-        db, email="ada@example.com", first_name="Ada", last_name="Lovelace",
-        company_name="Analytical Engines Ltd", phone="+44 20 1234", reference="CUST-9",
-        address="12 Marylebone St", city="London", state="", postcode="W1", country="GB",
+        db,
+        email="ada@example.com",
+        first_name="Ada",
+        last_name="Lovelace",
+        company_name="Analytical Engines Ltd",
+        phone="+44 20 1234",
+        reference="CUST-9",
+        address="12 Marylebone St",
+        city="London",
+        state="",
+        postcode="W1",
+        country="GB",
     )
 
 
@@ -72,8 +81,14 @@ async def test_header_is_exactly_the_domain_list(db) -> None:
 async def test_order_without_licenses_gives_one_row(db) -> None:
     cid = await full_customer(db)
     oid = await f.add_order(
-        db, "ORD-0", reference="PO 7", customer_id=cid, download_id="dl-1", language="en",
-        campaign_params="cpg=web,src=google.com", is_test=True,
+        db,
+        "ORD-0",
+        reference="PO 7",
+        customer_id=cid,
+        download_id="dl-1",
+        language="en",
+        campaign_params="cpg=web,src=google.com",
+        is_test=True,
     )
     text = await to_text(db, oid)
     lines = text.split("\r\n")
@@ -81,7 +96,8 @@ async def test_order_without_licenses_gives_one_row(db) -> None:
     assert lines[1] == (
         'ORD-0,PO 7,normal,true,false,dl-1,en,"cpg=web,src=google.com",ada@example.com,Ada,'
         "Lovelace,Analytical Engines Ltd,'+44 20 1234,CUST-9,12 Marylebone St,London,,W1,GB"
-        + "," * 18
+        + ","
+        * 18
     )
 
 
@@ -89,26 +105,69 @@ async def test_one_license_exact_values(db) -> None:
     product_id, policy_id = await f.add_product(db, code="APP")
     oid = await f.add_order(db, "ORD-1")  # no customer: customer columns empty
     [key] = await f.add_licenses(
-        db, oid, product_id, 1, policy_id, license_type="time-limited",
-        validity_period=date(2999, 12, 31), start_date=date(2026, 2, 1), max_activations=3,
-        times_activated=2, is_floating=True, floating_users=5, note="Seats for\nLondon, \"HQ\"",
+        db,
+        oid,
+        product_id,
+        1,
+        policy_id,
+        license_type="time-limited",
+        validity_period=date(2999, 12, 31),
+        start_date=date(2026, 2, 1),
+        max_activations=3,
+        times_activated=2,
+        is_floating=True,
+        floating_users=5,
+        note='Seats for\nLondon, "HQ"',
     )
     rows = list(csv.reader(io.StringIO(await to_text(db, oid), newline="")))
     assert len(rows) == 2
     assert rows[1] == [
-        "ORD-1", "", "normal", "false", "false", "", "", "",
-        "", "", "", "", "", "", "", "", "", "", "",
-        "APP", key, "time-limited", "Active", "true", "3", "2", "2999-12-31", "2026-02-01",
-        "false", "true", "5", 'Seats for\nLondon, "HQ"', "2026-01-15T09:30:00Z",
-        "", "", "", "",
+        "ORD-1",
+        "",
+        "normal",
+        "false",
+        "false",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "APP",
+        key,
+        "time-limited",
+        "Active",
+        "true",
+        "3",
+        "2",
+        "2999-12-31",
+        "2026-02-01",
+        "false",
+        "true",
+        "5",
+        'Seats for\nLondon, "HQ"',
+        "2026-01-15T09:30:00Z",
+        "",
+        "",
+        "",
+        "",
     ]
 
 
 async def test_status_unlimited_and_disabled(db) -> None:
     product_id, _ = await f.add_product(db)
     oid = await f.add_order(db, "ORD-S")
-    await f.add_licenses(db, oid, product_id, 1, allow_unlimited_activations=True,
-                         validity_period=date(2020, 1, 1))
+    await f.add_licenses(
+        db, oid, product_id, 1, allow_unlimited_activations=True, validity_period=date(2020, 1, 1)
+    )
     await f.add_licenses(db, oid, product_id, 1, enabled=False)
     rows = list(csv.DictReader(io.StringIO(await to_text(db, oid), newline="")))
     statuses = sorted((r["license__status"], r["license__max_activations"]) for r in rows)
@@ -135,33 +194,66 @@ async def test_many_licenses_paged_repeat_order_and_customer(db) -> None:
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
 async def test_dangerous_prefixes_neutralised(db, prefix: str) -> None:
-    payload = f"{prefix}HYPERLINK(\"http://evil\")"
+    payload = f'{prefix}HYPERLINK("http://evil")'
     cid = await f.add_customer(db, company_name=payload, first_name=prefix)
     product_id, _ = await f.add_product(db, code=f"{prefix}P")
     oid = await f.add_order(db, f"{prefix}ORD", reference=payload, customer_id=cid)
     await f.add_licenses(db, oid, product_id, 1, note=payload)
     [row] = list(csv.DictReader(io.StringIO(await to_text(db, oid), newline="")))
-    for column in ("order__store_id", "order__reference", "customer__company_name",
-                   "customer__first_name", "product__short_code", "license__note"):
+    for column in (
+        "order__store_id",
+        "order__reference",
+        "customer__company_name",
+        "customer__first_name",
+        "product__short_code",
+        "license__note",
+    ):
         assert row[column].startswith("'" + prefix), column
     assert row["license__note"] == "'" + payload
     assert row["order__store_id"] == f"'{prefix}ORD"
 
 
 def test_neutralise_leaves_other_values_exact() -> None:
-    for value in ["a=b", "ACME [Ltd]", " x=", "'quoted", "", "日本語", "x\r\ny", "1-2", "'",
-                  "''x", "' x=", "x'=1"]:
+    for value in [
+        "a=b",
+        "ACME [Ltd]",
+        " x=",
+        "'quoted",
+        "",
+        "日本語",
+        "x\r\ny",
+        "1-2",
+        "'",
+        "''x",
+        "' x=",
+        "x'=1",
+    ]:
         assert export.neutralise(value) == value
-    for value in ["=1", "+1", "-1", "@a", "\tx", "\rx", "'=1", "''+49", " =x", "' =x",
-                  "'\u200b@x"]:
+    for value in ["=1", "+1", "-1", "@a", "\tx", "\rx", "'=1", "''+49", " =x", "' =x", "'\u200b@x"]:
         assert export.neutralise(value) == "'" + value
 
 
 def test_read_back_undoes_neutralise_exactly() -> None:
     """The documented round-trip rule (docs/export.md): a value that itself starts with ``'``
     and a trigger (``'=1``) used to export unchanged and read back as ``=1``."""
-    values = ["+49 30 1234", "'+49 30 1234", "''=1", "'", "'x", "=", "-", "plain", "", "'\t",
-              " =1", "' =1", "''\u200b+1", "'\x00=1", "\ufeff@x", "' x"]
+    values = [
+        "+49 30 1234",
+        "'+49 30 1234",
+        "''=1",
+        "'",
+        "'x",
+        "=",
+        "-",
+        "plain",
+        "",
+        "'\t",
+        " =1",
+        "' =1",
+        "''\u200b+1",
+        "'\x00=1",
+        "\ufeff@x",
+        "' x",
+    ]
     for value in values:
         assert export.read_back(export.neutralise(value)) == value, value
     assert export.read_back("'+49 30 1234") == "+49 30 1234"
@@ -188,25 +280,42 @@ async def test_round_trip_through_csv_reader(db, out: Path) -> None:
 async def test_reading_back_per_the_rule_gives_the_stored_values(db, out: Path) -> None:
     """docs/export.md, "Reading a cell back": csv.reader, then ``read_back`` on each text
     cell, gives exactly what is stored; the phone ``+49 …`` is written ``'+49 …``."""
-    cid = await f.add_customer(db, phone="+49 30 1234", company_name="'=not a formula",
-                               first_name="'", last_name="''+x")
+    cid = await f.add_customer(
+        db, phone="+49 30 1234", company_name="'=not a formula", first_name="'", last_name="''+x"
+    )
     product_id, _ = await f.add_product(db, code="-P")
-    oid = await f.add_order(db, "@ORD", customer_id=cid, reference="'@ref",
-                            campaign_params="=cpg")
+    oid = await f.add_order(db, "@ORD", customer_id=cid, reference="'@ref", campaign_params="=cpg")
     await f.add_licenses(db, oid, product_id, 1, note="'-1 note", valid_duration="30d")
     await export.export_to_file(db, oid, out / "rt.csv", actor="tester")
     raw = read(out / "rt.csv")[0]
     assert raw["customer__phone"] == "'+49 30 1234"
     back = {name: export.read_back(value) for name, value in raw.items()}
-    assert {name: back[name] for name in (
-        "customer__phone", "customer__company_name", "customer__first_name",
-        "customer__last_name", "product__short_code", "order__store_id", "order__reference",
-        "order__campaign_params", "license__note", "license__valid_duration")} == {
-        "customer__phone": "+49 30 1234", "customer__company_name": "'=not a formula",
-        "customer__first_name": "'", "customer__last_name": "''+x",
-        "product__short_code": "-P", "order__store_id": "@ORD", "order__reference": "'@ref",
-        "order__campaign_params": "=cpg", "license__note": "'-1 note",
-        "license__valid_duration": "30d"}
+    assert {
+        name: back[name]
+        for name in (
+            "customer__phone",
+            "customer__company_name",
+            "customer__first_name",
+            "customer__last_name",
+            "product__short_code",
+            "order__store_id",
+            "order__reference",
+            "order__campaign_params",
+            "license__note",
+            "license__valid_duration",
+        )
+    } == {
+        "customer__phone": "+49 30 1234",
+        "customer__company_name": "'=not a formula",
+        "customer__first_name": "'",
+        "customer__last_name": "''+x",
+        "product__short_code": "-P",
+        "order__store_id": "@ORD",
+        "order__reference": "'@ref",
+        "order__campaign_params": "=cpg",
+        "license__note": "'-1 note",
+        "license__valid_duration": "30d",
+    }
 
 
 async def test_file_mode_is_0600_whatever_the_umask(sqlite_db, out: Path) -> None:
@@ -273,7 +382,9 @@ async def test_permission_denied(sqlite_db, out: Path, monkeypatch) -> None:
         with pytest.raises(ExportError, match="permission denied"):
             await export.export_to_file(sqlite_db, oid, out / "x.csv", actor="tester")
         assert os.listdir(out) == []
-    await export.export_to_file(sqlite_db, oid, out / "x.csv", actor="tester")  # permission granted again
+    await export.export_to_file(
+        sqlite_db, oid, out / "x.csv", actor="tester"
+    )  # permission granted again
     assert os.listdir(out) == ["x.csv"]
     assert [row["order__store_id"] for row in read(out / "x.csv")] == ["ORD-P"]
 
@@ -325,7 +436,9 @@ async def test_disk_full_leaves_nothing(db, out: Path, monkeypatch, existing) ->
     with monkeypatch.context() as patched:
         patched.setattr(export_file, "_open_text", lambda fd: FullDisk(fd, 3000))
         with pytest.raises(ExportError, match="disk is full"):
-            await export.export_to_file(db, oid, target, overwrite=existing, page_size=10, actor="tester")
+            await export.export_to_file(
+                db, oid, target, overwrite=existing, page_size=10, actor="tester"
+            )
     assert os.listdir(out) == (["f.csv"] if existing else [])
     if existing:
         assert target.read_text() == "previous export"
@@ -350,8 +463,9 @@ async def test_cancelled_export_leaves_nothing(sqlite_db, out: Path) -> None:
             raise asyncio.CancelledError
 
     with pytest.raises(asyncio.CancelledError):
-        await export.export_to_file(sqlite_db, oid, out / "c.csv", progress=progress,
-                                    page_size=10, actor="tester")
+        await export.export_to_file(
+            sqlite_db, oid, out / "c.csv", progress=progress, page_size=10, actor="tester"
+        )
     assert os.listdir(out) == []
 
 
@@ -383,12 +497,69 @@ def test_fast_license_cells_match_generic_cell() -> None:
     today = date(2026, 6, 1)
     at = datetime(2026, 1, 2, 3, 4, 5, 999999, tzinfo=UTC)
     samples = [
-        (1, "=X", "ABCD-EFGH-JKLM-NPQR", "perpetual", True, None, 3, False, 0, None, False,
-         True, None, "", at, None, "30d", "1y", date(2027, 3, 4)),
-        (2, "P", None, "-t", False, date(2026, 1, 1), None, False, -2, date(2026, 2, 3), True,
-         False, -1, "@note\nx", at, "=u@x.io", None, None, None),
-        (3, "", "", "", True, date(2027, 1, 1), 0, True, 5, None, False, False, 0, "\tz", at,
-         "'+u@x.io", "'6m", "''=1", None),
+        (
+            1,
+            "=X",
+            "ABCD-EFGH-JKLM-NPQR",
+            "perpetual",
+            True,
+            None,
+            3,
+            False,
+            0,
+            None,
+            False,
+            True,
+            None,
+            "",
+            at,
+            None,
+            "30d",
+            "1y",
+            date(2027, 3, 4),
+        ),
+        (
+            2,
+            "P",
+            None,
+            "-t",
+            False,
+            date(2026, 1, 1),
+            None,
+            False,
+            -2,
+            date(2026, 2, 3),
+            True,
+            False,
+            -1,
+            "@note\nx",
+            at,
+            "=u@x.io",
+            None,
+            None,
+            None,
+        ),
+        (
+            3,
+            "",
+            "",
+            "",
+            True,
+            date(2027, 1, 1),
+            0,
+            True,
+            5,
+            None,
+            False,
+            False,
+            0,
+            "\tz",
+            at,
+            "'+u@x.io",
+            "'6m",
+            "''=1",
+            None,
+        ),
     ]
     for r in samples:
         generic = [export.cell(v) for v in r[1:4]]
@@ -397,6 +568,7 @@ def test_fast_license_cells_match_generic_cell() -> None:
         generic += [export.cell(v) for v in (r[8], r[5], r[9], r[10], r[11], r[12], r[13], r[14])]
         generic += [export.cell(v) for v in r[15:]]
         assert list(export_values.license_cells([r], today)[0]) == generic
+
         # The same row as SQLite's driver gives it: ISO text for dates and times, 1/0 booleans.
         def sqlite_form(v):  # type: ignore[no-untyped-def]
             if isinstance(v, bool):
@@ -404,6 +576,7 @@ def test_fast_license_cells_match_generic_cell() -> None:
             if isinstance(v, datetime):
                 return v.replace(tzinfo=None).isoformat(" ")
             return v.isoformat() if isinstance(v, date) else v
+
         raw = tuple(sqlite_form(v) for v in r)
         assert list(export_values.license_cells([raw], today)[0]) == generic
 
@@ -416,8 +589,9 @@ async def test_user_based_licenses_export_their_user_and_durations(db) -> None:
     oid = await f.add_order(db, "ORD-U")
     await f.add_licenses(db, oid, pid, 2, pol, keys=[None, None], user_email=None)
     async with db.sessions.begin() as s:
-        licenses = list(await s.scalars(select(License).where(License.order_id == oid)
-                                        .order_by(License.id)))
+        licenses = list(
+            await s.scalars(select(License).where(License.order_id == oid).order_by(License.id))
+        )
         for lic, email in zip(licenses, ["seat@example.com", "+49@example.com"], strict=True):
             lic.user_email = email
         licenses[0].valid_duration, licenses[0].maintenance_duration = "30d", "1y"
@@ -427,7 +601,12 @@ async def test_user_based_licenses_export_their_user_and_durations(db) -> None:
     assert list(rows[0]) == list(COLUMNS) and list(COLUMNS)[:33] == HEADER.split(",")[:33]
     assert [r["license__license_key"] for r in rows] == ["", ""]
     assert [r["license__user_email"] for r in rows] == ["seat@example.com", "'+49@example.com"]
-    assert [(r["license__valid_duration"], r["license__maintenance_duration"],
-             r["license__maintenance_period"]) for r in rows] == [
-        ("30d", "1y", ""), ("", "", "2031-02-03")]
+    assert [
+        (
+            r["license__valid_duration"],
+            r["license__maintenance_duration"],
+            r["license__maintenance_period"],
+        )
+        for r in rows
+    ] == [("30d", "1y", ""), ("", "", "2031-02-03")]
     assert rows[0] != rows[1]

@@ -85,8 +85,10 @@ async def test_errors_are_one_line(db, out: Path, capsys) -> None:
     assert capsys.readouterr().err == "orderview: error: no order with Order ID 'NOPE'\n"
     assert await run(db, "export", "ORD/7 ü", "-o", "missing/x.csv") == 1
     err = capsys.readouterr().err
-    assert err == (f"orderview: error: cannot write {out / 'missing' / 'x.csv'}: "
-                   "the directory does not exist\n")
+    assert err == (
+        f"orderview: error: cannot write {out / 'missing' / 'x.csv'}: "
+        "the directory does not exist\n"
+    )
     assert os.listdir(out) == []
 
 
@@ -95,9 +97,19 @@ async def test_reader_leaving_early_is_not_a_traceback(sqlite_db, out: Path) -> 
     oid = await f.add_order(sqlite_db, "ORD-PIPE")
     await f.add_licenses(sqlite_db, oid, product_id, 3000, note="x" * 100)  # > a pipe buffer
     proc = subprocess.Popen(
-        [sys.executable, "-m", "orderview", "--db", str(sqlite_db.url.database), "export",
-         "ORD-PIPE", "-o", "-"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "orderview",
+            "--db",
+            str(sqlite_db.url.database),
+            "export",
+            "ORD-PIPE",
+            "-o",
+            "-",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert proc.stdout.readline().startswith(b"order__store_id,")
     proc.stdout.close()

@@ -28,9 +28,37 @@ T0 = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
 def _texts(db: Database) -> list[str]:
     """The corpus, plus cells that start with every trigger and hold every quoting character;
     PostgreSQL cannot store NUL, so those go on SQLite only."""
-    extra = ["=1", "+1", "-1", "@1", "\t1", "\r1", "a,b", 'a"b', "a\rb", "a\nb", '="a,b"',
-             '"', ",", "\r\n", "'", " lead", "trail ", "", "x\x00,y", "\x00=1", "'=1", "''+1",
-             "''", "'x", "'\x00=1", "'\r\n", "'-,\"", "' =1", "'\u200b@1"]
+    extra = [
+        "=1",
+        "+1",
+        "-1",
+        "@1",
+        "\t1",
+        "\r1",
+        "a,b",
+        'a"b',
+        "a\rb",
+        "a\nb",
+        '="a,b"',
+        '"',
+        ",",
+        "\r\n",
+        "'",
+        " lead",
+        "trail ",
+        "",
+        "x\x00,y",
+        "\x00=1",
+        "'=1",
+        "''+1",
+        "''",
+        "'x",
+        "'\x00=1",
+        "'\r\n",
+        "'-,\"",
+        "' =1",
+        "'\u200b@1",
+    ]
     texts = [t for _, t in CORPUS] + extra
     if db.dialect == "postgresql":
         texts = [t for t in texts if "\x00" not in t]
@@ -40,42 +68,62 @@ def _texts(db: Database) -> list[str]:
 async def _hostile_order(db: Database) -> tuple[int, int]:
     texts = _texts(db)
     async with db.sessions.begin() as s:
-        products = [Product(name=f"P{i}", short_code=code, authorization_method="license-key")
-                    for i, code in enumerate(["=cmd|' /C calc'!A0", 'A,"B"', "PLAIN"])]
+        products = [
+            Product(name=f"P{i}", short_code=code, authorization_method="license-key")
+            for i, code in enumerate(["=cmd|' /C calc'!A0", 'A,"B"', "PLAIN"])
+        ]
         s.add_all(products)
-        name = "=HYPERLINK(\"x\")"
-        customer = Customer(email="-evil@example.com", first_name=name, last_name="a,b",
-                            company_name="\r=1", phone="+44 1", **customer_keys(
-                                "-evil@example.com", name, "a,b", "\r=1"))
+        name = '=HYPERLINK("x")'
+        customer = Customer(
+            email="-evil@example.com",
+            first_name=name,
+            last_name="a,b",
+            company_name="\r=1",
+            phone="+44 1",
+            **customer_keys("-evil@example.com", name, "a,b", "\r=1"),
+        )
         s.add(customer)
         await s.flush()
-        order = Order(store_id="ORD-HOSTILE", store_id_lc="ord-hostile", reference="@ref",
-                      reference_lc=lc("@ref"), campaign_params='a="1",b', customer_id=customer.id,
-                      created_at=T0, updated_at=T0)
+        order = Order(
+            store_id="ORD-HOSTILE",
+            store_id_lc="ord-hostile",
+            reference="@ref",
+            reference_lc=lc("@ref"),
+            campaign_params='a="1",b',
+            customer_id=customer.id,
+            created_at=T0,
+            updated_at=T0,
+        )
         s.add(order)
         await s.flush()
         today = datetime.now(UTC).date()
         for i, text in enumerate(texts):
-            s.add(License(
-                order_id=order.id, product_id=products[i % 3].id,
-                license_key=None if i % 7 == 3 else f"{text[:25]}#{i}",
-                license_type=text[:16], note=text,
-                enabled=i % 5 != 1,
-                validity_period=[None, today - timedelta(days=1), today,
-                                 date(2999, 1, 2)][i % 4],
-                start_date=None if i % 2 else date(2026, 2, 3),
-                max_activations=[None, 0, 3, -2][i % 4],
-                allow_unlimited_activations=i % 6 == 5,
-                times_activated=[0, 4, -1][i % 3],
-                is_trial=i % 2 == 0, is_floating=i % 3 == 0,
-                floating_users=[None, 5, -7][i % 3],
-                created_at=T0 + timedelta(seconds=i, microseconds=i),
-                updated_at=T0,
-                user_email=None if i % 7 != 3 else text[:40],
-                valid_duration=None if i % 3 else text[:16],
-                maintenance_duration=None if i % 4 else text[-16:],
-                maintenance_period=[None, date(2030, 1, 2)][i % 2],
-            ))
+            s.add(
+                License(
+                    order_id=order.id,
+                    product_id=products[i % 3].id,
+                    license_key=None if i % 7 == 3 else f"{text[:25]}#{i}",
+                    license_type=text[:16],
+                    note=text,
+                    enabled=i % 5 != 1,
+                    validity_period=[None, today - timedelta(days=1), today, date(2999, 1, 2)][
+                        i % 4
+                    ],
+                    start_date=None if i % 2 else date(2026, 2, 3),
+                    max_activations=[None, 0, 3, -2][i % 4],
+                    allow_unlimited_activations=i % 6 == 5,
+                    times_activated=[0, 4, -1][i % 3],
+                    is_trial=i % 2 == 0,
+                    is_floating=i % 3 == 0,
+                    floating_users=[None, 5, -7][i % 3],
+                    created_at=T0 + timedelta(seconds=i, microseconds=i),
+                    updated_at=T0,
+                    user_email=None if i % 7 != 3 else text[:40],
+                    valid_duration=None if i % 3 else text[:16],
+                    maintenance_duration=None if i % 4 else text[-16:],
+                    maintenance_period=[None, date(2030, 1, 2)][i % 2],
+                )
+            )
         await s.flush()
         return order.id, len(texts)
 
@@ -106,15 +154,22 @@ async def test_database_cells_are_the_reference_bytes(db: Database) -> None:
 async def test_order_without_licenses_matches_the_reference(db: Database) -> None:
     oid, _ = await _hostile_order(db)
     async with db.sessions.begin() as s:
-        empty = Order(store_id="ORD-EMPTY", store_id_lc="ord-empty", reference="-x",
-                      reference_lc="-x", campaign_params="a,b", created_at=T0, updated_at=T0)
+        empty = Order(
+            store_id="ORD-EMPTY",
+            store_id_lc="ord-empty",
+            reference="-x",
+            reference_lc="-x",
+            campaign_params="a,b",
+            created_at=T0,
+            updated_at=T0,
+        )
         s.add(empty)
         await s.flush()
         empty_id = empty.id
     assert oid != empty_id
     fast = await _pages(export.iter_pages(db, empty_id))
     assert fast == await _pages(export._reference_pages(db, empty_id))
-    assert fast[0][0] == "ORD-EMPTY,'-x,normal,false,false,,,\"a,b\"" + "," * 29 + "\r\n"
+    assert fast[0][0] == 'ORD-EMPTY,\'-x,normal,false,false,,,"a,b"' + "," * 29 + "\r\n"
 
 
 async def test_driver_fault_is_the_operators_line_and_leaves_no_file(

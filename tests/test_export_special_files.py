@@ -123,8 +123,9 @@ async def test_export_dialog_refuses_a_special_file_in_one_line(sqlite_db, speci
         box = dialog.query_one("#export-path")
         box.value = str(path)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not dialog.busy and reason in _messages(dialog),
-                       what="the refusal")
+        await wait_for(
+            pilot, lambda: not dialog.busy and reason in _messages(dialog), what="the refusal"
+        )
         assert app.screen is dialog and not isinstance(app.screen, ConfirmScreen)
         assert "Not written: cannot write" in _messages(dialog)
 

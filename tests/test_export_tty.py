@@ -17,7 +17,10 @@ async def test_export_to_a_terminal_shows_controls_visibly(sqlite_db, sqlite_pat
     main, child = pty.openpty()
     proc = subprocess.run(
         [sys.executable, "-m", "orderview", "export", "TTY-1", "-o", "-", "--db", str(sqlite_path)],
-        stdout=child, stderr=subprocess.PIPE, timeout=60, check=False,
+        stdout=child,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        check=False,
     )
     os.close(child)
     out = b""
@@ -39,8 +42,20 @@ async def test_export_to_a_terminal_shows_controls_visibly(sqlite_db, sqlite_pat
 async def test_export_to_a_pipe_stays_exact(sqlite_db, sqlite_path) -> None:
     await f.add_order(sqlite_db, "PIPE-1", reference="a\x1bb")
     proc = subprocess.run(
-        [sys.executable, "-m", "orderview", "export", "PIPE-1", "-o", "-", "--db", str(sqlite_path)],
-        capture_output=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "orderview",
+            "export",
+            "PIPE-1",
+            "-o",
+            "-",
+            "--db",
+            str(sqlite_path),
+        ],
+        capture_output=True,
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert b"a\x1bb" in proc.stdout

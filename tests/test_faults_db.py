@@ -90,8 +90,11 @@ async def test_sqlite_read_only_in_the_edit_dialog(sqlite_db: Database, sqlite_p
     fault = ReadOnly(sqlite_db, sqlite_path)
     app = make_app(sqlite_db, open_store_id="ORD-RO")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                       and app.screen.detail is not None, what="order")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
+            what="order",
+        )
         screen = app.screen
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen), what="dialog")
@@ -103,8 +106,9 @@ async def test_sqlite_read_only_in_the_edit_dialog(sqlite_db: Database, sqlite_p
             assert app.screen is dialog and app.is_running  # dialog open, typed text kept
             assert dialog.query_one("#reference").value == "REF-9"
         await pilot.press("ctrl+s")  # the same action, fault cleared
-        await wait_for(pilot, lambda: app.screen is screen and screen.detail.version == 2,
-                       what="saved")
+        await wait_for(
+            pilot, lambda: app.screen is screen and screen.detail.version == 2, what="saved"
+        )
     assert (await orders.get_order(sqlite_db, oid)).reference == "REF-9"
     assert await audit_count(sqlite_db) == 1
 
@@ -140,6 +144,7 @@ async def test_sqlite_locked_past_the_busy_timeout(
 def test_cli_read_only_is_one_line(sqlite_path: Path, tmp_path: Path) -> None:
     """``orderview issue`` against a database it cannot write: one line, exit 1, no traceback.
     (Root writes through chmod, so the file is opened read-only by URL instead.)"""
+
     async def seed() -> None:
         db = open_database(str(sqlite_path))
         await f.add_product(db, "APP")
@@ -151,9 +156,24 @@ def test_cli_read_only_is_one_line(sqlite_path: Path, tmp_path: Path) -> None:
     url = f"sqlite:///file:{sqlite_path}?mode=ro&uri=true"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERVIEW_")}
     run = subprocess.run(
-        [sys.executable, "-m", "orderview", "issue", "--db", url, "--operator", "t",
-         "--product", "APP", "ORD-CLI"],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "orderview",
+            "issue",
+            "--db",
+            url,
+            "--operator",
+            "t",
+            "--product",
+            "APP",
+            "ORD-CLI",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
     )
     os.chmod(sqlite_path, 0o644)
     assert run.returncode == exit_codes.DB_UNAVAILABLE, run.stderr
@@ -245,14 +265,19 @@ async def test_postgresql_gone_while_the_app_runs(pg_url: str) -> None:
         oid = await f.add_order(db, "ORD-PG")
         app = make_app(db, open_store_id="ORD-PG")
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                           and app.screen.detail is not None, what="order")
+            await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
+                what="order",
+            )
             screen = app.screen
             await proxy.stop()
             await pilot.press("ctrl+r")  # a read in a worker: a notification, no crash
-            await wait_for(pilot, lambda: any("cannot be reached" in n.message
-                                              for n in app._notifications),
-                           what="notification")
+            await wait_for(
+                pilot,
+                lambda: any("cannot be reached" in n.message for n in app._notifications),
+                what="notification",
+            )
             assert app.is_running and app.screen is screen
             await pilot.press("e")
             await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen), what="edit")
@@ -260,8 +285,11 @@ async def test_postgresql_gone_while_the_app_runs(pg_url: str) -> None:
             await wait_for(pilot, lambda: "Not saved" in screen_text(app), what="not saved")
             await proxy.start()
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: app.screen is screen and screen.detail.version == 2,
-                           what="saved after the server came back")
+            await wait_for(
+                pilot,
+                lambda: app.screen is screen and screen.detail.version == 2,
+                what="saved after the server came back",
+            )
         assert (await orders.get_order(db, oid)).reference == "R1"
 
 
@@ -292,28 +320,32 @@ def _server_pid(pooled: Any) -> int:
     return pooled.driver_connection.get_server_pid()
 
 
-async def test_postgresql_ends_the_session_in_the_middle_of_a_write(pg_url: str,
-                                                                     pg_db: Database) -> None:
+async def test_postgresql_ends_the_session_in_the_middle_of_a_write(
+    pg_url: str, pg_db: Database
+) -> None:
     """The server ends our connection after the order's UPDATE was sent and before the audit
     event: the operator gets the line, the order is untouched (no update without its audit
     event), and the same save goes through on a new connection."""
     oid = await f.add_order(pg_db, "ORD-T")
     killed: list[int] = []
 
-    def end_session_before_the_audit_event(conn: Any, _cursor: Any, statement: str,
-                                           *_: Any) -> None:
+    def end_session_before_the_audit_event(
+        conn: Any, _cursor: Any, statement: str, *_: Any
+    ) -> None:
         if not killed and statement.lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS"):
             killed.append(_server_pid(conn.connection))
             _terminate(pg_url, killed)
 
-    event.listen(pg_db.engine.sync_engine, "before_cursor_execute",
-                 end_session_before_the_audit_event)
+    event.listen(
+        pg_db.engine.sync_engine, "before_cursor_execute", end_session_before_the_audit_event
+    )
     with pytest.raises(DatabaseUnavailable) as caught:
         await order_edit.update_order(pg_db, "t", oid, 1, {"reference": "during"})
     assert killed, "the write never reached its audit event"
     assert "cannot be reached" in str(caught.value)
-    event.remove(pg_db.engine.sync_engine, "before_cursor_execute",
-                 end_session_before_the_audit_event)
+    event.remove(
+        pg_db.engine.sync_engine, "before_cursor_execute", end_session_before_the_audit_event
+    )
 
     detail = await orders.get_order(pg_db, oid)
     assert (detail.reference, detail.version) == ("", 1)
@@ -329,8 +361,10 @@ async def test_postgresql_restarted_between_actions(pg_url: str, pg_db: Database
     oid = await f.add_order(pg_db, "ORD-R")
     pids: list[int] = []
     async with pg_db.engine.connect() as one, pg_db.engine.connect() as two:
-        pids = [_server_pid(await one.get_raw_connection()),
-                _server_pid(await two.get_raw_connection())]
+        pids = [
+            _server_pid(await one.get_raw_connection()),
+            _server_pid(await two.get_raw_connection()),
+        ]
     _terminate(pg_url, pids)
     assert (await orders.get_order(pg_db, oid)).store_id == "ORD-R"
     detail = await order_edit.update_order(pg_db, "t", oid, 1, {"reference": "after"})
@@ -355,7 +389,8 @@ async def test_postgresql_row_held_by_another_session_past_the_lock_timeout(
         await other.execute("SELECT id FROM orders WHERE id = $1 FOR UPDATE", oid)
         with pytest.raises(DatabaseUnavailable) as caught:
             await asyncio.wait_for(
-                order_edit.update_order(db, "t", oid, 1, {"reference": "x"}), timeout=10)
+                order_edit.update_order(db, "t", oid, 1, {"reference": "x"}), timeout=10
+            )
         assert "another desk is changing the same record" in str(caught.value)
         assert (await orders.get_order(db, oid)).version == 1
         assert await audit_count(db) == 0

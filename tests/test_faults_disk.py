@@ -40,12 +40,15 @@ DISK_FULL = "the disk holding the database is full; free space, then try again"
 
 async def counts(db: Database) -> tuple[int, int]:
     async with db.sessions() as s:
-        return (int(await s.scalar(select(func.count(License.id))) or 0),
-                int(await s.scalar(select(func.count(AuditEvent.id))) or 0))
+        return (
+            int(await s.scalar(select(func.count(License.id))) or 0),
+            int(await s.scalar(select(func.count(AuditEvent.id))) or 0),
+        )
 
 
 async def test_disk_full_while_issuing_is_one_line_and_writes_nothing(
-        sqlite_db: Database, sqlite_path: Path) -> None:
+    sqlite_db: Database, sqlite_path: Path
+) -> None:
     pid, pol = await factories.add_product(sqlite_db)
     oid = await factories.add_order(sqlite_db, "ORD-FULL")
     await sqlite_db.engine.dispose()
@@ -72,8 +75,10 @@ async def test_disk_full_while_issuing_is_one_line_and_writes_nothing(
 def test_postgresql_out_of_space_is_the_same_line() -> None:
     """PostgreSQL's disk_full (53100) reads "could not extend file …: No space left on
     device" (its WAL: "could not write to file … No space left on device")."""
-    for text in ('could not extend file "base/16384/16390": No space left on device',
-                 'could not write to file "pg_wal/xlogtemp.123": No space left on device'):
+    for text in (
+        'could not extend file "base/16384/16390": No space left on device',
+        'could not write to file "pg_wal/xlogtemp.123": No space left on device',
+    ):
         error = OperationalError("INSERT …", {}, Exception(text))
         assert faults.describe(error) == DISK_FULL
 
@@ -81,13 +86,15 @@ def test_postgresql_out_of_space_is_the_same_line() -> None:
 def _can_mount() -> bool:
     if shutil.which("unshare") is None:
         return False
-    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount -t tmpfs tmpfs /mnt"],
-                           capture_output=True, timeout=30)
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", "mount -t tmpfs tmpfs /mnt"], capture_output=True, timeout=30
+    )
     return probe.returncode == 0
 
 
 async def test_disk_full_on_a_real_filesystem_from_the_command_line(
-        sqlite_db: Database, sqlite_path: Path, tmp_path: Path) -> None:
+    sqlite_db: Database, sqlite_path: Path, tmp_path: Path
+) -> None:
     if not _can_mount():
         pytest.skip("no private mount namespace here (unshare -m)")
     await factories.add_product(sqlite_db)
@@ -109,7 +116,18 @@ async def test_disk_full_on_a_real_filesystem_from_the_command_line(
         "echo audit=$sqlite3_count"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERVIEW_")}
-    done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True,
-                          text=True, env=env, timeout=300, cwd=Path(__file__).parent.parent)
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=Path(__file__).parent.parent,
+    )
     assert done.stderr == f"orderview: error: {DISK_FULL}\n", done.stderr
-    assert done.stdout.split() == [f"status={exit_codes.DB_UNAVAILABLE}", "Licenses:", "0", "audit=0"], done.stdout
+    assert done.stdout.split() == [
+        f"status={exit_codes.DB_UNAVAILABLE}",
+        "Licenses:",
+        "0",
+        "audit=0",
+    ], done.stdout

@@ -23,8 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def start(*args: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERVIEW_")}
-    return subprocess.Popen([sys.executable, "-m", "tests.kill_worker", *args], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.kill_worker", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
 
 def kill_after(proc: subprocess.Popen[str], marker: str, delay: float = 0.0) -> list[str]:
@@ -45,11 +50,13 @@ def kill_after(proc: subprocess.Popen[str], marker: str, delay: float = 0.0) -> 
 async def counts(db: Database, order_id: int) -> tuple[int, int, int]:
     """(licenses of the order, orders with that id, audit events by the killed process)."""
     async with db.sessions() as s:
-        licenses = await s.scalar(select(func.count(License.id))
-                                  .where(License.order_id == order_id))
+        licenses = await s.scalar(
+            select(func.count(License.id)).where(License.order_id == order_id)
+        )
         order = await s.scalar(select(func.count(Order.id)).where(Order.id == order_id))
-        events = await s.scalar(select(func.count(AuditEvent.id))
-                                .where(AuditEvent.operator == "killed"))
+        events = await s.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.operator == "killed")
+        )
     return int(licenses or 0), int(order or 0), int(events or 0)
 
 
@@ -67,8 +74,9 @@ async def test_sigkill_while_issuing_10000_licenses(db: Database) -> None:
     assert "committed" not in said
     assert await counts(db, order_id) == (0, 1, 0)  # none of it
     # The same action afterwards succeeds, whole.
-    result = await issuing.issue_licenses(db, "killed", order_id,
-                                          [LineInput(product_id=product_id, quantity=10000)])
+    result = await issuing.issue_licenses(
+        db, "killed", order_id, [LineInput(product_id=product_id, quantity=10000)]
+    )
     assert result.total == 10000
     assert await counts(db, order_id) == (10000, 1, 1)
 
@@ -78,8 +86,9 @@ async def test_sigkill_while_deleting_a_large_order(db: Database) -> None:
     outcomes = []
     for attempt, delay in enumerate((0.0, 0.05)):
         order_id = await f.add_order(db, f"ORD-BIG-{attempt}")
-        await issuing.issue_licenses(db, "seed", order_id,
-                                     [LineInput(product_id=product_id, quantity=10000)])
+        await issuing.issue_licenses(
+            db, "seed", order_id, [LineInput(product_id=product_id, quantity=10000)]
+        )
         await db.dispose()
         before = (await counts(db, order_id))[2]
         proc = start("delete", url_of(db), str(order_id))

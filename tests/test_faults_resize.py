@@ -45,8 +45,11 @@ async def test_resizing_in_the_middle_of_every_dialog(sqlite_db) -> None:
     await f.add_manager(sqlite_db, oid)
     app = make_app(sqlite_db, open_store_id="ORD-RS")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                       and app.screen.detail is not None, what="order")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
+            what="order",
+        )
         screen = app.screen
         for key, dialog, tab in DIALOGS:
             if tab:
@@ -68,6 +71,7 @@ async def test_resizing_in_the_middle_of_every_dialog(sqlite_db) -> None:
         await shake(pilot, app)
         assert app.screen.query_one("#reference").value == "REF-RS"
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.screen is screen and screen.detail.version == 2,
-                       what="saved")
+        await wait_for(
+            pilot, lambda: app.screen is screen and screen.detail.version == 2, what="saved"
+        )
     assert (await orders.get_order(sqlite_db, oid)).reference == "REF-RS"

@@ -46,8 +46,7 @@ async def test_refusing_or_silent_server_then_a_working_one(db, mode: str, reaso
     order_id = await factories.add_order(db)
     async with bad_server(mode) as port:
         settings = good.settings(smtp_port=port, smtp_timeout=0.5)
-        await managers.add_manager(db, settings, order_id, {"email": "m@example.com"},
-                                   actor="a")
+        await managers.add_manager(db, settings, order_id, {"email": "m@example.com"}, actor="a")
         t0 = outbox.now_utc()
         started = time.monotonic()
         [failed] = await delivery.deliver_due(db, settings, now=t0)

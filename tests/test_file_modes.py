@@ -36,8 +36,9 @@ def open_umask() -> Iterator[None]:
         os.umask(old)
 
 
-async def test_a_new_database_and_its_wal_and_shm_are_private(tmp_path: Path,
-                                                              open_umask: None) -> None:
+async def test_a_new_database_and_its_wal_and_shm_are_private(
+    tmp_path: Path, open_umask: None
+) -> None:
     path = tmp_path / "new" / "deeper" / "orders.db"
     db = open_database(str(path))
     try:
@@ -54,15 +55,23 @@ async def test_a_new_database_and_its_wal_and_shm_are_private(tmp_path: Path,
 
 
 def _orderview(*argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "orderview", *argv], capture_output=True,
-                          text=True, env=env, timeout=120,
-                          preexec_fn=lambda: os.umask(0o022))
+    return subprocess.run(
+        [sys.executable, "-m", "orderview", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        preexec_fn=lambda: os.umask(0o022),
+    )
 
 
 def test_the_default_database_is_private(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERVIEW_")}
-    env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"),
-               ORDERVIEW_OPERATOR="tester")
+    env.update(
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        ORDERVIEW_OPERATOR="tester",
+    )
     done = _orderview("order", "create", "--store-id", "ORD-1", env=env)
     assert done.returncode == 0 and done.stderr == "", done.stderr
     home = tmp_path / "data" / "orderview"
@@ -70,16 +79,19 @@ def test_the_default_database_is_private(tmp_path: Path) -> None:
     assert sorted(p.name for p in home.iterdir()) == ["orderview.db"]
 
 
-def test_an_existing_database_readable_by_others_is_one_warning_line(tmp_path: Path,
-                                                                    sqlite_path: Path) -> None:
+def test_an_existing_database_readable_by_others_is_one_warning_line(
+    tmp_path: Path, sqlite_path: Path
+) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERVIEW_")}
     env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), ORDERVIEW_OPERATOR="tester")
     sqlite_path.chmod(0o644)
     done = _orderview("search", "x", "--db", str(sqlite_path), env=env)
     assert done.returncode == 0 and done.stdout.startswith("no orders match")
-    assert done.stderr == (f"orderview: warning: the database file {sqlite_path} is readable by "
-                           "other users (mode 0644) and holds license keys and invite "
-                           f"passwords: chmod 600 {sqlite_path}\n")
+    assert done.stderr == (
+        f"orderview: warning: the database file {sqlite_path} is readable by "
+        "other users (mode 0644) and holds license keys and invite "
+        f"passwords: chmod 600 {sqlite_path}\n"
+    )
     done = _orderview("db", "upgrade", "--db", str(sqlite_path), env=env)
     assert done.returncode == 0 and done.stderr.startswith("orderview: warning: the database file")
     sqlite_path.chmod(0o600)
@@ -94,9 +106,14 @@ async def test_the_app_warns_about_a_database_readable_by_others(sqlite_path: Pa
         await ensure_schema(db)
         app = make_app(db)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: any(
-                "is readable by other users (mode 0640)" in n.message
-                for n in app._notifications), what="the warning")
+            await wait_for(
+                pilot,
+                lambda: any(
+                    "is readable by other users (mode 0640)" in n.message
+                    for n in app._notifications
+                ),
+                what="the warning",
+            )
             assert all("changes are off" not in n.message for n in app._notifications)
     finally:
         await db.dispose()

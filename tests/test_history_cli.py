@@ -26,8 +26,13 @@ def _seed(path: Path) -> None:
     async def seed() -> None:
         db = open_database(str(path))
         oid = await f.add_order(db, "ORD-7", reference="old")
-        await order_edit.update_order(db, "alice", oid, 1, {
-            "reference": "EVIL\x1b[2J".replace("\x1b", "") + " [b]x[/b]", "is_test": True})
+        await order_edit.update_order(
+            db,
+            "alice",
+            oid,
+            1,
+            {"reference": "EVIL\x1b[2J".replace("\x1b", "") + " [b]x[/b]", "is_test": True},
+        )
         await customers.create_customer(db, "bob@10.1.2.3", oid, 2, {"email": "c@example.com"})
         await db.dispose()
 
@@ -77,8 +82,15 @@ def test_history_control_characters_never_reach_the_terminal(sqlite_path: Path, 
         async with db.write() as session:
             from orderview.services import audit
 
-            audit.record(session, actor="mallory\x1b[2J", action="updated", entity="order",
-                         entity_id=oid, order_id=oid, changes={"reference": ["", "\x07\x1b]0;x"]})
+            audit.record(
+                session,
+                actor="mallory\x1b[2J",
+                action="updated",
+                entity="order",
+                entity_id=oid,
+                order_id=oid,
+                changes={"reference": ["", "\x07\x1b]0;x"]},
+            )
         await db.dispose()
 
     asyncio.run(seed())

@@ -22,9 +22,26 @@ from tests import factories as f
 from tests.hostile_corpus import BY_NAME, FORBIDDEN_OUTPUT
 from tests.ui_support import SIZE, make_app, screen_text, wait_for
 
-NAMES = ["click_simulate", "closing_tag", "csi_clear", "osc_title", "osc_clipboard", "c1_csi",
-         "bel", "carriage_return", "newline", "nul", "bidi_override", "cjk_wide", "emoji", "long",
-         "arabic_letter_mark", "line_separators", "tag_characters", "invisible_format"]
+NAMES = [
+    "click_simulate",
+    "closing_tag",
+    "csi_clear",
+    "osc_title",
+    "osc_clipboard",
+    "c1_csi",
+    "bel",
+    "carriage_return",
+    "newline",
+    "nul",
+    "bidi_override",
+    "cjk_wide",
+    "emoji",
+    "long",
+    "arabic_letter_mark",
+    "line_separators",
+    "tag_characters",
+    "invisible_format",
+]
 
 
 async def _seed(db, texts: list[str]) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
@@ -40,9 +57,17 @@ async def _seed(db, texts: list[str]) -> list[tuple[int, str]]:  # type: ignore[
             lic = await s.scalar(select(License).where(License.license_key == key))
             assert lic is not None
             lic.note, lic.times_activated = text, 1
-            s.add(Device(license_id=lic.id, identifier=text[:200], hostname=text[:255],
-                         os=text[:100], is_vm=True, first_seen_at=f.T0,
-                         last_seen_at=f.T0 + timedelta(days=1)))
+            s.add(
+                Device(
+                    license_id=lic.id,
+                    identifier=text[:200],
+                    hostname=text[:255],
+                    os=text[:100],
+                    is_vm=True,
+                    first_seen_at=f.T0,
+                    last_seen_at=f.T0 + timedelta(days=1),
+                )
+            )
             out.append((lic.id, key))
     return out
 

@@ -33,25 +33,59 @@ async def test_corpus_saved_read_back_found_and_exported(db: Database, tmp_path:
     conf = Settings(db=str(db.url), plan="enterprise")
     for i, (name, text) in enumerate(PRINTABLE):
         oid = await f.add_order(db, f"ORD-H{i:02d}")
-        detail = await order_edit.update_order(db, "tester", oid, 1, {
-            "reference": fit(text, 100), "campaign_params": fit(text, 500),
-            "download_id": fit(text, 100)})
+        detail = await order_edit.update_order(
+            db,
+            "tester",
+            oid,
+            1,
+            {
+                "reference": fit(text, 100),
+                "campaign_params": fit(text, 500),
+                "download_id": fit(text, 100),
+            },
+        )
         assert (detail.reference, detail.campaign_params, detail.download_id) == (
-            fit(text, 100), fit(text, 500), fit(text, 100)), name
-        values = {"email": f"h{i}@example.com", "first_name": fit(text, 100),
-                  "last_name": fit(text, 100), "company_name": fit(text, 200),
-                  "reference": fit(text, 100), "address": fit(text, 300),
-                  "city": fit(text, 100), "state": fit(text, 100)}
+            fit(text, 100),
+            fit(text, 500),
+            fit(text, 100),
+        ), name
+        values = {
+            "email": f"h{i}@example.com",
+            "first_name": fit(text, 100),
+            "last_name": fit(text, 100),
+            "company_name": fit(text, 200),
+            "reference": fit(text, 100),
+            "address": fit(text, 300),
+            "city": fit(text, 100),
+            "state": fit(text, 100),
+        }
         detail = await customers.create_customer(db, "tester", oid, detail.version, values)
         assert detail.customer is not None
         assert {k: getattr(detail.customer, k) for k in values} == values, name
-        await managers.add_manager(db, conf, oid, {
-            "email": f"m{i}@example.com", "first_name": fit(text, 100),
-            "last_name": fit(text, 100), "send_invite": False}, actor="tester")
+        await managers.add_manager(
+            db,
+            conf,
+            oid,
+            {
+                "email": f"m{i}@example.com",
+                "first_name": fit(text, 100),
+                "last_name": fit(text, 100),
+                "send_invite": False,
+            },
+            actor="tester",
+        )
         shown = await orders.get_order(db, oid)
         assert shown.managers[0].first_name == fit(text, 100), name
-        await issuing.issue_licenses(db, "tester", oid, [issuing.LineInput(
-            product_id=product_id, values={"note": fit(text, 2000)}, quantity=1)])
+        await issuing.issue_licenses(
+            db,
+            "tester",
+            oid,
+            [
+                issuing.LineInput(
+                    product_id=product_id, values={"note": fit(text, 2000)}, quantity=1
+                )
+            ],
+        )
 
         # search finds it by a prefix of every searchable field
         prefix = fit(text, 6)
@@ -65,11 +99,19 @@ async def test_corpus_saved_read_back_found_and_exported(db: Database, tmp_path:
         out = tmp_path / f"{i}.csv"
         await export_to_file(db, oid, out, actor="tester")
         (row,) = read_csv(out)
-        for column in ("order__reference", "order__campaign_params", "order__download_id",
-                       "customer__first_name", "customer__company_name", "customer__city",
-                       "license__note"):
+        for column in (
+            "order__reference",
+            "order__campaign_params",
+            "order__download_id",
+            "customer__first_name",
+            "customer__company_name",
+            "customer__city",
+            "license__note",
+        ):
             assert row[column] in {neutral(fit(text, n)) for n in (100, 200, 500, 2000)}, (
-                name, column)
+                name,
+                column,
+            )
         assert row["license__note"] == neutral(fit(text, 2000)), name
         assert not any(is_formula(v) for v in row.values()), name
     history = await orders.search_orders(db, "'; DROP")
@@ -84,13 +126,24 @@ async def test_imported_control_characters_are_exported_neutralised(
     strings = [t for _, t in CORPUS if not (db.dialect == "postgresql" and "\x00" in t)]
     async with db.sessions.begin() as s:
         for i, text in enumerate(strings):
-            c = Customer(email=f"i{i}@example.com", company_name=text[:200], city=text[:100],
-                         **customer_keys(f"i{i}@example.com", "", "", text[:200]))
+            c = Customer(
+                email=f"i{i}@example.com",
+                company_name=text[:200],
+                city=text[:100],
+                **customer_keys(f"i{i}@example.com", "", "", text[:200]),
+            )
             s.add(c)
             await s.flush()
-            s.add(Order(store_id=f"IMP-{i:02d}", store_id_lc=f"imp-{i:02d}",
-                        reference=text[:100], reference_lc=lc(text[:100]), customer_id=c.id,
-                        campaign_params=text[:500]))
+            s.add(
+                Order(
+                    store_id=f"IMP-{i:02d}",
+                    store_id_lc=f"imp-{i:02d}",
+                    reference=text[:100],
+                    reference_lc=lc(text[:100]),
+                    customer_id=c.id,
+                    campaign_params=text[:500],
+                )
+            )
     async with db.sessions() as s:
         from sqlalchemy import select
 

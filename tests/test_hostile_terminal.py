@@ -20,8 +20,20 @@ from tests.test_hostile_ui import seed
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
-INJECTED = ["osc_title", "osc_clipboard", "osc_st", "csi_clear", "csi_colour", "bel",
-            "backspace", "carriage_return", "c1_csi", "c1_osc", "del", "nul"]
+INJECTED = [
+    "osc_title",
+    "osc_clipboard",
+    "osc_st",
+    "csi_clear",
+    "csi_colour",
+    "bel",
+    "backspace",
+    "carriage_return",
+    "c1_csi",
+    "c1_osc",
+    "del",
+    "nul",
+]
 
 
 def build(path: Path) -> None:
@@ -78,11 +90,20 @@ def test_cli_output_never_carries_control_sequences_from_data(tmp_path: Path) ->
     build(db)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERVIEW_")}
     outputs = {}
-    for args in (["show", "H-01"], ["show", "H-04"], ["search", "H-"], ["history", "H-09"],
-                 ["show", "H-02", "--json"]):
-        run = subprocess.run([sys.executable, "-m", "orderview", *args, "--db", str(db)],
-                             capture_output=True, cwd=Path(__file__).parent.parent, env=env,
-                             timeout=60)
+    for args in (
+        ["show", "H-01"],
+        ["show", "H-04"],
+        ["search", "H-"],
+        ["history", "H-09"],
+        ["show", "H-02", "--json"],
+    ):
+        run = subprocess.run(
+            [sys.executable, "-m", "orderview", *args, "--db", str(db)],
+            capture_output=True,
+            cwd=Path(__file__).parent.parent,
+            env=env,
+            timeout=60,
+        )
         assert run.returncode == 0, run.stderr
         outputs[" ".join(args)] = run.stdout
         for forbidden in FORBIDDEN_OUTPUT:
@@ -96,8 +117,9 @@ NOT_UTF8 = (b"ab\xffc", b"\xc3(")
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_cli_arguments_no_order_can_have(tmp_path: Path, request: pytest.FixtureRequest,
-                                         database: str) -> None:
+def test_cli_arguments_no_order_can_have(
+    tmp_path: Path, request: pytest.FixtureRequest, database: str
+) -> None:
     """Command-line bytes that are not UTF-8 (a lone surrogate to Python), controls, an ESC
     sequence and a C1 CSI as the search text or Order ID: "no orders match" or one
     `orderview: error:` line, never a traceback (the lookups raised in the driver before), and
@@ -121,22 +143,36 @@ def test_cli_arguments_no_order_can_have(tmp_path: Path, request: pytest.Fixture
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERVIEW_")}
     texts = (*NOT_UTF8, b"x\x01y", b"\x1b]0;pwned\x07", b"c1\xc2\x9b2J")
     runs = [("search", text) for text in texts] + [
-        (command, text) for command in ("show", "history", "export", "open")
-        for text in (NOT_UTF8[0], b"\x1b]0;pwned\x07")]  # one Order ID lookup behind them all
+        (command, text)
+        for command in ("show", "history", "export", "open")
+        for text in (NOT_UTF8[0], b"\x1b]0;pwned\x07")
+    ]  # one Order ID lookup behind them all
     for command, text in runs:
-        run = subprocess.run([sys.executable, "-m", "orderview", command, text, "--db", url],
-                             capture_output=True, cwd=Path(__file__).parent.parent, env=env,
-                             stdin=subprocess.DEVNULL, timeout=60)
+        run = subprocess.run(
+            [sys.executable, "-m", "orderview", command, text, "--db", url],
+            capture_output=True,
+            cwd=Path(__file__).parent.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
         assert b"Traceback" not in run.stderr, (command, text, run.stderr.decode()[-800:])
         if command == "search":  # the ESC and C1 texts start seeded references
             assert run.returncode == 0, run.stderr
-            assert run.stdout.startswith(b"no orders match" if text in NOT_UTF8 else (
-                b"no orders match", b"ORDER ID")), (text, run.stdout)
+            assert run.stdout.startswith(
+                b"no orders match" if text in NOT_UTF8 else (b"no orders match", b"ORDER ID")
+            ), (text, run.stdout)
         else:
             assert run.returncode != 0
             lines = run.stderr.strip().splitlines()
-            assert len(lines) == 1 and lines[0].startswith(b"orderview: error: no order"), \
-                (command, text, run.stderr)
+            assert len(lines) == 1 and lines[0].startswith(b"orderview: error: no order"), (
+                command,
+                text,
+                run.stderr,
+            )
         for stream in (run.stdout, run.stderr):
-            assert not any(c in stream for c in (b"\x1b", b"\x07", b"\x01", b"\xc2\x9b")), \
-                (command, text, stream)
+            assert not any(c in stream for c in (b"\x1b", b"\x07", b"\x01", b"\xc2\x9b")), (
+                command,
+                text,
+                stream,
+            )

@@ -76,8 +76,12 @@ def value_of(widget: Input | TextArea) -> str:
 def expected_in(widget: Input | TextArea, text: str) -> str:
     restrict = getattr(widget, "restrict", None)  # Quantity: digits only, refused as typed
     if restrict is None:
-        return typed_value(text, pasted=by_paste(text), multiline=isinstance(widget, TextArea),
-                           max_length=getattr(widget, "max_length", 0) or 0)
+        return typed_value(
+            text,
+            pasted=by_paste(text),
+            multiline=isinstance(widget, TextArea),
+            max_length=getattr(widget, "max_length", 0) or 0,
+        )
     whole = typed_value(text, pasted=by_paste(text), max_length=widget.max_length)
     if by_paste(text):  # one insertion: taken whole or refused whole
         return whole if re.fullmatch(restrict, whole) else ""
@@ -102,9 +106,13 @@ async def fill(pilot, app, boxes: list[Input], texts: list[str]) -> list[str]:  
             send_key(app, "tab")
         send_text(app, text)
     expected = [expected_in(box, text) for box, text in zip(boxes, texts, strict=True)]
-    await wait_for(pilot, lambda: [b.value for b in boxes] == expected, timeout=10,
-                   what=f"typed {[t[:20] for t in texts]}: got "
-                        f"{[b.value[:20] for b in boxes]}, want {[e[:20] for e in expected]}")
+    await wait_for(
+        pilot,
+        lambda: [b.value for b in boxes] == expected,
+        timeout=10,
+        what=f"typed {[t[:20] for t in texts]}: got "
+        f"{[b.value[:20] for b in boxes]}, want {[e[:20] for e in expected]}",
+    )
     return expected
 
 
@@ -118,9 +126,12 @@ async def enter_text(pilot, app, widget: Input | TextArea, text: str) -> str:  #
         widget.focus()  # queued on the app before the keys below: they land in this box
     send_text(app, text)
     expected = expected_in(widget, text)
-    await wait_for(pilot, lambda: app.focused is widget and value_of(widget) == expected,
-                   timeout=10, what=f"{text[:40]!r} typed into #{widget.id}, "
-                                    f"got {value_of(widget)[:60]!r}")
+    await wait_for(
+        pilot,
+        lambda: app.focused is widget and value_of(widget) == expected,
+        timeout=10,
+        what=f"{text[:40]!r} typed into #{widget.id}, got {value_of(widget)[:60]!r}",
+    )
     return expected
 
 
@@ -165,7 +176,8 @@ def check_screen(app, footer: str | None = None) -> str:  # type: ignore[no-unty
     lines = text.splitlines()
     assert len(lines) == SIZE[1]
     assert all(cell_len(line) <= SIZE[0] for line in lines), [
-        line for line in lines if cell_len(line) > SIZE[0]]
+        line for line in lines if cell_len(line) > SIZE[0]
+    ]
     raw = [line for line in lines if any(ch in line for ch in "\x1b\x07\x9b\x9d\x08\r\x00\x7f")]
     assert not raw, raw  # a control character reached the terminal
     if footer is not None:
@@ -193,9 +205,17 @@ def schema_error(validate: Any, name: str, value: str) -> str | None:
     return None
 
 
-async def typed_round(pilot, app, k: int, names: tuple[str, ...], boxes: list[Input],  # type: ignore[no-untyped-def]
-                      lines: list[Any], error_of: Any, accepted: dict[str, list[str]],
-                      footer: str) -> tuple[list[str], dict[str, str]]:
+async def typed_round(
+    pilot,
+    app,
+    k: int,
+    names: tuple[str, ...],
+    boxes: list[Input],  # type: ignore[no-untyped-def]
+    lines: list[Any],
+    error_of: Any,
+    accepted: dict[str, list[str]],
+    footer: str,
+) -> tuple[list[str], dict[str, str]]:
     """Round ``k`` of a dialog's fields (``rotation``): type, check each box holds and draws
     what was typed, save, and check the schema's message shows on exactly the refused
     fields' lines (``lines``), literally, with the layout intact. Records accepted strings;
@@ -213,9 +233,11 @@ async def typed_round(pilot, app, k: int, names: tuple[str, ...], boxes: list[In
     await pilot.press("ctrl+s")
     if not errors:
         return values, errors
-    await wait_for(pilot, lambda: [line.has_class("-shown") for line in lines]
-                   == [n in errors for n in names],
-                   what=f"round {k}: messages on {sorted(errors)} only")
+    await wait_for(
+        pilot,
+        lambda: [line.has_class("-shown") for line in lines] == [n in errors for n in names],
+        what=f"round {k}: messages on {sorted(errors)} only",
+    )
     for name, line in zip(names, lines, strict=True):
         if name in errors:
             assert str(line.render()) == visible(errors[name], 300), (k, name)
@@ -226,8 +248,13 @@ async def typed_round(pilot, app, k: int, names: tuple[str, ...], boxes: list[In
     return values, errors
 
 
-def check_accepted(accepted: dict[str, list[str]], rounds: list[dict[str, str]],
-                   name_fields: tuple[str, ...], extra: str, phone: str) -> None:
+def check_accepted(
+    accepted: dict[str, list[str]],
+    rounds: list[dict[str, str]],
+    name_fields: tuple[str, ...],
+    extra: str,
+    phone: str,
+) -> None:
     """Every accepted string was saved by some round, and the oracle (the schema) agrees with
     what is pinned here by hand: markup, SQL and formulas are names; phones take only "+1" and
     "-1"; no corpus string is an email."""
@@ -247,21 +274,34 @@ def customer_error(name: str, value: str) -> str | None:
 
 # -- Customer dialog ------------------------------------------------------------------------
 
-CUSTOMER_CSV = {"email": "customer_email", "first_name": "customer_first_name",
-                "last_name": "customer_last_name", "company_name": "customer_company",
-                "phone": "customer_phone", "reference": "customer_reference",
-                "address": "customer_address", "city": "customer_city",
-                "state": "customer_state", "postcode": "customer_postcode",
-                "country": "customer_country"}
+CUSTOMER_CSV = {
+    "email": "customer_email",
+    "first_name": "customer_first_name",
+    "last_name": "customer_last_name",
+    "company_name": "customer_company",
+    "phone": "customer_phone",
+    "reference": "customer_reference",
+    "address": "customer_address",
+    "city": "customer_city",
+    "state": "customer_state",
+    "postcode": "customer_postcode",
+    "country": "customer_country",
+}
 
 
 async def open_order_screen(pilot, app, order_id: int):  # type: ignore[no-untyped-def]
     from orderview.screens.order import OrderScreen
 
     app.open_order(order_id)
-    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                   and app.screen.detail is not None and app.screen.detail.id == order_id,
-                   what=f"order {order_id}")
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(app.screen, OrderScreen)
+            and app.screen.detail is not None
+            and app.screen.detail.id == order_id
+        ),
+        what=f"order {order_id}",
+    )
     return app.screen
 
 
@@ -293,19 +333,31 @@ async def test_corpus_typed_into_every_customer_field(sqlite_db) -> None:  # typ
         async def open_form():  # type: ignore[no-untyped-def]
             await pilot.press("c")
             await wait_for(pilot, lambda: isinstance(app.screen, CustomerEditScreen), what="form")
-            return app.screen, [app.screen.query_one(f"#field-{n}", FormField)
-                                for n in CUSTOMER_FIELDS]
+            return app.screen, [
+                app.screen.query_one(f"#field-{n}", FormField) for n in CUSTOMER_FIELDS
+            ]
 
         form, fields = await open_form()
         footer = check_screen(app).splitlines()[-1]
         for k in range(N):
-            _, errors = await typed_round(pilot, app, k, CUSTOMER_FIELDS, [fl.input for fl in fields],
-                                       [fl.error for fl in fields], customer_error, accepted,
-                                       footer)
+            _, errors = await typed_round(
+                pilot,
+                app,
+                k,
+                CUSTOMER_FIELDS,
+                [fl.input for fl in fields],
+                [fl.error for fl in fields],
+                customer_error,
+                accepted,
+                footer,
+            )
             assert "email" in errors  # the corpus has no email: nothing is ever saved here
             if k == 0:  # the status line stays on screen however many messages there are
-                await wait_for(pilot, lambda: "Not saved: see the messages under the fields"
-                               in screen_text(app), what="status line")
+                await wait_for(
+                    pilot,
+                    lambda: "Not saved: see the messages under the fields" in screen_text(app),
+                    what="status line",
+                )
         assert app.screen is form and app.is_running
         assert (await orders.get_order(sqlite_db, oid)).version == 1  # nothing saved
         await pilot.press("escape", "y")  # discard
@@ -314,18 +366,26 @@ async def test_corpus_typed_into_every_customer_field(sqlite_db) -> None:  # typ
         rounds = spread({n: accepted[n] for n in CUSTOMER_FIELDS if n != "email"})
         for r, chosen in enumerate(rounds):
             form, fields = await open_form()
-            texts = ["ada@example.com" if n == "email" else chosen.get(n, "")
-                     for n in CUSTOMER_FIELDS]
+            texts = [
+                "ada@example.com" if n == "email" else chosen.get(n, "") for n in CUSTOMER_FIELDS
+            ]
             values = await fill(pilot, app, [fl.input for fl in fields], texts)
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda r=r: app.screen is order_screen
-                           and order_screen.detail.customer.version == r + 2, what=f"save {r}")
+            await wait_for(
+                pilot,
+                lambda r=r: (
+                    app.screen is order_screen and order_screen.detail.customer.version == r + 2
+                ),
+                what=f"save {r}",
+            )
             clean = validate_customer_changes(dict(zip(CUSTOMER_FIELDS, values, strict=True)))
             stored = order_screen.detail.customer
             assert {n: getattr(stored, n) for n in CUSTOMER_FIELDS} == clean, r
-            await wait_for(pilot, lambda clean=clean: all(
-                needle(v) in screen_text(app) for v in clean.values()),
-                what=f"save {r} on the Customer tab")
+            await wait_for(
+                pilot,
+                lambda clean=clean: all(needle(v) in screen_text(app) for v in clean.values()),
+                what=f"save {r} on the Customer tab",
+            )
             check_screen(app)
             row = await exported(sqlite_db, oid)
             for name, value in clean.items():
@@ -387,12 +447,16 @@ async def test_corpus_typed_into_the_add_manager_dialog(sqlite_db) -> None:  # t
         shown_errors = [dialog.query_one(f"#{n}-error") for n in MANAGER_FIELDS]
         footer = check_screen(app).splitlines()[-1]
         for k in range(N):
-            _, errors = await typed_round(pilot, app, k, MANAGER_FIELDS, boxes, shown_errors,
-                                       manager_error, accepted, footer)
+            _, errors = await typed_round(
+                pilot, app, k, MANAGER_FIELDS, boxes, shown_errors, manager_error, accepted, footer
+            )
             assert "email" in errors  # the corpus has no email: nothing is ever saved here
             if k == 0:
-                await wait_for(pilot, lambda: "Not saved: see the messages next to the fields"
-                               in screen_text(app), what="status line")
+                await wait_for(
+                    pilot,
+                    lambda: "Not saved: see the messages next to the fields" in screen_text(app),
+                    what="status line",
+                )
         assert app.screen is dialog and app.is_running
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is order_screen, what="closed")
@@ -404,29 +468,38 @@ async def test_corpus_typed_into_the_add_manager_dialog(sqlite_db) -> None:  # t
         rounds = spread({n: accepted[n] for n in MANAGER_FIELDS if n != "email"})
         for r, chosen in enumerate(rounds):
             dialog, boxes = await open_dialog()
-            texts = [f"m{r}@example.com" if n == "email" else chosen.get(n, "")
-                     for n in MANAGER_FIELDS]
+            texts = [
+                f"m{r}@example.com" if n == "email" else chosen.get(n, "") for n in MANAGER_FIELDS
+            ]
             values = await fill(pilot, app, boxes, texts)
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda r=r: app.screen is order_screen
-                           and pane.table.row_count == r + 1, timeout=10, what=f"added {r}")
+            await wait_for(
+                pilot,
+                lambda r=r: app.screen is order_screen and pane.table.row_count == r + 1,
+                timeout=10,
+                what=f"added {r}",
+            )
             async with sqlite_db.sessions() as s:
                 from sqlalchemy import select
 
-                person = await s.scalar(select(LicenseManager)
-                                        .where(LicenseManager.email == f"m{r}@example.com"))
+                person = await s.scalar(
+                    select(LicenseManager).where(LicenseManager.email == f"m{r}@example.com")
+                )
             stored = (person.first_name, person.last_name, person.phone_number)
             assert stored == tuple(v.strip() for v in values[1:]), r
-            row = next(" ".join(c.plain for c in pane.table.get_row_at(i))
-                       for i in range(pane.table.row_count)
-                       if f"m{r}@example.com" in str(pane.table.get_row_at(i)[0]))
+            row = next(
+                " ".join(c.plain for c in pane.table.get_row_at(i))
+                for i in range(pane.table.row_count)
+                if f"m{r}@example.com" in str(pane.table.get_row_at(i)[0])
+            )
             name = f"{person.first_name} {person.last_name}".strip()
             assert needle(name, 6) in row and not any(ch in row for ch in "\x1b\x07\x9b"), row
             check_screen(app)
         assert app.is_running
     # manager names keep bidi marks by decision (shown as <U+202E>)
-    check_accepted(accepted, rounds, ("first_name", "last_name"), "invoice\u202egnp.exe",
-                   "phone_number")
+    check_accepted(
+        accepted, rounds, ("first_name", "last_name"), "invoice\u202egnp.exe", "phone_number"
+    )
 
 
 # -- Edit order -----------------------------------------------------------------------------
@@ -467,13 +540,18 @@ async def test_corpus_typed_into_every_edit_order_field(sqlite_db) -> None:  # t
         async def saved(values: list[str]) -> None:
             nonlocal version
             version += 1
-            await wait_for(pilot, lambda: app.screen is order_screen
-                           and order_screen.detail.version == version, what=f"v{version}")
+            await wait_for(
+                pilot,
+                lambda: app.screen is order_screen and order_screen.detail.version == version,
+                what=f"v{version}",
+            )
             clean = validate_order_changes(dict(zip(ORDER_FIELDS, values, strict=True)))
             assert {n: getattr(order_screen.detail, n) for n in ORDER_FIELDS} == clean
-            await wait_for(pilot, lambda: all(needle(v) in screen_text(app)
-                                              for v in clean.values()),
-                           what=f"v{version} on the Details tab")
+            await wait_for(
+                pilot,
+                lambda: all(needle(v) in screen_text(app) for v in clean.values()),
+                what=f"v{version} on the Details tab",
+            )
             check_screen(app)
             row = await exported(sqlite_db, oid)
             for name, value in clean.items():
@@ -485,9 +563,17 @@ async def test_corpus_typed_into_every_edit_order_field(sqlite_db) -> None:  # t
         fields = await open_form()
         footer = check_screen(app).splitlines()[-1]
         for k in range(N):
-            values, errors = await typed_round(pilot, app, k, ORDER_FIELDS, [fl.input for fl in fields],
-                                       [fl.error for fl in fields], order_error, accepted,
-                                       footer)
+            values, errors = await typed_round(
+                pilot,
+                app,
+                k,
+                ORDER_FIELDS,
+                [fl.input for fl in fields],
+                [fl.error for fl in fields],
+                order_error,
+                accepted,
+                footer,
+            )
             if not errors:  # every field took its string: saved, shown, and open again
                 await saved(values)
                 fields = await open_form()
@@ -502,7 +588,11 @@ async def test_corpus_typed_into_every_edit_order_field(sqlite_db) -> None:  # t
             await saved(values)
         assert app.is_running
     assert {t for ts in accepted.values() for t in ts} >= {
-        "[@click=app.quit]", "'; DROP TABLE orders; --", "=cmd|' /C calc'!A0", "株式会社テスト漢字"}
+        "[@click=app.quit]",
+        "'; DROP TABLE orders; --",
+        "=cmd|' /C calc'!A0",
+        "株式会社テスト漢字",
+    }
     assert set(accepted["language"]) <= {"+1", "-1"} or accepted["language"] == []
 
 
@@ -534,20 +624,28 @@ async def test_corpus_typed_into_the_orders_search_box(sqlite_db) -> None:  # ty
         footer = check_screen(app).splitlines()[-1]
         for k, (name, text) in enumerate(CORPUS):
             typed = await enter_text(pilot, app, box, text)
-            await wait_for(pilot, lambda typed=typed: home.query_text == typed
-                           and not home._searching, what=f"results for {name}")
+            await wait_for(
+                pilot,
+                lambda typed=typed: home.query_text == typed and not home._searching,
+                what=f"results for {name}",
+            )
             found = [s.id for s in home.results]
             if typed.strip():
-                assert found == [s.id for s in (await search_orders(sqlite_db, typed,
-                                                                     limit=len(found) or 1)).items]
+                assert found == [
+                    s.id
+                    for s in (await search_orders(sqlite_db, typed, limit=len(found) or 1)).items
+                ]
             if finds(stored[k], typed):
                 assert ids[k + 1] in found, name
             if name in ("click_quit", "sql_drop", "csv_hyperlink", "cjk_wide", "csi_clear"):
                 assert ids[k + 1] in found, name  # pinned: these are found
             if typed.strip():  # the status line quotes it, visibly
                 said = f"“{visible(typed.strip())[:20]}"
-                await wait_for(pilot, lambda said=said: said in screen_text(app),
-                               what=f"status for {name}: {said}")
+                await wait_for(
+                    pilot,
+                    lambda said=said: said in screen_text(app),
+                    what=f"status for {name}: {said}",
+                )
             check_screen(app, footer)
             for row in range(home.table.row_count):
                 cells = "".join(c.plain for c in home.table.get_row_at(row))
@@ -578,8 +676,11 @@ async def test_corpus_typed_into_the_customer_picker_search(sqlite_db) -> None: 
         footer = check_screen(app).splitlines()[-1]
         for name, text in CORPUS:
             typed = await enter_text(pilot, app, box, text)
-            await wait_for(pilot, lambda typed=typed: pick.query_text == typed
-                           and not pick._fetching, what=f"matches for {name}")
+            await wait_for(
+                pilot,
+                lambda typed=typed: pick.query_text == typed and not pick._fetching,
+                what=f"matches for {name}",
+            )
             page = await search_customers(sqlite_db, typed)
             assert [c.id for c in pick.results] == [c.id for c in page.items], name
             companies = [c.company_name for c in pick.results]
@@ -587,12 +688,18 @@ async def test_corpus_typed_into_the_customer_picker_search(sqlite_db) -> None: 
                 assert text[:200] in companies, name
             check_screen(app, footer)
         await enter_text(pilot, app, box, "[@click=app.quit]")
-        await wait_for(pilot, lambda: pick.query_text == "[@click=app.quit]" and pick.results,
-                       what="last search")
+        await wait_for(
+            pilot,
+            lambda: pick.query_text == "[@click=app.quit]" and pick.results,
+            what="last search",
+        )
         picked = pick.results[0]
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is order_screen
-                       and order_screen.detail.customer is not None, what="linked")
+        await wait_for(
+            pilot,
+            lambda: app.screen is order_screen and order_screen.detail.customer is not None,
+            what="linked",
+        )
         assert order_screen.detail.customer.id == picked.id
         assert app.is_running
 
@@ -623,14 +730,20 @@ async def test_corpus_typed_into_the_command_palette_open_order(sqlite_db) -> No
             top = (await search_orders(sqlite_db, query, limit=10)).items
             if ids[k + 1] in [s.id for s in top]:
                 want = f"Open order H-{k + 1:02d}"
-                await wait_for(pilot, lambda want=want: want in screen_text(app),
-                               what=f"{want} offered for {name}")
+                await wait_for(
+                    pilot,
+                    lambda want=want: want in screen_text(app),
+                    what=f"{want} offered for {name}",
+                )
             check_screen(app)
         await enter_text(pilot, app, box, "H-08")  # the order whose reference is click_quit…
         await wait_for(pilot, lambda: "Open order H-08" in screen_text(app), what="hit")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                       and app.screen.detail is not None, what="opened")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
+            what="opened",
+        )
         assert app.screen.detail.id == ids[8] and app.is_running
 
 
@@ -695,8 +808,13 @@ async def test_corpus_typed_as_the_export_path(sqlite_db, tmp_path, monkeypatch)
                 assert set(tmp_path.rglob("*")) - before == {target}, name
                 continue
             error = dialog.query_one("#export-error")
-            await wait_for(pilot, lambda error=error, dialog=dialog: error.has_class("-shown")
-                           or app.screen is not dialog, what=f"refused {name}")
+            await wait_for(
+                pilot,
+                lambda error=error, dialog=dialog: (
+                    error.has_class("-shown") or app.screen is not dialog
+                ),
+                what=f"refused {name}",
+            )
             assert app.screen is dialog, name
             assert expected in str(error.render()), (name, str(error.render()))
             check_screen(app, footer)
@@ -734,13 +852,18 @@ async def test_corpus_typed_into_the_delete_confirmation(sqlite_db) -> None:  # 
             if match:
                 break
             message = dialog.query_one("#delete-message")
-            await wait_for(pilot, lambda m=message: str(m.render()) == "Not deleted. To delete, "
-                           f"type the Order ID exactly: {store_id}", what=f"refused {text[:20]!r}")
+            await wait_for(
+                pilot,
+                lambda m=message: (
+                    str(m.render()) == "Not deleted. To delete, "
+                    f"type the Order ID exactly: {store_id}"
+                ),
+                what=f"refused {text[:20]!r}",
+            )
             assert "Not deleted" in screen_text(app)
             check_screen(app, footer)
             assert (await orders.get_order(sqlite_db, oid)).store_id == store_id
-        await wait_for(pilot, lambda: not isinstance(app.screen, DeleteOrderScreen),
-                       what="deleted")
+        await wait_for(pilot, lambda: not isinstance(app.screen, DeleteOrderScreen), what="deleted")
         assert app.is_running
     found = await orders.search_orders(sqlite_db, store_id)
     assert oid not in [o.id for o in found.items]
@@ -758,8 +881,9 @@ async def leave_wizard(pilot, app) -> None:  # type: ignore[no-untyped-def]
     from orderview.screens.orders import OrdersScreen
 
     await pilot.press("escape")
-    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen | OrdersScreen),
-                   what="left the wizard")
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, ConfirmScreen | OrdersScreen), what="left the wizard"
+    )
     if isinstance(app.screen, ConfirmScreen):
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen), what="orders")
@@ -768,8 +892,11 @@ async def leave_wizard(pilot, app) -> None:  # type: ignore[no-untyped-def]
 def new_order_errors(values: dict[str, str]) -> dict[str, str]:
     from orderview.schemas.new_order import parse_new_order
 
-    data = {"store_id": values["store_id"], "reference": values["reference"],
-            "new_customer": {n: values[n] for n in WIZARD_CUSTOMER}}
+    data = {
+        "store_id": values["store_id"],
+        "reference": values["reference"],
+        "new_customer": {n: values[n] for n in WIZARD_CUSTOMER},
+    }
     try:
         parse_new_order(data)
     except FieldErrors as exc:
@@ -814,12 +941,15 @@ async def test_corpus_typed_into_the_new_order_step(sqlite_db) -> None:  # type:
             return step, [step.query_one(f"#{i}", Input) for i in ids]
 
         async def type_step(boxes: list[Input], texts: list[str]) -> list[str]:
-            return (await fill(pilot, app, boxes[:2], texts[:2])
-                    + await fill(pilot, app, boxes[2:], texts[2:]))
+            return await fill(pilot, app, boxes[:2], texts[:2]) + await fill(
+                pilot, app, boxes[2:], texts[2:]
+            )
 
         step, boxes = await new_order_step()
-        rows = [step.query_one(f"#row-{n}" if n in WIZARD_ORDER else f"#row-customer-{n}",
-                               FieldRow) for n in names]
+        rows = [
+            step.query_one(f"#row-{n}" if n in WIZARD_ORDER else f"#row-customer-{n}", FieldRow)
+            for n in names
+        ]
         boxes[0].focus()  # the footer as it reads in a text box ("F1 Help": "?" is typed)
         await wait_for(pilot, lambda: "F1 Help" in check_screen(app).splitlines()[-1])
         footer = check_screen(app).splitlines()[-1]
@@ -831,9 +961,13 @@ async def test_corpus_typed_into_the_new_order_step(sqlite_db) -> None:  # type:
                 if name not in errors and values[name].strip():
                     accepted[name].append(text)
             await pilot.press("enter")  # on the phone, the step's last field: forward
-            await wait_for(pilot, lambda errors=errors: [bool(r.error_text) for r in rows]
-                           == [n in errors for n in names],
-                           what=f"round {k}: messages under {sorted(errors)} only")
+            await wait_for(
+                pilot,
+                lambda errors=errors: (
+                    [bool(r.error_text) for r in rows] == [n in errors for n in names]
+                ),
+                what=f"round {k}: messages under {sorted(errors)} only",
+            )
             for name, row in zip(names, rows, strict=True):
                 if name in errors:
                     assert row.error_text == visible(errors[name], 300), (k, name)
@@ -851,7 +985,8 @@ async def test_corpus_typed_into_the_new_order_step(sqlite_db) -> None:  # type:
             clean = {n: v.strip() for n, v in values.items()}
             assert (detail.store_id, detail.reference) == (clean["store_id"], clean["reference"])
             assert {n: getattr(detail.customer, n) for n in WIZARD_CUSTOMER} == {
-                n: clean[n] for n in WIZARD_CUSTOMER}
+                n: clean[n] for n in WIZARD_CUSTOMER
+            }
             assert needle(detail.store_id) in check_screen(app)
             row = await exported(sqlite_db, detail.id)
             assert row["order__store_id"] == export.neutralise(clean["store_id"])
@@ -867,13 +1002,17 @@ async def test_corpus_typed_into_the_new_order_step(sqlite_db) -> None:  # type:
         step.query_one("#customer").focus()
         await pilot.press("right")
         box = step.query_one("#customer_search", Input)
-        await wait_for(pilot, lambda: box.display and step.query_one("#pick-section").display,
-                       what="pick")
+        await wait_for(
+            pilot, lambda: box.display and step.query_one("#pick-section").display, what="pick"
+        )
         for name, text in CORPUS:
             typed = await enter_text(pilot, app, box, text)
             want = [c.id for c in (await search_customers(sqlite_db, typed)).items]
-            await wait_for(pilot, lambda want=want: [c.id for c in step.matches] == want,
-                           what=f"matches for {name}")
+            await wait_for(
+                pilot,
+                lambda want=want: [c.id for c in step.matches] == want,
+                what=f"matches for {name}",
+            )
             check_screen(app)
         assert app.is_running
     assert accepted["email"] == []
@@ -901,21 +1040,41 @@ def line_errors(line, values: dict[str, str]) -> dict[str, str]:  # type: ignore
     return {}
 
 
-KEY_LINE_BOXES = ("max_activations", "maintenance_duration", "maintenance_period", "quantity",
-                  "keys", "note")
+KEY_LINE_BOXES = (
+    "max_activations",
+    "maintenance_duration",
+    "maintenance_period",
+    "quantity",
+    "keys",
+    "note",
+)
 USER_LINE_BOXES = ("user_emails",)
 # The boxes other license types and switches show: (license type, switches turned on, boxes).
 OTHER_BOXES = (
-    ("time-limited", ("is_trial", "is_floating"),
-     ("valid_duration", "validity_period", "max_transfers", "start_date", "trial_days",
-      "floating_users", "floating_timeout")),
+    (
+        "time-limited",
+        ("is_trial", "is_floating"),
+        (
+            "valid_duration",
+            "validity_period",
+            "max_transfers",
+            "start_date",
+            "trial_days",
+            "floating_users",
+            "floating_timeout",
+        ),
+    ),
     ("subscription", (), ("grace_period",)),
     ("consumption", ("allow_overages",), ("max_consumptions", "max_overages")),
 )
 
 
-async def entitlement_rounds(pilot, app, boxes: tuple[str, ...],  # type: ignore[no-untyped-def]
-                             refused: dict[str, int]) -> None:
+async def entitlement_rounds(
+    pilot,
+    app,
+    boxes: tuple[str, ...],  # type: ignore[no-untyped-def]
+    refused: dict[str, int],
+) -> None:
     """The ``N`` rounds over these boxes of the entitlements step on screen: round k types
     corpus string k+i into box i and presses Next. Every refused box gets the line schema's
     message under it, literally, layout intact; controls and markup are refused by every
@@ -950,9 +1109,13 @@ async def entitlement_rounds(pilot, app, boxes: tuple[str, ...],  # type: ignore
             await pilot.press("escape")  # back, values kept
             await wait_for(pilot, lambda: on_step(app, "entitlements"), what="back")
             continue
-        await wait_for(pilot, lambda rows=rows, errors=errors, names=names:
-                       [bool(r.error_text) for r in rows] == [n in errors for n in names],
-                       what=f"round {k}: messages under {sorted(errors)} only")
+        await wait_for(
+            pilot,
+            lambda rows=rows, errors=errors, names=names: (
+                [bool(r.error_text) for r in rows] == [n in errors for n in names]
+            ),
+            what=f"round {k}: messages under {sorted(errors)} only",
+        )
         for name, row in zip(names, rows, strict=True):
             if name in errors:
                 assert row.error_text == visible(errors[name], 300), (k, name)
@@ -989,8 +1152,11 @@ async def test_corpus_typed_into_the_entitlements_step(sqlite_db) -> None:  # ty
         assert app.is_running
     await assert_nothing_issued(sqlite_db)
     assert set(refused) == {*KEY_LINE_BOXES, *USER_LINE_BOXES}
-    assert all(count >= N - 4 for name, count in refused.items()  # all but +1, -1, blanks
-               if name not in ("note", "quantity")), refused
+    assert all(
+        count >= N - 4
+        for name, count in refused.items()  # all but +1, -1, blanks
+        if name not in ("note", "quantity")
+    ), refused
     assert refused["note"] >= 10, refused  # controls and the long string
 
 
@@ -1025,14 +1191,21 @@ async def test_corpus_typed_into_the_other_entitlement_boxes(sqlite_db) -> None:
                     break
                 before = cycler.value
                 await pilot.press("right")  # the step keeps what was typed and rebuilds
-                await wait_for(pilot, lambda b=before: app.screen.step.line.values["license_type"]
-                               != b and isinstance(app.focused, Cycler), what="next type")
+                await wait_for(
+                    pilot,
+                    lambda b=before: (
+                        app.screen.step.line.values["license_type"] != b
+                        and isinstance(app.focused, Cycler)
+                    ),
+                    what="next type",
+                )
             assert app.screen.query_one("#license_type", Cycler).value == license_type
             for switch in switches:
                 await focus_by_tab(pilot, app, switch)
                 await pilot.press("space")
-                await wait_for(pilot, lambda s=switch: app.screen.query_one(f"#{s}").value,
-                               what=f"{switch} on")
+                await wait_for(
+                    pilot, lambda s=switch: app.screen.query_one(f"#{s}").value, what=f"{switch} on"
+                )
             await entitlement_rounds(pilot, app, boxes, refused)
             await leave_wizard_from_order(pilot, app)
         assert app.is_running
@@ -1054,5 +1227,8 @@ async def leave_wizard_from_order(pilot, app) -> None:  # type: ignore[no-untype
             return
         await pilot.press("y" if isinstance(app.screen, ConfirmScreen) else "escape")
         await pilot.pause()
-    await wait_for(pilot, lambda: not isinstance(app.screen, IssueWizard | ConfirmScreen),
-                   what="left the wizard")
+    await wait_for(
+        pilot,
+        lambda: not isinstance(app.screen, IssueWizard | ConfirmScreen),
+        what="left the wizard",
+    )

@@ -23,8 +23,20 @@ from tests.hostile_corpus import BY_NAME
 from tests.test_ui_edit_history import type_text
 from tests.ui_support import SIZE, make_app, screen_text, wait_for
 
-SHOWN = ["click_simulate", "csi_clear", "osc_title", "c1_csi", "bel", "carriage_return",
-         "bidi_override", "cjk_wide", "emoji", "long", "csv_hyperlink", "combining"]
+SHOWN = [
+    "click_simulate",
+    "csi_clear",
+    "osc_title",
+    "c1_csi",
+    "bel",
+    "carriage_return",
+    "bidi_override",
+    "cjk_wide",
+    "emoji",
+    "long",
+    "csv_hyperlink",
+    "combining",
+]
 PLAIN = "Plain Company"
 
 
@@ -34,22 +46,43 @@ async def seed(db: Database, texts: list[str]) -> list[int]:
     async with db.sessions.begin() as s:
         for i, text in enumerate([PLAIN, *texts]):
             email = f"h{i}@example.com"
-            c = Customer(email=email, first_name=text[:100], company_name=text[:200],
-                         city=text[:100], **customer_keys(email, text[:100], "", text[:200]))
+            c = Customer(
+                email=email,
+                first_name=text[:100],
+                company_name=text[:200],
+                city=text[:100],
+                **customer_keys(email, text[:100], "", text[:200]),
+            )
             s.add(c)
             await s.flush()
-            o = Order(store_id=f"H-{i:02d}", store_id_lc=f"h-{i:02d}", reference=text[:100],
-                      reference_lc=lc(text[:100]), campaign_params=text[:500], customer_id=c.id)
+            o = Order(
+                store_id=f"H-{i:02d}",
+                store_id_lc=f"h-{i:02d}",
+                reference=text[:100],
+                reference_lc=lc(text[:100]),
+                campaign_params=text[:500],
+                customer_id=c.id,
+            )
             s.add(o)
-            m = LicenseManager(email=f"m{i}@example.com", email_lc=f"m{i}@example.com",
-                               first_name=text[:100])
+            m = LicenseManager(
+                email=f"m{i}@example.com", email_lc=f"m{i}@example.com", first_name=text[:100]
+            )
             s.add(m)
             await s.flush()
             s.add(OrderManager(order_id=o.id, manager_id=m.id, permissions=["reset_device"]))
-            s.add(AuditEvent(operator=text[:200], action="updated", entity="order",
-                             entity_id=o.id, entity_version=2, order_id=o.id,
-                             order_store_id=o.store_id, summary=text,
-                             changes={"reference": ["", text]}))
+            s.add(
+                AuditEvent(
+                    operator=text[:200],
+                    action="updated",
+                    entity="order",
+                    entity_id=o.id,
+                    entity_version=2,
+                    order_id=o.id,
+                    order_store_id=o.store_id,
+                    summary=text,
+                    changes={"reference": ["", text]},
+                )
+            )
             ids.append(o.id)
     return ids
 
@@ -58,7 +91,8 @@ def check_layout(text: str, footer: str) -> None:
     lines = text.splitlines()
     assert len(lines) == SIZE[1]
     assert all(cell_len(line) <= SIZE[0] for line in lines), [
-        line for line in lines if cell_len(line) > SIZE[0]]
+        line for line in lines if cell_len(line) > SIZE[0]
+    ]
     assert lines[-1] == footer  # the footer is still the bottom line, unchanged
     assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
 
@@ -77,22 +111,29 @@ async def test_corpus_shown_literally_on_every_screen(sqlite_db: Database) -> No
         home = app.screen
         await wait_for(pilot, lambda: home.table.row_count == len(ids), what="orders table")
         await pilot.pause()
-        cells = [c.plain for row in range(home.table.row_count)
-                 for c in home.table.get_row_at(row)]
+        cells = [c.plain for row in range(home.table.row_count) for c in home.table.get_row_at(row)]
         assert not any(ch in "".join(cells) for ch in "\x1b\x07\x9b\r\n")
         for oid, (i, text) in zip(ids, enumerate([PLAIN, *texts]), strict=True):
             app.push_screen(OrderScreen(oid))
-            await wait_for(pilot, lambda oid=oid: isinstance(app.screen, OrderScreen)
-                           and app.screen.detail is not None and app.screen.detail.id == oid,
-                           what=f"order {i}")
+            await wait_for(
+                pilot,
+                lambda oid=oid: (
+                    isinstance(app.screen, OrderScreen)
+                    and app.screen.detail is not None
+                    and app.screen.detail.id == oid
+                ),
+                what=f"order {i}",
+            )
             screen = app.screen
-            await wait_for(pilot, lambda i=i: f"Order H-{i:02d}" in screen_text(app),
-                           what="header")
+            await wait_for(pilot, lambda i=i: f"Order H-{i:02d}" in screen_text(app), what="header")
             shown = screen_text(app)
             if i == 0:
                 footers = {"details": shown.splitlines()[-1]}
-                tabs_row = next(n for n, line in enumerate(shown.splitlines())
-                                if "Details" in line and "Customer" in line)
+                tabs_row = next(
+                    n
+                    for n, line in enumerate(shown.splitlines())
+                    if "Details" in line and "Customer" in line
+                )
             check_layout(shown, footers["details"])
             assert shown.splitlines()[tabs_row].strip().startswith("Details")
             assert needle(text) in shown  # header and Details tab
@@ -111,8 +152,11 @@ async def test_corpus_shown_literally_on_every_screen(sqlite_db: Database) -> No
                     row = "".join(c.plain for c in table.get_row_at(0))
                     assert needle(text, 8) in row and "\x1b" not in row
             await pilot.press("h")
-            await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen)
-                           and len(app.screen.events) == 1, what="history")
+            await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, HistoryScreen) and len(app.screen.events) == 1,
+                what="history",
+            )
             await pilot.pause()
             shown = screen_text(app)
             assert "\x1b" not in shown and "\x07" not in shown
@@ -139,8 +183,11 @@ async def test_corpus_typed_into_edit_order_saved_and_searched(sqlite_db: Databa
     oid = await f.add_order(sqlite_db, "ORD-T")
     app = make_app(sqlite_db, open_store_id="ORD-T")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                       and app.screen.detail is not None, what="order")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
+            what="order",
+        )
         screen = app.screen
         for n, name in enumerate(TYPED, start=2):
             text = BY_NAME[name][:100]
@@ -149,8 +196,11 @@ async def test_corpus_typed_into_edit_order_saved_and_searched(sqlite_db: Databa
             app.screen.query_one("#reference").value = ""
             await type_text(pilot, app, text)
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda n=n: app.screen is screen
-                           and screen.detail.version == n, what=f"saved {name}")
+            await wait_for(
+                pilot,
+                lambda n=n: app.screen is screen and screen.detail.version == n,
+                what=f"saved {name}",
+            )
             # Textual's Input takes only printable key presses: a zero-width joiner typed on
             # its own is dropped (pasted, it stays). Everything else arrives as typed.
             assert screen.detail.reference == text.replace("\u200d", ""), name
@@ -170,9 +220,18 @@ async def test_type_ahead_burst_keeps_its_order(sqlite_db: Database) -> None:
     async with app.run_test(size=SIZE) as pilot:
         search = app.screen.query_one("#search")
         await wait_for(pilot, lambda: search.has_focus, what="search box")
-        for key, char in [("a", "a"), ("b", "b"), ("ctrl+u", None), ("H", "H"),
-                          ("minus", "-"), ("0", "0"), ("backspace", None), ("1", "1"),
-                          ("home", None), ("x", "x")]:
+        for key, char in [
+            ("a", "a"),
+            ("b", "b"),
+            ("ctrl+u", None),
+            ("H", "H"),
+            ("minus", "-"),
+            ("0", "0"),
+            ("backspace", None),
+            ("1", "1"),
+            ("home", None),
+            ("x", "x"),
+        ]:
             event = events.Key(key, char)
             event.set_sender(app)
             app._driver.send_message(event)  # no pause between keys: one burst

@@ -47,11 +47,20 @@ async def test_invite_queued_without_mail_server_lists_the_permissions_it_is_sen
     no_mail = smtp.settings(smtp_host=None, plan="enterprise")
     order_id = await factories.add_order(db, store_id="ORD-E")
     added = await managers.add_manager(
-        db, no_mail, order_id, {"email": "e@example.com", "permissions": ["reset_device"]},
-        actor="alice")
+        db,
+        no_mail,
+        order_id,
+        {"email": "e@example.com", "permissions": ["reset_device"]},
+        actor="alice",
+    )
     await managers.update_permissions(
-        db, no_mail, added.assignment_id, ["reset_device", "create_order", "issue_license"],
-        version=1, actor="alice")
+        db,
+        no_mail,
+        added.assignment_id,
+        ["reset_device", "create_order", "issue_license"],
+        version=1,
+        actor="alice",
+    )
 
     [result] = await delivery.deliver_due(db, smtp.settings(plan="enterprise"))
     assert result.ok
@@ -75,12 +84,17 @@ async def test_a_notice_lists_the_permissions_held_when_it_is_sent(db, smtp):
     second = await factories.add_order(db, store_id="ORD-B")
     await managers.add_manager(db, enterprise, first, {"email": "n@example.com"}, actor="a")
     await delivery.deliver_due(db, enterprise)
-    added = await managers.add_manager(db, smtp.settings(smtp_host=None, plan="enterprise"),
-                                       second, {"email": "n@example.com", "permissions": []},
-                                       actor="a")
+    added = await managers.add_manager(
+        db,
+        smtp.settings(smtp_host=None, plan="enterprise"),
+        second,
+        {"email": "n@example.com", "permissions": []},
+        actor="a",
+    )
     assert added.mail_kind == composer.KIND_ADDED
-    await managers.update_permissions(db, enterprise, added.assignment_id, ["borrow_license"],
-                                      version=1, actor="a")
+    await managers.update_permissions(
+        db, enterprise, added.assignment_id, ["borrow_license"], version=1, actor="a"
+    )
     await delivery.deliver_due(db, enterprise)
     notice = smtp.received[-1]
     assert "ORD-B" in notice.message["Subject"] and _label("borrow_license") in notice.body
@@ -89,7 +103,8 @@ async def test_a_notice_lists_the_permissions_held_when_it_is_sent(db, smtp):
 
 @pytest.mark.parametrize("hash_known", [True, False], ids=["hash-here", "login-elsewhere"])
 async def test_adding_someone_who_has_signed_in_sends_a_notice_and_keeps_their_login(
-        db, smtp, hash_known):
+    db, smtp, hash_known
+):
     """docs/managers.md: an existing person gets an "added to order" notice, no new password.
     A person whose first login is done keeps it, whether or not this database holds their
     password's hash (the demo's signed-in managers had none and were reset)."""
@@ -106,8 +121,7 @@ async def test_adding_someone_who_has_signed_in_sends_a_notice_and_keeps_their_l
         person.version += 1
     before = await _person(db, "s@example.com")
 
-    result = await managers.add_manager(db, settings, second, {"email": "S@example.com"},
-                                        actor="b")
+    result = await managers.add_manager(db, settings, second, {"email": "S@example.com"}, actor="b")
     assert result.linked_existing and result.mail_kind == composer.KIND_ADDED
     await delivery.deliver_due(db, settings)
     notice = smtp.received[-1]
@@ -115,7 +129,10 @@ async def test_adding_someone_who_has_signed_in_sends_a_notice_and_keeps_their_l
     assert "Initial password" not in notice.body and own_password not in notice.body
     after = await _person(db, "s@example.com")
     assert (after.password_hash, after.is_initial_password, after.version) == (
-        before.password_hash, False, before.version)
+        before.password_hash,
+        False,
+        before.version,
+    )
     [view] = [m for m in (await get_order(db, second)).managers]
     assert invite_status(view, True).startswith("notice sent ")
 
@@ -123,8 +140,9 @@ async def test_adding_someone_who_has_signed_in_sends_a_notice_and_keeps_their_l
 async def test_an_invite_to_someone_who_signed_in_before_it_went_out_becomes_a_notice(db, smtp):
     """Composed at sending time: a login done meanwhile is never reset by a late invite."""
     order_id = await factories.add_order(db, store_id="ORD-L")
-    await managers.add_manager(db, smtp.settings(smtp_host=None), order_id,
-                               {"email": "late@example.com"}, actor="a")
+    await managers.add_manager(
+        db, smtp.settings(smtp_host=None), order_id, {"email": "late@example.com"}, actor="a"
+    )
     signed_in = await managers.hash_password("chosen")
     async with db.sessions.begin() as s:
         person = (await s.scalars(select(LicenseManager))).one()
@@ -142,8 +160,9 @@ async def test_no_password_exists_until_a_mail_server_sends_the_invite(db, smtp)
     """Without a mail server nothing is stored; configured two days later, the invite is sent
     (its expiry clock starts when it can be sent) with a password made then."""
     order_id = await factories.add_order(db, store_id="ORD-W")
-    await managers.add_manager(db, smtp.settings(smtp_host=None), order_id,
-                               {"email": "w@example.com"}, actor="a")
+    await managers.add_manager(
+        db, smtp.settings(smtp_host=None), order_id, {"email": "w@example.com"}, actor="a"
+    )
     [queued] = await _rows(db, MailOutbox)
     assert queued.expires_at is None and "(made when this email is sent)" in queued.body
     assert (await _person(db, "w@example.com")).password_hash is None
@@ -159,8 +178,9 @@ async def test_no_password_exists_until_a_mail_server_sends_the_invite(db, smtp)
 async def test_an_undelivered_invite_expires_and_r_resend_issues_a_new_password(db, smtp):
     settings = smtp.settings(invite_expiry_hours=2)
     order_id = await factories.add_order(db, store_id="ORD-X")
-    added = await managers.add_manager(db, settings, order_id, {"email": "x@example.com"},
-                                       actor="alice")
+    added = await managers.add_manager(
+        db, settings, order_id, {"email": "x@example.com"}, actor="alice"
+    )
     [queued] = await _rows(db, MailOutbox)
     assert queued.expires_at == queued.created_at + timedelta(hours=2)
 
@@ -171,8 +191,9 @@ async def test_an_undelivered_invite_expires_and_r_resend_issues_a_new_password(
     [failed] = await delivery.deliver_due(db, settings, now=t0, sender=refused)
     assert failed.status == "failed"
     assert (await _person(db, "x@example.com")).password_hash is not None  # made, never sent
-    [expired] = await delivery.deliver_due(db, settings, now=t0 + timedelta(hours=3),
-                                           sender=refused)
+    [expired] = await delivery.deliver_due(
+        db, settings, now=t0 + timedelta(hours=3), sender=refused
+    )
     assert (expired.status, expired.ok) == ("expired", False)
     [row] = await _rows(db, MailOutbox)
     assert row.status == "expired" and row.body == outbox.SCRUBBED
@@ -212,16 +233,33 @@ async def test_upgrade_from_0001_forgets_queued_passwords_and_adds_expiry(db) ->
         await conn.run_sync(lambda c: command.downgrade(_alembic_config(c), "0001_initial"))
     assert await current_revision(db) == "0001_initial"
     async with db.engine.begin() as conn:
-        await conn.execute(text(
-            "INSERT INTO mail_outbox (kind, to_address, subject, body, status, attempts, "
-            "last_error, created_at, next_attempt_at) VALUES (:kind, 'q@example.com', 's', "
-            ":body, :status, 0, '', :at, :at)"),
-            [{"kind": "manager_invite", "body": "Initial password:  Sekr3tSekr3tSekr",
-              "status": "queued", "at": outbox.now_utc()},
-             {"kind": "manager_invite", "body": "Initial password:  An0therAn0therAn",
-              "status": "failed", "at": outbox.now_utc()},
-             {"kind": "manager_added", "body": "a notice", "status": "queued",
-              "at": outbox.now_utc()}])
+        await conn.execute(
+            text(
+                "INSERT INTO mail_outbox (kind, to_address, subject, body, status, attempts, "
+                "last_error, created_at, next_attempt_at) VALUES (:kind, 'q@example.com', 's', "
+                ":body, :status, 0, '', :at, :at)"
+            ),
+            [
+                {
+                    "kind": "manager_invite",
+                    "body": "Initial password:  Sekr3tSekr3tSekr",
+                    "status": "queued",
+                    "at": outbox.now_utc(),
+                },
+                {
+                    "kind": "manager_invite",
+                    "body": "Initial password:  An0therAn0therAn",
+                    "status": "failed",
+                    "at": outbox.now_utc(),
+                },
+                {
+                    "kind": "manager_added",
+                    "body": "a notice",
+                    "status": "queued",
+                    "at": outbox.now_utc(),
+                },
+            ],
+        )
     await upgrade(db)
     assert await current_revision(db) == HEAD
     rows = await _rows(db, MailOutbox)
@@ -238,15 +276,17 @@ async def test_outbox_send_expires_old_invites_and_list_shows_them(sqlite_db, ca
 
     def parse(*argv: str) -> argparse.Namespace:
         parser = argparse.ArgumentParser(prog="orderview")
-        outbox_cmd.register(parser, parser.add_subparsers(dest="command"),
-                            argparse.ArgumentParser(add_help=False))
+        outbox_cmd.register(
+            parser, parser.add_subparsers(dest="command"), argparse.ArgumentParser(add_help=False)
+        )
         return parser.parse_args(["outbox", *argv])
 
     server = SMTPServer()  # never started: nothing can be delivered
     ctx = Context(server.settings(invite_expiry_hours=1), "cron", sqlite_db)
     order_id = await factories.add_order(sqlite_db, store_id="ORD-C")
-    await managers.add_manager(sqlite_db, ctx.settings, order_id, {"email": "c@example.com"},
-                               actor="desk")
+    await managers.add_manager(
+        sqlite_db, ctx.settings, order_id, {"email": "c@example.com"}, actor="desk"
+    )
     async with sqlite_db.sessions.begin() as s:  # queued two hours ago, never sent
         row = (await s.scalars(select(MailOutbox))).one()
         row.expires_at = outbox.now_utc() - timedelta(hours=1)

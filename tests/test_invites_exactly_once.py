@@ -40,16 +40,19 @@ class SlowHandler(CaptureHandler):
 
 async def _outbox_send(ctx: Context) -> int:
     parser = argparse.ArgumentParser(prog="orderview")
-    outbox_cmd.register(parser, parser.add_subparsers(dest="command"),
-                        argparse.ArgumentParser(add_help=False))
+    outbox_cmd.register(
+        parser, parser.add_subparsers(dest="command"), argparse.ArgumentParser(add_help=False)
+    )
     args = parser.parse_args(["outbox", "send"])
     return await args.handler(args, ctx)
 
 
 async def _unsent(db) -> int:  # type: ignore[no-untyped-def]
     async with db.sessions() as s:
-        return await s.scalar(select(func.count(MailOutbox.id))
-                              .where(MailOutbox.status != "sent")) or 0
+        return (
+            await s.scalar(select(func.count(MailOutbox.id)).where(MailOutbox.status != "sent"))
+            or 0
+        )
 
 
 async def test_two_senders_and_a_slow_server_deliver_each_invite_once(db, db_url, monkeypatch):
@@ -60,11 +63,11 @@ async def test_two_senders_and_a_slow_server_deliver_each_invite_once(db, db_url
     settings = server.settings()
     order_id = await factories.add_order(db, store_id="ORD-ONCE")
     for n in range(INVITES):
-        await managers.add_manager(db, settings, order_id, {"email": f"m{n}@example.com"},
-                                   actor="desk")
+        await managers.add_manager(
+            db, settings, order_id, {"email": f"m{n}@example.com"}, actor="desk"
+        )
     app_db, cli_db = open_database(db_url), open_database(db_url)  # two processes' worth
-    background = BackgroundSender(app_db, settings, on_change=lambda _results: None,
-                                  idle_poll=0.2)
+    background = BackgroundSender(app_db, settings, on_change=lambda _results: None, idle_poll=0.2)
     app_task = asyncio.create_task(background.run())
     try:
         await asyncio.sleep(LEASE + 0.3)  # the app has been sending for longer than a lease
@@ -103,5 +106,6 @@ async def managers_person(db, email):  # type: ignore[no-untyped-def]
     from orderview.db.models import LicenseManager
 
     async with db.sessions() as s:
-        return (await s.scalars(select(LicenseManager)
-                                .where(LicenseManager.email_lc == email))).one()
+        return (
+            await s.scalars(select(LicenseManager).where(LicenseManager.email_lc == email))
+        ).one()

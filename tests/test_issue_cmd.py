@@ -20,8 +20,9 @@ from tests import factories
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orderview")
-    issue_cmd.register(parser, parser.add_subparsers(dest="command"),
-                       argparse.ArgumentParser(add_help=False))
+    issue_cmd.register(
+        parser, parser.add_subparsers(dest="command"), argparse.ArgumentParser(add_help=False)
+    )
     return parser
 
 
@@ -38,8 +39,12 @@ async def _keys(db: Database) -> list[License]:
 async def test_issue_prints_keys_from_the_default_policy(sqlite_db, capsys) -> None:
     pid, pol = await factories.add_product(sqlite_db, max_activations=4)
     await factories.add_order(sqlite_db, "ORD-9")
-    assert await _run(sqlite_db, "issue", "ORD-9", "--product", "APP", "--quantity", "3",
-                      "--note", "from cli") == 0
+    assert (
+        await _run(
+            sqlite_db, "issue", "ORD-9", "--product", "APP", "--quantity", "3", "--note", "from cli"
+        )
+        == 0
+    )
     out = capsys.readouterr()
     keys = out.out.split()
     assert len(keys) == 3 and all(is_valid_key(k) for k in keys)
@@ -52,11 +57,20 @@ async def test_issue_prints_keys_from_the_default_policy(sqlite_db, capsys) -> N
 async def test_issue_json_with_named_policy(sqlite_db, capsys) -> None:
     pid, _ = await factories.add_product(sqlite_db)
     async with sqlite_db.sessions.begin() as s:
-        s.add(LicensePolicy(product_id=pid, name="Annual", code="annual",
-                            license_type="time-limited", valid_duration="1y"))
+        s.add(
+            LicensePolicy(
+                product_id=pid,
+                name="Annual",
+                code="annual",
+                license_type="time-limited",
+                valid_duration="1y",
+            )
+        )
     await factories.add_order(sqlite_db, "ORD-9")
-    assert await _run(sqlite_db, "issue", "ORD-9", "--product", "APP", "--policy", "annual",
-                      "--json") == 0
+    assert (
+        await _run(sqlite_db, "issue", "ORD-9", "--product", "APP", "--policy", "annual", "--json")
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
     assert (doc["order"], doc["issued"], doc["lines"][0]["policy"]) == ("ORD-9", 1, "annual")
     [row] = await _keys(sqlite_db)
@@ -69,8 +83,12 @@ async def test_issue_user_based(sqlite_db, capsys) -> None:
     await factories.add_order(sqlite_db, "ORD-9")
     with pytest.raises(CLIError, match="user-based"):
         await _run(sqlite_db, "issue", "ORD-9", "--product", "TEAM")
-    assert await _run(sqlite_db, "issue", "ORD-9", "--product", "TEAM", "--user", "a@x.io",
-                      "--user", "b@x.io") == 0
+    assert (
+        await _run(
+            sqlite_db, "issue", "ORD-9", "--product", "TEAM", "--user", "a@x.io", "--user", "b@x.io"
+        )
+        == 0
+    )
     assert capsys.readouterr().out.split() == ["a@x.io", "b@x.io"]
 
 
@@ -83,16 +101,20 @@ async def test_flags_of_the_other_license_model_are_refused_not_ignored(sqlite_d
     with pytest.raises(CLIError, match="APP is key-based: --user is for user-based products"):
         await _run(sqlite_db, "issue", "ORD-9", "--product", "APP", "--user", "a@x.io")
     with pytest.raises(CLIError, match="TEAM is user-based: one license per --user"):
-        await _run(sqlite_db, "issue", "ORD-9", "--product", "TEAM", "--user", "a@x.io",
-                   "--quantity", "5")
+        await _run(
+            sqlite_db, "issue", "ORD-9", "--product", "TEAM", "--user", "a@x.io", "--quantity", "5"
+        )
     assert await _keys(sqlite_db) == []
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["issue", "NOPE", "--product", "APP"], "no order"),
-    (["issue", "ORD-9", "--product", "XYZ"], "no product"),
-    (["issue", "ORD-9", "--product", "APP", "--policy", "zzz"], "no policy"),
-])  # a quantity out of range is argparse's to refuse: tests/test_cli_numbers.py
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["issue", "NOPE", "--product", "APP"], "no order"),
+        (["issue", "ORD-9", "--product", "XYZ"], "no product"),
+        (["issue", "ORD-9", "--product", "APP", "--policy", "zzz"], "no policy"),
+    ],
+)  # a quantity out of range is argparse's to refuse: tests/test_cli_numbers.py
 async def test_issue_mistakes_are_one_line_errors(sqlite_db, argv, message) -> None:
     await factories.add_product(sqlite_db)
     await factories.add_order(sqlite_db, "ORD-9")
@@ -103,11 +125,27 @@ async def test_issue_mistakes_are_one_line_errors(sqlite_db, argv, message) -> N
 
 async def test_order_create(sqlite_db, capsys) -> None:
     cid = await factories.add_customer(sqlite_db, email="ada@example.com")
-    assert await _run(sqlite_db, "order", "create", "--store-id", "SHOP-1", "--reference", "R1",
-                      "--customer", "ADA@example.com", "--json") == 0
+    assert (
+        await _run(
+            sqlite_db,
+            "order",
+            "create",
+            "--store-id",
+            "SHOP-1",
+            "--reference",
+            "R1",
+            "--customer",
+            "ADA@example.com",
+            "--json",
+        )
+        == 0
+    )
     doc = json.loads(capsys.readouterr().out)
-    assert (doc["store_id"], doc["reference"], doc["customer"]) == ("SHOP-1", "R1",
-                                                                   "ada@example.com")
+    assert (doc["store_id"], doc["reference"], doc["customer"]) == (
+        "SHOP-1",
+        "R1",
+        "ada@example.com",
+    )
     detail = await orders.get_order_by_store_id(sqlite_db, "SHOP-1")
     assert detail.customer and detail.customer.id == cid
     assert await _run(sqlite_db, "order", "create", "--customer", "new@x.io") == 0

@@ -147,9 +147,7 @@ def _in(name: str, *packages: str) -> bool:
     return any(name == p or name.startswith(p + ".") for p in packages)
 
 
-def layer_violations(
-    every: dict[str, set[str]], external: dict[str, set[str]]
-) -> list[str]:
+def layer_violations(every: dict[str, set[str]], external: dict[str, set[str]]) -> list[str]:
     problems = []
     for module, targets in sorted(external.items()):
         core = module.startswith("orderview") and not _in(module, *UI_PACKAGES)
@@ -202,8 +200,12 @@ def test_a_planted_cycle_and_breaches_are_caught(tmp_path: Path) -> None:
     trees = {"orderview": "orderview", "widgets": "orderview.widgets"}
     runtime, every, external = import_graph(tmp_path, trees)
     assert find_cycles(runtime) == [
-        ["orderview.services.a", "orderview.services.b", "orderview.services.c",
-         "orderview.services.a"]
+        [
+            "orderview.services.a",
+            "orderview.services.b",
+            "orderview.services.c",
+            "orderview.services.a",
+        ]
     ]
     assert "orderview.services.a" not in runtime["orderview.services.d"]
     assert "orderview.services.a" in every["orderview.services.d"]

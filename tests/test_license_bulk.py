@@ -25,15 +25,21 @@ END = date(2026, 7, 1)
 async def _order(db, count=12):  # type: ignore[no-untyped-def]
     product, _ = await factories.add_product(db)
     order = await factories.add_order(db, "ORD-BULK")
-    keys = await factories.add_licenses(db, order, product, count, validity_period=END,
-                                        license_type="time-limited")
+    keys = await factories.add_licenses(
+        db, order, product, count, validity_period=END, license_type="time-limited"
+    )
     return order, keys
 
 
 async def _licenses(db, order):  # type: ignore[no-untyped-def]
     async with db.sessions() as s:
-        return list((await s.execute(select(License).where(License.order_id == order)
-                                     .order_by(License.id))).scalars())
+        return list(
+            (
+                await s.execute(
+                    select(License).where(License.order_id == order).order_by(License.id)
+                )
+            ).scalars()
+        )
 
 
 async def _events(db):  # type: ignore[no-untyped-def]
@@ -50,14 +56,19 @@ async def test_disable_chosen_licenses_after_a_dry_run(db) -> None:  # type: ign
     assert (preview.selected, preview.changing, preview.store_id) == (5, 5, "ORD-BULK")
     assert preview.sample == keys[:5]
     assert await _events(db) == []  # a dry run writes nothing
-    result = await bulk.bulk_apply(db, Actor("olga", "operator"), chosen, change,
-                                   preview.fingerprint, today=TODAY)
+    result = await bulk.bulk_apply(
+        db, Actor("olga", "operator"), chosen, change, preview.fingerprint, today=TODAY
+    )
     assert result.changed == 5
     after = await _licenses(db, order)
     assert [(r.enabled, r.version) for r in after] == [(False, 2)] * 5 + [(True, 1)] * 7
     (event,) = await _events(db)
     assert (event.action, event.entity, event.order_id, event.operator) == (
-        "bulk disable", "licenses", order, "olga")
+        "bulk disable",
+        "licenses",
+        order,
+        "olga",
+    )
     assert event.changes == {"enabled": [True, False]}
     assert event.snapshot == {"count": 5, "selected": 5, "sample": keys[:5]}
     assert "5 of 5" in event.summary
@@ -70,10 +81,14 @@ async def test_enable_and_extend_all_that_match_a_filter(db) -> None:  # type: i
     order, keys = await _order(db)
     rows = await _licenses(db, order)
     async with db.sessions.begin() as s:
-        await s.execute(update(License).where(License.id.in_([r.id for r in rows[:3]]))
-                        .values(enabled=False))
-        await s.execute(update(License).where(License.id == rows[11].id)
-                        .values(validity_period=None, license_type="perpetual"))
+        await s.execute(
+            update(License).where(License.id.in_([r.id for r in rows[:3]])).values(enabled=False)
+        )
+        await s.execute(
+            update(License)
+            .where(License.id == rows[11].id)
+            .values(validity_period=None, license_type="perpetual")
+        )
     disabled = bulk.Selection(order, match=LicenseFilter(status="disabled"))
     change = bulk.parse_change("enable")
     preview = await bulk.bulk_preview(db, disabled, change, today=TODAY)
@@ -100,9 +115,13 @@ async def test_enable_and_extend_all_that_match_a_filter(db) -> None:  # type: i
 
 
 def test_the_extension_is_validated_like_issuing() -> None:
-    for extend, until, field in (("30", "", "extend"), ("", "2026-02-30", "until"),
-                                 ("", "", "extend"), ("30d", "2027-01-01", "extend"),
-                                 ("0d", "", "extend")):
+    for extend, until, field in (
+        ("30", "", "extend"),
+        ("", "2026-02-30", "until"),
+        ("", "", "extend"),
+        ("30d", "2027-01-01", "extend"),
+        ("0d", "", "extend"),
+    ):
         with pytest.raises(FieldErrors) as caught:
             bulk.parse_change("extend", extend=extend, until=until)
         assert field in caught.value.errors
@@ -113,16 +132,20 @@ def test_the_extension_is_validated_like_issuing() -> None:
 async def test_refused_when_a_selected_license_changed_since_the_preview(db) -> None:  # type: ignore[no-untyped-def]
     order, _ = await _order(db)
     rows = await _licenses(db, order)
-    for selection in (bulk.Selection(order, ids=frozenset(r.id for r in rows)),
-                      bulk.Selection(order, match=LicenseFilter(status="inactive"))):
+    for selection in (
+        bulk.Selection(order, ids=frozenset(r.id for r in rows)),
+        bulk.Selection(order, match=LicenseFilter(status="inactive")),
+    ):
         change = bulk.parse_change("disable")
         preview = await bulk.bulk_preview(db, selection, change, today=TODAY)
         async with db.sessions.begin() as s:  # another desk changes one license
-            await s.execute(update(License).where(License.id == rows[4].id)
-                            .values(version=License.version + 1, note="changed"))
+            await s.execute(
+                update(License)
+                .where(License.id == rows[4].id)
+                .values(version=License.version + 1, note="changed")
+            )
         with pytest.raises(PreviewChanged) as caught:
-            await bulk.bulk_apply(db, "ada", selection, change, preview.fingerprint,
-                                  today=TODAY)
+            await bulk.bulk_apply(db, "ada", selection, change, preview.fingerprint, today=TODAY)
         assert "nothing was changed" in str(caught.value)
         assert caught.value.preview.fingerprint != preview.fingerprint
         assert all(r.enabled for r in await _licenses(db, order))
@@ -132,8 +155,9 @@ async def test_refused_when_a_selected_license_changed_since_the_preview(db) -> 
     product = rows[0].product_id
     await factories.add_licenses(db, order, product, 1)
     with pytest.raises(PreviewChanged):
-        await bulk.bulk_apply(db, "ada", match, bulk.parse_change("disable"),
-                              preview.fingerprint, today=TODAY)
+        await bulk.bulk_apply(
+            db, "ada", match, bulk.parse_change("disable"), preview.fingerprint, today=TODAY
+        )
     assert await _events(db) == []
 
 
@@ -143,12 +167,12 @@ async def test_a_viewer_and_a_read_only_database_are_refused(db) -> None:  # typ
     change = bulk.parse_change("disable")
     preview = await bulk.bulk_preview(db, selection, change, today=TODAY)
     with pytest.raises(Forbidden, match="viewer: changing licenses is not allowed"):
-        await bulk.bulk_apply(db, Actor("victor", "viewer"), selection, change,
-                              preview.fingerprint, today=TODAY)
+        await bulk.bulk_apply(
+            db, Actor("victor", "viewer"), selection, change, preview.fingerprint, today=TODAY
+        )
     read_only = dataclasses.replace(db, read_only="a test")
     with pytest.raises(ReadOnlyDatabase):
-        await bulk.bulk_apply(read_only, "ada", selection, change, preview.fingerprint,
-                              today=TODAY)
+        await bulk.bulk_apply(read_only, "ada", selection, change, preview.fingerprint, today=TODAY)
     assert all(r.enabled for r in await _licenses(db, order))
     assert await _events(db) == []
 
@@ -163,27 +187,40 @@ async def test_a_100000_license_order_in_one_transaction(db) -> None:  # type: i
     change = bulk.parse_change("disable")
     preview = await bulk.bulk_preview(db, everything, change, today=TODAY)
     assert (preview.selected, preview.changing, len(preview.sample)) == (count, count, 10)
-    result = await bulk.bulk_apply(db, "ada", everything, change, preview.fingerprint,
-                                   today=TODAY)
+    result = await bulk.bulk_apply(db, "ada", everything, change, preview.fingerprint, today=TODAY)
     assert result.changed == count
     async with db.sessions() as s:
-        states = (await s.execute(select(License.enabled, License.version, func.count())
-                                  .group_by(License.enabled, License.version))).all()
+        states = (
+            await s.execute(
+                select(License.enabled, License.version, func.count()).group_by(
+                    License.enabled, License.version
+                )
+            )
+        ).all()
     assert [tuple(r) for r in states] == [(False, 2, count)]
     (event,) = await _events(db)
     assert event.snapshot["count"] == count
     # Extending a chosen half (ids, chunked statements) is one transaction too.
     async with db.sessions() as s:
-        ids = list(await s.scalars(select(License.id).where(License.order_id == order)
-                                   .order_by(License.id).limit(count // 2)))
+        ids = list(
+            await s.scalars(
+                select(License.id)
+                .where(License.order_id == order)
+                .order_by(License.id)
+                .limit(count // 2)
+            )
+        )
     half = bulk.Selection(order, ids=frozenset(ids))
     by_1y = bulk.parse_change("extend", extend="1y")
     preview = await bulk.bulk_preview(db, half, by_1y, today=TODAY)
     assert preview.changing == count // 2
     await bulk.bulk_apply(db, "ada", half, by_1y, preview.fingerprint, today=TODAY)
     async with db.sessions() as s:
-        ends = (await s.execute(select(License.validity_period, func.count())
-                                .group_by(License.validity_period)
-                                .order_by(License.validity_period))).all()
-    assert [tuple(r) for r in ends] == [(END, count // 2),
-                                        (END + timedelta(days=365), count // 2)]
+        ends = (
+            await s.execute(
+                select(License.validity_period, func.count())
+                .group_by(License.validity_period)
+                .order_by(License.validity_period)
+            )
+        ).all()
+    assert [tuple(r) for r in ends] == [(END, count // 2), (END + timedelta(days=365), count // 2)]

@@ -40,20 +40,38 @@ async def test_every_action_from_the_command_line(db, db_url, capsys) -> None:  
     assert not (await licenses.get_license(db, license_id)).enabled
     code, out, _ = await _cli(capsys, "license", "enable", KEY, *run)
     assert (code, out) == (0, f"enabled {KEY}\n")
-    code, out, _ = await _cli(capsys, "license", "reset", KEY, "--device",
-                              "ffeeddccbbaa99887766554433221100", *run)
+    code, out, _ = await _cli(
+        capsys, "license", "reset", KEY, "--device", "ffeeddccbbaa99887766554433221100", *run
+    )
     assert (code, out) == (0, f"{KEY}: released device ffeeddccbbaa99887766554433221100\n")
     code, _, err = await _cli(capsys, "license", "reset", KEY, "--device", "nope", *run)
     assert code == exit_codes.NOT_FOUND and "no longer active" in err and err.count("\n") == 1
     code, out, _ = await _cli(capsys, "license", "reset", KEY, *run)
     assert (code, out) == (0, f"{KEY}: reset activations: 1 device(s) released\n")
-    code, out, _ = await _cli(capsys, "license", "set", KEY, "--note", "by cli",
-                              "--max-activations", "unlimited", "--max-transfers", "6",
-                              "--valid-until", "2031-12-31", "--extend-maintenance", "1y", *run)
+    code, out, _ = await _cli(
+        capsys,
+        "license",
+        "set",
+        KEY,
+        "--note",
+        "by cli",
+        "--max-activations",
+        "unlimited",
+        "--max-transfers",
+        "6",
+        "--valid-until",
+        "2031-12-31",
+        "--extend-maintenance",
+        "1y",
+        *run,
+    )
     assert (code, out) == (0, f"changed {KEY}\n")
     detail = await licenses.get_license(db, license_id)
     assert detail.note == "by cli" and detail.values["allow_unlimited_activations"]
-    assert detail.values["max_transfers"] == 6 and str(detail.values["validity_period"]) == "2031-12-31"
+    assert (
+        detail.values["max_transfers"] == 6
+        and str(detail.values["validity_period"]) == "2031-12-31"
+    )
     assert str(detail.values["maintenance_period"]) == "2031-06-01"
     assert detail.values["times_activated"] == 0 and detail.values["transfer_count"] == 1
     history = await licenses.license_history(db, license_id)
@@ -64,20 +82,23 @@ async def test_mistakes_are_one_line(sqlite_db, sqlite_path, capsys) -> None:  #
     await license_with_devices(sqlite_db)
     run = ("--db", str(sqlite_path))
     code, _, err = await _cli(capsys, "license", "set", KEY, "--extend", "2w", *run)
-    assert code == 1 and err == ("orderview: error: --extend: enter a number and d, m or y "
-                                 "(e.g. 30d, 6m, 1y)\n")
+    assert code == 1 and err == (
+        "orderview: error: --extend: enter a number and d, m or y (e.g. 30d, 6m, 1y)\n"
+    )
     code, _, err = await _cli(capsys, "license", "set", KEY, *run)
     assert code == 2 and err.startswith("orderview: error: nothing to change")
     code, _, err = await _cli(capsys, "license", "set", KEY, "--max-activations", "1", *run)
     assert code == 1 and "2 devices are active" in err
     code, _, err = await _cli(capsys, "license", "show", "someone@example.com", *run)
     assert code == exit_codes.NOT_FOUND and "--order" in err and "Traceback" not in err
-    code, _, err = await _cli(capsys, "license", "disable", KEY, *run, "--config",
-                              str(sqlite_path.parent / "viewer.toml"))
+    code, _, err = await _cli(
+        capsys, "license", "disable", KEY, *run, "--config", str(sqlite_path.parent / "viewer.toml")
+    )
     assert code == 2  # a missing config file
     (sqlite_path.parent / "viewer.toml").write_text('role = "viewer"\n')
-    code, _, err = await _cli(capsys, "license", "disable", KEY, *run, "--config",
-                              str(sqlite_path.parent / "viewer.toml"))
+    code, _, err = await _cli(
+        capsys, "license", "disable", KEY, *run, "--config", str(sqlite_path.parent / "viewer.toml")
+    )
     assert (code, err) == (77, "orderview: error: viewer: changing licenses is not allowed\n")
 
 
@@ -89,12 +110,27 @@ async def test_a_user_based_license_by_email_and_order(sqlite_db, sqlite_path, c
     async with sqlite_db.sessions.begin() as s:
         from orderview.db.models import License
 
-        lic = License(order_id=order, product_id=product, policy_id=policy,
-                      user_email="Kim@Example.com", created_at=f.T0, updated_at=f.T0)
+        lic = License(
+            order_id=order,
+            product_id=product,
+            policy_id=policy,
+            user_email="Kim@Example.com",
+            created_at=f.T0,
+            updated_at=f.T0,
+        )
         s.add(lic)
         await s.flush()
         license_id = lic.id
     await add_devices(sqlite_db, license_id, [("abc", "kim-mac", "macOS 15", False)])
-    code, out, _ = await _cli(capsys, "license", "show", "kim@example.com", "--order", "ORD-7",
-                              "--json", "--db", str(sqlite_path))
+    code, out, _ = await _cli(
+        capsys,
+        "license",
+        "show",
+        "kim@example.com",
+        "--order",
+        "ORD-7",
+        "--json",
+        "--db",
+        str(sqlite_path),
+    )
     assert code == 0 and json.loads(out)["user_email"] == "Kim@Example.com"

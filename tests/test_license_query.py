@@ -20,7 +20,9 @@ TODAY = date(2026, 6, 1)
 async def _order(db):  # type: ignore[no-untyped-def]
     """36 licenses of two products: every status, user-based ones, shared dates."""
     app, _ = await factories.add_product(db, "APP", "App Pro")
-    tool, _ = await factories.add_product(db, "TOOL", "Tool", method="user")  # (the method only labels it here)
+    tool, _ = await factories.add_product(
+        db, "TOOL", "Tool", method="user"
+    )  # (the method only labels it here)
     order = await factories.add_order(db, "ORD-LQ")
     other = await factories.add_order(db, "ORD-OTHER")
     await factories.add_licenses(db, order, app, 24)
@@ -28,8 +30,11 @@ async def _order(db):  # type: ignore[no-untyped-def]
     await factories.add_licenses(db, order, tool, 8, keys=[None] * 8)  # type: ignore[list-item]
     await factories.add_licenses(db, order, app, 4)
     async with db.sessions.begin() as s:
-        ids = list(await s.scalars(select(License.id).where(License.order_id == order)
-                                   .order_by(License.id)))
+        ids = list(
+            await s.scalars(
+                select(License.id).where(License.order_id == order).order_by(License.id)
+            )
+        )
         for n, lid in enumerate(ids):
             values: dict[str, object] = {
                 "enabled": n % 7 != 3,
@@ -92,8 +97,12 @@ async def test_every_sort_pages_forward_and_back_like_a_plain_sort(db, sort) -> 
     assert backward == expected
     # positions: up to each page's last row
     page = await lq.page_filtered(db, order, LicenseFilter(sort=sort), limit=7, today=TODAY)
-    assert await lq.count_filtered(db, order, LicenseFilter(sort=sort), up_to=page.cursors[-1],
-                                   today=TODAY) == 7
+    assert (
+        await lq.count_filtered(
+            db, order, LicenseFilter(sort=sort), up_to=page.cursors[-1], today=TODAY
+        )
+        == 7
+    )
 
 
 async def test_filters_match_a_plain_filter_and_count(db) -> None:  # type: ignore[no-untyped-def]
@@ -111,16 +120,22 @@ async def _check_filters(db) -> None:  # type: ignore[no-untyped-def]
     order, app, tool, rows = await _order(db)
     some_key = next(r.license_key for r in rows if r.license_key)
     cases = [
-        (LicenseFilter(text=some_key[:6].lower()),
-         lambda r: (r.license_key or "").startswith(some_key[:6])),
+        (
+            LicenseFilter(text=some_key[:6].lower()),
+            lambda r: (r.license_key or "").startswith(some_key[:6]),
+        ),
         (LicenseFilter(text="USER1."), lambda r: (r.user_email_lc or "").startswith("user1.")),
         (LicenseFilter(product_id=tool), lambda r: r.product_id == tool),
         (LicenseFilter(text="zz\x00"), lambda r: False),
     ]
     for status in lq.STATUSES:
         cases.append((LicenseFilter(status=status), lambda r, s=status: _status(r) == s))
-        cases.append((LicenseFilter(status=status, product_id=app, sort="expiry"),
-                      lambda r, s=status: _status(r) == s and r.product_id == app))
+        cases.append(
+            (
+                LicenseFilter(status=status, product_id=app, sort="expiry"),
+                lambda r, s=status: _status(r) == s and r.product_id == app,
+            )
+        )
     for flt, keep in cases:
         expected = sorted((r for r in rows if keep(r)), key=lambda r: _sort_key(flt.sort, r))
         forward, backward = await _walk(db, order, flt, limit=4)
@@ -134,4 +149,6 @@ async def _check_filters(db) -> None:  # type: ignore[no-untyped-def]
 async def test_the_order_products_are_the_filter_choices(db) -> None:  # type: ignore[no-untyped-def]
     order, app, tool, _ = await _order(db)
     assert [(p.id, p.code) for p in await lq.order_products(db, order)] == [
-        (app, "APP"), (tool, "TOOL")]
+        (app, "APP"),
+        (tool, "TOOL"),
+    ]

@@ -16,8 +16,11 @@ from tests.license_support import KEY, license_with_devices
 
 async def _events(db):  # type: ignore[no-untyped-def]
     async with db.sessions() as s:
-        return list(await s.scalars(select(AuditEvent).where(AuditEvent.entity == "license")
-                                    .order_by(AuditEvent.id)))
+        return list(
+            await s.scalars(
+                select(AuditEvent).where(AuditEvent.entity == "license").order_by(AuditEvent.id)
+            )
+        )
 
 
 async def test_reads_a_license_with_its_devices(db) -> None:  # type: ignore[no-untyped-def]
@@ -63,8 +66,9 @@ async def test_reset_and_release_devices(db) -> None:  # type: ignore[no-untyped
     license_id = await license_with_devices(db)
     detail = await licenses.get_license(db, license_id)
     one = detail.devices[1]
-    after = await licenses.release_devices(db, "alice", license_id, detail.version,
-                                           device_id=one.id)
+    after = await licenses.release_devices(
+        db, "alice", license_id, detail.version, device_id=one.id
+    )
     assert [d.hostname for d in after.devices] == ["ada-laptop"]
     assert after.values["times_activated"] == 1 and after.values["transfer_count"] == 0
     with pytest.raises(NotFound, match="no longer active"):
@@ -81,29 +85,45 @@ async def test_reset_and_release_devices(db) -> None:  # type: ignore[no-untyped
     history = await licenses.license_history(db, license_id)
     assert [e.summary for e in history.items][:2] == [
         f"reset activations of {KEY}: 1 device(s) released",
-        f"released device build-vm-7 of {KEY}"]
+        f"released device build-vm-7 of {KEY}",
+    ]
 
 
 async def test_update_note_limits_and_dates(db) -> None:  # type: ignore[no-untyped-def]
     license_id = await license_with_devices(db)
     v = (await licenses.get_license(db, license_id)).version
-    changed = await licenses.update_license(db, "alice", license_id, v, {
-        "note": "renewed by phone", "max_activations": "5", "max_transfers": "4",
-        "extend": "30d", "maintenance_until": "2031-01-01"})
+    changed = await licenses.update_license(
+        db,
+        "alice",
+        license_id,
+        v,
+        {
+            "note": "renewed by phone",
+            "max_activations": "5",
+            "max_transfers": "4",
+            "extend": "30d",
+            "maintenance_until": "2031-01-01",
+        },
+    )
     assert changed.note == "renewed by phone"
     assert changed.values["max_activations"] == 5 and changed.values["max_transfers"] == 4
     assert changed.values["validity_period"] == date(2030, 2, 14)
     assert changed.values["maintenance_period"] == date(2031, 1, 1)
     (event,) = await _events(db)
     assert event.changes == {
-        "note": ["first note", "renewed by phone"], "max_activations": [3, 5],
-        "max_transfers": [2, 4], "validity_period": ["2030-01-15", "2030-02-14"],
-        "maintenance_period": ["2030-06-01", "2031-01-01"]}
-    unlimited = await licenses.update_license(db, "alice", license_id, changed.version,
-                                              {"max_activations": "unlimited"})
+        "note": ["first note", "renewed by phone"],
+        "max_activations": [3, 5],
+        "max_transfers": [2, 4],
+        "validity_period": ["2030-01-15", "2030-02-14"],
+        "maintenance_period": ["2030-06-01", "2031-01-01"],
+    }
+    unlimited = await licenses.update_license(
+        db, "alice", license_id, changed.version, {"max_activations": "unlimited"}
+    )
     assert unlimited.values["allow_unlimited_activations"] is True
-    same = await licenses.update_license(db, "alice", license_id, unlimited.version,
-                                         {"note": "renewed by phone"})
+    same = await licenses.update_license(
+        db, "alice", license_id, unlimited.version, {"note": "renewed by phone"}
+    )
     assert same.version == unlimited.version  # nothing changed: no bump, no event
     assert len(await _events(db)) == 2
 
@@ -115,16 +135,19 @@ async def test_an_expired_license_extends_from_today(db) -> None:  # type: ignor
     assert changed.values["validity_period"] == datetime.now(UTC).date() + timedelta(days=14)
 
 
-@pytest.mark.parametrize(("values", "field"), [
-    ({"extend": "2w"}, "extend"),
-    ({"valid_until": "2030-02-30"}, "valid_until"),
-    ({"extend": "1y", "valid_until": "2031-01-01"}, "valid_until"),
-    ({"max_activations": "1"}, "max_activations"),  # 2 devices are active
-    ({"max_activations": "0"}, "max_activations"),
-    ({"max_transfers": "-3"}, "max_transfers"),
-    ({"note": "bad\x1b[2J"}, "note"),
-    ({"maintenance_extend": "10x"}, "maintenance_extend"),
-])
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"extend": "2w"}, "extend"),
+        ({"valid_until": "2030-02-30"}, "valid_until"),
+        ({"extend": "1y", "valid_until": "2031-01-01"}, "valid_until"),
+        ({"max_activations": "1"}, "max_activations"),  # 2 devices are active
+        ({"max_activations": "0"}, "max_activations"),
+        ({"max_transfers": "-3"}, "max_transfers"),
+        ({"note": "bad\x1b[2J"}, "note"),
+        ({"maintenance_extend": "10x"}, "maintenance_extend"),
+    ],
+)
 async def test_bad_input_names_the_field_and_saves_nothing(db, values, field) -> None:  # type: ignore[no-untyped-def]
     license_id = await license_with_devices(db)
     v = (await licenses.get_license(db, license_id)).version
@@ -146,9 +169,11 @@ async def test_a_viewer_may_not_change_a_license(db) -> None:  # type: ignore[no
     license_id = await license_with_devices(db)
     v = (await licenses.get_license(db, license_id)).version
     viewer = Actor("vic", "viewer")
-    for call in (licenses.set_enabled(db, viewer, license_id, v, False),
-                 licenses.release_devices(db, viewer, license_id, v),
-                 licenses.update_license(db, viewer, license_id, v, {"note": "x"})):
+    for call in (
+        licenses.set_enabled(db, viewer, license_id, v, False),
+        licenses.release_devices(db, viewer, license_id, v),
+        licenses.update_license(db, viewer, license_id, v, {"note": "x"}),
+    ):
         with pytest.raises(Forbidden, match="viewer: changing licenses is not allowed"):
             await call
     assert await _events(db) == []
@@ -160,8 +185,9 @@ async def test_deleting_the_order_takes_its_devices(db) -> None:  # type: ignore
     license_id = await license_with_devices(db)
     detail = await licenses.get_license(db, license_id)
     preview = await deletion.deletion_preview(db, detail.order_id)
-    await deletion.delete_order(db, "alice", detail.order_id, expected_version=1,
-                                fingerprint=preview.fingerprint)
+    await deletion.delete_order(
+        db, "alice", detail.order_id, expected_version=1, fingerprint=preview.fingerprint
+    )
     async with db.sessions() as s:
         assert await s.scalar(select(func.count(Device.id))) == 0
     with pytest.raises(NotFound):

@@ -26,16 +26,23 @@ def private_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path / "xdg-state" / "orderview" / "log" / "orderview.log"
 
 
-@pytest.mark.parametrize(("url", "masked"), [
-    ("postgresql://desk:s3cret@db.internal/orders", "postgresql://desk:***@db.internal/orders"),
-    ("postgresql+asyncpg://u:p%40ss@h:5432/x?sslmode=require",
-     "postgresql+asyncpg://u:***@h:5432/x?sslmode=require"),
-    ("postgresql://desk@h/x?password=s3cret&sslmode=require",
-     "postgresql://desk@h/x?password=***&sslmode=require"),
-    ("--db=postgresql://a:b@h/x", "--db=postgresql://a:***@h/x"),
-    ("/srv/orders.db", "/srv/orders.db"),
-    ("postgresql://desk@h/x", "postgresql://desk@h/x"),
-])
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        ("postgresql://desk:s3cret@db.internal/orders", "postgresql://desk:***@db.internal/orders"),
+        (
+            "postgresql+asyncpg://u:p%40ss@h:5432/x?sslmode=require",
+            "postgresql+asyncpg://u:***@h:5432/x?sslmode=require",
+        ),
+        (
+            "postgresql://desk@h/x?password=s3cret&sslmode=require",
+            "postgresql://desk@h/x?password=***&sslmode=require",
+        ),
+        ("--db=postgresql://a:b@h/x", "--db=postgresql://a:***@h/x"),
+        ("/srv/orders.db", "/srv/orders.db"),
+        ("postgresql://desk@h/x", "postgresql://desk@h/x"),
+    ],
+)
 def test_log_lines_mask_urls(url: str, masked: str) -> None:
     assert mask_secrets(url) == masked
 
@@ -52,11 +59,25 @@ def test_start_stop_and_masked_database(private_dirs: Path, capsys) -> None:  # 
     assert stat.S_IMODE(private_dirs.stat().st_mode) == 0o600
 
 
-def test_every_committed_write_and_only_those(private_dirs: Path, tmp_path: Path,
-                                              capsys) -> None:  # type: ignore[no-untyped-def]
+def test_every_committed_write_and_only_those(private_dirs: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     db = str(tmp_path / "w.db")
-    assert main(["order", "create", "--store-id", "LOG-1", "--reference", "PO-7",
-                 "--operator", "ann", "--db", db]) == 0
+    assert (
+        main(
+            [
+                "order",
+                "create",
+                "--store-id",
+                "LOG-1",
+                "--reference",
+                "PO-7",
+                "--operator",
+                "ann",
+                "--db",
+                db,
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     lines = [line for line in private_dirs.read_text().splitlines() if "write by" in line]
     assert len(lines) == 1, lines
@@ -67,12 +88,26 @@ async def test_a_rolled_back_write_is_not_logged(sqlite_db, private_dirs: Path) 
     logs.setup()
     with pytest.raises(RuntimeError):
         async with sqlite_db.write() as session:
-            audit.record(session, actor="bob", action="update", entity="order", entity_id=1,
-                         order_store_id="RB-1", summary="never happened")
+            audit.record(
+                session,
+                actor="bob",
+                action="update",
+                entity="order",
+                entity_id=1,
+                order_store_id="RB-1",
+                summary="never happened",
+            )
             raise RuntimeError("rolled back")
     async with sqlite_db.write() as session:
-        audit.record(session, actor="bob", action="update", entity="order", entity_id=2,
-                     order_store_id="OK-2", summary="happened")
+        audit.record(
+            session,
+            actor="bob",
+            action="update",
+            entity="order",
+            entity_id=2,
+            order_store_id="OK-2",
+            summary="happened",
+        )
     text = private_dirs.read_text()
     assert "RB-1" not in text and "write by bob: update order 2 order OK-2: happened" in text
 
@@ -105,7 +140,8 @@ def test_log_level(private_dirs: Path, tmp_path: Path, capsys) -> None:  # type:
 
 
 def test_an_unwritable_log_directory_does_not_stop_the_command(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
     blocker = tmp_path / "file-not-dir"
     blocker.write_text("")
     monkeypatch.setenv("XDG_STATE_HOME", str(blocker))

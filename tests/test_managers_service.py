@@ -40,8 +40,9 @@ async def _person(db, email_lc):
 
 def _assert_no_secret(rows, secret):
     for row in rows:
-        dumped = json.dumps({c.key: getattr(row, c.key) for c in row.__mapper__.column_attrs},
-                            default=str)
+        dumped = json.dumps(
+            {c.key: getattr(row, c.key) for c in row.__mapper__.column_attrs}, default=str
+        )
         assert secret not in dumped
 
 
@@ -49,9 +50,16 @@ async def test_add_new_manager_invite_arrives_and_password_verifies(db, smtp):
     settings = smtp.settings()
     order_id = await factories.add_order(db, store_id="ORD-7")
     result = await managers.add_manager(
-        db, settings, order_id,
-        {"email": "Grace@Example.COM", "first_name": "Grace", "last_name": "Hopper",
-         "phone_number": "+1 555 0100", "permissions": ["reset_device", "manage_managers"]},
+        db,
+        settings,
+        order_id,
+        {
+            "email": "Grace@Example.COM",
+            "first_name": "Grace",
+            "last_name": "Hopper",
+            "phone_number": "+1 555 0100",
+            "permissions": ["reset_device", "manage_managers"],
+        },
         actor="alice",
     )
     assert not result.linked_existing and result.mail_kind == "manager_invite"
@@ -104,7 +112,8 @@ async def test_no_mail_server_keeps_invites_queued_and_says_so(db):
     assert (await _person(db, "m@example.com")).password_hash is None  # none stored at all
     [view] = (await get_order(db, order_id)).managers
     assert invite_status(view, False) == (
-        "queued — waits for a mail server (no mail server configured)")
+        "queued — waits for a mail server (no mail server configured)"
+    )
     assert invite_status(view, True) == "queued"
 
 
@@ -161,7 +170,13 @@ async def test_gives_up_after_max_attempts_and_scrubs_the_password(db):
 
 def test_backoff_schedule():
     assert [outbox.backoff(n).total_seconds() for n in range(1, 8)] == [
-        30, 120, 600, 1800, 3600, 3600, 3600
+        30,
+        120,
+        600,
+        1800,
+        3600,
+        3600,
+        3600,
     ]
 
 
@@ -185,35 +200,51 @@ async def test_standard_plan_refuses_distribution_permissions_whoever_calls(db):
     for code in ("create_order", "issue_license", "create_bundle_order"):
         with pytest.raises(PermissionDenied, match="enterprise plan"):
             await managers.add_manager(
-                db, standard, order_id, {"email": "x@example.com", "permissions": [code]},
+                db,
+                standard,
+                order_id,
+                {"email": "x@example.com", "permissions": [code]},
                 actor="a",
             )
     assert await _rows(db, LicenseManager) == []
     assert await _rows(db, MailOutbox) == []
 
     added = await managers.add_manager(
-        db, enterprise, order_id,
-        {"email": "x@example.com", "permissions": ["issue_license", "reset_device"]}, actor="a",
+        db,
+        enterprise,
+        order_id,
+        {"email": "x@example.com", "permissions": ["issue_license", "reset_device"]},
+        actor="a",
     )
     # Standard plan: distribution rights can be neither removed nor granted ...
     with pytest.raises(PermissionDenied):
-        await managers.update_permissions(db, standard, added.assignment_id, ["reset_device"],
-                                          version=1, actor="a")
+        await managers.update_permissions(
+            db, standard, added.assignment_id, ["reset_device"], version=1, actor="a"
+        )
     with pytest.raises(PermissionDenied):
         await managers.update_permissions(
-            db, standard, added.assignment_id, ["issue_license", "create_order", "reset_device"],
-            version=1, actor="a",
+            db,
+            standard,
+            added.assignment_id,
+            ["issue_license", "create_order", "reset_device"],
+            version=1,
+            actor="a",
         )
     # ... but the other rights can change while they stay as they are.
     v2 = await managers.update_permissions(
-        db, standard, added.assignment_id, ["issue_license", "borrow_license"], version=1,
+        db,
+        standard,
+        added.assignment_id,
+        ["issue_license", "borrow_license"],
+        version=1,
         actor="a",
     )
     assert v2 == 2
     [row] = await _rows(db, OrderManager)
     assert row.permissions == ["borrow_license", "issue_license"]
-    v3 = await managers.update_permissions(db, enterprise, added.assignment_id, [],
-                                           version=2, actor="a")
+    v3 = await managers.update_permissions(
+        db, enterprise, added.assignment_id, [], version=2, actor="a"
+    )
     assert v3 == 3
 
 
@@ -222,13 +253,19 @@ async def test_existing_person_is_attached_not_duplicated_password_untouched(db)
     first = await factories.add_order(db, store_id="ORD-A")
     second = await factories.add_order(db, store_id="ORD-B")
     a = await managers.add_manager(
-        db, settings, first, {"email": "sam@example.com", "first_name": "Sam",
-                              "permissions": ["reset_device"]}, actor="alice",
+        db,
+        settings,
+        first,
+        {"email": "sam@example.com", "first_name": "Sam", "permissions": ["reset_device"]},
+        actor="alice",
     )
     before = await _person(db, "sam@example.com")
     b = await managers.add_manager(
-        db, settings, second, {"email": "  SAM@example.com ", "first_name": "Other",
-                               "permissions": ["borrow_license"]}, actor="bob",
+        db,
+        settings,
+        second,
+        {"email": "  SAM@example.com ", "first_name": "Other", "permissions": ["borrow_license"]},
+        actor="bob",
     )
     assert b.linked_existing and b.manager_id == a.manager_id
     assert b.mail_kind == "manager_added"
@@ -244,8 +281,7 @@ async def test_existing_person_is_attached_not_duplicated_password_untouched(db)
     assert [(e.action, e.operator) for e in events] == [("created", "alice"), ("linked", "bob")]
 
     with pytest.raises(FieldErrors) as caught:
-        await managers.add_manager(db, settings, second, {"email": "sam@EXAMPLE.com"},
-                                   actor="bob")
+        await managers.add_manager(db, settings, second, {"email": "sam@EXAMPLE.com"}, actor="bob")
     assert "already" in caught.value.errors["email"]
 
 
@@ -253,14 +289,14 @@ async def test_existing_person_without_password_gets_a_real_invite(db):
     settings = SMTPServer().settings()
     first = await factories.add_order(db, store_id="ORD-A")
     second = await factories.add_order(db, store_id="ORD-B")
-    await managers.add_manager(db, settings, first,
-                               {"email": "q@example.com", "send_invite": False}, actor="a")
+    await managers.add_manager(
+        db, settings, first, {"email": "q@example.com", "send_invite": False}, actor="a"
+    )
     assert (await _person(db, "q@example.com")).password_hash is None
     assert await _rows(db, MailOutbox) == []
     [view] = (await get_order(db, first)).managers
     assert invite_status(view, True) == "not invited"
-    result = await managers.add_manager(db, settings, second, {"email": "q@example.com"},
-                                        actor="a")
+    result = await managers.add_manager(db, settings, second, {"email": "q@example.com"}, actor="a")
     assert result.linked_existing and result.mail_kind == "manager_invite"
     assert (await _person(db, "q@example.com")).password_hash is None  # made when sent
 
@@ -269,18 +305,29 @@ async def test_edit_checks_the_version_and_audits_the_change(db):
     settings = SMTPServer().settings()
     order_id = await factories.add_order(db)
     added = await managers.add_manager(
-        db, settings, order_id, {"email": "e@example.com", "permissions": ["reset_device"]},
+        db,
+        settings,
+        order_id,
+        {"email": "e@example.com", "permissions": ["reset_device"]},
         actor="alice",
     )
-    await managers.update_permissions(db, settings, added.assignment_id,
-                                      ["reset_device", "reset_license"], version=1, actor="alice")
+    await managers.update_permissions(
+        db,
+        settings,
+        added.assignment_id,
+        ["reset_device", "reset_license"],
+        version=1,
+        actor="alice",
+    )
     with pytest.raises(ConflictError, match="alice") as caught:
-        await managers.update_permissions(db, settings, added.assignment_id, [], version=1,
-                                          actor="bob")
+        await managers.update_permissions(
+            db, settings, added.assignment_id, [], version=1, actor="bob"
+        )
     assert caught.value.changes[0].fields == ["permissions"]
     with pytest.raises(FieldErrors):
-        await managers.update_permissions(db, settings, added.assignment_id, ["nope"],
-                                          version=2, actor="bob")
+        await managers.update_permissions(
+            db, settings, added.assignment_id, ["nope"], version=2, actor="bob"
+        )
     [row] = await _rows(db, OrderManager)
     assert row.permissions == ["reset_device", "reset_license"] and row.version == 2
     events = await _rows(db, AuditEvent)
@@ -293,14 +340,17 @@ async def test_edit_checks_the_version_and_audits_the_change(db):
 async def test_remove_keeps_the_person_and_cancels_unsent_mail(db):
     settings = SMTPServer().settings()
     order_id = await factories.add_order(db, store_id="ORD-R")
-    added = await managers.add_manager(db, settings, order_id, {"email": "r@example.com"},
-                                       actor="alice")
+    added = await managers.add_manager(
+        db, settings, order_id, {"email": "r@example.com"}, actor="alice"
+    )
     shown = (await removal.removal_preview(db, added.assignment_id)).fingerprint
     with pytest.raises(ConflictError):
-        await managers.remove_manager(db, added.assignment_id, version=5, actor="bob",
-                                      fingerprint=shown)
-    await managers.remove_manager(db, added.assignment_id, version=1, actor="bob",
-                                  fingerprint=shown)
+        await managers.remove_manager(
+            db, added.assignment_id, version=5, actor="bob", fingerprint=shown
+        )
+    await managers.remove_manager(
+        db, added.assignment_id, version=1, actor="bob", fingerprint=shown
+    )
     assert await _rows(db, OrderManager) == []
     assert len(await _rows(db, LicenseManager)) == 1
     [mail] = await _rows(db, MailOutbox)
@@ -309,21 +359,22 @@ async def test_remove_keeps_the_person_and_cancels_unsent_mail(db):
     assert (event.action, event.operator, event.order_store_id) == ("removed", "bob", "ORD-R")
     assert event.snapshot["email"] == "r@example.com"
     with pytest.raises(ConflictError, match="deleted"):
-        await managers.remove_manager(db, added.assignment_id, version=1, actor="bob",
-                                      fingerprint=shown)
+        await managers.remove_manager(
+            db, added.assignment_id, version=1, actor="bob", fingerprint=shown
+        )
 
 
 async def test_resend_replaces_the_password_and_supersedes_the_old_invite(db, smtp):
     settings = smtp.settings()
     order_id = await factories.add_order(db)
-    added = await managers.add_manager(db, settings, order_id, {"email": "z@example.com"},
-                                       actor="alice")
+    added = await managers.add_manager(
+        db, settings, order_id, {"email": "z@example.com"}, actor="alice"
+    )
     [first] = await delivery.deliver_due(db, settings)
     old_password = smtp.received[0].password
     # A second resend while the first is still queued: the queued one is superseded.
     await managers.resend_invite(db, settings, added.assignment_id, version=1, actor="alice")
-    result = await managers.resend_invite(db, settings, added.assignment_id, version=1,
-                                          actor="bob")
+    result = await managers.resend_invite(db, settings, added.assignment_id, version=1, actor="bob")
     assert result.superseded == 1
     statuses = [m.status for m in await _rows(db, MailOutbox)]
     assert statuses == ["sent", "superseded", "queued"]
@@ -335,8 +386,13 @@ async def test_resend_replaces_the_password_and_supersedes_the_old_invite(db, sm
     assert managers.verify_password(person.password_hash, new_password)
     assert not managers.verify_password(person.password_hash, old_password)
     events = await _rows(db, AuditEvent)
-    assert [e.action for e in events] == ["created", "invite_sending", "invite_resent",
-                                          "invite_resent", "invite_sending"]
+    assert [e.action for e in events] == [
+        "created",
+        "invite_sending",
+        "invite_resent",
+        "invite_resent",
+        "invite_sending",
+    ]
     for secret in (old_password, new_password):
         _assert_no_secret(events, secret)
         _assert_no_secret(await _rows(db, MailOutbox), secret)
@@ -346,7 +402,9 @@ async def test_hostile_names_are_stored_exactly_and_controls_refused(db, smtp):
     settings = smtp.settings()
     order_id = await factories.add_order(db, store_id="ORD-[b]1[/b]")
     await managers.add_manager(
-        db, settings, order_id,
+        db,
+        settings,
+        order_id,
         {"email": "h@example.com", "first_name": HOSTILE, "last_name": "O'Brien; DROP"},
         actor="a",
     )
@@ -357,9 +415,16 @@ async def test_hostile_names_are_stored_exactly_and_controls_refused(db, smtp):
     assert "[@click=app.quit]Ev[/]il" in mail.body and "ORD-[b]1[/b]" in mail.message["Subject"]
     with pytest.raises(FieldErrors) as caught:
         await managers.add_manager(
-            db, settings, order_id,
-            {"email": "e@example.com", "first_name": "EVIL\x1b[2J", "last_name": "a\nb",
-             "phone_number": "call me"}, actor="a",
+            db,
+            settings,
+            order_id,
+            {
+                "email": "e@example.com",
+                "first_name": "EVIL\x1b[2J",
+                "last_name": "a\nb",
+                "phone_number": "call me",
+            },
+            actor="a",
         )
     assert set(caught.value.errors) == {"first_name", "last_name", "phone_number"}
     with pytest.raises(FieldErrors) as caught:
@@ -375,8 +440,7 @@ async def test_background_sender_reports_only_real_changes(sqlite_db, smtp):
     sender = BackgroundSender(sqlite_db, settings, changes.append, idle_poll=7.0)
     assert await sender.step() == 7.0 and changes == []  # idle: nothing to report
     order_id = await factories.add_order(sqlite_db)
-    await managers.add_manager(sqlite_db, settings, order_id, {"email": "b@example.com"},
-                               actor="a")
+    await managers.add_manager(sqlite_db, settings, order_id, {"email": "b@example.com"}, actor="a")
     assert await sender.step() == 7.0
     assert [[(r.ok, r.order_id) for r in batch] for batch in changes] == [[(True, order_id)]]
     assert len(smtp.received) == 1
@@ -394,14 +458,16 @@ async def test_smtp_login_and_a_refused_login_without_leaking_secrets(sqlite_db)
     try:
         order_id = await factories.add_order(sqlite_db)
         wrong = server.settings(smtp_username="mailer", smtp_password="wrong-pass")
-        await managers.add_manager(sqlite_db, wrong, order_id, {"email": "l@example.com"},
-                                   actor="a")
+        await managers.add_manager(
+            sqlite_db, wrong, order_id, {"email": "l@example.com"}, actor="a"
+        )
         [failed] = await delivery.deliver_due(sqlite_db, wrong)
         assert not failed.ok and failed.error and "wrong-pass" not in failed.error
         assert server.received == []
         right = server.settings(smtp_username="mailer", smtp_password="s3cret-smtp")
-        [sent] = await delivery.deliver_due(sqlite_db, right,
-                                          now=outbox.now_utc() + timedelta(minutes=1))
+        [sent] = await delivery.deliver_due(
+            sqlite_db, right, now=outbox.now_utc() + timedelta(minutes=1)
+        )
         assert sent.ok and [m.envelope_to for m in server.received] == [["l@example.com"]]
     finally:
         server.stop()
@@ -410,19 +476,18 @@ async def test_smtp_login_and_a_refused_login_without_leaking_secrets(sqlite_db)
 async def test_starttls_against_a_server_without_it_fails_with_a_reason(sqlite_db, smtp):
     settings = smtp.settings(smtp_security="starttls")
     order_id = await factories.add_order(sqlite_db)
-    await managers.add_manager(sqlite_db, settings, order_id, {"email": "t@example.com"},
-                               actor="a")
+    await managers.add_manager(sqlite_db, settings, order_id, {"email": "t@example.com"}, actor="a")
     [failed] = await delivery.deliver_due(sqlite_db, settings)
     assert not failed.ok and "STARTTLS" in failed.error.upper()
     assert smtp.received == []
 
 
 async def test_unknown_mail_host_is_one_short_reason(sqlite_db):
-    settings = Settings(smtp_host="mail.nonexistent.invalid", smtp_port=25,
-                        smtp_security="none", smtp_timeout=5)
+    settings = Settings(
+        smtp_host="mail.nonexistent.invalid", smtp_port=25, smtp_security="none", smtp_timeout=5
+    )
     order_id = await factories.add_order(sqlite_db)
-    await managers.add_manager(sqlite_db, settings, order_id, {"email": "m@example.com"},
-                               actor="a")
+    await managers.add_manager(sqlite_db, settings, order_id, {"email": "m@example.com"}, actor="a")
     [failed] = await delivery.deliver_due(sqlite_db, settings)
     assert failed.error == "unknown mail server host (mail.nonexistent.invalid:25)"
 
@@ -438,8 +503,7 @@ async def test_existing_person_whose_invite_was_given_up_gets_a_real_invite(db, 
     async with db.sessions.begin() as s:
         mail = (await s.scalars(select(MailOutbox))).one()
         mail.status, mail.attempts, mail.body = "failed", outbox.MAX_ATTEMPTS, outbox.SCRUBBED
-    result = await managers.add_manager(db, settings, second, {"email": "g@example.com"},
-                                        actor="a")
+    result = await managers.add_manager(db, settings, second, {"email": "g@example.com"}, actor="a")
     assert result.linked_existing and result.mail_kind == "manager_invite"
     assert (await _person(db, "g@example.com")).password_hash == old_hash  # not yet
     await delivery.deliver_due(db, settings)

@@ -25,7 +25,8 @@ async def test_migrated_schema_matches_models(db) -> None:
 
 
 async def test_a_database_upgraded_by_a_newer_orderview_is_refused_in_one_line(  # type: ignore[no-untyped-def]
-        db, db_url, capsys) -> None:
+    db, db_url, capsys
+) -> None:
     """A shared database after another desk upgraded orderview: this version says so and
     leaves it alone (Alembic's "Can't locate revision" was a traceback from every command,
     the app's start and `orderview db upgrade`)."""
@@ -37,8 +38,7 @@ async def test_a_database_upgraded_by_a_newer_orderview_is_refused_in_one_line( 
 
     async def set_revision(revision: str) -> None:
         async with db.engine.begin() as conn:
-            await conn.execute(text("UPDATE alembic_version SET version_num = :r"),
-                               {"r": revision})
+            await conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
 
     await set_revision("0999_future")
     try:
@@ -48,8 +48,9 @@ async def test_a_database_upgraded_by_a_newer_orderview_is_refused_in_one_line( 
             await upgrade(db)
         await db.engine.dispose()  # the commands below open their own connections
         for argv in (["search", "x"], ["db", "upgrade"]):
-            assert await asyncio.to_thread(main, [*argv, "--db", db_url]) == \
-                exit_codes.DB_UNAVAILABLE
+            assert (
+                await asyncio.to_thread(main, [*argv, "--db", db_url]) == exit_codes.DB_UNAVAILABLE
+            )
             err = capsys.readouterr().err
             assert err.startswith("orderview: error: cannot ") and err.count("\n") == 1, err
             assert "'0999_future', newer than this orderview knows" in err
@@ -71,21 +72,30 @@ async def test_upgrade_from_0004_keeps_licenses_and_adds_devices(tmp_path) -> No
     try:
         await upgrade(db, "0004_audit_operator_key")
         async with db.engine.begin() as conn:
-            await conn.execute(text(
-                "INSERT INTO products (id, name, short_code, authorization_method, active) "
-                "VALUES (1, 'P', 'P', 'license-key', 1)"))
-            await conn.execute(text(
-                "INSERT INTO orders (id, store_id, store_id_lc, reference, reference_lc, "
-                "campaign_params, download_id, language, is_test, is_trial, order_type, "
-                "created_at, updated_at, version) VALUES (1, 'O', 'o', '', '', '', '', '', 0, 0, "
-                "'normal', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"))
-            await conn.execute(text(
-                "INSERT INTO licenses (order_id, product_id, license_key, license_type, "
-                "allow_unlimited_consumptions, total_consumptions, allow_overages, "
-                "reset_consumption, allow_unlimited_activations, times_activated, max_transfers, "
-                "transfer_count, prevent_vm, is_trial, is_floating, enabled, note, created_at, "
-                "updated_at) VALUES (1, 1, 'AAAA-BBBB-CCCC-DDDD', 'perpetual', 0, 0, 0, 0, 0, 0, "
-                "0, 0, 0, 0, 0, 1, '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+            await conn.execute(
+                text(
+                    "INSERT INTO products (id, name, short_code, authorization_method, active) "
+                    "VALUES (1, 'P', 'P', 'license-key', 1)"
+                )
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO orders (id, store_id, store_id_lc, reference, reference_lc, "
+                    "campaign_params, download_id, language, is_test, is_trial, order_type, "
+                    "created_at, updated_at, version) VALUES (1, 'O', 'o', '', '', '', '', '', 0, 0, "
+                    "'normal', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"
+                )
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO licenses (order_id, product_id, license_key, license_type, "
+                    "allow_unlimited_consumptions, total_consumptions, allow_overages, "
+                    "reset_consumption, allow_unlimited_activations, times_activated, max_transfers, "
+                    "transfer_count, prevent_vm, is_trial, is_floating, enabled, note, created_at, "
+                    "updated_at) VALUES (1, 1, 'AAAA-BBBB-CCCC-DDDD', 'perpetual', 0, 0, 0, 0, 0, 0, "
+                    "0, 0, 0, 0, 0, 1, '', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
         assert await current_revision(db) == "0004_audit_operator_key"
         await upgrade(db)
         assert await current_revision(db) == HEAD

@@ -28,10 +28,12 @@ def test_login_name_carries_the_ssh_client_address(monkeypatch: pytest.MonkeyPat
     assert default_operator() == "jdoe"
 
 
-@pytest.mark.parametrize("name", ["op\x1b]0;pwned\x07", "sur\udcffrogate", "bidi\u202eevil",
-                                  "nul\x00", "x" * 101])
+@pytest.mark.parametrize(
+    "name", ["op\x1b]0;pwned\x07", "sur\udcffrogate", "bidi\u202eevil", "nul\x00", "x" * 101]
+)
 def test_an_operator_the_audit_trail_cannot_hold_is_refused(
-        monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
     """--operator, ORDERVIEW_OPERATOR or the config file: refused with the setting's name (a
     lone surrogate from non-UTF-8 bytes crashed the first write; ESC went into the audit
     trail)."""
@@ -47,8 +49,9 @@ def test_an_operator_the_audit_trail_cannot_hold_is_refused(
         monkeypatch.setenv("ORDERVIEW_OPERATOR", name)
         with pytest.raises(CLIError, match="^invalid setting operator: "):
             settings_from_args(argparse.Namespace())
-    assert resolve_operator("  desk 7 ", Settings(db="x.db", operator=" desk 7 ").operator) \
-        == "desk 7"
+    assert (
+        resolve_operator("  desk 7 ", Settings(db="x.db", operator=" desk 7 ").operator) == "desk 7"
+    )
 
 
 def test_a_login_name_from_the_environment_is_made_safe(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,7 +34,11 @@ async def test_each_field_is_saved_versioned_and_audited(db, field: str, value: 
     assert len(events) == 1
     event = events[0]
     assert (event.operator, event.action, event.entity, event.entity_id) == (
-        "alice", "updated", "order", oid)
+        "alice",
+        "updated",
+        "order",
+        oid,
+    )
     assert event.order_id == oid and event.order_store_id == "ORD-1"
     assert event.changes == {field: [getattr(before, field), value]}
 
@@ -128,8 +132,16 @@ async def test_deleted_order_is_a_conflict_and_the_audit_survives(db) -> None:
     await order_edit.update_order(db, "alice", oid, 1, {"download_id": "X"})
     async with db.write() as session:
         await session.execute(delete(Order).where(Order.id == oid))
-        audit.record(session, actor="carol", action="deleted", entity="order", entity_id=oid,
-                     entity_version=3, order_id=oid, order_store_id="ORD-1")
+        audit.record(
+            session,
+            actor="carol",
+            action="deleted",
+            entity="order",
+            entity_id=oid,
+            entity_version=3,
+            order_id=oid,
+            order_store_id="ORD-1",
+        )
     with pytest.raises(ConflictError) as info:
         await order_edit.update_order(db, "alice", oid, 2, {"download_id": "Y"})
     assert info.value.deleted and "carol" in str(info.value)

@@ -35,15 +35,20 @@ async def _downgrade(db: Database, revision: str) -> None:
 
 async def _insert_order(db: Database, store_id: str) -> None:
     async with db.engine.begin() as conn:
-        await conn.execute(text(
-            "INSERT INTO orders (store_id, store_id_lc, reference, reference_lc, campaign_params,"
-            " download_id, language, is_test, is_trial, order_type, created_at, updated_at,"
-            " version) VALUES (:s, :lc, '', '', '', '', '', false, false, 'normal',"
-            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"), {"s": store_id, "lc": store_id.lower()})
+        await conn.execute(
+            text(
+                "INSERT INTO orders (store_id, store_id_lc, reference, reference_lc, campaign_params,"
+                " download_id, language, is_test, is_trial, order_type, created_at, updated_at,"
+                " version) VALUES (:s, :lc, '', '', '', '', '', false, false, 'normal',"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+            ),
+            {"s": store_id, "lc": store_id.lower()},
+        )
 
 
 async def test_upgrade_reports_clashing_order_ids_in_one_line_and_changes_nothing(
-        db: Database, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    db: Database, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     await _downgrade(db, "0001_initial")
     try:
         for store_id in ("MY-ORDER-1", "my-order-1", "Shop-7", "SHOP-7", "ok-1"):
@@ -55,8 +60,9 @@ async def test_upgrade_reports_clashing_order_ids_in_one_line_and_changes_nothin
         assert await current_revision(db) == "0001_initial"
         await db.engine.dispose()  # the commands below open their own connections
         for argv in (["db", "upgrade"], ["show", "ok-1"]):
-            assert await asyncio.to_thread(main, [*argv, "--db", db_url]) == \
-                exit_codes.DB_UNAVAILABLE
+            assert (
+                await asyncio.to_thread(main, [*argv, "--db", db_url]) == exit_codes.DB_UNAVAILABLE
+            )
             err = capsys.readouterr().err
             assert err.count("\n") == 1 and "Traceback" not in err, err
             assert err.startswith("orderview: error: cannot ")
@@ -67,8 +73,12 @@ async def test_upgrade_reports_clashing_order_ids_in_one_line_and_changes_nothin
         assert count == 5
         # Renamed as the message says: the upgrade goes through.
         async with db.engine.begin() as conn:
-            await conn.execute(text("UPDATE orders SET store_id = 'my-order-1b', "
-                                    "store_id_lc = 'my-order-1b' WHERE store_id = 'my-order-1'"))
+            await conn.execute(
+                text(
+                    "UPDATE orders SET store_id = 'my-order-1b', "
+                    "store_id_lc = 'my-order-1b' WHERE store_id = 'my-order-1'"
+                )
+            )
             await conn.execute(text("DELETE FROM orders WHERE store_id = 'Shop-7'"))
         await upgrade(db)
         assert await current_revision(db) == HEAD
@@ -84,14 +94,18 @@ async def test_upgrade_fills_license_user_email_search_keys(db: Database) -> Non
         product_id, _ = await f.add_product(db, "SEAT", "Seat", "user")
         await _insert_order(db, "U-1")
         async with db.engine.begin() as conn:
-            await conn.execute(text(
-                "INSERT INTO licenses (order_id, product_id, user_email, license_type,"
-                " allow_unlimited_consumptions, total_consumptions, allow_overages,"
-                " reset_consumption, allow_unlimited_activations, times_activated,"
-                " max_transfers, transfer_count, prevent_vm, is_trial, is_floating, enabled,"
-                " note, created_at, updated_at) SELECT id, :p, 'Zoë.Ü@Example.COM',"
-                " 'perpetual', false, 0, false, false, false, 0, 0, 0, false, false, false,"
-                " true, '', created_at, created_at FROM orders"), {"p": product_id})
+            await conn.execute(
+                text(
+                    "INSERT INTO licenses (order_id, product_id, user_email, license_type,"
+                    " allow_unlimited_consumptions, total_consumptions, allow_overages,"
+                    " reset_consumption, allow_unlimited_activations, times_activated,"
+                    " max_transfers, transfer_count, prevent_vm, is_trial, is_floating, enabled,"
+                    " note, created_at, updated_at) SELECT id, :p, 'Zoë.Ü@Example.COM',"
+                    " 'perpetual', false, 0, false, false, false, 0, 0, 0, false, false, false,"
+                    " true, '', created_at, created_at FROM orders"
+                ),
+                {"p": product_id},
+            )
         await upgrade(db)
         found = await orders.search_orders(db, "zoë.ü@ex")
         assert [s.store_id for s in found.items] == ["U-1"]
@@ -116,7 +130,8 @@ async def test_a_second_order_differing_only_in_case_is_refused(db: Database) ->
     with pytest.raises(FieldErrors) as caught:
         await create_order(db, "ann", {"store_id": "my-order-1"})
     assert caught.value.errors == {
-        "store_id": "order MY-ORDER-1 exists (Order IDs ignore case): choose another Order ID"}
+        "store_id": "order MY-ORDER-1 exists (Order IDs ignore case): choose another Order ID"
+    }
     async with db.sessions() as s:
         assert (await s.execute(text("SELECT count(*) FROM orders"))).scalar() == 1
 
@@ -129,12 +144,15 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 
 
 def test_cli_finds_orders_in_any_case_and_refuses_a_case_twin(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = str(tmp_path / "o.db")
     assert _run(capsys, "order", "create", "--db", db, "--store-id", "MY-ORDER-1")[0] == 0
     code, _, err = _run(capsys, "order", "create", "--db", db, "--store-id", "my-order-1")
-    assert code == 1 and err == ("orderview: error: store_id: order MY-ORDER-1 exists "
-                                 "(Order IDs ignore case): choose another Order ID\n")
+    assert code == 1 and err == (
+        "orderview: error: store_id: order MY-ORDER-1 exists "
+        "(Order IDs ignore case): choose another Order ID\n"
+    )
     asyncio.run(_add_product(db))
     code, out, err = _run(capsys, "issue", "my-order-1", "--db", db, "--product", "APP")
     assert code == 0 and "into MY-ORDER-1" in err

@@ -16,8 +16,9 @@ from tests.smtp_capture import SMTPServer
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orderview")
-    outbox_cmd.register(parser, parser.add_subparsers(dest="command"),
-                        argparse.ArgumentParser(add_help=False))
+    outbox_cmd.register(
+        parser, parser.add_subparsers(dest="command"), argparse.ArgumentParser(add_help=False)
+    )
     return parser
 
 
@@ -32,8 +33,9 @@ async def test_send_then_list(sqlite_db, capsys):
     try:
         ctx = Context(server.settings(), "tester", sqlite_db)
         order_id = await factories.add_order(sqlite_db)
-        await managers.add_manager(sqlite_db, ctx.settings, order_id,
-                                   {"email": "cli@example.com"}, actor="tester")
+        await managers.add_manager(
+            sqlite_db, ctx.settings, order_id, {"email": "cli@example.com"}, actor="tester"
+        )
         assert await _run(ctx, "list", "--json") == 0
         listed = json.loads(capsys.readouterr().out)
         assert listed["mail_configured"] is True
@@ -58,8 +60,9 @@ async def test_send_failure_and_no_server(sqlite_db, capsys):
     down = SMTPServer()  # never started
     ctx = Context(down.settings(), "tester", sqlite_db)
     order_id = await factories.add_order(sqlite_db)
-    await managers.add_manager(sqlite_db, ctx.settings, order_id, {"email": "d@example.com"},
-                               actor="tester")
+    await managers.add_manager(
+        sqlite_db, ctx.settings, order_id, {"email": "d@example.com"}, actor="tester"
+    )
     assert await _run(ctx, "send") == 1
     out = capsys.readouterr().out
     assert "d@example.com: failed: connection refused" in out and "wait" not in out
@@ -86,8 +89,11 @@ async def test_list_shows_order_and_manager_and_filters_by_order_and_status(db, 
     ctx = Context(SMTPServer().settings(smtp_host=None), "tester", db)
     first = await factories.add_order(db, "SHOP-1")
     second = await factories.add_order(db, "SHOP-2")
-    for order_id, email in ((first, "ann@example.com"), (second, "bob@example.com"),
-                            (second, "cy@example.com")):
+    for order_id, email in (
+        (first, "ann@example.com"),
+        (second, "bob@example.com"),
+        (second, "cy@example.com"),
+    ):
         await managers.add_manager(db, ctx.settings, order_id, {"email": email}, actor="t")
     assert await _run(ctx, "list") == 0
     out = capsys.readouterr().out
@@ -97,7 +103,8 @@ async def test_list_shows_order_and_manager_and_filters_by_order_and_status(db, 
     listed = json.loads(capsys.readouterr().out)["messages"]
     assert [(m["order"], m["manager"], m["to"]) for m in listed] == [
         ("SHOP-2", "cy@example.com", "cy@example.com"),
-        ("SHOP-2", "bob@example.com", "bob@example.com")]
+        ("SHOP-2", "bob@example.com", "bob@example.com"),
+    ]
     assert await _run(ctx, "list", "--order", "SHOP-1", "--status", "sent") == 0
     assert "no mail for this order" in capsys.readouterr().out
     assert await _run(ctx, "list", "--order", "SHOP-1", "--status", "queued") == 0

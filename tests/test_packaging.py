@@ -15,11 +15,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 PROJECT = PYPROJECT["project"]
-MAPPED = {"screens": "orderview.screens", "widgets": "orderview.widgets",
-          "styles": "orderview.styles"}
+MAPPED = {
+    "screens": "orderview.screens",
+    "widgets": "orderview.widgets",
+    "styles": "orderview.styles",
+}
 # Import name -> distribution name, where the two differ.
-DISTRIBUTION = {"argon2": "argon2-cffi", "pydantic_settings": "pydantic-settings",
-                "yaml": "pyyaml"}
+DISTRIBUTION = {"argon2": "argon2-cffi", "pydantic_settings": "pydantic-settings", "yaml": "pyyaml"}
 # Imported only when the operator uses what the extra is for.
 EXTRAS = {"asyncpg": "postgres"}
 RUNTIME_DIRS = ("orderview", "screens", "widgets", "styles")
@@ -37,9 +39,13 @@ def _imports(path: Path) -> set[str]:
             found.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.add(node.module.split(".")[0])
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module" \
-                and node.args and isinstance(node.args[0], ast.Constant) \
-                and isinstance(node.args[0].value, str):
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", "") == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             found.add(node.args[0].value.split(".")[0])
     return found
 
@@ -55,7 +61,7 @@ def test_packages_list_covers_every_package_folder() -> None:
         for init in (ROOT / top).rglob("__init__.py"):
             parts = init.parent.relative_to(ROOT).parts
             name = ".".join(parts)
-            expected.add(MAPPED[parts[0]] + name[len(parts[0]):] if parts[0] in MAPPED else name)
+            expected.add(MAPPED[parts[0]] + name[len(parts[0]) :] if parts[0] in MAPPED else name)
     packages = set(PYPROJECT["tool"]["setuptools"]["packages"])
     assert packages == expected
     assert all(p == "orderview" or p.startswith("orderview.") for p in packages)
@@ -66,7 +72,8 @@ def test_no_code_imports_the_folders_as_top_level_packages() -> None:
     offenders = [
         f"{path.relative_to(ROOT)}: {name}"
         for path in _python_files(*RUNTIME_DIRS, "tests", "benchmarks", "scripts")
-        for name in _imports(path) if name in MAPPED
+        for name in _imports(path)
+        if name in MAPPED
     ]
     assert offenders == []
 
@@ -91,8 +98,9 @@ def test_every_runtime_import_is_a_declared_dependency() -> None:
 
 def test_postgres_driver_is_an_extra_installed_for_development() -> None:
     assert "asyncpg" not in {_requirement_name(r) for r in PROJECT["dependencies"]}
-    assert [_requirement_name(r) for r in PROJECT["optional-dependencies"]["postgres"]] == \
-        ["asyncpg"]
+    assert [_requirement_name(r) for r in PROJECT["optional-dependencies"]["postgres"]] == [
+        "asyncpg"
+    ]
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "pip install -q -e '.[test,postgres]'" in makefile
 
@@ -108,11 +116,14 @@ def test_metadata_a_package_index_shows() -> None:
     assert PROJECT["license"] == "MIT"
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
     classifiers = set(PROJECT["classifiers"])
-    for needed in ("Programming Language :: Python :: 3.11",
-                   "Programming Language :: Python :: 3.12",
-                   "Programming Language :: Python :: 3.13",
-                   "Environment :: Console :: Curses", "Operating System :: POSIX :: Linux",
-                   "Operating System :: MacOS"):
+    for needed in (
+        "Programming Language :: Python :: 3.11",
+        "Programming Language :: Python :: 3.12",
+        "Programming Language :: Python :: 3.13",
+        "Environment :: Console :: Curses",
+        "Operating System :: POSIX :: Linux",
+        "Operating System :: MacOS",
+    ):
         assert needed in classifiers
     assert {"Homepage", "Changelog", "Issues"} <= set(PROJECT["urls"])
     assert PROJECT["keywords"]

@@ -44,23 +44,41 @@ async def test_cli_issue_with_lower_case_codes_and_products_listing(db_url, db, 
     async def main(argv: list[str]) -> int:
         return await asyncio.to_thread(cli_main, argv)
 
-    assert await main(["issue", "ord-9", "--product", "atlas", "--policy", "STD", "--db", db_url]) == 0
+    assert (
+        await main(["issue", "ord-9", "--product", "atlas", "--policy", "STD", "--db", db_url]) == 0
+    )
     out, err = capsys.readouterr()
     assert "issued 1 license(s) into ORD-9" in err
-    assert await main(["issue", "ORD-9", "--product", "nope", "--db", db_url]) == \
-        exit_codes.NOT_FOUND
-    assert capsys.readouterr().err == ("orderview: error: no product with code 'nope'; "
-                                       "valid codes: ATLAS, OLD, TEAM\n")
+    assert (
+        await main(["issue", "ORD-9", "--product", "nope", "--db", db_url]) == exit_codes.NOT_FOUND
+    )
+    assert capsys.readouterr().err == (
+        "orderview: error: no product with code 'nope'; valid codes: ATLAS, OLD, TEAM\n"
+    )
     assert await main(["products", "--db", db_url]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["PRODUCT", "NAME", "BY", "STATUS", "POLICY", "POLICY", "NAME",
-                                "DEFAULT", "TYPE"]
+    assert lines[0].split() == [
+        "PRODUCT",
+        "NAME",
+        "BY",
+        "STATUS",
+        "POLICY",
+        "POLICY",
+        "NAME",
+        "DEFAULT",
+        "TYPE",
+    ]
     assert lines[1].split()[:4] == ["ATLAS", "Atlas", "CAD", "key"]
     assert "[b]Team[/b]␛[2J" in lines[3] and "\x1b" not in "".join(lines)  # data is inert
     assert await main(["products", "--json", "--db", db_url]) == 0
     listed = json.loads(capsys.readouterr().out)["products"]
-    assert [(p["short_code"], p["authorization_method"], [q["code"] for q in p["policies"]])
-            for p in listed] == [("ATLAS", "license-key", ["std"]), ("OLD", "license-key", ["std"]),
-                                 ("TEAM", "user", ["std"])]
+    assert [
+        (p["short_code"], p["authorization_method"], [q["code"] for q in p["policies"]])
+        for p in listed
+    ] == [
+        ("ATLAS", "license-key", ["std"]),
+        ("OLD", "license-key", ["std"]),
+        ("TEAM", "user", ["std"]),
+    ]
     assert listed[0]["policies"][0]["is_default"] is True
     assert "max_activations" in listed[0]["policies"][0]

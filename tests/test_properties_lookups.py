@@ -44,6 +44,7 @@ ids = st.one_of(st.integers(-2, 5), st.integers(-(2**31), 2**31 - 1))
 def test_lookups_take_any_text(backend: tuple[str, int]) -> None:
     url, examples = backend
     with harness(url) as h:
+
         @prop(examples)
         @given(lookup_texts)
         def check(text: str) -> None:
@@ -76,11 +77,15 @@ def test_pages_take_any_id(backend: tuple[str, int]) -> None:
         h.run(f.add_licenses(h.db, h.order_id, h.product_id, 5))
 
         @prop(examples)
-        @given(st.one_of(st.just(h.order_id), ids), st.one_of(st.none(), ids),
-               st.one_of(st.none(), ids))
+        @given(
+            st.one_of(st.just(h.order_id), ids),
+            st.one_of(st.none(), ids),
+            st.one_of(st.none(), ids),
+        )
         def check(order_id: int, after_id: int | None, before_id: int | None) -> None:
-            page = h.run(orders.page_licenses(h.db, order_id, after_id=after_id,
-                                              before_id=before_id))
+            page = h.run(
+                orders.page_licenses(h.db, order_id, after_id=after_id, before_id=before_id)
+            )
             total = h.run(orders.count_licenses(h.db, order_id))
             assert len(page.items) <= total
             if order_id == h.order_id and after_id is None and before_id is None:
@@ -98,12 +103,16 @@ def test_pages_take_any_id(backend: tuple[str, int]) -> None:
                 found, error = h.attempt(lambda lookup=lookup: lookup(h.db, order_id))
                 assert found is not None or isinstance(error, NotFound)
             assert h.run(customers.count_other_orders(h.db, order_id, after_id)) >= 0
-            assert all(p.product_id == order_id
-                       for p in h.run(catalog.list_policies(h.db, order_id)))
+            assert all(
+                p.product_id == order_id for p in h.run(catalog.list_policies(h.db, order_id))
+            )
             default = h.run(catalog.default_policy(h.db, order_id))
             assert default is None or default.product_id == order_id
-            lines, error = h.attempt(lambda: issuing.resolve_lines(
-                h.db, [LineInput(product_id=order_id, policy_id=before_id)]))
+            lines, error = h.attempt(
+                lambda: issuing.resolve_lines(
+                    h.db, [LineInput(product_id=order_id, policy_id=before_id)]
+                )
+            )
             assert lines is not None or isinstance(error, FieldErrors | NotFound)
 
         check()
@@ -121,8 +130,11 @@ def test_versioned_removals(backend: tuple[str, int]) -> None:
         made: list[str] = []
 
         @prop(max(examples // 3, 8))  # a resend hashes a password with argon2 on purpose
-        @given(st.integers(-1, 1), st.booleans(), st.sampled_from(["unlink", "delete",
-                                                                    "remove", "resend"]))
+        @given(
+            st.integers(-1, 1),
+            st.booleans(),
+            st.sampled_from(["unlink", "delete", "remove", "resend"]),
+        )
         def check(stale: int, missing: bool, action: str) -> None:
             made.append(action)
             order_id = h.run(f.add_order(h.db, f"ORD-R{len(made)}", customer_id=h.customer_id))
@@ -138,13 +150,19 @@ def test_versioned_removals(backend: tuple[str, int]) -> None:
             asked = h.run(removal.removal_preview(h.db, assignment)).fingerprint
             calls = {
                 "unlink": lambda: customers.unlink_customer(h.db, "prop", target, version),
-                "delete": lambda: deletion.delete_order(h.db, "prop", target, version,
-                                                        fingerprint=shown),
+                "delete": lambda: deletion.delete_order(
+                    h.db, "prop", target, version, fingerprint=shown
+                ),
                 "remove": lambda: managers.remove_manager(
-                    h.db, other, version=mine.assignment_version + stale, actor="prop",
-                    fingerprint=asked),
+                    h.db,
+                    other,
+                    version=mine.assignment_version + stale,
+                    actor="prop",
+                    fingerprint=asked,
+                ),
                 "resend": lambda: managers.resend_invite(
-                    h.db, conf, other, version=mine.assignment_version + stale, actor="prop"),
+                    h.db, conf, other, version=mine.assignment_version + stale, actor="prop"
+                ),
             }
             before = h.audit_count()
             licenses = h.run(_count(h, License, License.order_id == order_id))
@@ -167,8 +185,7 @@ def test_versioned_removals(backend: tuple[str, int]) -> None:
                 managers_now = h.run(orders.get_order(h.db, order_id)).managers
                 kept = [m for m in managers_now if m.assignment_id == assignment]
                 assert kept == [] if action == "remove" else len(kept) == 1
-                assert h.run(_count(h, LicenseManager,
-                                    LicenseManager.email == mine.email)) == 1
+                assert h.run(_count(h, LicenseManager, LicenseManager.email == mine.email)) == 1
 
         check()
 

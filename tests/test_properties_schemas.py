@@ -34,19 +34,43 @@ from orderview.services.catalog import PolicyView, ProductView
 from orderview.services.errors import FieldErrors
 from tests.hostile_corpus import STRINGS
 
-FAST = settings(max_examples=80, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+FAST = settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 texts = st.one_of(
     st.sampled_from(STRINGS),
     st.text(max_size=60),
     st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x2070), max_size=30),
 )
-scalars = st.one_of(texts, st.none(), st.booleans(), st.integers(-10, 10**7),
-                    st.floats(allow_nan=True), st.lists(st.integers(), max_size=2))
-emails = st.one_of(st.emails().map(str), texts, st.sampled_from(
-    ["ada@example.com", "ADA@Example.COM", " x@y.de ", "a@b", "a@@b.c", "ä@bücher.de",
-     "x@xn--bcher-kva.de", "a..b@c.de", "<script>@x.de", "a@b.c"]))
+scalars = st.one_of(
+    texts,
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 10**7),
+    st.floats(allow_nan=True),
+    st.lists(st.integers(), max_size=2),
+)
+emails = st.one_of(
+    st.emails().map(str),
+    texts,
+    st.sampled_from(
+        [
+            "ada@example.com",
+            "ADA@Example.COM",
+            " x@y.de ",
+            "a@b",
+            "a@@b.c",
+            "ä@bücher.de",
+            "x@xn--bcher-kva.de",
+            "a..b@c.de",
+            "<script>@x.de",
+            "a@b.c",
+        ]
+    ),
+)
 
 
 def _max_length(model: type, name: str) -> int | None:
@@ -75,8 +99,11 @@ def _check_clean_text(model: type, clean: dict[str, Any]) -> None:
 
 
 @FAST
-@given(st.dictionaries(st.sampled_from([*EDITABLE_ORDER_FIELDS, "store_id", "version"]),
-                       scalars, max_size=7))
+@given(
+    st.dictionaries(
+        st.sampled_from([*EDITABLE_ORDER_FIELDS, "store_id", "version"]), scalars, max_size=7
+    )
+)
 def test_order_changes(changes: dict[str, Any]) -> None:
     try:
         clean = validate_order_changes(changes)
@@ -90,9 +117,16 @@ def test_order_changes(changes: dict[str, Any]) -> None:
 
 customer_values = st.fixed_dictionaries(
     {},
-    optional={name: (emails if name == "email" else st.one_of(
-        texts, st.sampled_from(["DE", "de", " us ", "XX", "+49 (30) 1234-5", "SW1A 1AA"])))
-        for name in CUSTOMER_FIELDS},
+    optional={
+        name: (
+            emails
+            if name == "email"
+            else st.one_of(
+                texts, st.sampled_from(["DE", "de", " us ", "XX", "+49 (30) 1234-5", "SW1A 1AA"])
+            )
+        )
+        for name in CUSTOMER_FIELDS
+    },
 )
 
 
@@ -115,9 +149,29 @@ def test_customer_fields(fields: dict[str, Any]) -> None:
 
 entitlement_values = st.dictionaries(
     st.sampled_from([*ENTITLEMENT_FIELDS, "bogus"]),
-    st.one_of(scalars, st.sampled_from(
-        ["perpetual", "time-limited", "subscription", "consumption", "30d", "6m", "1y", "0d",
-         "2999-12-31", "2000-02-30", "2100-01-01", "daily", "weekly", "1", "0", "-1"])),
+    st.one_of(
+        scalars,
+        st.sampled_from(
+            [
+                "perpetual",
+                "time-limited",
+                "subscription",
+                "consumption",
+                "30d",
+                "6m",
+                "1y",
+                "0d",
+                "2999-12-31",
+                "2000-02-30",
+                "2100-01-01",
+                "daily",
+                "weekly",
+                "1",
+                "0",
+                "-1",
+            ]
+        ),
+    ),
     max_size=8,
 )
 
@@ -145,14 +199,19 @@ PRODUCT_USER = ProductView(2, "Seat", "SEAT", "user", True)
     st.booleans(),
     entitlement_values,
     st.one_of(st.none(), st.integers(-5, 200_000), texts),
-    st.one_of(st.none(), texts, st.lists(texts, max_size=4),
-              st.just("H4ZH-VL2X-9GJJ-X2J6 h4zhvl2x9gjjx2j7")),
+    st.one_of(
+        st.none(),
+        texts,
+        st.lists(texts, max_size=4),
+        st.just("H4ZH-VL2X-9GJJ-X2J6 h4zhvl2x9gjjx2j7"),
+    ),
     st.one_of(st.none(), texts, st.lists(emails, max_size=4)),
 )
 def test_product_line(user_based: bool, values: dict, quantity: Any, keys: Any, users: Any) -> None:
     product = PRODUCT_USER if user_based else PRODUCT_KEY
-    line = LineInput(product_id=product.id, values=values, quantity=quantity, keys=keys,
-                     user_emails=users)
+    line = LineInput(
+        product_id=product.id, values=values, quantity=quantity, keys=keys, user_emails=users
+    )
     try:
         resolved = resolve_line(line, product, None)
     except FieldErrors as exc:
@@ -179,13 +238,23 @@ def test_keys_emails_quantity(value: Any) -> None:
 
 
 @FAST
-@given(st.fixed_dictionaries({}, optional={
-    "store_id": texts, "reference": texts,
-    "customer_id": st.one_of(st.none(), st.integers(-3, 10)),
-    "new_customer": st.one_of(st.none(), st.fixed_dictionaries(
-        {"email": emails}, optional={"first_name": texts, "company_name": texts,
-                                     "phone": texts})),
-}))
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "store_id": texts,
+            "reference": texts,
+            "customer_id": st.one_of(st.none(), st.integers(-3, 10)),
+            "new_customer": st.one_of(
+                st.none(),
+                st.fixed_dictionaries(
+                    {"email": emails},
+                    optional={"first_name": texts, "company_name": texts, "phone": texts},
+                ),
+            ),
+        },
+    )
+)
 def test_new_order(data: dict[str, Any]) -> None:
     try:
         order = parse_new_order(data)
@@ -199,13 +268,29 @@ def test_new_order(data: dict[str, Any]) -> None:
 
 
 @FAST
-@given(st.fixed_dictionaries({"email": emails}, optional={
-    "first_name": texts, "last_name": texts, "phone_number": texts,
-    "permissions": st.lists(st.sampled_from(
-        ["manage_license_users", "reset_device", "create_order", "issue_license", "bogus"]),
-        max_size=4),
-    "send_invite": st.booleans(),
-}))
+@given(
+    st.fixed_dictionaries(
+        {"email": emails},
+        optional={
+            "first_name": texts,
+            "last_name": texts,
+            "phone_number": texts,
+            "permissions": st.lists(
+                st.sampled_from(
+                    [
+                        "manage_license_users",
+                        "reset_device",
+                        "create_order",
+                        "issue_license",
+                        "bogus",
+                    ]
+                ),
+                max_size=4,
+            ),
+            "send_invite": st.booleans(),
+        },
+    )
+)
 def test_manager_input(data: dict[str, Any]) -> None:
     try:
         form = parse_manager(data)

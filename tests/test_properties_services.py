@@ -51,15 +51,21 @@ from tests.property_support import (
 def test_update_order(backend: tuple[str, int]) -> None:
     url, examples = backend
     with harness(url) as h:
+
         @prop(examples)
-        @given(st.dictionaries(st.sampled_from([*EDITABLE_ORDER_FIELDS, "store_id"]), scalars,
-                               max_size=6), st.integers(-1, 1))
+        @given(
+            st.dictionaries(
+                st.sampled_from([*EDITABLE_ORDER_FIELDS, "store_id"]), scalars, max_size=6
+            ),
+            st.integers(-1, 1),
+        )
         def check(changes: dict[str, Any], stale: int) -> None:
             version = h.run(orders.get_order(h.db, h.order_id)).version
             expected_version = version + stale
             before = h.audit_count()
-            result, error = h.attempt(lambda: order_edit.update_order(
-                h.db, "prop", h.order_id, expected_version, changes))
+            result, error = h.attempt(
+                lambda: order_edit.update_order(h.db, "prop", h.order_id, expected_version, changes)
+            )
             if error is not None:
                 if isinstance(error, ConflictError):
                     assert stale != 0
@@ -88,21 +94,29 @@ async def _order_row(db: Database, order_id: int) -> Order:
 
 customer_fields = st.fixed_dictionaries(
     {"email": emails},
-    optional={name: st.one_of(texts, st.sampled_from(["DE", "us", "+1 555 0100", "10115"]))
-              for name in CUSTOMER_FIELDS if name != "email"},
+    optional={
+        name: st.one_of(texts, st.sampled_from(["DE", "us", "+1 555 0100", "10115"]))
+        for name in CUSTOMER_FIELDS
+        if name != "email"
+    },
 )
 
 
 def test_create_update_link_customer(backend: tuple[str, int]) -> None:
     url, examples = backend
     with harness(url) as h:
+
         @prop(examples)
-        @given(customer_fields, st.dictionaries(st.sampled_from(CUSTOMER_FIELDS), st.one_of(
-            texts, emails), max_size=4), st.integers(-2, 50))
+        @given(
+            customer_fields,
+            st.dictionaries(st.sampled_from(CUSTOMER_FIELDS), st.one_of(texts, emails), max_size=4),
+            st.integers(-2, 50),
+        )
         def check(fields: dict[str, Any], changes: dict[str, Any], link_to: int) -> None:
             version = h.run(orders.get_order(h.db, h.order_id)).version
-            detail, error = h.attempt(lambda: customers.create_customer(
-                h.db, "prop", h.order_id, version, fields))
+            detail, error = h.attempt(
+                lambda: customers.create_customer(h.db, "prop", h.order_id, version, fields)
+            )
             if detail is not None:
                 clean = validate_new_customer(fields)
                 assert detail.customer is not None
@@ -115,8 +129,11 @@ def test_create_update_link_customer(backend: tuple[str, int]) -> None:
                 assert isinstance(error, FieldErrors)
                 customer = h.run(orders.get_order(h.db, h.order_id)).customer
                 assert customer is not None
-            view, error = h.attempt(lambda: customers.update_customer(
-                h.db, "prop", customer.id, customer.version, changes, order_id=h.order_id))
+            view, error = h.attempt(
+                lambda: customers.update_customer(
+                    h.db, "prop", customer.id, customer.version, changes, order_id=h.order_id
+                )
+            )
             if view is not None:
                 for name, value in validate_customer_changes(changes).items():
                     assert getattr(view, name) == value
@@ -126,8 +143,9 @@ def test_create_update_link_customer(backend: tuple[str, int]) -> None:
             else:
                 assert isinstance(error, FieldErrors)
             version = h.run(orders.get_order(h.db, h.order_id)).version
-            linked, error = h.attempt(lambda: customers.link_customer(
-                h.db, "prop", h.order_id, version, link_to))
+            linked, error = h.attempt(
+                lambda: customers.link_customer(h.db, "prop", h.order_id, version, link_to)
+            )
             if linked is not None:
                 assert linked.customer is not None and linked.customer.id == link_to
             else:
@@ -145,8 +163,9 @@ async def _customer_row(db: Database, customer_id: int) -> Customer:
 
 entitlements = st.dictionaries(
     st.sampled_from(ENTITLEMENT_FIELDS),
-    st.one_of(scalars, st.sampled_from(["time-limited", "consumption", "30d", "2999-01-01",
-                                        "1", "daily"])),
+    st.one_of(
+        scalars, st.sampled_from(["time-limited", "consumption", "30d", "2999-01-01", "1", "daily"])
+    ),
     max_size=5,
 )
 
@@ -154,20 +173,33 @@ entitlements = st.dictionaries(
 def test_issue_licenses_and_create_order(backend: tuple[str, int]) -> None:
     url, examples = backend
     with harness(url) as h:
+
         @prop(examples)
-        @given(st.booleans(), entitlements, st.one_of(st.none(), st.integers(-1, 4), texts),
-               st.one_of(st.none(), texts, st.lists(emails, max_size=3)),
-               st.fixed_dictionaries({}, optional={
-                   "store_id": texts, "reference": texts,
-                   "new_customer": st.fixed_dictionaries({"email": emails}, optional={
-                       "first_name": texts, "phone": texts})}))
+        @given(
+            st.booleans(),
+            entitlements,
+            st.one_of(st.none(), st.integers(-1, 4), texts),
+            st.one_of(st.none(), texts, st.lists(emails, max_size=3)),
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "store_id": texts,
+                    "reference": texts,
+                    "new_customer": st.fixed_dictionaries(
+                        {"email": emails}, optional={"first_name": texts, "phone": texts}
+                    ),
+                },
+            ),
+        )
         def check(user: bool, values: dict, quantity: Any, users: Any, new: dict) -> None:
             product = h.user_product_id if user else h.product_id
-            line = LineInput(product_id=product, values=values, quantity=quantity,
-                             user_emails=users)
+            line = LineInput(
+                product_id=product, values=values, quantity=quantity, user_emails=users
+            )
             count = h.run(orders.count_licenses(h.db, h.order_id))
-            result, error = h.attempt(lambda: issuing.issue_licenses(
-                h.db, "prop", h.order_id, [line]))
+            result, error = h.attempt(
+                lambda: issuing.issue_licenses(h.db, "prop", h.order_id, [line])
+            )
             after = h.run(orders.count_licenses(h.db, h.order_id))
             if result is None:
                 assert isinstance(error, FieldErrors) and after == count  # all or nothing
@@ -181,8 +213,9 @@ def test_issue_licenses_and_create_order(backend: tuple[str, int]) -> None:
             assert order.store_id.strip() and order.version == 1
             if new.get("new_customer") is not None:
                 assert order.customer is not None
-                validate_new_customer({k: getattr(order.customer, k) for k in
-                                       ("email", "first_name", "phone")})
+                validate_new_customer(
+                    {k: getattr(order.customer, k) for k in ("email", "first_name", "phone")}
+                )
             found = h.run(orders.search_orders(h.db, order.store_id))
             assert found.items and found.items[0].id == order.id
 
@@ -192,20 +225,36 @@ def test_issue_licenses_and_create_order(backend: tuple[str, int]) -> None:
 def test_managers_add_and_edit(backend: tuple[str, int]) -> None:
     url, examples = backend
     with harness(url) as h:
+
         @prop(max(examples // 2, 10))  # argon2 hashing makes each add ~50 ms on purpose
-        @given(st.sampled_from(["standard", "enterprise"]),
-               st.fixed_dictionaries({"email": emails}, optional={
-                   "first_name": texts, "last_name": texts, "phone_number": texts,
-                   "send_invite": st.booleans(),
-                   "permissions": st.lists(st.sampled_from(
-                       ["manage_license_users", "reset_device", "issue_license", "nope"]),
-                       max_size=3)}),
-               st.lists(st.sampled_from(["reset_license", "create_order", "borrow_license",
-                                         "x"]), max_size=3), st.integers(-1, 1))
+        @given(
+            st.sampled_from(["standard", "enterprise"]),
+            st.fixed_dictionaries(
+                {"email": emails},
+                optional={
+                    "first_name": texts,
+                    "last_name": texts,
+                    "phone_number": texts,
+                    "send_invite": st.booleans(),
+                    "permissions": st.lists(
+                        st.sampled_from(
+                            ["manage_license_users", "reset_device", "issue_license", "nope"]
+                        ),
+                        max_size=3,
+                    ),
+                },
+            ),
+            st.lists(
+                st.sampled_from(["reset_license", "create_order", "borrow_license", "x"]),
+                max_size=3,
+            ),
+            st.integers(-1, 1),
+        )
         def check(plan: str, data: dict, permissions: list, stale: int) -> None:
             conf = Settings(db=url, plan=plan)
-            added, error = h.attempt(lambda: managers.add_manager(
-                h.db, conf, h.order_id, data, actor="prop"))
+            added, error = h.attempt(
+                lambda: managers.add_manager(h.db, conf, h.order_id, data, actor="prop")
+            )
             if added is None:
                 assert isinstance(error, FieldErrors | PermissionDenied)
                 if isinstance(error, PermissionDenied):
@@ -215,9 +264,16 @@ def test_managers_add_and_edit(backend: tuple[str, int]) -> None:
             mine = [m for m in detail.managers if m.assignment_id == added.assignment_id]
             assert len(mine) == 1 and lc(mine[0].email) == lc(data["email"].strip())
             version = mine[0].assignment_version
-            new_version, error = h.attempt(lambda: managers.update_permissions(
-                h.db, conf, added.assignment_id, permissions, version=version + stale,
-                actor="prop"))
+            new_version, error = h.attempt(
+                lambda: managers.update_permissions(
+                    h.db,
+                    conf,
+                    added.assignment_id,
+                    permissions,
+                    version=version + stale,
+                    actor="prop",
+                )
+            )
             if new_version is None:
                 assert isinstance(error, FieldErrors | PermissionDenied | ConflictError)
                 if isinstance(error, ConflictError):
@@ -225,13 +281,20 @@ def test_managers_add_and_edit(backend: tuple[str, int]) -> None:
             else:
                 assert stale == 0
                 detail = h.run(orders.get_order(h.db, h.order_id))
-                held = [m.permissions for m in detail.managers
-                        if m.assignment_id == added.assignment_id]
+                held = [
+                    m.permissions for m in detail.managers if m.assignment_id == added.assignment_id
+                ]
                 assert sorted(held[0]) == sorted(set(permissions))
             shown = h.run(removal.removal_preview(h.db, added.assignment_id)).fingerprint
-            h.run(managers.remove_manager(h.db, added.assignment_id,
-                                          version=new_version or version, actor="prop",
-                                          fingerprint=shown))
+            h.run(
+                managers.remove_manager(
+                    h.db,
+                    added.assignment_id,
+                    version=new_version or version,
+                    actor="prop",
+                    fingerprint=shown,
+                )
+            )
 
         check()
 
@@ -239,8 +302,11 @@ def test_managers_add_and_edit(backend: tuple[str, int]) -> None:
 def test_no_license_written_outside_a_successful_call(sqlite_path: Path) -> None:
     """Guard: the harness itself sees writes (a property over nothing proves nothing)."""
     with harness(str(sqlite_path)) as h:
-        h.run(issuing.issue_licenses(h.db, "prop", h.order_id,
-                                     [LineInput(product_id=h.product_id, quantity=3)]))
+        h.run(
+            issuing.issue_licenses(
+                h.db, "prop", h.order_id, [LineInput(product_id=h.product_id, quantity=3)]
+            )
+        )
 
         async def total() -> int:
             async with h.db.sessions() as s:
@@ -257,19 +323,28 @@ def test_hard_characters_are_field_errors_everywhere(backend: tuple[str, int], b
         version = h.run(orders.get_order(h.db, h.order_id)).version
         conf = Settings(db=url)
         calls: dict[str, Callable[[], Awaitable[Any]]] = {
-            "order": lambda: order_edit.update_order(h.db, "p", h.order_id, version,
-                                                     {"reference": bad}),
+            "order": lambda: order_edit.update_order(
+                h.db, "p", h.order_id, version, {"reference": bad}
+            ),
             "customer": lambda: customers.create_customer(
-                h.db, "p", h.order_id, version, {"email": "n@x.de", "city": bad}),
+                h.db, "p", h.order_id, version, {"email": "n@x.de", "city": bad}
+            ),
             "customer_edit": lambda: customers.update_customer(
-                h.db, "p", h.customer_id, 1, {"company_name": bad}),
-            "note": lambda: issuing.issue_licenses(h.db, "p", h.order_id, [LineInput(
-                product_id=h.product_id, values={"note": bad})]),
-            "user_email": lambda: issuing.issue_licenses(h.db, "p", h.order_id, [LineInput(
-                product_id=h.user_product_id, user_emails=[f"u{bad}@x.de"])]),
+                h.db, "p", h.customer_id, 1, {"company_name": bad}
+            ),
+            "note": lambda: issuing.issue_licenses(
+                h.db, "p", h.order_id, [LineInput(product_id=h.product_id, values={"note": bad})]
+            ),
+            "user_email": lambda: issuing.issue_licenses(
+                h.db,
+                "p",
+                h.order_id,
+                [LineInput(product_id=h.user_product_id, user_emails=[f"u{bad}@x.de"])],
+            ),
             "new_order": lambda: order_create.create_order(h.db, "p", {"store_id": bad}),
             "manager": lambda: managers.add_manager(
-                h.db, conf, h.order_id, {"email": "m@x.de", "last_name": bad}, actor="p"),
+                h.db, conf, h.order_id, {"email": "m@x.de", "last_name": bad}, actor="p"
+            ),
         }
         for name, call in calls.items():
             result, error = h.attempt(call)

@@ -27,22 +27,52 @@ CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 values = st.one_of(
     st.sampled_from(STRINGS),
     st.text(max_size=30),
-    st.sampled_from(["enterprise", "standard", "25", "-1", "nan", "true", "0", "256", "none",
-                     '["reset_license"]', '["x\x1b[2J"]', "[", "tls", "3.5e9", "99999",
-                     "inf", "x@y.z\r\nBcc: evil@example.com", "Desk <desk@example.com>",
-                     "https://portal.example.com/x", "javascript:alert(1)", "mail example",
-                     "smtp.example.com", "a@b"]),
+    st.sampled_from(
+        [
+            "enterprise",
+            "standard",
+            "25",
+            "-1",
+            "nan",
+            "true",
+            "0",
+            "256",
+            "none",
+            '["reset_license"]',
+            '["x\x1b[2J"]',
+            "[",
+            "tls",
+            "3.5e9",
+            "99999",
+            "inf",
+            "x@y.z\r\nBcc: evil@example.com",
+            "Desk <desk@example.com>",
+            "https://portal.example.com/x",
+            "javascript:alert(1)",
+            "mail example",
+            "smtp.example.com",
+            "a@b",
+        ]
+    ),
 )
 toml_files = st.one_of(
     st.binary(max_size=200),
-    st.lists(st.tuples(st.sampled_from([*FIELDS, "x"]), st.one_of(
-        st.integers(-(2**70), 2**70).map(str), st.booleans().map(str).map(str.lower),
-        values.map(lambda v: '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'),
-        st.just('["reset_device", "fly"]'))), max_size=4)
-    .map(lambda pairs: "".join(f"{k} = {v}\n" for k, v in pairs).encode("utf-8", "replace")),
+    st.lists(
+        st.tuples(
+            st.sampled_from([*FIELDS, "x"]),
+            st.one_of(
+                st.integers(-(2**70), 2**70).map(str),
+                st.booleans().map(str).map(str.lower),
+                values.map(lambda v: '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'),
+                st.just('["reset_device", "fly"]'),
+            ),
+        ),
+        max_size=4,
+    ).map(lambda pairs: "".join(f"{k} = {v}\n" for k, v in pairs).encode("utf-8", "replace")),
 )
-SLOW = settings(max_examples=150, deadline=None, database=None,
-                suppress_health_check=list(HealthCheck))
+SLOW = settings(
+    max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
 
 
 @pytest.fixture
@@ -90,8 +120,13 @@ def check(args: argparse.Namespace, names: set[str] | None = None) -> Settings |
     # What mail is built and sent from: a message can always be built (a CR LF in mail_from
     # raised while delivering), and nothing carries a control character.
     build_message(conf.mail_from, "to@example.com", "subject", "body")
-    for text in (conf.smtp_host, conf.smtp_username, conf.mail_from, conf.portal_url,
-                 conf.operator):
+    for text in (
+        conf.smtp_host,
+        conf.smtp_username,
+        conf.mail_from,
+        conf.portal_url,
+        conf.operator,
+    ):
         assert text is None or not CONTROLS.search(text), text
     assert conf.portal_url.lower().startswith(("http://", "https://"))
     return conf
@@ -103,7 +138,7 @@ def test_any_environment_value(private_env: Path) -> None:
     def run(env: dict[str, str]) -> None:
         env = {f"ORDERVIEW_{k.upper()}": v for k, v in env.items() if "\x00" not in v}
         with environment(env):
-            conf = check(argparse.Namespace(), {k[len("ORDERVIEW_"):].lower() for k in env})
+            conf = check(argparse.Namespace(), {k[len("ORDERVIEW_") :].lower() for k in env})
         if conf is not None and "ORDERVIEW_DB" in env:
             assert conf.db == env["ORDERVIEW_DB"]
 
@@ -122,8 +157,9 @@ def test_any_config_file(private_env: Path) -> None:
     run()
 
 
-def test_the_error_line_shows_controls_as_stand_ins(private_env: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_error_line_shows_controls_as_stand_ins(
+    private_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A refused value is quoted in the error line: ESC and BEL as stand-ins, one line."""
     path = private_env / "desk.toml"
     path.write_text('default_manager_permissions = ["x\\u001b]0;pwned\\u0007"]\n')

@@ -39,10 +39,12 @@ def test_the_roles_table() -> None:
 
 async def _counts(db) -> tuple[int, int, int, int]:  # type: ignore[no-untyped-def]
     async with db.sessions() as s:
-        return (await s.scalar(select(func.count()).select_from(Order)),
-                await s.scalar(select(func.count()).select_from(License)),
-                await s.scalar(select(func.count()).select_from(OrderManager)),
-                await s.scalar(select(func.count()).select_from(AuditEvent)))
+        return (
+            await s.scalar(select(func.count()).select_from(Order)),
+            await s.scalar(select(func.count()).select_from(License)),
+            await s.scalar(select(func.count()).select_from(OrderManager)),
+            await s.scalar(select(func.count()).select_from(AuditEvent)),
+        )
 
 
 async def test_a_viewer_writes_nothing(db) -> None:  # type: ignore[no-untyped-def]
@@ -52,8 +54,9 @@ async def test_a_viewer_writes_nothing(db) -> None:  # type: ignore[no-untyped-d
     await add_licenses(db, oid, pid, 2)
     assignment_mgr = await add_manager(db, oid)
     async with db.sessions() as s:
-        assignment = (await s.scalars(select(OrderManager).where(
-            OrderManager.manager_id == assignment_mgr))).one()
+        assignment = (
+            await s.scalars(select(OrderManager).where(OrderManager.manager_id == assignment_mgr))
+        ).one()
     before = await _counts(db)
     settings = Settings(plan="enterprise")
     attempts = [
@@ -98,13 +101,19 @@ async def test_only_an_admin_deletes_or_grants_distribution(db) -> None:  # type
     with pytest.raises(Forbidden, match="^operator: deleting orders is not allowed$"):
         await deletion.delete_order(db, OPERATOR, oid, 1, fingerprint="x")
     with pytest.raises(Forbidden, match="^operator: granting the distribution permissions"):
-        await managers.add_manager(db, settings, oid, {"email": "m@example.com",
-                                                       "permissions": ["issue_license"]},
-                                   actor=OPERATOR)
-    added = await managers.add_manager(db, settings, oid, {"email": "m@example.com"},
-                                       actor=OPERATOR)  # without distribution: an operator may
-    version = await managers.update_permissions(db, settings, added.assignment_id,
-                                                ["issue_license"], version=1, actor=ADMIN)
+        await managers.add_manager(
+            db,
+            settings,
+            oid,
+            {"email": "m@example.com", "permissions": ["issue_license"]},
+            actor=OPERATOR,
+        )
+    added = await managers.add_manager(
+        db, settings, oid, {"email": "m@example.com"}, actor=OPERATOR
+    )  # without distribution: an operator may
+    version = await managers.update_permissions(
+        db, settings, added.assignment_id, ["issue_license"], version=1, actor=ADMIN
+    )
     assert version == 2
     preview = await deletion.deletion_preview(db, oid)
     await deletion.delete_order(db, ADMIN, oid, 1, fingerprint=preview.fingerprint)
@@ -115,10 +124,16 @@ async def test_the_audit_trail_names_the_key_and_address(db) -> None:  # type: i
     await order_edit.update_order(db, OPERATOR, oid, 1, {"reference": "after"})
     event = (await audit.order_history(db, oid)).items[0]
     assert (event.operator, event.operator_key, event.operator_address) == (
-        "olga", "SHA256:o", "10.0.0.7")
+        "olga",
+        "SHA256:o",
+        "10.0.0.7",
+    )
     assert event_lines(event)[1] == "    key SHA256:o from 10.0.0.7"
     assert event_json(event)["operator_key"] == "SHA256:o"
     await order_edit.update_order(db, "local-name", oid, 2, {"reference": "again"})
     event = (await audit.order_history(db, oid)).items[0]
     assert (event.operator, event.operator_key, event.operator_address) == (
-        "local-name", None, None)
+        "local-name",
+        None,
+        None,
+    )

@@ -43,8 +43,11 @@ def test_the_classes_are_unicodes() -> None:
     for code in range(0x110000):
         ch = chr(code)
         category = unicodedata.category(ch)
-        should = (category in ("Cc", "Zl", "Zp", "Cs") or 0xE0000 <= code <= 0xE007F
-                  or (category == "Cf" and ch not in KEPT))
+        should = (
+            category in ("Cc", "Zl", "Zp", "Cs")
+            or 0xE0000 <= code <= 0xE007F
+            or (category == "Cf" and ch not in KEPT)
+        )
         if should:
             assert UNSAFE.fullmatch(ch), f"U+{code:04X} ({category}) is not unsafe"
             shown = visible(ch)
@@ -53,15 +56,32 @@ def test_the_classes_are_unicodes() -> None:
         elif UNSAFE.fullmatch(ch):
             # Cf of later Unicode versions than this Python's (U+13439…U+1343F are Cf in 15)
             assert category == "Cn", f"U+{code:04X} ({category}) is unsafe but should not be"
-    assert visible("family 👨\u200d👩\u200d👧, نامه\u200cها") == "family 👨\u200d👩\u200d👧, نامه\u200cها"
+    assert (
+        visible("family 👨\u200d👩\u200d👧, نامه\u200cها")
+        == "family 👨\u200d👩\u200d👧, نامه\u200cها"
+    )
 
 
 def test_every_sample_has_a_visible_stand_in() -> None:
     shown = visible(EVERY_CLASS)
     assert raw_samples(shown) == []
-    for part in ("␛", "␇", "␡", "\\x9b", "<U+202E>", "<U+2067>", "<U+061C>", "<U+2028>",
-                 "<U+2029>", "<U+E0041>", "<U+E007F>", "<U+200B>", "<U+FEFF>", "<U+00AD>",
-                 "<U+2060>"):
+    for part in (
+        "␛",
+        "␇",
+        "␡",
+        "\\x9b",
+        "<U+202E>",
+        "<U+2067>",
+        "<U+061C>",
+        "<U+2028>",
+        "<U+2029>",
+        "<U+E0041>",
+        "<U+E007F>",
+        "<U+200B>",
+        "<U+FEFF>",
+        "<U+00AD>",
+        "<U+2060>",
+    ):
         assert part in shown, part
     assert len(CLASS_SAMPLES) == 15 and len(visible_in_box(EVERY_CLASS)) == len(EVERY_CLASS)
 
@@ -70,20 +90,45 @@ async def seed(db) -> int:  # type: ignore[no-untyped-def]
     """One order whose every text field, customer, manager, license note, product, audit event
     and outbox message carries ``EVERY_CLASS`` (stored as an import would: no schema takes it)."""
     product, policy = await f.add_product(db, code="P-EV", name=f"Prod {EVERY_CLASS}")
-    customer = await f.add_customer(db, company_name=EVERY_CLASS, first_name=EVERY_CLASS,
-                                    email="ev@example.com")
-    order = await f.add_order(db, "ORD-EV", reference=EVERY_CLASS, customer_id=customer,
-                              campaign_params=EVERY_CLASS, download_id=EVERY_CLASS)
+    customer = await f.add_customer(
+        db, company_name=EVERY_CLASS, first_name=EVERY_CLASS, email="ev@example.com"
+    )
+    order = await f.add_order(
+        db,
+        "ORD-EV",
+        reference=EVERY_CLASS,
+        customer_id=customer,
+        campaign_params=EVERY_CLASS,
+        download_id=EVERY_CLASS,
+    )
     await f.add_licenses(db, order, product, 2, policy, note=EVERY_CLASS)
     manager = await f.add_manager(db, order, "m@example.com", first_name=EVERY_CLASS)
     async with db.write() as s:
-        audit.record(s, actor=f"op{EVERY_CLASS}", action="updated", entity="order",
-                     entity_id=order, entity_version=1, order_id=order, order_store_id="ORD-EV",
-                     summary=f"Changed {EVERY_CLASS}",
-                     changes={"reference": ["", EVERY_CLASS]})
-        s.add(MailOutbox(kind="manager_invite", to_address=f"{EVERY_CLASS}@example.com",
-                         subject=EVERY_CLASS, body="b", status="failed", attempts=1,
-                         last_error=EVERY_CLASS, order_id=order, manager_id=manager))
+        audit.record(
+            s,
+            actor=f"op{EVERY_CLASS}",
+            action="updated",
+            entity="order",
+            entity_id=order,
+            entity_version=1,
+            order_id=order,
+            order_store_id="ORD-EV",
+            summary=f"Changed {EVERY_CLASS}",
+            changes={"reference": ["", EVERY_CLASS]},
+        )
+        s.add(
+            MailOutbox(
+                kind="manager_invite",
+                to_address=f"{EVERY_CLASS}@example.com",
+                subject=EVERY_CLASS,
+                body="b",
+                status="failed",
+                attempts=1,
+                last_error=EVERY_CLASS,
+                order_id=order,
+                manager_id=manager,
+            )
+        )
     return order
 
 
@@ -99,14 +144,21 @@ async def test_every_screen_shows_every_class_as_stand_ins(sqlite_db) -> None:
 
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.press(*"ORD-EV")
-        await wait_for(pilot, lambda: "ORD-EV" in screen_text(app) and "<U+" in screen_text(app),
-                       what="search result")
+        await wait_for(
+            pilot,
+            lambda: "ORD-EV" in screen_text(app) and "<U+" in screen_text(app),
+            what="search result",
+        )
         look("orders")
         await pilot.press("enter")
         screen = await loaded_order(pilot, app)
         look("order header")
-        for key, pane in (("2", "customer"), ("3", "licenses"), ("4", "managers"),
-                          ("1", "details")):
+        for key, pane in (
+            ("2", "customer"),
+            ("3", "licenses"),
+            ("4", "managers"),
+            ("1", "details"),
+        ):
             await pilot.press(key)
             await wait_for(pilot, lambda p=pane: screen.pane(p) is not None, what=pane)
             await pilot.pause()
@@ -145,8 +197,7 @@ def _strings(document: Any) -> Iterator[str]:
 async def test_every_command_output_is_inert(sqlite_db, capsys) -> None:
     await seed(sqlite_db)
     url = sqlite_db.url.render_as_string(hide_password=False)
-    runs = [["show", "ORD-EV"], ["search", "ORD-EV"], ["history", "ORD-EV"],
-            ["outbox", "list"]]
+    runs = [["show", "ORD-EV"], ["search", "ORD-EV"], ["history", "ORD-EV"], ["outbox", "list"]]
     if "products" in cli.COMMANDS:  # the product list, where this build has it
         runs.append(["products"])
     for argv in runs + [[*argv, "--json"] for argv in runs]:
@@ -165,8 +216,22 @@ async def test_csv_to_a_terminal_is_inert(sqlite_db, sqlite_path) -> None:
     await seed(sqlite_db)
     main, child = pty.openpty()
     proc = subprocess.run(
-        [sys.executable, "-m", "orderview", "export", "ORD-EV", "-o", "-", "--db",
-         str(sqlite_path)], stdout=child, stderr=subprocess.PIPE, timeout=60, check=False)
+        [
+            sys.executable,
+            "-m",
+            "orderview",
+            "export",
+            "ORD-EV",
+            "-o",
+            "-",
+            "--db",
+            str(sqlite_path),
+        ],
+        stdout=child,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        check=False,
+    )
     os.close(child)
     out = b""
     while True:

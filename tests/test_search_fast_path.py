@@ -23,13 +23,18 @@ from tests import factories as f
 async def _seed(db: Database) -> list[str]:
     product_id, policy_id = await f.add_product(db)
     acme = await f.add_customer(db, email="buyer@acme.example", company_name="Acme")
-    ada = await f.add_customer(db, email="ada@example.com", first_name="Ada",
-                               last_name="Lovelace", company_name="")
+    ada = await f.add_customer(
+        db, email="ada@example.com", first_name="Ada", last_name="Lovelace", company_name=""
+    )
     start = datetime(2026, 1, 1, 12, 0, 5, tzinfo=UTC)
     for i in range(7):
-        oid = await f.add_order(db, f"ACME-{i:02}", reference=f"PO-{i}",
-                                customer_id=acme if i % 2 else ada,
-                                created_at=start + timedelta(hours=i))
+        oid = await f.add_order(
+            db,
+            f"ACME-{i:02}",
+            reference=f"PO-{i}",
+            customer_id=acme if i % 2 else ada,
+            created_at=start + timedelta(hours=i),
+        )
         keys = await f.add_licenses(db, oid, product_id, i, policy_id)
     await f.add_order(db, "acme", reference="acme-ref")  # exact Order ID, no customer
     return keys
@@ -51,8 +56,11 @@ def _driver_fails(db: Database, monkeypatch: pytest.MonkeyPatch, error: Exceptio
 
 def _engine_statements(db: Database) -> list[str]:
     sent: list[str] = []
-    event.listen(db.engine.sync_engine, "before_cursor_execute",
-                 lambda conn, cursor, statement, *rest: sent.append(statement))
+    event.listen(
+        db.engine.sync_engine,
+        "before_cursor_execute",
+        lambda conn, cursor, statement, *rest: sent.append(statement),
+    )
     return sent
 
 
@@ -75,11 +83,17 @@ async def test_fast_path_gives_what_sqlalchemy_gives(
     assert isinstance(second.is_test, bool)
     error: Exception
     if db.dialect == "sqlite":
-        error = (sqlite3.OperationalError("disk I/O error") if failure == "driver error"
-                 else ValueError("Connection closed"))
+        error = (
+            sqlite3.OperationalError("disk I/O error")
+            if failure == "driver error"
+            else ValueError("Connection closed")
+        )
     else:
-        error = (asyncpg.PostgresError("boom") if failure == "driver error"
-                 else ConnectionResetError("connection reset"))
+        error = (
+            asyncpg.PostgresError("boom")
+            if failure == "driver error"
+            else ConnectionResetError("connection reset")
+        )
     calls = _driver_fails(db, monkeypatch, error)
     for text in texts:
         assert await orders.search_orders(db, text, limit=3) == fast[text], text
@@ -94,8 +108,14 @@ async def test_results_match_on_both_backends(db: Database) -> None:
     first = await orders.search_orders(db, "acme", 2)
     assert [s.store_id for s in first.items] == ["acme", "ACME-06"] and first.has_more
     more = await orders.search_more(db, "acme", {s.id for s in first.items})
-    assert [s.store_id for s in more.items] == ["ACME-05", "ACME-04", "ACME-03", "ACME-02",
-                                                "ACME-01", "ACME-00"]
+    assert [s.store_id for s in more.items] == [
+        "ACME-05",
+        "ACME-04",
+        "ACME-03",
+        "ACME-02",
+        "ACME-01",
+        "ACME-00",
+    ]
     assert [s.license_count for s in more.items] == [5, 4, 3, 2, 1, 0]
     assert {s.customer for s in more.items} == {"Acme", "Ada Lovelace"}
 
@@ -113,4 +133,6 @@ async def test_cancelled_search_leaves_the_pool_usable(db: Database) -> None:
             await task
     for _ in range(6):  # more than the pool holds
         assert [s.store_id for s in (await orders.search_orders(db, "acme-0", 2)).items] == [
-            "ACME-06", "ACME-05"]
+            "ACME-06",
+            "ACME-05",
+        ]

@@ -39,13 +39,21 @@ class Row:
 
 
 customers = st.lists(st.tuples(short, short, short, short), min_size=1, max_size=8)
-rows = st.lists(st.builds(
-    Row, store_id=short, reference=st.one_of(st.just(""), short),
-    customer=st.one_of(st.none(), st.integers(0, 7)), at=st.integers(0, 3),
-    keys=st.lists(key_groups.map("-".join), max_size=2),
-    users=st.lists(st.tuples(short, st.sampled_from(["x.example", "Y.example"]))
-                   .map("@".join), max_size=2),
-), min_size=1, max_size=18)
+rows = st.lists(
+    st.builds(
+        Row,
+        store_id=short,
+        reference=st.one_of(st.just(""), short),
+        customer=st.one_of(st.none(), st.integers(0, 7)),
+        at=st.integers(0, 3),
+        keys=st.lists(key_groups.map("-".join), max_size=2),
+        users=st.lists(
+            st.tuples(short, st.sampled_from(["x.example", "Y.example"])).map("@".join), max_size=2
+        ),
+    ),
+    min_size=1,
+    max_size=18,
+)
 
 
 async def _seed(h: Harness, people: list[tuple[str, str, str, str]], data: list[Row]) -> dict:
@@ -57,8 +65,11 @@ async def _seed(h: Harness, people: list[tuple[str, str, str, str]], data: list[
     customer_ids, keys_of = [], {}
     for i, (local, first, last, company) in enumerate(people):
         email = f"{local}{i}@ex.example"
-        customer_ids.append(await f.add_customer(h.db, email=email, first_name=first,
-                                                 last_name=last, company_name=company))
+        customer_ids.append(
+            await f.add_customer(
+                h.db, email=email, first_name=first, last_name=last, company_name=company
+            )
+        )
         keys_of[customer_ids[-1]] = list(customer_keys(email, first, last, company).values())
     seen_ids, seen_keys, truth = set(), set(), {}
     for row in data:
@@ -66,16 +77,29 @@ async def _seed(h: Harness, people: list[tuple[str, str, str, str]], data: list[
             continue
         seen_ids.add(lc(row.store_id))
         cid = customer_ids[row.customer % len(customer_ids)] if row.customer is not None else None
-        oid = await f.add_order(h.db, row.store_id, reference=row.reference, customer_id=cid,
-                                created_at=T0 + timedelta(hours=row.at))
+        oid = await f.add_order(
+            h.db,
+            row.store_id,
+            reference=row.reference,
+            customer_id=cid,
+            created_at=T0 + timedelta(hours=row.at),
+        )
         keys = [k for k in dict.fromkeys(row.keys) if k not in seen_keys]
         seen_keys.update(keys)
         if keys:
             await f.add_licenses(h.db, oid, h.product_id, len(keys), keys=keys)
         async with h.db.sessions.begin() as s:
             for user in row.users:
-                s.add(License(order_id=oid, product_id=h.user_product_id, user_email=user,
-                              user_email_lc=lc(user), created_at=T0, updated_at=T0))
+                s.add(
+                    License(
+                        order_id=oid,
+                        product_id=h.user_product_id,
+                        user_email=user,
+                        user_email_lc=lc(user),
+                        created_at=T0,
+                        updated_at=T0,
+                    )
+                )
         truth[oid] = (row, keys_of.get(cid, []), keys)
     return truth
 
@@ -100,7 +124,7 @@ def oracle(truth: dict, text: str) -> list[int]:
 
 def _texts(truth: dict) -> st.SearchStrategy[str]:
     known = [row.store_id for row, _, _ in truth.values()]
-    known += [k[: n] for _, _, keys in truth.values() for k in keys for n in (4, 6, 9)]
+    known += [k[:n] for _, _, keys in truth.values() for k in keys for n in (4, 6, 9)]
     known += [k.replace("-", "").lower()[:5] for _, _, keys in truth.values() for k in keys]
     return st.one_of(short, st.sampled_from(known), st.sampled_from(["x", "y.", "abab"]))
 
@@ -109,6 +133,7 @@ def test_search_is_the_prefix_of_one_total_order(backend: tuple[str, int]) -> No
     url, examples = backend
 
     with harness(url) as h:
+
         @prop(examples)
         @given(people=customers, data=rows, pick=st.data())
         def check(people: list, data: list[Row], pick: st.DataObject) -> None:
@@ -125,7 +150,7 @@ def test_search_is_the_prefix_of_one_total_order(backend: tuple[str, int]) -> No
                 shown, more = [s.id for s in first.items], first.has_more
                 while more:
                     page = h.run(orders.search_more(h.db, text, set(shown), size))
-                    assert [s.id for s in page.items] == full[len(shown):len(shown) + size]
+                    assert [s.id for s in page.items] == full[len(shown) : len(shown) + size]
                     shown += [s.id for s in page.items]
                     more = page.has_more
                     assert more == (len(full) > len(shown)), (text, size)
@@ -144,8 +169,9 @@ async def test_search_finds_a_license_user_email_written_by_issuing(db) -> None:
     older = await f.add_order(db, "ORD-1")
     newer = await f.add_order(db, "ORD-2", created_at=T0 + timedelta(days=400))
     for order_id, emails in ((older, "Zed.Quinn@Example.COM"), (newer, "zoe.q@example.com")):
-        await issue_licenses(db, "ann", order_id, [LineInput(
-            product_id=seats, policy_id=policy, user_emails=emails)])
+        await issue_licenses(
+            db, "ann", order_id, [LineInput(product_id=seats, policy_id=policy, user_emails=emails)]
+        )
     assert [s.store_id for s in (await orders.search_orders(db, "ZED.Q")).items] == ["ORD-1"]
     found = await orders.search_orders(db, "z")
     assert [s.store_id for s in found.items] == ["ORD-2", "ORD-1"]  # newest first
@@ -167,10 +193,16 @@ def test_cli_limits_are_prefixes_of_one_order(tmp_path, capsys) -> None:  # type
         db = open_database(path)
         await ensure_schema(db)
         for i in range(30):
-            cid = await f.add_customer(db, email=f"c{i:02}@driftwood.example", first_name="",
-                                       last_name="", company_name=f"Driftwood {i:02}")
-            await f.add_order(db, f"SHOP-{i:04}", customer_id=cid,
-                              created_at=T0 + timedelta(days=(i * 7) % 30))
+            cid = await f.add_customer(
+                db,
+                email=f"c{i:02}@driftwood.example",
+                first_name="",
+                last_name="",
+                company_name=f"Driftwood {i:02}",
+            )
+            await f.add_order(
+                db, f"SHOP-{i:04}", customer_id=cid, created_at=T0 + timedelta(days=(i * 7) % 30)
+            )
         await db.dispose()
 
     import asyncio
@@ -196,9 +228,13 @@ async def test_demo_user_emails_are_searchable(db) -> None:  # type: ignore[no-u
 
     await generate_demo(db, orders=60, seed=5)
     async with db.sessions() as s:
-        users = (await s.execute(select(License.order_id, License.user_email,
-                                        License.user_email_lc)
-                                 .where(License.user_email.is_not(None)))).all()
+        users = (
+            await s.execute(
+                select(License.order_id, License.user_email, License.user_email_lc).where(
+                    License.user_email.is_not(None)
+                )
+            )
+        ).all()
     assert users and all(low == lc(email) for _, email, low in users)
     order_id, email, _ = users[-1]
     found = await orders.search_orders(db, email.upper(), limit=200)

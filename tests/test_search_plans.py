@@ -16,9 +16,16 @@ async def test_every_lookup_is_an_index_range_on_sqlite(sqlite_db: Database) -> 
     seats, _ = await f.add_product(sqlite_db, "SEAT", "Seat", "user")
     oid = await f.add_order(sqlite_db, "U-1")
     await f.add_licenses(sqlite_db, oid, seats, 0)
-    texts = {"exact Order ID": "ACME-03", "Order ID": "acme-0", "reference": "PO-3",
-             "customer email": "buyer@acme.example", "customer name": "ada lov",
-             "license key": keys[0][:9], "user email": "someone@", "one letter": "a"}
+    texts = {
+        "exact Order ID": "ACME-03",
+        "Order ID": "acme-0",
+        "reference": "PO-3",
+        "customer email": "buyer@acme.example",
+        "customer name": "ada lov",
+        "license key": keys[0][:9],
+        "user email": "someone@",
+        "one letter": "a",
+    }
     explained = await plans(sqlite_db, texts)
     for kind, statements in explained.items():
         assert statements, kind

@@ -24,8 +24,10 @@ from tests.serve_support import ROOT, Server, Terminal, clean_env, fingerprint, 
 
 pytestmark = [
     pytest.mark.skipif(sys.platform != "linux", reason="pseudo-terminals and fork: Linux"),
-    pytest.mark.skipif(shutil.which("ssh") is None and not Path("/usr/bin/ssh").exists(),
-                       reason="needs the OpenSSH client"),
+    pytest.mark.skipif(
+        shutil.which("ssh") is None and not Path("/usr/bin/ssh").exists(),
+        reason="needs the OpenSSH client",
+    ),
 ]
 
 ORDER = "ORD-100001"
@@ -34,8 +36,11 @@ ORDER = "ORD-100001"
 def _operators(folder: Path, keys: dict[str, Path], roles: dict[str, str]) -> Path:
     lines = []
     for name, role in roles.items():
-        lines += [f"[operators.{name}]", f'role = "{role}"',
-                  f'keys = ["{(keys[name].with_suffix(".pub")).read_text().strip()}"]']
+        lines += [
+            f"[operators.{name}]",
+            f'role = "{role}"',
+            f'keys = ["{(keys[name].with_suffix(".pub")).read_text().strip()}"]',
+        ]
     path = folder / "operators.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -46,9 +51,24 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]
     folder = tmp_path_factory.mktemp("serve")
     keys = {name: keygen(folder, name) for name in ("alice", "victor", "ada", "mallory")}
     db = folder / "desk.db"
-    subprocess.run([sys.executable, "-m", "orderview", "demo", "--db", str(db), "--orders",
-                    "30", "--seed", "3"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
-                   env=clean_env())
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orderview",
+            "demo",
+            "--db",
+            str(db),
+            "--orders",
+            "30",
+            "--seed",
+            "3",
+        ],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        env=clean_env(),
+    )
     yield {"folder": folder, "keys": keys, "db": db}
 
 
@@ -59,8 +79,9 @@ def _server(desk: dict[str, object], **settings: str) -> Server:
     base, keys, db = desk["folder"], desk["keys"], desk["db"]
     assert isinstance(base, Path) and isinstance(keys, dict) and isinstance(db, Path)
     folder = Path(tempfile.mkdtemp(dir=base))
-    env = clean_env(ORDERVIEW_DB=str(db), **{f"ORDERVIEW_{k.upper()}": v
-                                             for k, v in settings.items()})
+    env = clean_env(
+        ORDERVIEW_DB=str(db), **{f"ORDERVIEW_{k.upper()}": v for k, v in settings.items()}
+    )
     server = Server(folder, db, _operators(folder, keys, ROLES), env)
     server.start()
     return server
@@ -81,8 +102,9 @@ def key(desk: dict[str, object], name: str) -> Path:
 
 def _audit(db: Path) -> list[tuple[str, str | None, str | None, str]]:
     with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT operator, operator_key, operator_address, summary "
-                            "FROM audit_events ORDER BY id").fetchall()
+        return conn.execute(
+            "SELECT operator, operator_key, operator_address, summary FROM audit_events ORDER BY id"
+        ).fetchall()
 
 
 def test_exec_runs_an_orderview_command_as_the_key_owner(server: Server, desk) -> None:
@@ -98,9 +120,14 @@ def test_exec_runs_an_orderview_command_as_the_key_owner(server: Server, desk) -
 
 
 def test_exec_refuses_a_shell_command_and_server_side_options(server: Server, desk) -> None:
-    for command in (["ls", "/"], ["sh", "-c", "id"], ["show", ORDER, "--db=/etc/passwd"],
-                    ["show", ORDER, "--oper", "mallory"], ["demo", "--force"],
-                    ["export", ORDER, "-o", "/tmp/stolen.csv"]):
+    for command in (
+        ["ls", "/"],
+        ["sh", "-c", "id"],
+        ["show", ORDER, "--db=/etc/passwd"],
+        ["show", ORDER, "--oper", "mallory"],
+        ["demo", "--force"],
+        ["export", ORDER, "-o", "/tmp/stolen.csv"],
+    ):
         result = server.run("alice", key(desk, "alice"), *command)
         assert result.returncode != 0, command
         assert result.stderr.startswith("orderview: "), (command, result.stderr)
@@ -108,8 +135,9 @@ def test_exec_refuses_a_shell_command_and_server_side_options(server: Server, de
     assert not Path("/tmp/stolen.csv").exists()
 
 
-@pytest.mark.parametrize(("user", "owner"), [("alice", "mallory"), ("victor", "alice"),
-                                             ("root", "alice")])
+@pytest.mark.parametrize(
+    ("user", "owner"), [("alice", "mallory"), ("victor", "alice"), ("root", "alice")]
+)
 def test_a_key_proves_only_its_own_operator(server: Server, desk, user: str, owner: str) -> None:
     result = server.run(user, key(desk, owner), "show", ORDER)
     assert result.returncode == 255
@@ -118,18 +146,36 @@ def test_a_key_proves_only_its_own_operator(server: Server, desk, user: str, own
 
 
 def test_password_authentication_is_not_offered(server: Server, desk) -> None:
-    result = server.run("alice", key(desk, "alice"), "show", ORDER, options=(
-        "-o", "PreferredAuthentications=password,keyboard-interactive",
-        "-o", "PubkeyAuthentication=no"))
+    result = server.run(
+        "alice",
+        key(desk, "alice"),
+        "show",
+        ORDER,
+        options=(
+            "-o",
+            "PreferredAuthentications=password,keyboard-interactive",
+            "-o",
+            "PubkeyAuthentication=no",
+        ),
+    )
     assert result.returncode == 255
     assert "Permission denied (publickey)" in result.stderr
 
 
 def test_the_client_cannot_choose_who_acts(server: Server, desk) -> None:
     before = len(_audit(server.db))
-    result = server.run("alice", key(desk, "alice"), "order", "create", "--reference",
-                        "from-ssh", options=("-o", "SetEnv=ORDERVIEW_OPERATOR=mallory "
-                                             "ORDERVIEW_ROLE=admin ORDERVIEW_DB=/tmp/other.db"))
+    result = server.run(
+        "alice",
+        key(desk, "alice"),
+        "order",
+        "create",
+        "--reference",
+        "from-ssh",
+        options=(
+            "-o",
+            "SetEnv=ORDERVIEW_OPERATOR=mallory ORDERVIEW_ROLE=admin ORDERVIEW_DB=/tmp/other.db",
+        ),
+    )
     assert result.returncode == 0, result.stderr
     created = _audit(server.db)[before:]
     assert created and {row[0] for row in created} == {"alice"}

@@ -27,9 +27,11 @@ def _pub(key: Path) -> str:
 
 def test_operators_inline_and_from_a_keys_file(tmp_path: Path, keys) -> None:
     keys_file = tmp_path / "victor.pub"
-    keys_file.write_text(f"# victor's laptop\n\nno-pty,from=\"10.0.0.0/8\" {_pub(keys['b'])}\n")
-    text = (f'[operators.alice]\nrole = "operator"\nkeys = ["{_pub(keys["a"])}"]\n'
-            f'[operators.victor]\nrole = "viewer"\nkeys_file = "victor.pub"\n')
+    keys_file.write_text(f'# victor\'s laptop\n\nno-pty,from="10.0.0.0/8" {_pub(keys["b"])}\n')
+    text = (
+        f'[operators.alice]\nrole = "operator"\nkeys = ["{_pub(keys["a"])}"]\n'
+        f'[operators.victor]\nrole = "viewer"\nkeys_file = "victor.pub"\n'
+    )
     ops = parse_operators(text, tmp_path / "operators.toml")
     assert ops.who(fingerprint(keys["a"])).name == "alice"  # type: ignore[union-attr]
     victor = ops.who(fingerprint(keys["b"]))
@@ -37,19 +39,23 @@ def test_operators_inline_and_from_a_keys_file(tmp_path: Path, keys) -> None:
 
 
 def test_every_problem_is_one_line(tmp_path: Path, keys) -> None:
-    text = (f'[operators.alice]\nrole = "boss"\nkeys = ["{_pub(keys["a"])}"]\n'
-            f'[operators.bob]\nrole = "viewer"\nkeys = ["ssh-ed25519 AAAAnotakey"]\n'
-            f'[operators.carol]\nrole = "admin"\nkeys = ["{_pub(keys["b"])}"]\n'
-            f'[operators.dave]\nrole = "admin"\nkeys = ["{_pub(keys["b"])}"]\n'
-            f'[operators."Eve Smith"]\nrole = "admin"\nkeys = ["{_pub(keys["a"])}"]\n'
-            f'[operators.fay]\nrole = "admin"\nkeys_file = "missing.pub"\n')
+    text = (
+        f'[operators.alice]\nrole = "boss"\nkeys = ["{_pub(keys["a"])}"]\n'
+        f'[operators.bob]\nrole = "viewer"\nkeys = ["ssh-ed25519 AAAAnotakey"]\n'
+        f'[operators.carol]\nrole = "admin"\nkeys = ["{_pub(keys["b"])}"]\n'
+        f'[operators.dave]\nrole = "admin"\nkeys = ["{_pub(keys["b"])}"]\n'
+        f'[operators."Eve Smith"]\nrole = "admin"\nkeys = ["{_pub(keys["a"])}"]\n'
+        f'[operators.fay]\nrole = "admin"\nkeys_file = "missing.pub"\n'
+    )
     with pytest.raises(OperatorsError) as caught:
         parse_operators(text, tmp_path / "operators.toml")
     problems = caught.value.problems
     assert any("alice: unknown role 'boss'" in p for p in problems)
     assert any("bob: key 1: not a public key" in p for p in problems)
-    assert any(p.startswith("operator dave: key SHA256:") and "also operator carol's" in p
-               for p in problems)
+    assert any(
+        p.startswith("operator dave: key SHA256:") and "also operator carol's" in p
+        for p in problems
+    )
     assert any("'Eve Smith'" in p for p in problems)
     assert any("fay: cannot read keys_file" in p for p in problems)
     assert all("\n" not in p for p in problems)
@@ -57,47 +63,66 @@ def test_every_problem_is_one_line(tmp_path: Path, keys) -> None:
 
 def test_serve_check_prints_each_problem(tmp_path: Path, keys) -> None:
     path = tmp_path / "operators.toml"
-    path.write_text(f'[operators.alice]\nrole = "boss"\nkeys = ["{_pub(keys["a"])}"]\n'
-                    f'[operators.bob]\nrole = "viewer"\nkeys = ["{_pub(keys["a"])}"]\n')
-    run = subprocess.run([sys.executable, "-m", "orderview", "serve", "--check", "--operators",
-                          str(path)], capture_output=True, text=True, cwd=ROOT, env=clean_env())
+    path.write_text(
+        f'[operators.alice]\nrole = "boss"\nkeys = ["{_pub(keys["a"])}"]\n'
+        f'[operators.bob]\nrole = "viewer"\nkeys = ["{_pub(keys["a"])}"]\n'
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "orderview", "serve", "--check", "--operators", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=clean_env(),
+    )
     assert run.returncode == 2
-    assert run.stderr.splitlines() == [f"orderview: {path}: operator alice: unknown role 'boss' "
-                                       "(one of viewer, operator, admin)"]
+    assert run.stderr.splitlines() == [
+        f"orderview: {path}: operator alice: unknown role 'boss' (one of viewer, operator, admin)"
+    ]
     path.write_text(f'[operators.alice]\nrole = "admin"\nkeys = ["{_pub(keys["a"])}"]\n')
-    run = subprocess.run([sys.executable, "-m", "orderview", "serve", "--check", "--operators",
-                          str(path)], capture_output=True, text=True, cwd=ROOT, env=clean_env())
+    run = subprocess.run(
+        [sys.executable, "-m", "orderview", "serve", "--check", "--operators", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=clean_env(),
+    )
     assert run.returncode == 0 and "1 operators, 1 keys: ok" in run.stdout
 
 
-@pytest.mark.parametrize(("command", "argv"), [
-    ("show ORD-1 --json", ["show", "ORD-1", "--json"]),
-    ("orderview search 'Drift wood' --limit 5", ["search", "Drift wood", "--limit", "5"]),
-    ("export ORD-1", ["export", "ORD-1", "-o", "-"]),
-    ("export ORD-1 -o -", ["export", "ORD-1", "-o", "-"]),
-    ("history ORD-1 -- --db", ["history", "ORD-1", "--", "--db"]),
-])
+@pytest.mark.parametrize(
+    ("command", "argv"),
+    [
+        ("show ORD-1 --json", ["show", "ORD-1", "--json"]),
+        ("orderview search 'Drift wood' --limit 5", ["search", "Drift wood", "--limit", "5"]),
+        ("export ORD-1", ["export", "ORD-1", "-o", "-"]),
+        ("export ORD-1 -o -", ["export", "ORD-1", "-o", "-"]),
+        ("history ORD-1 -- --db", ["history", "ORD-1", "--", "--db"]),
+    ],
+)
 def test_exec_commands_allowed(command: str, argv: list[str]) -> None:
     assert exec_policy.parse(command) == argv
 
 
-@pytest.mark.parametrize(("command", "why"), [
-    ("", "no command"),
-    ("bash", "not an orderview command"),
-    ("sh -c id", "not an orderview command"),
-    ("demo --force", "not an orderview command"),
-    ("serve", "not an orderview command"),
-    ("db upgrade", "not an orderview command"),
-    ("show ORD-1 --db /tmp/x.db", "--db is set by the server"),
-    ("show ORD-1 --d=/tmp/x.db", "--d is set by the server"),
-    ("search x --conf /etc/x", "--conf is set by the server"),
-    ("show X --operator mallory", "--operator is set by the server"),
-    ("export ORD-1 -o /tmp/x.csv", "writes to your terminal only"),
-    ("export ORD-1 --output=/tmp/x.csv", "writes to your terminal only"),
-    ("export ORD-1 -o/tmp/x.csv", "writes to your terminal only"),
-    ("show 'unterminated", "cannot parse"),
-    ("show ORD-1\x1b[2J", "control characters"),
-])
+@pytest.mark.parametrize(
+    ("command", "why"),
+    [
+        ("", "no command"),
+        ("bash", "not an orderview command"),
+        ("sh -c id", "not an orderview command"),
+        ("demo --force", "not an orderview command"),
+        ("serve", "not an orderview command"),
+        ("db upgrade", "not an orderview command"),
+        ("show ORD-1 --db /tmp/x.db", "--db is set by the server"),
+        ("show ORD-1 --d=/tmp/x.db", "--d is set by the server"),
+        ("search x --conf /etc/x", "--conf is set by the server"),
+        ("show X --operator mallory", "--operator is set by the server"),
+        ("export ORD-1 -o /tmp/x.csv", "writes to your terminal only"),
+        ("export ORD-1 --output=/tmp/x.csv", "writes to your terminal only"),
+        ("export ORD-1 -o/tmp/x.csv", "writes to your terminal only"),
+        ("show 'unterminated", "cannot parse"),
+        ("show ORD-1\x1b[2J", "control characters"),
+    ],
+)
 def test_exec_commands_refused(command: str, why: str) -> None:
     with pytest.raises(exec_policy.Refused, match=why.replace("[", r"\[")):
         exec_policy.parse(command)

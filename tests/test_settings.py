@@ -53,8 +53,12 @@ def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ORDERVIEW_DEFAULT_MANAGER_PERMISSIONS", '["reset_device"]')
     s = load_settings()
     assert s.db == "postgresql://desk@db.internal/orders"
-    assert (s.plan, s.operator, s.smtp_host, s.smtp_port) == ("enterprise", "alice",
-                                                              "mail.internal", 2525)
+    assert (s.plan, s.operator, s.smtp_host, s.smtp_port) == (
+        "enterprise",
+        "alice",
+        "mail.internal",
+        2525,
+    )
     assert s.smtp_security == "tls" and s.mouse is False and s.colors == "16"
     assert s.smtp_password is not None and s.smtp_password.get_secret_value() == "s3cret"
     assert "s3cret" not in repr(s)
@@ -62,11 +66,18 @@ def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_toml_file_given_with_config(tmp_path: Path) -> None:
-    cfg = write(tmp_path / "desk.toml", 'db = "/srv/orders.db"\nplan = "enterprise"\n'
-                'smtp_host = "smtp.example.com"\nmail_from = "licensing@example.com"\n')
+    cfg = write(
+        tmp_path / "desk.toml",
+        'db = "/srv/orders.db"\nplan = "enterprise"\n'
+        'smtp_host = "smtp.example.com"\nmail_from = "licensing@example.com"\n',
+    )
     s = load_settings(cfg)
     assert (s.db, s.plan, s.smtp_host, s.mail_from) == (
-        "/srv/orders.db", "enterprise", "smtp.example.com", "licensing@example.com")
+        "/srv/orders.db",
+        "enterprise",
+        "smtp.example.com",
+        "licensing@example.com",
+    )
 
 
 def test_toml_file_in_user_config_dir_is_read() -> None:
@@ -77,8 +88,9 @@ def test_toml_file_in_user_config_dir_is_read() -> None:
 def test_precedence_flag_over_env_over_file_over_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cfg = write(tmp_path / "c.toml", 'db = "from-file.db"\noperator = "file-op"\n'
-                'plan = "enterprise"\n')
+    cfg = write(
+        tmp_path / "c.toml", 'db = "from-file.db"\noperator = "file-op"\nplan = "enterprise"\n'
+    )
     monkeypatch.setenv("ORDERVIEW_DB", "from-env.db")
     monkeypatch.setenv("ORDERVIEW_OPERATOR", "env-op")
     s = load_settings(cfg, db="from-flag.db", operator=None)
@@ -97,16 +109,23 @@ def test_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
     assert info.value.exit_code == 2 and "nope.toml" in str(info.value)
 
 
-NOT_TOML = (b'plan = 3\n[x\n', "not valid TOML (Expected ']' at the end of a table declaration")
+NOT_TOML = (b"plan = 3\n[x\n", "not valid TOML (Expected ']' at the end of a table declaration")
 NOT_UTF8 = (b'plan = "\xff"\n', "not UTF-8 text")
 
 
-@pytest.mark.parametrize(("where", "content", "reason"), [
-    ("--config", *NOT_TOML), ("--config", *NOT_UTF8), ("--config", None, "it is a directory"),
-    ("user config dir", *NOT_TOML), ("user config dir", *NOT_UTF8),
-])
-def test_unreadable_config_file_is_one_clear_line(tmp_path: Path, where: str,
-                                                  content: bytes | None, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("where", "content", "reason"),
+    [
+        ("--config", *NOT_TOML),
+        ("--config", *NOT_UTF8),
+        ("--config", None, "it is a directory"),
+        ("user config dir", *NOT_TOML),
+        ("user config dir", *NOT_UTF8),
+    ],
+)
+def test_unreadable_config_file_is_one_clear_line(
+    tmp_path: Path, where: str, content: bytes | None, reason: str
+) -> None:
     """A config file that is not TOML, not UTF-8 or a directory: the command ends with one line
     naming the file and why (it was a tomllib traceback)."""
     path = tmp_path / "desk.toml" if where == "--config" else default_config_path()

@@ -42,12 +42,20 @@ def env_without_settings(**extra: str) -> dict[str, str]:
     return env | extra
 
 
-def python_m(*args: str, env: dict[str, str] | None = None,
-             code: str | None = None) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "orderview",
-                                                            *args]
-    return subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, timeout=120,
-                          env=env if env is not None else env_without_settings())
+def python_m(
+    *args: str, env: dict[str, str] | None = None, code: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    argv = (
+        [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "orderview", *args]
+    )
+    return subprocess.run(
+        argv,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env=env if env is not None else env_without_settings(),
+    )
 
 
 # -- --version and completion ----------------------------------------------------------------
@@ -59,8 +67,9 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-def test_completion_script_is_generated_from_the_parser(capsys: pytest.CaptureFixture[str],
-                                                         tmp_path: Path, shell: str) -> None:
+def test_completion_script_is_generated_from_the_parser(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, shell: str
+) -> None:
     assert main(["completion", shell]) == 0
     script = capsys.readouterr().out
     for command in COMMANDS:
@@ -85,8 +94,10 @@ def readme_exit_codes() -> dict[str, int]:
     """The README's "Exit codes" table: constant name -> code."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
-    return {name: int(code) for code, name in
-            re.findall(r"^\| `?(\d+)`? \| `([A-Z_]+)` \|", section, re.MULTILINE)}
+    return {
+        name: int(code)
+        for code, name in re.findall(r"^\| `?(\d+)`? \| `([A-Z_]+)` \|", section, re.MULTILINE)
+    }
 
 
 def test_readme_table_is_the_exit_codes_module() -> None:
@@ -107,8 +118,9 @@ def _raising(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
     monkeypatch.setattr(data_cmd, "show_cmd", boom)
 
 
-def test_each_outcome_has_its_code(capsys: pytest.CaptureFixture[str], demo_db: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_outcome_has_its_code(
+    capsys: pytest.CaptureFixture[str], demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = ["--db", str(demo_db)]
     assert main(["search", "", *db]) == exit_codes.SUCCESS
     with pytest.raises(SystemExit) as done:
@@ -135,7 +147,9 @@ def test_each_outcome_has_its_code(capsys: pytest.CaptureFixture[str], demo_db: 
 
 
 def test_a_crash_is_one_line_and_the_traceback_goes_to_the_log(
-        capsys: pytest.CaptureFixture[str], demo_db: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    demo_db: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _raising(monkeypatch, RuntimeError("provoked for the test"))
     assert main(["show", "X", "--db", str(demo_db)]) == exit_codes.CRASH
@@ -152,8 +166,10 @@ def test_a_crash_is_one_line_and_the_traceback_goes_to_the_log(
 def test_postgresql_without_its_driver_names_the_extra() -> None:
     """asyncpg made unimportable, as in an install without the extra (the wheel smoke test
     does it for real)."""
-    code = ("import sys; sys.modules['asyncpg'] = None\n"
-            "from orderview.cli import main; sys.exit(main(sys.argv[1:]))")
+    code = (
+        "import sys; sys.modules['asyncpg'] = None\n"
+        "from orderview.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
     run = python_m("search", "x", "--db", UNREACHABLE_PG, code=code)
     assert run.returncode == exit_codes.USAGE
     assert run.stdout == ""
@@ -162,8 +178,9 @@ def test_postgresql_without_its_driver_names_the_extra() -> None:
 
 
 @pytest.mark.parametrize("term", ["dumb", None])
-def test_a_dumb_terminal_gets_one_line_pointing_at_the_commands(demo_db: Path,
-                                                                term: str | None) -> None:
+def test_a_dumb_terminal_gets_one_line_pointing_at_the_commands(
+    demo_db: Path, term: str | None
+) -> None:
     env = env_without_settings()
     env.pop("TERM", None)
     if term is not None:
@@ -193,8 +210,9 @@ sys.exit(main(sys.argv[1:]))
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
-def test_a_crash_in_the_app_goes_to_the_log_not_over_the_screen(demo_db: Path,
-                                                                 tmp_path: Path) -> None:
+def test_a_crash_in_the_app_goes_to_the_log_not_over_the_screen(
+    demo_db: Path, tmp_path: Path
+) -> None:
     env = env_without_settings(TERM="xterm-256color", XDG_STATE_HOME=str(tmp_path / "state"))
     term = Terminal([sys.executable, "-c", CRASHING_APP, "--db", str(demo_db)], env)
     try:

@@ -17,7 +17,8 @@ from tests.ui_support import SIZE, loaded_order, make_app, wait_for
 
 
 async def test_j_and_k_move_in_tables_as_the_arrows_do_but_are_typed_in_text_boxes(
-        sqlite_db) -> None:
+    sqlite_db,
+) -> None:
     for i in range(3):
         await f.add_order(sqlite_db, f"JK-{i}", created_at=f.T0.replace(hour=i))
     order_id = await f.add_order(sqlite_db, "JK-L", created_at=f.T0.replace(hour=5))
@@ -46,8 +47,11 @@ async def test_j_and_k_move_in_tables_as_the_arrows_do_but_are_typed_in_text_box
         assert order.detail.store_id == "JK-L"
         await pilot.press("3")  # Licenses tab: another table
         licenses = order.query_one("#licenses-table", LiteralTable)
-        await wait_for(pilot, lambda: licenses.row_count == 3 and app.focused is licenses,
-                       what="licenses table")
+        await wait_for(
+            pilot,
+            lambda: licenses.row_count == 3 and app.focused is licenses,
+            what="licenses table",
+        )
         start = licenses.cursor_row
         await pilot.press("j")
         assert licenses.cursor_row == start + 1
@@ -67,28 +71,45 @@ def highlighted_hit(app) -> str:  # type: ignore[no-untyped-def]
 async def pick_theme(pilot, app, name: str) -> None:  # type: ignore[no-untyped-def]
     """ctrl+p, "Theme", then the theme by name, as an operator does."""
     await pilot.press("ctrl+p")
-    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette", timeout=20)
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, CommandPalette), what="palette", timeout=20
+    )
     await pilot.press(*"theme")
     # enter runs the highlighted hit: wait until that one is the theme command (under load
     # the other providers' hits may still be arriving and sorting above it)
-    await wait_for(pilot, lambda: highlighted_hit(app).lower().startswith(("theme", "change theme")),
-                   what="theme command highlighted", timeout=20)
+    await wait_for(
+        pilot,
+        lambda: highlighted_hit(app).lower().startswith(("theme", "change theme")),
+        what="theme command highlighted",
+        timeout=20,
+    )
     await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette)
-                   and app.screen.query_one(Input).value == "", what="theme list",
-                   timeout=20)
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, CommandPalette) and app.screen.query_one(Input).value == "",
+        what="theme list",
+        timeout=20,
+    )
     await pilot.press(*name)
-    await wait_for(pilot, lambda: any(str(getattr(o.hit, "text", "")) == name
-                                      for o in app.screen.query_one("CommandList")._options
-                                      if hasattr(o, "hit")), what=f"{name} in the list",
-                   timeout=20)
+    await wait_for(
+        pilot,
+        lambda: any(
+            str(getattr(o.hit, "text", "")) == name
+            for o in app.screen.query_one("CommandList")._options
+            if hasattr(o, "hit")
+        ),
+        what=f"{name} in the list",
+        timeout=20,
+    )
     await pilot.press("enter")
-    await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette), what="closed",
-                   timeout=20)
+    await wait_for(
+        pilot, lambda: not isinstance(app.screen, CommandPalette), what="closed", timeout=20
+    )
 
 
 async def test_theme_picked_in_the_palette_is_written_and_used_next_time(
-        sqlite_db, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    sqlite_db, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     config = tmp_path / "conf" / "orderview.toml"
     monkeypatch.setenv("ORDERVIEW_CONFIG", str(config))
     assert default_config_path() == config

@@ -27,24 +27,63 @@ async def seed(path: Path) -> None:
     product, _ = await f.add_product(db, code="CAD", name="CAD Studio")
     users, _ = await f.add_product(db, code="SYNC", name="Sync Cloud", method="user")
     acme = await f.add_customer(
-        db, email="buyer@acme.example", first_name="Ada", last_name="Byron",
-        company_name="ACME [Ltd]", phone="+44 20 7946 0000", reference="CRM-881",
-        address="1 Engine Way", city="London", state="", postcode="N1 9GU", country="GB",
-        created_at=f.T0, updated_at=f.T0,
+        db,
+        email="buyer@acme.example",
+        first_name="Ada",
+        last_name="Byron",
+        company_name="ACME [Ltd]",
+        phone="+44 20 7946 0000",
+        reference="CRM-881",
+        address="1 Engine Way",
+        city="London",
+        state="",
+        postcode="N1 9GU",
+        country="GB",
+        created_at=f.T0,
+        updated_at=f.T0,
     )
-    order = await f.add_order(db, "ORD-1001", reference="PO-77", customer_id=acme,
-                              campaign_params="cpg=web,src=google.com", download_id="DL-5",
-                              language="en", is_trial=True)
-    await f.add_licenses(db, order, product, 4, keys=KEYS[:4], validity_period=date(2099, 1, 1),
-                         max_activations=3, times_activated=1)
+    order = await f.add_order(
+        db,
+        "ORD-1001",
+        reference="PO-77",
+        customer_id=acme,
+        campaign_params="cpg=web,src=google.com",
+        download_id="DL-5",
+        language="en",
+        is_trial=True,
+    )
+    await f.add_licenses(
+        db,
+        order,
+        product,
+        4,
+        keys=KEYS[:4],
+        validity_period=date(2099, 1, 1),
+        max_activations=3,
+        times_activated=1,
+    )
     await f.add_licenses(db, order, product, 2, keys=KEYS[4:6], validity_period=date(2020, 1, 1))
-    await f.add_licenses(db, order, product, 2, keys=KEYS[6:8], enabled=False,
-                         license_type="time-limited", valid_duration="35d")
-    await f.add_manager(db, order, permissions=["manage_license_users", "reset_device",
-                                                "reset_license"])
+    await f.add_licenses(
+        db,
+        order,
+        product,
+        2,
+        keys=KEYS[6:8],
+        enabled=False,
+        license_type="time-limited",
+        valid_duration="35d",
+    )
+    await f.add_manager(
+        db, order, permissions=["manage_license_users", "reset_device", "reset_license"]
+    )
     for i in range(1, 6):
-        await f.add_order(db, f"ORD-10{i:02d}-B", reference=f"REF-{i}",
-                          created_at=f.T0 - timedelta(days=i), is_test=i % 2 == 0)
+        await f.add_order(
+            db,
+            f"ORD-10{i:02d}-B",
+            reference=f"REF-{i}",
+            created_at=f.T0 - timedelta(days=i),
+            is_test=i % 2 == 0,
+        )
     await db.dispose()
 
 
@@ -83,5 +122,6 @@ def test_order_tab(snap_compare, snap_db, tab: str) -> None:  # type: ignore[no-
             await wait_for(pilot, lambda: app.screen.pane(tab).table.row_count == 8)
         await settle(pilot)
 
-    assert snap_compare(make_app(snap_db, open_store_id="ORD-1001"), terminal_size=SIZE,
-                        run_before=ready)
+    assert snap_compare(
+        make_app(snap_db, open_store_id="ORD-1001"), terminal_size=SIZE, run_before=ready
+    )

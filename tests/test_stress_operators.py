@@ -30,14 +30,30 @@ OPERATORS = 4
 SECONDS = 5.0
 
 
-def launch(url: str, order_ids: list[int], customer_ids: list[int],
-           product_id: int) -> list[dict[str, Any]]:
+def launch(
+    url: str, order_ids: list[int], customer_ids: list[int], product_id: int
+) -> list[dict[str, Any]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERVIEW_")}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.stress_worker", url, f"op{i}", str(SECONDS), str(i),
-             ",".join(map(str, order_ids)), ",".join(map(str, customer_ids)), str(product_id)],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "tests.stress_worker",
+                url,
+                f"op{i}",
+                str(SECONDS),
+                str(i),
+                ",".join(map(str, order_ids)),
+                ",".join(map(str, customer_ids)),
+                str(product_id),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for i in range(OPERATORS)
     ]
     results = []
@@ -50,15 +66,22 @@ def launch(url: str, order_ids: list[int], customer_ids: list[int],
 
 async def audit_chain(db: Database, entity: str, entity_id: int) -> list[AuditEvent]:
     async with db.sessions() as s:
-        return list(await s.scalars(
-            select(AuditEvent).where(AuditEvent.entity == entity,
-                                     AuditEvent.entity_id == entity_id,
-                                     AuditEvent.action == "updated")
-            .order_by(AuditEvent.entity_version)))
+        return list(
+            await s.scalars(
+                select(AuditEvent)
+                .where(
+                    AuditEvent.entity == entity,
+                    AuditEvent.entity_id == entity_id,
+                    AuditEvent.action == "updated",
+                )
+                .order_by(AuditEvent.entity_version)
+            )
+        )
 
 
-def check_chain(events: list[AuditEvent], writes: list[list[Any]], field: str,
-                initial: str, stored: str) -> None:
+def check_chain(
+    events: list[AuditEvent], writes: list[list[Any]], field: str, initial: str, stored: str
+) -> None:
     """The successful saves of one row are exactly its audit chain, each built on the one
     before (``loaded == version - 1``: it saw every earlier save), and the row holds the last."""
     by_version = {w[2]: w for w in writes}
@@ -76,14 +99,15 @@ def check_chain(events: list[AuditEvent], writes: list[list[Any]], field: str,
 
 async def test_many_operators(db: Database) -> None:
     product_id, _ = await f.add_product(db, "APP")
-    customer_ids = [await f.add_customer(db, email=f"c{i}@example.com", city="")
-                    for i in range(2)]
-    order_ids = [await f.add_order(db, f"ORD-S{i}", customer_id=customer_ids[i % 2])
-                 for i in range(3)]
+    customer_ids = [await f.add_customer(db, email=f"c{i}@example.com", city="") for i in range(2)]
+    order_ids = [
+        await f.add_order(db, f"ORD-S{i}", customer_id=customer_ids[i % 2]) for i in range(3)
+    ]
     await db.dispose()
     started = time.monotonic()
-    results = launch(db.url.render_as_string(hide_password=False), order_ids, customer_ids,
-                     product_id)
+    results = launch(
+        db.url.render_as_string(hide_password=False), order_ids, customer_ids, product_id
+    )
     elapsed = time.monotonic() - started
 
     writes: dict[tuple[str, int], list[list[Any]]] = defaultdict(list)
@@ -95,16 +119,30 @@ async def test_many_operators(db: Database) -> None:
         stored_cities = {c.id: c.city for c in await s.scalars(select(Customer))}
         license_count = await s.scalar(select(func.count(License.id)))
         distinct_keys = await s.scalar(select(func.count(func.distinct(License.license_key))))
-        rows = (await s.execute(
-            select(AuditEvent.entity, AuditEvent.action, func.count(AuditEvent.id))
-            .group_by(AuditEvent.entity, AuditEvent.action))).all()
+        rows = (
+            await s.execute(
+                select(AuditEvent.entity, AuditEvent.action, func.count(AuditEvent.id)).group_by(
+                    AuditEvent.entity, AuditEvent.action
+                )
+            )
+        ).all()
     by_action = {(entity, action): n for entity, action, n in rows}
     for oid in order_ids:
-        check_chain(await audit_chain(db, "order", oid), writes[("order", oid)], "reference",
-                    "", stored_orders[oid])
+        check_chain(
+            await audit_chain(db, "order", oid),
+            writes[("order", oid)],
+            "reference",
+            "",
+            stored_orders[oid],
+        )
     for cid in customer_ids:
-        check_chain(await audit_chain(db, "customer", cid), writes[("customer", cid)], "city",
-                    "", stored_cities[cid])
+        check_chain(
+            await audit_chain(db, "customer", cid),
+            writes[("customer", cid)],
+            "city",
+            "",
+            stored_cities[cid],
+        )
 
     conflicts = sum(r["conflicts"] for r in results)
     assert conflicts == sum(r["conflicts_named"] for r in results)  # each named who and what
@@ -114,11 +152,14 @@ async def test_many_operators(db: Database) -> None:
     edits = sum(len(v) for v in writes.values())
     issues = sum(r["issue_calls"] for r in results)
     added = sum(r["managers"] for r in results)
-    assert by_action.get(("order", "updated"), 0) + by_action.get(("customer", "updated"), 0) \
-        == edits
+    assert (
+        by_action.get(("order", "updated"), 0) + by_action.get(("customer", "updated"), 0) == edits
+    )
     assert by_action.get(("order", "issued"), 0) == issues
-    assert (by_action.get(("order_manager", "created"), 0)
-            + by_action.get(("order_manager", "linked"), 0)) == added
+    assert (
+        by_action.get(("order_manager", "created"), 0)
+        + by_action.get(("order_manager", "linked"), 0)
+    ) == added
     total = edits + issues + added
     assert edits > 20 and conflicts > 0 and issues > 0 and added > 0  # it was a real contest
     print(

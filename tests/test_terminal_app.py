@@ -77,9 +77,13 @@ def test_sixteen_colours_render_readably_and_idle_sends_nothing(demo_db: Path) -
         stream = data.decode("utf-8", "replace")
         assert "38;5;" not in stream and "48;5;" not in stream and "38;2;" not in stream
         unreadable = [
-            (y, x, cell.data) for y in range(term.screen.lines) for x in range(term.screen.columns)
-            if (cell := term.screen.buffer[y][x]).data.strip() and cell.data.isalnum()
-            and cell.fg == cell.bg and cell.fg != "default"
+            (y, x, cell.data)
+            for y in range(term.screen.lines)
+            for x in range(term.screen.columns)
+            if (cell := term.screen.buffer[y][x]).data.strip()
+            and cell.data.isalnum()
+            and cell.fg == cell.bg
+            and cell.fg != "default"
         ]
         assert not unreadable  # no letter drawn in its own background colour
         time.sleep(1.5)  # the search input is focused: no blinking cursor, no timers

@@ -22,16 +22,21 @@ COLS, ROWS = 24, 8
 
 CHARS = "ab xyz_-│━╸▁" + "中文字表" + "😀🎉" + "é"
 sgr_param = st.one_of(
-    st.sampled_from(["1", "2", "3", "4", "5", "7", "9", "21", "22", "23", "24", "27", "39",
-                     "49", "0"]),
-    st.integers(30, 37).map(str), st.integers(90, 97).map(str),
-    st.integers(40, 47).map(str), st.integers(100, 107).map(str),
+    st.sampled_from(
+        ["1", "2", "3", "4", "5", "7", "9", "21", "22", "23", "24", "27", "39", "49", "0"]
+    ),
+    st.integers(30, 37).map(str),
+    st.integers(90, 97).map(str),
+    st.integers(40, 47).map(str),
+    st.integers(100, 107).map(str),
     st.integers(0, 255).map(lambda n: f"38;5;{n}"),
     st.integers(0, 255).map(lambda n: f"48;5;{n}"),
     st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255)).map(
-        lambda c: f"38;2;{c[0]};{c[1]};{c[2]}"),
+        lambda c: f"38;2;{c[0]};{c[1]};{c[2]}"
+    ),
     st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255)).map(
-        lambda c: f"48;2;{c[0]};{c[1]};{c[2]}"),
+        lambda c: f"48;2;{c[0]};{c[1]};{c[2]}"
+    ),
 )
 sgr = st.lists(sgr_param, min_size=0, max_size=4).map(lambda ps: f"\x1b[{';'.join(ps)}m")
 text = st.lists(st.sampled_from([*CHARS, "e\u0301", " " * 9]), min_size=1, max_size=12).map("".join)
@@ -63,13 +68,36 @@ def segment_run(draw: st.DrawFn) -> str:
     return "".join(parts)
 
 
-oddity = st.sampled_from([
-    "\x1b[2K", "\x1b[J", "\x1b[3C", "\x1b[2D", "\x1b[A", "\x1b[B", "\x1b[5G", "\x1b[4d",
-    "\x1b[?25l", "\x1b[?25h", "\x1b[?1003h", "\x1b[?2026h", "\x1b[?2026l", "\x07", "\r",
-    "\x1b[s", "\x1b[u", "\x1b7", "\x1b8", "\t", "\x1b[2;3r", "\x1b[H", "zz",
-])
-frame = st.lists(st.one_of(segment_run(), segment_run(), segment_run(), oddity), min_size=1,
-                 max_size=8).map("".join)
+oddity = st.sampled_from(
+    [
+        "\x1b[2K",
+        "\x1b[J",
+        "\x1b[3C",
+        "\x1b[2D",
+        "\x1b[A",
+        "\x1b[B",
+        "\x1b[5G",
+        "\x1b[4d",
+        "\x1b[?25l",
+        "\x1b[?25h",
+        "\x1b[?1003h",
+        "\x1b[?2026h",
+        "\x1b[?2026l",
+        "\x07",
+        "\r",
+        "\x1b[s",
+        "\x1b[u",
+        "\x1b7",
+        "\x1b8",
+        "\t",
+        "\x1b[2;3r",
+        "\x1b[H",
+        "zz",
+    ]
+)
+frame = st.lists(
+    st.one_of(segment_run(), segment_run(), segment_run(), oddity), min_size=1, max_size=8
+).map("".join)
 
 
 def fresh() -> tuple[XtermScreen, pyte.Stream]:
@@ -96,8 +124,11 @@ def assert_same(full: XtermScreen, minimal: XtermScreen) -> None:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(frames=st.lists(frame, min_size=1, max_size=8),
-       cuts=st.lists(st.integers(0, 10_000), max_size=4), erase=st.booleans())
+@given(
+    frames=st.lists(frame, min_size=1, max_size=8),
+    cuts=st.lists(st.integers(0, 10_000), max_size=4),
+    erase=st.booleans(),
+)
 def test_filtered_stream_shows_the_same_screen(
     frames: list[str], cuts: list[int], erase: bool
 ) -> None:
@@ -112,8 +143,11 @@ def test_filtered_stream_shows_the_same_screen(
 
 
 @settings(max_examples=40, deadline=None)
-@given(frames=st.lists(st.lists(segment_run(), min_size=1, max_size=8).map("".join),
-                       min_size=1, max_size=6))
+@given(
+    frames=st.lists(
+        st.lists(segment_run(), min_size=1, max_size=8).map("".join), min_size=1, max_size=6
+    )
+)
 def test_repaint_restores_a_scrambled_terminal(frames: list[str]) -> None:
     """ctrl+l: whatever garbage the terminal shows, repaint() brings back the app's screen."""
     full, full_stream = fresh()
@@ -133,8 +167,11 @@ def test_repaint_restores_a_scrambled_terminal(frames: list[str]) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(frames=st.lists(st.lists(segment_run(), min_size=1, max_size=8).map("".join),
-                       min_size=2, max_size=8))
+@given(
+    frames=st.lists(
+        st.lists(segment_run(), min_size=1, max_size=8).map("".join), min_size=2, max_size=8
+    )
+)
 def test_textual_like_frames_never_need_raw_mode(frames: list[str]) -> None:
     """The app's ordinary output stays modelled, so it is always minimal."""
     shadow = ShadowScreen(COLS, ROWS)

@@ -55,8 +55,14 @@ class App:
         env.update(TERM="xterm-256color", ORDERVIEW_OPERATOR="tester")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "orderview", "--db", str(db)],
-            stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True, cwd=ROOT,
-            start_new_session=True, preexec_fn=_take_terminal if controlling else None,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            close_fds=True,
+            cwd=ROOT,
+            start_new_session=True,
+            preexec_fn=_take_terminal if controlling else None,
         )
         os.close(slave)
         self.master: int | None = master
@@ -107,8 +113,9 @@ class App:
             time.sleep(0.05)
         cpu = _cpu_seconds(self.proc.pid)
         self.kill()
-        raise AssertionError(f"still running {EXIT_WITHIN:.0f} s after the hang-up "
-                             f"({cpu:.1f} s of CPU so far)")
+        raise AssertionError(
+            f"still running {EXIT_WITHIN:.0f} s after the hang-up ({cpu:.1f} s of CPU so far)"
+        )
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):

@@ -33,10 +33,14 @@ def cut(stream: str, cuts: list[int]) -> list[str]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(parts=st.lists(st.tuples(outside, content), max_size=4), tail=outside,
-       cuts=st.lists(st.integers(0, 400), max_size=8))
+@given(
+    parts=st.lists(st.tuples(outside, content), max_size=4),
+    tail=outside,
+    cuts=st.lists(st.integers(0, 400), max_size=8),
+)
 def test_every_paste_comes_out_whole_whatever_it_holds_and_however_the_reads_cut_it(
-        parts: list[tuple[str, str]], tail: str, cuts: list[int]) -> None:
+    parts: list[tuple[str, str]], tail: str, cuts: list[int]
+) -> None:
     stream = "".join(o + START + c + END for o, c in parts) + tail
     pieces = run(PasteFramer(HOLD), cut(stream, cuts))
     assert [text for kind, text in pieces if kind == PASTE] == [c for _, c in parts if c]

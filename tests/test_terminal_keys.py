@@ -22,15 +22,19 @@ def help_rows(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def
 
 
 async def open_edit_dialog(pilot, app) -> EditOrderScreen:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                   and app.screen.detail is not None, what="order screen")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
+        what="order screen",
+    )
     await pilot.press("e")
     await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen), what="edit dialog")
     return app.screen
 
 
-async def test_ctrl_l_repaints_inside_a_dialog(sqlite_db: Database,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_ctrl_l_repaints_inside_a_dialog(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[object] = []
     monkeypatch.setattr(app_driver, "redraw", calls.append)
     await f.add_order(sqlite_db, "ORD-1")
@@ -86,8 +90,9 @@ async def test_help_in_a_dialog_lists_the_dialogs_keys(sqlite_db: Database) -> N
 async def test_question_mark_still_types_in_the_search_box(sqlite_db: Database) -> None:
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.screen.query_one("#search").has_focus,
-                       what="orders screen")
+        await wait_for(
+            pilot, lambda: app.screen.query_one("#search").has_focus, what="orders screen"
+        )
         await pilot.press("a", "question_mark")
         await pilot.pause()
         assert app.screen.query_one("#search").value == "a?"

@@ -33,8 +33,9 @@ def start(demo: Path, tmp_path: Path) -> PtyApp:
 
 
 @pytest.mark.parametrize("where", ["search box", "order screen"])
-def test_a_paste_holding_escape_and_keys_deletes_nothing(demo: Path, tmp_path: Path,
-                                                         where: str) -> None:
+def test_a_paste_holding_escape_and_keys_deletes_nothing(
+    demo: Path, tmp_path: Path, where: str
+) -> None:
     before = counts(demo)
     target = order_ids(demo)[4]
     # Each ESC-led run stays under the parser's 32-character limit: clear the box and open
@@ -47,8 +48,7 @@ def test_a_paste_holding_escape_and_keys_deletes_nothing(demo: Path, tmp_path: P
             screen = app.wait_for(lambda text: f"x␛␕{target}" in text, "the paste as text")
         else:
             app.send(b"\x15" + target.encode() + b"\r")
-            app.wait_for(lambda text: "Delete" in text and "Search" not in text,
-                         "the order screen")
+            app.wait_for(lambda text: "Delete" in text and "Search" not in text, "the order screen")
             app.wait_quiet()
             app.send(paste(delete_it))
         app.wait_quiet(1.5)
@@ -65,8 +65,9 @@ def test_a_pasted_escape_lands_in_the_search_box_as_text(demo: Path, tmp_path: P
     app = start(demo, tmp_path)
     try:
         app.send(paste("ab\x1bq\x1b[201;5~cd\x1b[200~ef\x1b[A\x9bgh"))
-        screen = app.wait_for(lambda text: "ab␛q␛[201;5~cd␛[200~ef␛[A" in text,
-                              "the paste drawn in the search box")
+        screen = app.wait_for(
+            lambda text: "ab␛q␛[201;5~cd␛[200~ef␛[A" in text, "the paste drawn in the search box"
+        )
         assert app.alive
     finally:
         app.close()
@@ -90,8 +91,7 @@ def test_a_paste_without_its_end_marker_ends_and_stays_text(demo: Path, tmp_path
     assert counts(demo) == before
 
 
-def test_a_latin1_byte_typed_into_a_dialog_keeps_the_session(demo: Path,
-                                                             tmp_path: Path) -> None:
+def test_a_latin1_byte_typed_into_a_dialog_keeps_the_session(demo: Path, tmp_path: Path) -> None:
     """A Latin-1 terminal sends ``é`` as the single byte 0xE9: decoded with a replacement
     character, the dialog stays open with what was typed."""
     target = order_ids(demo)[2]

@@ -33,14 +33,60 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminal
 PASTE_IDLE = 2.0  # orderview.terminal.paste.PASTE_IDLE: a cut paste ends after this long
 
 LETTERS = "abcdefghijklmnoprstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # no q: it quits the list
-KEYS = [*LETTERS, *" -_./,?=@[]{}'\"\\|<>;:!#$%&*+()~`", *"1234", "é", "\t", "\r", "\n",
-        "\x7f", "\x08", "\x01", "\x05", "\x0b", "\x15", "\x17", "\x13", "\x12", "\x0e",
-        "\x03", "\x1a", "\x00", "\x0c"]
-SEQUENCES = ["\x1b", "\x1b\x1b", "\x1b[A", "\x1b[B", "\x1b[C", "\x1b[D", "\x1b[H", "\x1b[F",
-             "\x1b[2~", "\x1b[3~", "\x1b[5~", "\x1b[6~", "\x1bOP", "\x1b[15~", "\x1b[Z",
-             "\x1b[1;5A", "\x1b[1;2C", "\x1ba", "\x1b[<64;11;5M", "\x1b[<65;3;3M",
-             "\x1b[<35;21;11M", "\x1b[I", "\x1b[O", "\x1b[201~", "\x9b", "\x1b]2;x\x07",
-             "\x1b[?1;2c", "\x1b[13u", "\x1b[27;5;13~"]
+KEYS = [
+    *LETTERS,
+    *" -_./,?=@[]{}'\"\\|<>;:!#$%&*+()~`",
+    *"1234",
+    "é",
+    "\t",
+    "\r",
+    "\n",
+    "\x7f",
+    "\x08",
+    "\x01",
+    "\x05",
+    "\x0b",
+    "\x15",
+    "\x17",
+    "\x13",
+    "\x12",
+    "\x0e",
+    "\x03",
+    "\x1a",
+    "\x00",
+    "\x0c",
+]
+SEQUENCES = [
+    "\x1b",
+    "\x1b\x1b",
+    "\x1b[A",
+    "\x1b[B",
+    "\x1b[C",
+    "\x1b[D",
+    "\x1b[H",
+    "\x1b[F",
+    "\x1b[2~",
+    "\x1b[3~",
+    "\x1b[5~",
+    "\x1b[6~",
+    "\x1bOP",
+    "\x1b[15~",
+    "\x1b[Z",
+    "\x1b[1;5A",
+    "\x1b[1;2C",
+    "\x1ba",
+    "\x1b[<64;11;5M",
+    "\x1b[<65;3;3M",
+    "\x1b[<35;21;11M",
+    "\x1b[I",
+    "\x1b[O",
+    "\x1b[201~",
+    "\x9b",
+    "\x1b]2;x\x07",
+    "\x1b[?1;2c",
+    "\x1b[13u",
+    "\x1b[27;5;13~",
+]
 # Cut short (a cut marker only as far as it holds no 0: the key parser gives up on it and
 # types its characters).
 CUT = [s[:n] for s in ("\x1b[1;5A", "\x1b[<64;11;5M", "\x1b]2;t") for n in range(1, len(s))]
@@ -59,24 +105,25 @@ def attacks(ids: list[str]) -> st.SearchStrategy[bytes]:
     """What a hostile clipboard holds: after a line break (a one-line box keeps only the first
     line), ESC and the keys that open an order, open Delete, type its Order ID and confirm."""
     return st.sampled_from(ids).map(
-        lambda i: f"\r\x1b\x15{i}\r\x1bD\x1b\x15{i}\r\x1b\x15{i}\rD{i}\r".encode())
+        lambda i: f"\r\x1b\x15{i}\r\x1bD\x1b\x15{i}\r\x1b\x15{i}\rD{i}\r".encode()
+    )
 
 
 def pastes(ids: list[str]) -> st.SearchStrategy[bytes]:
-    text = st.text(st.characters(blacklist_characters="0", blacklist_categories=("Cs",)),
-                   max_size=30).map(str.encode)
+    text = st.text(
+        st.characters(blacklist_characters="0", blacklist_categories=("Cs",)), max_size=30
+    ).map(str.encode)
     nested = st.just(b"\n" + PASTE_START)  # a second start marker (on a later line: it has 0s)
-    body = st.lists(st.one_of(text, typing, attacks(ids), nested),
-                    max_size=5).map(b"".join)
+    body = st.lists(st.one_of(text, typing, attacks(ids), nested), max_size=5).map(b"".join)
     return st.tuples(body, st.booleans()).map(
-        lambda p: PASTE_START + p[0] + (PASTE_END if p[1] else b""))
+        lambda p: PASTE_START + p[0] + (PASTE_END if p[1] else b"")
+    )
 
 
 def writes(ids: list[str]) -> st.SearchStrategy[list[tuple[bytes, float]]]:
     """Bursts (what one read of the terminal returns) and the pause after each."""
     burst = st.lists(st.one_of(typing, pastes(ids)), min_size=1, max_size=4).map(b"".join)
-    return st.lists(st.tuples(burst, st.sampled_from([0.0, 0.05, 0.3])), min_size=3,
-                    max_size=8)
+    return st.lists(st.tuples(burst, st.sampled_from([0.0, 0.05, 0.3])), min_size=3, max_size=8)
 
 
 def contents(db: Path) -> tuple[set[int], set[int]]:
@@ -97,8 +144,12 @@ def test_random_terminal_input_never_ends_the_session_or_deletes(template: Path)
     ids = order_ids(template)
     assert all("0" in i for i in ids)  # see the module docstring
 
-    @settings(max_examples=4, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=4,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(stream=writes(ids))
     def check(stream: list[tuple[bytes, float]]) -> None:
         with tempfile.TemporaryDirectory() as folder:

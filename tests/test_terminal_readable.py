@@ -19,8 +19,11 @@ async def test_edit_order_flags_show_their_state_without_colour(sqlite_db: Datab
     await f.add_order(sqlite_db, "ORD-1", is_test=True, is_trial=False)
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                       and app.screen.detail is not None, what="order screen")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
+            what="order screen",
+        )
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen), what="dialog")
         await pilot.pause()
@@ -42,10 +45,16 @@ async def test_dialogs_do_not_dim_what_lies_behind(sqlite_db: Database) -> None:
     await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                       and app.screen.detail is not None, what="order screen")
-        for key, kind in (("e", EditOrderScreen), ("question_mark", HelpScreen),
-                          ("i", IssueWizard)):
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
+            what="order screen",
+        )
+        for key, kind in (
+            ("e", EditOrderScreen),
+            ("question_mark", HelpScreen),
+            ("i", IssueWizard),
+        ):
             await pilot.press(key)
             await wait_for(pilot, lambda kind=kind: isinstance(app.screen, kind), what=key)
             assert app.screen.styles.background.a == 0, kind.__name__

@@ -52,8 +52,7 @@ def test_order_id_and_enter_typed_at_start_open_the_order(demo: tuple[Path, str]
         term.close()
 
 
-def test_a_search_typed_the_moment_the_list_shows_opens_the_order(
-        demo: tuple[Path, str]) -> None:
+def test_a_search_typed_the_moment_the_list_shows_opens_the_order(demo: tuple[Path, str]) -> None:
     db, store_id = demo
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERVIEW_", "TEXTUAL"))}
     env.update(TERM="xterm-256color", ORDERVIEW_OPERATOR="tester")

@@ -37,8 +37,11 @@ from textual.widgets import Checkbox, Input, TextArea
 from textual.worker import WorkerFailed
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = {"orderview": "orderview", "screens": "orderview.screens",
-            "widgets": "orderview.widgets"}
+PACKAGES = {
+    "orderview": "orderview",
+    "screens": "orderview.screens",
+    "widgets": "orderview.widgets",
+}
 DOOR = "widgets/textual_internals.py"
 VERSION = textual.__version__
 
@@ -49,11 +52,14 @@ OURS_ELSEWHERE = {
     ("widgets/status_line.py", "_set"),  # StatusLine._set, on another StatusLine
 }
 # Documented in the door module's docstring as staying where they are (LinuxDriver state).
-UNGATHERED = {("widgets/session_driver.py", name)
-              for name in ("_app", "_file", "_loop", "_writer_thread", "_debug")} | {
-    ("widgets/shadow_driver.py", name) for name in ("_app", "_writer_thread",
-                                                    "_get_terminal_size")}
+UNGATHERED = {
+    ("widgets/session_driver.py", name)
+    for name in ("_app", "_file", "_loop", "_writer_thread", "_debug")
+} | {
+    ("widgets/shadow_driver.py", name) for name in ("_app", "_writer_thread", "_get_terminal_size")
+}
 DRIVER_PRIVATES = {name for _, name in UNGATHERED}
+
 
 def _private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
@@ -69,8 +75,13 @@ def _defined(tree: ast.AST) -> Iterator[str]:
             yield node.attr
     for scope in [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.ClassDef))]:
         for statement in getattr(scope, "body", ()):
-            targets = (statement.targets if isinstance(statement, ast.Assign)
-                       else [statement.target] if isinstance(statement, ast.AnnAssign) else [])
+            targets = (
+                statement.targets
+                if isinstance(statement, ast.Assign)
+                else [statement.target]
+                if isinstance(statement, ast.AnnAssign)
+                else []
+            )
             yield from (t.id for t in targets if isinstance(t, ast.Name))
 
 
@@ -94,8 +105,7 @@ def textual_instance_privates() -> dict[tuple[str, str], frozenset[str]]:
         module = module.removesuffix(".__init__")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ClassDef):
-                out[(module, node.name)] = frozenset(
-                    n for n in _defined(node) if _private(n))
+                out[(module, node.name)] = frozenset(n for n in _defined(node) if _private(n))
     return out
 
 
@@ -105,7 +115,8 @@ def textual_base_has(cls: type, name: str) -> bool:
         if not base.__module__.startswith("textual"):
             continue
         if name in vars(base) or name in textual_instance_privates().get(
-                (base.__module__, base.__qualname__), ()):
+            (base.__module__, base.__qualname__), ()
+        ):
             return True
     return False
 
@@ -130,25 +141,37 @@ def scan(path: str, source: str, resolve: Callable[[str], type | None]) -> list[
         if isinstance(node, ast.ClassDef):
             cls = resolve(".".join((*classes, node.name)))
             for item in node.body:
-                if (isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
-                        and _private(item.name) and not item.name.startswith("_on_")
-                        and cls is not None and textual_base_has(cls, item.name)):
-                    found.append(Finding(path, item.lineno, item.name,
-                                         "overrides a Textual private"))
+                if (
+                    isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                    and _private(item.name)
+                    and not item.name.startswith("_on_")
+                    and cls is not None
+                    and textual_base_has(cls, item.name)
+                ):
+                    found.append(
+                        Finding(path, item.lineno, item.name, "overrides a Textual private")
+                    )
             for child in ast.iter_child_nodes(node):
                 visit(child, (*classes, node.name))
             return
         if isinstance(node, ast.Import | ast.ImportFrom):
-            modules = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                       else [node.module or ""])
+            modules = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+            )
             for module in modules:
                 parts = module.split(".")
                 if parts[0] == "textual" and any(_private(p) for p in parts):
                     found.append(Finding(path, node.lineno, module, "imports a private module"))
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id in {"getattr", "setattr", "hasattr", "delattr"}
-                and len(node.args) > 1 and isinstance(node.args[1], ast.Constant)
-                and node.args[1].value in privates):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in {"getattr", "setattr", "hasattr", "delattr"}
+            and len(node.args) > 1
+            and isinstance(node.args[1], ast.Constant)
+            and node.args[1].value in privates
+        ):
             found.append(Finding(path, node.lineno, node.args[1].value, "reached by name"))
         if isinstance(node, ast.Attribute) and _private(node.attr) and node.attr in privates:
             finding = judge(node, classes)
@@ -160,8 +183,11 @@ def scan(path: str, source: str, resolve: Callable[[str], type | None]) -> list[
     def judge(node: ast.Attribute, classes: tuple[str, ...]) -> str | None:
         receiver = node.value
         on_self = isinstance(receiver, ast.Name) and receiver.id in {"self", "cls"}
-        on_super = (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name)
-                    and receiver.func.id == "super")
+        on_super = (
+            isinstance(receiver, ast.Call)
+            and isinstance(receiver.func, ast.Name)
+            and receiver.func.id == "super"
+        )
         if on_self or on_super:
             cls = resolve(".".join(classes)) if classes else None
             if cls is None:
@@ -192,22 +218,31 @@ def _resolver(module_name: str) -> Callable[[str], type | None]:
 
 
 def our_modules() -> list[Path]:
-    return sorted(p for d in PACKAGES for p in (ROOT / d).rglob("*.py")
-                  if p.relative_to(ROOT).as_posix() != DOOR)
+    return sorted(
+        p
+        for d in PACKAGES
+        for p in (ROOT / d).rglob("*.py")
+        if p.relative_to(ROOT).as_posix() != DOOR
+    )
 
 
 def test_only_the_door_module_touches_textual_privates() -> None:
     findings = all_findings()
-    assert not findings, ("Textual private API outside widgets/textual_internals.py (add a "
-                          "function there):\n" + "\n".join(map(str, findings)))
+    assert not findings, (
+        "Textual private API outside widgets/textual_internals.py (add a "
+        "function there):\n" + "\n".join(map(str, findings))
+    )
 
 
 def all_findings() -> list[Finding]:
     return [
         finding
         for path in our_modules()
-        for finding in scan(path.relative_to(ROOT).as_posix(), path.read_text(encoding="utf-8"),
-                            _resolver(_module_name(path)))
+        for finding in scan(
+            path.relative_to(ROOT).as_posix(),
+            path.read_text(encoding="utf-8"),
+            _resolver(_module_name(path)),
+        )
     ]
 
 
@@ -220,7 +255,7 @@ def test_every_exception_is_still_needed(monkeypatch: pytest.MonkeyPatch) -> Non
     assert exceptions <= flagged, sorted(exceptions - flagged)
 
 
-PLANTED = '''
+PLANTED = """
 from textual._xterm_parser import XTermParser
 from textual.widgets import Input, Static
 
@@ -243,7 +278,7 @@ def elsewhere(app, event):
 class Plain:
     def __init__(self):
         self._timer = None
-'''
+"""
 
 
 def test_the_scan_flags_a_planted_example() -> None:
@@ -271,7 +306,7 @@ def test_the_scan_flags_a_planted_example() -> None:
 
 
 def changed(name: str, where: str) -> str:
-    return (f"Textual {VERSION} changed {name}: see widgets/textual_internals.py::{where}")
+    return f"Textual {VERSION} changed {name}: see widgets/textual_internals.py::{where}"
 
 
 def takes(func: Any, *params: str) -> bool:
@@ -308,16 +343,16 @@ def test_canary_parser_timeout() -> None:
 
 
 async def test_canary_app_display_and_batch_count() -> None:
-    assert takes(App._display, "self", "screen", "renderable"), changed("App._display",
-                                                                        "AppHooks")
+    assert takes(App._display, "self", "screen", "renderable"), changed("App._display", "AppHooks")
     app = Probe()
     async with app.run_test() as pilot:
         assert isinstance(app._batch_count, int), changed("App._batch_count", "AppHooks")
         app.frames.clear()
         app.refresh()
         await pilot.pause()
-        assert app.screen in app.frames, changed("App._display (not called per frame)",
-                                                 "AppHooks.frame_shown")
+        assert app.screen in app.frames, changed(
+            "App._display (not called per frame)", "AppHooks.frame_shown"
+        )
         with app.batch_update():
             app.frames.clear()
             app._display(app.screen, Text("x"))
@@ -325,8 +360,10 @@ async def test_canary_app_display_and_batch_count() -> None:
 
 
 async def test_canary_handle_exception_and_exit_renderables() -> None:
-    assert takes(App._handle_exception, "self", "error"), changed("App._handle_exception",
-                                                                  "AppHooks")
+    assert takes(App._handle_exception, "self", "error"), changed(
+        "App._handle_exception", "AppHooks"
+    )
+
     async def lookup() -> None:
         raise KeyError("missing")
 
@@ -337,18 +374,22 @@ async def test_canary_handle_exception_and_exit_renderables() -> None:
             await worker.wait()
         await pilot.pause()
         assert app.is_running and isinstance(app.errors[0].error, KeyError), changed(
-            "App._handle_exception", "AppHooks._handle_exception")
-        assert isinstance(app._exit_renderables, list), changed("App._exit_renderables",
-                                                                "AppHooks._handle_exception")
+            "App._handle_exception", "AppHooks._handle_exception"
+        )
+        assert isinstance(app._exit_renderables, list), changed(
+            "App._exit_renderables", "AppHooks._handle_exception"
+        )
     crashing = Probe()
     with contextlib.suppress(ZeroDivisionError):
         async with crashing.run_test() as pilot:
             crashing.call_later(lambda: 1 / 0)  # not taken: the app ends, nothing to print
             await pilot.pause()
     assert isinstance(crashing.errors[0], ZeroDivisionError), changed(
-        "App._handle_exception", "AppHooks._handle_exception")
+        "App._handle_exception", "AppHooks._handle_exception"
+    )
     assert crashing._exit_renderables == [] and crashing.return_code == 1, changed(
-        "App._handle_exception / App._exit_renderables", "AppHooks._handle_exception")
+        "App._handle_exception / App._exit_renderables", "AppHooks._handle_exception"
+    )
 
 
 class Counted(door.ForwardHook, Input):
@@ -364,7 +405,8 @@ async def test_canary_forward_event() -> None:
 
     for owner in (Widget, Screen):
         assert takes(owner._forward_event, "self", "event"), changed(
-            f"{owner.__name__}._forward_event", "ForwardHook / forward_event")
+            f"{owner.__name__}._forward_event", "ForwardHook / forward_event"
+        )
     box = Counted()
     app = Probe(box)
     async with app.run_test() as pilot:
@@ -385,7 +427,8 @@ class Shown(door.DrawnValueHook, Input):
 
 async def test_canary_input_value() -> None:
     assert isinstance(inspect.getattr_static(Input, "_value"), property), changed(
-        "Input._value", "DrawnValueHook / input_rendered_value")
+        "Input._value", "DrawnValueHook / input_rendered_value"
+    )
     box = Shown()
     app = Probe(box, Input(id="plain"))
     async with app.run_test() as pilot:
@@ -393,10 +436,12 @@ async def test_canary_input_value() -> None:
         app.query_one("#plain", Input).value = "plain"
         await pilot.pause()
         assert "drawn" in box.render_line(0).text and box.value == "typed", changed(
-            "Input._value", "DrawnValueHook")
+            "Input._value", "DrawnValueHook"
+        )
         plain = app.query_one("#plain", Input)
         assert door.input_rendered_value(plain).plain.startswith("plain"), changed(
-            "Input._value", "input_rendered_value")
+            "Input._value", "input_rendered_value"
+        )
 
 
 class Blank(door.BlankUntickedMark, Checkbox):
@@ -407,20 +452,21 @@ async def test_canary_checkbox_button() -> None:
     from textual.widgets._toggle_button import ToggleButton
 
     assert isinstance(inspect.getattr_static(ToggleButton, "_button"), property), changed(
-        "ToggleButton._button", "BlankUntickedMark")
+        "ToggleButton._button", "BlankUntickedMark"
+    )
     box = Blank("x")
     app = Probe(box)
     async with app.run_test() as pilot:
         await pilot.pause()
-        assert box._button.plain.strip(" ▐▌") == "", changed("ToggleButton._button",
-                                                             "BlankUntickedMark")
+        assert box._button.plain.strip(" ▐▌") == "", changed(
+            "ToggleButton._button", "BlankUntickedMark"
+        )
         box.value = True
         assert "X" in box._button.plain, changed("ToggleButton._button", "BlankUntickedMark")
 
 
 async def test_canary_text_area_key_handler_and_component_styles() -> None:
-    assert takes(TextArea._on_key, "self", "event"), changed("TextArea._on_key",
-                                                             "run_key_handler")
+    assert takes(TextArea._on_key, "self", "event"), changed("TextArea._on_key", "run_key_handler")
     area = TextArea()
     app = Probe(area)
     async with app.run_test() as pilot:
@@ -428,11 +474,13 @@ async def test_canary_text_area_key_handler_and_component_styles() -> None:
         await door.run_key_handler(TextArea, area, events.Key("z", "z"))
         assert area.text == "z", changed("TextArea._on_key", "run_key_handler")
         assert door.has_component_style(area, "text-area--gutter"), changed(
-            "DOMNode._component_styles", "has_component_style")
+            "DOMNode._component_styles", "has_component_style"
+        )
         area.remove()
         await pilot.pause()
         assert not door.has_component_style(area, "text-area--gutter"), changed(
-            "DOMNode._component_styles (kept after removal)", "has_component_style")
+            "DOMNode._component_styles (kept after removal)", "has_component_style"
+        )
 
 
 def test_canary_event_sender() -> None:
@@ -450,14 +498,18 @@ async def test_canary_bindings() -> None:
         bindings = door.node_bindings(box)
         assert isinstance(bindings, BindingsMap), changed("DOMNode._bindings", "node_bindings")
         assert bindings.key_to_bindings["backspace"][0].action == "delete_left", changed(
-            "DOMNode._bindings", "node_bindings")
-        assert ("backspace", bindings.key_to_bindings["backspace"][0]) in list(bindings), \
-            changed("BindingsMap iteration", "node_bindings")
+            "DOMNode._bindings", "node_bindings"
+        )
+        assert ("backspace", bindings.key_to_bindings["backspace"][0]) in list(bindings), changed(
+            "BindingsMap iteration", "node_bindings"
+        )
         chain = door.modal_binding_chain(app.screen)
         assert chain[0][0] is box and isinstance(chain[0][1], BindingsMap), changed(
-            "Screen._modal_binding_chain", "modal_binding_chain")
+            "Screen._modal_binding_chain", "modal_binding_chain"
+        )
         assert any(node is app for node, _ in chain), changed(
-            "Screen._modal_binding_chain", "modal_binding_chain")
+            "Screen._modal_binding_chain", "modal_binding_chain"
+        )
 
 
 async def test_canary_driver_and_full_frame() -> None:
@@ -466,9 +518,9 @@ async def test_canary_driver_and_full_frame() -> None:
         driver = door.app_driver(app)
         assert driver is not None and driver.is_headless, changed("App._driver", "app_driver")
         app.frames.clear()
-        assert door.render_full_frame(app), changed("Screen._compositor.render_update / "
-                                                    "App._background_screens",
-                                                    "render_full_frame")
+        assert door.render_full_frame(app), changed(
+            "Screen._compositor.render_update / App._background_screens", "render_full_frame"
+        )
         await pilot.pause()
         assert app.frames[:1] == [app.screen], changed("App._display", "render_full_frame")
 
@@ -481,9 +533,11 @@ async def test_canary_linux_driver_state() -> None:
     for name in DRIVER_PRIVATES:
         assert hasattr(driver, name), changed(f"LinuxDriver.{name}", "(module docstring)")
     assert driver._app is not None and driver._loop is asyncio.get_running_loop(), changed(
-        "LinuxDriver._app/_loop", "(module docstring)")
-    assert callable(driver._get_terminal_size), changed("LinuxDriver._get_terminal_size",
-                                                        "(module docstring)")
+        "LinuxDriver._app/_loop", "(module docstring)"
+    )
+    assert callable(driver._get_terminal_size), changed(
+        "LinuxDriver._get_terminal_size", "(module docstring)"
+    )
 
 
 class Base(Input):
@@ -508,4 +562,5 @@ async def test_canary_on_handlers_run_along_the_mro() -> None:
         box.focus()
         await pilot.press("q")
         assert box.seen == ["sub", "base"] and box.value == "q", changed(
-            "the dispatch of _on_<event> handlers", "(module docstring)")
+            "the dispatch of _on_<event> handlers", "(module docstring)"
+        )

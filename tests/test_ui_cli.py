@@ -18,8 +18,14 @@ def runs(monkeypatch) -> list[dict[str, object]]:  # type: ignore[no-untyped-def
     started: list[dict[str, object]] = []
 
     async def fake_run_async(self, **kwargs):  # type: ignore[no-untyped-def]
-        started.append({"open_store_id": self.open_store_id, "operator": self.operator,
-                        "mouse": kwargs.get("mouse"), "animation": self.animation_level})
+        started.append(
+            {
+                "open_store_id": self.open_store_id,
+                "operator": self.operator,
+                "mouse": kwargs.get("mouse"),
+                "animation": self.animation_level,
+            }
+        )
 
     monkeypatch.setattr(app_module.OrderviewApp, "run_async", fake_run_async)
     return started
@@ -47,15 +53,17 @@ def test_open_unknown_order_is_one_line_error_without_ui(sqlite_path, runs, caps
 def test_open_known_order_starts_app_on_it(sqlite_path, runs) -> None:
     seed(sqlite_path)
     assert main(["open", "ORD-1001", "--db", str(sqlite_path), "--operator", "ann"]) == 0
-    assert runs == [{"open_store_id": "ORD-1001", "operator": "ann", "mouse": True,
-                     "animation": "none"}]
+    assert runs == [
+        {"open_store_id": "ORD-1001", "operator": "ann", "mouse": True, "animation": "none"}
+    ]
 
 
 def test_default_command_starts_on_the_orders_screen(sqlite_path, runs, monkeypatch) -> None:
     monkeypatch.setenv("ORDERVIEW_MOUSE", "false")
     assert main(["--db", str(sqlite_path)]) == 0
-    assert runs == [{"open_store_id": None, "operator": "tester", "mouse": False,
-                     "animation": "none"}]
+    assert runs == [
+        {"open_store_id": None, "operator": "tester", "mouse": False, "animation": "none"}
+    ]
 
 
 def test_stylesheet_ships_inside_the_installed_packages() -> None:

@@ -43,13 +43,17 @@ async def test_delete_dialog_shows_the_new_preview_and_deletes_nothing(sqlite_db
         assert "1 license and 0 license manager assignments" in text_of(dialog, "#delete-what")
 
         # Another desk, while the operator types the Order ID:
-        await issuing.issue_licenses(db, "bob", order, [LineInput(product_id=product,
-                                                                  quantity=1000)])
+        await issuing.issue_licenses(
+            db, "bob", order, [LineInput(product_id=product, quantity=1000)]
+        )
         await f.add_manager(db, order, "late@example.com")
 
         await pilot.press(*"ORD-1001", "enter")
-        await wait_for(pilot, lambda: "changed after this dialog showed it"
-                       in text_of(dialog, "#delete-message"), what="the refusal")
+        await wait_for(
+            pilot,
+            lambda: "changed after this dialog showed it" in text_of(dialog, "#delete-message"),
+            what="the refusal",
+        )
         assert app.screen is dialog and not dialog.blocked
         what = text_of(dialog, "#delete-what")
         assert "1,001 licenses and 1 license manager assignment" in what
@@ -72,8 +76,9 @@ async def test_delete_dialog_shows_the_new_preview_and_deletes_nothing(sqlite_db
 async def test_remove_manager_asks_again_with_their_new_state(sqlite_db) -> None:
     db = sqlite_db
     order = await f.add_order(db, "ORD-1")
-    added = await managers.add_manager(db, MAIL, order, {"email": "m@example.com",
-                                                         "send_invite": False}, actor="a")
+    added = await managers.add_manager(
+        db, MAIL, order, {"email": "m@example.com", "send_invite": False}, actor="a"
+    )
     app = make_app(db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_managers_tab(app, pilot)
@@ -87,8 +92,11 @@ async def test_remove_manager_asks_again_with_their_new_state(sqlite_db) -> None
         await managers.resend_invite(db, MAIL, added.assignment_id, version=None, actor="bob")
 
         await pilot.press("y")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen)
-                       and app.screen is not first, what="asked again")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ConfirmScreen) and app.screen is not first,
+            what="asked again",
+        )
         shown = screen_text(app)
         assert "changed after you were asked" in shown
         assert "1 unsent email(s) to them about this order are cancelled" in shown
@@ -114,7 +122,8 @@ async def test_delete_dialog_says_what_changed_since_the_order_was_loaded(sqlite
         await wait_for(pilot, lambda: dialog.preview is not None, what="preview read")
         assert "6 licenses" in text_of(dialog, "#delete-what")
         assert "Changed since the order was loaded (licenses 1 → 6)" in text_of(
-            dialog, "#delete-message")
+            dialog, "#delete-message"
+        )
         await pilot.press(*"ORD-1001", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen), what="deleted")
     assert await count(db, License, License.order_id == order) == 0

@@ -48,8 +48,9 @@ def assert_centred(screen: Screen, width: int) -> None:  # type: ignore[type-arg
 
 async def opened(pilot: Pilot, app: OrderviewApp, key: str, kind: type) -> Screen:  # type: ignore[type-arg]
     await pilot.press(key)
-    await wait_for(pilot, lambda: isinstance(app.screen, kind) and app.screen.is_mounted,
-                   what=kind.__name__)
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, kind) and app.screen.is_mounted, what=kind.__name__
+    )
     await pilot.pause()
     return app.screen
 
@@ -70,14 +71,25 @@ async def test_every_dialog_is_a_box_centred_on_the_screen(sqlite_db, size) -> N
     width = size[0]
     async with app.run_test(size=size) as pilot:
         await loaded_order(pilot, app)
-        for key, kind in (("e", EditOrderScreen), ("c", CustomerEditScreen),
-                          ("h", HistoryScreen), ("i", IssueWizard), ("x", ExportScreen),
-                          ("D", DeleteOrderScreen), ("question_mark", HelpScreen)):
+        for key, kind in (
+            ("e", EditOrderScreen),
+            ("c", CustomerEditScreen),
+            ("h", HistoryScreen),
+            ("i", IssueWizard),
+            ("x", ExportScreen),
+            ("D", DeleteOrderScreen),
+            ("question_mark", HelpScreen),
+        ):
             assert_centred(await opened(pilot, app, key, kind), width)
             await back(pilot, app, OrderScreen)
         await pilot.press("4")
-        await wait_for(pilot, lambda: app.screen.pane("managers") is not None
-                       and app.focused is app.screen.pane("managers").table)
+        await wait_for(
+            pilot,
+            lambda: (
+                app.screen.pane("managers") is not None
+                and app.focused is app.screen.pane("managers").table
+            ),
+        )
         for key, kind in (("a", ManagerDialog), ("R", ConfirmScreen)):
             assert_centred(await opened(pilot, app, key, kind), width)
             await back(pilot, app, OrderScreen)

@@ -42,8 +42,9 @@ async def press_c(pilot, app, kind):  # type: ignore[no-untyped-def]
 
 async def test_add_existing_customer_by_search_and_enter(sqlite_db) -> None:
     await f.add_customer(sqlite_db, "ada@example.com")
-    grace = await f.add_customer(sqlite_db, "grace@navy.example", first_name="Grace",
-                                 last_name="Hopper", company_name="Navy")
+    grace = await f.add_customer(
+        sqlite_db, "grace@navy.example", first_name="Grace", last_name="Hopper", company_name="Navy"
+    )
     oid = await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
@@ -54,8 +55,11 @@ async def test_add_existing_customer_by_search_and_enter(sqlite_db) -> None:
         await pilot.press(*"hopp")
         await wait_for(pilot, lambda: [c.id for c in picker.results] == [grace], what="match")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is screen and screen.detail.customer is not None,
-                       what="linked")
+        await wait_for(
+            pilot,
+            lambda: app.screen is screen and screen.detail.customer is not None,
+            what="linked",
+        )
         await see(pilot, app, "grace@navy.example")
     detail = await orders.get_order(sqlite_db, oid)
     assert detail.customer is not None and detail.customer.id == grace
@@ -83,11 +87,20 @@ async def test_create_new_customer_with_every_field(sqlite_db) -> None:
                 value = value[-2:]
             await pilot.press(*value)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.screen is screen and screen.detail.customer is not None,
-                       what="created and linked")
+        await wait_for(
+            pilot,
+            lambda: app.screen is screen and screen.detail.customer is not None,
+            what="created and linked",
+        )
         assert screen.query_one("#order-tabs").active == "customer"
-        await wait_for(pilot, lambda: screen.query_one("#order-status").text
-                       == f"Added customer {NEW['email']} to order ORD-1.", what="says so")
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.query_one("#order-status").text
+                == f"Added customer {NEW['email']} to order ORD-1."
+            ),
+            what="says so",
+        )
     detail = await orders.get_order(sqlite_db, oid)
     c = detail.customer
     assert c is not None
@@ -100,8 +113,14 @@ async def test_create_new_customer_with_every_field(sqlite_db) -> None:
 async def test_customer_validation_errors_per_field_and_nothing_saved(sqlite_db) -> None:
     oid = await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db, open_store_id="ORD-1")
-    bad = {"email": "not-an-email", "phone": "call me", "postcode": "#1", "country": "XX",
-           "first_name": "n" * 101, "city": "line\nbreak"}
+    bad = {
+        "email": "not-an-email",
+        "phone": "call me",
+        "postcode": "#1",
+        "country": "XX",
+        "first_name": "n" * 101,
+        "city": "line\nbreak",
+    }
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
         await press_c(pilot, app, CustomerPickScreen)
@@ -138,17 +157,26 @@ async def test_edit_customer_says_who_shares_it_and_saves(sqlite_db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded_order(pilot, app)
         form = await press_c(pilot, app, CustomerEditScreen)
-        await wait_for(pilot, lambda: "2 other orders share this customer" in screen_text(app),
-                       what="shared count")
+        await wait_for(
+            pilot,
+            lambda: "2 other orders share this customer" in screen_text(app),
+            what="shared count",
+        )
         assert form.query_one("#field-company_name", FormField).value == "Analytical Engines Ltd"
         form.query_one("#city").focus()
         await pilot.pause()
         await pilot.press(*"London", "tab", "tab", "tab", *"de")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.screen is screen
-                       and screen.detail.customer.city == "London", what="saved")
-        await wait_for(pilot, lambda: screen.query_one("#order-status").text
-                       == "Saved customer ada@example.com.", what="the save says so")
+        await wait_for(
+            pilot,
+            lambda: app.screen is screen and screen.detail.customer.city == "London",
+            what="saved",
+        )
+        await wait_for(
+            pilot,
+            lambda: screen.query_one("#order-status").text == "Saved customer ada@example.com.",
+            what="the save says so",
+        )
     view = await customers.get_customer(sqlite_db, cid)
     assert (view.city, view.country, view.version) == ("London", "DE", 2)
     event = (await audit.order_history(sqlite_db, oid)).items[0]
@@ -158,8 +186,9 @@ async def test_edit_customer_says_who_shares_it_and_saves(sqlite_db) -> None:
 
 async def test_relink_to_another_customer(sqlite_db) -> None:
     ada = await f.add_customer(sqlite_db, "ada@example.com")
-    bob = await f.add_customer(sqlite_db, "bob@example.com", first_name="Bob",
-                               last_name="Builder", company_name="Bob & Co")
+    bob = await f.add_customer(
+        sqlite_db, "bob@example.com", first_name="Bob", last_name="Builder", company_name="Bob & Co"
+    )
     oid = await f.add_order(sqlite_db, "ORD-1", customer_id=ada)
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
@@ -172,10 +201,19 @@ async def test_relink_to_another_customer(sqlite_db) -> None:
         await pilot.press(*"bob")
         await wait_for(pilot, lambda: [c.id for c in picker.results] == [bob], what="match")
         await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: app.screen is screen
-                       and screen.detail.customer.id == bob, what="relinked")
-        await wait_for(pilot, lambda: screen.query_one("#order-status").text
-                       == "Order ORD-1 now has customer bob@example.com.", what="says so")
+        await wait_for(
+            pilot,
+            lambda: app.screen is screen and screen.detail.customer.id == bob,
+            what="relinked",
+        )
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.query_one("#order-status").text
+                == "Order ORD-1 now has customer bob@example.com."
+            ),
+            what="says so",
+        )
     detail = await orders.get_order(sqlite_db, oid)
     assert detail.customer is not None and detail.customer.id == bob
     event = (await audit.order_history(sqlite_db, oid)).items[0]
@@ -198,8 +236,9 @@ async def test_unlink_asks_first(sqlite_db) -> None:
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.press("y")
-        await wait_for(pilot, lambda: app.screen is screen and screen.detail.customer is None,
-                       what="unlinked")
+        await wait_for(
+            pilot, lambda: app.screen is screen and screen.detail.customer is None, what="unlinked"
+        )
         await see(pilot, app, "No customer")
         await see(pilot, app, "Unlinked customer ada@example.com from order ORD-1.")
     assert (await orders.get_order(sqlite_db, oid)).customer is None
@@ -224,8 +263,11 @@ async def test_taken_email_offers_to_link_that_customer(sqlite_db) -> None:
         assert "link that customer" in error_of(form, "email")
         await see(pilot, app, "ctrl+g links", "Link that customer")
         await pilot.press("ctrl+g")
-        await wait_for(pilot, lambda: app.screen is screen and screen.detail.customer is not None,
-                       what="linked")
+        await wait_for(
+            pilot,
+            lambda: app.screen is screen and screen.detail.customer is not None,
+            what="linked",
+        )
     detail = await orders.get_order(sqlite_db, oid)
     assert detail.customer is not None and detail.customer.id == ada
     assert len((await customers.search_customers(sqlite_db, "")).items) == 1
@@ -252,24 +294,31 @@ async def test_customer_conflict_names_the_other_operator(db) -> None:
         assert "now “999” in the database" in error_of(form, "phone")  # saving over it: a choice
         assert error_of(form, "email") == ""
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, CustomerEditScreen),
-                       what="saved after reload")
+        await wait_for(
+            pilot, lambda: not isinstance(app.screen, CustomerEditScreen), what="saved after reload"
+        )
     view = await customers.get_customer(db, cid)
     assert (view.phone, view.version) == ("555 1234", 3)
 
 
 async def test_picker_pages_from_the_database(sqlite_db) -> None:
     for i in range(45):
-        await f.add_customer(sqlite_db, f"user{i:02d}@example.com", first_name="Pat",
-                             last_name=f"Lee{i:02d}", company_name=f"Co {i:02d}")
+        await f.add_customer(
+            sqlite_db,
+            f"user{i:02d}@example.com",
+            first_name="Pat",
+            last_name=f"Lee{i:02d}",
+            company_name=f"Co {i:02d}",
+        )
     await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
         picker = await press_c(pilot, app, CustomerPickScreen)
         await wait_for(pilot, lambda: len(picker.results) == 20, what="first page")
-        await wait_for(pilot, lambda: "20+ customers · more load at the end" in screen_text(app),
-                       what="status")
+        await wait_for(
+            pilot, lambda: "20+ customers · more load at the end" in screen_text(app), what="status"
+        )
         await pilot.press("down", "end")  # to the results, then their last row
         await wait_for(pilot, lambda: len(picker.results) == 40, what="second page")
         await pilot.press("end")
@@ -293,8 +342,11 @@ def test_no_screen_takes_the_app_wide_redraw_key() -> None:
         module = importlib.import_module(info.name)
         for obj in vars(module).values():
             if isinstance(obj, type) and issubclass(obj, Screen) and obj.__module__ == info.name:
-                keys = {k.strip() for b in obj.BINDINGS
-                        for k in (b.key if hasattr(b, "key") else b[0]).split(",")}
+                keys = {
+                    k.strip()
+                    for b in obj.BINDINGS
+                    for k in (b.key if hasattr(b, "key") else b[0]).split(",")
+                }
                 if "ctrl+l" in keys:
                     offenders.append(obj.__name__)
     assert offenders == []

@@ -38,8 +38,11 @@ async def test_history_newest_first_with_operators_and_paging(sqlite_db) -> None
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
         await pilot.press("h")
-        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen)
-                       and len(app.screen.events) == 20, what="first page")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, HistoryScreen) and len(app.screen.events) == 20,
+            what="first page",
+        )
         history = app.screen
         await wait_for(pilot, lambda: "20 newest events shown" in screen_text(app), what="status")
         text = screen_text(app)
@@ -53,12 +56,16 @@ async def test_history_newest_first_with_operators_and_paging(sqlite_db) -> None
         await pilot.press("end")  # scrolling to the end loads the older events
         await wait_for(pilot, lambda: len(history.events) == 25, what="second page")
         await wait_for(pilot, lambda: "all 25 events shown" in screen_text(app), what="status")
-        await wait_for(pilot, lambda: "m Older" not in screen_text(app).splitlines()[-1],
-                       what="no m Older once all are shown")
+        await wait_for(
+            pilot,
+            lambda: "m Older" not in screen_text(app).splitlines()[-1],
+            what="no m Older once all are shown",
+        )
         await pilot.press("end")
         await see(pilot, app, 'Reference: "r0" → "r1"')
-        assert "bob@10.0.0.5" in str(history.query_one("#event-" + str(history.events[1].id))
-                                     .render())
+        assert "bob@10.0.0.5" in str(
+            history.query_one("#event-" + str(history.events[1].id)).render()
+        )
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="closed")
 
@@ -94,8 +101,9 @@ async def test_hostile_strings_typed_saved_and_shown_literally(sqlite_db) -> Non
                 await pilot.press("tab")
             await type_text(pilot, app, value)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.screen is screen and screen.detail.version == 2,
-                       what="order saved")
+        await wait_for(
+            pilot, lambda: app.screen is screen and screen.detail.version == 2, what="order saved"
+        )
         assert app.is_running  # [@click=app.quit] did nothing
         await see(pilot, app, *HOSTILE_ORDER.values())
         # every customer text field, typed (into a new customer)
@@ -109,14 +117,20 @@ async def test_hostile_strings_typed_saved_and_shown_literally(sqlite_db) -> Non
             await pilot.pause()
             await type_text(pilot, app, value)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.screen is screen and screen.detail.customer is not None,
-                       what="customer saved")
+        await wait_for(
+            pilot,
+            lambda: app.screen is screen and screen.detail.customer is not None,
+            what="customer saved",
+        )
         await see(pilot, app, *(v for k, v in HOSTILE_CUSTOMER.items() if k != "state"))
         assert app.is_running
         # the history shows them literally too
         await pilot.press("h")
-        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen)
-                       and len(app.screen.events) == 3, what="history")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, HistoryScreen) and len(app.screen.events) == 3,
+            what="history",
+        )
         await see(pilot, app, '"[/b] ACME [Ltd]"', "tester  updated order")
     detail = await orders.get_order(sqlite_db, oid)
     assert detail.reference == "[/b] ACME [Ltd]" and detail.download_id == "顧客😀[red]"
@@ -140,16 +154,26 @@ async def test_control_characters_and_huge_values_are_refused_visibly(sqlite_db)
         form.query_one("#company_name").focus()
         await pilot.press(*"[b]ok")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: form.query_one("#field-first_name", FormField)
-                       .error.has_class("-shown"), what="errors")
-        await see(pilot, app, "EVIL␛[2J␛[1;1HPWNED",  # drawn, not obeyed
-                  "must not contain control characters")
+        await wait_for(
+            pilot,
+            lambda: form.query_one("#field-first_name", FormField).error.has_class("-shown"),
+            what="errors",
+        )
+        await see(
+            pilot,
+            app,
+            "EVIL␛[2J␛[1;1HPWNED",  # drawn, not obeyed
+            "must not contain control characters",
+        )
         assert "\x1b" not in screen_text(app)
         address = form.query_one("#field-address", FormField).error
         assert "at most 300 characters" in str(address.render())
         assert form.query_one("#field-city", FormField).error.has_class("-shown")
         assert isinstance(app.screen, CustomerEditScreen)
     view = await customers.get_customer(sqlite_db, cid)
-    assert (view.first_name, view.company_name, view.version) == ("Ada", "Analytical Engines Ltd",
-                                                                  1)
+    assert (view.first_name, view.company_name, view.version) == (
+        "Ada",
+        "Analytical Engines Ltd",
+        1,
+    )
     assert (await audit.order_history(sqlite_db, oid)).items == []

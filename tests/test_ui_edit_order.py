@@ -51,20 +51,42 @@ async def test_edit_every_field_by_keys(sqlite_db) -> None:
         await pilot.press("shift+tab")
         assert app.focused is dialog.query_one("#is_test")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.screen is screen and screen.detail.version == 2,
-                       what="saved and reloaded")
+        await wait_for(
+            pilot,
+            lambda: app.screen is screen and screen.detail.version == 2,
+            what="saved and reloaded",
+        )
         detail = await orders.get_order(sqlite_db, oid)
-        assert (detail.reference, detail.campaign_params, detail.download_id, detail.language,
-                detail.is_test, detail.is_trial) == (
-            "PO-2026/77", "cpg=web,src=google.com", "DL-9", "pt-BR", True, True)
+        assert (
+            detail.reference,
+            detail.campaign_params,
+            detail.download_id,
+            detail.language,
+            detail.is_test,
+            detail.is_trial,
+        ) == ("PO-2026/77", "cpg=web,src=google.com", "DL-9", "pt-BR", True, True)
         await see(pilot, app, "PO-2026/77", "pt-BR")
         event = (await audit.order_history(sqlite_db, oid)).items[0]
         assert event.operator == "tester" and set(event.changes) == {
-            "reference", "campaign_params", "download_id", "language", "is_test", "is_trial"}
+            "reference",
+            "campaign_params",
+            "download_id",
+            "language",
+            "is_test",
+            "is_trial",
+        }
         status = screen.query_one("#order-status", StatusLine)
-        await wait_for(pilot, lambda: status.text == (
-            "Saved order ORD-1 (Reference, Campaign params, Download ID, Language, Test order,"
-            " Trial order)."), what="the save says so")
+        await wait_for(
+            pilot,
+            lambda: (
+                status.text
+                == (
+                    "Saved order ORD-1 (Reference, Campaign params, Download ID, Language, Test order,"
+                    " Trial order)."
+                )
+            ),
+            what="the save says so",
+        )
         await see(pilot, app, "Saved order ORD-1 (Reference")
         await pilot.press("2")  # the next action clears the message
         await wait_for(pilot, lambda: status.text == "", what="message cleared")
@@ -86,8 +108,11 @@ async def test_a_message_stays_until_the_next_key(sqlite_db) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen))
         assert status.text == ""
         await pilot.press("ctrl+s")  # nothing changed: saying so is a save's answer too
-        await wait_for(pilot, lambda: status.text
-                       == "Nothing to save: order ORD-1 is as it was.", what="said so")
+        await wait_for(
+            pilot,
+            lambda: status.text == "Nothing to save: order ORD-1 is as it was.",
+            what="said so",
+        )
 
 
 BAD_INPUT = [
@@ -99,8 +124,9 @@ BAD_INPUT = [
 
 
 @pytest.mark.parametrize(("field", "value", "message"), BAD_INPUT)
-async def test_validation_error_next_to_field_and_nothing_saved(sqlite_db, field, value,
-                                                                message) -> None:
+async def test_validation_error_next_to_field_and_nothing_saved(
+    sqlite_db, field, value, message
+) -> None:
     oid = await f.add_order(sqlite_db, "ORD-1", reference="keep")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
@@ -118,8 +144,11 @@ async def test_validation_error_next_to_field_and_nothing_saved(sqlite_db, field
         await wait_for(pilot, lambda: error_of(dialog, field) != "", what="error shown")
         assert message in error_of(dialog, field)
         assert app.screen is dialog
-        assert all(error_of(dialog, other) == "" for other in
-                   ("reference", "campaign_params", "download_id", "language") if other != field)
+        assert all(
+            error_of(dialog, other) == ""
+            for other in ("reference", "campaign_params", "download_id", "language")
+            if other != field
+        )
         assert app.focused is dialog.query_one(f"#{field}")
         await see(pilot, app, message)
     detail = await orders.get_order(sqlite_db, oid)
@@ -159,8 +188,9 @@ async def _conflict_case(db) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("tab", "tab", "tab")
         await type_text(pilot, "fr")
         # meanwhile another operator saves through the service
-        await order_edit.update_order(db, "bob@10.0.0.9", oid, 1,
-                                      {"reference": "theirs", "download_id": "D-1"})
+        await order_edit.update_order(
+            db, "bob@10.0.0.9", oid, 1, {"reference": "theirs", "download_id": "D-1"}
+        )
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: dialog.conflict is not None, what="conflict")
         await see(pilot, app, "bob@10.0.0.9", "(Download ID, Reference)")
@@ -177,8 +207,11 @@ async def _conflict_case(db) -> None:  # type: ignore[no-untyped-def]
         assert "now “theirs” in the database" in error_of(dialog, "reference")
         assert error_of(dialog, "language") == "" and error_of(dialog, "download_id") == ""
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.screen is screen and screen.detail.version == 3,
-                       what="saved after reload")
+        await wait_for(
+            pilot,
+            lambda: app.screen is screen and screen.detail.version == 3,
+            what="saved after reload",
+        )
     final = await orders.get_order(db, oid)
     assert (final.reference, final.download_id, final.language) == ("mine", "D-1", "fr")
     ops = [e.operator for e in (await audit.order_history(db, oid)).items]

@@ -102,8 +102,11 @@ async def test_existing_file_needs_a_second_confirmation(sqlite_db, out: Path) -
         shown = screen_text(app)
         assert "␊" not in shown and "Overwrite it?" in shown
         await pilot.press("n")
-        await wait_for(pilot, lambda: app.screen is dialog and dialog.query_one(
-            "#export-error").has_class("-shown"), what="refusal shown")
+        await wait_for(
+            pilot,
+            lambda: app.screen is dialog and dialog.query_one("#export-error").has_class("-shown"),
+            what="refusal shown",
+        )
         assert "Not written" in text_of(dialog, "#export-error")
         assert (out / name).read_text() == "older export"
 
@@ -120,12 +123,15 @@ async def test_export_error_is_shown_in_the_dialog(sqlite_db, out: Path, app) ->
         await loaded_order(pilot, app)
         dialog = await open_dialog(pilot, app, "x", ExportScreen, "export dialog")
         await pilot.press("ctrl+u", *"nodir/x.csv", "enter")
-        await wait_for(pilot, lambda: dialog.query_one("#export-error").has_class("-shown"),
-                       what="error shown")
+        await wait_for(
+            pilot, lambda: dialog.query_one("#export-error").has_class("-shown"), what="error shown"
+        )
         assert app.screen is dialog
         message = text_of(dialog, "#export-error")
-        assert message == f"Not written: cannot write {out / 'nodir' / 'x.csv'}: " \
-                          "the directory does not exist"
+        assert (
+            message == f"Not written: cannot write {out / 'nodir' / 'x.csv'}: "
+            "the directory does not exist"
+        )
         assert os.listdir(out) == []
         # The operator creates the directory elsewhere; enter again in the same dialog writes.
         (out / "nodir").mkdir()
@@ -155,8 +161,9 @@ async def test_progress_line_is_throttled(sqlite_db, out: Path, monkeypatch) -> 
         assert sum(1 for _ in fh) == 601
 
 
-async def test_escape_during_export_cancels_and_leaves_nothing(sqlite_db, out: Path,
-                                                               monkeypatch) -> None:
+async def test_escape_during_export_cancels_and_leaves_nothing(
+    sqlite_db, out: Path, monkeypatch
+) -> None:
     await seed(sqlite_db, licenses=30)
     monkeypatch.setattr(export, "PAGE_SIZE", 10)
     first_page = asyncio.Event()
@@ -213,8 +220,11 @@ async def test_delete_gate_then_delete(db) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen), what="orders screen")
         assert any("Order ORD-1001 deleted with 3 licenses" in m for m in notices(app))
         orders_screen = app.screen
-        await wait_for(pilot, lambda: "ORD-1001" not in
-                       [s.store_id for s in orders_screen.results], what="search refreshed")
+        await wait_for(
+            pilot,
+            lambda: "ORD-1001" not in [s.store_id for s in orders_screen.results],
+            what="search refreshed",
+        )
         await pilot.press(*"ORD-1001")
         await wait_for(pilot, lambda: orders_screen.query_text == "ORD-1001", what="searched")
         assert orders_screen.results == []
@@ -224,8 +234,16 @@ async def test_delete_gate_then_delete(db) -> None:
     assert await count(db, OrderManager, OrderManager.order_id == order) == 0
     assert await count(db, Customer, Customer.id == cid) == 1
     assert await count(db, LicenseManager) == 1
-    assert await count(db, AuditEvent, AuditEvent.order_id == order,
-                       AuditEvent.action == "deleted", AuditEvent.operator == "tester") == 1
+    assert (
+        await count(
+            db,
+            AuditEvent,
+            AuditEvent.order_id == order,
+            AuditEvent.action == "deleted",
+            AuditEvent.operator == "tester",
+        )
+        == 1
+    )
 
 
 async def db_scalar(db, query):  # type: ignore[no-untyped-def]
@@ -260,8 +278,16 @@ async def test_changed_meanwhile_is_said_and_nothing_deleted(db) -> None:
         await pilot.pause()
         async with db.write() as s:  # carol edits the order while the dialog is open
             await s.execute(update(Order).where(Order.id == order).values(version=2))
-            audit.record(s, actor="carol", action="updated", entity="order", entity_id=order,
-                         entity_version=2, order_id=order, changes={"reference": ["", "PO"]})
+            audit.record(
+                s,
+                actor="carol",
+                action="updated",
+                entity="order",
+                entity_id=order,
+                entity_version=2,
+                order_id=order,
+                changes={"reference": ["", "PO"]},
+            )
         await pilot.press(*"ORD-1001", "enter")
         await wait_for(pilot, lambda: dialog.blocked, what="conflict shown")
         message = text_of(dialog, "#delete-message")
@@ -278,8 +304,13 @@ async def test_changed_meanwhile_is_said_and_nothing_deleted(db) -> None:
 async def test_deleted_meanwhile_is_said_when_the_dialog_opens(sqlite_db, order, app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
-        await deletion.delete_order(sqlite_db, "dave", order, 1, fingerprint=(
-            await deletion.deletion_preview(sqlite_db, order)).fingerprint)
+        await deletion.delete_order(
+            sqlite_db,
+            "dave",
+            order,
+            1,
+            fingerprint=(await deletion.deletion_preview(sqlite_db, order)).fingerprint,
+        )
         dialog = await open_dialog(pilot, app, "D", DeleteOrderScreen, "dialog")
         await wait_for(pilot, lambda: dialog.blocked, what="deleted shown")
         assert "deleted by someone else" in text_of(dialog, "#delete-message")

@@ -36,6 +36,7 @@ HELP_KEYS = ("? Help", "F1 Help")  # F1 while a text box takes "?" as a characte
 
 async def help_in_footer(pilot: Pilot, app: OrderviewApp, where: str) -> str:
     """Wait for the footer to show its keys; the help key must be among them, last."""
+
     def keys() -> str:
         return footer_line(app).split("▏")[0].rstrip()
 
@@ -95,9 +96,14 @@ async def test_every_screen_and_dialog_shows_help_last_in_its_footer(sqlite_db, 
         await close(pilot, app, OrderScreen)
         await step(pilot, app, "R", ConfirmScreen, seen)
         await close(pilot, app, OrderScreen)
-        for key, kind in (("e", EditOrderScreen), ("c", CustomerEditScreen),
-                          ("h", HistoryScreen), ("i", IssueWizard), ("x", ExportScreen),
-                          ("D", DeleteOrderScreen)):
+        for key, kind in (
+            ("e", EditOrderScreen),
+            ("c", CustomerEditScreen),
+            ("h", HistoryScreen),
+            ("i", IssueWizard),
+            ("x", ExportScreen),
+            ("D", DeleteOrderScreen),
+        ):
             await step(pilot, app, key, kind, seen)
             await close(pilot, app, OrderScreen)
         await close(pilot, app, OrdersScreen)

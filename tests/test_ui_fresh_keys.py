@@ -33,8 +33,11 @@ def ignored_line(screen) -> str:  # type: ignore[no-untyped-def]
 
 
 async def on_screen(pilot, app, kind: type) -> None:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: isinstance(app.screen, kind)
-                   and app.screen.shown_at is not None, what=f"{kind.__name__} drawn")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, kind) and app.screen.shown_at is not None,
+        what=f"{kind.__name__} drawn",
+    )
 
 
 async def test_keys_typed_ahead_into_delete_are_dropped_and_said(sqlite_db) -> None:  # type: ignore[no-untyped-def]
@@ -48,15 +51,17 @@ async def test_keys_typed_ahead_into_delete_are_dropped_and_said(sqlite_db) -> N
         await on_screen(pilot, app, DeleteOrderScreen)
         dialog = app.screen
         await settle(pilot, lambda: "6 keys" in ignored_line(dialog))
-        assert ignored_line(dialog) == ("6 keys typed before this dialog appeared were "
-                                        "ignored: type after reading it.")
+        assert ignored_line(dialog) == (
+            "6 keys typed before this dialog appeared were ignored: type after reading it."
+        )
         assert dialog.query_one("#delete-confirm").value == ""
         assert app.screen is dialog
         assert await count(sqlite_db, Order) == 1 and await count(sqlite_db, License) == 3
         # typed once it is there, the same keys delete
         await pilot.press(*"ORD-1", "enter")
-        await wait_for(pilot, lambda: not isinstance(app.screen, DeleteOrderScreen),
-                       what="dialog closed")
+        await wait_for(
+            pilot, lambda: not isinstance(app.screen, DeleteOrderScreen), what="dialog closed"
+        )
     assert await count(sqlite_db, Order) == 0 and await count(sqlite_db, License) == 0
 
 
@@ -73,8 +78,9 @@ async def test_a_paste_typed_ahead_into_delete_is_dropped(sqlite_db) -> None:  #
         await on_screen(pilot, app, DeleteOrderScreen)
         dialog = app.screen
         await settle(pilot, lambda: "paste" in ignored_line(dialog))
-        assert ignored_line(dialog).startswith("1 key and 1 paste typed before this dialog "
-                                               "appeared were ignored")
+        assert ignored_line(dialog).startswith(
+            "1 key and 1 paste typed before this dialog appeared were ignored"
+        )
         assert dialog.query_one("#delete-confirm").value == ""
     assert await count(sqlite_db, Order) == 1
 
@@ -90,8 +96,9 @@ async def test_y_typed_ahead_into_remove_manager_is_dropped(sqlite_db) -> None: 
         await on_screen(pilot, app, ConfirmScreen)
         dialog = app.screen
         await settle(pilot, lambda: "1 key" in ignored_line(dialog))
-        assert ignored_line(dialog).startswith("1 key typed before this dialog appeared was "
-                                               "ignored")
+        assert ignored_line(dialog).startswith(
+            "1 key typed before this dialog appeared was ignored"
+        )
         assert app.screen is dialog
         assert await count(sqlite_db, OrderManager) == 1
         await pilot.press("y")
@@ -106,6 +113,11 @@ async def test_type_ahead_stays_for_other_dialogs(sqlite_db) -> None:  # type: i
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
         burst(app, ("e", "e"), *typed("REF-9"))
-        await settle(pilot, lambda: isinstance(app.screen, EditOrderScreen)
-                     and app.screen.query_one("#reference").value == "REF-9")
+        await settle(
+            pilot,
+            lambda: (
+                isinstance(app.screen, EditOrderScreen)
+                and app.screen.query_one("#reference").value == "REF-9"
+            ),
+        )
         assert app.screen.query_one("#reference").value == "REF-9"

@@ -10,8 +10,16 @@ from orderview.app import OrderviewApp
 from tests import factories as f
 from tests.ui_support import SIZE, loaded_order, make_app, screen_text, wait_for
 
-TEXT_BOX_KEYS = ("Scroll Up", "Scroll Down", "Page Up", "Move cursor left", "Go to start",
-                 "Delete character left", "Select all", "Paste text")
+TEXT_BOX_KEYS = (
+    "Scroll Up",
+    "Scroll Down",
+    "Page Up",
+    "Move cursor left",
+    "Go to start",
+    "Delete character left",
+    "Select all",
+    "Paste text",
+)
 
 
 def help_rows(app: OrderviewApp) -> list[str]:
@@ -19,7 +27,7 @@ def help_rows(app: OrderviewApp) -> list[str]:
     lines = screen_text(app).splitlines()
     start = next(i for i, line in enumerate(lines) if "Key" in line and "Where" in line)
     end = next(i for i, line in enumerate(lines) if "esc closes" in line)
-    return [line.strip(" │") for line in lines[start + 1:end] if line.strip(" │")]
+    return [line.strip(" │") for line in lines[start + 1 : end] if line.strip(" │")]
 
 
 async def open_help(pilot, app: OrderviewApp, key: str = "question_mark") -> list[str]:  # type: ignore[no-untyped-def]
@@ -50,14 +58,22 @@ async def test_help_lists_the_screens_own_keys_first_without_text_box_keys(sqlit
         await pilot.press("escape", *"ORD-1001", "enter")
         await loaded_order(pilot, app)
         await pilot.press("3")
-        await wait_for(pilot, lambda: app.screen.pane("licenses") is not None
-                       and app.focused is app.screen.pane("licenses").table)
+        await wait_for(
+            pilot,
+            lambda: (
+                app.screen.pane("licenses") is not None
+                and app.focused is app.screen.pane("licenses").table
+            ),
+        )
         await open_help(pilot, app)
         # the whole list (taller than 80x24 now the tab has its filter keys): the help's keys
         rows = [f"{k.key} {k.description} {k.where}" for k in app.screen.keys]
         assert "Edit the order" in rows[0], rows
-        own = [i for i, row in enumerate(rows) if "this screen" in row
-               and "Focus" not in row and "Copy selected text" not in row]  # generic: after
+        own = [
+            i
+            for i, row in enumerate(rows)
+            if "this screen" in row and "Focus" not in row and "Copy selected text" not in row
+        ]  # generic: after
         tab = next(i for i, row in enumerate(rows) if "First license of the order" in row)
         assert max(own) < tab, "\n".join(rows)
         cursor = next(i for i, row in enumerate(rows) if "Cursor up" in row)

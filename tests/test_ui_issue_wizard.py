@@ -31,15 +31,29 @@ async def rows(db: Database) -> list[License]:
 
 
 async def seed(db: Database) -> dict[str, int]:
-    app_id, app_pol = await f.add_product(db, "APP", "App Pro", max_activations=2,
-                                          maintenance_duration="1y", max_transfers=3)
+    app_id, app_pol = await f.add_product(
+        db, "APP", "App Pro", max_activations=2, maintenance_duration="1y", max_transfers=3
+    )
     async with db.sessions.begin() as s:
-        s.add(LicensePolicy(product_id=app_id, name="Annual", code="annual",
-                            license_type="time-limited", valid_duration="1y", max_activations=3))
+        s.add(
+            LicensePolicy(
+                product_id=app_id,
+                name="Annual",
+                code="annual",
+                license_type="time-limited",
+                valid_duration="1y",
+                max_activations=3,
+            )
+        )
     team_id, team_pol = await f.add_product(db, "TEAM", "Team Chat", method="user")
     order = await f.add_order(db, "ORD-1001")
-    return {"app": app_id, "app_pol": app_pol, "team": team_id, "team_pol": team_pol,
-            "order": order}
+    return {
+        "app": app_id,
+        "app_pol": app_pol,
+        "team": team_id,
+        "team_pol": team_pol,
+        "order": order,
+    }
 
 
 @pytest.fixture
@@ -60,29 +74,42 @@ def wizard(app) -> IssueWizard:  # type: ignore[no-untyped-def]
 
 
 def on_step(app, name: str) -> bool:  # type: ignore[no-untyped-def]
-    return isinstance(app.screen, IssueWizard) and app.screen.stack[-1][0] == name and bool(
-        app.screen.query(f"#step-{name}"))
+    return (
+        isinstance(app.screen, IssueWizard)
+        and app.screen.stack[-1][0] == name
+        and bool(app.screen.query(f"#step-{name}"))
+    )
 
 
 async def open_wizard(pilot, app) -> IssueWizard:  # type: ignore[no-untyped-def]
     await loaded_order(pilot, app)
     await pilot.press("i")
-    await wait_for(pilot, lambda: on_step(app, "product")
-                   and app.screen.query_one("#products").row_count > 0, what="products")
+    await wait_for(
+        pilot,
+        lambda: on_step(app, "product") and app.screen.query_one("#products").row_count > 0,
+        what="products",
+    )
     return wizard(app)
 
 
 async def to_entitlements(pilot, app, product_row: int = 0, policy_row: int = 0) -> None:  # type: ignore[no-untyped-def]
     await pilot.press(*["down"] * product_row, "enter")
-    await wait_for(pilot, lambda: on_step(app, "policy")
-                   and app.screen.query_one("#policies").row_count > 0, what="policies")
+    await wait_for(
+        pilot,
+        lambda: on_step(app, "policy") and app.screen.query_one("#policies").row_count > 0,
+        what="policies",
+    )
     await pilot.press(*["down"] * policy_row, "enter")
     await wait_for(pilot, lambda: on_step(app, "entitlements"), what="entitlements")
     await wait_for(pilot, lambda: isinstance(app.focused, Cycler), what="type focused")
 
 
-async def wizard_at_entitlements(pilot, app, product_row: int = 0,  # type: ignore[no-untyped-def]
-                                 policy_row: int = 0) -> IssueWizard:
+async def wizard_at_entitlements(
+    pilot,
+    app,
+    product_row: int = 0,  # type: ignore[no-untyped-def]
+    policy_row: int = 0,
+) -> IssueWizard:
     """Open the wizard on the loaded order and choose a product and policy by their rows."""
     wiz = await open_wizard(pilot, app)
     await to_entitlements(pilot, app, product_row, policy_row)
@@ -127,8 +154,14 @@ async def issue_and_wait(pilot, app) -> OrderScreen:  # type: ignore[no-untyped-
     await pilot.press("ctrl+s")
     await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="back on the order")
     screen = app.screen
-    await wait_for(pilot, lambda: screen.query_one("#order-tabs").active == "licenses"
-                   and screen.pane("licenses") is not None, what="licenses tab")
+    await wait_for(
+        pilot,
+        lambda: (
+            screen.query_one("#order-tabs").active == "licenses"
+            and screen.pane("licenses") is not None
+        ),
+        what="licenses tab",
+    )
     return screen
 
 
@@ -137,8 +170,10 @@ async def test_accepting_every_default_issues_one_license(sqlite_db, ids, app) -
         await open_wizard(pilot, app)
         await pilot.press("ctrl+s")  # not on the summary: nothing happens
         await pilot.press("enter")
-        await wait_for(pilot, lambda: on_step(app, "policy")
-                       and app.screen.query_one("#policies").row_count == 3)
+        await wait_for(
+            pilot,
+            lambda: on_step(app, "policy") and app.screen.query_one("#policies").row_count == 3,
+        )
         assert await rows(sqlite_db) == []
         await pilot.press("enter")
         await wait_for(pilot, lambda: on_step(app, "entitlements"))
@@ -151,9 +186,15 @@ async def test_accepting_every_default_issues_one_license(sqlite_db, ids, app) -
         await wait_for(pilot, lambda: screen.pane("licenses").table.row_count == 1)
         assert "Issued 1 license." in screen_text(app)
     [row] = await rows(sqlite_db)
-    assert (row.order_id, row.product_id, row.policy_id, row.license_type, row.max_activations,
-            row.maintenance_duration, row.max_transfers) == (
-        ids["order"], ids["app"], ids["app_pol"], "perpetual", 2, "1y", 3)
+    assert (
+        row.order_id,
+        row.product_id,
+        row.policy_id,
+        row.license_type,
+        row.max_activations,
+        row.maintenance_duration,
+        row.max_transfers,
+    ) == (ids["order"], ids["app"], ids["app_pol"], "perpetual", 2, "1y", 3)
     async with sqlite_db.sessions() as s:
         [event] = list(await s.scalars(select(AuditEvent).where(AuditEvent.action == "issued")))
     assert event.snapshot["lines"][0]["keys"] == [row.license_key]  # type: ignore[index]
@@ -168,15 +209,26 @@ async def test_only_the_fields_of_the_chosen_type_show(sqlite_db, app) -> None:
         expected = {
             "time-limited": ({"valid_duration", "validity_period"}, {"grace_period"}),
             "subscription": ({"validity_period", "grace_period"}, {"valid_duration"}),
-            "consumption": ({"max_consumptions", "allow_unlimited_consumptions",
-                             "allow_overages", "reset_consumption"},
-                            {"validity_period", "max_overages", "consumption_period"}),
+            "consumption": (
+                {
+                    "max_consumptions",
+                    "allow_unlimited_consumptions",
+                    "allow_overages",
+                    "reset_consumption",
+                },
+                {"validity_period", "max_overages", "consumption_period"},
+            ),
             "perpetual": (set(), {"valid_duration", "validity_period", "max_consumptions"}),
         }
         for kind, (present, absent) in expected.items():
             await pilot.press("right")
-            await wait_for(pilot, lambda kind=kind: app.screen.query_one(
-                "#license_type", Cycler).value == kind and isinstance(app.focused, Cycler))
+            await wait_for(
+                pilot,
+                lambda kind=kind: (
+                    app.screen.query_one("#license_type", Cycler).value == kind
+                    and isinstance(app.focused, Cycler)
+                ),
+            )
             await pilot.pause()
             assert present <= shown_rows(app), kind
             assert not absent & shown_rows(app), kind
@@ -207,8 +259,10 @@ async def test_time_limited_with_end_date_and_typed_overrides(sqlite_db, app) ->
         await issue_and_wait(pilot, app)
     found = await rows(sqlite_db)
     assert len(found) == 3
-    assert {(r.license_type, r.valid_duration, r.validity_period, r.max_activations, r.note)
-            for r in found} == {("time-limited", None, date(2097, 6, 30), 5, "VIP [b]x[/b]")}
+    assert {
+        (r.license_type, r.valid_duration, r.validity_period, r.max_activations, r.note)
+        for r in found
+    } == {("time-limited", None, date(2097, 6, 30), 5, "VIP [b]x[/b]")}
 
 
 async def test_subscription_and_consumption_by_keys(sqlite_db, app) -> None:
@@ -223,8 +277,10 @@ async def test_subscription_and_consumption_by_keys(sqlite_db, app) -> None:
         app.focused.value = "7"
         await focus_field(pilot, app, "add-line")  # …so use the button (or + off a text field)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: on_step(app, "product")
-                       and app.screen.query_one("#products").row_count > 0)
+        await wait_for(
+            pilot,
+            lambda: on_step(app, "product") and app.screen.query_one("#products").row_count > 0,
+        )
         await to_entitlements(pilot, app, policy_row=2)  # custom values
         await pilot.press("left")  # perpetual → consumption
         await wait_for(pilot, lambda: "max_consumptions" in shown_rows(app))
@@ -246,11 +302,21 @@ async def test_subscription_and_consumption_by_keys(sqlite_db, app) -> None:
         await issue_and_wait(pilot, app)
     sub, con = await rows(sqlite_db)
     assert (sub.license_type, sub.validity_period, sub.grace_period, sub.max_activations) == (
-        "subscription", date(2097, 1, 31), 7, 2)
-    assert (con.license_type, con.policy_id, con.max_consumptions, con.allow_overages,
-            con.max_overages, con.reset_consumption, con.consumption_period,
-            con.maintenance_duration) == (
-        "consumption", None, 500, True, 50, True, "monthly", None)
+        "subscription",
+        date(2097, 1, 31),
+        7,
+        2,
+    )
+    assert (
+        con.license_type,
+        con.policy_id,
+        con.max_consumptions,
+        con.allow_overages,
+        con.max_overages,
+        con.reset_consumption,
+        con.consumption_period,
+        con.maintenance_duration,
+    ) == ("consumption", None, 500, True, 50, True, "monthly", None)
 
 
 async def test_validation_errors_show_by_the_field(sqlite_db, app) -> None:
@@ -263,11 +329,17 @@ async def test_validation_errors_show_by_the_field(sqlite_db, app) -> None:
         await pilot.press("enter")
 
         def errors() -> dict[str, str]:
-            return {row.field_name: row.error_text for row in app.screen.query(FieldRow)
-                    if row.error_text}
+            return {
+                row.field_name: row.error_text
+                for row in app.screen.query(FieldRow)
+                if row.error_text
+            }
 
-        await wait_for(pilot, lambda: set(errors()) == {"valid_duration", "start_date",
-                                                        "quantity"}, what="three errors")
+        await wait_for(
+            pilot,
+            lambda: set(errors()) == {"valid_duration", "start_date", "quantity"},
+            what="three errors",
+        )
         assert on_step(app, "entitlements")
         shown = errors()
         assert "30d" in shown["valid_duration"] and "no such date" in shown["start_date"]
@@ -279,7 +351,8 @@ async def test_validation_errors_show_by_the_field(sqlite_db, app) -> None:
         await enter_until(pilot, app, "summary")
         await issue_and_wait(pilot, app)
     assert {(r.valid_duration, r.start_date) for r in await rows(sqlite_db)} == {
-        ("6m", date(2097, 1, 1))}
+        ("6m", date(2097, 1, 1))
+    }
 
 
 async def test_pasted_keys_checked_against_the_database(sqlite_db, ids, app) -> None:
@@ -308,7 +381,9 @@ async def test_pasted_keys_checked_against_the_database(sqlite_db, ids, app) -> 
         await wait_for(pilot, lambda: on_step(app, "summary"))
         await issue_and_wait(pilot, app)
     assert [r.license_key for r in await rows(sqlite_db)][1:] == [
-        "ABCD-EFGH-JKMN-PQRS", "ABCD-EFGH-JKMN-PQRT"]
+        "ABCD-EFGH-JKMN-PQRS",
+        "ABCD-EFGH-JKMN-PQRT",
+    ]
 
 
 async def test_user_based_product_takes_emails(sqlite_db, app) -> None:
@@ -317,8 +392,10 @@ async def test_user_based_product_takes_emails(sqlite_db, app) -> None:
         assert "user_emails" in shown_rows(app) and "quantity" not in shown_rows(app)
         await focus_field(pilot, app, "note")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "at least one" in app.screen.query_one(
-            "#row-user_emails", FieldRow).error_text)
+        await wait_for(
+            pilot,
+            lambda: "at least one" in app.screen.query_one("#row-user_emails", FieldRow).error_text,
+        )
         assert on_step(app, "entitlements")  # no emails yet
         await focus_field(pilot, app, "user_emails")
         await pilot.press(*"a@x.io, b@x.io", "enter")  # valid: enter on its last line moves on
@@ -327,7 +404,9 @@ async def test_user_based_product_takes_emails(sqlite_db, app) -> None:
         assert "2 user licenses: a@x.io, b@x.io" in screen_text(app)
         await issue_and_wait(pilot, app)
     assert [(r.user_email, r.license_key) for r in await rows(sqlite_db)] == [
-        ("a@x.io", None), ("b@x.io", None)]
+        ("a@x.io", None),
+        ("b@x.io", None),
+    ]
 
 
 def error_of_row(app, name: str) -> str:  # type: ignore[no-untyped-def]
@@ -346,12 +425,18 @@ async def test_enter_never_gets_stuck_in_the_emails_box(sqlite_db) -> None:
         await focus_field(pilot, app, "user_emails")
         box = app.focused
         await pilot.press(*"a@x.io, nope", "enter")
-        await wait_for(pilot, lambda: "not an email address: nope" in error_of_row(
-            app, "user_emails"), what="checked on enter")
+        await wait_for(
+            pilot,
+            lambda: "not an email address: nope" in error_of_row(app, "user_emails"),
+            what="checked on enter",
+        )
         assert app.focused is box and box.text == "a@x.io, nope"  # no new line, still here
         await pilot.press(*["backspace"] * 4, *"b@x.io")
-        await wait_for(pilot, lambda: error_of_row(app, "user_emails") == "",
-                       what="the message goes as the box is fixed")
+        await wait_for(
+            pilot,
+            lambda: error_of_row(app, "user_emails") == "",
+            what="the message goes as the box is fixed",
+        )
         assert app.focused is box
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.focused is not box, what="moved on")
@@ -393,12 +478,18 @@ async def test_quantity_refuses_letters_and_is_checked_on_enter(sqlite_db) -> No
         assert app.focused.value == "12"  # letters and signs refused as typed
         await type_into(pilot, app, "quantity", "0")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "whole number from 1 to 100,000" in error_of_row(
-            app, "quantity"), what="checked on enter")
+        await wait_for(
+            pilot,
+            lambda: "whole number from 1 to 100,000" in error_of_row(app, "quantity"),
+            what="checked on enter",
+        )
         assert app.focused.id == "quantity" and on_step(app, "entitlements")
         await pilot.press("backspace", "7")
-        await wait_for(pilot, lambda: error_of_row(app, "quantity") == "",
-                       what="the message goes as the field is fixed")
+        await wait_for(
+            pilot,
+            lambda: error_of_row(app, "quantity") == "",
+            what="the message goes as the field is fixed",
+        )
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.focused.id == "keys", what="on to the keys box")
         await enter_until(pilot, app, "summary")
@@ -416,8 +507,11 @@ async def test_step_errors_go_as_each_field_is_fixed(sqlite_db) -> None:
         await type_into(pilot, app, "start_date", "2026-02-30")
         await focus_field(pilot, app, "note")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: error_of_row(app, "valid_duration")
-                       and error_of_row(app, "start_date"), what="two messages")
+        await wait_for(
+            pilot,
+            lambda: error_of_row(app, "valid_duration") and error_of_row(app, "start_date"),
+            what="two messages",
+        )
         await type_into(pilot, app, "valid_duration", "6m")  # fixed as typed: its message goes
         await wait_for(pilot, lambda: error_of_row(app, "valid_duration") == "")
         assert "no such date" in error_of_row(app, "start_date")  # the other one stays
@@ -438,8 +532,10 @@ async def test_esc_goes_back_and_asks_before_discarding(sqlite_db, app) -> None:
         await pilot.press("escape")
         await wait_for(pilot, lambda: on_step(app, "product"))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: on_step(app, "policy")
-                       and app.screen.query_one("#policies").cursor_row == 1)
+        await wait_for(
+            pilot,
+            lambda: on_step(app, "policy") and app.screen.query_one("#policies").cursor_row == 1,
+        )
         await pilot.press("enter")  # the same policy again: what was typed is still there
         await wait_for(pilot, lambda: on_step(app, "entitlements"))
         assert app.screen.query_one("#max_activations").value == "9"
@@ -462,21 +558,28 @@ async def test_esc_goes_back_and_asks_before_discarding(sqlite_db, app) -> None:
 
 
 async def start_new_order(pilot, app) -> None:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen)
-                   and app.screen.table.row_count > 0, what="orders")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, OrdersScreen) and app.screen.table.row_count > 0,
+        what="orders",
+    )
     await pilot.press("down", "n")
     await wait_for(pilot, lambda: on_step(app, "order"), what="new order step")
 
 
 async def finish_default_line(pilot, app) -> None:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: on_step(app, "product")
-                   and app.screen.query_one("#products").row_count > 0)
+    await wait_for(
+        pilot, lambda: on_step(app, "product") and app.screen.query_one("#products").row_count > 0
+    )
     await to_entitlements(pilot, app)
     await enter_until(pilot, app, "summary")
     assert "into a new order" in screen_text(app)
     await pilot.press("ctrl+s")
-    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                   and app.screen.detail is not None, what="the new order's screen")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
+        what="the new order's screen",
+    )
 
 
 async def test_new_order_without_customer(sqlite_db) -> None:
@@ -503,33 +606,71 @@ async def test_new_order_takes_the_order_fields_edit_order_has(sqlite_db) -> Non
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await start_new_order(pilot, app)
-        await pilot.press(*"SHOP-7", "enter", *"PO-1", "enter", *"cpg=web,src=x", "enter",
-                          *"DL-9", "enter", *"klingon", "enter", "space", "enter", "enter",
-                          "enter")
+        await pilot.press(
+            *"SHOP-7",
+            "enter",
+            *"PO-1",
+            "enter",
+            *"cpg=web,src=x",
+            "enter",
+            *"DL-9",
+            "enter",
+            *"klingon",
+            "enter",
+            "space",
+            "enter",
+            "enter",
+            "enter",
+        )
         row = app.screen.query_one("#row-language", FieldRow)
-        await wait_for(pilot, lambda: "language code" in row.error_text
-                       and app.focused.id == "language", what="Edit order's rule, by the field")
+        await wait_for(
+            pilot,
+            lambda: "language code" in row.error_text and app.focused.id == "language",
+            what="Edit order's rule, by the field",
+        )
         assert on_step(app, "order") and await rows(sqlite_db) == []
         app.focused.value = "pt_br"
         await pilot.press(*["enter"] * 4)  # language, test order (ticked), trial, no customer
-        await wait_for(pilot, lambda: on_step(app, "product")
-                       and app.screen.query_one("#products").row_count > 0)
+        await wait_for(
+            pilot,
+            lambda: on_step(app, "product") and app.screen.query_one("#products").row_count > 0,
+        )
         await to_entitlements(pilot, app)
         await enter_until(pilot, app, "summary")
         assert "New order SHOP-7 " in screen_text(app)
-        for line in ("Reference: PO-1", "Campaign params: cpg=web,src=x", "Download ID: DL-9",
-                     "Language: pt_br", "Test order "):
+        for line in (
+            "Reference: PO-1",
+            "Campaign params: cpg=web,src=x",
+            "Download ID: DL-9",
+            "Language: pt_br",
+            "Test order ",
+        ):
             assert line in screen_text(app), line
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                       and app.screen.detail is not None, what="the new order's screen")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
+            what="the new order's screen",
+        )
     async with sqlite_db.sessions() as s:
         order = (await s.scalars(select(Order).where(Order.store_id == "SHOP-7"))).one()
-        created = (await s.scalars(select(AuditEvent).where(
-            AuditEvent.order_id == order.id, AuditEvent.action == "created"))).one()
-    assert (order.store_id, order.reference, order.campaign_params, order.download_id,
-            order.language, order.is_test, order.is_trial, order.version) == (
-        "SHOP-7", "PO-1", "cpg=web,src=x", "DL-9", "pt-BR", True, False, 1)
+        created = (
+            await s.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.order_id == order.id, AuditEvent.action == "created"
+                )
+            )
+        ).one()
+    assert (
+        order.store_id,
+        order.reference,
+        order.campaign_params,
+        order.download_id,
+        order.language,
+        order.is_test,
+        order.is_trial,
+        order.version,
+    ) == ("SHOP-7", "PO-1", "cpg=web,src=x", "DL-9", "pt-BR", True, False, 1)
     assert created.changes["campaign_params"] == [None, "cpg=web,src=x"]
     assert created.changes["is_test"] == [None, True] and created.changes["language"][1] == "pt-BR"
     assert [r.order_id for r in await rows(sqlite_db)] == [order.id]
@@ -543,8 +684,11 @@ async def test_the_focused_fields_label_is_in_reverse_video(sqlite_db) -> None:
         await start_new_order(pilot, app)
 
         def reversed_labels() -> list[str]:
-            return [row.field_name for row in app.screen.query(FieldRow) if row.display
-                    and row.query_one(".field-label").rich_style.reverse]
+            return [
+                row.field_name
+                for row in app.screen.query(FieldRow)
+                if row.display and row.query_one(".field-label").rich_style.reverse
+            ]
 
         await wait_for(pilot, lambda: reversed_labels() == ["store_id"], what="first field")
         await pilot.press("enter", "enter")
@@ -560,11 +704,11 @@ async def test_new_order_creating_a_customer(sqlite_db) -> None:
         await wait_for(pilot, lambda: app.screen.query_one("#new-section").display)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.focused.id == "customer-email")
-        await pilot.press(*"nope", "enter", *"Nia", "enter", "enter", *"Nia Co", "enter",
-                          "enter")
+        await pilot.press(*"nope", "enter", *"Nia", "enter", "enter", *"Nia Co", "enter", "enter")
         row = app.screen.query_one("#row-customer-email", FieldRow)
-        await wait_for(pilot, lambda: "email" in row.error_text
-                       and app.focused.id == "customer-email")
+        await wait_for(
+            pilot, lambda: "email" in row.error_text and app.focused.id == "customer-email"
+        )
         assert on_step(app, "order")  # a bad email keeps the step open, message by the field
         app.focused.value = "nia@x.io"
         await pilot.press("tab", "tab", "tab", "tab", "enter")
@@ -580,8 +724,9 @@ async def test_new_order_creating_a_customer(sqlite_db) -> None:
 async def test_new_order_picking_a_customer(sqlite_db) -> None:
     await seed(sqlite_db)
     cid = await f.add_customer(sqlite_db, email="ada@example.com")
-    await f.add_customer(sqlite_db, email="bob@example.com", first_name="Bob",
-                         last_name="B", company_name="Bob Inc")
+    await f.add_customer(
+        sqlite_db, email="bob@example.com", first_name="Bob", last_name="B", company_name="Bob Inc"
+    )
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await start_new_order(pilot, app)
@@ -592,8 +737,10 @@ async def test_new_order_picking_a_customer(sqlite_db) -> None:
         await pilot.press(*"ada")
         await wait_for(pilot, lambda: app.screen.query_one("#customer-matches").row_count == 1)
         await pilot.press("enter", "enter")  # to the list, then pick (and go on)
-        await wait_for(pilot, lambda: on_step(app, "product")
-                       and app.screen.query_one("#products").row_count > 0)
+        await wait_for(
+            pilot,
+            lambda: on_step(app, "product") and app.screen.query_one("#products").row_count > 0,
+        )
         await to_entitlements(pilot, app)
         await enter_until(pilot, app, "summary")
         assert "Customer: Analytical Engines Ltd <ada@example.com>" in screen_text(app)
@@ -601,8 +748,11 @@ async def test_new_order_picking_a_customer(sqlite_db) -> None:
         await wait_for(pilot, lambda: on_step(app, "entitlements"))
         await enter_until(pilot, app, "summary")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                       and app.screen.detail is not None, what="the new order's screen")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
+            what="the new order's screen",
+        )
         assert app.screen.detail.customer.id == cid
 
 
@@ -615,28 +765,38 @@ async def test_new_order_with_a_taken_order_id_goes_back_to_it(sqlite_db) -> Non
         await start_new_order(pilot, app)
         await pilot.press(*"ord-1001", *["enter"] * 8)  # the step's eight fields
         row = app.screen.query_one("#row-store_id", FieldRow)
-        await wait_for(pilot, lambda: "order ORD-1001 exists (Order IDs ignore case)"
-                       in row.error_text)
+        await wait_for(
+            pilot, lambda: "order ORD-1001 exists (Order IDs ignore case)" in row.error_text
+        )
         assert on_step(app, "order") and app.focused.id == "store_id"
         app.focused.value = "ORD-2002"
         await pilot.press(*["enter"] * 8)
-        await wait_for(pilot, lambda: on_step(app, "product")
-                       and app.screen.query_one("#products").row_count > 0)
+        await wait_for(
+            pilot,
+            lambda: on_step(app, "product") and app.screen.query_one("#products").row_count > 0,
+        )
         await to_entitlements(pilot, app)
         await enter_until(pilot, app, "summary")
         await f.add_order(sqlite_db, "ord-2002")  # another desk, a moment ago
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: on_step(app, "order"))
-        await wait_for(pilot, lambda: "exists" in app.screen.query_one(
-            "#row-store_id", FieldRow).error_text)
+        await wait_for(
+            pilot, lambda: "exists" in app.screen.query_one("#row-store_id", FieldRow).error_text
+        )
         assert await rows(sqlite_db) == []
         app.focused.value = "ORD-2003"
         await pilot.press(*["enter"] * 8)  # fixed: straight back to the summary
         await wait_for(pilot, lambda: on_step(app, "summary"))
         assert "New order ORD-2003" in screen_text(app)
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                       and app.screen.detail is not None and app.screen.detail.license_count)
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, OrderScreen)
+                and app.screen.detail is not None
+                and app.screen.detail.license_count
+            ),
+        )
         assert app.screen.detail.store_id == "ORD-2003"
     assert len(await rows(sqlite_db)) == 1
 
@@ -650,8 +810,10 @@ async def test_every_license_carries_what_the_summary_showed(sqlite_db, ids, app
         await pilot.press("space")
         await focus_field(pilot, app, "add-line")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: on_step(app, "product")
-                       and app.screen.query_one("#products").row_count > 0)
+        await wait_for(
+            pilot,
+            lambda: on_step(app, "product") and app.screen.query_one("#products").row_count > 0,
+        )
         await to_entitlements(pilot, app, product_row=1)
         await focus_field(pilot, app, "user_emails")
         await pilot.press(*"u@x.io", "enter", "enter")
@@ -708,9 +870,14 @@ async def test_new_licenses_show_first_in_a_big_order(sqlite_db, ids, app) -> No
         screen = await issue_and_wait(pilot, app)
         new = [r.license_key for r in await rows(sqlite_db)][-2:]
         pane = screen.pane("licenses")
-        await wait_for(pilot, lambda: pane.selected_license().license_key == new[0]
-                       and new[1] in [r.license_key for r in pane.rows],
-                       what="the cursor on the first new license")
+        await wait_for(
+            pilot,
+            lambda: (
+                pane.selected_license().license_key == new[0]
+                and new[1] in [r.license_key for r in pane.rows]
+            ),
+            what="the cursor on the first new license",
+        )
 
 
 async def test_hostile_names_are_shown_literally(sqlite_db) -> None:
@@ -750,8 +917,16 @@ async def test_order_deleted_meanwhile_is_reported_and_nothing_written(sqlite_db
         await enter_until(pilot, app, "summary")
         async with sqlite_db.sessions.begin() as s:  # another desk deletes the order
             await s.delete(await s.get(Order, ids["order"]))
-            s.add(AuditEvent(operator="bob", action="deleted", entity="order",
-                             entity_id=ids["order"], entity_version=2, order_id=ids["order"]))
+            s.add(
+                AuditEvent(
+                    operator="bob",
+                    action="deleted",
+                    entity="order",
+                    entity_id=ids["order"],
+                    entity_version=2,
+                    order_id=ids["order"],
+                )
+            )
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "deleted by bob" in screen_text(app))
         assert on_step(app, "summary") and not wizard(app).issuing
@@ -813,8 +988,13 @@ async def test_ctrl_n_opens_a_new_order_from_the_search_box(sqlite_db) -> None:
     await seed(sqlite_db)
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen)
-                       and app.screen.query_one("#search").has_focus, what="search box")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, OrdersScreen) and app.screen.query_one("#search").has_focus
+            ),
+            what="search box",
+        )
         await wait_for(pilot, lambda: "^n New order" in screen_text(app), what="footer key")
         await pilot.press(*"ORD", "ctrl+n")
         await wait_for(pilot, lambda: on_step(app, "order"), what="new order step")
@@ -851,8 +1031,11 @@ async def test_keys_typed_ahead_never_skip_a_step_unseen(sqlite_db, app) -> None
         await open_wizard(pilot, app)
         for _ in range(6):  # one burst, as a terminal delivers it: no pause between keys
             app.post_message(events.Key("enter", None))
-        await wait_for(pilot, lambda: on_step(app, "policy") or on_step(app, "entitlements"),
-                       what="a later step")
+        await wait_for(
+            pilot,
+            lambda: on_step(app, "policy") or on_step(app, "entitlements"),
+            what="a later step",
+        )
         for _ in range(20):
             await pilot.pause()
         assert app.is_running and isinstance(app.screen, IssueWizard)
@@ -882,8 +1065,22 @@ async def test_new_order_back_from_product_and_forward_again(sqlite_db) -> None:
     assert len(await rows(sqlite_db)) == 1
 
 
-BURST_KEYS = ["enter"] * 6 + ["tab", "escape", "down", "up", "space", "right", "left", "a",
-                              "ctrl+s", "y", "n", "1", "shift+tab", "backspace"]
+BURST_KEYS = ["enter"] * 6 + [
+    "tab",
+    "escape",
+    "down",
+    "up",
+    "space",
+    "right",
+    "left",
+    "a",
+    "ctrl+s",
+    "y",
+    "n",
+    "1",
+    "shift+tab",
+    "backspace",
+]
 
 
 @pytest.mark.parametrize("seed_", [17, 26, 32])
@@ -897,8 +1094,11 @@ async def test_random_key_bursts_never_crash_the_wizard(sqlite_db, seed_: int) -
         if seed_ % 2:
             await open_wizard(pilot, app)
         else:
-            await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen)
-                           and app.screen.table.row_count > 0, what="orders")
+            await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, OrdersScreen) and app.screen.table.row_count > 0,
+                what="orders",
+            )
             await pilot.press("ctrl+n")
         for _ in range(25):
             for _ in range(rnd.randint(1, 8)):

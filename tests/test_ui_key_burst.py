@@ -46,8 +46,10 @@ async def settle(pilot: Pilot, done: Callable[[], bool], timeout: float = 3.0) -
 async def open_add_dialog(sqlite_db, pilot, app):
     await open_managers_tab(app, pilot)
     dialog = await open_dialog(app, pilot)
-    fields = [dialog.query_one(f"#{name}", StillInput)
-              for name in ("email", "first_name", "last_name", "phone_number")]
+    fields = [
+        dialog.query_one(f"#{name}", StillInput)
+        for name in ("email", "first_name", "last_name", "phone_number")
+    ]
     assert app.focused is fields[0]
     return dialog, fields
 
@@ -57,8 +59,16 @@ async def test_tab_in_a_burst_moves_the_rest_of_the_burst_to_the_next_field(sqli
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
         _dialog, (email, first, last, _phone) = await open_add_dialog(sqlite_db, pilot, app)
-        burst(app, *typed("bob@example.com"), TAB, *typed("Bob"),
-              TAB, *typed("Ab"), ("backspace", None), *typed("x"))
+        burst(
+            app,
+            *typed("bob@example.com"),
+            TAB,
+            *typed("Bob"),
+            TAB,
+            *typed("Ab"),
+            ("backspace", None),
+            *typed("x"),
+        )
         await settle(pilot, lambda: last.value == "Ax")
         assert (email.value, first.value, last.value) == ("bob@example.com", "Bob", "Ax")
         assert app.focused is last

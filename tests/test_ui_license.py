@@ -19,11 +19,17 @@ from tests.ui_support import SIZE, loaded_order, make_app, screen_text, see, wai
 async def _open_license(pilot, app) -> LicenseScreen:  # type: ignore[no-untyped-def]
     order = await loaded_order(pilot, app)
     await pilot.press("3")
-    await wait_for(pilot, lambda: order.pane("licenses") is not None
-                   and order.pane("licenses").rows, what="licenses tab")  # type: ignore[union-attr]
+    await wait_for(
+        pilot,
+        lambda: order.pane("licenses") is not None and order.pane("licenses").rows,
+        what="licenses tab",
+    )  # type: ignore[union-attr]
     await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, LicenseScreen)
-                   and app.screen.detail is not None, what="license screen")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, LicenseScreen) and app.screen.detail is not None,
+        what="license screen",
+    )
     return app.screen  # type: ignore[return-value]
 
 
@@ -35,8 +41,11 @@ async def _confirm(pilot, app) -> None:  # type: ignore[no-untyped-def]
 
 async def _events(db) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
     async with db.sessions() as s:
-        return list(await s.scalars(select(AuditEvent).where(AuditEvent.entity == "license")
-                                    .order_by(AuditEvent.id)))
+        return list(
+            await s.scalars(
+                select(AuditEvent).where(AuditEvent.entity == "license").order_by(AuditEvent.id)
+            )
+        )
 
 
 async def test_enter_opens_the_license_and_esc_returns_to_the_same_row(sqlite_db) -> None:  # type: ignore[no-untyped-def]
@@ -45,8 +54,18 @@ async def test_enter_opens_the_license_and_esc_returns_to_the_same_row(sqlite_db
     app = make_app(db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_license(pilot, app)
-        await see(pilot, app, f"License {KEY}", "Activations:", "2 used / 3 allowed",
-                  "Validity:", "until 2030-01-15", "first note", "Order:", "ORD-1001")
+        await see(
+            pilot,
+            app,
+            f"License {KEY}",
+            "Activations:",
+            "2 used / 3 allowed",
+            "Validity:",
+            "until 2030-01-15",
+            "first note",
+            "Order:",
+            "ORD-1001",
+        )
         await pilot.press("2")
         await see(pilot, app, "ada-laptop", "build-vm-7", "Ubuntu 24.04")
         await pilot.press("c")
@@ -86,15 +105,25 @@ async def test_disable_enable_reset_and_release_by_keys(sqlite_db) -> None:  # t
         await pilot.press("3")
         await see(pilot, app, "reset activations of", "released device build-vm-7")
         await pilot.press("escape")  # the order's row shows the license as it is now
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                       and (row := app.screen.pane("licenses").selected_license()) is not None
-                       and row.activations == "0/3" and row.status == "Inactive",
-                       what="the order's row refreshed")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, OrderScreen)
+                and (row := app.screen.pane("licenses").selected_license()) is not None
+                and row.activations == "0/3"
+                and row.status == "Inactive"
+            ),
+            what="the order's row refreshed",
+        )
     detail = await licenses.get_license(db, license_id)
     assert detail.values["times_activated"] == 0 and detail.values["transfer_count"] == 1
     events = await _events(db)
     assert [list(e.changes) for e in events] == [
-        ["enabled"], ["enabled"], ["times_activated"], ["times_activated", "transfer_count"]]
+        ["enabled"],
+        ["enabled"],
+        ["times_activated"],
+        ["times_activated", "transfer_count"],
+    ]
 
 
 async def test_note_limits_and_extend_by_keys_with_errors_by_their_fields(sqlite_db) -> None:  # type: ignore[no-untyped-def]
@@ -145,15 +174,25 @@ async def test_a_change_by_another_operator_is_shown_as_a_conflict(db) -> None: 
         await wait_for(pilot, lambda: screen.detail.note == "bob", what="shown as it is now")  # type: ignore[union-attr]
         assert screen.detail.enabled  # type: ignore[union-attr]
         # the dialog says so too, naming the field by its label
-        await licenses.update_license(db, "bob", license_id, screen.detail.version,  # type: ignore[union-attr]
-                                      {"max_transfers": "9"})
+        await licenses.update_license(
+            db,
+            "bob",
+            license_id,
+            screen.detail.version,  # type: ignore[union-attr]
+            {"max_transfers": "9"},
+        )
         await pilot.press("n")
         await _dialog(pilot, app)
         await pilot.press("x", "ctrl+s")
         await see(pilot, app, "bob at", "Max transfers")
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, LicenseScreen)
-                       and screen.detail.values["max_transfers"] == 9, what="reloaded")  # type: ignore[union-attr]
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, LicenseScreen) and screen.detail.values["max_transfers"] == 9
+            ),
+            what="reloaded",
+        )  # type: ignore[union-attr]
     assert (await licenses.get_license(db, license_id)).note == "bob"
 
 
@@ -176,17 +215,27 @@ async def test_open_license_shows_it_over_its_order_and_esc_lands_on_its_row(sql
     await f.add_licenses(db, order_id, product_id, 250)  # after it: a window of its own
     last = (await f.add_licenses(db, order_id, product_id, 1))[0]
     target = await licenses.find_license(db, last)
-    app = OrderviewApp(db, Settings(db=str(db.url)), "tester", open_store_id="ORD-1001",
-                       open_license=target.id)
+    app = OrderviewApp(
+        db, Settings(db=str(db.url)), "tester", open_store_id="ORD-1001", open_license=target.id
+    )
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, LicenseScreen)
-                       and app.screen.detail is not None, what="license screen")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, LicenseScreen) and app.screen.detail is not None,
+            what="license screen",
+        )
         await see(pilot, app, f"License {last}")
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                       and app.screen.pane("licenses") is not None
-                       and (row := app.screen.pane("licenses").selected_license()) is not None
-                       and row.license_key == last, what="the license's row")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, OrderScreen)
+                and app.screen.pane("licenses") is not None
+                and (row := app.screen.pane("licenses").selected_license()) is not None
+                and row.license_key == last
+            ),
+            what="the license's row",
+        )
 
 
 async def test_a_viewer_sees_no_change_keys_and_is_told_why(sqlite_db) -> None:  # type: ignore[no-untyped-def]
@@ -233,8 +282,11 @@ async def test_keys_typed_ahead_of_the_license_screen_reach_it(sqlite_db) -> Non
     async with app.run_test(size=SIZE) as pilot:
         order = await loaded_order(pilot, app)
         await pilot.press("3")
-        await wait_for(pilot, lambda: order.pane("licenses") is not None
-                       and order.pane("licenses").rows, what="licenses tab")  # type: ignore[union-attr]
+        await wait_for(
+            pilot,
+            lambda: order.pane("licenses") is not None and order.pane("licenses").rows,
+            what="licenses tab",
+        )  # type: ignore[union-attr]
         await pilot.press("enter", "d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         assert isinstance(app.screen_stack[-2], LicenseScreen)

@@ -26,23 +26,32 @@ async def _seed(db, count: int = 150) -> tuple[int, list[str]]:  # type: ignore[
     app_product, _ = await f.add_product(db, "APP", "App Pro")
     tool, _ = await f.add_product(db, "TOOL", "Tool")
     order = await f.add_order(db, "ORD-1")
-    keys = await f.add_licenses(db, order, app_product, count - 3, validity_period=END,
-                                license_type="time-limited")
-    keys += await f.add_licenses(db, order, tool, 3, validity_period=END,
-                                 license_type="time-limited", enabled=False)
+    keys = await f.add_licenses(
+        db, order, app_product, count - 3, validity_period=END, license_type="time-limited"
+    )
+    keys += await f.add_licenses(
+        db, order, tool, 3, validity_period=END, license_type="time-limited", enabled=False
+    )
     return order, keys
 
 
 def _app(db, role: str = "operator") -> OrderviewApp:  # type: ignore[no-untyped-def]
-    return OrderviewApp(db, Settings(db=str(db.url)), Actor("olga", role),  # type: ignore[arg-type]
-                        open_store_id="ORD-1")
+    return OrderviewApp(
+        db,
+        Settings(db=str(db.url)),
+        Actor("olga", role),  # type: ignore[arg-type]
+        open_store_id="ORD-1",
+    )
 
 
 async def _tab(pilot, app):  # type: ignore[no-untyped-def]
     screen = await loaded_order(pilot, app)
     await pilot.press("3")
-    await wait_for(pilot, lambda: screen.pane("licenses") is not None
-                   and screen.pane("licenses").table.row_count > 0, what="licenses")
+    await wait_for(
+        pilot,
+        lambda: screen.pane("licenses") is not None and screen.pane("licenses").table.row_count > 0,
+        what="licenses",
+    )
     return screen.pane("licenses")
 
 
@@ -62,25 +71,41 @@ async def test_filter_by_typing_status_product_and_sort(sqlite_db) -> None:
         pane = await _tab(pilot, app)
         target = keys[40]
         await pilot.press("slash", *target[:9].lower())
-        await wait_for(pilot, lambda: [r.license_key for r in pane.rows]
-                       == sorted(k for k in keys if k.startswith(target[:9])), what="filtered")
+        await wait_for(
+            pilot,
+            lambda: (
+                [r.license_key for r in pane.rows]
+                == sorted(k for k in keys if k.startswith(target[:9]))
+            ),
+            what="filtered",
+        )
         assert _status(pane).startswith(f"{len(pane.rows)} of 150 licenses")
         assert target in screen_text(app)
         await pilot.press("escape")  # back to the table; the filter stays
         await wait_for(pilot, lambda: app.focused is pane.table, what="table focus")
         await pilot.press("slash", *["backspace"] * 9, "enter")
-        await wait_for(pilot, lambda: _status(pane).startswith("showing 1–100 of 150"),
-                       what="unfiltered")
+        await wait_for(
+            pilot, lambda: _status(pane).startswith("showing 1–100 of 150"), what="unfiltered"
+        )
         await pilot.press("s", "s", "s")  # active → inactive → disabled
-        await wait_for(pilot, lambda: _status(pane).startswith("3 of 150 licenses")
-                       and "disabled" in _status(pane), what="disabled only")
+        await wait_for(
+            pilot,
+            lambda: _status(pane).startswith("3 of 150 licenses") and "disabled" in _status(pane),
+            what="disabled only",
+        )
         assert {r.status for r in pane.rows} == {"Disabled"}
         await pilot.press("s", "s")  # expired, then all again
-        await wait_for(pilot, lambda: _status(pane).startswith("showing 1–100 of 150"),
-                       what="all statuses")
+        await wait_for(
+            pilot, lambda: _status(pane).startswith("showing 1–100 of 150"), what="all statuses"
+        )
         await pilot.press("p")  # APP
-        await wait_for(pilot, lambda: _status(pane).startswith("147 of 150 licenses · 1–100")
-                       and "APP" in _status(pane), what="product APP")
+        await wait_for(
+            pilot,
+            lambda: (
+                _status(pane).startswith("147 of 150 licenses · 1–100") and "APP" in _status(pane)
+            ),
+            what="product APP",
+        )
         await pilot.press("p", "o")  # TOOL, sorted by key
         await wait_for(pilot, lambda: "TOOL · by key" in _status(pane), what="TOOL by key")
         assert [r.license_key for r in pane.rows] == sorted(keys[-3:])
@@ -97,14 +122,16 @@ async def test_bulk_disable_chosen_rows_after_a_dry_run(sqlite_db) -> None:
         await pilot.press("b")
         await wait_for(pilot, lambda: isinstance(app.screen, BulkScreen), what="bulk dialog")
         await pilot.press("d")
-        await wait_for(pilot, lambda: "2 licenses of 2 selected licenses" in screen_text(app),
-                       what="dry run")
+        await wait_for(
+            pilot, lambda: "2 licenses of 2 selected licenses" in screen_text(app), what="dry run"
+        )
         assert keys[0] in screen_text(app) and "y go ahead" in screen_text(app)
         assert all(r.enabled for r in (await _licenses(sqlite_db))[:2])  # nothing yet
         await pilot.press("y")
         await wait_for(pilot, lambda: not isinstance(app.screen, BulkScreen), what="closed")
-        await wait_for(pilot, lambda: _status(pane).startswith("Disabled 2 licenses."),
-                       what="what was done")
+        await wait_for(
+            pilot, lambda: _status(pane).startswith("Disabled 2 licenses."), what="what was done"
+        )
         rows = await _licenses(sqlite_db)
         assert [(r.enabled, r.version) for r in rows[:3]] == [(False, 2), (False, 2), (True, 1)]
         assert pane.rows[0].status == "Disabled"
@@ -118,17 +145,22 @@ async def test_bulk_extend_all_that_match_needs_the_count_typed(sqlite_db) -> No
         await pilot.press("a", "b")
         await wait_for(pilot, lambda: isinstance(app.screen, BulkScreen), what="bulk dialog")
         await pilot.press("x", *"30", "enter")
-        await wait_for(pilot, lambda: "enter a number and d, m or y" in screen_text(app),
-                       what="the field's message")
+        await wait_for(
+            pilot,
+            lambda: "enter a number and d, m or y" in screen_text(app),
+            what="the field's message",
+        )
         await pilot.press("d", "enter")
-        await wait_for(pilot, lambda: "Type 150 and press enter" in screen_text(app),
-                       what="typed confirmation")
+        await wait_for(
+            pilot, lambda: "Type 150 and press enter" in screen_text(app), what="typed confirmation"
+        )
         await pilot.press("y", *"149", "enter")
         await wait_for(pilot, lambda: "Type 150 exactly" in screen_text(app), what="refused")
         await pilot.press("backspace", "backspace", "backspace", *"150", "enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, BulkScreen), what="closed")
-        await wait_for(pilot, lambda: _status(pane).startswith("Extended 150 licenses."),
-                       what="done")
+        await wait_for(
+            pilot, lambda: _status(pane).startswith("Extended 150 licenses."), what="done"
+        )
     assert {r.validity_period for r in await _licenses(sqlite_db)} == {date(2099, 1, 31)}
     async with sqlite_db.sessions() as s:
         (event,) = (await s.execute(select(AuditEvent))).scalars()
@@ -137,7 +169,8 @@ async def test_bulk_extend_all_that_match_needs_the_count_typed(sqlite_db) -> No
 
 
 async def test_keys_typed_before_the_dry_run_and_a_change_by_another_desk(
-        sqlite_db, monkeypatch) -> None:
+    sqlite_db, monkeypatch
+) -> None:
     _, keys = await _seed(sqlite_db)
     gate = asyncio.Event()
     real = license_bulk.bulk_preview
@@ -164,21 +197,29 @@ async def test_keys_typed_before_the_dry_run_and_a_change_by_another_desk(
         late = events.Key("y", "y")
         late.time = dialog.shown_at - 0.05
         dialog.post_message(late)
-        await wait_for(pilot, lambda: "1 key typed before the dry run appeared ignored"
-                       in screen_text(app), what="ignored")
+        await wait_for(
+            pilot,
+            lambda: "1 key typed before the dry run appeared ignored" in screen_text(app),
+            what="ignored",
+        )
         assert (await _licenses(sqlite_db))[0].enabled
         async with sqlite_db.sessions.begin() as s:  # another desk changes that license
-            await s.execute(update(License).where(License.license_key == keys[0])
-                            .values(version=License.version + 1, note="theirs"))
+            await s.execute(
+                update(License)
+                .where(License.license_key == keys[0])
+                .values(version=License.version + 1, note="theirs")
+            )
         await pilot.press("y")
-        await wait_for(pilot, lambda: "some of the selected licenses changed" in
-                       screen_text(app), what="the conflict")
+        await wait_for(
+            pilot,
+            lambda: "some of the selected licenses changed" in screen_text(app),
+            what="the conflict",
+        )
         assert (await _licenses(sqlite_db))[0].enabled
         await pilot.pause(0.1)
         await pilot.press("y")  # confirming what it shows now
         await wait_for(pilot, lambda: not isinstance(app.screen, BulkScreen), what="closed")
-        await wait_for(pilot, lambda: _status(pane).startswith("Disabled 1 license."),
-                       what="done")
+        await wait_for(pilot, lambda: _status(pane).startswith("Disabled 1 license."), what="done")
 
 
 async def test_a_viewer_is_told_why_and_nothing_opens(sqlite_db) -> None:
@@ -187,8 +228,11 @@ async def test_a_viewer_is_told_why_and_nothing_opens(sqlite_db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         pane = await _tab(pilot, app)
         await pilot.press("a", "b")
-        await wait_for(pilot, lambda: "viewer: changing licenses is not allowed"
-                       in _status(pane), what="refusal")
+        await wait_for(
+            pilot,
+            lambda: "viewer: changing licenses is not allowed" in _status(pane),
+            what="refusal",
+        )
         assert not isinstance(app.screen, BulkScreen)
 
 
@@ -204,8 +248,16 @@ async def test_hostile_corpus_typed_into_the_filter_box(sqlite_db) -> None:
     order, _ = await _seed(sqlite_db, count=5)
     async with sqlite_db.sessions.begin() as s:
         for _, text in CORPUS:
-            s.add(License(order_id=order, product_id=1, user_email=text[:254],
-                          user_email_lc=lc(text[:254]), created_at=f.T0, updated_at=f.T0))
+            s.add(
+                License(
+                    order_id=order,
+                    product_id=1,
+                    user_email=text[:254],
+                    user_email_lc=lc(text[:254]),
+                    created_at=f.T0,
+                    updated_at=f.T0,
+                )
+            )
     app = _app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         pane = await _tab(pilot, app)
@@ -214,8 +266,11 @@ async def test_hostile_corpus_typed_into_the_filter_box(sqlite_db) -> None:
         await wait_for(pilot, lambda: app.focused is box, what="filter box")
         for name, text in CORPUS:
             typed = await enter_text(pilot, app, box, text)
-            await wait_for(pilot, lambda typed=typed: pane.finding.text == typed
-                           and not pane._fetching, what=f"filtered by {name}")
+            await wait_for(
+                pilot,
+                lambda typed=typed: pane.finding.text == typed and not pane._fetching,
+                what=f"filtered by {name}",
+            )
             want = await lq.page_filtered(sqlite_db, order, pane.finding, limit=100)
             assert [r.id for r in pane.rows] == [r.id for r in want.items], name
             check_screen(app)

@@ -19,10 +19,17 @@ HOSTILE = [
 
 async def test_hostile_names_render_as_text_everywhere(sqlite_db) -> None:
     for i, (stored, _) in enumerate(HOSTILE):
-        customer = await f.add_customer(sqlite_db, email=f"evil{i}@example.com", first_name="x",
-                                        last_name="y", company_name=stored, city=stored)
-        order = await f.add_order(sqlite_db, f"ORD-EVIL-{i}", reference=stored[:20],
-                                  customer_id=customer)
+        customer = await f.add_customer(
+            sqlite_db,
+            email=f"evil{i}@example.com",
+            first_name="x",
+            last_name="y",
+            company_name=stored,
+            city=stored,
+        )
+        order = await f.add_order(
+            sqlite_db, f"ORD-EVIL-{i}", reference=stored[:20], customer_id=customer
+        )
         await f.add_manager(sqlite_db, order, email=f"m{i}@example.com", first_name=stored)
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
@@ -37,9 +44,14 @@ async def test_hostile_names_render_as_text_everywhere(sqlite_db) -> None:
             await pilot.press("slash")
             orders_screen.query_one("#search").value = ""
             await pilot.press(*f"ORD-EVIL-{i}", "enter")
-            await wait_for(pilot, lambda i=i: isinstance(app.screen, OrderScreen)
-                           and app.screen.detail is not None
-                           and app.screen.detail.store_id == f"ORD-EVIL-{i}")
+            await wait_for(
+                pilot,
+                lambda i=i: (
+                    isinstance(app.screen, OrderScreen)
+                    and app.screen.detail is not None
+                    and app.screen.detail.store_id == f"ORD-EVIL-{i}"
+                ),
+            )
             await pilot.pause()
             text = screen_text(app)
             assert f"Order ORD-EVIL-{i}  ·  {shown[:30]}" in text  # the header line
@@ -51,8 +63,13 @@ async def test_hostile_names_render_as_text_everywhere(sqlite_db) -> None:
             assert f"City:       {shown}" in screen_text(app)
             if i < 2:  # the manager table: the same cells as every LiteralTable
                 await pilot.press("4")
-                await wait_for(pilot, lambda: app.screen.pane("managers") is not None
-                               and app.screen.pane("managers").table.row_count == 1)
+                await wait_for(
+                    pilot,
+                    lambda: (
+                        app.screen.pane("managers") is not None
+                        and app.screen.pane("managers").table.row_count == 1
+                    ),
+                )
                 cells = [c.plain for c in app.screen.pane("managers").table.get_row_at(0)]
                 assert any(c.strip().startswith(shown[:10]) for c in cells), cells  # Name: 13 wide
             assert app.is_running  # [@click=app.quit] is text, not a link that quits

@@ -31,11 +31,20 @@ async def rows(db, model, *where):
 
 
 async def open_managers_tab(app, pilot) -> ManagersPane:
-    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                   and app.screen.detail is not None, what="order screen")
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
+        what="order screen",
+    )
     await pilot.press("4")
-    await wait_for(pilot, lambda: app.screen.pane("managers") is not None
-                   and app.focused is app.screen.pane("managers").table, what="managers tab")
+    await wait_for(
+        pilot,
+        lambda: (
+            app.screen.pane("managers") is not None
+            and app.focused is app.screen.pane("managers").table
+        ),
+        what="managers tab",
+    )
     return app.screen.pane("managers")
 
 
@@ -74,25 +83,28 @@ async def test_add_manager_with_chosen_permissions_by_keys(sqlite_db):
         assert app.focused is dialog.query_one("#email", StillInput)
         # New dialogs start from the default permission set in the settings.
         assert dialog.permissions() == ["manage_license_users", "reset_device", "reset_license"]
-        await pilot.press(*"new.person@example.com", "tab", *"Ada", "tab", *"Byron", "tab",
-                          *"+44 20 1234")
+        await pilot.press(
+            *"new.person@example.com", "tab", *"Ada", "tab", *"Byron", "tab", *"+44 20 1234"
+        )
         await pilot.press("tab", "tab", "tab")  # users, credentials, managers
         assert app.focused is box(dialog, "manage_managers")
         await pilot.press("space", "tab", "tab", "space")  # grant managers, drop reset-license
-        assert dialog.permissions() == ["manage_license_users", "manage_managers",
-                                        "reset_device"]
+        assert dialog.permissions() == ["manage_license_users", "manage_managers", "reset_device"]
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="dialog closed")
         await wait_for(pilot, lambda: pane.table.row_count == 1, what="row")
         assert "invite queued — waits for a mail server" in pane.status.text
         assert invite_cell(pane) == "waits for mail server"
         assert cell(pane, "perms") == "U·MD·····"
-        assert "queued — waits for a mail server (no mail server configured)" in detail_text(
-            pane)
+        assert "queued — waits for a mail server (no mail server configured)" in detail_text(pane)
         assert "new.person@example.com" in screen_text(app)
     [person] = await rows(sqlite_db, LicenseManager)
     assert (person.email, person.first_name, person.last_name, person.phone_number) == (
-        "new.person@example.com", "Ada", "Byron", "+44 20 1234")
+        "new.person@example.com",
+        "Ada",
+        "Byron",
+        "+44 20 1234",
+    )
     [assignment] = await rows(sqlite_db, OrderManager)
     assert assignment.permissions == ["manage_license_users", "manage_managers", "reset_device"]
     [mail] = await rows(sqlite_db, MailOutbox)
@@ -119,8 +131,12 @@ async def test_bad_email_shows_next_to_field_and_saves_nothing(sqlite_db):
 
 async def test_standard_plan_locks_distribution_checkboxes_with_the_reason(sqlite_db):
     await f.add_order(sqlite_db, "ORD-1")
-    app = make_app(sqlite_db, open_store_id="ORD-1", plan="standard",
-                   default_manager_permissions=["reset_device", "issue_license"])
+    app = make_app(
+        sqlite_db,
+        open_store_id="ORD-1",
+        plan="standard",
+        default_manager_permissions=["reset_device", "issue_license"],
+    )
     async with app.run_test(size=SIZE) as pilot:
         await open_managers_tab(app, pilot)
         dialog = await open_dialog(app, pilot)
@@ -164,8 +180,9 @@ async def test_existing_person_is_attached_by_email(sqlite_db):
     settings = Settings(db=str(sqlite_db.url))
     other = await f.add_order(sqlite_db, "ORD-0")
     await f.add_order(sqlite_db, "ORD-1")
-    await managers.add_manager(sqlite_db, settings, other,
-                               {"email": "known@example.com", "first_name": "Kim"}, actor="x")
+    await managers.add_manager(
+        sqlite_db, settings, other, {"email": "known@example.com", "first_name": "Kim"}, actor="x"
+    )
     [before] = await rows(sqlite_db, LicenseManager)
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
@@ -184,7 +201,9 @@ async def seeded(db, **settings_values):
     settings = Settings(db=str(db.url), **settings_values)
     order_id = await f.add_order(db, "ORD-1")
     added = await managers.add_manager(
-        db, settings, order_id,
+        db,
+        settings,
+        order_id,
         {"email": "m@example.com", "first_name": HOSTILE, "permissions": ["reset_device"]},
         actor="seed",
     )
@@ -227,8 +246,11 @@ async def test_remove_asks_first_and_keeps_the_person(sqlite_db):
         await wait_for(pilot, lambda: pane.table.row_count == 0, what="row removed")
         assert pane.status.text == "Removed m@example.com from this order."
         await pilot.press("down")  # the next key: the message gives way to the tab's summary
-        await wait_for(pilot, lambda: pane.status.text
-                       == "No license managers on this order. a adds one.", what="summary")
+        await wait_for(
+            pilot,
+            lambda: pane.status.text == "No license managers on this order. a adds one.",
+            what="summary",
+        )
     assert await rows(sqlite_db, OrderManager) == []
     assert len(await rows(sqlite_db, LicenseManager)) == 1
     assert (await rows(sqlite_db, AuditEvent))[-1].action == "removed"
@@ -280,15 +302,22 @@ async def test_background_sender_delivers_to_a_real_smtp_server(sqlite_db):
     server = SMTPServer()
     server.start()
     try:
-        app = make_app(sqlite_db, open_store_id="ORD-1", smtp_host="127.0.0.1",
-                       smtp_port=server.port, smtp_security="none", smtp_timeout=5)
+        app = make_app(
+            sqlite_db,
+            open_store_id="ORD-1",
+            smtp_host="127.0.0.1",
+            smtp_port=server.port,
+            smtp_security="none",
+            smtp_timeout=5,
+        )
         async with app.run_test(size=SIZE) as pilot:
             pane = await open_managers_tab(app, pilot)
             await open_dialog(app, pilot)
             await pilot.press(*"live@example.com", "ctrl+s")
             await wait_for(pilot, lambda: server.received, what="mail delivered")
-            await wait_for(pilot, lambda: invite_cell(pane).startswith("sent "),
-                           what="tab shows sent")
+            await wait_for(
+                pilot, lambda: invite_cell(pane).startswith("sent "), what="tab shows sent"
+            )
             # The whole send time fits its column (the title says UTC), nothing cut.
             assert re.fullmatch(r"sent \d{4}-\d\d-\d\d \d\d:\d\d", invite_cell(pane))
             assert " UTC" in detail_text(pane)
@@ -306,8 +335,11 @@ async def test_background_sender_delivers_to_a_real_smtp_server(sqlite_db):
 async def test_standard_plan_edit_keeps_distribution_permissions_as_they_are(sqlite_db):
     order_id = await f.add_order(sqlite_db, "ORD-1")
     await managers.add_manager(
-        sqlite_db, Settings(db=str(sqlite_db.url), plan="enterprise"), order_id,
-        {"email": "d@example.com", "permissions": ["issue_license"]}, actor="seed",
+        sqlite_db,
+        Settings(db=str(sqlite_db.url), plan="enterprise"),
+        order_id,
+        {"email": "d@example.com", "permissions": ["issue_license"]},
+        actor="seed",
     )
     app = make_app(sqlite_db, open_store_id="ORD-1", plan="standard")
     async with app.run_test(size=SIZE) as pilot:
@@ -328,8 +360,12 @@ async def test_edit_conflict_names_who_changed_it_and_keeps_the_dialog_open(sqli
         await open_managers_tab(app, pilot)
         dialog = await open_dialog(app, pilot, "enter")
         await managers.update_permissions(
-            sqlite_db, Settings(db=str(sqlite_db.url)), added.assignment_id, ["borrow_license"],
-            version=1, actor="bob",
+            sqlite_db,
+            Settings(db=str(sqlite_db.url)),
+            added.assignment_id,
+            ["borrow_license"],
+            version=1,
+            actor="bob",
         )
         await pilot.press("space", "ctrl+s")
         status = dialog.query_one("#dialog-status")
@@ -361,10 +397,15 @@ async def test_every_column_and_each_managers_permissions_are_on_screen_at_80_co
     first login of every manager are on screen, the legend says what the letters mean, a cut
     value ends with "…" (never silently), and the lines under it spell out the selection."""
     order_id = await f.add_order(sqlite_db, "ORD-1")
-    await f.add_manager(sqlite_db, order_id, "a.very.long.address@subsidiary.example.com",
-                        ["manage_license_users", "reset_license"])
-    await f.add_manager(sqlite_db, order_id, "b@example.com",
-                        ["manage_managers", "borrow_license", "issue_license"])
+    await f.add_manager(
+        sqlite_db,
+        order_id,
+        "a.very.long.address@subsidiary.example.com",
+        ["manage_license_users", "reset_license"],
+    )
+    await f.add_manager(
+        sqlite_db, order_id, "b@example.com", ["manage_managers", "borrow_license", "issue_license"]
+    )
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
         pane = await open_managers_tab(app, pilot)
@@ -382,8 +423,13 @@ async def test_every_column_and_each_managers_permissions_are_on_screen_at_80_co
         assert "Permissions: Manage license users, Reset license" in shown
         assert all(len(line) <= SIZE[0] for line in lines)
         await pilot.press("down")
-        await wait_for(pilot, lambda: "Permissions: Manage managers, Borrow license, Issue "
-                       "license" in detail_text(pane), what="detail follows the cursor")
+        await wait_for(
+            pilot,
+            lambda: (
+                "Permissions: Manage managers, Borrow license, Issue license" in detail_text(pane)
+            ),
+            what="detail follows the cursor",
+        )
 
 
 async def test_ticked_and_unticked_permissions_differ_without_colour(sqlite_db):
@@ -402,8 +448,9 @@ async def test_ticked_and_unticked_permissions_differ_without_colour(sqlite_db):
         assert "▐ ▌ Manage managers" in line("Manage managers")
         await pilot.press("tab", "tab", "tab", "tab", "tab", "tab", "space")
         assert box(dialog, "manage_managers").value
-        await wait_for(pilot, lambda: "▐X▌ Manage managers" in line("Manage managers"),
-                       what="ticked mark")
+        await wait_for(
+            pilot, lambda: "▐X▌ Manage managers" in line("Manage managers"), what="ticked mark"
+        )
 
 
 async def test_a_long_failure_reason_keeps_the_retry_time_and_first_login_on_screen(sqlite_db):
@@ -441,8 +488,9 @@ async def test_an_expired_invite_says_so_and_r_resends_it(sqlite_db):
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_for(pilot, lambda: "New invite" in pane.status.text, what="resent")
-        await wait_for(pilot, lambda: invite_cell(pane) == "waits for mail server",
-                       what="new invite shown")
+        await wait_for(
+            pilot, lambda: invite_cell(pane) == "waits for mail server", what="new invite shown"
+        )
     assert [m.status for m in await rows(sqlite_db, MailOutbox)] == ["expired", "queued"]
     [person] = await rows(sqlite_db, LicenseManager)
     assert person.password_hash is None  # made when a mail server sends it

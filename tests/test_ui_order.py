@@ -19,8 +19,14 @@ from tests.ui_support import SIZE, loaded_order, make_app, screen_text, wait_for
 async def seed(db, licenses: int = 0) -> int:  # type: ignore[no-untyped-def]
     product, _ = await f.add_product(db)
     customer = await f.add_customer(db, created_at=f.T0, updated_at=f.T0)
-    order = await f.add_order(db, "ORD-1001", reference="PO-77", customer_id=customer,
-                              campaign_params="cpg=web,src=google.com", language="en")
+    order = await f.add_order(
+        db,
+        "ORD-1001",
+        reference="PO-77",
+        customer_id=customer,
+        campaign_params="cpg=web,src=google.com",
+        language="en",
+    )
     if licenses:
         await f.add_licenses(db, order, product, licenses, validity_period=date(2099, 1, 1))
     await f.add_manager(db, order, permissions=["manage_license_users", "reset_device"])
@@ -36,8 +42,12 @@ async def open_order(pilot, app, store_id: str = "ORD-1001") -> OrderScreen:  # 
 async def licenses_pane(pilot, screen: OrderScreen, rows: int):  # type: ignore[no-untyped-def]
     """Switch to the Licenses tab (3) and wait for its first ``rows`` rows."""
     await pilot.press("3")
-    await wait_for(pilot, lambda: screen.pane("licenses") is not None
-                   and screen.pane("licenses").table.row_count == rows)
+    await wait_for(
+        pilot,
+        lambda: (
+            screen.pane("licenses") is not None and screen.pane("licenses").table.row_count == rows
+        ),
+    )
     return screen.pane("licenses")
 
 
@@ -63,8 +73,12 @@ async def test_tabs_switch_with_1_to_4_and_mount_lazily(sqlite_db) -> None:
         assert "ada@example.com" in screen_text(app)
 
         await pilot.press("4")
-        await wait_for(pilot, lambda: screen.pane("managers") is not None
-                       and screen.pane("managers").table.row_count == 1)
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.pane("managers") is not None and screen.pane("managers").table.row_count == 1
+            ),
+        )
         text = screen_text(app)
         assert "mgr@example.com" in text and "Manage license users, Reset device" in text
         assert "not invited" in text
@@ -95,8 +109,9 @@ async def test_license_table_pages_from_the_database(sqlite_db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_order(pilot, app)
         pane = await licenses_pane(pilot, screen, licenses_tab.PAGE)
-        assert pane.query_one("#licenses-status").text == ("showing 1–100 of 250 licenses · dates UTC"
-                                                                  " · f/l first/last")
+        assert pane.query_one("#licenses-status").text == (
+            "showing 1–100 of 250 licenses · dates UTC · f/l first/last"
+        )
         for _ in range(8):
             await pilot.press("pagedown")
         await wait_for(pilot, lambda: pane.table.row_count == 200, what="second page")
@@ -105,8 +120,13 @@ async def test_license_table_pages_from_the_database(sqlite_db) -> None:
         assert not pane.has_after
         assert [r.id for r in pane.rows] == sorted(r.id for r in pane.rows)
         assert len({r.id for r in pane.rows}) == 250
-        await wait_for(pilot, lambda: pane.query_one("#licenses-status").text
-                       == "showing 1–250 of 250 licenses · dates UTC")
+        await wait_for(
+            pilot,
+            lambda: (
+                pane.query_one("#licenses-status").text
+                == "showing 1–250 of 250 licenses · dates UTC"
+            ),
+        )
 
 
 async def test_license_window_stays_bounded_both_ways(sqlite_db, monkeypatch) -> None:
@@ -118,8 +138,12 @@ async def test_license_window_stays_bounded_both_ways(sqlite_db, monkeypatch) ->
         from sqlalchemy import select
 
         from orderview.db.models import License
-        all_ids = list(await s.scalars(
-            select(License.id).where(License.order_id == order).order_by(License.id)))
+
+        all_ids = list(
+            await s.scalars(
+                select(License.id).where(License.order_id == order).order_by(License.id)
+            )
+        )
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_order(pilot, app)
@@ -129,7 +153,7 @@ async def test_license_window_stays_bounded_both_ways(sqlite_db, monkeypatch) ->
             await wait_for(pilot, lambda: not pane._fetching)
         await wait_for(pilot, lambda: not pane.has_after, what="end of the order")
         assert pane.table.row_count <= 30
-        assert [r.id for r in pane.rows] == all_ids[-len(pane.rows):]
+        assert [r.id for r in pane.rows] == all_ids[-len(pane.rows) :]
         assert pane.start == 70 - len(pane.rows)
         selected = pane.selected_license()
         assert selected is not None and selected.id == all_ids[-1]
@@ -148,8 +172,11 @@ async def test_ctrl_r_reloads_what_changed_in_the_database(sqlite_db) -> None:
         screen = await open_order(pilot, app)
         assert screen.detail.reference == "PO-77"
         async with sqlite_db.sessions.begin() as s:
-            await s.execute(update(Order).where(Order.id == order)
-                            .values(reference="PO-88", version=Order.version + 1))
+            await s.execute(
+                update(Order)
+                .where(Order.id == order)
+                .values(reference="PO-88", version=Order.version + 1)
+            )
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: screen.detail.reference == "PO-88", what="reload")
         assert screen.detail.version == 2
@@ -174,9 +201,16 @@ async def test_help_lists_every_binding_of_the_current_screen(sqlite_db) -> None
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         keys = {(k.key, k.description) for k in app.screen.keys}
-        for expected in [("esc", "Back to the orders"), ("1", "Details"), ("2", "Customer"),
-                         ("3", "Licenses"), ("4", "Managers"), ("^r", "Reload the order"),
-                         ("e", "Edit the order"), ("h", "History of the order (audit trail)")]:
+        for expected in [
+            ("esc", "Back to the orders"),
+            ("1", "Details"),
+            ("2", "Customer"),
+            ("3", "Licenses"),
+            ("4", "Managers"),
+            ("^r", "Reload the order"),
+            ("e", "Edit the order"),
+            ("h", "History of the order (audit trail)"),
+        ]:
             assert expected in keys
         assert app.screen.query_one(LiteralTable).row_count == len(app.screen.keys)
         await pilot.press("escape")
@@ -199,17 +233,28 @@ async def test_license_window_can_start_anywhere_and_says_where(sqlite_db) -> No
         pane.start_at(ids[41])  # e.g. the first license just issued is the 43rd
         # The cursor sits at the window's top edge, so the page before it is fetched too; the
         # cursor stays on the same license and the status line says where the window is.
-        await wait_for(pilot, lambda: pane.start == 0 and not pane._fetching
-                       and pane.selected_license().id == ids[42])
+        await wait_for(
+            pilot,
+            lambda: (
+                pane.start == 0 and not pane._fetching and pane.selected_license().id == ids[42]
+            ),
+        )
         assert [r.id for r in pane.rows][:100] == ids and len(pane.rows) == 142
-        await wait_for(pilot, lambda: pane.query_one("#licenses-status").text
-                       == f"showing 1–{len(pane.rows)} of 250 licenses · dates UTC · f/l first/last")
+        await wait_for(
+            pilot,
+            lambda: (
+                pane.query_one("#licenses-status").text
+                == f"showing 1–{len(pane.rows)} of 250 licenses · dates UTC · f/l first/last"
+            ),
+        )
         from orderview.services.orders import count_licenses
+
         assert await count_licenses(sqlite_db, order, up_to_id=ids[41]) == 42
 
 
-async def test_first_and_last_license_keys_jump_through_the_whole_order(sqlite_db,
-                                                                         monkeypatch) -> None:
+async def test_first_and_last_license_keys_jump_through_the_whole_order(
+    sqlite_db, monkeypatch
+) -> None:
     monkeypatch.setattr(licenses_tab, "PAGE", 20)
     await seed(sqlite_db, licenses=250)
     app = make_app(sqlite_db)
@@ -221,12 +266,21 @@ async def test_first_and_last_license_keys_jump_through_the_whole_order(sqlite_d
         await wait_for(pilot, lambda: not pane._fetching and pane.start == 230)
         assert pane.selected_license().id == first_id + 249
         assert not pane.has_after
-        await wait_for(pilot, lambda: pane.query_one("#licenses-status").text
-                       == "showing 231–250 of 250 licenses · dates UTC · f/l first/last")
+        await wait_for(
+            pilot,
+            lambda: (
+                pane.query_one("#licenses-status").text
+                == "showing 231–250 of 250 licenses · dates UTC · f/l first/last"
+            ),
+        )
         await pilot.press("up", "up")  # moving up from the end pages backwards by keyset
         await pilot.press("f")
-        await wait_for(pilot, lambda: not pane._fetching and pane.start == 0
-                       and pane.selected_license().id == first_id)
+        await wait_for(
+            pilot,
+            lambda: (
+                not pane._fetching and pane.start == 0 and pane.selected_license().id == first_id
+            ),
+        )
 
 
 async def test_search_open_and_page_on_both_databases(db, monkeypatch) -> None:
@@ -247,11 +301,19 @@ async def test_search_open_and_page_on_both_databases(db, monkeypatch) -> None:
         assert pane.selected_license().license_key == keys[-1]
         await pilot.press("G", "up")
         await pilot.press("f")
-        await wait_for(pilot, lambda: not pane._fetching and pane.start == 0
-                       and pane.selected_license().license_key == keys[0])
+        await wait_for(
+            pilot,
+            lambda: (
+                not pane._fetching
+                and pane.start == 0
+                and pane.selected_license().license_key == keys[0]
+            ),
+        )
 
 
-async def test_a_reload_never_cancels_a_license_page_query_in_flight(sqlite_db, monkeypatch) -> None:
+async def test_a_reload_never_cancels_a_license_page_query_in_flight(
+    sqlite_db, monkeypatch
+) -> None:
     """ctrl+r while the next page of licenses is being fetched: the fetch finishes cleanly (its
     connection is not torn down mid-query), its stale result is dropped, the reload wins and
     the tab is not left busy."""
@@ -306,11 +368,22 @@ async def test_footer_shows_every_order_key_at_80_columns(sqlite_db) -> None:
         for tab in ("1", "2", "3"):
             await pilot.press(tab)
             await pilot.pause()
-            await wait_for(pilot, lambda: "D Delete" in screen_text(app).splitlines()[-1],
-                           what=f"footer on tab {tab}")
+            await wait_for(
+                pilot,
+                lambda: "D Delete" in screen_text(app).splitlines()[-1],
+                what=f"footer on tab {tab}",
+            )
             footer = screen_text(app).splitlines()[-1]
-            for key in ("e Edit", "c Customer", "h History", "i Issue", "x Export", "D Delete",
-                        "? Help", "^p palette"):
+            for key in (
+                "e Edit",
+                "c Customer",
+                "h History",
+                "i Issue",
+                "x Export",
+                "D Delete",
+                "? Help",
+                "^p palette",
+            ):
                 assert key in footer, (tab, footer)
         # The managers tab's own keys push the order's off the end: none may show through
         # right of the docked palette key (compact footers give it a margin there).

@@ -39,19 +39,26 @@ async def test_licenses_tab_shows_the_page_read_with_the_order(sqlite_db, monkey
         screen = await open_order(pilot, app)
         assert len(reads) == 1  # with the order, before anyone asked for the tab
         await pilot.press("3")
-        await wait_for(pilot, lambda: screen.pane("licenses") is not None
-                       and screen.pane("licenses").table.row_count == licenses_tab.PAGE)
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.pane("licenses") is not None
+                and screen.pane("licenses").table.row_count == licenses_tab.PAGE
+            ),
+        )
         assert len(reads) == 1  # the tab did not read again
         pane = screen.pane("licenses")
         assert pane.query_one("#licenses-status").text == (
-            "showing 1–100 of 250 licenses · dates UTC · f/l first/last")
+            "showing 1–100 of 250 licenses · dates UTC · f/l first/last"
+        )
         await pilot.press("G")  # paging on from there reads the next page as before
         await wait_for(pilot, lambda: pane.table.row_count == 200, what="second page")
         assert len(reads) == 2
 
 
-async def test_first_frame_holds_the_rows_a_screen_shows_then_the_window(sqlite_db,
-                                                                         monkeypatch) -> None:
+async def test_first_frame_holds_the_rows_a_screen_shows_then_the_window(
+    sqlite_db, monkeypatch
+) -> None:
     await seed(sqlite_db, licenses=250)
     events: list[tuple[str, int]] = []
     add_rows = LiteralTable.add_literal_rows
@@ -74,8 +81,13 @@ async def test_first_frame_holds_the_rows_a_screen_shows_then_the_window(sqlite_
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_order(pilot, app)
         await pilot.press("3")
-        await wait_for(pilot, lambda: screen.pane("licenses") is not None
-                       and screen.pane("licenses").table.row_count == licenses_tab.PAGE)
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.pane("licenses") is not None
+                and screen.pane("licenses").table.row_count == licenses_tab.PAGE
+            ),
+        )
     first = SIZE[1]  # rows that fit the terminal's height at most
     assert events[0] == ("add", first)
     assert events[1] == ("paint", first)  # painted before the rest went in
@@ -90,8 +102,12 @@ async def test_tab_typed_before_the_screen_is_up_is_shown(sqlite_db) -> None:
         screen = OrderScreen(order)
         app.push_screen(screen)
         screen.show_tab("licenses")  # before its widgets exist (a fast ``enter 3``)
-        await wait_for(pilot, lambda: screen.pane("licenses") is not None
-                       and screen.pane("licenses").table.row_count == 3)
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.pane("licenses") is not None and screen.pane("licenses").table.row_count == 3
+            ),
+        )
         assert screen.query_one("#order-tabs").active == "licenses"
         assert screen.pane("details") is None  # never asked for
         assert isinstance(app.focused, LiteralTable)
@@ -103,8 +119,11 @@ async def test_an_order_gone_before_its_screen_is_up_says_so(sqlite_db) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.screen.table.row_count > 0)
         app.push_screen(OrderScreen(987_654))
-        await wait_for(pilot, lambda: "This order no longer exists" in screen_text(app),
-                       what="missing order status")
+        await wait_for(
+            pilot,
+            lambda: "This order no longer exists" in screen_text(app),
+            what="missing order status",
+        )
 
 
 def test_compact_cells_are_the_joined_text_they_were() -> None:

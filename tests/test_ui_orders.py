@@ -129,17 +129,36 @@ async def test_q_quits_from_the_orders_screen(sqlite_db, app) -> None:
 
 async def test_orders_screen_fits_80x24(sqlite_db) -> None:
     await seed(sqlite_db)
-    wide = await f.add_customer(sqlite_db, email="w@example.com",
-                                company_name="Reverse \u202eLtd\u202c " + "Very Long Name " * 5)
-    await f.add_order(sqlite_db, "CRM-2026-0000001", reference="PO-123456789-XYZ",
-                      customer_id=wide, is_test=True, is_trial=True,
-                      created_at=f.T0 - timedelta(days=1))
+    wide = await f.add_customer(
+        sqlite_db,
+        email="w@example.com",
+        company_name="Reverse \u202eLtd\u202c " + "Very Long Name " * 5,
+    )
+    await f.add_order(
+        sqlite_db,
+        "CRM-2026-0000001",
+        reference="PO-123456789-XYZ",
+        customer_id=wide,
+        is_test=True,
+        is_trial=True,
+        created_at=f.T0 - timedelta(days=1),
+    )
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.screen.table.row_count == 4)
         text = screen_text(app)
-        for needed in ("Order ID", "Reference", "Customer", "Created UTC", "ORD-1001", "PO-77",
-                       "ACME Corp", "2026-01-15", "test/trial", "2026-01-14"):
+        for needed in (
+            "Order ID",
+            "Reference",
+            "Customer",
+            "Created UTC",
+            "ORD-1001",
+            "PO-77",
+            "ACME Corp",
+            "2026-01-15",
+            "test/trial",
+            "2026-01-14",
+        ):
             assert needed in text
         assert app.screen.table.virtual_size.width <= 80  # no column pushed off screen
 
@@ -183,8 +202,9 @@ async def test_search_results_load_more_at_the_end(sqlite_db) -> None:
         screen = app.screen
         await wait_for(pilot, lambda: screen.table.row_count == 50)
         await pilot.press(*"bulk")
-        await wait_for(pilot, lambda: screen.query_text == "bulk" and not screen._searching,
-                       what="search")
+        await wait_for(
+            pilot, lambda: screen.query_text == "bulk" and not screen._searching, what="search"
+        )
         assert screen.table.row_count == 50 and screen.has_more
         assert "more below" in screen.status.text
         ids = await page_to_the_end(pilot, screen)
@@ -203,11 +223,15 @@ async def test_back_from_an_edited_order_shows_its_row_anew(sqlite_db, app) -> N
         await pilot.press("e")
         await wait_for(pilot, lambda: app.screen is not screen, what="edit dialog")
         await pilot.press(*"PO-NEW", "ctrl+s")
-        await wait_for(pilot, lambda: app.screen is screen and screen.detail.reference == "PO-NEW",
-                       what="saved")
+        await wait_for(
+            pilot,
+            lambda: app.screen is screen and screen.detail.reference == "PO-NEW",
+            what="saved",
+        )
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is home, what="back")
-        await wait_for(pilot, lambda: any(s.reference == "PO-NEW" for s in home.results),
-                       what="refreshed row")
+        await wait_for(
+            pilot, lambda: any(s.reference == "PO-NEW" for s in home.results), what="refreshed row"
+        )
         await wait_for(pilot, lambda: "PO-NEW" in screen_text(app), what="shown")
         assert home.results[home.table.cursor_row].store_id == "ORD-1002"

@@ -50,8 +50,11 @@ async def test_a_paste_on_widgets_that_are_not_text_boxes_does_nothing(sqlite_db
     await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen)
-                       and app.screen.table.row_count == 1, what="orders list")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrdersScreen) and app.screen.table.row_count == 1,
+            what="orders list",
+        )
         await pilot.press("down")  # the results table
         await wait_for(pilot, lambda: app.focused is app.screen.table, what="results")
         send_paste(app, "q")

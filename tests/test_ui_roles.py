@@ -18,8 +18,12 @@ SIZE = (100, 24)
 
 
 def app_for(db, role: str, **settings: object) -> OrderviewApp:  # type: ignore[no-untyped-def]
-    return OrderviewApp(db, Settings(db=str(db.url), **settings), Actor("pat", role),  # type: ignore[arg-type]
-                        open_store_id="ORD-1")
+    return OrderviewApp(
+        db,
+        Settings(db=str(db.url), **settings),
+        Actor("pat", role),  # type: ignore[arg-type]
+        open_store_id="ORD-1",
+    )
 
 
 async def test_a_viewer_sees_no_write_keys_and_is_told_why(sqlite_db) -> None:
@@ -31,12 +35,22 @@ async def test_a_viewer_sees_no_write_keys_and_is_told_why(sqlite_db) -> None:
         footer = screen_text(app).splitlines()[-1]
         for hidden in ("Edit", "Customer", "Issue", "Export", "Delete"):
             assert hidden not in footer, footer
-        for key, message in (("x", "viewer: exporting is not allowed"),
-                             ("D", "viewer: deleting orders is not allowed"),
-                             ("e", "viewer: editing orders is not allowed")):
+        for key, message in (
+            ("x", "viewer: exporting is not allowed"),
+            ("D", "viewer: deleting orders is not allowed"),
+            ("e", "viewer: editing orders is not allowed"),
+        ):
             await pilot.press(key)
-            await wait_for(pilot, lambda m=message: screen.query_one(  # type: ignore[misc]
-                "#order-status", StatusLine).text == m, what=message)
+            await wait_for(
+                pilot,
+                lambda m=message: (
+                    screen.query_one(  # type: ignore[misc]
+                        "#order-status", StatusLine
+                    ).text
+                    == m
+                ),
+                what=message,
+            )
             assert app.screen is screen  # nothing opened
 
 
@@ -48,8 +62,14 @@ async def test_an_operator_cannot_delete_but_can_export(sqlite_db) -> None:
         await see(pilot, app, "Export")
         assert "Delete" not in screen_text(app).splitlines()[-1]
         await pilot.press("D")
-        await wait_for(pilot, lambda: screen.query_one("#order-status", StatusLine).text
-                       == "operator: deleting orders is not allowed", what="refusal")
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.query_one("#order-status", StatusLine).text
+                == "operator: deleting orders is not allowed"
+            ),
+            what="refusal",
+        )
         assert isinstance(app.screen, OrderScreen)
 
 
@@ -69,8 +89,11 @@ async def test_only_an_admin_may_tick_distribution_permissions(sqlite_db) -> Non
             await loaded_order(pilot, app)
             await pilot.press("4")
             await pilot.press("a")
-            await wait_for(pilot, lambda a=app: isinstance(a.screen, ManagerDialog),  # type: ignore[misc]
-                           what="dialog")
+            await wait_for(
+                pilot,
+                lambda a=app: isinstance(a.screen, ManagerDialog),  # type: ignore[misc]
+                what="dialog",
+            )
             tick = app.screen.query_one("#perm-issue_license", Checkbox)
             assert tick.disabled is locked, role
             if locked:
@@ -93,5 +116,10 @@ async def test_the_palette_and_help_offer_a_viewer_no_write_action(sqlite_db) ->
             assert hidden not in described, hidden
         actions = {active.binding.action for active in screen.active_bindings.values()}
         assert {"history"} <= actions
-        assert not actions & {"export_order", "delete_order", "edit_order", "issue_licenses",
-                              "customer"}
+        assert not actions & {
+            "export_order",
+            "delete_order",
+            "edit_order",
+            "issue_licenses",
+            "customer",
+        }

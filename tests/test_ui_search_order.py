@@ -15,18 +15,24 @@ async def test_results_and_their_pages_are_newest_first_among_many_customers(sql
     name sorts last. The first row was an older order (the customer lookup was cut to the
     first customers by name before ordering by date)."""
     for i in range(120):
-        cid = await f.add_customer(sqlite_db, email=f"buyer{i:03}@driftwood.example",
-                                   first_name="", last_name="",
-                                   company_name=f"Driftwood {i:03}")
-        await f.add_order(sqlite_db, f"SHOP-{i:04}", customer_id=cid,
-                          created_at=f.T0 + timedelta(minutes=i // 2))  # ties in pairs
+        cid = await f.add_customer(
+            sqlite_db,
+            email=f"buyer{i:03}@driftwood.example",
+            first_name="",
+            last_name="",
+            company_name=f"Driftwood {i:03}",
+        )
+        await f.add_order(
+            sqlite_db, f"SHOP-{i:04}", customer_id=cid, created_at=f.T0 + timedelta(minutes=i // 2)
+        )  # ties in pairs
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         await wait_for(pilot, lambda: screen.table.row_count == 50)
         await pilot.press(*"driftwood")
-        await wait_for(pilot, lambda: screen.query_text == "driftwood" and not screen._searching,
-                       what="search")
+        await wait_for(
+            pilot, lambda: screen.query_text == "driftwood" and not screen._searching, what="search"
+        )
         newest_first = [f"SHOP-{i:04}" for i in range(119, -1, -1)]  # ties: highest id first
         assert [s.store_id for s in screen.results] == newest_first[:50] and screen.has_more
         await pilot.press("down", "end")

@@ -37,15 +37,22 @@ def status_line(app: OrderviewApp, from_bottom: int = 2) -> str:
 
 async def seed(db) -> str:  # type: ignore[no-untyped-def]
     product, policy = await f.add_product(db, code=CODE, name=PRODUCT)
-    users, user_policy = await f.add_product(db, code="NEBULA-USERS", name="Nebula",
-                                             method="user")
+    users, user_policy = await f.add_product(db, code="NEBULA-USERS", name="Nebula", method="user")
     customer = await f.add_customer(db, company_name=CUSTOMER, first_name="", last_name="")
     store_id = generate_store_id()  # ORD-YYYYMMDD-XXXXXX: wider than the column used to be
     order = await f.add_order(db, store_id, customer_id=customer, reference="PO-2026-0001-X")
     await f.add_licenses(db, order, product, 2, policy)
     async with db.sessions.begin() as s:
-        s.add(License(order_id=order, product_id=users, policy_id=user_policy,
-                      user_email=EMAIL, created_at=f.T0, updated_at=f.T0))
+        s.add(
+            License(
+                order_id=order,
+                product_id=users,
+                policy_id=user_policy,
+                user_email=EMAIL,
+                created_at=f.T0,
+                updated_at=f.T0,
+            )
+        )
     return store_id
 
 
@@ -63,22 +70,28 @@ async def test_orders_list_cuts_visibly_and_shows_the_cut_row_in_full(sqlite_db,
         assert "newest 1 order" in status_line(app)
         await pilot.press("down")  # the list has focus: its cut cells in full below it
         if CUSTOMER not in text:
-            await wait_for(pilot, lambda: f"Customer: {CUSTOMER}" in status_line(app),
-                           what="the customer in full on the status line")
+            await wait_for(
+                pilot,
+                lambda: f"Customer: {CUSTOMER}" in status_line(app),
+                what="the customer in full on the status line",
+            )
         await pilot.press("escape")  # back to the search box: the list's status again
         await wait_for(pilot, lambda: "newest 1 order" in status_line(app), what="status back")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-async def test_license_table_cuts_codes_and_emails_visibly_and_shows_them(sqlite_db,
-                                                                          width) -> None:
+async def test_license_table_cuts_codes_and_emails_visibly_and_shows_them(sqlite_db, width) -> None:
     store_id = await seed(sqlite_db)
     app = make_app(sqlite_db, open_store_id=store_id)
     async with app.run_test(size=(width, 24)) as pilot:
         screen = await loaded_order(pilot, app)
         await pilot.press("3")
-        await wait_for(pilot, lambda: screen.pane("licenses") is not None
-                       and screen.pane("licenses").table.row_count == 3)
+        await wait_for(
+            pilot,
+            lambda: (
+                screen.pane("licenses") is not None and screen.pane("licenses").table.row_count == 3
+            ),
+        )
         await see(pilot, app, "Created")
         text = screen_text(app)
         header = text.splitlines()[0].rstrip()
@@ -99,11 +112,15 @@ async def test_license_table_cuts_codes_and_emails_visibly_and_shows_them(sqlite
         assert status_line(app, 3).strip().startswith("Key or user: ")
         await pilot.press("up")  # a key row: the product code in full, if it is cut
         if CODE not in text:
-            await wait_for(pilot, lambda: f"Prod.: {CODE}" in status_line(app, 3),
-                           what="code on status")
+            await wait_for(
+                pilot, lambda: f"Prod.: {CODE}" in status_line(app, 3), what="code on status"
+            )
         else:  # nothing cut on this row: the tab's own status
-            await wait_for(pilot, lambda: "showing 1–3 of 3 licenses" in status_line(app, 3),
-                           what="status back")
+            await wait_for(
+                pilot,
+                lambda: "showing 1–3 of 3 licenses" in status_line(app, 3),
+                what="status back",
+            )
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -127,8 +144,9 @@ async def test_wizard_policy_names_and_columns_are_not_cut_silently(sqlite_db, w
         row = next(line for line in text.splitlines() if "default" in line)
         assert "perpetual" in row and " std " in row  # every column of the row on screen
         if POLICY not in text:
-            await wait_for(pilot, lambda: f"Policy: {POLICY}" in screen_text(app),
-                           what="policy name in full")
+            await wait_for(
+                pilot, lambda: f"Policy: {POLICY}" in screen_text(app), what="policy name in full"
+            )
 
 
 def test_fit_widths_gives_way_widest_first() -> None:

@@ -26,8 +26,15 @@ async def dialog_over_order(pilot, app, key: str, dialog: type) -> None:  # type
     """Press ``key`` on the loaded order screen and wait until ``dialog`` has focus (and, for
     a destructive confirmation, which takes only keys typed after that, is drawn)."""
     await pilot.press(key)
-    await wait_for(pilot, lambda: isinstance(app.screen, dialog) and app.focused is not None
-                   and getattr(app.screen, "shown_at", 0) is not None, what=dialog.__name__)
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(app.screen, dialog)
+            and app.focused is not None
+            and getattr(app.screen, "shown_at", 0) is not None
+        ),
+        what=dialog.__name__,
+    )
 
 
 async def test_keys_after_e_are_typed_into_the_edit_dialog(sqlite_db) -> None:  # type: ignore[no-untyped-def]
@@ -36,8 +43,13 @@ async def test_keys_after_e_are_typed_into_the_edit_dialog(sqlite_db) -> None:  
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
         burst(app, ("e", "e"), *typed("REF-9"))
-        await settle(pilot, lambda: isinstance(app.screen, EditOrderScreen)
-                     and app.screen.query_one("#reference").value == "REF-9")
+        await settle(
+            pilot,
+            lambda: (
+                isinstance(app.screen, EditOrderScreen)
+                and app.screen.query_one("#reference").value == "REF-9"
+            ),
+        )
         assert isinstance(app.screen, EditOrderScreen)
         assert app.focused is app.screen.query_one("#reference")
         assert app.focused.value == "REF-9"
@@ -50,11 +62,19 @@ async def test_order_id_enter_then_tab_and_action_keys(sqlite_db) -> None:  # ty
     await f.add_order(sqlite_db, "ORD-2")
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen)
-                       and app.screen.table.row_count == 2, what="orders list")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrdersScreen) and app.screen.table.row_count == 2,
+            what="orders list",
+        )
         burst(app, *typed("ORD-2"), ENTER, ("2", "2"), ("e", "e"), *typed("R7"))
-        await settle(pilot, lambda: isinstance(app.screen, EditOrderScreen)
-                     and app.screen.query_one("#reference").value == "R7")
+        await settle(
+            pilot,
+            lambda: (
+                isinstance(app.screen, EditOrderScreen)
+                and app.screen.query_one("#reference").value == "R7"
+            ),
+        )
         order = app.screen_stack[-2]
         assert isinstance(order, OrderScreen) and order.detail is not None
         assert order.detail.store_id == "ORD-2"
@@ -69,8 +89,11 @@ async def test_enter_without_a_match_gives_the_keys_back_to_the_search(sqlite_db
     await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, OrdersScreen)
-                       and app.screen.table.row_count == 1, what="orders list")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, OrdersScreen) and app.screen.table.row_count == 1,
+            what="orders list",
+        )
         burst(app, *typed("NOPE"), ENTER, *typed("x"))
         search = app.screen.query_one("#search")
         await settle(pilot, lambda: search.value == "NOPEx")
@@ -119,8 +142,12 @@ async def test_keys_typed_ahead_through_the_wizard_steps(sqlite_db) -> None:  # 
     async with app.run_test(size=SIZE) as pilot:
         await loaded_order(pilot, app)
         burst(app, ("i", "i"), ("down", None), ENTER, ENTER)
-        await settle(pilot, lambda: isinstance(app.screen, IssueWizard)
-                     and app.screen.stack[-1][0] == "entitlements")
+        await settle(
+            pilot,
+            lambda: (
+                isinstance(app.screen, IssueWizard) and app.screen.stack[-1][0] == "entitlements"
+            ),
+        )
         wizard = app.screen
         assert isinstance(wizard, IssueWizard)
         assert [name for name, _ in wizard.stack] == ["product", "policy", "entitlements"]
@@ -176,8 +203,11 @@ async def test_keys_after_ctrl_s_wait_for_the_save(sqlite_db, monkeypatch) -> No
         order = await loaded_order(pilot, app)
         await dialog_over_order(pilot, app, "e", EditOrderScreen)
         burst(app, *typed("R1"), ("ctrl+s", None), ("2", "2"))
-        await settle(pilot, lambda: app.screen is order and active_tab(order) == "customer",
-                     timeout=3 + SLOW_SAVE)
+        await settle(
+            pilot,
+            lambda: app.screen is order and active_tab(order) == "customer",
+            timeout=3 + SLOW_SAVE,
+        )
         assert app.screen is order and order.detail.reference == "R1"
         assert active_tab(order) == "customer"
 
@@ -197,14 +227,21 @@ async def test_keys_after_a_refused_save_stay_in_the_dialog(sqlite_db, monkeypat
         language = dialog.query_one("#language")
         language.focus()
         await pilot.pause()
-        burst(app, *typed("??"), ("ctrl+s", None), ("backspace", None), ("backspace", None),
-              *typed("de"))
+        burst(
+            app,
+            *typed("??"),
+            ("ctrl+s", None),
+            ("backspace", None),
+            ("backspace", None),
+            *typed("de"),
+        )
         await settle(pilot, lambda: language.value == "de", timeout=3 + SLOW_SAVE)
         assert app.screen is dialog and language.value == "de"
 
 
 async def test_keys_after_enter_in_the_delete_dialog_reach_the_orders_search(  # type: ignore[no-untyped-def]
-        sqlite_db, monkeypatch) -> None:
+    sqlite_db, monkeypatch
+) -> None:
     """``ORD-1⏎ORD-2``: the slow delete ends on the orders screen, where the search box gets
     ``ORD-2`` (it was typed into the closing dialog's confirmation box)."""
     from orderview.screens.delete_order import DeleteOrderScreen
@@ -219,8 +256,13 @@ async def test_keys_after_enter_in_the_delete_dialog_reach_the_orders_search(  #
         await loaded_order(pilot, app)
         await dialog_over_order(pilot, app, "D", DeleteOrderScreen)
         burst(app, *typed("ORD-1"), ENTER, *typed("ORD-2"))
-        await settle(pilot, lambda: isinstance(app.screen, OrdersScreen)
-                     and app.screen.query_one("#search").value == "ORD-2",
-                     timeout=3 + SLOW_SAVE)
+        await settle(
+            pilot,
+            lambda: (
+                isinstance(app.screen, OrdersScreen)
+                and app.screen.query_one("#search").value == "ORD-2"
+            ),
+            timeout=3 + SLOW_SAVE,
+        )
         assert isinstance(app.screen, OrdersScreen)
         assert app.screen.query_one("#search").value == "ORD-2"

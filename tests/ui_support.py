@@ -20,12 +20,14 @@ ScreenT = TypeVar("ScreenT", bound=Screen)
 
 
 def make_app(db: Database, open_store_id: str | None = None, **settings: object) -> OrderviewApp:
-    return OrderviewApp(db, Settings(db=str(db.url), **settings), "tester",
-                        open_store_id=open_store_id)
+    return OrderviewApp(
+        db, Settings(db=str(db.url), **settings), "tester", open_store_id=open_store_id
+    )
 
 
-async def wait_for(pilot: Pilot, predicate: Callable[[], object], timeout: float = 5.0,
-                   what: str = "condition") -> None:
+async def wait_for(
+    pilot: Pilot, predicate: Callable[[], object], timeout: float = 5.0, what: str = "condition"
+) -> None:
     """Pause until ``predicate()`` is true (workers run DB queries in the background)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -49,25 +51,33 @@ def screen_text(app: OrderviewApp) -> str:
 
 async def loaded_order(pilot: Pilot, app: OrderviewApp, what: str = "order screen") -> OrderScreen:
     """Wait until the order screen is up with its order loaded; return it."""
-    await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen)
-                   and app.screen.detail is not None, what=what)
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
+        what=what,
+    )
     return app.screen  # type: ignore[return-value]
 
 
-async def open_dialog(pilot: Pilot, app: OrderviewApp, key: str, kind: type[ScreenT],
-                      what: str = "dialog") -> ScreenT:
+async def open_dialog(
+    pilot: Pilot, app: OrderviewApp, key: str, kind: type[ScreenT], what: str = "dialog"
+) -> ScreenT:
     """Press ``key`` and wait for the ``kind`` screen it opens (drawn, for a destructive
     confirmation: it takes only keys typed after that); return it."""
     await pilot.press(key)
-    await wait_for(pilot, lambda: isinstance(app.screen, kind)
-                   and getattr(app.screen, "shown_at", 0) is not None, what=what)
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, kind) and getattr(app.screen, "shown_at", 0) is not None,
+        what=what,
+    )
     return app.screen  # type: ignore[return-value]
 
 
 async def see(pilot: Pilot, app: OrderviewApp, *needles: str) -> None:
     """Wait until every needle is on screen (repaints trail the state they show)."""
-    await wait_for(pilot, lambda: all(n in screen_text(app) for n in needles),
-                   what=f"{needles!r} on screen")
+    await wait_for(
+        pilot, lambda: all(n in screen_text(app) for n in needles), what=f"{needles!r} on screen"
+    )
 
 
 def error_of(dialog: Screen, name: str) -> str:  # type: ignore[type-arg]

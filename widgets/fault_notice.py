@@ -32,5 +32,4 @@ def announce(app: App[Any], db: Database) -> None:
     from orderview.services.errors import READ_ONLY
 
     for line in ([f"{READ_ONLY} ({db.read_only})"] if db.read_only else []) + [*db.warnings]:
-        app.notify(visible(line), title="Database", severity="warning", markup=False,
-                   timeout=15)
+        app.notify(visible(line), title="Database", severity="warning", markup=False, timeout=15)

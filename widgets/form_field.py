@@ -31,8 +31,9 @@ class FormField(Vertical):
     FormField .form-error.-shown { display: block; }
     """
 
-    def __init__(self, name: str, label: str, value: str = "", placeholder: str = "",
-                 max_length: int = 0) -> None:
+    def __init__(
+        self, name: str, label: str, value: str = "", placeholder: str = "", max_length: int = 0
+    ) -> None:
         super().__init__(id=f"field-{name}")
         self.field_name = name
         self.label = label
@@ -43,8 +44,13 @@ class FormField(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Static(self.label, classes="form-label", markup=False)
-            yield StillInput(value=self.initial, placeholder=self.placeholder, id=self.field_name,
-                             compact=True, max_length=self.max_length)
+            yield StillInput(
+                value=self.initial,
+                placeholder=self.placeholder,
+                id=self.field_name,
+                compact=True,
+                max_length=self.max_length,
+            )
         yield Static(classes="form-error", id=f"{self.field_name}-error")
 
     @property
@@ -72,8 +78,11 @@ class FormField(Vertical):
         when both changed it, say what is stored now, so saving over it is a choice."""
         if not edited:
             self.value = stored
-        self.show_error(f"now “{stored}” in the database; ctrl+s replaces it with yours"
-                        if edited and changed_there else None)
+        self.show_error(
+            f"now “{stored}” in the database; ctrl+s replaces it with yours"
+            if edited and changed_there
+            else None
+        )
 
 
 def show_error_line(line: Static, message: str | None) -> None:
@@ -109,5 +118,8 @@ def refused(root: Widget, errors: Mapping[str, str]) -> str:
     """``show_field_errors``, and the status line that goes with it: the messages no field line
     took, or a pointer to the messages under the fields."""
     unplaced = show_field_errors(root, errors)
-    return "Not saved: " + ("; ".join(f"{k}: {v}" for k, v in unplaced.items())
-                            if unplaced else "see the messages under the fields")
+    return "Not saved: " + (
+        "; ".join(f"{k}: {v}" for k, v in unplaced.items())
+        if unplaced
+        else "see the messages under the fields"
+    )

@@ -63,10 +63,17 @@ class FreshKeysOnly:
         return True
 
     def _say_ignored(self) -> None:
-        what = [plural(n, noun) for n, noun in ((self._ignored_keys, "key"),
-                                                (self._ignored_pastes, "paste")) if n]
+        what = [
+            plural(n, noun)
+            for n, noun in ((self._ignored_keys, "key"), (self._ignored_pastes, "paste"))
+            if n
+        ]
         were = "was" if self._ignored_keys + self._ignored_pastes == 1 else "were"
         for line in self.query(IgnoredKeys):  # type: ignore[attr-defined]
-            line.update(Content(f"{' and '.join(what)} typed before this dialog appeared "
-                                f"{were} ignored: type after reading it."))
+            line.update(
+                Content(
+                    f"{' and '.join(what)} typed before this dialog appeared "
+                    f"{were} ignored: type after reading it."
+                )
+            )
             line.add_class("-shown")

@@ -148,12 +148,17 @@ class LiteralTable(DataTable[Text]):
         if self.compact:
             # What ``Text(" ") + cell(...)`` gives (the joined Text keeps the plain defaults of
             # the leading space), built in one step: cells are most of a big table's cost.
-            return Text(" " + cell_text(value, cap or self.max_cell), no_wrap=True,
-                        overflow="ellipsis")
+            return Text(
+                " " + cell_text(value, cap or self.max_cell), no_wrap=True, overflow="ellipsis"
+            )
         return cell(value, cap or self.max_cell)
 
-    def set_columns(self, labels: Sequence[str], widths: Sequence[int | None] | None = None,
-                    mins: Sequence[int] | None = None) -> None:
+    def set_columns(
+        self,
+        labels: Sequence[str],
+        widths: Sequence[int | None] | None = None,
+        mins: Sequence[int] | None = None,
+    ) -> None:
         """Columns with literal labels; ``widths`` are the widths wanted (None = fit content).
         Either way a column gives way when the table is narrower than its columns, down to its
         label's width or ``mins`` (e.g. a license key's length, so keys are never cut)."""
@@ -168,8 +173,14 @@ class LiteralTable(DataTable[Text]):
             plain = self.columns[key]
             floor = max(cell_len(title.plain), MIN_FIT + lead, least + lead)
             self.columns[key] = FitColumn(
-                plain.key, plain.label, plain.width, plain.content_width, plain.auto_width,
-                floor=min(floor, width or floor), table=self)
+                plain.key,
+                plain.label,
+                plain.width,
+                plain.content_width,
+                plain.auto_width,
+                floor=min(floor, width or floor),
+                table=self,
+            )
 
     # -- fitting the columns to the width -------------------------------------------------
 

@@ -23,6 +23,7 @@ def refuse_write(node: DOMNode) -> bool:
     reason = read_only_reason(node)
     if reason is None:
         return False
-    node.app.notify(visible(f"{READ_ONLY} ({reason})"), title="Database", severity="warning",
-                    markup=False)
+    node.app.notify(
+        visible(f"{READ_ONLY} ({reason})"), title="Database", severity="warning", markup=False
+    )
     return True

@@ -197,7 +197,7 @@ class SessionDriver(LinuxDriver):
         typed at start would fill the search box and never open the order)."""
         if self._cooked_left <= 0:
             return data
-        early, rest = data[:self._cooked_left], data[self._cooked_left:]
+        early, rest = data[: self._cooked_left], data[self._cooked_left :]
         self._cooked_left -= len(early)
         return early.replace(b"\r\n", b"\r").replace(b"\n", b"\r") + rest
 

@@ -37,8 +37,9 @@ class ShadowDriver(SessionDriver):
     def __init__(self, app: App, **kwargs: object) -> None:
         super().__init__(app, **kwargs)
         width, height = self._get_terminal_size()
-        self.shadow = ShadowScreen(width, height, mouse_motion=self.mouse_motion,
-                                   erase=background_colour_erase())
+        self.shadow = ShadowScreen(
+            width, height, mouse_motion=self.mouse_motion, erase=background_colour_erase()
+        )
 
     _failed = False  # the filter raised: from then on, Textual's output goes out unfiltered
 

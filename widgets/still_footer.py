@@ -95,8 +95,15 @@ class StillFooter(Footer):
 
     def _keys_shown(self) -> tuple[object, ...]:
         return tuple(
-            (binding.key, binding.key_display, binding.description, binding.action, enabled,
-             tooltip, binding.group)
+            (
+                binding.key,
+                binding.key_display,
+                binding.description,
+                binding.action,
+                enabled,
+                tooltip,
+                binding.group,
+            )
             for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
             if binding.show
         ) + (self.show_command_palette, self.compact)

@@ -158,8 +158,11 @@ def pass_on(box: Input, event: events.Key | events.Paste) -> None:
     if router is not None:
         router.pass_on(event)
         return
-    replay = (events.Key(event.key, event.character) if isinstance(event, events.Key)
-              else events.Paste(event.text))
+    replay = (
+        events.Key(event.key, event.character)
+        if isinstance(event, events.Key)
+        else events.Paste(event.text)
+    )
     replay.set_sender(box.app)
     replay.time = event.time
     forward_event(box.app.focused or box.app.screen, replay)

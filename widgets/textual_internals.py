@@ -175,8 +175,7 @@ def render_full_frame(app: App[Any]) -> bool:
     private API failed (a Textual upgrade changed it): the caller falls back to a refresh."""
     screen = app.screen
     try:
-        update = screen._compositor.render_update(full=True,
-                                                  screen_stack=app._background_screens)
+        update = screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     except Exception:
         return False
     app._display(screen, update)

@@ -263,8 +263,11 @@ class TypeAhead:
 def _copy(event: events.Key | events.Paste) -> events.Key | events.Paste:
     """A fresh event for one that was already sent on (its handled/stopped flags set)."""
     copy: events.Key | events.Paste
-    copy = (events.Key(event.key, event.character) if isinstance(event, events.Key)
-            else events.Paste(event.text))
+    copy = (
+        events.Key(event.key, event.character)
+        if isinstance(event, events.Key)
+        else events.Paste(event.text)
+    )
     copy.set_sender(event_sender(event))  # type: ignore[arg-type]
     copy.time = event.time  # when it was typed (``FreshKeysOnly`` compares it)
     return copy

@@ -53,8 +53,16 @@ COMMANDS: dict[str, str] = {
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys((APP_MODULE, *COMMANDS.values())))
 # Top-level options (``common_options`` and app_cmd's terminal options) and whether they take
 # a value: what the scan for the command name steps over.
-TOP_OPTIONS = {"--db": True, "--config": True, "--operator": True, "--colors": True,
-               "--no-mouse": False, "--ascii": False, "--log-level": True, "--version": False}
+TOP_OPTIONS = {
+    "--db": True,
+    "--config": True,
+    "--operator": True,
+    "--colors": True,
+    "--no-mouse": False,
+    "--ascii": False,
+    "--log-level": True,
+    "--version": False,
+}
 
 
 class Parser(argparse.ArgumentParser):
@@ -71,14 +79,23 @@ def common_options() -> argparse.ArgumentParser:
     """Options every command takes, before or after the command name."""
     common = argparse.ArgumentParser(add_help=False)
     sup = argparse.SUPPRESS
-    common.add_argument("--db", default=sup, metavar="DB",
-                        help="SQLite file path or SQLAlchemy URL (env ORDERVIEW_DB)")
+    common.add_argument(
+        "--db",
+        default=sup,
+        metavar="DB",
+        help="SQLite file path or SQLAlchemy URL (env ORDERVIEW_DB)",
+    )
     common.add_argument("--config", default=sup, metavar="PATH", help="TOML settings file")
-    common.add_argument("--operator", default=sup, metavar="NAME",
-                        help="who is operating (audit trail)")
-    common.add_argument("--log-level", default=sup, type=str.upper, choices=LEVELS,
-                        help="how much goes to the log file (env ORDERVIEW_LOG_LEVEL; "
-                             "default INFO)")
+    common.add_argument(
+        "--operator", default=sup, metavar="NAME", help="who is operating (audit trail)"
+    )
+    common.add_argument(
+        "--log-level",
+        default=sup,
+        type=str.upper,
+        choices=LEVELS,
+        help="how much goes to the log file (env ORDERVIEW_LOG_LEVEL; default INFO)",
+    )
     return common
 
 
@@ -174,8 +191,7 @@ async def _run(handler: Handler, args: argparse.Namespace) -> int:
     return await with_context(handler, args, must_exist=not creates_database(handler))
 
 
-async def with_context(handler: Handler, args: argparse.Namespace,
-                       must_exist: bool = False) -> int:
+async def with_context(handler: Handler, args: argparse.Namespace, must_exist: bool = False) -> int:
     """Run ``handler(args, ctx)`` with settings, operator and an upgraded database
     (``must_exist``: refuse a SQLite file that is not there, see ``creates_database``)."""
     from orderview.cli.context import open_context, print_warnings

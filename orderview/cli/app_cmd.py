@@ -24,33 +24,50 @@ if TYPE_CHECKING:
 COLOR_SYSTEMS = {"16": "standard", "256": "256", "truecolor": "truecolor"}
 
 
-def register(parser: argparse.ArgumentParser,
-             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    parser: argparse.ArgumentParser,
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
     parser.set_defaults(handler=run_app)
     _terminal_options(parser)
     open_cmd = subparsers.add_parser(
-        "open", parents=[common], help="open the app on one order (or license)",
+        "open",
+        parents=[common],
+        help="open the app on one order (or license)",
         description="Open the app straight on an order's screen (esc goes to the orders list), "
-                    "or with --license on a license's screen over its order.",
+        "or with --license on a license's screen over its order.",
     )
-    open_cmd.add_argument("order_id", metavar="ORDER_ID", nargs="?",
-                          help="the order's Order ID (store_id)")
-    open_cmd.add_argument("--license", metavar="KEY", dest="license_key",
-                          help="open this license (a license key)")
+    open_cmd.add_argument(
+        "order_id", metavar="ORDER_ID", nargs="?", help="the order's Order ID (store_id)"
+    )
+    open_cmd.add_argument(
+        "--license", metavar="KEY", dest="license_key", help="open this license (a license key)"
+    )
     open_cmd.set_defaults(handler=run_open)
     _terminal_options(open_cmd)
 
 
 def _terminal_options(parser: argparse.ArgumentParser) -> None:
     sup = argparse.SUPPRESS
-    parser.add_argument("--colors", choices=("16", "256", "truecolor"), default=sup,
-                        help="colour depth (setting `colors`; default: what the terminal says)")
-    parser.add_argument("--no-mouse", action="store_true", default=sup,
-                        help="no mouse reporting at all (setting `mouse`)")
-    parser.add_argument("--ascii", action="store_true", default=sup,
-                        help="draw with plain ASCII only (setting `ascii`; default: when the "
-                             "locale is not UTF-8)")
+    parser.add_argument(
+        "--colors",
+        choices=("16", "256", "truecolor"),
+        default=sup,
+        help="colour depth (setting `colors`; default: what the terminal says)",
+    )
+    parser.add_argument(
+        "--no-mouse",
+        action="store_true",
+        default=sup,
+        help="no mouse reporting at all (setting `mouse`)",
+    )
+    parser.add_argument(
+        "--ascii",
+        action="store_true",
+        default=sup,
+        help="draw with plain ASCII only (setting `ascii`; default: when the locale is not UTF-8)",
+    )
 
 
 def _apply_flags(args: argparse.Namespace, settings: Settings) -> Settings:
@@ -79,15 +96,20 @@ def _terminal_env(settings: Settings) -> None:
         importlib.reload(sys.modules["textual.constants"])
 
 
-async def run_app(args: argparse.Namespace, ctx: Context,
-                  open_store_id: str | None = None, open_license: int | None = None) -> int:
+async def run_app(
+    args: argparse.Namespace,
+    ctx: Context,
+    open_store_id: str | None = None,
+    open_license: int | None = None,
+) -> int:
     refuse_dumb_terminal()
     settings = _apply_flags(args, ctx.settings)
     _terminal_env(settings)
     from orderview.app import OrderviewApp
 
-    app = OrderviewApp(ctx.db, settings, ctx.operator, open_store_id=open_store_id,
-                       open_license=open_license)
+    app = OrderviewApp(
+        ctx.db, settings, ctx.operator, open_store_id=open_store_id, open_license=open_license
+    )
     app.config_file = config_file(args)
     await app.run_async(mouse=settings.mouse)
     if app.crash is not None:
@@ -99,9 +121,11 @@ mark(run_app, in_app=True)  # database warnings go on its screen
 mark(run_app, creates_database=True)  # the first run makes the default file
 
 
-NO_TERMINAL = ("orderview: the full-screen app needs a terminal that can draw it (TERM is {term}); "
-               "the commands work anywhere: orderview search TEXT, orderview show ORDER_ID, "
-               "orderview --help")
+NO_TERMINAL = (
+    "orderview: the full-screen app needs a terminal that can draw it (TERM is {term}); "
+    "the commands work anywhere: orderview search TEXT, orderview show ORDER_ID, "
+    "orderview --help"
+)
 
 
 def config_file(args: argparse.Namespace) -> Path:
@@ -117,8 +141,10 @@ def refuse_dumb_terminal() -> None:
     line pointing at the commands, not escape codes all over the output."""
     term = os.environ.get("TERM", "")
     if term in ("", "dumb", "unknown"):
-        raise CLIError(NO_TERMINAL.format(term=repr(term) if term else "not set")
-                       .removeprefix("orderview: "), exit_codes.USAGE)
+        raise CLIError(
+            NO_TERMINAL.format(term=repr(term) if term else "not set").removeprefix("orderview: "),
+            exit_codes.USAGE,
+        )
 
 
 async def run_open(args: argparse.Namespace, ctx: Context) -> int:
@@ -131,8 +157,9 @@ async def run_open(args: argparse.Namespace, ctx: Context) -> int:
     try:
         if args.license_key is not None:
             found = await licenses.find_license(ctx.db, args.license_key)
-            return await run_app(args, ctx, open_store_id=found.order_store_id,
-                                 open_license=found.id)
+            return await run_app(
+                args, ctx, open_store_id=found.order_store_id, open_license=found.id
+            )
         await orders.get_order_by_store_id(ctx.db, args.order_id)
     except NotFound as exc:
         raise CLIError(visible(str(exc)), exit_codes.NOT_FOUND) from None

@@ -13,14 +13,17 @@ from orderview.cli.marks import mark
 SHELLS = ("bash", "zsh", "fish")
 
 
-def register(parser: argparse.ArgumentParser,
-             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    parser: argparse.ArgumentParser,
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
     cmd = subparsers.add_parser(
-        "completion", help="print a shell completion script (bash, zsh or fish)",
+        "completion",
+        help="print a shell completion script (bash, zsh or fish)",
         description="Print the completion script for SHELL on stdout, e.g. "
-                    "`orderview completion bash > ~/.local/share/bash-completion/completions/"
-                    "orderview`.",
+        "`orderview completion bash > ~/.local/share/bash-completion/completions/"
+        "orderview`.",
     )
     cmd.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish")
     cmd.set_defaults(handler=completion_cmd)

@@ -22,8 +22,7 @@ from orderview.safetext import visible
 from orderview.services.errors import DatabaseUnavailable
 from orderview.settings import Settings, SettingsSourceError, load_settings
 
-__all__ = ["CLIError", "Context", "open_context", "open_db", "print_warnings",
-           "settings_from_args"]
+__all__ = ["CLIError", "Context", "open_context", "open_db", "print_warnings", "settings_from_args"]
 
 
 @dataclass
@@ -36,7 +35,8 @@ class Context:
 def settings_from_args(args: argparse.Namespace) -> Settings:
     try:
         return load_settings(
-            getattr(args, "config", None), db=getattr(args, "db", None),
+            getattr(args, "config", None),
+            db=getattr(args, "db", None),
             operator=getattr(args, "operator", None),
         )
     except (FileNotFoundError, SettingsSourceError) as exc:
@@ -60,8 +60,15 @@ def describe_db_error(exc: BaseException, db: Database) -> str:
     return f"cannot use database {db.display}: {reason}"
 
 
-DB_ERRORS = (OSError, DBAPIError, InterfaceError, OperationalError, socket.gaierror,
-             asyncio.TimeoutError, DatabaseUnavailable)
+DB_ERRORS = (
+    OSError,
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    socket.gaierror,
+    asyncio.TimeoutError,
+    DatabaseUnavailable,
+)
 
 
 def missing_sqlite_file(db: Database) -> str | None:
@@ -84,14 +91,18 @@ async def open_db(settings: Settings, must_exist: bool = False) -> Database:
     missing = missing_sqlite_file(db) if must_exist else None
     if missing is not None:
         await db.dispose()
-        raise CLIError(f"no database at {missing} (check --db or ORDERVIEW_DB; "
-                       "`orderview demo --db PATH` makes a demo one)", exit_codes.DB_UNAVAILABLE)
+        raise CLIError(
+            f"no database at {missing} (check --db or ORDERVIEW_DB; "
+            "`orderview demo --db PATH` makes a demo one)",
+            exit_codes.DB_UNAVAILABLE,
+        )
     try:
         await asyncio.wait_for(ensure_schema(db), timeout=30)
     except SchemaError as exc:
         await db.dispose()
-        raise CLIError(f"cannot use database {db.display}: {exc}",
-                       exit_codes.DB_UNAVAILABLE) from None
+        raise CLIError(
+            f"cannot use database {db.display}: {exc}", exit_codes.DB_UNAVAILABLE
+        ) from None
     except DB_ERRORS as exc:
         await db.dispose()
         raise CLIError(describe_db_error(exc, db), exit_codes.DB_UNAVAILABLE) from None

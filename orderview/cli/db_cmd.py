@@ -22,13 +22,16 @@ from orderview.db.engine import DatabaseURLError, open_database
 from orderview.db.migrate import HEAD, SchemaError, current_revision, upgrade
 
 
-def register(parser: argparse.ArgumentParser,
-             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    parser: argparse.ArgumentParser,
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
     db = subparsers.add_parser("db", parents=[common], help="database maintenance")
     sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    up = sub.add_parser("upgrade", parents=[common],
-                        help="create or upgrade the schema to the newest revision")
+    up = sub.add_parser(
+        "upgrade", parents=[common], help="create or upgrade the schema to the newest revision"
+    )
     up.set_defaults(handler=upgrade_cmd)
 
 
@@ -45,8 +48,9 @@ async def upgrade_cmd(args: argparse.Namespace, _ctx: None) -> int:
             await asyncio.wait_for(upgrade(db), timeout=300)
         after = await current_revision(db)
     except SchemaError as exc:
-        raise CLIError(f"cannot upgrade database {db.display}: {exc}",
-                       exit_codes.DB_UNAVAILABLE) from None
+        raise CLIError(
+            f"cannot upgrade database {db.display}: {exc}", exit_codes.DB_UNAVAILABLE
+        ) from None
     except DB_ERRORS as exc:
         raise CLIError(describe_db_error(exc, db), exit_codes.DB_UNAVAILABLE) from None
     finally:

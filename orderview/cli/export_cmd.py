@@ -18,25 +18,33 @@ from orderview.services import orders
 from orderview.services.errors import ServiceError
 
 
-def register(parser: argparse.ArgumentParser,
-             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    parser: argparse.ArgumentParser,
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
     cmd = subparsers.add_parser(
-        "export", parents=[common], help="export an order to CSV",
+        "export",
+        parents=[common],
+        help="export an order to CSV",
         description="Write an order, its customer and its licenses as CSV (one row per "
-                    "license). The file is created with mode 0600: license keys are secrets.",
+        "license). The file is created with mode 0600: license keys are secrets.",
         epilog="Values: UTF-8, RFC 4180 quoting, CRLF rows, a header row; booleans true/false; "
-               "dates YYYY-MM-DD; timestamps YYYY-MM-DDTHH:MM:SSZ (UTC); empty for none; "
-               "max_activations 'unlimited' when unlimited. Cells whose first visible character "
-               "is = + - @ TAB or CR get a leading ' so spreadsheets do not run them. An "
-               "existing file is refused without --force, and --force replaces only a regular "
-               "file (never a device, FIFO, socket or directory); a failed export leaves no "
-               "file behind.",
+        "dates YYYY-MM-DD; timestamps YYYY-MM-DDTHH:MM:SSZ (UTC); empty for none; "
+        "max_activations 'unlimited' when unlimited. Cells whose first visible character "
+        "is = + - @ TAB or CR get a leading ' so spreadsheets do not run them. An "
+        "existing file is refused without --force, and --force replaces only a regular "
+        "file (never a device, FIFO, socket or directory); a failed export leaves no "
+        "file behind.",
     )
     cmd.add_argument("order_id", metavar="ORDER_ID", help="the order's Order ID (store_id)")
-    cmd.add_argument("-o", "--output", metavar="PATH",
-                     help="file to write, or - for standard output "
-                          "(default: order-<Order ID>-<UTC date>.csv here)")
+    cmd.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="file to write, or - for standard output "
+        "(default: order-<Order ID>-<UTC date>.csv here)",
+    )
     cmd.add_argument("--force", action="store_true", help="overwrite an existing regular file")
     cmd.set_defaults(handler=run_export)
 
@@ -86,13 +94,16 @@ async def run_export(args: argparse.Namespace, ctx: Context) -> int:
         detail = await orders.get_order_by_store_id(ctx.db, args.order_id)
         if args.output == "-":
             stdout: IO[str] = _Utf8Stdout()  # type: ignore[assignment]
-            result = await export.export_to_stream(ctx.db, detail.id, stdout,
-                                                   actor=ctx.operator)
+            result = await export.export_to_stream(ctx.db, detail.id, stdout, actor=ctx.operator)
             print(f"exported {_rows(result.rows)} to standard output", file=sys.stderr)
             return 0
         path = args.output or export.default_filename(detail.store_id)
         result = await export.export_to_file(
-            ctx.db, detail.id, path, overwrite=args.force, progress=_stderr_progress(),
+            ctx.db,
+            detail.id,
+            path,
+            overwrite=args.force,
+            progress=_stderr_progress(),
             actor=ctx.operator,
         )
     except export.ExportFileExists as exc:

@@ -22,17 +22,26 @@ PAGE = 200
 MAX_EVENTS = 1_000_000
 
 
-def register(parser: argparse.ArgumentParser,
-             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    parser: argparse.ArgumentParser,
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
     cmd = subparsers.add_parser(
-        "history", parents=[common], help="an order's change history (audit trail)",
+        "history",
+        parents=[common],
+        help="an order's change history (audit trail)",
         description="Every recorded change of an order, newest first, with who made it.",
     )
     cmd.add_argument("order_id", metavar="ORDER_ID", help="the order's Order ID (store_id)")
     cmd.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    cmd.add_argument("--limit", type=bounded_int(1, MAX_EVENTS), default=None, metavar="N",
-                     help="only the N newest events")
+    cmd.add_argument(
+        "--limit",
+        type=bounded_int(1, MAX_EVENTS),
+        default=None,
+        metavar="N",
+        help="only the N newest events",
+    )
     cmd.set_defaults(handler=history_cmd)
 
 

@@ -24,33 +24,53 @@ from orderview.services.order_create import create_order
 
 
 # The same argparse registration as every subcommand (see cli/demo_cmd.py); its own words.
-def register(parser: argparse.ArgumentParser,
-             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    parser: argparse.ArgumentParser,
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
     issue = subparsers.add_parser(
-        "issue", parents=[common], help="issue licenses into an order",
+        "issue",
+        parents=[common],
+        help="issue licenses into an order",
         description="Issue licenses of one product into an order, from a license policy (the "
-                    "product's default unless --policy). Prints the new keys, one per line.",
+        "product's default unless --policy). Prints the new keys, one per line.",
     )
     issue.add_argument("order_id", metavar="ORDER_ID", help="the order's Order ID (store_id)")
     issue.add_argument("--product", required=True, metavar="CODE", help="product short code")
-    issue.add_argument("--policy", metavar="CODE", help="license policy code (default: the "
-                                                        "product's default policy)")
-    issue.add_argument("--quantity", type=bounded_int(1, MAX_QUANTITY), default=None, metavar="N",
-                       help=f"how many licenses (1–{MAX_QUANTITY:,}; default 1)")
+    issue.add_argument(
+        "--policy",
+        metavar="CODE",
+        help="license policy code (default: the product's default policy)",
+    )
+    issue.add_argument(
+        "--quantity",
+        type=bounded_int(1, MAX_QUANTITY),
+        default=None,
+        metavar="N",
+        help=f"how many licenses (1–{MAX_QUANTITY:,}; default 1)",
+    )
     issue.add_argument("--note", metavar="TEXT", help="note stored on every license")
-    issue.add_argument("--user", action="append", metavar="EMAIL", dest="users",
-                       help="user email (user-based products; repeat for several users)")
+    issue.add_argument(
+        "--user",
+        action="append",
+        metavar="EMAIL",
+        dest="users",
+        help="user email (user-based products; repeat for several users)",
+    )
     issue.add_argument("--json", action="store_true", help="print one JSON document")
     issue.set_defaults(handler=run_issue)
 
-    order = subparsers.add_parser("order", parents=[common], help="create orders",
-                                  description="Create orders.")
+    order = subparsers.add_parser(
+        "order", parents=[common], help="create orders", description="Create orders."
+    )
     order_sub = order.add_subparsers(dest="order_command", metavar="ACTION", required=True)
     create = order_sub.add_parser(
-        "create", parents=[common], help="create an order",
+        "create",
+        parents=[common],
+        help="create an order",
         description="Create an order. Without --store-id an Order ID is generated. --customer "
-                    "links the customer with that email, creating it if there is none.",
+        "links the customer with that email, creating it if there is none.",
     )
     create.add_argument("--store-id", default="", metavar="ID", help="the Order ID")
     create.add_argument("--reference", default="", metavar="R", help="order reference number")
@@ -73,18 +93,27 @@ async def run_issue(args: argparse.Namespace, ctx: Context) -> int:
         else:
             policy = await catalog.default_policy(ctx.db, product.id)
             if policy is None:
-                raise CLIError(visible(f"{product.short_code} has no default policy: "
-                                       "give --policy"))
+                raise CLIError(
+                    visible(f"{product.short_code} has no default policy: give --policy")
+                )
         if product.user_based and not args.users:
             raise CLIError(visible(f"{product.short_code} is user-based: give --user EMAIL"))
         if product.user_based and args.quantity is not None:
-            raise CLIError(visible(f"{product.short_code} is user-based: one license per "
-                                   "--user, no --quantity"))
+            raise CLIError(
+                visible(
+                    f"{product.short_code} is user-based: one license per --user, no --quantity"
+                )
+            )
         if not product.user_based and args.users:
-            raise CLIError(visible(f"{product.short_code} is key-based: --user is for "
-                                   "user-based products; give --quantity N"))
+            raise CLIError(
+                visible(
+                    f"{product.short_code} is key-based: --user is for "
+                    "user-based products; give --quantity N"
+                )
+            )
         line = LineInput(
-            product_id=product.id, policy_id=policy.id,
+            product_id=product.id,
+            policy_id=policy.id,
             values={"note": args.note} if args.note is not None else {},
             quantity=None if product.user_based else (args.quantity or 1),
             user_emails=args.users if product.user_based else None,
@@ -101,8 +130,13 @@ def _issued_json(result: IssueResult) -> dict[str, object]:
         "order": result.store_id,
         "issued": result.total,
         "lines": [
-            {"product": line.product_code, "policy": line.policy_code, "quantity": line.quantity,
-             "keys": list(line.keys), "user_emails": list(line.user_emails)}
+            {
+                "product": line.product_code,
+                "policy": line.policy_code,
+                "quantity": line.quantity,
+                "keys": list(line.keys),
+                "user_emails": list(line.user_emails),
+            }
             for line in result.lines
         ],
     }
@@ -133,11 +167,15 @@ async def run_order_create(args: argparse.Namespace, ctx: Context) -> int:
         raise _fail(exc) from None
     order = created.order
     if args.json:
-        print_json({
-            "id": order.id, "store_id": order.store_id, "reference": order.reference,
-            "customer": order.customer.email if order.customer else None,
-            "created_at": order.created_at.isoformat(),
-        })
+        print_json(
+            {
+                "id": order.id,
+                "store_id": order.store_id,
+                "reference": order.reference,
+                "customer": order.customer.email if order.customer else None,
+                "created_at": order.created_at.isoformat(),
+            }
+        )
     else:
         print(visible(order.store_id))
     return 0

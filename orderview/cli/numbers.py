@@ -24,8 +24,9 @@ def bounded_int(low: int, high: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"expected {allowed}, got {text[:40]!r}")
         value = int(digits)
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text.strip()[:40]} is out of range: expected "
-                                             f"{allowed}")
+            raise argparse.ArgumentTypeError(
+                f"{text.strip()[:40]} is out of range: expected {allowed}"
+            )
         return value
 
     parse.__name__ = "number"  # argparse names the type in some messages

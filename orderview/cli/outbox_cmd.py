@@ -23,21 +23,28 @@ STATUSES = ("queued", "sent", "failed", "superseded", "expired")
 MAX_LIST = 100_000
 
 
-def register(parser: argparse.ArgumentParser,
-             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    parser: argparse.ArgumentParser,
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
     box = subparsers.add_parser("outbox", parents=[common], help="the license manager mail outbox")
     sub = box.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
     send = sub.add_parser("send", parents=[common], help="deliver due messages now over SMTP")
     send.set_defaults(handler=send_cmd)
     listing = sub.add_parser("list", parents=[common], help="show queued, sent and failed mail")
     listing.add_argument("--json", action="store_true", help="one JSON document on stdout")
-    listing.add_argument("--status", choices=STATUSES, action="append",
-                         help="only this status (repeatable)")
-    listing.add_argument("--order", metavar="ORDER_ID",
-                         help="only the mail of the order with this Order ID (also deleted)")
-    listing.add_argument("--limit", type=bounded_int(1, MAX_LIST), default=200,
-                         help="at most this many (newest)")
+    listing.add_argument(
+        "--status", choices=STATUSES, action="append", help="only this status (repeatable)"
+    )
+    listing.add_argument(
+        "--order",
+        metavar="ORDER_ID",
+        help="only the mail of the order with this Order ID (also deleted)",
+    )
+    listing.add_argument(
+        "--limit", type=bounded_int(1, MAX_LIST), default=200, help="at most this many (newest)"
+    )
     listing.set_defaults(handler=list_cmd)
 
 
@@ -52,8 +59,10 @@ async def send_cmd(args: argparse.Namespace, ctx: Context) -> int:
     waiting = await outbox.count_pending(ctx.db) - sum(r.status in outbox.PENDING for r in results)
     if waiting > 0:  # failed earlier, waiting for their retry time: say when, not "nothing"
         due = await outbox.next_due_at(ctx.db)
-        print(f"{waiting} message(s) wait for their next try"
-              + (f" (next at {due:%Y-%m-%d %H:%M} UTC)" if due else ""))
+        print(
+            f"{waiting} message(s) wait for their next try"
+            + (f" (next at {due:%Y-%m-%d %H:%M} UTC)" if due else "")
+        )
     for r in results:
         outcome = "sent" if r.ok else f"{r.status}: {r.error}"
         print(f"#{r.id} {visible(r.to_address, 254)}: {visible(outcome, 400)}")
@@ -73,7 +82,8 @@ def _row(line: OutboxLine) -> dict[str, object]:
         "gave_up": view.gave_up,
         "created_at": view.created_at.isoformat(),
         "next_attempt_at": view.next_attempt_at.isoformat()
-        if view.status in outbox.PENDING else None,
+        if view.status in outbox.PENDING
+        else None,
         "sent_at": view.sent_at.isoformat() if view.sent_at else None,
         "order_id": view.order_id,
         "order": line.order,
@@ -114,8 +124,10 @@ async def list_cmd(args: argparse.Namespace, ctx: Context) -> int:
     for listed in lines:
         v = listed.mail
         when = v.sent_at or v.created_at
-        line = (f"#{v.id} {v.status:<10} {when:%Y-%m-%d %H:%M} UTC  {v.kind:<14} "
-                f"{v.to_address}  {_who(listed)}")
+        line = (
+            f"#{v.id} {v.status:<10} {when:%Y-%m-%d %H:%M} UTC  {v.kind:<14} "
+            f"{v.to_address}  {_who(listed)}"
+        )
         if v.status == "failed":
             retry = ", gave up" if v.gave_up else f", next try {v.next_attempt_at:%H:%M} UTC"
             line += f"  [{v.attempts} attempt(s){retry}: {v.last_error}]"

@@ -68,11 +68,8 @@ def print_table(
 ) -> None:
     """Left-aligned columns, each no wider than its ``widths`` entry (or its header)."""
     cells = [[cell(v, w) for v, w in zip(row, widths, strict=True)] for row in rows]
-    actual = [
-        max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)
-    ]
+    actual = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     target = out or sys.stdout
-    print("  ".join(h.ljust(w) for h, w in zip(headers, actual, strict=True)).rstrip(),
-          file=target)
+    print("  ".join(h.ljust(w) for h, w in zip(headers, actual, strict=True)).rstrip(), file=target)
     for r in cells:
         print("  ".join(c.ljust(w) for c, w in zip(r, actual, strict=True)).rstrip(), file=target)

@@ -17,26 +17,44 @@ if TYPE_CHECKING:
     from orderview.settings import Settings
 
 
-def register(parser: argparse.ArgumentParser,
-             subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-             common: argparse.ArgumentParser) -> None:
+def register(
+    parser: argparse.ArgumentParser,
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
     sup = argparse.SUPPRESS
     cmd = subparsers.add_parser(
-        "serve", parents=[common], help="serve the app over SSH to operators with keys",
+        "serve",
+        parents=[common],
+        help="serve the app over SSH to operators with keys",
         description="An SSH server that runs orderview for the operators in the operators "
-                    "file (public keys only), each in their role. Stop it with SIGTERM; "
-                    "SIGHUP reloads the operators file.",
+        "file (public keys only), each in their role. Stop it with SIGTERM; "
+        "SIGHUP reloads the operators file.",
     )
-    cmd.add_argument("--listen", default=sup, metavar="HOST:PORT",
-                     help="address to listen on (setting serve_listen; default 127.0.0.1:2222)")
-    cmd.add_argument("--operators", default=sup, metavar="PATH",
-                     help="the operators file (setting serve_operators; default "
-                          "operators.toml beside the config file)")
-    cmd.add_argument("--host-key", default=sup, metavar="PATH",
-                     help="the server's private host key, made on first start "
-                          "(setting serve_host_key)")
-    cmd.add_argument("--check", action="store_true",
-                     help="check the operators file, one line per problem, and exit")
+    cmd.add_argument(
+        "--listen",
+        default=sup,
+        metavar="HOST:PORT",
+        help="address to listen on (setting serve_listen; default 127.0.0.1:2222)",
+    )
+    cmd.add_argument(
+        "--operators",
+        default=sup,
+        metavar="PATH",
+        help="the operators file (setting serve_operators; default "
+        "operators.toml beside the config file)",
+    )
+    cmd.add_argument(
+        "--host-key",
+        default=sup,
+        metavar="PATH",
+        help="the server's private host key, made on first start (setting serve_host_key)",
+    )
+    cmd.add_argument(
+        "--check",
+        action="store_true",
+        help="check the operators file, one line per problem, and exit",
+    )
     cmd.set_defaults(handler=run_serve)
 
 
@@ -65,9 +83,11 @@ async def _pg_capacity(settings: Settings, db: Database) -> str | None:
     needed = settings.serve_max_sessions * settings.serve_db_pool * 2  # pool + overflow
     if needed <= limit:
         return None
-    return (f"warning: up to {settings.serve_max_sessions} sessions × "
-            f"{settings.serve_db_pool * 2} connections each = {needed} may exceed PostgreSQL's "
-            f"max_connections of {limit}: lower serve_max_sessions or serve_db_pool")
+    return (
+        f"warning: up to {settings.serve_max_sessions} sessions × "
+        f"{settings.serve_db_pool * 2} connections each = {needed} may exceed PostgreSQL's "
+        f"max_connections of {limit}: lower serve_max_sessions or serve_db_pool"
+    )
 
 
 async def run_serve(args: argparse.Namespace, _ctx: object = None) -> int:
@@ -93,16 +113,23 @@ async def run_serve(args: argparse.Namespace, _ctx: object = None) -> int:
     host, port = parse_listen(getattr(args, "listen", None) or settings.serve_listen)
     from orderview.serve import hostkey, server
 
-    key_path = Path(getattr(args, "host_key", None) or settings.serve_host_key
-                    or hostkey.default_host_key_path()).expanduser()
+    key_path = Path(
+        getattr(args, "host_key", None)
+        or settings.serve_host_key
+        or hostkey.default_host_key_path()
+    ).expanduser()
     try:
         key, created = hostkey.load_or_create(key_path)
     except (OSError, ValueError) as exc:
         await db.dispose()
         raise CLIError(f"host key {key_path}: {exc}", 2) from None
     _log_to_stderr()
-    print(f"orderview serve: host key {hostkey.fingerprint(key)} "
-          f"({'made now, ' if created else ''}{key_path})", file=sys.stderr, flush=True)
+    print(
+        f"orderview serve: host key {hostkey.fingerprint(key)} "
+        f"({'made now, ' if created else ''}{key_path})",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         warning = await _pg_capacity(settings, db)
     finally:

@@ -30,8 +30,10 @@ PG_LOCK_TIMEOUT_MS = 5000
 PG_CONNECT_TIMEOUT_S = 10
 
 
-POSTGRES_DRIVER_MISSING = ("PostgreSQL needs its driver, asyncpg: install orderview with the "
-                           "postgres extra (pip install 'orderview[postgres]')")
+POSTGRES_DRIVER_MISSING = (
+    "PostgreSQL needs its driver, asyncpg: install orderview with the "
+    "postgres extra (pip install 'orderview[postgres]')"
+)
 
 
 class DatabaseURLError(ValueError):
@@ -102,19 +104,28 @@ def create_engine(url: URL, read_only: bool = False, pool_size: int = 5) -> Asyn
                 sqlite_file.create_private(path)
 
             event.listen(engine.sync_engine, "do_connect", create)
-        event.listen(engine.sync_engine, "connect",
-                     _sqlite_on_connect_read_only if read_only else _sqlite_on_connect)
+        event.listen(
+            engine.sync_engine,
+            "connect",
+            _sqlite_on_connect_read_only if read_only else _sqlite_on_connect,
+        )
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         faults.install(engine)
         return engine
     try:  # libpq's sslmode, connect_timeout, … as asyncpg's arguments (orderview/db/pgurl.py)
         engine_url, connect_args = pgurl.connect_args(
-            url, PG_CONNECT_TIMEOUT_S, {"lock_timeout": str(PG_LOCK_TIMEOUT_MS)})
+            url, PG_CONNECT_TIMEOUT_S, {"lock_timeout": str(PG_LOCK_TIMEOUT_MS)}
+        )
     except pgurl.ParameterError as exc:
         raise DatabaseURLError(str(exc)) from None
     try:
-        engine = create_async_engine(engine_url, pool_pre_ping=True, pool_size=pool_size,
-                                     max_overflow=pool_size, connect_args=connect_args)
+        engine = create_async_engine(
+            engine_url,
+            pool_pre_ping=True,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            connect_args=connect_args,
+        )
     except ModuleNotFoundError as exc:  # the driver is an extra: SQLite users need none
         if exc.name != "asyncpg":
             raise
@@ -175,7 +186,11 @@ def open_database(db: str, pool_size: int = 5) -> Database:
     ``pool_size``: PostgreSQL connections kept (as many again may open under load)."""
     url = normalize_url(db)
     state = sqlite_file.inspect(url)
-    engine = create_engine(state.url, read_only=state.read_only is not None,
-                           pool_size=pool_size)
-    return Database(url, engine, async_sessionmaker(engine, expire_on_commit=False),
-                    state.read_only, (state.warning,) if state.warning else ())
+    engine = create_engine(state.url, read_only=state.read_only is not None, pool_size=pool_size)
+    return Database(
+        url,
+        engine,
+        async_sessionmaker(engine, expire_on_commit=False),
+        state.read_only,
+        (state.warning,) if state.warning else (),
+    )

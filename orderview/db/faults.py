@@ -39,14 +39,18 @@ _SQLITE = (
 )
 _UNREACHABLE = "the database server cannot be reached; try again when it is back"
 SSL_FILES = ("sslrootcert=", "sslcert=", "sslkey=", "sslcrl=")
-_NO_SSL = ("the database server does not support SSL, but the URL's sslmode requires it (use "
-           "sslmode=prefer or disable, or turn SSL on at the server)")
+_NO_SSL = (
+    "the database server does not support SSL, but the URL's sslmode requires it (use "
+    "sslmode=prefer or disable, or turn SSL on at the server)"
+)
 
 
 # Said when SQLite has already ended the transaction (see ``_translate``).
 _TRANSACTION_ENDED = ("no such savepoint", "no transaction is active")
-_ENDED = ("the database ended the transaction (the disk may be full or failing); nothing was "
-          "saved; try again")
+_ENDED = (
+    "the database ended the transaction (the disk may be full or failing); nothing was "
+    "saved; try again"
+)
 LAST_FAULT = "orderview_last_fault"  # in the connection's info: the reason for the above
 
 
@@ -63,13 +67,17 @@ def _ssl_fault(exc: BaseException, names_files: bool = False) -> str | None:
     if "rejected ssl upgrade" in text.lower():
         return _NO_SSL
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return (f"the database server's certificate could not be verified "
-                f"({exc.verify_message or text}); check sslrootcert and sslmode")
+        return (
+            f"the database server's certificate could not be verified "
+            f"({exc.verify_message or text}); check sslrootcert and sslmode"
+        )
     if isinstance(exc, ssl.SSLError):
         return f"the SSL connection to the database server failed ({text})"
     if names_files and isinstance(exc, FileNotFoundError | PermissionError):
-        return ("a certificate or key file the database URL names (sslrootcert, sslcert, "
-                f"sslkey) cannot be read: {(exc.strerror or text).lower()}")
+        return (
+            "a certificate or key file the database URL names (sslrootcert, sslcert, "
+            f"sslkey) cannot be read: {(exc.strerror or text).lower()}"
+        )
     if any(word in text.lower() for word in ("certificate", "ssl")):
         return f"the database URL's SSL settings cannot be used ({text[:200]})"
     return None
@@ -84,14 +92,20 @@ def _fault(exc: BaseException, disconnect: bool = False) -> str | None:
         text = _first_line(exc).lower()
         # The driver's own refusals before any SQL (asyncpg's ClientConfigurationError for
         # an SSL setting it cannot use): not a table or column that happens to say "ssl".
-        if isinstance(exc, InterfaceError) and exc.orig is not None and (
-                ssl_line := _ssl_fault(exc.orig)):
+        if (
+            isinstance(exc, InterfaceError)
+            and exc.orig is not None
+            and (ssl_line := _ssl_fault(exc.orig))
+        ):
             return ssl_line
         for needle, message in _SQLITE:
             if needle in text:
                 return message
-        if disconnect or exc.connection_invalidated or isinstance(exc, InterfaceError) or any(
-            word in text for word in ("connect", "closed", "terminat", "refused", "reset")
+        if (
+            disconnect
+            or exc.connection_invalidated
+            or isinstance(exc, InterfaceError)
+            or any(word in text for word in ("connect", "closed", "terminat", "refused", "reset"))
         ):
             return _UNREACHABLE
         return None
@@ -124,7 +138,8 @@ def _translate(context: Any) -> BaseException | None:
     exc = context.sqlalchemy_exception or context.original_exception
     info = context.connection.info if context.connection is not None else {}
     if isinstance(exc, DBAPIError) and any(
-            ended in _first_line(exc).lower() for ended in _TRANSACTION_ENDED):
+        ended in _first_line(exc).lower() for ended in _TRANSACTION_ENDED
+    ):
         # SQLite rolls the whole transaction back itself on a full disk or an I/O error, so
         # undoing the savepoint (issuing's chunks) then fails: the fault just seen is the
         # reason, not "no such savepoint" (which was a traceback).

@@ -73,8 +73,9 @@ async def upgrade(db: Database, revision: str = "head") -> None:
     if current is not None and current not in known_revisions():
         raise SchemaTooNew(current)
     if db.read_only is not None:  # the real cause, not the driver's "readonly database"
-        raise DatabaseUnavailable(f"the database needs an upgrade ({current or 'empty'} -> "
-                                  f"{HEAD}), but {db.read_only}")
+        raise DatabaseUnavailable(
+            f"the database needs an upgrade ({current or 'empty'} -> {HEAD}), but {db.read_only}"
+        )
 
     async with db.engine.begin() as conn:
         await conn.run_sync(lambda sync_conn: command.upgrade(_alembic_config(sync_conn), revision))

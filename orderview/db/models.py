@@ -158,8 +158,14 @@ class License(Base):
         Index("ix_licenses_order_created", "order_id", "created_at", "id"),
         Index("ix_licenses_order_validity", "order_id", "validity_period", "id"),
         Index("ix_licenses_order_updated", "order_id", "updated_at", "id"),
-        Index("ix_licenses_order_state", "order_id", "enabled", "times_activated",
-              "validity_period", "product_id"),
+        Index(
+            "ix_licenses_order_state",
+            "order_id",
+            "enabled",
+            "times_activated",
+            "validity_period",
+            "product_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -304,7 +310,9 @@ class MailOutbox(Base):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)  # what is (or was) sent; never a password
-    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|sent|failed|superseded|expired
+    status: Mapped[str] = mapped_column(
+        String(16), default="queued"
+    )  # queued|sent|failed|superseded|expired
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

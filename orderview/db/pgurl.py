@@ -23,8 +23,17 @@ from urllib.parse import urlencode
 
 from sqlalchemy.engine import URL
 
-SSL_PARAMS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword", "sslcrl",
-              "sslnegotiation", "ssl_min_protocol_version", "ssl_max_protocol_version")
+SSL_PARAMS = (
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "sslpassword",
+    "sslcrl",
+    "sslnegotiation",
+    "ssl_min_protocol_version",
+    "ssl_max_protocol_version",
+)
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 TRANSLATED = ("connect_timeout", "application_name", "dbname")
 # Taken by SQLAlchemy's asyncpg dialect or by asyncpg itself as they are.
@@ -44,8 +53,9 @@ def _one(name: str, value: str | tuple[str, ...]) -> str:
     return value
 
 
-def connect_args(url: URL, timeout: float, server_settings: dict[str, str]
-                 ) -> tuple[URL, dict[str, Any]]:
+def connect_args(
+    url: URL, timeout: float, server_settings: dict[str, str]
+) -> tuple[URL, dict[str, Any]]:
     """The URL without the libpq parameters, and asyncpg's connect arguments for them (our
     ``timeout`` and ``server_settings`` unless the URL says otherwise)."""
     args: dict[str, Any] = {"timeout": timeout, "server_settings": dict(server_settings)}
@@ -56,8 +66,10 @@ def connect_args(url: URL, timeout: float, server_settings: dict[str, str]
             kept[name] = raw
             continue
         if name not in KNOWN:
-            raise ParameterError(f"unsupported database URL parameter {name!r} (orderview "
-                                 f"understands {', '.join(KNOWN)})")
+            raise ParameterError(
+                f"unsupported database URL parameter {name!r} (orderview "
+                f"understands {', '.join(KNOWN)})"
+            )
         value = _one(name, raw)
         if name in SSL_PARAMS:
             ssl[name] = value
@@ -83,6 +95,7 @@ def _seconds(value: str) -> float:
     except ValueError:
         seconds = math.nan
     if not math.isfinite(seconds) or not 0 < seconds <= 3600:
-        raise ParameterError(f"connect_timeout {value[:20]!r} is not a number of seconds above "
-                             "0 and at most 3600")
+        raise ParameterError(
+            f"connect_timeout {value[:20]!r} is not a number of seconds above 0 and at most 3600"
+        )
     return seconds

@@ -62,8 +62,9 @@ def make_private_dirs(directory: Path) -> None:
         except FileExistsError:
             pass
         except OSError as exc:
-            raise DatabaseFileError(f"cannot create the database directory {path}: "
-                                    f"{(exc.strerror or str(exc)).lower()}") from None
+            raise DatabaseFileError(
+                f"cannot create the database directory {path}: {(exc.strerror or str(exc)).lower()}"
+            ) from None
 
 
 def create_private(path: Path) -> None:
@@ -76,16 +77,19 @@ def create_private(path: Path) -> None:
     except FileExistsError:
         pass
     except OSError as exc:
-        raise DatabaseFileError(f"cannot create the database file {path}: "
-                                f"{(exc.strerror or str(exc)).lower()}") from None
+        raise DatabaseFileError(
+            f"cannot create the database file {path}: {(exc.strerror or str(exc)).lower()}"
+        ) from None
 
 
 def _readable_by_others(path: Path) -> str | None:
     mode = stat.S_IMODE(path.stat().st_mode)
     if not mode & (stat.S_IRGRP | stat.S_IROTH):
         return None
-    return (f"the database file {path} is readable by other users (mode {mode:04o}) and holds "
-            f"license keys and invite passwords: chmod 600 {path}")
+    return (
+        f"the database file {path} is readable by other users (mode {mode:04o}) and holds "
+        f"license keys and invite passwords: chmod 600 {path}"
+    )
 
 
 def _is_wal(path: Path) -> bool:
@@ -122,8 +126,12 @@ def _on_read_only_filesystem(path: Path) -> bool:
 def _read_only_url(url: URL, path: Path) -> URL:
     query = {"mode": "ro", "uri": "true"}
     wal = Path(f"{path}-wal")
-    if (_on_read_only_filesystem(path) and _is_wal(path) and not Path(f"{path}-shm").exists()
-            and not (wal.exists() and wal.stat().st_size > 0)):
+    if (
+        _on_read_only_filesystem(path)
+        and _is_wal(path)
+        and not Path(f"{path}-shm").exists()
+        and not (wal.exists() and wal.stat().st_size > 0)
+    ):
         # Nothing can change it, and no -shm can be made. Only there: in a directory merely
         # closed to us, its owner could write it while we assume it never changes.
         query["immutable"] = "1"

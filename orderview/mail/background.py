@@ -27,9 +27,13 @@ ERROR_SLEEP = 30.0
 
 class BackgroundSender:
     def __init__(
-        self, db: Database, settings: Settings,
+        self,
+        db: Database,
+        settings: Settings,
         on_change: Callable[[list[outbox.DeliveryResult]], None],
-        idle_poll: float = IDLE_POLL, sender: outbox.Sender = send, actor: str | None = None,
+        idle_poll: float = IDLE_POLL,
+        sender: outbox.Sender = send,
+        actor: str | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -56,8 +60,9 @@ class BackgroundSender:
     async def step(self) -> float:
         """Deliver what is due; return how long to sleep."""
         try:
-            results = await delivery.deliver_due(self.db, self.settings, sender=self.sender,
-                                                 actor=self.actor)
+            results = await delivery.deliver_due(
+                self.db, self.settings, sender=self.sender, actor=self.actor
+            )
             due = await outbox.next_due_at(self.db)
         except Exception as exc:  # the database went away: keep the app alive, try later
             self.last_error = visible(f"{type(exc).__name__}: {exc}", 200)

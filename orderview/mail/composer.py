@@ -46,7 +46,12 @@ def _greeting(first_name: str) -> str:
 
 
 def invite(
-    *, email: str, first_name: str, password: str, portal_url: str, store_id: str,
+    *,
+    email: str,
+    first_name: str,
+    password: str,
+    portal_url: str,
+    store_id: str,
     permissions: list[str],
 ) -> Composed:
     """The invite: login email, initial password, portal URL, the order."""

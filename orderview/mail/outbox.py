@@ -100,8 +100,14 @@ def expiry(settings: Settings) -> timedelta:
 
 
 def enqueue(
-    session: AsyncSession, composed: Composed, *, to_address: str, order_id: int | None,
-    manager_id: int | None, settings: Settings, now: datetime | None = None,
+    session: AsyncSession,
+    composed: Composed,
+    *,
+    to_address: str,
+    order_id: int | None,
+    manager_id: int | None,
+    settings: Settings,
+    now: datetime | None = None,
 ) -> MailOutbox:
     """Add a message to the caller's transaction (it commits with what it announces). The
     body is a preview: the sender composes the message again from what is true then. An invite
@@ -110,16 +116,28 @@ def enqueue(
     at = now or now_utc()
     expires = at + expiry(settings) if mail_configured(settings) else None
     row = MailOutbox(
-        kind=composed.kind, to_address=to_address, subject=composed.subject,
-        body=composed.body, status="queued", attempts=0, last_error="", created_at=at,
-        next_attempt_at=at, order_id=order_id, manager_id=manager_id, expires_at=expires,
+        kind=composed.kind,
+        to_address=to_address,
+        subject=composed.subject,
+        body=composed.body,
+        status="queued",
+        attempts=0,
+        last_error="",
+        created_at=at,
+        next_attempt_at=at,
+        order_id=order_id,
+        manager_id=manager_id,
+        expires_at=expires,
     )
     session.add(row)
     return row
 
 
 async def supersede(
-    session: AsyncSession, *, manager_id: int | None, order_id: int | None = None,
+    session: AsyncSession,
+    *,
+    manager_id: int | None,
+    order_id: int | None = None,
     kinds: tuple[str, ...] | None = None,
 ) -> int:
     """Mark unsent messages superseded (and scrub them); returns how many.
@@ -146,15 +164,25 @@ async def supersede(
 
 def _view(row: MailOutbox) -> OutboxView:
     return OutboxView(
-        id=row.id, kind=row.kind, to_address=row.to_address, subject=row.subject,
-        status=row.status, attempts=row.attempts, last_error=row.last_error,
-        created_at=row.created_at, next_attempt_at=row.next_attempt_at, sent_at=row.sent_at,
-        order_id=row.order_id, manager_id=row.manager_id,
+        id=row.id,
+        kind=row.kind,
+        to_address=row.to_address,
+        subject=row.subject,
+        status=row.status,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        next_attempt_at=row.next_attempt_at,
+        sent_at=row.sent_at,
+        order_id=row.order_id,
+        manager_id=row.manager_id,
     )
 
 
 async def list_outbox(
-    db: Database, statuses: tuple[str, ...] | None = None, limit: int = 200,
+    db: Database,
+    statuses: tuple[str, ...] | None = None,
+    limit: int = 200,
     order_id: int | None = None,
 ) -> list[OutboxView]:
     """Newest first (only one order's mail with ``order_id``); the body is never loaded."""
@@ -169,11 +197,14 @@ async def list_outbox(
 
 async def count_pending(db: Database) -> int:
     async with db.sessions() as session:
-        return await session.scalar(
-            select(func.count(MailOutbox.id)).where(
-                MailOutbox.status.in_(PENDING), MailOutbox.attempts < MAX_ATTEMPTS
+        return (
+            await session.scalar(
+                select(func.count(MailOutbox.id)).where(
+                    MailOutbox.status.in_(PENDING), MailOutbox.attempts < MAX_ATTEMPTS
+                )
             )
-        ) or 0
+            or 0
+        )
 
 
 def due_clause(now: datetime) -> tuple[ColumnElement[bool], ...]:

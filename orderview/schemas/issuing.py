@@ -76,27 +76,50 @@ FIELD_LABELS: dict[str, str] = {
 }
 ENTITLEMENT_FIELDS: tuple[str, ...] = tuple(FIELD_LABELS)
 BOOL_FIELDS = frozenset(
-    {"allow_unlimited_consumptions", "allow_overages", "reset_consumption",
-     "allow_unlimited_activations", "is_trial", "is_floating", "prevent_vm"}
+    {
+        "allow_unlimited_consumptions",
+        "allow_overages",
+        "reset_consumption",
+        "allow_unlimited_activations",
+        "is_trial",
+        "is_floating",
+        "prevent_vm",
+    }
 )
 _TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "perpetual": (),
     "time-limited": ("valid_duration", "validity_period"),
     "subscription": ("validity_period", "grace_period"),
-    "consumption": ("max_consumptions", "allow_unlimited_consumptions", "allow_overages",
-                    "max_overages", "reset_consumption", "consumption_period"),
+    "consumption": (
+        "max_consumptions",
+        "allow_unlimited_consumptions",
+        "allow_overages",
+        "max_overages",
+        "reset_consumption",
+        "consumption_period",
+    ),
 }
-_COMMON_FIELDS = ("max_activations", "allow_unlimited_activations", "max_transfers", "is_trial",
-                  "trial_days", "start_date", "maintenance_duration", "maintenance_period",
-                  "is_floating", "floating_users", "floating_timeout", "prevent_vm", "note")
+_COMMON_FIELDS = (
+    "max_activations",
+    "allow_unlimited_activations",
+    "max_transfers",
+    "is_trial",
+    "trial_days",
+    "start_date",
+    "maintenance_duration",
+    "maintenance_period",
+    "is_floating",
+    "floating_users",
+    "floating_timeout",
+    "prevent_vm",
+    "note",
+)
 
 
 def fields_for_type(license_type: str) -> tuple[str, ...]:
     """The entitlement fields that apply to a license type, in display order."""
     wanted = {"license_type", *_TYPE_FIELDS.get(license_type, ()), *_COMMON_FIELDS}
     return tuple(f for f in ENTITLEMENT_FIELDS if f in wanted)
-
-
 
 
 class Entitlements(BaseModel):
@@ -118,8 +141,9 @@ class Entitlements(BaseModel):
     ] = None
     max_activations: Count1 = 1
     allow_unlimited_activations: Flag = False
-    max_transfers: Annotated[int, BeforeValidator(lambda v: _strict_int(v) or 0),
-                             Field(ge=0, le=1_000_000)] = 0
+    max_transfers: Annotated[
+        int, BeforeValidator(lambda v: _strict_int(v) or 0), Field(ge=0, le=1_000_000)
+    ] = 0
     is_trial: Flag = False
     trial_days: TrialDays = None
     start_date: StrictDate = None
@@ -129,8 +153,12 @@ class Entitlements(BaseModel):
     floating_users: FloatingUsers = None
     floating_timeout: Minutes = None
     prevent_vm: Flag = False
-    note: Annotated[str, BeforeValidator(lambda v: "" if v is None else v),
-                    Field(max_length=MAX_NOTE), AfterValidator(_note_text)] = ""
+    note: Annotated[
+        str,
+        BeforeValidator(lambda v: "" if v is None else v),
+        Field(max_length=MAX_NOTE),
+        AfterValidator(_note_text),
+    ] = ""
 
     def values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in ENTITLEMENT_FIELDS}
@@ -221,6 +249,7 @@ def parse_entitlements(values: dict[str, Any]) -> Entitlements:
 
 # --- a product line -------------------------------------------------------------------------
 
+
 class LineInput(BaseModel):
     """One product line as entered: ``values`` are only what the operator typed or changed."""
 
@@ -298,8 +327,11 @@ def parse_emails(value: str | list[str] | None) -> list[str]:
     emails = _tokens(value)
     if not emails:
         raise FieldErrors({"user_emails": "enter at least one user email"})
-    bad = [e for e in emails if len(e) > 254 or not _is_email(e)
-           or has_unsafe(e) or _NOTE_REFUSED.search(e)]
+    bad = [
+        e
+        for e in emails
+        if len(e) > 254 or not _is_email(e) or has_unsafe(e) or _NOTE_REFUSED.search(e)
+    ]
     if bad:
         raise FieldErrors({"user_emails": f"not an email address: {_sample(bad)}"})
     if len(emails) > MAX_QUANTITY:
@@ -328,7 +360,9 @@ def resolve_line(line: LineInput, product: ProductView, policy: PolicyView | Non
     if line.product_id != product.id:
         raise FieldErrors({"product": "the line's product does not match"})
     if policy is not None and policy.product_id != product.id:
-        raise FieldErrors({"policy": f"policy {policy.code} does not belong to {product.short_code}"})
+        raise FieldErrors(
+            {"policy": f"policy {policy.code} does not belong to {product.short_code}"}
+        )
     base = clear_inapplicable(dict(policy.defaults)) if policy else None
     merged = {**(policy.defaults if policy else {}), **line.values}
     errors: dict[str, str] = {}

@@ -38,11 +38,15 @@ class LicenseChanges(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    note: Annotated[str | None, Field(max_length=MAX_NOTE),
-                    AfterValidator(lambda v: None if v is None else _note_text(v))] = None
+    note: Annotated[
+        str | None,
+        Field(max_length=MAX_NOTE),
+        AfterValidator(lambda v: None if v is None else _note_text(v)),
+    ] = None
     max_activations: Annotated[int | str | None, BeforeValidator(_activations)] = None
-    max_transfers: Annotated[int | None, BeforeValidator(_strict_int),
-                             Field(ge=0, le=1_000_000)] = None
+    max_transfers: Annotated[
+        int | None, BeforeValidator(_strict_int), Field(ge=0, le=1_000_000)
+    ] = None
     extend: Duration = None  # validity: by a duration
     valid_until: StrictDate = None  # validity: to a date
     maintenance_extend: Duration = None
@@ -55,8 +59,10 @@ class _Count(BaseModel):
 
 def parse_changes(values: dict[str, Any]) -> LicenseChanges:
     """Validate the typed changes; ``FieldErrors`` names each bad field (nothing is saved)."""
-    cleaned = {k: (None if isinstance(v, str) and not v.strip() and k != "note" else v)
-               for k, v in values.items()}
+    cleaned = {
+        k: (None if isinstance(v, str) and not v.strip() and k != "note" else v)
+        for k, v in values.items()
+    }
     changes = parse(LicenseChanges, cleaned)
     errors: dict[str, str] = {}
     limit = changes.max_activations

@@ -93,5 +93,7 @@ Days = Annotated[Annotated[int, Field(ge=0, le=3650)] | None, BeforeValidator(_s
 Count1 = Annotated[Annotated[int, Field(ge=1, le=1_000_000)] | None, BeforeValidator(_strict_int)]
 Count0 = Annotated[Annotated[int, Field(ge=0, le=1_000_000)] | None, BeforeValidator(_strict_int)]
 TrialDays = Annotated[Annotated[int, Field(ge=1, le=3650)] | None, BeforeValidator(_strict_int)]
-FloatingUsers = Annotated[Annotated[int, Field(ge=1, le=100_000)] | None, BeforeValidator(_strict_int)]
+FloatingUsers = Annotated[
+    Annotated[int, Field(ge=1, le=100_000)] | None, BeforeValidator(_strict_int)
+]
 Minutes = Annotated[Annotated[int, Field(ge=1, le=10_080)] | None, BeforeValidator(_strict_int)]

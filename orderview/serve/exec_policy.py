@@ -11,8 +11,7 @@ from __future__ import annotations
 import shlex
 
 # Commands an operator may run over SSH; each still checks the role in the service layer.
-ALLOWED = ("search", "show", "history", "export", "issue", "order", "products", "outbox",
-           "license")
+ALLOWED = ("search", "show", "history", "export", "issue", "order", "products", "outbox", "license")
 # Options the server decides for the session (argparse also accepts any unambiguous prefix,
 # so a prefix of these is refused too).
 FIXED_OPTIONS = ("--db", "--config", "--operator", "--log-file", "--log-level")
@@ -37,10 +36,16 @@ def _export_to_stdout(words: list[str]) -> list[str]:
         if skip:
             skip = False
             continue
-        if word in ("-o", "--output") or (word.startswith("--o") and "--output".startswith(
-                word.split("=", 1)[0]) and len(word.split("=", 1)[0]) > 2):
-            value = word.split("=", 1)[1] if "=" in word else (
-                words[at + 1] if at + 1 < len(words) else "")
+        if word in ("-o", "--output") or (
+            word.startswith("--o")
+            and "--output".startswith(word.split("=", 1)[0])
+            and len(word.split("=", 1)[0]) > 2
+        ):
+            value = (
+                word.split("=", 1)[1]
+                if "=" in word
+                else (words[at + 1] if at + 1 < len(words) else "")
+            )
             skip = "=" not in word
             if value != "-":
                 raise Refused("export over SSH writes to your terminal only (-o -)")
@@ -69,8 +74,9 @@ def parse(command: str) -> list[str]:
         raise Refused("no command (for the app, connect with a terminal: ssh -t)")
     name = words[0]
     if name not in ALLOWED:
-        raise Refused(f"not an orderview command: {shlex.quote(name)[:40]} "
-                      f"(commands: {', '.join(ALLOWED)})")
+        raise Refused(
+            f"not an orderview command: {shlex.quote(name)[:40]} (commands: {', '.join(ALLOWED)})"
+        )
     for word in words[1:]:
         if word == "--":
             break

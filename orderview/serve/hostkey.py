@@ -22,7 +22,8 @@ def load_or_create(path: Path) -> tuple[asyncssh.SSHKey, bool]:
         mode = path.stat().st_mode & 0o777
         if mode & 0o077:
             raise PermissionError(
-                f"host key {path} is readable by others (mode {mode:o}): chmod 600 it")
+                f"host key {path} is readable by others (mode {mode:o}): chmod 600 it"
+            )
         return asyncssh.read_private_key(str(path)), False
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = asyncssh.generate_private_key("ssh-ed25519", comment="orderview host key")

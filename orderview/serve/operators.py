@@ -113,8 +113,10 @@ def _operator(name: str, entry: Any, base: Path, problems: list[str]) -> Operato
         problems.append(f"operator {name}: must be a table ([operators.{name}])")
         return None
     if not NAME.fullmatch(name) or operator_problem(name):
-        problems.append(f"operator {name!r}: a name is 1-32 of a-z, 0-9, _ . - "
-                        "(the SSH user name the operator logs in with)")
+        problems.append(
+            f"operator {name!r}: a name is 1-32 of a-z, 0-9, _ . - "
+            "(the SSH user name the operator logs in with)"
+        )
         return None
     unknown = sorted(set(entry) - {"role", "keys", "keys_file"})
     if unknown:

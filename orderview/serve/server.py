@@ -73,8 +73,12 @@ class Desk:
         if len(recent) >= self.settings.serve_auth_failures:
             self.banned[address] = now + self.settings.serve_ban_seconds
             recent.clear()
-            log.warning("client %s: %d failed logins in a minute, refused for %.0f s", address,
-                        self.settings.serve_auth_failures, self.settings.serve_ban_seconds)
+            log.warning(
+                "client %s: %d failed logins in a minute, refused for %.0f s",
+                address,
+                self.settings.serve_auth_failures,
+                self.settings.serve_ban_seconds,
+            )
 
     # --- reload ----------------------------------------------------------------------------
     def reload(self) -> None:
@@ -93,8 +97,7 @@ class Desk:
         log.info("operators reloaded: %d operators", len(fresh.by_name))
 
     def child_env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if k in PASSED_ENV or k.startswith("ORDERVIEW_")}
+        env = {k: v for k, v in os.environ.items() if k in PASSED_ENV or k.startswith("ORDERVIEW_")}
         env.pop("ORDERVIEW_OPERATOR", None)
         env["ORDERVIEW_DB"] = self.settings.db  # not in argv: a URL may hold a password
         env["ORDERVIEW_DB_POOL"] = str(self.settings.serve_db_pool)
@@ -126,8 +129,7 @@ class DeskConnection(asyncssh.SSHServer):
             self.desk.connections.pop(self.conn, None)
         if not self.authenticated:
             self.desk.failed(self.address)
-        log.info("connection from %s closed%s", self.address,
-                 f" ({exc})" if exc else "")
+        log.info("connection from %s closed%s", self.address, f" ({exc})" if exc else "")
 
     def begin_auth(self, username: str) -> bool:
         self.username = username
@@ -159,15 +161,21 @@ class DeskConnection(asyncssh.SSHServer):
         else:
             self.operator, self.fingerprint = who, print_
             return True
-        log.warning("refused %s from %s with key %s: %s", _safe(username), self.address,
-                    print_, reason)
+        log.warning(
+            "refused %s from %s with key %s: %s", _safe(username), self.address, print_, reason
+        )
         return False
 
     def auth_completed(self) -> None:
         self.authenticated = True
         assert self.operator is not None
-        log.info("accepted %s (%s) from %s with key %s", self.operator.name, self.operator.role,
-                 self.address, self.fingerprint)
+        log.info(
+            "accepted %s (%s) from %s with key %s",
+            self.operator.name,
+            self.operator.role,
+            self.address,
+            self.fingerprint,
+        )
 
 
 def _safe(text: str) -> str:
@@ -181,8 +189,10 @@ def _limit_problem(desk: Desk, name: str) -> str | None:
         return f"the server has its maximum of {desk.settings.serve_max_sessions} sessions"
     mine = sum(1 for s in desk.sessions if s.operator == name)
     if mine >= desk.settings.serve_max_sessions_per_operator:
-        return (f"{name} has {mine} sessions open, the most one operator may have "
-                f"({desk.settings.serve_max_sessions_per_operator})")
+        return (
+            f"{name} has {mine} sessions open, the most one operator may have "
+            f"({desk.settings.serve_max_sessions_per_operator})"
+        )
     return None
 
 
@@ -212,8 +222,12 @@ async def handle(desk: Desk, process: asyncssh.SSHServerProcess[bytes]) -> None:
     desk.sessions.add(session)
     request: dict[str, Any] = {
         "argv": [*desk.base_args, *argv],
-        "actor": {"name": who.name, "role": who.role, "fingerprint": client.fingerprint,
-                  "address": client.address},
+        "actor": {
+            "name": who.name,
+            "role": who.role,
+            "fingerprint": client.fingerprint,
+            "address": client.address,
+        },
         "env": terminal_env(desk.child_env(), process.get_terminal_type()),
     }
     what = "command " + " ".join(argv)[:80] if argv else "app"
@@ -227,13 +241,20 @@ async def handle(desk: Desk, process: asyncssh.SSHServerProcess[bytes]) -> None:
     finally:
         desk.sessions.discard(session)
         took = time.monotonic() - session.started
-        log.info("session of %s from %s ended: status %s, %.1f s, %d bytes sent%s", who.name,
-                 client.address, status, took, session.bytes_sent,
-                 f" ({session.ended_because})" if session.ended_because else "")
+        log.info(
+            "session of %s from %s ended: status %s, %.1f s, %d bytes sent%s",
+            who.name,
+            client.address,
+            status,
+            took,
+            session.bytes_sent,
+            f" ({session.ended_because})" if session.ended_because else "",
+        )
     with contextlib.suppress(Exception):
         if session.ended_because and not argv:
-            process.stdout.write(f"\r\norderview: session ended: {session.ended_because}\r\n"
-                                 .encode())
+            process.stdout.write(
+                f"\r\norderview: session ended: {session.ended_because}\r\n".encode()
+            )
         process.exit(status if 0 <= status < 256 else 1)
 
 
@@ -267,16 +288,30 @@ async def shut_down(desk: Desk, server: asyncssh.SSHAcceptor) -> None:
     await desk.spawner.stop()
 
 
-async def serve(desk: Desk, host: str, port: int, host_key: asyncssh.SSHKey,
-                started: asyncio.Future[int] | None = None) -> None:
+async def serve(
+    desk: Desk,
+    host: str,
+    port: int,
+    host_key: asyncssh.SSHKey,
+    started: asyncio.Future[int] | None = None,
+) -> None:
     """Run until SIGTERM or SIGINT. ``started`` gets the port (useful with port 0)."""
     await desk.spawner.start()
     server = await asyncssh.create_server(
-        lambda: DeskConnection(desk), host, port, server_host_keys=[host_key],
-        process_factory=lambda process: handle(desk, process), encoding=None,
-        line_editor=False, allow_pty=True, x11_forwarding=False, agent_forwarding=False,
-        allow_scp=False, login_timeout=desk.settings.serve_login_grace,
-        keepalive_interval=60, keepalive_count_max=3,
+        lambda: DeskConnection(desk),
+        host,
+        port,
+        server_host_keys=[host_key],
+        process_factory=lambda process: handle(desk, process),
+        encoding=None,
+        line_editor=False,
+        allow_pty=True,
+        x11_forwarding=False,
+        agent_forwarding=False,
+        allow_scp=False,
+        login_timeout=desk.settings.serve_login_grace,
+        keepalive_interval=60,
+        keepalive_count_max=3,
     )
     bound = server.sockets[0].getsockname()[1]
     loop = asyncio.get_running_loop()

@@ -195,8 +195,10 @@ async def run_command(session: Session, spawner: Spawner, request: dict[str, Any
             os.close(fd)
     for fd in (out_r, err_r):
         os.set_blocking(fd, False)
-    pumps = [asyncio.create_task(pump_out(out_r, process.stdout, session)),
-             asyncio.create_task(pump_out(err_r, process.stderr, None))]
+    pumps = [
+        asyncio.create_task(pump_out(out_r, process.stdout, session)),
+        asyncio.create_task(pump_out(err_r, process.stderr, None)),
+    ]
     status = await _exit_status(spawner, session, asyncio.ensure_future(spawner.wait(session.pid)))
     with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(asyncio.gather(*pumps), 5)

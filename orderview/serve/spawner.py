@@ -37,10 +37,16 @@ class Spawner:
         env = dict(os.environ)
         env.setdefault("PYTHONUTF8", "1")
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "orderview.serve.zygote",
-             str(ctl_child.fileno()), str(events_child.fileno())],
+            [
+                sys.executable,
+                "-m",
+                "orderview.serve.zygote",
+                str(ctl_child.fileno()),
+                str(events_child.fileno()),
+            ],
             pass_fds=(ctl_child.fileno(), events_child.fileno()),
-            stdin=subprocess.DEVNULL, env=env,
+            stdin=subprocess.DEVNULL,
+            env=env,
         )
         ctl_child.close()
         events_child.close()

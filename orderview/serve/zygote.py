@@ -31,9 +31,16 @@ import traceback
 from typing import Any
 
 PRELOAD = (
-    "orderview.cli", "orderview.cli.context", "orderview.cli.app_cmd", "orderview.app",
-    "orderview.screens.orders", "orderview.screens.order", "orderview.services.orders",
-    "orderview.mail.background", "sqlalchemy.dialects.sqlite.aiosqlite", "aiosqlite",
+    "orderview.cli",
+    "orderview.cli.context",
+    "orderview.cli.app_cmd",
+    "orderview.app",
+    "orderview.screens.orders",
+    "orderview.screens.order",
+    "orderview.services.orders",
+    "orderview.mail.background",
+    "sqlalchemy.dialects.sqlite.aiosqlite",
+    "aiosqlite",
     "textual.drivers.linux_driver",
 )
 OPTIONAL_PRELOAD = ("sqlalchemy.dialects.postgresql.asyncpg", "asyncpg")
@@ -84,8 +91,16 @@ def _reopen_stdio(tty: bool) -> None:
     streams = []
     for fd, mode in ((0, "r"), (1, "w"), (2, "w")):
         errors = "backslashreplace" if fd == 2 else "strict"
-        streams.append(open(fd, mode, encoding="utf-8", errors=errors, closefd=False,  # noqa: SIM115
-                            buffering=1 if (tty and fd) else -1))
+        streams.append(
+            open(  # noqa: SIM115
+                fd,
+                mode,
+                encoding="utf-8",
+                errors=errors,
+                closefd=False,
+                buffering=1 if (tty and fd) else -1,
+            )
+        )
     sys.stdin = sys.__stdin__ = streams[0]  # type: ignore[misc,assignment]  # typeshed: Final
     sys.stdout = sys.__stdout__ = streams[1]  # type: ignore[misc,assignment]  # typeshed: Final
     sys.stderr = sys.__stderr__ = streams[2]  # type: ignore[misc,assignment]  # typeshed: Final
@@ -108,8 +123,9 @@ def run_child(request: dict[str, Any], fds: list[int]) -> int:
     from orderview.roles import Actor
 
     who = request["actor"]
-    fix_actor(Actor(who["name"], who["role"], fingerprint=who["fingerprint"],
-                    address=who["address"]))
+    fix_actor(
+        Actor(who["name"], who["role"], fingerprint=who["fingerprint"], address=who["address"])
+    )
     from orderview.cli import main
 
     return main(request["argv"])

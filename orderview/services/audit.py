@@ -68,7 +68,8 @@ def record(
     session.add(event)
     # For the log file, once the write is committed (a rolled-back write never happened).
     session.info.setdefault(_LOG_KEY, []).append(
-        (actor, action, entity, entity_id, order_store_id, summary))
+        (actor, action, entity, entity_id, order_store_id, summary)
+    )
     return event
 
 
@@ -78,8 +79,15 @@ _LOG_KEY = "orderview.audit_log"
 @event.listens_for(Session, "after_commit")
 def _log_committed(session: Session) -> None:
     for actor, action, entity, entity_id, store_id, summary in session.info.pop(_LOG_KEY, ()):
-        logs.log.info("write by %s: %s %s %s order %s: %s", logs.flat(actor), action, entity,
-                      entity_id, logs.flat(store_id), logs.flat(summary))
+        logs.log.info(
+            "write by %s: %s %s %s order %s: %s",
+            logs.flat(actor),
+            action,
+            entity,
+            entity_id,
+            logs.flat(store_id),
+            logs.flat(summary),
+        )
 
 
 @event.listens_for(Session, "after_rollback")
@@ -100,9 +108,7 @@ async def changes_since(
         )
         .order_by(AuditEvent.id)
     )
-    return [
-        Change(e.operator, e.at, e.action, sorted((e.changes or {}).keys())) for e in rows
-    ]
+    return [Change(e.operator, e.at, e.action, sorted((e.changes or {}).keys())) for e in rows]
 
 
 # A row-to-view mapping like orders.customer_view's: one field per line, nothing to share.
@@ -146,8 +152,10 @@ async def order_id_for_store_id(db: Database, store_id: str) -> int | None:
     if unfindable(store_id, db.dialect):
         return None
     async with db.sessions() as session:
-        for match in (AuditEvent.order_store_id == store_id,
-                      func.lower(AuditEvent.order_store_id) == store_id.strip().lower()):
+        for match in (
+            AuditEvent.order_store_id == store_id,
+            func.lower(AuditEvent.order_store_id) == store_id.strip().lower(),
+        ):
             found = await session.scalar(
                 select(AuditEvent.order_id)
                 .where(match, AuditEvent.order_id.is_not(None))

@@ -15,11 +15,26 @@ from orderview.services.rows import view_by_id
 
 # The policy columns that are license defaults (every one is also a ``licenses`` column).
 POLICY_VALUE_FIELDS: tuple[str, ...] = (
-    "license_type", "valid_duration", "validity_period", "grace_period", "max_consumptions",
-    "allow_unlimited_consumptions", "allow_overages", "max_overages", "reset_consumption",
-    "consumption_period", "max_activations", "allow_unlimited_activations", "max_transfers",
-    "prevent_vm", "is_trial", "trial_days", "maintenance_duration", "is_floating",
-    "floating_users", "floating_timeout",
+    "license_type",
+    "valid_duration",
+    "validity_period",
+    "grace_period",
+    "max_consumptions",
+    "allow_unlimited_consumptions",
+    "allow_overages",
+    "max_overages",
+    "reset_consumption",
+    "consumption_period",
+    "max_activations",
+    "allow_unlimited_activations",
+    "max_transfers",
+    "prevent_vm",
+    "is_trial",
+    "trial_days",
+    "maintenance_duration",
+    "is_floating",
+    "floating_users",
+    "floating_timeout",
 )
 
 
@@ -53,7 +68,11 @@ def product_view(p: Product) -> ProductView:
 
 def policy_view(p: LicensePolicy) -> PolicyView:
     return PolicyView(
-        p.id, p.product_id, p.name, p.code, p.is_default,
+        p.id,
+        p.product_id,
+        p.name,
+        p.code,
+        p.is_default,
         {name: getattr(p, name) for name in POLICY_VALUE_FIELDS},
     )
 
@@ -88,8 +107,9 @@ def _valid(codes: list[str]) -> str:
 async def product_by_code(db: Database, short_code: str) -> ProductView:
     """The product with this short code, ignoring case; ``NotFound`` lists the valid codes."""
     products = await list_products(db, include_inactive=True)
-    found: ProductView | None = (None if unfindable(short_code, db.dialect)
-                                 else _by_code(products, short_code, "short_code"))
+    found: ProductView | None = (
+        None if unfindable(short_code, db.dialect) else _by_code(products, short_code, "short_code")
+    )
     if found is None:
         valid = _valid([p.short_code for p in products if p.active])
         raise NotFound(f"no product with code {short_code!r}; valid codes: {valid}")
@@ -114,11 +134,14 @@ async def get_policy(db: Database, policy_id: int) -> PolicyView:
 async def policy_by_code(db: Database, product_id: int, code: str) -> PolicyView:
     """The product's policy with this code, ignoring case; ``NotFound`` lists the valid ones."""
     policies = await list_policies(db, product_id)
-    found: PolicyView | None = (None if unfindable(code, db.dialect)
-                                else _by_code(policies, code, "code"))
+    found: PolicyView | None = (
+        None if unfindable(code, db.dialect) else _by_code(policies, code, "code")
+    )
     if found is None:
-        raise NotFound(f"no policy {code!r} for this product; valid policies: "
-                       f"{_valid([p.code for p in policies])}")
+        raise NotFound(
+            f"no policy {code!r} for this product; valid policies: "
+            f"{_valid([p.code for p in policies])}"
+        )
     return found
 
 
@@ -126,11 +149,18 @@ async def catalog(db: Database) -> list[tuple[ProductView, list[PolicyView]]]:
     """Every product (sold or not) by name, each with its policies (default first, then by
     name): what ``orderview products`` lists."""
     async with db.sessions() as session:
-        products = [product_view(p) for p in await session.scalars(
-            select(Product).order_by(Product.name, Product.id))]
-        policies = [policy_view(p) for p in await session.scalars(
-            select(LicensePolicy).order_by(LicensePolicy.is_default.desc(), LicensePolicy.name,
-                                           LicensePolicy.id))]
+        products = [
+            product_view(p)
+            for p in await session.scalars(select(Product).order_by(Product.name, Product.id))
+        ]
+        policies = [
+            policy_view(p)
+            for p in await session.scalars(
+                select(LicensePolicy).order_by(
+                    LicensePolicy.is_default.desc(), LicensePolicy.name, LicensePolicy.id
+                )
+            )
+        ]
     return [(p, [q for q in policies if q.product_id == p.id]) for p in products]
 
 

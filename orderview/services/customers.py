@@ -102,15 +102,15 @@ async def search_customers(
             if position is not None:
                 key, last_id = position
                 query = query.where(or_(column > key, and_(column == key, Customer.id > last_id)))
-            rows = list(
-                await session.scalars(query.order_by(column, Customer.id).limit(limit + 1))
-            )
+            rows = list(await session.scalars(query.order_by(column, Customer.id).limit(limit + 1)))
             if len(rows) > limit:
                 last = rows[limit - 1]
                 resume.append((source, getattr(last, column.key), last.id))
             for row in rows[:limit]:
                 found.setdefault(row.id, row)
-    items = sorted((customer_view(c) for c in found.values()), key=lambda c: (c.email.lower(), c.id))
+    items = sorted(
+        (customer_view(c) for c in found.values()), key=lambda c: (c.email.lower(), c.id)
+    )
     return CustomerMatches(items, tuple(resume))
 
 
@@ -127,7 +127,9 @@ async def count_other_orders(db: Database, customer_id: int, order_id: int | Non
         return (await session.scalar(query)) or 0
 
 
-async def _owner_of_email(session: AsyncSession, email: str, except_id: int | None) -> Customer | None:
+async def _owner_of_email(
+    session: AsyncSession, email: str, except_id: int | None
+) -> Customer | None:
     query = select(Customer).where(Customer.email_lc == lc(email))
     if except_id is not None:
         query = query.where(Customer.id != except_id)

@@ -61,8 +61,14 @@ class DeletionPreview:
     @property
     def shown(self) -> tuple[str, str, str, int, int, int]:
         """What the dialog shows of it."""
-        return (self.store_id, self.customer, self.customer_email, self.license_count,
-                self.manager_count, self.unsent_mail)
+        return (
+            self.store_id,
+            self.customer,
+            self.customer_email,
+            self.license_count,
+            self.manager_count,
+            self.unsent_mail,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +92,8 @@ async def _preview(session: AsyncSession, order_id: int) -> DeletionPreview | No
     """The preview as the database is now, in ``session`` (None: no such order)."""
     row = (
         await session.execute(
-# The same join as the export's order query, but the preview reads only the columns the
-# confirmation names (and both versions); the export reads every customer column.
+            # The same join as the export's order query, but the preview reads only the columns the
+            # confirmation names (and both versions); the export reads every customer column.
             select(
                 Order.store_id,
                 Order.version,
@@ -106,8 +112,7 @@ async def _preview(session: AsyncSession, order_id: int) -> DeletionPreview | No
         return None
     licenses = (
         await session.execute(
-            select(func.count(License.id), func.max(License.id)).where(
-                License.order_id == order_id)
+            select(func.count(License.id), func.max(License.id)).where(License.order_id == order_id)
         )
     ).one()
     managers = (
@@ -136,8 +141,13 @@ async def _preview(session: AsyncSession, order_id: int) -> DeletionPreview | No
         unsent_mail=unsent[0] or 0,
     )
     facts = fingerprint(
-        preview.shown, row.version, row.customer_id, row.customer_version, licenses[1],
-        [list(m) for m in managers], unsent[1],
+        preview.shown,
+        row.version,
+        row.customer_id,
+        row.customer_version,
+        licenses[1],
+        [list(m) for m in managers],
+        unsent[1],
     )
     return replace(preview, fingerprint=facts)
 
@@ -146,11 +156,20 @@ def preview_changes(before: DeletionPreview | tuple[object, ...], after: Deletio
     """What moved between two previews, for the operator ("licenses 1 → 1,001; …")."""
     old = before.shown if isinstance(before, DeletionPreview) else before
     new = after.shown
-    names = ("Order ID", "customer", "customer email", "licenses",
-             "license manager assignments", "unsent emails")
+    names = (
+        "Order ID",
+        "customer",
+        "customer email",
+        "licenses",
+        "license manager assignments",
+        "unsent emails",
+    )
     parts = [
-        f"{name} {a:,} → {b:,}" if isinstance(a, int) else f"{name} {a or '(none)'} → {b or '(none)'}"
-        for name, a, b in zip(names, old, new, strict=True) if a != b
+        f"{name} {a:,} → {b:,}"
+        if isinstance(a, int)
+        else f"{name} {a or '(none)'} → {b or '(none)'}"
+        for name, a, b in zip(names, old, new, strict=True)
+        if a != b
     ]
     return "; ".join(parts) or "its licenses or license managers were replaced"
 
@@ -233,7 +252,8 @@ async def delete_order(
         now = await _preview(session, order_id)
         if now is not None and now.fingerprint != fingerprint:
             raise PreviewChanged(
-                "order", now,
+                "order",
+                now,
                 "Not deleted: this order changed after the preview was shown "
                 f"({now.license_count:,} license(s) and {now.manager_count} manager "
                 "assignment(s) now).",

@@ -63,9 +63,7 @@ class ConflictError(ServiceError):
         parts = []
         for change in self.changes:
             fields = ", ".join(change.fields) if change.fields else change.action
-            parts.append(
-                f"{change.operator} at {change.at:%Y-%m-%d %H:%M:%S} UTC ({fields})"
-            )
+            parts.append(f"{change.operator} at {change.at:%Y-%m-%d %H:%M:%S} UTC ({fields})")
         return f"This {self.entity} changed after you opened it: " + "; ".join(parts) + "."
 
 

@@ -82,6 +82,7 @@ class IssueResult:
 
 # --- preparing lines (reads only) ---------------------------------------------------------
 
+
 async def resolve_lines(db: Database, lines: Sequence[LineInput]) -> list[ResolvedLine]:
     """Validate every line against its product and policy as they are now in the database."""
     if not lines:
@@ -89,10 +90,20 @@ async def resolve_lines(db: Database, lines: Sequence[LineInput]) -> list[Resolv
     product_ids = {line.product_id for line in lines}
     policy_ids = {line.policy_id for line in lines if line.policy_id is not None}
     async with db.sessions() as session:
-        products = {p.id: product_view(p) for p in await session.scalars(
-            select(Product).where(Product.id.in_(product_ids)))}
-        policies = {p.id: policy_view(p) for p in await session.scalars(
-            select(LicensePolicy).where(LicensePolicy.id.in_(policy_ids)))} if policy_ids else {}
+        products = {
+            p.id: product_view(p)
+            for p in await session.scalars(select(Product).where(Product.id.in_(product_ids)))
+        }
+        policies = (
+            {
+                p.id: policy_view(p)
+                for p in await session.scalars(
+                    select(LicensePolicy).where(LicensePolicy.id.in_(policy_ids))
+                )
+            }
+            if policy_ids
+            else {}
+        )
     resolved: list[ResolvedLine] = []
     taken_keys: dict[str, int] = {}
     for index, line in enumerate(lines):
@@ -120,12 +131,21 @@ async def resolve_lines(db: Database, lines: Sequence[LineInput]) -> list[Resolv
 
 # --- writing ------------------------------------------------------------------------------
 
+
 def _row_template(order_id: int, line: ResolvedLine, now: datetime) -> dict[str, Any]:
     row: dict[str, Any] = dict(line.entitlements.values())
     row.update(
-        order_id=order_id, product_id=line.product_id, policy_id=line.policy_id,
-        license_key=None, user_email=None, total_consumptions=0, times_activated=0,
-        transfer_count=0, enabled=True, created_at=now, updated_at=now,
+        order_id=order_id,
+        product_id=line.product_id,
+        policy_id=line.policy_id,
+        license_key=None,
+        user_email=None,
+        total_consumptions=0,
+        times_activated=0,
+        transfer_count=0,
+        enabled=True,
+        created_at=now,
+        updated_at=now,
     )
     return row
 
@@ -133,9 +153,10 @@ def _row_template(order_id: int, line: ResolvedLine, now: datetime) -> dict[str,
 async def _existing_keys(session: AsyncSession, keys: Sequence[str]) -> list[str]:
     found: list[str] = []
     for start in range(0, len(keys), LOOKUP_CHUNK):
-        chunk = list(keys[start:start + LOOKUP_CHUNK])
+        chunk = list(keys[start : start + LOOKUP_CHUNK])
         found += await session.scalars(
-            select(License.license_key).where(License.license_key.in_(chunk)))
+            select(License.license_key).where(License.license_key.in_(chunk))
+        )
     return found
 
 
@@ -151,18 +172,26 @@ async def _check_identities(
                 raise LineErrors(index, {"keys": f"already used: {shown}"})
         if line.user_emails:
             held = {
-                (e or "").lower() for e in await session.scalars(
+                (e or "").lower()
+                for e in await session.scalars(
                     select(License.user_email).where(
-                        License.order_id == order_id, License.product_id == line.product_id,
-                        License.user_email.is_not(None)))
+                        License.order_id == order_id,
+                        License.product_id == line.product_id,
+                        License.user_email.is_not(None),
+                    )
+                )
             }
             dupes = [e for e in line.user_emails if e.lower() in held]
             if dupes:
-                raise LineErrors(index, {
-                    "user_emails": f"already licensed in this order: {', '.join(dupes[:3])}"})
+                raise LineErrors(
+                    index,
+                    {"user_emails": f"already licensed in this order: {', '.join(dupes[:3])}"},
+                )
 
 
-def _sqlite_insert(dialect: Dialect, template: dict[str, Any], column: str) -> tuple[str, list[Any]]:
+def _sqlite_insert(
+    dialect: Dialect, template: dict[str, Any], column: str
+) -> tuple[str, list[Any]]:
     """The INSERT and the template's values already converted by each column's own bind
     processor (so they are stored exactly as the ORM would store them), once per chunk."""
     table = License.__table__
@@ -172,8 +201,10 @@ def _sqlite_insert(dialect: Dialect, template: dict[str, Any], column: str) -> t
         value = template.get(name)
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         values.append(process(value) if process is not None else value)
-    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
-           f"VALUES ({', '.join('?' for _ in columns)})")
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
     return sql, values
 
 
@@ -194,25 +225,36 @@ async def _insert_chunk(
             at = len(template) if column not in template else list(template).index(column)
             if lowered:  # its search copy goes last: one more column, one more "?"
                 sql = sql.replace(") VALUES (", ", user_email_lc) VALUES (?, ", 1)
-            rows = [(*base[:at], value, *base[at + 1:], *([lc(value)] if lowered else []))
-                    for value in values]
+            rows = [
+                (*base[:at], value, *base[at + 1 :], *([lc(value)] if lowered else []))
+                for value in values
+            ]
             await conn.exec_driver_sql(sql, rows)
         else:
-            await conn.execute(insert(License.__table__), [
-                {**template, column: value, **({"user_email_lc": lc(value)} if lowered else {})}
-                for value in values])
+            await conn.execute(
+                insert(License.__table__),
+                [
+                    {**template, column: value, **({"user_email_lc": lc(value)} if lowered else {})}
+                    for value in values
+                ],
+            )
 
 
 async def _insert_line(
-    session: AsyncSession, order_id: int, index: int, line: ResolvedLine, now: datetime,
-    issued: set[str], advance: Callable[[int], None],
+    session: AsyncSession,
+    order_id: int,
+    index: int,
+    line: ResolvedLine,
+    now: datetime,
+    issued: set[str],
+    advance: Callable[[int], None],
 ) -> tuple[str, ...]:
     """Insert one line's licenses in chunks; returns the keys (or emails) written."""
     template = _row_template(order_id, line, now)
     written: list[str] = []
     if line.user_emails:
         for start in range(0, line.quantity, CHUNK):
-            chunk = line.user_emails[start:start + CHUNK]
+            chunk = line.user_emails[start : start + CHUNK]
             await _insert_chunk(session, template, "user_email", chunk)
             written += chunk
             advance(len(chunk))
@@ -226,9 +268,9 @@ async def _insert_line(
         size = min(CHUNK, line.quantity - start)
         for attempt in range(KEY_RETRIES + 1):
             if pasted:  # the operator's keys, in the operator's order
-                keys = list(line.keys[start:start + size])
+                keys = list(line.keys[start : start + size])
             elif attempt == 0:
-                keys = fresh[start:start + size]
+                keys = fresh[start : start + size]
             else:
                 keys = sorted(_fresh_keys(size, issued))
             try:
@@ -239,8 +281,14 @@ async def _insert_line(
                 # astronomically rare; draw again (the savepoint undid only this chunk).
                 if pasted or attempt == KEY_RETRIES:
                     used = await _existing_keys(session, keys)
-                    raise LineErrors(index, {"keys": "already used: " + ", ".join(used[:3])
-                                             if used else "could not write unique keys"}) from None
+                    raise LineErrors(
+                        index,
+                        {
+                            "keys": "already used: " + ", ".join(used[:3])
+                            if used
+                            else "could not write unique keys"
+                        },
+                    ) from None
         issued.update(keys)
         written += keys
         advance(size)
@@ -256,19 +304,26 @@ def _fresh_keys(count: int, issued: set[str]) -> list[str]:
 
 def _summary(lines: Sequence[IssuedLine]) -> str:
     total = sum(line.quantity for line in lines)
-    parts = ", ".join(f"{line.quantity} × {line.product_code}"
-                      f" ({line.policy_code or 'custom values'})" for line in lines)
+    parts = ", ".join(
+        f"{line.quantity} × {line.product_code} ({line.policy_code or 'custom values'})"
+        for line in lines
+    )
     return f"issued {total} license{'s' if total != 1 else ''}: {parts}"
 
 
 async def issue_in_session(
-    session: AsyncSession, actor: str, order: Order, lines: Sequence[ResolvedLine],
+    session: AsyncSession,
+    actor: str,
+    order: Order,
+    lines: Sequence[ResolvedLine],
     progress: ProgressFn | None,
 ) -> IssueResult:
     await _check_identities(session, order.id, lines)
-    before, last_id = (await session.execute(
-        select(func.count(License.id), func.max(License.id))
-        .where(License.order_id == order.id))).one()
+    before, last_id = (
+        await session.execute(
+            select(func.count(License.id), func.max(License.id)).where(License.order_id == order.id)
+        )
+    ).one()
     total = sum(line.quantity for line in lines)
     done = 0
 
@@ -283,46 +338,72 @@ async def issue_in_session(
     results: list[IssuedLine] = []
     for index, line in enumerate(lines):
         written = await _insert_line(session, order.id, index, line, now, issued, advance)
-        results.append(IssuedLine(
-            product_code=line.product_code, product_name=line.product_name,
-            policy_code=line.policy_code, quantity=line.quantity,
-            keys=() if line.user_based else written,
-            user_emails=written if line.user_based else (),
-        ))
+        results.append(
+            IssuedLine(
+                product_code=line.product_code,
+                product_name=line.product_name,
+                policy_code=line.policy_code,
+                quantity=line.quantity,
+                keys=() if line.user_based else written,
+                user_emails=written if line.user_based else (),
+            )
+        )
     audit.record(
-        session, actor=actor, action="issued", entity="order", entity_id=order.id,
-        entity_version=order.version, order_id=order.id, order_store_id=order.store_id,
+        session,
+        actor=actor,
+        action="issued",
+        entity="order",
+        entity_id=order.id,
+        entity_version=order.version,
+        order_id=order.id,
+        order_store_id=order.store_id,
         summary=_summary(results),
         changes={"license_count": [before, before + total]},
-        snapshot={"lines": [
-            {
-                "product": r.product_code, "policy": r.policy_code, "quantity": r.quantity,
-                "values": line.entitlements.values(),
-                "differences": {k: list(v) for k, v in line.differences.items()},
-                "keys": list(r.keys), "user_emails": list(r.user_emails),
-            }
-            for r, line in zip(results, lines, strict=True)
-        ]},
+        snapshot={
+            "lines": [
+                {
+                    "product": r.product_code,
+                    "policy": r.policy_code,
+                    "quantity": r.quantity,
+                    "values": line.entitlements.values(),
+                    "differences": {k: list(v) for k, v in line.differences.items()},
+                    "keys": list(r.keys),
+                    "user_emails": list(r.user_emails),
+                }
+                for r, line in zip(results, lines, strict=True)
+            ]
+        },
     )
     return IssueResult(order.id, order.store_id, tuple(results), last_id or 0)
 
 
 async def _locked_order(session: AsyncSession, order_id: int) -> Order:
-    order = (await session.scalars(
-        select(Order).where(Order.id == order_id).with_for_update())).first()
+    order = (
+        await session.scalars(select(Order).where(Order.id == order_id).with_for_update())
+    ).first()
     if order is not None:
         return order
-    deleted = (await session.scalars(
-        select(AuditEvent).where(AuditEvent.entity == "order", AuditEvent.entity_id == order_id,
-                                 AuditEvent.action == "deleted"))).first()
+    deleted = (
+        await session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.entity == "order",
+                AuditEvent.entity_id == order_id,
+                AuditEvent.action == "deleted",
+            )
+        )
+    ).first()
     if deleted is not None:
-        raise ConflictError("order", await audit.changes_since(session, "order", order_id, 0),
-                            deleted=True)
+        raise ConflictError(
+            "order", await audit.changes_since(session, "order", order_id, 0), deleted=True
+        )
     raise NotFound("no such order")
 
 
 async def issue_licenses(
-    db: Database, actor: str, order_id: int, lines: Sequence[LineInput],
+    db: Database,
+    actor: str,
+    order_id: int,
+    lines: Sequence[LineInput],
     progress: ProgressFn | None = None,
 ) -> IssueResult:
     """Issue every line's licenses into an existing order, all in one transaction.

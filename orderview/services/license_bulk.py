@@ -61,7 +61,11 @@ class BulkChange:
     def label(self) -> str:
         if self.action != "extend":
             return self.action
-        return f"extend validity by {self.extend}" if self.extend else f"extend validity to {self.until}"
+        return (
+            f"extend validity by {self.extend}"
+            if self.extend
+            else f"extend validity to {self.until}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +116,9 @@ def _changes(change: BulkChange) -> ColumnElement[bool]:
     return License.validity_period.is_not(None)
 
 
-def _where(db: Database, selection: Selection, today: date,
-           chunk: list[int] | None = None) -> list[ColumnElement[bool]]:
+def _where(
+    db: Database, selection: Selection, today: date, chunk: list[int] | None = None
+) -> list[ColumnElement[bool]]:
     if selection.match is not None:
         return conditions(db, selection.order_id, selection.match, today)
     return [License.order_id == selection.order_id, License.id.in_(chunk or [])]
@@ -123,31 +128,47 @@ def _chunks(selection: Selection) -> list[list[int] | None]:
     if selection.ids is None:
         return [None]
     ids = sorted(selection.ids)
-    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)] or [[]]
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)] or [[]]
 
 
-async def _preview(session: AsyncSession, db: Database, selection: Selection, change: BulkChange,
-                   today: date, lock: bool = False) -> BulkPreview:
+async def _preview(
+    session: AsyncSession,
+    db: Database,
+    selection: Selection,
+    change: BulkChange,
+    today: date,
+    lock: bool = False,
+) -> BulkPreview:
     store_id = await session.scalar(select(Order.store_id).where(Order.id == selection.order_id))
     if store_id is None:
         raise NotFound("no such order (it may have been deleted)")
     rows: list[Any] = []
     for chunk in _chunks(selection):
-        query = (select(License.id, License.version, License.license_key, License.user_email,
-                        _changes(change).label("changes"))
-                 .where(*_where(db, selection, today, chunk)).order_by(License.id))
+        query = (
+            select(
+                License.id,
+                License.version,
+                License.license_key,
+                License.user_email,
+                _changes(change).label("changes"),
+            )
+            .where(*_where(db, selection, today, chunk))
+            .order_by(License.id)
+        )
         if lock and db.dialect == "postgresql":
             query = query.with_for_update(of=License)
         rows.extend((await session.execute(query)).all())
     changing = [r for r in rows if r.changes]
     sample = [r.license_key or r.user_email or "" for r in changing[:SAMPLE]]
-    facts = fingerprint(change.action, change.extend, change.until,
-                        [(r.id, r.version) for r in rows])
+    facts = fingerprint(
+        change.action, change.extend, change.until, [(r.id, r.version) for r in rows]
+    )
     return BulkPreview(change, store_id, len(rows), len(changing), sample, facts)
 
 
-async def bulk_preview(db: Database, selection: Selection, change: BulkChange,
-                       today: date | None = None) -> BulkPreview:
+async def bulk_preview(
+    db: Database, selection: Selection, change: BulkChange, today: date | None = None
+) -> BulkPreview:
     """The dry run: what ``bulk_apply`` would change now (nothing is written)."""
     today = today or datetime.now(UTC).date()
     async with db.sessions() as session:
@@ -171,8 +192,14 @@ def _new_values(db: Database, change: BulkChange) -> dict[str, Any]:
     return values
 
 
-async def bulk_apply(db: Database, actor: str, selection: Selection, change: BulkChange,
-                     expected: str, today: date | None = None) -> BulkResult:
+async def bulk_apply(
+    db: Database,
+    actor: str,
+    selection: Selection,
+    change: BulkChange,
+    expected: str,
+    today: date | None = None,
+) -> BulkResult:
     """Carry out the previewed change in one transaction (see the module)."""
     require(actor, "change_license")
     today = today or datetime.now(UTC).date()
@@ -180,21 +207,31 @@ async def bulk_apply(db: Database, actor: str, selection: Selection, change: Bul
         now = await _preview(session, db, selection, change, today, lock=True)
         if now.fingerprint != expected:
             raise PreviewChanged(
-                ENTITY, now,
+                ENTITY,
+                now,
                 "Not changed: some of the selected licenses changed after you were asked "
-                "(someone else changed, issued or deleted licenses); nothing was changed.")
+                "(someone else changed, issued or deleted licenses); nothing was changed.",
+            )
         span = await _span(session, db, selection, change, today)
         values = _new_values(db, change)
         changed = 0
         for chunk in _chunks(selection):
             result = await session.execute(
-                update(License).where(*_where(db, selection, today, chunk), _changes(change))
-                .values(**values).execution_options(synchronize_session=False))
+                update(License)
+                .where(*_where(db, selection, today, chunk), _changes(change))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
             # An UPDATE's result is a CursorResult; Session.execute is typed as plain Result.
             changed += result.rowcount or 0  # type: ignore[attr-defined]
         event = audit.record(
-            session, actor=actor, action=f"bulk {change.action}", entity=ENTITY, entity_id=None,
-            order_id=selection.order_id, order_store_id=now.store_id,
+            session,
+            actor=actor,
+            action=f"bulk {change.action}",
+            entity=ENTITY,
+            entity_id=None,
+            order_id=selection.order_id,
+            order_store_id=now.store_id,
             summary=f"{change.label}: {changed:,} of {now.selected:,} selected licenses",
             changes=_what_changed(change, span),
             snapshot={"count": changed, "selected": now.selected, "sample": now.sample},
@@ -203,16 +240,21 @@ async def bulk_apply(db: Database, actor: str, selection: Selection, change: Bul
         return BulkResult(changed, event.id)
 
 
-async def _span(session: AsyncSession, db: Database, selection: Selection, change: BulkChange,
-                today: date) -> tuple[Any, Any]:
+async def _span(
+    session: AsyncSession, db: Database, selection: Selection, change: BulkChange, today: date
+) -> tuple[Any, Any]:
     """The earliest and latest validity end before an extension (for the audit event)."""
     if change.action != "extend":
         return None, None
     low = high = None
     for chunk in _chunks(selection):
-        row = (await session.execute(
-            select(func.min(License.validity_period), func.max(License.validity_period))
-            .where(*_where(db, selection, today, chunk), _changes(change)))).one()
+        row = (
+            await session.execute(
+                select(func.min(License.validity_period), func.max(License.validity_period)).where(
+                    *_where(db, selection, today, chunk), _changes(change)
+                )
+            )
+        ).one()
         low = row[0] if low is None or (row[0] is not None and row[0] < low) else low
         high = row[1] if high is None or (row[1] is not None and row[1] > high) else high
     return low, high

@@ -38,8 +38,13 @@ from orderview.services.views import LicenseRow
 
 STATUSES = ("active", "inactive", "disabled", "expired")
 SORTS = ("issued", "key", "created", "expiry", "activity")
-SORT_LABELS = {"issued": "issue order", "key": "key", "created": "created",
-               "expiry": "expiry", "activity": "last activity"}
+SORT_LABELS = {
+    "issued": "issue order",
+    "key": "key",
+    "created": "created",
+    "expiry": "expiry",
+    "activity": "last activity",
+}
 
 Cursor = tuple[int, Any, int]  # (segment, value of its column or None, license id)
 LAST: Cursor = (1_000, None, 0)  # past every segment: ``before=LAST`` is the last page
@@ -89,8 +94,9 @@ def status_condition(status: str, today: date, indexed: bool | str = True) -> Co
     raise ValueError(f"unknown status {status!r} (one of {', '.join(STATUSES)})")
 
 
-def conditions(db: Database, order_id: int, flt: LicenseFilter, today: date,
-               indexed: bool | str = True) -> list[ColumnElement[bool]]:
+def conditions(
+    db: Database, order_id: int, flt: LicenseFilter, today: date, indexed: bool | str = True
+) -> list[ColumnElement[bool]]:
     """The WHERE of a filter (the order, then each narrowing the operator chose).
     ``indexed=False``: the status and product terms are kept away from indexes (see DENSE);
     ``"enabled"``: all but ``enabled``, so a count reads the covering state index's
@@ -100,8 +106,12 @@ def conditions(db: Database, order_id: int, flt: LicenseFilter, today: date,
     if text:
         if unfindable(text, db.dialect):
             return [false()]
-        where.append(or_(starts_with(License.license_key, text.upper()),
-                         starts_with(License.user_email_lc, lc(text))))
+        where.append(
+            or_(
+                starts_with(License.license_key, text.upper()),
+                starts_with(License.user_email_lc, lc(text)),
+            )
+        )
     if flt.status is not None:
         where.append(status_condition(flt.status, today, indexed))
     if flt.product_id is not None:
@@ -110,18 +120,25 @@ def conditions(db: Database, order_id: int, flt: LicenseFilter, today: date,
     return where
 
 
-async def _walk_sort_index(session: Any, db: Database, order_id: int, flt: LicenseFilter,
-                           today: date) -> bool:
+async def _walk_sort_index(
+    session: Any, db: Database, order_id: int, flt: LicenseFilter, today: date
+) -> bool:
     """Should a page walk the sort's index, checking status and product row by row, rather
     than read every match through the state index and sort them? Yes when matches are many
     (at least ``DENSE``): a page then stops after a few hundred rows, where sorting would read
     tens of thousands. SQLite without statistics cannot tell, so we count (capped: a few index
     entries); PostgreSQL's planner has statistics and decides itself."""
-    if db.dialect != "sqlite" or flt.text.strip() or (flt.status is None
-                                                      and flt.product_id is None):
+    if (
+        db.dialect != "sqlite"
+        or flt.text.strip()
+        or (flt.status is None and flt.product_id is None)
+    ):
         return False
-    capped = (select(License.id).where(*conditions(db, order_id, flt, today, indexed="enabled"))
-              .limit(DENSE))
+    capped = (
+        select(License.id)
+        .where(*conditions(db, order_id, flt, today, indexed="enabled"))
+        .limit(DENSE)
+    )
     found = await session.scalar(select(func.count()).select_from(capped.subquery()))
     return (found or 0) >= DENSE
 
@@ -131,13 +148,17 @@ def _segments(sort: str) -> list[tuple[ColumnElement[bool], Any]]:
     if sort == "key":
         return [
             (License.license_key.is_not(None), License.license_key),
-            (and_(License.license_key.is_(None), License.user_email_lc.is_not(None)),
-             License.user_email_lc),
+            (
+                and_(License.license_key.is_(None), License.user_email_lc.is_not(None)),
+                License.user_email_lc,
+            ),
             (and_(License.license_key.is_(None), License.user_email_lc.is_(None)), None),
         ]
     if sort == "expiry":
-        return [(License.validity_period.is_not(None), License.validity_period),
-                (License.validity_period.is_(None), None)]
+        return [
+            (License.validity_period.is_not(None), License.validity_period),
+            (License.validity_period.is_(None), None),
+        ]
     if sort == "created":
         return [(true(), License.created_at)]
     if sort == "activity":
@@ -151,9 +172,16 @@ def _value(row: Any, column: Any) -> Any:
     return None if column is None else getattr(row, column.key)
 
 
-async def page_filtered(db: Database, order_id: int, flt: LicenseFilter, *,
-                        after: Cursor | None = None, before: Cursor | None = None,
-                        limit: int = 100, today: date | None = None) -> FilteredPage:
+async def page_filtered(
+    db: Database,
+    order_id: int,
+    flt: LicenseFilter,
+    *,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    limit: int = 100,
+    today: date | None = None,
+) -> FilteredPage:
     """A page of the order's licenses that match ``flt``, in its sort: the first one, the one
     after cursor ``after``, or the one before cursor ``before`` (rows ascending either way)."""
     today = today or datetime.now(UTC).date()
@@ -173,9 +201,11 @@ async def page_filtered(db: Database, order_id: int, flt: LicenseFilter, *,
                 break
             which, column = segments[index]
             keys = [License.id] if column is None else [column, License.id]
-            query = (select(*_LICENSE_COLUMNS, *([column] if column is not None else []))
-                     .join(Product, Product.id == License.product_id)
-                     .where(*where, which))
+            query = (
+                select(*_LICENSE_COLUMNS, *([column] if column is not None else []))
+                .join(Product, Product.id == License.product_id)
+                .where(*where, which)
+            )
             if cursor is not None and cursor[0] == index:
                 query = query.where(_beyond(column, cursor, backward))
             if flt.text.strip():  # few matches, found by prefix: sort them, walk no index
@@ -200,8 +230,13 @@ def _beyond(column: Any, cursor: Cursor, backward: bool) -> ColumnElement[bool]:
     return or_(column > value, and_(column == value, License.id > last_id))
 
 
-async def count_filtered(db: Database, order_id: int, flt: LicenseFilter,
-                         up_to: Cursor | None = None, today: date | None = None) -> int:
+async def count_filtered(
+    db: Database,
+    order_id: int,
+    flt: LicenseFilter,
+    up_to: Cursor | None = None,
+    today: date | None = None,
+) -> int:
     """How many licenses match ``flt`` (with ``up_to``: how many up to and including that
     cursor's row, the position of a page: "showing 101–200 of 12,000")."""
     today = today or datetime.now(UTC).date()
@@ -211,8 +246,9 @@ async def count_filtered(db: Database, order_id: int, flt: LicenseFilter,
         segments = _segments(flt.sort)
         parts = [segments[i][0] for i in range(up_to[0])]
         which, column = segments[up_to[0]]
-        parts.append(and_(which, or_(_beyond(column, up_to, backward=True),
-                                     License.id == up_to[2])))
+        parts.append(
+            and_(which, or_(_beyond(column, up_to, backward=True), License.id == up_to[2]))
+        )
         where.append(or_(*parts))
     async with db.sessions() as session:
         return (await session.scalar(select(func.count()).select_from(License).where(*where))) or 0
@@ -228,7 +264,10 @@ class OrderProduct:
 async def order_products(db: Database, order_id: int) -> list[OrderProduct]:
     """The products the order's licenses are of (the product filter's choices), by code."""
     used = select(License.product_id).where(License.order_id == order_id).distinct().subquery()
-    query = (select(Product.id, Product.short_code, Product.name)
-             .where(Product.id.in_(select(used.c.product_id))).order_by(Product.short_code))
+    query = (
+        select(Product.id, Product.short_code, Product.name)
+        .where(Product.id.in_(select(used.c.product_id)))
+        .order_by(Product.short_code)
+    )
     async with db.sessions() as session:
         return [OrderProduct(r.id, r.short_code, r.name) for r in await session.execute(query)]

@@ -123,8 +123,12 @@ async def _assignment(
 ) -> OrderManager:
     """The assignment, locked, checked against the version the caller loaded (gone: deleted)."""
     return await lock_versioned(
-        session, OrderManager, assignment_id, version,
-        entity=ENTITY, label="license manager assignment",
+        session,
+        OrderManager,
+        assignment_id,
+        version,
+        entity=ENTITY,
+        label="license manager assignment",
     )
 
 
@@ -142,13 +146,18 @@ async def _password_on_its_way(session: AsyncSession, manager_id: int) -> bool:
     """Whether an invite was delivered to the person or is still being tried (queued, or
     failed with attempts left): they have, or will have, a password."""
     found = await session.scalar(
-        select(MailOutbox.id).where(
+        select(MailOutbox.id)
+        .where(
             MailOutbox.manager_id == manager_id,
             MailOutbox.kind == composer.KIND_INVITE,
-            or_(MailOutbox.status == "sent",
-                and_(MailOutbox.status.in_(outbox.PENDING),
-                     MailOutbox.attempts < outbox.MAX_ATTEMPTS)),
-        ).limit(1)
+            or_(
+                MailOutbox.status == "sent",
+                and_(
+                    MailOutbox.status.in_(outbox.PENDING), MailOutbox.attempts < outbox.MAX_ATTEMPTS
+                ),
+            ),
+        )
+        .limit(1)
     )
     return found is not None
 
@@ -165,7 +174,11 @@ def _snapshot(person: LicenseManager, permissions: list[str]) -> dict[str, Any]:
 
 
 async def add_manager(
-    db: Database, settings: Settings, order_id: int, data: ManagerInput | dict[str, Any], *,
+    db: Database,
+    settings: Settings,
+    order_id: int,
+    data: ManagerInput | dict[str, Any],
+    *,
     actor: str,
 ) -> AddResult:
     """Attach a manager (new or existing person) to an order, queueing their mail."""
@@ -202,7 +215,11 @@ async def _needs_invite(session: AsyncSession, person: LicenseManager) -> bool:
 
 
 async def _add(
-    db: Database, settings: Settings, order_id: int, form: ManagerInput, actor: str,
+    db: Database,
+    settings: Settings,
+    order_id: int,
+    form: ManagerInput,
+    actor: str,
 ) -> AddResult:
     async with db.write() as session:
         order = await _order(session, order_id)
@@ -215,9 +232,16 @@ async def _add(
         invite_password = False
         if person is None:
             person = LicenseManager(
-                email=form.email, email_lc=lc(form.email), first_name=form.first_name,
-                last_name=form.last_name, phone_number=form.phone_number,
-                password_hash=None, is_initial_password=True, is_active=True, created_at=now, updated_at=now,
+                email=form.email,
+                email_lc=lc(form.email),
+                first_name=form.first_name,
+                last_name=form.last_name,
+                phone_number=form.phone_number,
+                password_hash=None,
+                is_initial_password=True,
+                is_active=True,
+                created_at=now,
+                updated_at=now,
                 version=1,
             )
             session.add(person)
@@ -233,8 +257,12 @@ async def _add(
                 raise FieldErrors({"email": "is already a license manager of this order"})
             invite_password = form.send_invite and await _needs_invite(session, person)
         assignment = OrderManager(
-            order_id=order.id, manager_id=person.id, permissions=form.permissions,
-            created_at=now, updated_at=now, version=1,
+            order_id=order.id,
+            manager_id=person.id,
+            permissions=form.permissions,
+            created_at=now,
+            updated_at=now,
+            version=1,
         )
         session.add(assignment)
         await session.flush()
@@ -242,19 +270,30 @@ async def _add(
         if form.send_invite:
             if invite_password:
                 composed = composer.invite(
-                    email=person.email, first_name=person.first_name,
+                    email=person.email,
+                    first_name=person.first_name,
                     password=composer.PASSWORD_AT_SENDING,
-                    portal_url=settings.portal_url, store_id=order.store_id,
+                    portal_url=settings.portal_url,
+                    store_id=order.store_id,
                     permissions=form.permissions,
                 )
             else:
                 composed = composer.added_notice(
-                    email=person.email, first_name=person.first_name,
-                    portal_url=settings.portal_url, store_id=order.store_id,
+                    email=person.email,
+                    first_name=person.first_name,
+                    portal_url=settings.portal_url,
+                    store_id=order.store_id,
                     permissions=form.permissions,
                 )
-            outbox.enqueue(session, composed, to_address=person.email, order_id=order.id,
-                           manager_id=person.id, settings=settings, now=now)
+            outbox.enqueue(
+                session,
+                composed,
+                to_address=person.email,
+                order_id=order.id,
+                manager_id=person.id,
+                settings=settings,
+                now=now,
+            )
             mail_kind = composed.kind
         snapshot = _snapshot(person, form.permissions)
         mail_note = {
@@ -263,8 +302,13 @@ async def _add(
             None: "no email",
         }[mail_kind]
         audit.record(
-            session, actor=actor, action="linked" if linked else "created", entity=ENTITY,
-            entity_id=assignment.id, entity_version=1, order_id=order.id,
+            session,
+            actor=actor,
+            action="linked" if linked else "created",
+            entity=ENTITY,
+            entity_id=assignment.id,
+            entity_version=1,
+            order_id=order.id,
             order_store_id=order.store_id,
             summary=(
                 f"{'Attached existing' if linked else 'Added new'} license manager "
@@ -277,8 +321,13 @@ async def _add(
 
 
 async def update_permissions(
-    db: Database, settings: Settings, assignment_id: int, permissions: list[str], *,
-    version: int, actor: str,
+    db: Database,
+    settings: Settings,
+    assignment_id: int,
+    permissions: list[str],
+    *,
+    version: int,
+    actor: str,
 ) -> int:
     """Replace the permissions held on one order; returns the assignment's new version."""
     require(actor, "manage_managers")
@@ -295,8 +344,14 @@ async def update_permissions(
         row.permissions = wanted
         bump(row)
         audit.record(
-            session, actor=actor, action="updated", entity=ENTITY, entity_id=row.id,
-            entity_version=row.version, order_id=order.id, order_store_id=order.store_id,
+            session,
+            actor=actor,
+            action="updated",
+            entity=ENTITY,
+            entity_id=row.id,
+            entity_version=row.version,
+            order_id=order.id,
+            order_store_id=order.store_id,
             summary=f"Changed permissions of license manager {person.email if person else '?'}",
             changes=audit.diff({"permissions": old}, {"permissions": wanted}),
         )
@@ -316,13 +371,18 @@ async def remove_manager(
         order = await _order(session, row.order_id)
         person = await session.get(LicenseManager, row.manager_id)
         permissions = sort_codes(row.permissions or [])
-        superseded = await outbox.supersede(session, manager_id=row.manager_id,
-                                            order_id=order.id)
+        superseded = await outbox.supersede(session, manager_id=row.manager_id, order_id=order.id)
         await session.delete(row)
         snapshot = _snapshot(person, permissions) if person else {"permissions": permissions}
         audit.record(
-            session, actor=actor, action="removed", entity=ENTITY, entity_id=assignment_id,
-            entity_version=row.version + 1, order_id=order.id, order_store_id=order.store_id,
+            session,
+            actor=actor,
+            action="removed",
+            entity=ENTITY,
+            entity_id=assignment_id,
+            entity_version=row.version + 1,
+            order_id=order.id,
+            order_store_id=order.store_id,
             summary=(
                 f"Removed license manager {snapshot.get('email', '?')} from the order"
                 + (f" ({superseded} unsent email(s) cancelled)" if superseded else "")
@@ -333,7 +393,12 @@ async def remove_manager(
 
 
 async def resend_invite(
-    db: Database, settings: Settings, assignment_id: int, *, version: int | None, actor: str,
+    db: Database,
+    settings: Settings,
+    assignment_id: int,
+    *,
+    version: int | None,
+    actor: str,
     signed_in: bool | None = None,
 ) -> ResendResult:
     """A new invite (its password made when it is sent); the old password stops working at
@@ -347,7 +412,11 @@ async def resend_invite(
 
 
 async def _resend(
-    db: Database, settings: Settings, assignment_id: int, version: int | None, actor: str,
+    db: Database,
+    settings: Settings,
+    assignment_id: int,
+    version: int | None,
+    actor: str,
     signed_in: bool | None,
 ) -> ResendResult:
     async with db.write() as session:
@@ -355,9 +424,16 @@ async def _resend(
         order = await _order(session, row.order_id)
         person = await _person(session, db, row.manager_id)
         if signed_in is not None and signed_in == person.is_initial_password:
-            raise ConflictError("license manager", [Change(
-                person.email, person.updated_at, "signed in" if not signed_in
-                else "given a new initial password")])
+            raise ConflictError(
+                "license manager",
+                [
+                    Change(
+                        person.email,
+                        person.updated_at,
+                        "signed in" if not signed_in else "given a new initial password",
+                    )
+                ],
+            )
         superseded = await outbox.supersede(
             session, manager_id=person.id, kinds=(composer.KIND_INVITE,)
         )
@@ -369,18 +445,32 @@ async def _resend(
         person.version += 1
         person.updated_at = now
         composed = composer.invite(
-            email=person.email, first_name=person.first_name,
+            email=person.email,
+            first_name=person.first_name,
             password=composer.PASSWORD_AT_SENDING,
-            portal_url=settings.portal_url, store_id=order.store_id,
+            portal_url=settings.portal_url,
+            store_id=order.store_id,
             permissions=sort_codes(row.permissions or []),
         )
-        message = outbox.enqueue(session, composed, to_address=person.email,
-                                 order_id=order.id, manager_id=person.id, settings=settings,
-                                 now=now)
+        message = outbox.enqueue(
+            session,
+            composed,
+            to_address=person.email,
+            order_id=order.id,
+            manager_id=person.id,
+            settings=settings,
+            now=now,
+        )
         await session.flush()
         audit.record(
-            session, actor=actor, action="invite_resent", entity=ENTITY, entity_id=row.id,
-            entity_version=row.version, order_id=order.id, order_store_id=order.store_id,
+            session,
+            actor=actor,
+            action="invite_resent",
+            entity=ENTITY,
+            entity_id=row.id,
+            entity_version=row.version,
+            order_id=order.id,
+            order_store_id=order.store_id,
             summary=(
                 f"New invite queued for license manager {person.email} (password made when "
                 "it is sent)"

@@ -42,6 +42,7 @@ class CreatedOrder:
 
 # --- creating orders ----------------------------------------------------------------------
 
+
 async def _customer_for(session: AsyncSession, actor: str, new: NewOrder) -> int | None:
     if new.customer_id is not None:
         if await session.get(Customer, new.customer_id) is None:
@@ -52,23 +53,42 @@ async def _customer_for(session: AsyncSession, actor: str, new: NewOrder) -> int
     c = new.new_customer
     if await session.scalar(select(Customer.id).where(Customer.email_lc == lc(c.email))):
         raise FieldErrors({"customer.email": "a customer with this email exists: pick it"})
-    fields = {"email": c.email, "first_name": c.first_name, "last_name": c.last_name,
-              "company_name": c.company_name, "phone": c.phone}
+    fields = {
+        "email": c.email,
+        "first_name": c.first_name,
+        "last_name": c.last_name,
+        "company_name": c.company_name,
+        "phone": c.phone,
+    }
     now = datetime.now(UTC)
-    customer = Customer(**fields, **customer_keys(c.email, c.first_name, c.last_name,
-                                                  c.company_name),
-                        created_at=now, updated_at=now, version=1)
+    customer = Customer(
+        **fields,
+        **customer_keys(c.email, c.first_name, c.last_name, c.company_name),
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
     session.add(customer)
     await session.flush()
-    audit.record(session, actor=actor, action="created", entity="customer",
-                 entity_id=customer.id, entity_version=1, summary=f"created customer {c.email}",
-                 changes=audit.diff({}, fields))
+    audit.record(
+        session,
+        actor=actor,
+        action="created",
+        entity="customer",
+        entity_id=customer.id,
+        entity_version=1,
+        summary=f"created customer {c.email}",
+        changes=audit.diff({}, fields),
+    )
     return customer.id
 
 
 async def create_order(
-    db: Database, actor: str, new_order: NewOrder | dict[str, Any],
-    lines: Sequence[LineInput] = (), progress: ProgressFn | None = None,
+    db: Database,
+    actor: str,
+    new_order: NewOrder | dict[str, Any],
+    lines: Sequence[LineInput] = (),
+    progress: ProgressFn | None = None,
 ) -> CreatedOrder:
     """Create an order (and its new customer, and its licenses) in one transaction."""
     require(actor, "create_order")
@@ -89,21 +109,42 @@ async def create_order(
                 while await store_id_taken(session, store_id):
                     store_id = generate_store_id()
             now = datetime.now(UTC)
-            order = Order(store_id=store_id, store_id_lc=lc(store_id), **new.order_fields(),
-                          reference_lc=lc(new.reference), customer_id=customer_id,
-                          created_at=now, updated_at=now, version=1)
+            order = Order(
+                store_id=store_id,
+                store_id_lc=lc(store_id),
+                **new.order_fields(),
+                reference_lc=lc(new.reference),
+                customer_id=customer_id,
+                created_at=now,
+                updated_at=now,
+                version=1,
+            )
             session.add(order)
             await session.flush()
             audit.record(
-                session, actor=actor, action="created", entity="order", entity_id=order.id,
-                entity_version=1, order_id=order.id, order_store_id=store_id,
+                session,
+                actor=actor,
+                action="created",
+                entity="order",
+                entity_id=order.id,
+                entity_version=1,
+                order_id=order.id,
+                order_store_id=store_id,
                 summary=f"created order {store_id}",
-                changes=audit.diff({}, {"store_id": store_id, **new.order_fields(),
-                                        "customer_id": customer_id}),
+                changes=audit.diff(
+                    {}, {"store_id": store_id, **new.order_fields(), "customer_id": customer_id}
+                ),
             )
-            issued = (await issue_in_session(session, actor, order, resolved, progress)
-                      if resolved else None)
+            issued = (
+                await issue_in_session(session, actor, order, resolved, progress)
+                if resolved
+                else None
+            )
     except IntegrityError:  # another desk took the same Order ID or email a moment ago
-        raise FieldErrors({"store_id": "an order with this Order ID (or a customer with this"
-                                       " email) was just created elsewhere; try again"}) from None
+        raise FieldErrors(
+            {
+                "store_id": "an order with this Order ID (or a customer with this"
+                " email) was just created elsewhere; try again"
+            }
+        ) from None
     return CreatedOrder(order=await get_order(db, order.id), issued=issued)

@@ -79,12 +79,30 @@ def _summary_query() -> Select[*tuple[Any, ...]]:
 
 def _found(row: Any) -> OrderSummary:
     """A row of ``_summary_query``'s columns, in order, as the table's summary."""
-    (order_id, store_id, reference, company, first, last, email, count, is_test, is_trial,
-     created_at) = tuple(row)
+    (
+        order_id,
+        store_id,
+        reference,
+        company,
+        first,
+        last,
+        email,
+        count,
+        is_test,
+        is_trial,
+        created_at,
+    ) = tuple(row)
     name = f"{first or ''} {last or ''}".strip()
-    return OrderSummary(id=order_id, store_id=store_id, reference=reference,
-                        customer=company or name or (email or ""), license_count=count,
-                        is_test=is_test, is_trial=is_trial, created_at=created_at)
+    return OrderSummary(
+        id=order_id,
+        store_id=store_id,
+        reference=reference,
+        customer=company or name or (email or ""),
+        license_count=count,
+        is_test=is_test,
+        is_trial=is_trial,
+        created_at=created_at,
+    )
 
 
 async def recent_orders(
@@ -119,7 +137,9 @@ def _search_query(with_key: bool) -> Select[*tuple[Any, ...]]:
     def starts(column: Any) -> ColumnElement[bool]:
         return and_(column >= low, column < high)
 
-    def member(rank: int, found: Select[*tuple[Any, ...]], fenced: bool = False) -> Select[*tuple[Any, ...]]:
+    def member(
+        rank: int, found: Select[*tuple[Any, ...]], fenced: bool = False
+    ) -> Select[*tuple[Any, ...]]:
         """One kind of match: the newest ``:limit`` of the orders ``found`` (id, created_at)."""
         if fenced:
             rows = found.offset(0).subquery()
@@ -135,26 +155,48 @@ def _search_query(with_key: bool) -> Select[*tuple[Any, ...]]:
 
     license_match = starts(License.user_email_lc)
     if with_key:
-        license_match = or_(license_match, and_(License.license_key >= bindparam("key_low"),
-                                                License.license_key < bindparam("key_high")))
+        license_match = or_(
+            license_match,
+            and_(
+                License.license_key >= bindparam("key_low"),
+                License.license_key < bindparam("key_high"),
+            ),
+        )
     matches = union_all(
         member(EXACT_ID, orders_where(Order.store_id_lc == exact)),
         member(ORDER_ID, orders_where(starts(Order.store_id_lc))),
         member(REFERENCE, orders_where(starts(Order.reference_lc))),
-        member(CUSTOMER, orders_where(or_(
-            starts(Customer.email_lc), starts(Customer.name_lc), starts(Customer.last_name_lc),
-            starts(Customer.company_lc))).join(Customer, Customer.id == Order.customer_id),
-            fenced=True),
-        member(LICENSE, select(Order.id, Order.created_at).distinct()
-               .join(License, License.order_id == Order.id).where(license_match), fenced=True),
+        member(
+            CUSTOMER,
+            orders_where(
+                or_(
+                    starts(Customer.email_lc),
+                    starts(Customer.name_lc),
+                    starts(Customer.last_name_lc),
+                    starts(Customer.company_lc),
+                )
+            ).join(Customer, Customer.id == Order.customer_id),
+            fenced=True,
+        ),
+        member(
+            LICENSE,
+            select(Order.id, Order.created_at)
+            .distinct()
+            .join(License, License.order_id == Order.id)
+            .where(license_match),
+            fenced=True,
+        ),
     ).subquery("matches")
     # Each order once, at its best kind; cut to the first ``:limit`` before joining the
     # summary, so the join reads those few orders by primary key.
     rank = func.min(matches.c.rank).label("rank")
-    first = (select(matches.c.id, matches.c.created_at, rank)
-             .group_by(matches.c.id, matches.c.created_at)
-             .order_by(rank, matches.c.created_at.desc(), matches.c.id.desc())
-             .limit(limit).subquery("first"))
+    first = (
+        select(matches.c.id, matches.c.created_at, rank)
+        .group_by(matches.c.id, matches.c.created_at)
+        .order_by(rank, matches.c.created_at.desc(), matches.c.id.desc())
+        .limit(limit)
+        .subquery("first")
+    )
     return (
         _summary_query()
         .join(first, first.c.id == Order.id)
@@ -199,13 +241,17 @@ def _compiled(dialect: Dialect, with_key: bool) -> _Compiled:
             # needs one would have to be applied in args() (tests run both databases).
             raise TypeError(f"search parameter {name} needs a bind processor")
         slots.append((name, None) if name in _RUNTIME else (None, compiled.params[name]))
-    results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
-                    for column in statement.selected_columns)
+    results = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in statement.selected_columns
+    )
     made = _COMPILED[(dialect.name, with_key)] = _Compiled(compiled.string, tuple(slots), results)
     return made
 
 
-async def _search_rows(db: Database, with_key: bool, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+async def _search_rows(
+    db: Database, with_key: bool, params: dict[str, Any]
+) -> list[tuple[Any, ...]]:
     """The search statement's rows as tuples of app values (bools, aware datetimes), in the
     statement's column order.
 
@@ -246,8 +292,10 @@ async def _search_rows(db: Database, with_key: bool, params: dict[str, Any]) -> 
             await greenlet_spawn(raw.close)
     if rows is not None:
         results = compiled.results
-        return [tuple(v if p is None else p(v) for p, v in zip(results, row, strict=True))
-                for row in rows]
+        return [
+            tuple(v if p is None else p(v) for p, v in zip(results, row, strict=True))
+            for row in rows
+        ]
     async with db.engine.connect() as conn:
         await conn.execution_options(orderview_one_statement=True)
         return [tuple(row) for row in (await conn.execute(statement, params)).all()]

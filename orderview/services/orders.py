@@ -37,9 +37,21 @@ from orderview.services.views import (
     Page,
 )
 
-__all__ = ["SEARCH_LIMIT", "recent_orders", "search_more", "search_orders", "starts_with",
-           "customer_view", "order_managers", "get_order", "get_order_by_store_id",
-           "license_status", "license_row", "page_licenses", "count_licenses"]
+__all__ = [
+    "SEARCH_LIMIT",
+    "recent_orders",
+    "search_more",
+    "search_orders",
+    "starts_with",
+    "customer_view",
+    "order_managers",
+    "get_order",
+    "get_order_by_store_id",
+    "license_status",
+    "license_row",
+    "page_licenses",
+    "count_licenses",
+]
 
 
 def customer_view(c: Customer) -> CustomerView:
@@ -155,8 +167,9 @@ async def get_order_by_store_id(db: Database, store_id: str) -> OrderDetail:
             raise NotFound(f"no order with Order ID {store_id!r}") from None
 
 
-def license_status(enabled: bool, validity_period: date | None, times_activated: int,
-                   today: date | None = None) -> str:
+def license_status(
+    enabled: bool, validity_period: date | None, times_activated: int, today: date | None = None
+) -> str:
     """Inactive (never activated), Active, Disabled, Expired (validity passed)."""
     if not enabled:
         return "Disabled"

@@ -21,7 +21,10 @@ class OutboxLine:
 
 
 async def list_mail(
-    db: Database, statuses: tuple[str, ...] = (), limit: int = 200, order_id: int | None = None,
+    db: Database,
+    statuses: tuple[str, ...] = (),
+    limit: int = 200,
+    order_id: int | None = None,
 ) -> list[OutboxLine]:
     """Newest first, optionally one order's only; two indexed lookups name orders and
     managers."""
@@ -29,10 +32,26 @@ async def list_mail(
     order_ids = {v.order_id for v in views if v.order_id is not None}
     manager_ids = {v.manager_id for v in views if v.manager_id is not None}
     async with db.sessions() as session:
-        orders = {row.id: row.store_id for row in await session.execute(
-            select(Order.id, Order.store_id).where(Order.id.in_(order_ids)))} if order_ids else {}
-        emails = {row.id: row.email for row in await session.execute(
-            select(LicenseManager.id, LicenseManager.email)
-            .where(LicenseManager.id.in_(manager_ids)))} if manager_ids else {}
-    return [OutboxLine(v, orders.get(v.order_id), emails.get(v.manager_id))
-            for v in views]
+        orders = (
+            {
+                row.id: row.store_id
+                for row in await session.execute(
+                    select(Order.id, Order.store_id).where(Order.id.in_(order_ids))
+                )
+            }
+            if order_ids
+            else {}
+        )
+        emails = (
+            {
+                row.id: row.email
+                for row in await session.execute(
+                    select(LicenseManager.id, LicenseManager.email).where(
+                        LicenseManager.id.in_(manager_ids)
+                    )
+                )
+            }
+            if manager_ids
+            else {}
+        )
+    return [OutboxLine(v, orders.get(v.order_id), emails.get(v.manager_id)) for v in views]

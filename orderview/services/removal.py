@@ -54,7 +54,8 @@ async def check_unchanged(session: AsyncSession, assignment_id: int, expected: s
     now = await _preview(session, assignment_id)
     if now is not None and now.fingerprint != expected:
         raise PreviewChanged(
-            ENTITY, now,
+            ENTITY,
+            now,
             f"Not removed: {now.email} changed after you were asked (permissions, invite or "
             "details); nothing was removed.",
         )
@@ -63,11 +64,20 @@ async def check_unchanged(session: AsyncSession, assignment_id: int, expected: s
 async def _preview(session: AsyncSession, assignment_id: int) -> ManagerRemoval | None:
     row = (
         await session.execute(
-            select(OrderManager.id, OrderManager.version, OrderManager.permissions,
-                   OrderManager.order_id, Order.store_id, LicenseManager.id.label("person"),
-                   LicenseManager.version.label("person_version"), LicenseManager.email,
-                   LicenseManager.first_name, LicenseManager.last_name,
-                   LicenseManager.is_initial_password, LicenseManager.is_active)
+            select(
+                OrderManager.id,
+                OrderManager.version,
+                OrderManager.permissions,
+                OrderManager.order_id,
+                Order.store_id,
+                LicenseManager.id.label("person"),
+                LicenseManager.version.label("person_version"),
+                LicenseManager.email,
+                LicenseManager.first_name,
+                LicenseManager.last_name,
+                LicenseManager.is_initial_password,
+                LicenseManager.is_active,
+            )
             .join(Order, Order.id == OrderManager.order_id)
             .join(LicenseManager, LicenseManager.id == OrderManager.manager_id)
             .where(OrderManager.id == assignment_id)
@@ -78,20 +88,35 @@ async def _preview(session: AsyncSession, assignment_id: int) -> ManagerRemoval 
     unsent = (
         await session.execute(
             select(func.count(MailOutbox.id), func.max(MailOutbox.id)).where(
-                MailOutbox.manager_id == row.person, MailOutbox.order_id == row.order_id,
+                MailOutbox.manager_id == row.person,
+                MailOutbox.order_id == row.order_id,
                 MailOutbox.status.in_(outbox.PENDING),
             )
         )
     ).one()
     preview = ManagerRemoval(
-        assignment_id=row.id, version=row.version, store_id=row.store_id, email=row.email,
+        assignment_id=row.id,
+        version=row.version,
+        store_id=row.store_id,
+        email=row.email,
         name=f"{row.first_name or ''} {row.last_name or ''}".strip(),
         permissions=sort_codes(row.permissions or []),
-        signed_in=not row.is_initial_password, unsent_mail=unsent[0] or 0,
+        signed_in=not row.is_initial_password,
+        unsent_mail=unsent[0] or 0,
     )
     facts = fingerprint(
-        [preview.version, preview.store_id, preview.email, preview.name, preview.permissions,
-         preview.signed_in, preview.unsent_mail],
-        row.person, row.person_version, row.is_active, unsent[1],
+        [
+            preview.version,
+            preview.store_id,
+            preview.email,
+            preview.name,
+            preview.permissions,
+            preview.signed_in,
+            preview.unsent_mail,
+        ],
+        row.person,
+        row.person_version,
+        row.is_active,
+        unsent[1],
     )
     return replace(preview, fingerprint=facts)

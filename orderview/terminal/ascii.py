@@ -20,14 +20,62 @@ from orderview.terminal.widths import char_width
 
 # Glyphs the app and Textual draw, and their stand-ins (one cell each).
 GLYPHS = {
-    "…": "~", "·": ".", "•": "*", "—": "-", "–": "-", "→": ">", "←": "<", "↑": "^", "↓": "v",
-    "⏎": "<", "‹": "<", "›": ">", "«": "<", "»": ">", "“": '"', "”": '"', "‘": "'", "’": "'",
-    "≈": "~", "×": "x", "∞": "*", "✓": "v", "✔": "v", "✗": "x", "✕": "x", "▶": ">", "◀": "<",
-    "▲": "^", "▼": "v", "●": "*", "○": "o", "■": "#", "□": " ",
+    "…": "~",
+    "·": ".",
+    "•": "*",
+    "—": "-",
+    "–": "-",
+    "→": ">",
+    "←": "<",
+    "↑": "^",
+    "↓": "v",
+    "⏎": "<",
+    "‹": "<",
+    "›": ">",
+    "«": "<",
+    "»": ">",
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "≈": "~",
+    "×": "x",
+    "∞": "*",
+    "✓": "v",
+    "✔": "v",
+    "✗": "x",
+    "✕": "x",
+    "▶": ">",
+    "◀": "<",
+    "▲": "^",
+    "▼": "v",
+    "●": "*",
+    "○": "o",
+    "■": "#",
+    "□": " ",
     # Block elements: the checkbox (``▐X▌``), Textual's tall/wide/thick borders, scroll bars.
-    "▐": "[", "▌": "]", "█": "#", "▀": "-", "▔": "-", "▄": "_", "▁": "_", "▂": "_", "▃": "_",
-    "▅": "#", "▆": "#", "▇": "#", "▉": "|", "▊": "|", "▋": "|", "▍": "|", "▎": "|", "▏": "|",
-    "▕": "|", "░": ":", "▒": "#", "▓": "#",
+    "▐": "[",
+    "▌": "]",
+    "█": "#",
+    "▀": "-",
+    "▔": "-",
+    "▄": "_",
+    "▁": "_",
+    "▂": "_",
+    "▃": "_",
+    "▅": "#",
+    "▆": "#",
+    "▇": "#",
+    "▉": "|",
+    "▊": "|",
+    "▋": "|",
+    "▍": "|",
+    "▎": "|",
+    "▏": "|",
+    "▕": "|",
+    "░": ":",
+    "▒": "#",
+    "▓": "#",
 }
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
@@ -50,10 +98,12 @@ def wanted(setting: bool | None, environ: Mapping[str, str] | None = None) -> bo
 
 
 def _box(char: str, name: str) -> str:
-    across = "HORIZONTAL" in name or (("LEFT" in name or "RIGHT" in name)
-                                      and "UP" not in name and "DOWN" not in name)
-    down = "VERTICAL" in name or (("UP" in name or "DOWN" in name)
-                                  and "LEFT" not in name and "RIGHT" not in name)
+    across = "HORIZONTAL" in name or (
+        ("LEFT" in name or "RIGHT" in name) and "UP" not in name and "DOWN" not in name
+    )
+    down = "VERTICAL" in name or (
+        ("UP" in name or "DOWN" in name) and "LEFT" not in name and "RIGHT" not in name
+    )
     if across and not down:
         return "-"
     if down and not across:
@@ -72,7 +122,9 @@ def ascii_char(char: str) -> str:
     width = char_width(char)
     if width <= 0:
         return ""  # combining marks and joiners take no cell of their own
-    base = "".join(c for c in unicodedata.normalize("NFKD", char) if c.isascii() and c.isprintable())
+    base = "".join(
+        c for c in unicodedata.normalize("NFKD", char) if c.isascii() and c.isprintable()
+    )
     if width == 1 and len(base) == 1:
         return base  # é -> e, ß has no one-letter form: ?
     return "?" * width

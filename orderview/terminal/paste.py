@@ -24,7 +24,9 @@ START = "\x1b[200~"
 END = "\x1b[201~"
 
 KEYS = "keys"  # text for the key parser
-KEYS_DUE = "keys-due"  # text for the key parser; nothing followed in time: a sequence it ends is complete
+KEYS_DUE = (
+    "keys-due"  # text for the key parser; nothing followed in time: a sequence it ends is complete
+)
 PASTE = "paste"  # the text of one whole paste
 
 MAX_PASTE = 4 * 1024 * 1024  # characters kept of one paste (100,000 license keys fit)
@@ -44,8 +46,7 @@ def _marker_begun(text: str, marker: str) -> int:
 class PasteFramer:
     """Splits the terminal's decoded input into key text and whole pastes (see the module)."""
 
-    def __init__(self, hold: float, idle: float = PASTE_IDLE,
-                 max_paste: int = MAX_PASTE) -> None:
+    def __init__(self, hold: float, idle: float = PASTE_IDLE, max_paste: int = MAX_PASTE) -> None:
         self.hold = hold
         self.idle = idle
         self.max_paste = max_paste
@@ -66,24 +67,24 @@ class PasteFramer:
                 end = text.find(END)
                 if end < 0:
                     keep = _marker_begun(text, END)
-                    self._take(text[:len(text) - keep])
-                    self._hold(text[len(text) - keep:], now)
+                    self._take(text[: len(text) - keep])
+                    self._hold(text[len(text) - keep :], now)
                     break
                 self._take(text[:end])
                 pieces += self._finish()
-                text = text[end + len(END):]
+                text = text[end + len(END) :]
             else:
                 start = text.find(START)
                 if start < 0:
                     keep = _marker_begun(text, START)
                     if len(text) > keep:
-                        pieces.append((KEYS, text[:len(text) - keep]))
-                    self._hold(text[len(text) - keep:], now)
+                        pieces.append((KEYS, text[: len(text) - keep]))
+                    self._hold(text[len(text) - keep :], now)
                     break
                 if start:
                     pieces.append((KEYS, text[:start]))
                 self.inside, self._last = True, now
-                text = text[start + len(START):]
+                text = text[start + len(START) :]
         return pieces
 
     def poll(self, now: float) -> list[Piece]:

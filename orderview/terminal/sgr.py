@@ -99,7 +99,7 @@ def _apply(style: Style, params: str) -> Style:
                 colour = f"{p};2;{parts[i + 1]};{parts[i + 2]};{parts[i + 3]}"
                 i += 4
             else:  # malformed: keep it verbatim, the terminal decides
-                extra = (*extra, ";".join(parts[i - 1:]))
+                extra = (*extra, ";".join(parts[i - 1 :]))
                 break
             if p == "38":
                 fg = colour

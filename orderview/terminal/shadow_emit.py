@@ -118,8 +118,14 @@ class ShadowEmitter(ShadowModel):
                 # Erase a run of blanks, unless the terminal may hold a wide character across
                 # either edge of the run (terminals disagree on erasing half of one; writing
                 # a blank over it is unambiguous): then the edge cell is written normally.
-                if (ch == " " and self.erase and not style[2] and not style[3]
-                        and style[4] is None and not (x and (sc[x - 1] is None or sc[x] == ""))):
+                if (
+                    ch == " "
+                    and self.erase
+                    and not style[2]
+                    and not style[3]
+                    and style[4] is None
+                    and not (x and (sc[x - 1] is None or sc[x] == ""))
+                ):
                     end = x + 1
                     while end < width and wc[end] == " " and ws[end] == style:
                         end += 1

@@ -63,8 +63,15 @@ class ShadowModel:
         self._forget_terminal()
         self._tx, self._ty, self._tpen = tx, ty, tpen
 
-    def _put_ascii(self, row_c: list[str | None], row_s: list[Style | None], y: int, x: int,
-                   text: str, pen: Style) -> None:
+    def _put_ascii(
+        self,
+        row_c: list[str | None],
+        row_s: list[Style | None],
+        y: int,
+        x: int,
+        text: str,
+        pen: Style,
+    ) -> None:
         end = x + len(text)
         if end == x:
             return
@@ -91,7 +98,12 @@ class ShadowModel:
 
 
 def put_char(
-    row_c: list[str | None], row_s: list[Style | None], x: int, ch: str, w: int, style: Style,
+    row_c: list[str | None],
+    row_s: list[Style | None],
+    x: int,
+    ch: str,
+    w: int,
+    style: Style,
     width: int,
 ) -> tuple[int, int]:
     """Write one character into a row as a terminal does; return the columns it changed.

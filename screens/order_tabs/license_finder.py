@@ -67,23 +67,54 @@ class LicenseFinding(RoleGated):
     """Filter, sort and selection state of the Licenses tab (see the module)."""
 
     ROLE_ACTIONS: ClassVar[dict[str, str]] = {"bulk": "change_license"}
-# One Binding per key, alike in shape: declarations, nothing to share.
+    # One Binding per key, alike in shape: declarations, nothing to share.
     FINDING_BINDINGS: ClassVar[list[Binding]] = [
         # Not in the footer (the order's keys fill it at 80 columns): help lists them.
-        Binding("slash", "focus_filter", "Filter", show=False,
-                tooltip="Filter by license key or user email (starts with, any case)"),
-        Binding("s", "cycle_status", "Status", show=False,
-                tooltip="Filter by status: active, inactive, disabled, expired, all"),
-        Binding("p", "cycle_product", "Product", show=False,
-                tooltip="Filter by product (each of the order's, then all)"),
-        Binding("o", "cycle_sort", "Sort", show=False,
-                tooltip="Sort by issue order, key, created, expiry, last activity"),
-        Binding("space", "toggle_row", "Select", show=False,
-                tooltip="Select or unselect this license"),
-        Binding("a", "choose_all", "Select all", show=False,
-                tooltip="Select all licenses that match the filter (again: none)"),
-        Binding("b", "bulk", "Bulk", show=False,
-                tooltip="Disable, enable or extend the selected licenses (dry run first)"),
+        Binding(
+            "slash",
+            "focus_filter",
+            "Filter",
+            show=False,
+            tooltip="Filter by license key or user email (starts with, any case)",
+        ),
+        Binding(
+            "s",
+            "cycle_status",
+            "Status",
+            show=False,
+            tooltip="Filter by status: active, inactive, disabled, expired, all",
+        ),
+        Binding(
+            "p",
+            "cycle_product",
+            "Product",
+            show=False,
+            tooltip="Filter by product (each of the order's, then all)",
+        ),
+        Binding(
+            "o",
+            "cycle_sort",
+            "Sort",
+            show=False,
+            tooltip="Sort by issue order, key, created, expiry, last activity",
+        ),
+        Binding(
+            "space", "toggle_row", "Select", show=False, tooltip="Select or unselect this license"
+        ),
+        Binding(
+            "a",
+            "choose_all",
+            "Select all",
+            show=False,
+            tooltip="Select all licenses that match the filter (again: none)",
+        ),
+        Binding(
+            "b",
+            "bulk",
+            "Bulk",
+            show=False,
+            tooltip="Disable, enable or extend the selected licenses (dry run first)",
+        ),
     ]
 
     finding: lq.LicenseFilter = lq.LicenseFilter()
@@ -98,8 +129,9 @@ class LicenseFinding(RoleGated):
     # -- widgets ------------------------------------------------------------------------------
 
     def compose_finder(self) -> Iterator[FilterBox]:
-        yield FilterBox(placeholder="key or user email starts with…", id="licenses-filter",
-                        compact=True)
+        yield FilterBox(
+            placeholder="key or user email starts with…", id="licenses-filter", compact=True
+        )
 
     @property
     def filter_box(self) -> FilterBox:
@@ -124,11 +156,17 @@ class LicenseFinding(RoleGated):
             parts.append("No licenses in this order.")
         else:
             last = me.start + len(me.rows)
-            parts.append(f"showing {me.start + 1:,}–{last:,} of "
-                         f"{plural(max(me.total, last), 'license')} · dates UTC")
+            parts.append(
+                f"showing {me.start + 1:,}–{last:,} of "
+                f"{plural(max(me.total, last), 'license')} · dates UTC"
+            )
         parts += self._finding_words()
-        if not flt.narrows and not self.selected_count and flt.sort == "issued" and (
-                me.start > 0 or me.has_after):
+        if (
+            not flt.narrows
+            and not self.selected_count
+            and flt.sort == "issued"
+            and (me.start > 0 or me.has_after)
+        ):
             parts.append("f/l first/last")
         return " · ".join(parts)
 

@@ -43,6 +43,7 @@ KEY_LENGTH = 19  # XXXX-XXXX-XXXX-XXXX: a generated key is never cut
 MINS = (KEY_LENGTH, 6, 0, 0, 0, 0, 0)
 T = TypeVar("T")
 
+
 class LicensesPane(LicenseFinding, Vertical):
     class OpenLicense(Message):
         """enter on a row: the order screen opens that license's screen over itself."""
@@ -60,10 +61,20 @@ class LicensesPane(LicenseFinding, Vertical):
     # The table's own home/end move within the loaded window; these jump in the whole order.
     BINDINGS = [
         # Not in the footer (the order's keys fill it at 80 columns): the status line says them.
-        Binding("f,less_than_sign", "first_license", "First", show=False,
-                tooltip="First license of the order"),
-        Binding("l,greater_than_sign", "last_license", "Last", show=False,
-                tooltip="Last license of the order"),
+        Binding(
+            "f,less_than_sign",
+            "first_license",
+            "First",
+            show=False,
+            tooltip="First license of the order",
+        ),
+        Binding(
+            "l,greater_than_sign",
+            "last_license",
+            "Last",
+            show=False,
+            tooltip="Last license of the order",
+        ),
         *LicenseFinding.FINDING_BINDINGS,
     ]
 
@@ -134,8 +145,11 @@ class LicensesPane(LicenseFinding, Vertical):
         first = self.order_id == detail.id and bool(self.rows)
         self.order_id = detail.id
         self.order_total = detail.license_count
-        self._reload(self.cursors[0] if first else None, self.table.cursor_row if first else 0,
-                     inclusive=first)
+        self._reload(
+            self.cursors[0] if first else None,
+            self.table.cursor_row if first else 0,
+            inclusive=first,
+        )
 
     def start_at(self, after_id: int | None) -> None:
         """Show the window starting just after license ``after_id`` (None: the first one),
@@ -155,10 +169,19 @@ class LicensesPane(LicenseFinding, Vertical):
     async def _load_last(self, request: int) -> None:
         assert self.order_id is not None
         try:
-            page = await self._query(request, lq.page_filtered(
-                services_of(self.app).db, self.order_id, self.finding, before=lq.LAST, limit=PAGE))
-            total = await self._query(request, lq.count_filtered(
-                services_of(self.app).db, self.order_id, self.finding))
+            page = await self._query(
+                request,
+                lq.page_filtered(
+                    services_of(self.app).db,
+                    self.order_id,
+                    self.finding,
+                    before=lq.LAST,
+                    limit=PAGE,
+                ),
+            )
+            total = await self._query(
+                request, lq.count_filtered(services_of(self.app).db, self.order_id, self.finding)
+            )
             if not self.is_attached:
                 return
             self.rows = list(page.items)
@@ -175,23 +198,31 @@ class LicensesPane(LicenseFinding, Vertical):
         self._reload_window(self._begin(), after, cursor, inclusive)
 
     @work(exclusive=True, group="licenses")
-    async def _reload_window(self, request: int, after: lq.Cursor | None, cursor: int,
-                             inclusive: bool = False) -> None:
+    async def _reload_window(
+        self, request: int, after: lq.Cursor | None, cursor: int, inclusive: bool = False
+    ) -> None:
         """The window from just after cursor ``after`` (``inclusive``: from its row on)."""
         assert self.order_id is not None
         try:
             db, flt = services_of(self.app).db, self.finding
             size = max(len(self.rows), PAGE) if after is not None else PAGE
             if after is not None and inclusive:  # page on from the row before it
-                before = await self._query(request, lq.page_filtered(
-                    db, self.order_id, flt, before=after, limit=1))
+                before = await self._query(
+                    request, lq.page_filtered(db, self.order_id, flt, before=after, limit=1)
+                )
                 after = before.cursors[0] if before.cursors else None
-            page = await self._query(request, lq.page_filtered(
-                db, self.order_id, flt, after=after, limit=size))
+            page = await self._query(
+                request, lq.page_filtered(db, self.order_id, flt, after=after, limit=size)
+            )
             # Where the window starts among the matches (rows may have been added or deleted
             # before it since it was loaded; an indexed count, cheap even at 100,000).
-            start = 0 if after is None else await self._query(request, lq.count_filtered(
-                db, self.order_id, flt, up_to=after))
+            start = (
+                0
+                if after is None
+                else await self._query(
+                    request, lq.count_filtered(db, self.order_id, flt, up_to=after)
+                )
+            )
             total = await self._query(request, lq.count_filtered(db, self.order_id, flt))
             if not self.is_attached:
                 return
@@ -226,8 +257,16 @@ class LicensesPane(LicenseFinding, Vertical):
     async def _page_after(self, request: int) -> None:
         assert self.order_id is not None
         try:
-            page = await self._query(request, lq.page_filtered(
-                services_of(self.app).db, self.order_id, self.finding, after=self.cursors[-1], limit=PAGE))
+            page = await self._query(
+                request,
+                lq.page_filtered(
+                    services_of(self.app).db,
+                    self.order_id,
+                    self.finding,
+                    after=self.cursors[-1],
+                    limit=PAGE,
+                ),
+            )
             if not self.is_attached:
                 return
             self.has_after = page.has_more
@@ -250,8 +289,16 @@ class LicensesPane(LicenseFinding, Vertical):
     async def _page_before(self, request: int) -> None:
         assert self.order_id is not None
         try:
-            page = await self._query(request, lq.page_filtered(
-                services_of(self.app).db, self.order_id, self.finding, before=self.cursors[0], limit=PAGE))
+            page = await self._query(
+                request,
+                lq.page_filtered(
+                    services_of(self.app).db,
+                    self.order_id,
+                    self.finding,
+                    before=self.cursors[0],
+                    limit=PAGE,
+                ),
+            )
             if not self.is_attached:
                 return
             added = len(page.items)

@@ -83,8 +83,13 @@ def invite_cell(m: ManagerView, configured: bool) -> str:
 
 
 def manager_cells(m: ManagerView, configured: bool) -> tuple[object, ...]:
-    return (m.email, m.name or EMPTY, permission_letters(m.permissions),
-            invite_cell(m, configured), first_login(m))
+    return (
+        m.email,
+        m.name or EMPTY,
+        permission_letters(m.permissions),
+        invite_cell(m, configured),
+        first_login(m),
+    )
 
 
 def _keep_tail(text: str, limit: int) -> str:
@@ -106,9 +111,12 @@ def manager_detail(m: ManagerView, configured: bool) -> Content:
     done = "not yet" if m.is_initial_password else "done"
     invite = f"First login: {done} · Invite: {invite_status(m, configured)}"
     return Content.assemble(
-        literal(m.email, 50, "bold"), "  ",
-        literal(m.name, max(DETAIL_LINE - 2 - min(len(m.email), 50), 24)), "\n",
-        literal(_keep_tail(f"Permissions: {labels}", DETAIL_LINE * 2 - 12)), "\n",
+        literal(m.email, 50, "bold"),
+        "  ",
+        literal(m.name, max(DETAIL_LINE - 2 - min(len(m.email), 50), 24)),
+        "\n",
+        literal(_keep_tail(f"Permissions: {labels}", DETAIL_LINE * 2 - 12)),
+        "\n",
         literal(_keep_tail(invite, DETAIL_LINE * 2 - 12)),
     )
 
@@ -118,13 +126,22 @@ class ManagersTable(RoleGated, LiteralTable):
 
     ROLE_ACTIONS: ClassVar[dict[str, str]] = {"select_cursor": "manage_managers"}
 
-    BINDINGS = [Binding("enter", "select_cursor", "Permissions",
-                        tooltip="Edit permissions of the selected manager")]
+    BINDINGS = [
+        Binding(
+            "enter",
+            "select_cursor",
+            "Permissions",
+            tooltip="Edit permissions of the selected manager",
+        )
+    ]
 
 
 class ManagersPane(RoleGated, Vertical):
     ROLE_ACTIONS: ClassVar[dict[str, str]] = {
-        "add": "manage_managers", "resend": "resend_invite", "remove": "manage_managers"}
+        "add": "manage_managers",
+        "resend": "resend_invite",
+        "remove": "manage_managers",
+    }
 
     DEFAULT_CSS = """
     ManagersPane { height: 1fr; }
@@ -138,8 +155,13 @@ class ManagersPane(RoleGated, Vertical):
         Binding("a", "add", "Add", tooltip="Add a manager"),
         Binding("r", "resend", "Resend", tooltip="Resend the invite"),
         Binding("R", "remove", "Remove", tooltip="Remove the manager from the order (asks first)"),
-        Binding("delete", "remove", "Remove", show=False,
-                tooltip="Remove the manager from the order (asks first)"),
+        Binding(
+            "delete",
+            "remove",
+            "Remove",
+            show=False,
+            tooltip="Remove the manager from the order (asks first)",
+        ),
     ]
 
     detail: OrderDetail | None = None
@@ -261,13 +283,16 @@ class ManagersPane(RoleGated, Vertical):
             preview = await removal.removal_preview(services_of(self.app).db, manager.assignment_id)
             while True:  # the confirmation shows the manager as they are; removes only that
                 if not await self.app.push_screen_wait(
-                        ConfirmScreen(removal_question(preview, lead))):
+                    ConfirmScreen(removal_question(preview, lead))
+                ):
                     self.status.say("Nothing removed.")
                     return
                 try:
                     await managers.remove_manager(
-                        services_of(self.app).db, manager.assignment_id,
-                        version=manager.assignment_version, actor=services_of(self.app).operator,
+                        services_of(self.app).db,
+                        manager.assignment_id,
+                        version=manager.assignment_version,
+                        actor=services_of(self.app).operator,
                         fingerprint=preview.fingerprint,
                     )
                     break
@@ -287,15 +312,20 @@ class ManagersPane(RoleGated, Vertical):
             self.status.say("No manager selected.")
             return
         signed_in = "" if manager.is_initial_password else " They have already signed in."
-        question = (f"Send {manager.email} a new initial password? Any earlier password "
-                    f"stops working at once.{signed_in}")
+        question = (
+            f"Send {manager.email} a new initial password? Any earlier password "
+            f"stops working at once.{signed_in}"
+        )
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
             self.status.say("No invite sent.")
             return
         try:
             await managers.resend_invite(
-                services_of(self.app).db, services_of(self.app).settings, manager.assignment_id,
-                version=manager.assignment_version, actor=services_of(self.app).operator,
+                services_of(self.app).db,
+                services_of(self.app).settings,
+                manager.assignment_id,
+                version=manager.assignment_version,
+                actor=services_of(self.app).operator,
                 signed_in=not manager.is_initial_password,
             )
         except ServiceError as exc:
@@ -308,17 +338,37 @@ class ManagersPane(RoleGated, Vertical):
 
 def removal_question(preview: removal.ManagerRemoval, lead: str = "") -> Content:
     """The Remove confirmation: the manager as they are now (data through ``literal``)."""
-    labels = ", ".join(PERMISSION_BY_CODE[c].label if c in PERMISSION_BY_CODE else c
-                       for c in preview.permissions) or "none"
-    who = (Content.assemble(literal(preview.email, 80), " (", literal(preview.name, 60), ")")
-           if preview.name else literal(preview.email, 80))
-    mail = (f"\n{preview.unsent_mail} unsent email(s) to them about this order are cancelled."
-            if preview.unsent_mail else "")
+    labels = (
+        ", ".join(
+            PERMISSION_BY_CODE[c].label if c in PERMISSION_BY_CODE else c
+            for c in preview.permissions
+        )
+        or "none"
+    )
+    who = (
+        Content.assemble(literal(preview.email, 80), " (", literal(preview.name, 60), ")")
+        if preview.name
+        else literal(preview.email, 80)
+    )
+    mail = (
+        f"\n{preview.unsent_mail} unsent email(s) to them about this order are cancelled."
+        if preview.unsent_mail
+        else ""
+    )
     return Content.assemble(
         (literal(lead, 300) + "\n\n") if lead else "",
-        "Remove ", who, " from order ", literal(preview.store_id, 60), "?\n",
-        "Permissions here: ", literal(labels, 300), "\n",
-        "Signed in: ", "yes" if preview.signed_in else "not yet", mail, "\n",
+        "Remove ",
+        who,
+        " from order ",
+        literal(preview.store_id, 60),
+        "?\n",
+        "Permissions here: ",
+        literal(labels, 300),
+        "\n",
+        "Signed in: ",
+        "yes" if preview.signed_in else "not yet",
+        mail,
+        "\n",
         "They lose their rights on this order; their login and other orders stay.",
     )
 

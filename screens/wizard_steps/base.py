@@ -30,7 +30,7 @@ class StepFixed(Message):
 
 
 class AddLine(Message):
-    """"Add another product" was pressed on this step (carries it, as ``StepDone``)."""
+    """ "Add another product" was pressed on this step (carries it, as ``StepDone``)."""
 
     def __init__(self, step: WizardStep) -> None:
         super().__init__()
@@ -68,8 +68,11 @@ class WizardStep(VerticalScroll):
 
     def field_widgets(self) -> list[Widget]:
         """The visible fields in order: `enter` walks them, the last one goes forward."""
-        return [row.widget for row in self.query(FieldRow)
-                if row.display and row.widget.display and not row.widget.disabled]
+        return [
+            row.widget
+            for row in self.query(FieldRow)
+            if row.display and row.widget.display and not row.widget.disabled
+        ]
 
     def show_errors(self, errors: dict[str, str]) -> list[str]:
         """Show each message by its field; returns the messages that have no field here."""
@@ -81,8 +84,11 @@ class WizardStep(VerticalScroll):
         if first is not None:
             first.widget.focus()
             self.scroll_to_widget(first)
-        return [f"{name}: {message}" for name, message in errors.items()
-                if name not in rows or not rows[name].display]
+        return [
+            f"{name}: {message}"
+            for name, message in errors.items()
+            if name not in rows or not rows[name].display
+        ]
 
     def check_on_enter(self, name: str) -> str | None:
         """`enter` on the field ``name``: a message if what it holds cannot be right (the step

@@ -52,11 +52,25 @@ PLACEHOLDERS = {
     "floating_timeout": "minutes",
     "note": "stored on every license",
 }
-TYPE_PARAMS = {"valid_duration", "validity_period", "grace_period", "max_consumptions",
-               "allow_unlimited_consumptions", "allow_overages", "max_overages",
-               "reset_consumption", "consumption_period"}
-SWITCHES = {"allow_unlimited_consumptions", "allow_overages", "reset_consumption",
-            "allow_unlimited_activations", "is_trial", "is_floating"}
+TYPE_PARAMS = {
+    "valid_duration",
+    "validity_period",
+    "grace_period",
+    "max_consumptions",
+    "allow_unlimited_consumptions",
+    "allow_overages",
+    "max_overages",
+    "reset_consumption",
+    "consumption_period",
+}
+SWITCHES = {
+    "allow_unlimited_consumptions",
+    "allow_overages",
+    "reset_consumption",
+    "allow_unlimited_activations",
+    "is_trial",
+    "is_floating",
+}
 
 
 class EntitlementsStep(WizardStep):
@@ -71,37 +85,65 @@ class EntitlementsStep(WizardStep):
         if name == "license_type":
             return Cycler([(t, t) for t in LICENSE_TYPES], value, id=name)
         if name == "consumption_period":
-            return Cycler([("", "(choose)"), *((p, p) for p in CONSUMPTION_PERIODS)],
-                          value or "", id=name)
+            return Cycler(
+                [("", "(choose)"), *((p, p) for p in CONSUMPTION_PERIODS)], value or "", id=name
+            )
         if isinstance(value, bool):
             return check_field(name, value)
-        return text_field(name, value, PLACEHOLDERS.get(name, ""),
-                          max_length=MAX_NOTE if name == "note" else 64)
+        return text_field(
+            name, value, PLACEHOLDERS.get(name, ""), max_length=MAX_NOTE if name == "note" else 64
+        )
 
     def compose(self) -> ComposeResult:
         line = self.line
         assert line.product is not None
         values = line.values
         policy = line.policy.name if line.policy else "custom values"
-        yield Static(Content.assemble(
-            f"Line {self.line_number}: ", literal(line.product.name, 30, "bold"),
-            " · ", literal(policy, 30)), classes="hint")
+        yield Static(
+            Content.assemble(
+                f"Line {self.line_number}: ",
+                literal(line.product.name, 30, "bold"),
+                " · ",
+                literal(policy, 30),
+            ),
+            classes="hint",
+        )
         fields = fields_for_type(values["license_type"])
         type_fields = [f for f in fields if f == "license_type" or f in TYPE_PARAMS]
         common = [f for f in fields if f not in type_fields]
         for name in type_fields:
             yield FieldRow(name, FIELD_LABELS[name], self._widget(name, values[name]))
         if line.product.user_based:
-            yield FieldRow("user_emails", "User emails",
-                           StillTextArea(line.user_emails, id="user_emails",
-                                         placeholder="a license per user; one per line or , between"))
+            yield FieldRow(
+                "user_emails",
+                "User emails",
+                StillTextArea(
+                    line.user_emails,
+                    id="user_emails",
+                    placeholder="a license per user; one per line or , between",
+                ),
+            )
         else:
-            yield FieldRow("quantity", "Quantity", text_field(
-                "quantity", line.quantity, "1–100,000 (blank if keys are pasted)", 7,
-                restrict=r"[0-9]*"))  # letters are refused as typed
-            yield FieldRow("keys", "Or paste keys",
-                           StillTextArea(line.keys, id="keys",
-                                         placeholder="XXXX-XXXX-XXXX-XXXX; one per line or , between"))
+            yield FieldRow(
+                "quantity",
+                "Quantity",
+                text_field(
+                    "quantity",
+                    line.quantity,
+                    "1–100,000 (blank if keys are pasted)",
+                    7,
+                    restrict=r"[0-9]*",
+                ),
+            )  # letters are refused as typed
+            yield FieldRow(
+                "keys",
+                "Or paste keys",
+                StillTextArea(
+                    line.keys,
+                    id="keys",
+                    placeholder="XXXX-XXXX-XXXX-XXXX; one per line or , between",
+                ),
+            )
         for name in common:
             yield FieldRow(name, FIELD_LABELS[name], self._widget(name, values[name]))
         with Horizontal(classes="buttons"):

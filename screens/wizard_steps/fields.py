@@ -127,8 +127,9 @@ class StillTextArea(KeysInOrder, TextArea):  # type: ignore[misc]  # Textual cal
             return
         # TextArea inserts the newline in its key handler, before bindings are consulted.
         row = self.cursor_location[0]
-        if event.key == "enter" and (row == self.document.line_count - 1
-                                     or not self.document.get_line(row).strip()):
+        if event.key == "enter" and (
+            row == self.document.line_count - 1 or not self.document.get_line(row).strip()
+        ):
             event.stop()
             event.prevent_default()
             self.post_message(FieldSubmitted(self))
@@ -231,11 +232,22 @@ class FieldRow(Horizontal):
         return widget.value
 
 
-def text_field(name: str, value: str = "", placeholder: str = "", max_length: int = 0,
-               restrict: str | None = None) -> StillInput:
+def text_field(
+    name: str,
+    value: str = "",
+    placeholder: str = "",
+    max_length: int = 0,
+    restrict: str | None = None,
+) -> StillInput:
     """``restrict``: a pattern the whole value must match as typed (a refused key rings)."""
-    return StillInput(value=value, placeholder=placeholder, id=name, compact=True,
-                      max_length=max_length, restrict=restrict)
+    return StillInput(
+        value=value,
+        placeholder=placeholder,
+        id=name,
+        compact=True,
+        max_length=max_length,
+        restrict=restrict,
+    )
 
 
 def check_field(name: str, value: bool, label: str = "") -> WizardCheckbox:

@@ -25,11 +25,18 @@ from orderview.services.errors import FieldErrors
 from orderview.services.order_ids import order_id_problem
 from orderview.services.views import CustomerView
 
-MODES = (("none", "no customer"), ("pick", "pick an existing customer"),
-         ("new", "create a new customer"))
-NEW_FIELDS = (("email", "Email *", 254), ("first_name", "First name", 100),
-              ("last_name", "Last name", 100), ("company_name", "Company", 200),
-              ("phone", "Phone", 50))
+MODES = (
+    ("none", "no customer"),
+    ("pick", "pick an existing customer"),
+    ("new", "create a new customer"),
+)
+NEW_FIELDS = (
+    ("email", "Email *", 254),
+    ("first_name", "First name", 100),
+    ("last_name", "Last name", 100),
+    ("company_name", "Company", 200),
+    ("phone", "Phone", 50),
+)
 DEBOUNCE = 0.15
 LENGTHS = {"reference": 100, "campaign_params": 500, "download_id": 100, "language": 16}
 
@@ -49,30 +56,42 @@ class OrderStep(WizardStep):
 
     def compose(self) -> ComposeResult:
         d = self.draft
-        yield FieldRow("store_id", "Order ID", text_field(
-            "store_id", d.store_id, "blank = generated", 100))
+        yield FieldRow(
+            "store_id", "Order ID", text_field("store_id", d.store_id, "blank = generated", 100)
+        )
         for name, label, placeholder in TEXT_FIELDS:  # as Edit order has them
-            yield FieldRow(name, label, text_field(name, getattr(d, name), placeholder,
-                                                   LENGTHS[name]))
+            yield FieldRow(
+                name, label, text_field(name, getattr(d, name), placeholder, LENGTHS[name])
+            )
         for name, label in FLAGS:
             yield FieldRow(name, label, check_field(name, getattr(d, name)))
         yield FieldRow("customer", "Customer", Cycler(MODES, d.customer_mode, id="customer"))
         with Vertical(id="pick-section"):
-            yield FieldRow("customer_search", "Search customer", text_field(
-                "customer_search", "", "email, name or company; enter picks from the list"))
+            yield FieldRow(
+                "customer_search",
+                "Search customer",
+                text_field(
+                    "customer_search", "", "email, name or company; enter picks from the list"
+                ),
+            )
             yield LiteralTable(id="customer-matches")
-            yield Static(literal(d.picked_label and f"Picked: {d.picked_label}", 70),
-                         id="picked", classes="picked")
+            yield Static(
+                literal(d.picked_label and f"Picked: {d.picked_label}", 70),
+                id="picked",
+                classes="picked",
+            )
         with Vertical(id="new-section"):
             for name, label, length in NEW_FIELDS:
-                yield FieldRow(f"customer.{name}", label,
-                               text_field(f"customer-{name}", d.customer[name], "", length))
+                yield FieldRow(
+                    f"customer.{name}",
+                    label,
+                    text_field(f"customer-{name}", d.customer[name], "", length),
+                )
         with Horizontal(classes="buttons"):
             yield Button("Next", id="next", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#customer-matches", LiteralTable).set_columns(
-            ("Email", "Name", "Company"))
+        self.query_one("#customer-matches", LiteralTable).set_columns(("Email", "Name", "Company"))
         self._show_mode(self.draft.customer_mode)
 
     def _show_mode(self, mode: str) -> None:
@@ -83,8 +102,11 @@ class OrderStep(WizardStep):
 
     def field_widgets(self):
         """Hidden sections' fields are skipped; in pick mode the list ends the step."""
-        fields = [row.widget for row in self.query(FieldRow)
-                  if row.display and row.parent is not None and row.parent.display]
+        fields = [
+            row.widget
+            for row in self.query(FieldRow)
+            if row.display and row.parent is not None and row.parent.display
+        ]
         return fields
 
     @on(Cycler.Changed, "#customer")
@@ -105,8 +127,10 @@ class OrderStep(WizardStep):
         self.matches = list(found.items)
         table = self.query_one("#customer-matches", LiteralTable)
         table.clear()
-        table.add_literal_rows((str(c.id), (c.email, f"{c.first_name} {c.last_name}".strip(),
-                                            c.company_name)) for c in self.matches)
+        table.add_literal_rows(
+            (str(c.id), (c.email, f"{c.first_name} {c.last_name}".strip(), c.company_name))
+            for c in self.matches
+        )
 
     def _advance_from(self, widget) -> None:
         if widget.id == "customer_search":  # enter in the search box: go pick from the list
@@ -129,8 +153,7 @@ class OrderStep(WizardStep):
             return
         self.draft.picked_id = customer.id
         self.draft.picked_label = f"{customer.display_name} <{customer.email}>"
-        self.query_one("#picked", Static).update(literal(f"Picked: {self.draft.picked_label}",
-                                                         70))
+        self.query_one("#picked", Static).update(literal(f"Picked: {self.draft.picked_label}", 70))
         self.post_message(StepDone(self))
 
     def collect(self) -> None:

@@ -26,18 +26,25 @@ class PolicyStep(ChoiceStep[PolicyView]):
 
     def hint(self) -> Content:
         assert self.line.product is not None
-        return Content.assemble("License policy for ",
-                                literal(self.line.product.name, 50, "bold"), " (enter):")
+        return Content.assemble(
+            "License policy for ", literal(self.line.product.name, 50, "bold"), " (enter):"
+        )
 
     async def fetch(self) -> list[PolicyView]:
         assert self.line.product is not None
-        return await catalog.list_policies(
-            services_of(self.app).db, self.line.product.id)
+        return await catalog.list_policies(services_of(self.app).db, self.line.product.id)
 
     def rows(self) -> Iterable[tuple[str, tuple[object, ...]]]:
         for p in self.items:
-            yield str(p.id), (p.name, p.code, p.defaults.get("license_type") or "perpetual",
-                              "default" if p.is_default else "")
+            yield (
+                str(p.id),
+                (
+                    p.name,
+                    p.code,
+                    p.defaults.get("license_type") or "perpetual",
+                    "default" if p.is_default else "",
+                ),
+            )
         yield CUSTOM, ("Custom values", "", "", "")
 
     def cursor_row(self) -> int | None:

@@ -28,8 +28,7 @@ class ProductStep(ChoiceStep[ProductView]):
 
     def rows(self) -> Iterable[tuple[str, tuple[object, ...]]]:
         for p in self.items:
-            yield str(p.id), (p.name, p.short_code,
-                              "user email" if p.user_based else "license key")
+            yield str(p.id), (p.name, p.short_code, "user email" if p.user_based else "license key")
 
     def cursor_row(self) -> int | None:
         if not self.items:

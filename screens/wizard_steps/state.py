@@ -35,8 +35,11 @@ def shown(value: Any) -> Any:
 def prefill(policy: PolicyView | None) -> dict[str, Any]:
     """Every entitlement field pre-filled from the policy (or the defaults for custom values)."""
     values: dict[str, Any] = {}
-    defaults = policy.defaults if policy else {"license_type": "perpetual", "max_activations": 1,
-                                               "max_transfers": 0}
+    defaults = (
+        policy.defaults
+        if policy
+        else {"license_type": "perpetual", "max_activations": 1, "max_transfers": 0}
+    )
     for name in ENTITLEMENT_FIELDS:
         value = defaults.get(name)
         values[name] = bool(value) if name in BOOL_FIELDS else shown(value)
@@ -108,8 +111,15 @@ class OrderDraft:
     customer_mode: str = "none"  # none | pick | new
     picked_id: int | None = None
     picked_label: str = ""
-    customer: dict[str, str] = field(default_factory=lambda: {
-        "email": "", "first_name": "", "last_name": "", "company_name": "", "phone": ""})
+    customer: dict[str, str] = field(
+        default_factory=lambda: {
+            "email": "",
+            "first_name": "",
+            "last_name": "",
+            "company_name": "",
+            "phone": "",
+        }
+    )
 
     def data(self) -> dict[str, Any]:
         out: dict[str, Any] = {"store_id": self.store_id, **self.order_fields()}
@@ -124,26 +134,43 @@ class OrderDraft:
 
     def describe(self) -> list[str]:
         """The new order as the summary lists it."""
-        customer = {"none": "none",
-                    "pick": self.picked_label,
-                    "new": f"new: {self.customer['email'].strip()}"}[self.customer_mode]
-        texts = [f"{label}: {getattr(self, name).strip()}" for name, label in (
-            ("reference", "Reference"), ("campaign_params", "Campaign params"),
-            ("download_id", "Download ID"), ("language", "Language"))
-            if getattr(self, name).strip()]
-        flags = [label for name, label in (("is_test", "Test order"), ("is_trial", "Trial order"))
-                 if getattr(self, name)]
-        return [f"New order {self.store_id.strip() or '(Order ID generated)'}", *texts,
-                *([" · ".join(flags)] if flags else []),
-                f"Customer: {customer}", ""]
+        customer = {
+            "none": "none",
+            "pick": self.picked_label,
+            "new": f"new: {self.customer['email'].strip()}",
+        }[self.customer_mode]
+        texts = [
+            f"{label}: {getattr(self, name).strip()}"
+            for name, label in (
+                ("reference", "Reference"),
+                ("campaign_params", "Campaign params"),
+                ("download_id", "Download ID"),
+                ("language", "Language"),
+            )
+            if getattr(self, name).strip()
+        ]
+        flags = [
+            label
+            for name, label in (("is_test", "Test order"), ("is_trial", "Trial order"))
+            if getattr(self, name)
+        ]
+        return [
+            f"New order {self.store_id.strip() or '(Order ID generated)'}",
+            *texts,
+            *([" · ".join(flags)] if flags else []),
+            f"Customer: {customer}",
+            "",
+        ]
 
     @property
     def touched(self) -> bool:
-        return bool(self.store_id.strip() or self.picked_id
-                    or any(v.strip() if isinstance(v, str) else v
-                           for v in self.order_fields().values())
-                    or any(v.strip() for v in self.customer.values())
-                    or self.customer_mode != "none")
+        return bool(
+            self.store_id.strip()
+            or self.picked_id
+            or any(v.strip() if isinstance(v, str) else v for v in self.order_fields().values())
+            or any(v.strip() for v in self.customer.values())
+            or self.customer_mode != "none"
+        )
 
 
 # Fields shown only while their switch says they matter: (field, switch, shown when switch is).
@@ -160,5 +187,8 @@ DEPENDENT_FIELDS: tuple[tuple[str, str, bool], ...] = (
 
 def hidden_by_switch(values: dict[str, Any]) -> set[str]:
     """Fields of the current type that stay hidden because their switch is off (or on)."""
-    return {name for name, switch, shown_when in DEPENDENT_FIELDS
-            if bool(values.get(switch)) != shown_when}
+    return {
+        name
+        for name, switch, shown_when in DEPENDENT_FIELDS
+        if bool(values.get(switch)) != shown_when
+    }

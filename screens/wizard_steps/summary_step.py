@@ -32,21 +32,35 @@ def summary_lines(lines: Sequence[ResolvedLine]) -> list[Content]:
     """The summary as text lines (data through ``literal``)."""
     out: list[Content] = []
     for number, line in enumerate(lines, 1):
-        out.append(Content.assemble(
-            (f"{number}. ", "bold"), literal(line.product_name, 30, "bold"),
-            " (", literal(line.product_code, 20), ") · ", literal(line.policy_label, 30),
-            f" · {line.entitlements.license_type}"))
+        out.append(
+            Content.assemble(
+                (f"{number}. ", "bold"),
+                literal(line.product_name, 30, "bold"),
+                " (",
+                literal(line.product_code, 20),
+                ") · ",
+                literal(line.policy_label, 30),
+                f" · {line.entitlements.license_type}",
+            )
+        )
         out.append(Content.assemble("   ", literal(identity_text(line), 74)))
         if not line.differences:
             out.append(Content("   values as in the policy"))
         for name, (before, after) in line.differences.items():
-            change = (f"{show_value(after)}" if line.policy_id is None
-                      else f"{show_value(before)} → {show_value(after)}")
+            change = (
+                f"{show_value(after)}"
+                if line.policy_id is None
+                else f"{show_value(before)} → {show_value(after)}"
+            )
             out.append(Content.assemble(f"   {FIELD_LABELS[name]}: ", literal(change, 60)))
     total = sum(line.quantity for line in lines)
     out.append(Content(""))
-    out.append(Content.assemble((f"Total: {total:,} license{'s' if total != 1 else ''}. ",
-                                 "bold"), "ctrl+s issues them; esc goes back."))
+    out.append(
+        Content.assemble(
+            (f"Total: {total:,} license{'s' if total != 1 else ''}. ", "bold"),
+            "ctrl+s issues them; esc goes back.",
+        )
+    )
     return out
 
 
@@ -60,8 +74,9 @@ class SummaryStep(WizardStep):
 
     def compose(self) -> ComposeResult:
         if self.order:
-            yield Static(Content("\n").join(literal(text, 76) for text in self.order),
-                         id="summary-order")
+            yield Static(
+                Content("\n").join(literal(text, 76) for text in self.order), id="summary-order"
+            )
         yield Static(Content("\n").join(summary_lines(self.lines)), id="summary-text")
         with Horizontal(classes="buttons"):
             yield Button("Add another product", id="add-line", compact=True)

@@ -15,8 +15,8 @@ from alembic import op
 
 import orderview.db.types
 
-revision = '0003_invite_expiry'
-down_revision = '0002_order_id_nocase'
+revision = "0003_invite_expiry"
+down_revision = "0002_order_id_nocase"
 branch_labels = None
 depends_on = None
 
@@ -24,9 +24,10 @@ WAITING = "(composed when it is sent: the password is made then)"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('expires_at', orderview.db.types.UTCDateTime(timezone=True),
-                                      nullable=True))
+    with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("expires_at", orderview.db.types.UTCDateTime(timezone=True), nullable=True)
+        )
     op.execute(
         sa.text(
             "UPDATE mail_outbox SET body = :body "
@@ -36,5 +37,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
-        batch_op.drop_column('expires_at')
+    with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
+        batch_op.drop_column("expires_at")
