@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DB ?= demo/orderview-demo.db
 
-.PHONY: demo test wheel-smoke lint bench bench-quick bench-bandwidth bench-serve clean
+.PHONY: demo test wheel-smoke lint format bench bench-quick bench-bandwidth bench-serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,7 @@ demo: $(VENV)/.installed
 
 # The smoke test first, so that pytest's summary is the last line.
 test: $(VENV)/.installed
+	$(BIN)/ruff format --check orderview screens widgets tests benchmarks scripts
 	$(BIN)/ruff check orderview screens widgets tests benchmarks scripts
 	$(BIN)/python scripts/typecheck.py
 	$(BIN)/python scripts/wheel_smoke.py
@@ -35,11 +36,17 @@ test: $(VENV)/.installed
 wheel-smoke: $(VENV)/.installed
 	$(BIN)/python scripts/wheel_smoke.py
 
-# ruff, then mypy at zero errors (strict core, standard screens/widgets: pyproject.toml;
-# scripts/typecheck.py names screens/ and widgets/ as installed, orderview.screens/.widgets).
+# The formatter's check, ruff, then mypy at zero errors (strict core, standard screens/widgets:
+# pyproject.toml; scripts/typecheck.py names screens/ and widgets/ as installed,
+# orderview.screens/.widgets). `make format` formats the tree.
 lint: $(VENV)/.installed
+	$(BIN)/ruff format --check orderview screens widgets tests benchmarks scripts
 	$(BIN)/ruff check orderview screens widgets tests benchmarks scripts
 	$(BIN)/python scripts/typecheck.py
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format orderview screens widgets tests benchmarks scripts
+	$(BIN)/ruff check --fix orderview screens widgets tests benchmarks scripts
 
 # The suite on a cached 100,000-order database (generated once); rewrites docs/benchmarks.md.
 bench: $(VENV)/.installed
