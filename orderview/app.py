@@ -9,7 +9,7 @@ are imported on first use. The command line hands it an open ``Database`` and va
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual import events, on, work
 from textual.app import App
@@ -31,6 +31,7 @@ from orderview.widgets.type_ahead import SubmitHandled, TypeAhead
 if TYPE_CHECKING:
     from orderview.db.engine import Database
     from orderview.mail.background import BackgroundSender
+    from orderview.mail.outbox import DeliveryResult
     from orderview.settings import Settings
 
 # Keys that act at once, never held behind keys typed ahead: they do not depend on which screen
@@ -45,9 +46,15 @@ def stylesheet() -> str:
     from orderview import styles
 
     path = os.path.join(os.path.dirname(styles.__file__), "app.tcss")
-    # typeshed types a spec's loader as the bare Loader; the package's loader reads files.
-    data: bytes = styles.__spec__.loader.get_data(path)  # type: ignore[union-attr]
-    return data.decode("utf-8")
+    # typeshed types a spec's loader as the bare Loader (or None); a package's reads files.
+    loader = cast("_DataLoader", styles.__spec__.loader)
+    return loader.get_data(path).decode("utf-8")
+
+
+class _DataLoader(Protocol):
+    """What an installed package's loader (importlib's ``FileLoader``) offers: its files."""
+
+    def get_data(self, path: str) -> bytes: ...
 
 
 def _open_order_provider() -> type[Provider]:
@@ -64,7 +71,7 @@ def _screen_actions_provider() -> type[Provider]:
     return ScreenActionsProvider
 
 
-class OrderviewApp(AppHooks, App[None]):
+class OrderviewApp(AppHooks[None], App[None]):
     TITLE = "orderview"
     CSS = stylesheet()
     COMMANDS = App.COMMANDS | {_open_order_provider, _screen_actions_provider}
@@ -77,6 +84,7 @@ class OrderviewApp(AppHooks, App[None]):
         Binding("f1", "help", "Help", key_display="F1", priority=True),
         Binding("ctrl+l", "redraw", "Redraw", show=False, priority=True),
     ]
+    ascii_mode: bool  # plain ASCII drawing: set by ``widgets/shadow_driver.configure``
 
     def __init__(
         self,
@@ -110,7 +118,7 @@ class OrderviewApp(AppHooks, App[None]):
         return BackgroundSender(
             db,
             self.settings,
-            self._mail_delivered,  # type: ignore[arg-type]
+            self._mail_delivered,
             actor=self.operator,
         )
 
@@ -175,7 +183,7 @@ class OrderviewApp(AppHooks, App[None]):
         if self.open_license is not None:
             order.open_license(self.open_license, place_cursor=True)
 
-    def _mail_delivered(self, results: list[object]) -> None:
+    def _mail_delivered(self, results: list[DeliveryResult]) -> None:
         from orderview.screens.order_tabs.managers import refresh_after_delivery
 
         refresh_after_delivery(self, results)
@@ -217,7 +225,7 @@ class OrderviewApp(AppHooks, App[None]):
     def action_command_palette(self) -> None:
         """The stock palette, minus its blinking cursor (see conventions: slow links)."""
         # Textual types is_open's app as App[object] (App is invariant): any app is meant.
-        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # Textual's typing
             palette = CommandPalette(id="--command-palette")
             self.push_screen(palette)
             palette.call_after_refresh(still_palette, palette)

@@ -30,7 +30,7 @@ from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.exc import DBAPIError
@@ -64,6 +64,15 @@ PAGE_SIZE = 5000
 
 Progress = Callable[[int, int], None]
 """Called after each page with (rows written, rows expected); the caller throttles display."""
+
+
+class TextSink(Protocol):
+    """Where a CSV is written: an open text file, or standard output's bytes (the command
+    line's ``_Utf8Stdout``)."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
 
 
 def throttled(progress: Progress, interval: float = 0.25) -> Progress:
@@ -295,7 +304,7 @@ class _Collector:
 async def write_csv(
     db: Database,
     order_id: int,
-    stream: IO[str],
+    stream: TextSink,
     progress: Progress | None = None,
     page_size: int | None = None,
 ) -> int:
@@ -319,7 +328,7 @@ async def write_csv(
 async def export_to_stream(
     db: Database,
     order_id: int,
-    stream: IO[str],
+    stream: TextSink,
     progress: Progress | None = None,
     *,
     actor: str,

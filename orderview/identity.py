@@ -11,7 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 
-from orderview.roles import Actor
+from orderview.roles import Actor, Role
 from orderview.safetext import unsafe_problem, visible, without_surrogates
 
 MAX_OPERATOR = 100
@@ -63,9 +63,9 @@ def fixed_actor() -> Actor | None:
     return _fixed
 
 
-def current_actor(flag: str | None, setting: str | None, role: str) -> Actor:
+def current_actor(flag: str | None, setting: str | None, role: Role) -> Actor:
     """The one who acts: the server-proven operator if there is one, else the local operator
     (``--operator``, ``ORDERVIEW_OPERATOR``, the login name) with the ``role`` setting."""
     if _fixed is not None:
         return _fixed
-    return Actor(resolve_operator(flag, setting), role)  # type: ignore[arg-type]
+    return Actor(resolve_operator(flag, setting), role)

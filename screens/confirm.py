@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
-class ConfirmScreen(FreshKeysOnly, ModalScreen[bool]):  # type: ignore[misc]  # Textual calls each class's _on_* handler along the MRO, each with its own signature
+class ConfirmScreen(FreshKeysOnly[bool], ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical {

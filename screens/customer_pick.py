@@ -245,7 +245,8 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
         initial = {"email": typed} if "@" in typed else {}
         result = await self.app.push_screen_wait(self.editor(self.order, initial=initial))
         if result is not None:
-            self.dismiss(result)  # type: ignore[arg-type]
+            assert isinstance(result, OrderDetail)  # a new customer, linked to the order
+            self.dismiss(result)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -64,7 +64,9 @@ def what_goes(
     )
 
 
-class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]):  # type: ignore[misc]  # Textual calls each class's _on_* handler along the MRO, each with its own signature
+class DeleteOrderScreen(
+    FreshKeysOnly[deletion.DeletedOrder | None], ModalScreen[deletion.DeletedOrder | None]
+):
     DEFAULT_CSS = """
     DeleteOrderScreen { align: center middle; }
     DeleteOrderScreen > VerticalScroll {
@@ -88,7 +90,7 @@ class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]
         self.preview: deletion.DeletionPreview | None = None  # the one shown, once read
         customer = detail.customer
         # What the dialog shows until the fresh preview is in (from the order screen).
-        self.shown: tuple[object, ...] = (
+        self.shown: tuple[str, str, str, int, int, int] = (
             detail.store_id,
             customer.display_name if customer else "",
             customer.email if customer else "",
@@ -103,7 +105,7 @@ class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]
             yield Static(
                 Content.assemble("Delete order ", literal(d.store_id, 50)), classes="title"
             )
-            yield Static(what_goes(*self.shown), id="delete-what")  # type: ignore[arg-type]
+            yield Static(what_goes(*self.shown), id="delete-what")
             yield Static(
                 Content.assemble(
                     "Type the Order ID (",
@@ -219,7 +221,8 @@ class DeleteOrderScreen(FreshKeysOnly, ModalScreen[deletion.DeletedOrder | None]
                 fingerprint=preview.fingerprint,
             )
         except PreviewChanged as exc:
-            self._changed(exc.preview)  # type: ignore[arg-type]
+            assert isinstance(exc.preview, deletion.DeletionPreview)  # delete_order's, or ours
+            self._changed(exc.preview)
             return
         except NotFound:
             self._block("This order was deleted by someone else after you opened it.")

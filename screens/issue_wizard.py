@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from orderview.screens.confirm import ConfirmScreen
+from orderview.screens.order_tabs.licenses import LicensesPane
 from orderview.screens.wizard_steps.base import AddLine, StepDone, StepFixed, WizardStep
 from orderview.screens.wizard_steps.entitlements_step import EntitlementsStep
 from orderview.screens.wizard_steps.order_step import OrderStep
@@ -30,7 +32,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from orderview.schemas.order import EDITABLE_ORDER_FIELDS
@@ -38,6 +40,9 @@ from orderview.services.errors import FieldErrors, ServiceError
 from orderview.services.issuing import LineErrors, issue_licenses
 from orderview.services.order_create import create_order
 from orderview.services.views import OrderDetail
+
+if TYPE_CHECKING:
+    from orderview.screens.order import OrderScreen
 
 ORDER_FIELDS = ("store_id", *EDITABLE_ORDER_FIELDS, "customer")
 HINTS = {
@@ -332,16 +337,16 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
         self.dismiss(outcome)
 
 
-async def show_new_licenses(screen: Screen[None], outcome: IssueOutcome) -> None:
+async def show_new_licenses(screen: OrderScreen, outcome: IssueOutcome) -> None:
     """On the order screen: reload, open the Licenses tab, start its window at the first new
     license (in a big order they would otherwise be pages below)."""
-    await screen.reload()  # type: ignore[attr-defined]
-    screen.show_tab("licenses")  # type: ignore[attr-defined]
+    await screen.reload()
+    screen.show_tab("licenses")
     if not outcome.after_id:
         return
     for _ in range(100):  # the tab's contents mount lazily
-        pane = screen.pane("licenses")  # type: ignore[attr-defined]
-        if pane is not None and pane.is_mounted and pane.order_id is not None:
+        pane = screen.pane("licenses")
+        if isinstance(pane, LicensesPane) and pane.is_mounted and pane.order_id is not None:
             pane.start_at(outcome.after_id)
             return
         await asyncio.sleep(0.02)

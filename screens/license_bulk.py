@@ -224,7 +224,8 @@ class BulkScreen(ModalScreen[str | None]):
                 self.preview.fingerprint,
             )
         except PreviewChanged as exc:
-            self._show(exc.preview)  # type: ignore[arg-type]
+            assert isinstance(exc.preview, bulk.BulkPreview)  # what bulk_apply previews
+            self._show(exc.preview)
             self._say("#bulk-message", str(exc) + " Above is what it would change now.")
             return
         except ServiceError as exc:

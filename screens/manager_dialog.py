@@ -8,6 +8,8 @@ dismisses with one line saying what happened (never the password, which goes onl
 
 from __future__ import annotations
 
+from typing import Any
+
 from orderview.widgets.app_services import services_of
 from orderview.widgets.form_field import show_field_errors
 from orderview.widgets.literal import literal
@@ -211,11 +213,11 @@ class ManagerDialog(ModalScreen[str | None]):
         status.set_status("Saving…")
         try:
             if self.manager is None:
-                data = {
+                data: dict[str, Any] = {
                     field: self.query_one(f"#{field}", StillInput).value for field, _, _ in FIELDS
                 }
-                data["permissions"] = self.permissions()  # type: ignore[assignment]
-                data["send_invite"] = self.query_one("#send-invite", Checkbox).value  # type: ignore[assignment]
+                data["permissions"] = self.permissions()
+                data["send_invite"] = self.query_one("#send-invite", Checkbox).value
                 result = await managers.add_manager(
                     app.db,
                     app.settings,

@@ -27,7 +27,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from orderview.services import orders
@@ -37,7 +36,8 @@ from orderview.services.views import CustomerView, LicenseRow, OrderDetail, Page
 if TYPE_CHECKING:
     from orderview.screens.license import LicenseScreen
 
-TABS: tuple[tuple[str, str, type[Widget]], ...] = (
+OrderTab = DetailsPane | CustomerPane | LicensesPane | ManagersPane  # each ``show``s an order
+TABS: tuple[tuple[str, str, type[OrderTab]], ...] = (
     ("details", "Details", DetailsPane),
     ("customer", "Customer", CustomerPane),
     ("licenses", "Licenses", LicensesPane),
@@ -170,12 +170,16 @@ class OrderScreen(RoleGated, Screen[None]):
         for tab_id, _, _ in TABS:
             pane_widget = self._pane_widget(tab_id)
             if pane_widget is not None:
-                pane_widget.show(detail)  # type: ignore[attr-defined]
+                pane_widget.show(detail)
         self._mount_tab(tabs.active or "details")
 
-    def _pane_widget(self, tab_id: str) -> Widget | None:
+    def _pane_widget(self, tab_id: str) -> OrderTab | None:
         pane = self.query_one(f"#{tab_id}", TabPane)
-        return pane.children[0] if pane.children else None
+        if not pane.children:
+            return None
+        widget = pane.children[0]
+        assert isinstance(widget, OrderTab)  # the one widget ``_mount_tab`` mounts in a tab
+        return widget
 
     def _mount_tab(self, tab_id: str) -> None:
         """Mount a tab's contents the first time it is shown."""
@@ -189,10 +193,10 @@ class OrderScreen(RoleGated, Screen[None]):
             self._first_licenses = None
         self.call_later(self._mount_and_show, self.query_one(f"#{tab_id}", TabPane), widget)
 
-    async def _mount_and_show(self, pane: TabPane, widget: Widget) -> None:
+    async def _mount_and_show(self, pane: TabPane, widget: OrderTab) -> None:
         await pane.mount(widget)
         assert self.detail is not None
-        widget.show(self.detail)  # type: ignore[attr-defined]
+        widget.show(self.detail)
         if self.query_one(TabbedContent).active == pane.id:
             self._focus_pane(pane.id)
 
@@ -211,7 +215,7 @@ class OrderScreen(RoleGated, Screen[None]):
         if event.pane.id:
             self._mount_tab(event.pane.id)
 
-    def pane(self, tab_id: str) -> Widget | None:
+    def pane(self, tab_id: str) -> OrderTab | None:
         """The mounted contents of a tab (None until first shown)."""
         return self._pane_widget(tab_id)
 

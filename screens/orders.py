@@ -122,7 +122,7 @@ class SearchBox(ForwardHook, StillInput):
             event.prevent_default()
             pass_on(self, event)
 
-    def _on_key(self, event: events.Key) -> None:  # type: ignore[override]  # called along the MRO
+    async def _on_key(self, event: events.Key) -> None:  # called along the MRO
         # Textual calls every class's ``_on_key`` along the MRO; prevent_default skips Input's
         # (which would insert the character) and the event bubbles on to the bindings.
         self._typed_ahead = max(self._typed_ahead - 1, 0)

@@ -13,11 +13,21 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from orderview.widgets.fmt import plural
 from textual import events
 from textual.content import Content
 from textual.widgets import Static
+
+ResultT = TypeVar("ResultT")
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    _ScreenBase = Screen  # to mypy the mixin is the screen (of that result) it is mixed into
+else:
+    _ScreenBase = Generic  # as Screen itself is: the mixin adds nothing else to the MRO
 
 # The clock Textual stamps events with (``Message.time``, set when the input thread parsed them).
 CLOCK = time.perf_counter if sys.platform == "win32" else time.monotonic
@@ -33,7 +43,7 @@ class IgnoredKeys(Static):
     """
 
 
-class FreshKeysOnly:
+class FreshKeysOnly(_ScreenBase[ResultT]):
     """For a ``Screen`` that confirms something that cannot be undone (see the module).
     Compose an ``IgnoredKeys`` in it for the line."""
 
@@ -41,10 +51,10 @@ class FreshKeysOnly:
     _ignored_keys = 0
     _ignored_pastes = 0
 
-    def _on_mount(self) -> None:
+    def _on_mount(self, event: events.Mount) -> None:
         # The app calls ``drawn`` as it hands the first frame to the terminal
         # (``OrderviewApp.frame_shown``); in any other app, once the screen has been refreshed.
-        self.call_after_refresh(self.drawn)  # type: ignore[attr-defined]
+        self.call_after_refresh(self.drawn)
 
     def drawn(self) -> None:
         if self.shown_at is None:
@@ -69,7 +79,7 @@ class FreshKeysOnly:
             if n
         ]
         were = "was" if self._ignored_keys + self._ignored_pastes == 1 else "were"
-        for line in self.query(IgnoredKeys):  # type: ignore[attr-defined]
+        for line in self.query(IgnoredKeys):
             line.update(
                 Content(
                     f"{' and '.join(what)} typed before this dialog appeared "

@@ -8,11 +8,18 @@ which refuse the same actions whatever led to them.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
 
 from orderview.roles import VERBS, allows, role_of
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+    _GatedBase = Widget  # to mypy the mixin is the screen or widget it is mixed into
+else:
+    _GatedBase = object
 
 
 def role_refusal(app: Any, role_action: str) -> str | None:
@@ -23,7 +30,7 @@ def role_refusal(app: Any, role_action: str) -> str | None:
     return f"{role}: {VERBS.get(role_action, role_action)} is not allowed"
 
 
-class RoleGated:
+class RoleGated(_GatedBase):
     """Mixin for a screen or widget that owns bindings. ``ROLE_ACTIONS`` maps its action names
     to the role actions of ``orderview.roles.NEEDS``."""
 
@@ -31,12 +38,12 @@ class RoleGated:
 
     def refusal(self, action: str) -> str | None:
         role_action = self.ROLE_ACTIONS.get(action)
-        return role_refusal(self.app, role_action) if role_action else None  # type: ignore[attr-defined]
+        return role_refusal(self.app, role_action) if role_action else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.refusal(action):
             return False
-        return super().check_action(action, parameters)  # type: ignore[misc]
+        return super().check_action(action, parameters)
 
     def on_key(self, event: events.Key) -> None:
         """A key whose action the role cannot use reached us unhandled: say why."""
@@ -45,7 +52,7 @@ class RoleGated:
             action = getattr(binding, "action", "")
             if event.key in keys.split(",") and self.refusal(action):
                 event.stop()
-                say(self.app, self.refusal(action) or "")  # type: ignore[attr-defined]
+                say(self.app, self.refusal(action) or "")
                 return
 
 

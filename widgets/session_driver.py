@@ -133,17 +133,18 @@ class SessionDriver(LinuxDriver):
 
     def __init__(self, app: App, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
-        self._terminal = TerminalFile(self._file, self.hang_up)  # type: ignore[arg-type]
-        self._file = self._terminal  # type: ignore[assignment]
+        # LinuxDriver types its private ``_file`` as ``sys.__stderr__`` is; its writer thread
+        # only writes, flushes and asks for the descriptor, which ``TerminalFile`` does.
+        self._file = self._terminal = TerminalFile(self._file, self.hang_up)  # type: ignore[arg-type,assignment]  # see above
         self.hung_up = threading.Event()
-        # Textual's Driver declares _loop always set; ours is set when the session starts.
-        self._loop: asyncio.AbstractEventLoop | None = None  # type: ignore[assignment]
+        # The app's loop, once the session has started: a hang-up before it ends nothing.
+        self._session_loop: asyncio.AbstractEventLoop | None = None
         self._previous_sighup: Any = None
         # ASCII mode (a terminal whose locale is not UTF-8): plain ASCII of the same width.
         self.ascii = bool(getattr(app, "ascii_mode", False))
 
     def start_application_mode(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        self._session_loop = asyncio.get_running_loop()
         self._previous_sighup = signal.signal(signal.SIGHUP, self._on_sighup)
         super().start_application_mode()
 
@@ -163,7 +164,7 @@ class SessionDriver(LinuxDriver):
             return
         self.hung_up.set()
         self._terminal.gone = True
-        loop = self._loop
+        loop = self._session_loop
         if loop is None or loop.is_closed():
             return
         with contextlib.suppress(RuntimeError):  # the loop closed in between: ending anyway

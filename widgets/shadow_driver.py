@@ -101,13 +101,16 @@ def background_colour_erase() -> bool:
     screen spells them out instead (more bytes, same picture).
     """
     term = os.environ.get("TERM", "")
+    known = term.startswith(("xterm", "vte", "alacritty", "kitty", "foot", "wezterm"))
+    if sys.__stdout__ is None:  # no standard output to ask about
+        return known
     try:
         import curses
 
-        curses.setupterm(term or None, sys.__stdout__.fileno())  # type: ignore[union-attr]  # None: caught
+        curses.setupterm(term or None, sys.__stdout__.fileno())
         return curses.tigetflag("bce") > 0
     except Exception:  # no terminfo entry, no curses (e.g. Windows), not a terminal
-        return term.startswith(("xterm", "vte", "alacritty", "kitty", "foot", "wezterm"))
+        return known
 
 
 def driver_class(settings: Settings, default: type[Driver]) -> type[Driver]:
@@ -124,8 +127,8 @@ def configure(app: App) -> None:
     settings: Settings = services_of(app).settings
     app.driver_class = driver_class(settings, app.driver_class)
     app.animation_level = "full" if settings.animations else "none"
-    app.ascii_mode = ascii.wanted(settings.ascii)  # type: ignore[attr-defined]
-    plain_glyphs(app.ascii_mode)  # type: ignore[attr-defined]
+    services_of(app).ascii_mode = ascii_mode = ascii.wanted(settings.ascii)
+    plain_glyphs(ascii_mode)
 
 
 _BARS = (ScrollBarRender.VERTICAL_BARS, ScrollBarRender.HORIZONTAL_BARS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from orderview.widgets.app_services import services_of
 from orderview.widgets.textual_internals import (
     DrawnValueHook,
     forward_event,
@@ -21,11 +22,16 @@ from orderview.safetext import has_unsafe, visible_in_box
 
 if TYPE_CHECKING:
     from textual.command import CommandPalette
+    from textual.widget import Widget
+
+    _TextBoxBase = Widget  # to mypy the mixin is the widget it is mixed into
+else:
+    _TextBoxBase = object
 
 FOCUS_MOVES = frozenset({"focus_next", "focus_previous"})
 
 
-class KeysInOrder:
+class KeysInOrder(_TextBoxBase):
     """For text boxes: keys typed ahead over a slow link arrive in one burst, and the app hands
     every key of it to the widget focused when the key arrived, before any of them is handled.
     So (``_take_in_order``):
@@ -81,17 +87,19 @@ class KeysInOrder:
                     return True
         return False
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def _paste_in_order(self, event: events.Paste) -> None:
         """A paste is text (the terminal's input thread keeps it whole: ``session_driver``).
         One typed ahead after a focus key (``<tab><paste>`` in one burst) reached this box
         before the tab moved focus on: it goes to the box the tab focused, as typed keys do.
         Otherwise the box's own paste handler inserts it here (``Input`` its first line,
-        ``TextArea`` all of it), controls drawn as stand-ins."""
-        if self.app.focused is not self or self._behind_binding():  # type: ignore[attr-defined]
+        ``TextArea`` all of it), controls drawn as stand-ins. Each box calls this from its own
+        ``_on_paste``, run before its base's: ``Input``'s is a function, ``TextArea``'s a
+        coroutine, and a mixin's one handler cannot be typed as both."""
+        if self.app.focused is not self or self._behind_binding():
             self._pass_on(event)
 
     def _wait_for_binding(self, event: events.Key) -> None:
-        router = getattr(self.app, "type_ahead", None)  # type: ignore[attr-defined]
+        router = getattr(self.app, "type_ahead", None)
         if router is not None:
             self._awaiting = event
             router.await_key(event)
@@ -114,14 +122,14 @@ class KeysInOrder:
     def on_unmount(self) -> None:
         """Removed while keys wait behind one of its keys (a dialog closed): let them go."""
         if self._awaiting is not None:
-            self.app.type_ahead.arrived(self._awaiting)  # type: ignore[attr-defined]
+            services_of(self.app).type_ahead.arrived(self._awaiting)
             self._awaiting = None
 
     def _behind_binding(self) -> bool:
         """Is a key this box let through still on its way to its binding?"""
         if self._awaiting is None:
             return False
-        if self.app.type_ahead.awaiting(self._awaiting):  # type: ignore[attr-defined]
+        if services_of(self.app).type_ahead.awaiting(self._awaiting):
             return True
         self._awaiting = None
         return False
@@ -133,7 +141,7 @@ class KeysInOrder:
         typed."""
         event.stop()
         event.prevent_default()
-        pass_on(self, event)  # type: ignore[arg-type]
+        pass_on(self, event)
 
 
 class StillInput(KeysInOrder, DrawnValueHook, Input):
@@ -146,11 +154,14 @@ class StillInput(KeysInOrder, DrawnValueHook, Input):
     async def _on_key(self, event: events.Key) -> None:
         await self._take_in_order(event)  # Input._on_key runs next unless it was dealt with
 
+    def _on_paste(self, event: events.Paste) -> None:
+        self._paste_in_order(event)  # Input._on_paste runs next unless it was passed on
+
     def value_as_drawn(self) -> Text:
         return drawn_value(self)
 
 
-def pass_on(box: Input, event: events.Key | events.Paste) -> None:
+def pass_on(box: Widget, event: events.Key | events.Paste) -> None:
     """Hand a key or paste this box must not take to where the app would send it now: through
     the app's type-ahead router (held if the screen it is for is not ready yet), or straight to
     the focused widget in an app without one."""

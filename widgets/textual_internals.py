@@ -6,8 +6,8 @@ Textual is pinned exactly because of what is in this module.
 Uses that cannot move here, each listed in that test's ``UNGATHERED`` with its canary:
 
 - ``widgets/session_driver.py`` and ``widgets/shadow_driver.py`` subclass Textual's
-  ``LinuxDriver`` and work on its private state (``_app``, ``_file``, ``_loop``,
-  ``_writer_thread``, ``_debug``, ``_get_terminal_size``): the driver has no public API for
+  ``LinuxDriver`` and work on its private state (``_app``, ``_file``, ``_writer_thread``,
+  ``_debug``, ``_get_terminal_size``): the driver has no public API for
   its input and writer threads, and rewriting its read loop is the whole point of those
   subclasses.
 
@@ -19,9 +19,11 @@ along the MRO alike; the underscore only keeps a class's handler apart from its 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from textual._xterm_parser import XTermParser
+
+ReturnT = TypeVar("ReturnT")
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -38,7 +40,17 @@ if TYPE_CHECKING:
     from textual.message_pump import MessagePump
     from textual.screen import Screen
     from textual.widget import Widget
-    from textual.widgets import Input
+    from textual.widgets import Checkbox, Input
+
+    # Each hook below is mixed into the Textual class named here, before it in the bases; to
+    # mypy it is that class, so its overrides and ``super()`` calls are checked against it.
+    _AppBase = App
+    _WidgetBase = Widget
+    _InputBase = Input
+    _CheckboxBase = Checkbox
+else:
+    _AppBase = Generic  # as App itself is: the hook adds nothing else to the app's MRO
+    _WidgetBase = _InputBase = _CheckboxBase = object
 
 
 class FramedParser(XTermParser):
@@ -54,7 +66,7 @@ class FramedParser(XTermParser):
         return self.tick()
 
 
-class AppHooks:
+class AppHooks(_AppBase[ReturnT]):
     """For the ``App``: the private points where the app learns that a frame went to the
     terminal and that a handler raised. Public Textual has neither: ``App._display`` is the
     one place a finished frame is handed to the driver (``call_after_refresh`` runs before
@@ -69,18 +81,18 @@ class AppHooks:
         return False
 
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
-        super()._display(screen, renderable)  # type: ignore[misc]
-        if renderable is not None and not self._batch_count:  # type: ignore[attr-defined]
+        super()._display(screen, renderable)
+        if renderable is not None and not self._batch_count:
             self.frame_shown(screen)
 
     def _handle_exception(self, error: Exception) -> None:
         if self.exception_taken(error):
             return
-        super()._handle_exception(error)  # type: ignore[misc]
-        self._exit_renderables.clear()  # type: ignore[attr-defined]  # no traceback printed
+        super()._handle_exception(error)
+        self._exit_renderables.clear()  # no traceback printed
 
 
-class ForwardHook:
+class ForwardHook(_WidgetBase):
     """For a widget that must know how many events the app has handed it but it has not yet
     handled: ``_forward_event`` is where the app hands a key to the focused widget (no public
     message is sent at that moment, only when the widget gets round to it)."""
@@ -90,29 +102,29 @@ class ForwardHook:
 
     def _forward_event(self, event: events.Event) -> None:
         self.forwarded(event)
-        super()._forward_event(event)  # type: ignore[misc]
+        super()._forward_event(event)
 
 
-class DrawnValueHook:
+class DrawnValueHook(_InputBase):
     """For an ``Input``: what it draws is its private ``_value`` property (the public
     ``value`` is the text itself, which must stay untouched); ``value_as_drawn`` replaces it."""
 
     def value_as_drawn(self) -> Text:
-        return input_rendered_value(self)  # type: ignore[arg-type]
+        return input_rendered_value(self)
 
     @property
     def _value(self) -> Text:
         return self.value_as_drawn()
 
 
-class BlankUntickedMark:
+class BlankUntickedMark(_CheckboxBase):
     """For a ``Checkbox``: its mark is drawn by the private ``_button`` property from the class
     constant ``BUTTON_INNER``, always ``X``; there is no public way to draw it per state."""
 
     @property
     def _button(self) -> Content:
-        self.BUTTON_INNER = "X" if self.value else " "  # type: ignore[attr-defined]
-        return super()._button  # type: ignore[misc]
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super()._button
 
 
 def input_rendered_value(box: Input) -> Text:
@@ -120,13 +132,13 @@ def input_rendered_value(box: Input) -> Text:
     styled: there is no public renderer for an Input's line."""
     from textual.widgets import Input
 
-    return Input._value.fget(box)  # type: ignore[attr-defined]
+    return vars(Input)["_value"].fget(box)  # the property itself, not Input's value of it
 
 
-async def run_key_handler(base: type, widget: Widget, event: events.Key) -> None:
+async def run_key_handler(base: type[Widget], widget: Widget, event: events.Key) -> None:
     """Run ``base``'s own key handler on ``widget`` now (``TextArea`` inserts text in its
     private ``_on_key``, not through a binding or a public method)."""
-    await base._on_key(widget, event)  # type: ignore[attr-defined]
+    await base._on_key(widget, event)
 
 
 def has_component_style(widget: Widget, name: str) -> bool:
@@ -136,11 +148,11 @@ def has_component_style(widget: Widget, name: str) -> bool:
     return name in widget._component_styles
 
 
-def forward_event(node: MessagePump, event: events.Event) -> None:
+def forward_event(node: Widget, event: events.Event) -> None:
     """Hand a key or paste to ``node`` as the app hands it to the focused widget (the private
     ``_forward_event``): ``post_message`` would skip the app's key routing (the event would
     not bubble back up as a forwarded key does)."""
-    node._forward_event(event)  # type: ignore[attr-defined]
+    node._forward_event(event)
 
 
 def event_sender(event: Message) -> MessagePump | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import IO
 
 from orderview import export
 from orderview.cli.context import CLIError, Context
@@ -93,7 +92,7 @@ async def run_export(args: argparse.Namespace, ctx: Context) -> int:
     try:
         detail = await orders.get_order_by_store_id(ctx.db, args.order_id)
         if args.output == "-":
-            stdout: IO[str] = _Utf8Stdout()  # type: ignore[assignment]
+            stdout = _Utf8Stdout()
             result = await export.export_to_stream(ctx.db, detail.id, stdout, actor=ctx.operator)
             print(f"exported {_rows(result.rows)} to standard output", file=sys.stderr)
             return 0

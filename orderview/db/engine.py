@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, CursorResult, Result, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -34,6 +34,13 @@ POSTGRES_DRIVER_MISSING = (
     "PostgreSQL needs its driver, asyncpg: install orderview with the "
     "postgres extra (pip install 'orderview[postgres]')"
 )
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through ``AsyncSession.execute`` changed (0 when
+    the driver cannot tell). SQLAlchemy types that result as a plain ``Result``, but a DML
+    statement's is always a ``CursorResult``, which alone carries ``rowcount``."""
+    return cast("CursorResult[Any]", result).rowcount or 0
 
 
 class DatabaseURLError(ValueError):

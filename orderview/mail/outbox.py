@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orderview.db.engine import Database
+from orderview.db.engine import Database, rows_changed
 from orderview.db.models import MailAttempt, MailOutbox
 from orderview.mail.composer import Composed
 from orderview.mail.smtp import mail_configured
@@ -159,7 +159,7 @@ async def supersede(
     if kinds is not None:
         query = query.where(MailOutbox.kind.in_(kinds))
     result = await session.execute(query.execution_options(synchronize_session=False))
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return rows_changed(result)
 
 
 def _view(row: MailOutbox) -> OutboxView:

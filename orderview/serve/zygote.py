@@ -28,7 +28,7 @@ import struct
 import sys
 import termios
 import traceback
-from typing import Any
+from typing import Any, Literal
 
 PRELOAD = (
     "orderview.cli",
@@ -88,8 +88,9 @@ def receive(sock: socket.socket) -> tuple[dict[str, Any], list[int]] | None:
 def _reopen_stdio(tty: bool) -> None:
     """The standard streams were made for the zygote's own descriptors when it started
     (buffering and encoding decided then): make them anew for the session's."""
+    modes: tuple[tuple[int, Literal["r", "w"]], ...] = ((0, "r"), (1, "w"), (2, "w"))
     streams = []
-    for fd, mode in ((0, "r"), (1, "w"), (2, "w")):
+    for fd, mode in modes:
         errors = "backslashreplace" if fd == 2 else "strict"
         streams.append(
             open(  # noqa: SIM115
@@ -101,9 +102,9 @@ def _reopen_stdio(tty: bool) -> None:
                 buffering=1 if (tty and fd) else -1,
             )
         )
-    sys.stdin = sys.__stdin__ = streams[0]  # type: ignore[misc,assignment]  # typeshed: Final
-    sys.stdout = sys.__stdout__ = streams[1]  # type: ignore[misc,assignment]  # typeshed: Final
-    sys.stderr = sys.__stderr__ = streams[2]  # type: ignore[misc,assignment]  # typeshed: Final
+    sys.stdin, sys.stdout, sys.stderr = streams
+    # typeshed marks the originals Final; a forked session must still replace them.
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams  # type: ignore[misc]  # typeshed: Final
 
 
 def run_child(request: dict[str, Any], fds: list[int]) -> int:

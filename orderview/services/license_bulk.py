@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orderview.db.engine import Database
+from orderview.db.engine import Database, rows_changed
 from orderview.db.models import License, Order
 from orderview.roles import require
 from orderview.schemas.common import parse
@@ -222,8 +222,7 @@ async def bulk_apply(
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
-            # An UPDATE's result is a CursorResult; Session.execute is typed as plain Result.
-            changed += result.rowcount or 0  # type: ignore[attr-defined]
+            changed += rows_changed(result)
         event = audit.record(
             session,
             actor=actor,

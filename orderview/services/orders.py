@@ -98,7 +98,8 @@ async def order_managers(session: AsyncSession, order_id: int) -> list[ManagerVi
         .order_by(MailOutbox.id)
     )
     for sent in mails:
-        invites[sent.manager_id] = sent  # type: ignore[index]  # latest wins
+        if sent.manager_id is not None:  # always: the query asked for these managers' mail
+            invites[sent.manager_id] = sent  # latest wins
     views = []
     for assignment, manager in rows:
         mail = invites.get(manager.id)

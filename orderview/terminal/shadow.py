@@ -333,10 +333,10 @@ class ShadowScreen(ShadowEmitter):
             y = max(0, y - n)
         elif final == "B":
             y = min(self.height - 1, y + n)
-        elif final == "C":
-            x = min(self.width - 1, x + n)  # type: ignore[operator]
-        elif final == "D":
-            x = max(0, x - n)  # type: ignore[operator]
+        elif final == "C" and x is not None:
+            x = min(self.width - 1, x + n)
+        elif final == "D" and x is not None:
+            x = max(0, x - n)
         elif final in "G`":
             x = min(self.width, n) - 1
         elif final == "d":

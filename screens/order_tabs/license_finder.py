@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from orderview.widgets.fmt import EMPTY, day, plural
 from orderview.widgets.read_only import refuse_write
@@ -24,6 +24,9 @@ from textual.widgets import Input
 from orderview.services import license_query as lq
 from orderview.services.license_bulk import Selection
 from orderview.services.views import LicenseRow
+
+if TYPE_CHECKING:
+    from orderview.widgets.literal_table import LiteralTable
 
 # The Licenses table's row cells: here, beside the choosing that marks a row with ``✓``.
 TYPE_LABELS = {"time-limited": "timed", "subscription": "subscr.", "consumption": "consum."}
@@ -55,7 +58,9 @@ class FilterBox(StillInput):
     BINDINGS = [Binding("escape", "leave", "Back to the table", show=False)]
 
     def action_leave(self) -> None:
-        self.parent.table.focus()  # type: ignore[union-attr]
+        pane = self.parent
+        assert isinstance(pane, LicenseFinding)  # the pane composes this box
+        pane.table.focus()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -119,6 +124,16 @@ class LicenseFinding(RoleGated):
 
     finding: lq.LicenseFilter = lq.LicenseFilter()
 
+    if TYPE_CHECKING:  # what the pane this is mixed into (``LicensesPane``) provides
+
+        @property
+        def table(self) -> LiteralTable: ...
+
+        total: int  # licenses that match the filter
+
+        def _reload(self, after: lq.Cursor | None, cursor: int, inclusive: bool = False) -> None:
+            """Read the window of rows anew from ``after`` (the pane's keyset paging)."""
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.chosen: set[int] = set()
@@ -135,7 +150,7 @@ class LicenseFinding(RoleGated):
 
     @property
     def filter_box(self) -> FilterBox:
-        return self.query_one("#licenses-filter", FilterBox)  # type: ignore[attr-defined]
+        return self.query_one("#licenses-filter", FilterBox)
 
     def cells(self, rows: Iterable[LicenseRow]) -> Iterator[tuple[str, tuple[object, ...]]]:
         chosen = self.chosen
@@ -184,7 +199,7 @@ class LicenseFinding(RoleGated):
 
     @property
     def selected_count(self) -> int:
-        return self.total if self.all_matching else len(self.chosen)  # type: ignore[attr-defined]
+        return self.total if self.all_matching else len(self.chosen)
 
     # -- changing the filter ------------------------------------------------------------------
 
@@ -192,7 +207,7 @@ class LicenseFinding(RoleGated):
         self.finding = lq.LicenseFilter()
         self.all_matching = False
         self.chosen.clear()
-        if self.is_mounted:  # type: ignore[attr-defined]
+        if self.is_mounted:
             self.filter_box.value = ""
             self.filter_box.remove_class("-shown")
 
@@ -200,7 +215,7 @@ class LicenseFinding(RoleGated):
         self.finding = replace(self.finding, **changes)
         self.all_matching = False  # "all that match" meant the old filter
         if getattr(self, "order_id", None) is not None:
-            self._reload(None, 0)  # type: ignore[attr-defined]
+            self._reload(None, 0)
 
     def action_focus_filter(self) -> None:
         self.filter_box.add_class("-shown")

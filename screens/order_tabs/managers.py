@@ -9,6 +9,7 @@ until it is sent), sent at, failed and why, expired (``r`` resends).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from orderview.screens.confirm import ConfirmScreen
@@ -297,7 +298,8 @@ class ManagersPane(RoleGated, Vertical):
                     )
                     break
                 except PreviewChanged as exc:
-                    preview, lead = exc.preview, str(exc)  # type: ignore[assignment]
+                    assert isinstance(exc.preview, removal.ManagerRemoval)  # remove_manager's
+                    preview, lead = exc.preview, str(exc)
         except ServiceError as exc:
             await self._reload(f"Not removed: {exc}")
             return
@@ -373,7 +375,7 @@ def removal_question(preview: removal.ManagerRemoval, lead: str = "") -> Content
     )
 
 
-def refresh_after_delivery(app: object, results: list[object]) -> None:
+def refresh_after_delivery(app: object, results: Sequence[object]) -> None:
     """The background sender changed some invites' status: reload the open orders they
     concern (only then, so an idle app repaints nothing)."""
     order_ids = {getattr(r, "order_id", None) for r in results}

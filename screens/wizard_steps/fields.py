@@ -106,7 +106,7 @@ class Cycler(Static, can_focus=True):
         self.post_message(FieldSubmitted(self))
 
 
-class StillTextArea(KeysInOrder, TextArea):  # type: ignore[misc]  # Textual calls each class's _on_* handler along the MRO, each with its own signature
+class StillTextArea(KeysInOrder, TextArea):
     """A multi-line field for pasted keys or emails (Input keeps only a paste's first line).
 
     `enter` on a blank line (or in an empty field) or on the last line moves on, like every
@@ -120,6 +120,9 @@ class StillTextArea(KeysInOrder, TextArea):  # type: ignore[misc]  # Textual cal
 
     def on_mount(self) -> None:
         self.move_cursor(self.document.end)
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        self._paste_in_order(event)  # TextArea._on_paste runs next unless it was passed on
 
     async def _on_key(self, event: events.Key) -> None:
         if self.app.focused is not self or self._behind_binding():
@@ -207,7 +210,9 @@ class FieldRow(Horizontal):
             content = literal(message, max_length=300)
             if self.error is None:
                 self.error = FieldError(content, classes="field-error")
-                self.parent.mount(self.error, after=self)  # type: ignore[union-attr]
+                parent = self.parent
+                assert isinstance(parent, Widget)  # the step's form this row is in
+                parent.mount(self.error, after=self)
             else:
                 self.error.update(content)
         elif self.error is not None:
