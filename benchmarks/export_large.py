@@ -105,7 +105,7 @@ async def seed(url: str, count: int) -> None:
 
 async def order_id(db: Database) -> int:
     async with db.sessions() as s:
-        return await s.scalar(select(Order.id).where(Order.store_id == STORE_ID))  # type: ignore[return-value]
+        return await s.scalar(select(Order.id).where(Order.store_id == STORE_ID))
 
 
 async def run_orderview(db: Database, target: Path) -> int:
@@ -117,7 +117,7 @@ async def run_orderview(db: Database, target: Path) -> int:
 async def run_reference(db: Database, target: Path) -> int:
     """The same export with the license cells formatted by the Python reference formatter
     (the path before the database built them), for a same-run comparison."""
-    export.iter_pages = export._reference_pages  # type: ignore[assignment]
+    export.iter_pages = export._reference_pages
     return await run_orderview(db, target)
 
 

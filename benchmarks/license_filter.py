@@ -70,7 +70,7 @@ async def seed(db: Database, count: int) -> tuple[int, int, str]:
         ]
         for start in range(0, count, 20_000):
             await conn.execute(insert(License), rows[start : start + 20_000])
-    return order, products[1], keys[count // 3][:4]  # type: ignore[return-value]
+    return order, products[1], keys[count // 3][:4]
 
 
 def scenarios(product: int, prefix: str) -> dict[str, LicenseFilter]:
@@ -97,7 +97,7 @@ async def measure(
 ) -> tuple[list[float], list[float], list[str]]:
     statements: list[tuple[str, object]] = []
 
-    def capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def capture(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().upper().startswith("SELECT"):  # not the session's BEGIN
             statements.append((statement, parameters))
 
@@ -114,17 +114,17 @@ async def measure(
     raw = []
     async with aiosqlite.connect(db.url.database) as conn:
         for statement, parameters in statements:  # warm
-            await (await conn.execute(statement, parameters)).fetchall()  # type: ignore[arg-type]
+            await (await conn.execute(statement, parameters)).fetchall()
         for _ in range(runs):
             began = time.perf_counter()
             for statement, parameters in statements:
-                cursor = await conn.execute(statement, parameters)  # type: ignore[arg-type]
+                cursor = await conn.execute(statement, parameters)
                 await cursor.fetchall()
                 await cursor.close()
             raw.append(time.perf_counter() - began)
         plans = []
         for statement, parameters in statements:
-            cursor = await conn.execute("EXPLAIN QUERY PLAN " + statement, parameters)  # type: ignore[arg-type]
+            cursor = await conn.execute("EXPLAIN QUERY PLAN " + statement, parameters)
             plans.append(" / ".join(r[3] for r in await cursor.fetchall()))
     return ours, raw, plans
 

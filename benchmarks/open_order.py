@@ -146,7 +146,7 @@ async def one_open(location: str, order_id: int, control: bool = False) -> dict[
         async def page_licenses(*_: object, **__: object) -> object:
             return first
 
-        orders.get_order, orders.page_licenses = get_order, page_licenses  # type: ignore[assignment]
+        orders.get_order, orders.page_licenses = get_order, page_licenses
     app = OrderviewApp(db, Settings(db=location), "bench")
     clock: dict[str, float] = {}
     display = app._display
@@ -154,13 +154,13 @@ async def one_open(location: str, order_id: int, control: bool = False) -> dict[
     def frame(screen: Screen[None], update: object) -> None:
         """Every frame the app hands to its terminal; the clock stops at the first one that
         shows the Licenses tab painted (timed before looking, so looking costs nothing)."""
-        display(screen, update)  # type: ignore[arg-type]
+        display(screen, update)
         if "began" in clock and "painted" not in clock:
             at = time.perf_counter()
             if _shows_licenses(screen):
                 clock["painted"], clock["cpu"] = at, time.process_time()
 
-    app._display = frame  # type: ignore[method-assign]
+    app._display = frame
     async with app.run_test(size=(80, 24)) as pilot:
         await until(lambda: isinstance(app.screen, OrdersScreen) and bool(app.screen.results))
         await pilot.pause()

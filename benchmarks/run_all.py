@@ -63,7 +63,7 @@ def plans_section(figures: list[Figure]) -> str:
     seen: dict[tuple[str, str], list[str]] = {}
     plans: dict[tuple[str, str], list[str]] = {}
     for f in figures:
-        for item in f.extra.get("plans") or []:  # type: ignore[attr-defined]
+        for item in f.extra.get("plans") or []:
             key = (str(f.extra.get("backend")), item["sql"])
             seen.setdefault(key, []).append(f.name.split(", ")[0].removeprefix("search by "))
             plans[key] = item["plan"]

@@ -121,7 +121,7 @@ class Raw:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.conn.close()  # type: ignore[attr-defined]
+        await self.conn.close()
 
     async def lookup(self, kind: str, text: str) -> list[tuple]:
         value = text.upper() if kind == "license key" else lc(text)
@@ -129,10 +129,10 @@ class Raw:
             sql = RAW[kind].format(a="?", b="?")
             # One driver call, as the app makes it (``execute_fetchall``): one hop to the
             # driver's thread, not three (execute, fetch, close).
-            rows = await self.conn.execute_fetchall(sql, (value, value + MAX_CHAR))  # type: ignore[attr-defined]
+            rows = await self.conn.execute_fetchall(sql, (value, value + MAX_CHAR))
             return list(rows)
         sql = RAW[kind].format(a="$1", b="$2")
-        return list(await self.conn.fetch(sql, value, value + MAX_CHAR))  # type: ignore[attr-defined]
+        return list(await self.conn.fetch(sql, value, value + MAX_CHAR))
 
 
 async def plans(db: Database, texts: dict[str, str]) -> dict[str, list[dict[str, object]]]:
@@ -146,24 +146,24 @@ async def plans(db: Database, texts: dict[str, str]) -> dict[str, list[dict[str,
 
     sent: list[tuple[str, object]] = []
 
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def record(conn, cursor, statement, parameters, context, executemany):
         sent.append((statement, parameters))
 
     direct = aiosqlite.Connection.execute_fetchall
     direct_pg = asyncpg.connection.Connection.fetch
 
-    async def record_direct(self, sql, parameters=None):  # type: ignore[no-untyped-def]
+    async def record_direct(self, sql, parameters=None):
         sent.append((sql, tuple(parameters or ())))
         return await direct(self, sql, parameters)
 
-    async def record_direct_pg(self, sql, *args, **kwargs):  # type: ignore[no-untyped-def]
+    async def record_direct_pg(self, sql, *args, **kwargs):
         if not sql.startswith("EXPLAIN"):
             sent.append((sql, args))
         return await direct_pg(self, sql, *args, **kwargs)
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    aiosqlite.Connection.execute_fetchall = record_direct  # type: ignore[method-assign]
-    asyncpg.connection.Connection.fetch = record_direct_pg  # type: ignore[method-assign]
+    aiosqlite.Connection.execute_fetchall = record_direct
+    asyncpg.connection.Connection.fetch = record_direct_pg
     out: dict[str, list[dict[str, object]]] = {}
     try:
         for kind, text in texts.items():
@@ -181,15 +181,15 @@ async def plans(db: Database, texts: dict[str, str]) -> dict[str, list[dict[str,
             out[kind] = explained
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", record)
-        aiosqlite.Connection.execute_fetchall = direct  # type: ignore[method-assign]
-        asyncpg.connection.Connection.fetch = direct_pg  # type: ignore[method-assign]
+        aiosqlite.Connection.execute_fetchall = direct
+        asyncpg.connection.Connection.fetch = direct_pg
     return out
 
 
 FULL_SCANS = ("SCAN orders", "SCAN licenses", "SCAN customers", "Seq Scan")
 
 
-async def _explain(driver, dialect: str, statement: str, params: object) -> dict[str, object]:  # type: ignore[no-untyped-def]
+async def _explain(driver, dialect: str, statement: str, params: object) -> dict[str, object]:
     """The statement (SQL text) and its plan, one line per plan node."""
     if dialect == "sqlite":
         cursor = await driver.execute("EXPLAIN QUERY PLAN " + statement, params)

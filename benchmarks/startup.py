@@ -77,7 +77,7 @@ Bare().run()
 """
 
 
-def order_screen(store_id: str):  # type: ignore[no-untyped-def]
+def order_screen(store_id: str):
     """orderview's order screen for ``store_id``: its header and its tabs are painted."""
     return lambda text: "Licenses" in text and "Details" in text and store_id in text
 

@@ -41,9 +41,9 @@ class Received:
 class CaptureHandler:
     received: list[Received] = field(default_factory=list)
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append(Received(list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        self.received.append(Received(list(envelope.rcpt_tos), message))
         return "250 OK"
 
 
@@ -71,7 +71,7 @@ class SMTPServer:
         self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)
         self._controller.start()
 
-    def _authenticate(self, server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
         ok = (
             isinstance(auth_data, LoginPassword)
             and (auth_data.login.decode(), auth_data.password.decode()) == self.login
@@ -94,4 +94,4 @@ class SMTPServer:
             "portal_url": "https://portal.vendor.test",
         }
         values.update(overrides)
-        return Settings(**values)  # type: ignore[arg-type]
+        return Settings(**values)

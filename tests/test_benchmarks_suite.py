@@ -21,7 +21,7 @@ def figure(**kw: object) -> Figure:
         "target": "≤ 3×",
         "met": True,
     }
-    return Figure(**(base | kw))  # type: ignore[arg-type]
+    return Figure(**(base | kw))
 
 
 def test_ratio_is_orderview_over_baseline_and_inverted_for_rates() -> None:

@@ -23,12 +23,12 @@ NO_SERVER = Settings(smtp_host=None)
 MAIL = Settings(smtp_host="mail.invalid")  # configured: invites are queued (nothing sends)
 
 
-async def count(db, model, *where) -> int:  # type: ignore[no-untyped-def]
+async def count(db, model, *where) -> int:
     async with db.sessions() as s:
         return await s.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-async def one_license_order(db) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+async def one_license_order(db) -> tuple[int, int, int]:
     product, policy = await f.add_product(db)
     customer = await f.add_customer(db)
     order = await f.add_order(db, "ORD-SEEN", customer_id=customer)
@@ -65,19 +65,19 @@ async def test_delete_is_refused_after_another_desk_issued_and_added_a_manager(d
     assert await count(db, Order, Order.id == order) == 0
 
 
-async def _change_licenses(db, order, product, customer) -> None:  # type: ignore[no-untyped-def]
+async def _change_licenses(db, order, product, customer) -> None:
     await f.add_licenses(db, order, product, 1)
 
 
-async def _change_manager(db, order, product, customer) -> None:  # type: ignore[no-untyped-def]
+async def _change_manager(db, order, product, customer) -> None:
     await f.add_manager(db, order, "new@example.com")
 
 
-async def _change_customer(db, order, product, customer) -> None:  # type: ignore[no-untyped-def]
+async def _change_customer(db, order, product, customer) -> None:
     await customers.update_customer(db, "bob", customer, 1, {"company_name": "Other Ltd"})
 
 
-async def _change_mail(db, order, product, customer) -> None:  # type: ignore[no-untyped-def]
+async def _change_mail(db, order, product, customer) -> None:
     manager = await f.add_manager(db, order, "m@example.com")
     seen_before = await deletion.deletion_preview(db, order)
     async with db.sessions.begin() as s:
@@ -98,7 +98,7 @@ async def _change_mail(db, order, product, customer) -> None:  # type: ignore[no
 @pytest.mark.parametrize(
     "change", [_change_licenses, _change_manager, _change_customer, _change_mail]
 )
-async def test_every_fact_the_preview_shows_is_checked(db, change) -> None:  # type: ignore[no-untyped-def]
+async def test_every_fact_the_preview_shows_is_checked(db, change) -> None:
     order, product, customer = await one_license_order(db)
     seen = await deletion.deletion_preview(db, order)
     await change(db, order, product, customer)
@@ -155,7 +155,7 @@ async def test_remove_manager_is_refused_when_their_state_changed(db) -> None:
     assert await count(db, OrderManager, OrderManager.id == added.assignment_id) == 0
 
 
-async def test_resend_is_refused_when_the_manager_signed_in_since_it_was_asked(db) -> None:  # type: ignore[no-untyped-def]
+async def test_resend_is_refused_when_the_manager_signed_in_since_it_was_asked(db) -> None:
     """The question said "not signed in yet"; they sign in before the yes: nothing is sent."""
     from sqlalchemy import update
 

@@ -30,7 +30,7 @@ from orderview.services.normalize import customer_keys, lc
 from tests import factories as f
 
 
-async def _all(db: Database, query):  # type: ignore[no-untyped-def]
+async def _all(db: Database, query):
     async with db.sessions() as s:
         return (await s.execute(query)).all()
 

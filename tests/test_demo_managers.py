@@ -30,7 +30,7 @@ from tests import factories
 COUNTER = itertools.count()
 
 
-async def _check(db, seed: int, orders: int) -> None:  # type: ignore[no-untyped-def]
+async def _check(db, seed: int, orders: int) -> None:
     await generate_demo(db, orders, seed=seed)
     async with db.sessions() as s:
         people = {p.id: p for p in await s.scalars(select(LicenseManager))}
@@ -42,7 +42,7 @@ async def _check(db, seed: int, orders: int) -> None:  # type: ignore[no-untyped
     for mail in mails:
         assert (mail.order_id, mail.manager_id) in assignments
         assert mail.status in ("sent", "failed") and "Initial password" not in mail.body
-        by_person[mail.manager_id].append(mail)  # type: ignore[index]
+        by_person[mail.manager_id].append(mail)
     for person_id, history in by_person.items():
         delivered = False
         for mail in history:  # an invite until one arrives, then notices

@@ -570,7 +570,7 @@ def test_fast_license_cells_match_generic_cell() -> None:
         assert list(export_values.license_cells([r], today)[0]) == generic
 
         # The same row as SQLite's driver gives it: ISO text for dates and times, 1/0 booleans.
-        def sqlite_form(v):  # type: ignore[no-untyped-def]
+        def sqlite_form(v):
             if isinstance(v, bool):
                 return int(v)
             if isinstance(v, datetime):

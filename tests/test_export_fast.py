@@ -128,7 +128,7 @@ async def _hostile_order(db: Database) -> tuple[int, int]:
         return order.id, len(texts)
 
 
-async def _pages(pages) -> list[tuple[str, int, int]]:  # type: ignore[no-untyped-def]
+async def _pages(pages) -> list[tuple[str, int, int]]:
     return [page async for page in pages]
 
 
@@ -182,7 +182,7 @@ async def test_driver_fault_is_the_operators_line_and_leaves_no_file(
     calls = 0
     real = aiosqlite.Cursor.fetchmany
 
-    async def failing(self, size=None):  # type: ignore[no-untyped-def]
+    async def failing(self, size=None):
         nonlocal calls
         calls += 1
         if calls == 2:

@@ -80,12 +80,12 @@ def special(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Pa
     assert [p.name for p in where.iterdir()] == ["target.csv"], "a file was left behind"
 
 
-async def run(db, *argv: str) -> int:  # type: ignore[no-untyped-def]
+async def run(db, *argv: str) -> int:
     url = db.url.render_as_string(hide_password=False)
     return await asyncio.to_thread(cli.main, ["--db", url, "--operator", "tester", *argv])
 
 
-async def seed(db) -> None:  # type: ignore[no-untyped-def]
+async def seed(db) -> None:
     product, _ = await f.add_product(db)
     order = await f.add_order(db, "ORD-1001")
     await f.add_licenses(db, order, product, 2)

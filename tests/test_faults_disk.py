@@ -56,7 +56,7 @@ async def test_disk_full_while_issuing_is_one_line_and_writes_nothing(
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
     full = {"on": True}
 
-    def limit(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def limit(dbapi_connection, _record) -> None:
         if full["on"]:
             dbapi_connection.cursor().execute(f"PRAGMA max_page_count={pages + 20}")
 

@@ -178,7 +178,7 @@ async def _read_only_db(path: Path) -> Database:
     return db
 
 
-def refused(app) -> bool:  # type: ignore[no-untyped-def]
+def refused(app) -> bool:
     """The notice is up, naming the cause (as tests/test_ui_export_delete.py reads them)."""
     return any(n.message == f"{READ_ONLY} ({app.db.read_only})" for n in app._notifications)
 

@@ -31,7 +31,7 @@ DIALOGS = [
 ]
 
 
-async def shake(pilot, app) -> None:  # type: ignore[no-untyped-def]
+async def shake(pilot, app) -> None:
     for width, height in SIZES:
         await pilot.resize_terminal(width, height)
         await pilot.pause()

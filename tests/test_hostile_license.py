@@ -44,7 +44,7 @@ NAMES = [
 ]
 
 
-async def _seed(db, texts: list[str]) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+async def _seed(db, texts: list[str]) -> list[tuple[int, str]]:
     """One license per text (note) with one device carrying it (identifier, hostname, OS),
     written like an import would (no schema)."""
     product, policy = await f.add_product(db)
@@ -72,7 +72,7 @@ async def _seed(db, texts: list[str]) -> list[tuple[int, str]]:  # type: ignore[
     return out
 
 
-async def test_corpus_on_the_license_screen(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_corpus_on_the_license_screen(sqlite_db) -> None:
     texts = [BY_NAME[name] for name in NAMES]
     seeded = await _seed(sqlite_db, texts)
     app = make_app(sqlite_db)
@@ -101,7 +101,7 @@ async def test_corpus_on_the_license_screen(sqlite_db) -> None:  # type: ignore[
 
 
 @pytest.mark.parametrize("as_json", [False, True])
-async def test_corpus_in_license_show(sqlite_db, sqlite_path, capsys, as_json) -> None:  # type: ignore[no-untyped-def]
+async def test_corpus_in_license_show(sqlite_db, sqlite_path, capsys, as_json) -> None:
     texts = [BY_NAME[name] for name in NAMES]
     seeded = await _seed(sqlite_db, texts)
     for (_license_id, key), text in zip(seeded, texts, strict=True):
@@ -119,7 +119,7 @@ async def test_corpus_in_license_show(sqlite_db, sqlite_path, capsys, as_json) -
             assert visible(text)[:6] in out
 
 
-async def test_corpus_typed_into_the_note(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_corpus_typed_into_the_note(sqlite_db) -> None:
     """Every corpus string typed (or pasted) into the change dialog's note and saved: stored as
     the box held it, or refused next to the field with nothing saved; never a raw control on
     screen."""
@@ -145,9 +145,9 @@ async def test_corpus_typed_into_the_note(sqlite_db) -> None:  # type: ignore[no
             box = dialog.query_one("#note")
             send_text(app, text)
             await pilot.pause()
-            held = expected_in(box, text)  # type: ignore[arg-type]
+            held = expected_in(box, text)
             await wait_for(pilot, lambda b=box, h=held: b.value == h, what=f"{name} typed")
-            before = screen.detail.version  # type: ignore[union-attr]
+            before = screen.detail.version
             await pilot.press("ctrl+s")
             if len(held) > 2000 or _NOTE_REFUSED.search(held):
                 await wait_for(pilot, lambda d=dialog: error_of(d, "note") != "", what=name)

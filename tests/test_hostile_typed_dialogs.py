@@ -50,14 +50,14 @@ def by_paste(text: str) -> bool:
     return has_unsafe(text) or len(text) > 300
 
 
-def send_key(app, key: str, character: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def send_key(app, key: str, character: str | None = None) -> None:
     """One key event through the driver, as the terminal delivers it (no pause after it)."""
     event = events.Key(key, character)
     event.set_sender(app)
     app._driver.send_message(event)
 
 
-def send_text(app, text: str) -> None:  # type: ignore[no-untyped-def]
+def send_text(app, text: str) -> None:
     """``text`` as the terminal delivers it: printable strings as one key event per character,
     controls and the long string as one bracketed paste (see the module docstring)."""
     if by_paste(text):
@@ -92,7 +92,7 @@ def expected_in(widget: Input | TextArea, text: str) -> str:
     return kept
 
 
-async def fill(pilot, app, boxes: list[Input], texts: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+async def fill(pilot, app, boxes: list[Input], texts: list[str]) -> list[str]:
     """Empty the boxes, focus the first, then type the whole form in one burst, ``tab`` between
     fields, as an operator typing ahead does. Returns what each box must hold, and waits until
     it does (a key swallowed by a binding, or typed into the wrong box, fails here)."""
@@ -116,7 +116,7 @@ async def fill(pilot, app, boxes: list[Input], texts: list[str]) -> list[str]:  
     return expected
 
 
-async def enter_text(pilot, app, widget: Input | TextArea, text: str) -> str:  # type: ignore[no-untyped-def]
+async def enter_text(pilot, app, widget: Input | TextArea, text: str) -> str:
     """One box: empty it, focus it, deliver ``text``; returns what it then holds."""
     if isinstance(widget, TextArea):
         widget.text = ""
@@ -169,7 +169,7 @@ def in_box(value: str, length: int = 8) -> str:
     return visible_in_box(value)[:length].rstrip()
 
 
-def check_screen(app, footer: str | None = None) -> str:  # type: ignore[no-untyped-def]
+def check_screen(app, footer: str | None = None) -> str:
     """No raw control reached the screen, no line is wider than the terminal, the footer is the
     bottom line; returns the screen's text."""
     text = screen_text(app)
@@ -191,7 +191,7 @@ def csv_row(text: str) -> dict[str, str]:
     return rows[0]
 
 
-async def exported(db, order_id: int) -> dict[str, str]:  # type: ignore[no-untyped-def]
+async def exported(db, order_id: int) -> dict[str, str]:
     out = io.StringIO()
     await export.export_to_stream(db, order_id, out, actor="tester")
     return csv_row(out.getvalue())
@@ -210,7 +210,7 @@ async def typed_round(
     app,
     k: int,
     names: tuple[str, ...],
-    boxes: list[Input],  # type: ignore[no-untyped-def]
+    boxes: list[Input],
     lines: list[Any],
     error_of: Any,
     accepted: dict[str, list[str]],
@@ -289,7 +289,7 @@ CUSTOMER_CSV = {
 }
 
 
-async def open_order_screen(pilot, app, order_id: int):  # type: ignore[no-untyped-def]
+async def open_order_screen(pilot, app, order_id: int):
     from orderview.screens.order import OrderScreen
 
     app.open_order(order_id)
@@ -305,7 +305,7 @@ async def open_order_screen(pilot, app, order_id: int):  # type: ignore[no-untyp
     return app.screen
 
 
-async def search_finds(db, order_id: int, value: str) -> None:  # type: ignore[no-untyped-def]
+async def search_finds(db, order_id: int, value: str) -> None:
     """The orders search (what the search box runs) finds the order by the value's start."""
     prefix = value[:8]
     if prefix.strip():
@@ -313,7 +313,7 @@ async def search_finds(db, order_id: int, value: str) -> None:  # type: ignore[n
         assert order_id in [o.id for o in found.items], (value[:40], prefix)
 
 
-async def test_corpus_typed_into_every_customer_field(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_corpus_typed_into_every_customer_field(sqlite_db) -> None:
     """Customer dialog, all 11 fields. Round k types corpus string k+i into field i and saves:
     the schema's message shows under exactly the refused fields (an email is always refused:
     the corpus has none), nothing is saved, the dialog layout holds. Then a few saves carry
@@ -330,7 +330,7 @@ async def test_corpus_typed_into_every_customer_field(sqlite_db) -> None:  # typ
         order_screen = await open_order_screen(pilot, app, oid)
         await pilot.press("2")  # the Customer tab, where saved values show
 
-        async def open_form():  # type: ignore[no-untyped-def]
+        async def open_form():
             await pilot.press("c")
             await wait_for(pilot, lambda: isinstance(app.screen, CustomerEditScreen), what="form")
             return app.screen, [
@@ -418,7 +418,7 @@ def manager_error(name: str, value: str) -> str | None:
     return error
 
 
-async def test_corpus_typed_into_the_add_manager_dialog(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_corpus_typed_into_the_add_manager_dialog(sqlite_db) -> None:
     """Add license manager: email, first and last name, phone. Round k types corpus string
     k+i into field i and saves: the message next to exactly the refused fields, nothing added.
     Then a few saves carry every accepted string: the person is stored as typed (trimmed) and
@@ -437,7 +437,7 @@ async def test_corpus_typed_into_the_add_manager_dialog(sqlite_db) -> None:  # t
         await wait_for(pilot, lambda: order_screen.pane("managers") is not None, what="tab")
         pane = order_screen.pane("managers")
 
-        async def open_dialog():  # type: ignore[no-untyped-def]
+        async def open_dialog():
             await pilot.press("a")
             await wait_for(pilot, lambda: isinstance(app.screen, ManagerDialog), what="dialog")
             dialog = app.screen
@@ -516,7 +516,7 @@ def order_error(name: str, value: str) -> str | None:
     return error
 
 
-async def test_corpus_typed_into_every_edit_order_field(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_corpus_typed_into_every_edit_order_field(sqlite_db) -> None:
     """Edit order: reference, campaign params, download ID, language. Round k types corpus
     string k+i into field i and saves: refused fields get the schema's message and nothing is
     saved; a round every field accepts is saved. Then a few saves carry every accepted string:
@@ -532,7 +532,7 @@ async def test_corpus_typed_into_every_edit_order_field(sqlite_db) -> None:  # t
         order_screen = await open_order_screen(pilot, app, oid)
         version = 1
 
-        async def open_form():  # type: ignore[no-untyped-def]
+        async def open_form():
             await pilot.press("e")
             await wait_for(pilot, lambda: isinstance(app.screen, EditOrderScreen), what="form")
             return [app.screen.query_one(f"#field-{n}", FormField) for n in ORDER_FIELDS]
@@ -606,7 +606,7 @@ def finds(stored: str, typed: str) -> bool:
     return bool(typed.strip()) and lc(stored).startswith(lc(typed))
 
 
-async def test_corpus_typed_into_the_orders_search_box(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_corpus_typed_into_the_orders_search_box(sqlite_db) -> None:
     """Every corpus string typed into the orders search box, over one order per string (its
     reference and customer are that string, stored as an import would): the box holds what was
     typed, the table lists exactly what the search finds, literally, the order whose reference
@@ -653,7 +653,7 @@ async def test_corpus_typed_into_the_orders_search_box(sqlite_db) -> None:  # ty
         assert app.is_running  # "q" and "[@click=app.quit]" were typed, not obeyed
 
 
-async def test_corpus_typed_into_the_customer_picker_search(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_corpus_typed_into_the_customer_picker_search(sqlite_db) -> None:
     """The customer picker's search box: every corpus string typed, over customers whose
     company and first name are those strings. The table lists what the customer search finds,
     literally; the customer is among them when the typed text starts its company; enter on the
@@ -704,7 +704,7 @@ async def test_corpus_typed_into_the_customer_picker_search(sqlite_db) -> None: 
         assert app.is_running
 
 
-async def test_corpus_typed_into_the_command_palette_open_order(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_corpus_typed_into_the_command_palette_open_order(sqlite_db) -> None:
     """The command palette's "Open order…": every corpus string typed after ctrl+p. The
     palette offers the order whose reference starts with it, drawn literally, and enter on the
     last one opens that order (no action hidden in the text runs)."""
@@ -770,7 +770,7 @@ def export_outcome(typed: str) -> str:
     return "written"
 
 
-async def test_corpus_typed_as_the_export_path(sqlite_db, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_corpus_typed_as_the_export_path(sqlite_db, tmp_path, monkeypatch) -> None:
     """Every corpus string typed as the export file name (from a directory four levels down, so
     ``../../../etc/passwd`` stays in the test's own folder). A new file in an existing
     directory is written (the CSV, mode 0600); anything else leaves the dialog open with one
@@ -826,7 +826,7 @@ async def test_corpus_typed_as_the_export_path(sqlite_db, tmp_path, monkeypatch)
     assert outcomes["nul"] == outcomes["osc_title"] == "must not contain control characters"
 
 
-async def test_corpus_typed_into_the_delete_confirmation(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_corpus_typed_into_the_delete_confirmation(sqlite_db) -> None:
     """The delete dialog's Order ID box: every corpus string typed, then enter. Only the exact
     Order ID (itself a markup string with a capital D in it) enables Delete and deletes; any
     other string says what to type, literally, and deletes nothing."""
@@ -875,7 +875,7 @@ WIZARD_ORDER = ("store_id", "reference")
 WIZARD_CUSTOMER = ("email", "first_name", "last_name", "company_name", "phone")
 
 
-async def leave_wizard(pilot, app) -> None:  # type: ignore[no-untyped-def]
+async def leave_wizard(pilot, app) -> None:
     """esc, confirming the discard if asked, back to the orders screen."""
     from orderview.screens.confirm import ConfirmScreen
     from orderview.screens.orders import OrdersScreen
@@ -909,7 +909,7 @@ def new_order_errors(values: dict[str, str]) -> dict[str, str]:
     return errors
 
 
-async def test_corpus_typed_into_the_new_order_step(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_corpus_typed_into_the_new_order_step(sqlite_db) -> None:
     """The issue wizard's New order step, customer "create a new customer": Order ID,
     reference, email, first and last name, company, phone. Round k types corpus string k+i
     into field i and presses enter on the last: each refused field gets the schema's message
@@ -931,7 +931,7 @@ async def test_corpus_typed_into_the_new_order_step(sqlite_db) -> None:  # type:
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
 
-        async def new_order_step():  # type: ignore[no-untyped-def]
+        async def new_order_step():
             await start_new_order(pilot, app)
             step = app.screen.query_one("#step-order")
             step.query_one("#customer").focus()
@@ -1023,7 +1023,7 @@ async def test_corpus_typed_into_the_new_order_step(sqlite_db) -> None:  # type:
 # -- Issue wizard: the entitlements step ----------------------------------------------------
 
 
-def line_errors(line, values: dict[str, str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def line_errors(line, values: dict[str, str]) -> dict[str, str]:
     """What the step must say for these typed values (the line's schema on a copy)."""
     import copy
 
@@ -1072,7 +1072,7 @@ OTHER_BOXES = (
 async def entitlement_rounds(
     pilot,
     app,
-    boxes: tuple[str, ...],  # type: ignore[no-untyped-def]
+    boxes: tuple[str, ...],
     refused: dict[str, int],
 ) -> None:
     """The ``N`` rounds over these boxes of the entitlements step on screen: round k types
@@ -1124,7 +1124,7 @@ async def entitlement_rounds(
         assert bottom.split()[:2] == footer.split()[:2] and "Add product" in bottom
 
 
-async def assert_nothing_issued(db) -> None:  # type: ignore[no-untyped-def]
+async def assert_nothing_issued(db) -> None:
     from sqlalchemy import func, select
 
     from orderview.db.models import License
@@ -1133,7 +1133,7 @@ async def assert_nothing_issued(db) -> None:  # type: ignore[no-untyped-def]
         assert await s.scalar(select(func.count(License.id))) == 0
 
 
-async def test_corpus_typed_into_the_entitlements_step(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_corpus_typed_into_the_entitlements_step(sqlite_db) -> None:
     """The entitlements of a key-based line (quantity, the keys box, the note, and a number, a
     duration and a date box) and of a user-based line (the user emails box), through
     ``entitlement_rounds``. Nothing is issued."""
@@ -1160,7 +1160,7 @@ async def test_corpus_typed_into_the_entitlements_step(sqlite_db) -> None:  # ty
     assert refused["note"] >= 10, refused  # controls and the long string
 
 
-async def focus_by_tab(pilot, app, widget_id: str) -> None:  # type: ignore[no-untyped-def]
+async def focus_by_tab(pilot, app, widget_id: str) -> None:
     """tab until the widget has focus, as an operator moves through the step."""
     for _ in range(40):
         if app.focused is not None and app.focused.id == widget_id:
@@ -1169,7 +1169,7 @@ async def focus_by_tab(pilot, app, widget_id: str) -> None:  # type: ignore[no-u
     raise AssertionError(f"tab never reached #{widget_id}")
 
 
-async def test_corpus_typed_into_the_other_entitlement_boxes(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_corpus_typed_into_the_other_entitlement_boxes(sqlite_db) -> None:
     """The boxes only other license types and switches show (``OTHER_BOXES``): the operator
     picks the type on the License type cycler (right arrow) and turns each switch on with
     space, then ``entitlement_rounds`` types the whole corpus into them. Nothing is issued."""
@@ -1217,7 +1217,7 @@ async def test_corpus_typed_into_the_other_entitlement_boxes(sqlite_db) -> None:
     assert all(count == N - 2 for count in refused.values()), refused
 
 
-async def leave_wizard_from_order(pilot, app) -> None:  # type: ignore[no-untyped-def]
+async def leave_wizard_from_order(pilot, app) -> None:
     """esc back through the steps, confirming the discard, to the order screen."""
     from orderview.screens.confirm import ConfirmScreen
     from orderview.screens.issue_wizard import IssueWizard

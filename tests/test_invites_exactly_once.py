@@ -33,7 +33,7 @@ INVITES = 10  # one batch of these takes longer than a lease
 
 
 class SlowHandler(CaptureHandler):
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope):
         await asyncio.sleep(DELAY)
         return await super().handle_DATA(server, session, envelope)
 
@@ -47,7 +47,7 @@ async def _outbox_send(ctx: Context) -> int:
     return await args.handler(args, ctx)
 
 
-async def _unsent(db) -> int:  # type: ignore[no-untyped-def]
+async def _unsent(db) -> int:
     async with db.sessions() as s:
         return (
             await s.scalar(select(func.count(MailOutbox.id)).where(MailOutbox.status != "sent"))
@@ -102,7 +102,7 @@ async def test_two_senders_and_a_slow_server_deliver_each_invite_once(db, db_url
         assert managers.verify_password(person.password_hash, received.password)
 
 
-async def managers_person(db, email):  # type: ignore[no-untyped-def]
+async def managers_person(db, email):
     from orderview.db.models import LicenseManager
 
     async with db.sessions() as s:

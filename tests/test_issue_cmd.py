@@ -50,7 +50,7 @@ async def test_issue_prints_keys_from_the_default_policy(sqlite_db, capsys) -> N
     assert len(keys) == 3 and all(is_valid_key(k) for k in keys)
     assert "issued 3 license(s) into ORD-9" in out.err
     rows = await _keys(sqlite_db)
-    assert sorted(r.license_key for r in rows) == sorted(keys)  # type: ignore[type-var]
+    assert sorted(r.license_key for r in rows) == sorted(keys)
     assert {(r.policy_id, r.max_activations, r.note) for r in rows} == {(pol, 4, "from cli")}
 
 

@@ -52,7 +52,7 @@ async def test_catalog_lists_products_and_default_policy_first(db: Database) -> 
     from orderview.db.models import Product
 
     async with db.sessions.begin() as s:
-        (await s.get(Product, 2)).active = False  # type: ignore[union-attr]
+        (await s.get(Product, 2)).active = False
     products = await catalog.list_products(db)
     assert [p.short_code for p in products] == ["APP"]
     assert len(await catalog.list_products(db, include_inactive=True)) == 2
@@ -85,7 +85,7 @@ async def test_issue_copies_policy_and_overrides_typed_values(db: Database) -> N
     assert result.total == 3 and len(set(result.identities)) == 3
     assert all(is_valid_key(k) for k in result.identities)
     rows = await licenses(db, oid)
-    assert sorted(r.license_key for r in rows) == sorted(result.identities)  # type: ignore[type-var]
+    assert sorted(r.license_key for r in rows) == sorted(result.identities)
     for r in rows:
         assert (
             r.license_type,
@@ -105,7 +105,7 @@ async def test_issue_copies_policy_and_overrides_typed_values(db: Database) -> N
         oid,
         "ann",
     )
-    line = event.snapshot["lines"][0]  # type: ignore[index]
+    line = event.snapshot["lines"][0]
     assert (line["product"], line["policy"], line["quantity"]) == ("APP", "std", 3)
     assert sorted(line["keys"]) == sorted(result.identities)
     assert line["differences"] == {"max_activations": [3, 5], "note": ["", "n"]}
@@ -268,7 +268,7 @@ async def test_user_based_product_gets_one_license_per_email(db: Database) -> No
             db, "ann", oid, [LineInput(product_id=pid, policy_id=pol, user_emails="A@X.IO")]
         )
     [event] = await events(db, "issued")
-    assert event.snapshot["lines"][0]["user_emails"] == ["a@x.io", "b@x.io"]  # type: ignore[index]
+    assert event.snapshot["lines"][0]["user_emails"] == ["a@x.io", "b@x.io"]
 
 
 async def test_several_lines_in_one_issuance(db: Database) -> None:

@@ -22,7 +22,7 @@ TODAY = date(2026, 6, 1)
 END = date(2026, 7, 1)
 
 
-async def _order(db, count=12):  # type: ignore[no-untyped-def]
+async def _order(db, count=12):
     product, _ = await factories.add_product(db)
     order = await factories.add_order(db, "ORD-BULK")
     keys = await factories.add_licenses(
@@ -31,7 +31,7 @@ async def _order(db, count=12):  # type: ignore[no-untyped-def]
     return order, keys
 
 
-async def _licenses(db, order):  # type: ignore[no-untyped-def]
+async def _licenses(db, order):
     async with db.sessions() as s:
         return list(
             (
@@ -42,12 +42,12 @@ async def _licenses(db, order):  # type: ignore[no-untyped-def]
         )
 
 
-async def _events(db):  # type: ignore[no-untyped-def]
+async def _events(db):
     async with db.sessions() as s:
         return list((await s.execute(select(AuditEvent))).scalars())
 
 
-async def test_disable_chosen_licenses_after_a_dry_run(db) -> None:  # type: ignore[no-untyped-def]
+async def test_disable_chosen_licenses_after_a_dry_run(db) -> None:
     order, keys = await _order(db)
     rows = await _licenses(db, order)
     chosen = bulk.Selection(order, ids=frozenset(r.id for r in rows[:5]))
@@ -77,7 +77,7 @@ async def test_disable_chosen_licenses_after_a_dry_run(db) -> None:  # type: ign
     assert (again.selected, again.changing, again.unchanged) == (5, 0, 5)
 
 
-async def test_enable_and_extend_all_that_match_a_filter(db) -> None:  # type: ignore[no-untyped-def]
+async def test_enable_and_extend_all_that_match_a_filter(db) -> None:
     order, keys = await _order(db)
     rows = await _licenses(db, order)
     async with db.sessions.begin() as s:
@@ -129,7 +129,7 @@ def test_the_extension_is_validated_like_issuing() -> None:
         bulk.parse_change("delete")
 
 
-async def test_refused_when_a_selected_license_changed_since_the_preview(db) -> None:  # type: ignore[no-untyped-def]
+async def test_refused_when_a_selected_license_changed_since_the_preview(db) -> None:
     order, _ = await _order(db)
     rows = await _licenses(db, order)
     for selection in (
@@ -161,7 +161,7 @@ async def test_refused_when_a_selected_license_changed_since_the_preview(db) -> 
     assert await _events(db) == []
 
 
-async def test_a_viewer_and_a_read_only_database_are_refused(db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_viewer_and_a_read_only_database_are_refused(db) -> None:
     order, _ = await _order(db)
     selection = bulk.Selection(order, match=LicenseFilter())
     change = bulk.parse_change("disable")
@@ -177,7 +177,7 @@ async def test_a_viewer_and_a_read_only_database_are_refused(db) -> None:  # typ
     assert await _events(db) == []
 
 
-async def test_a_100000_license_order_in_one_transaction(db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_100000_license_order_in_one_transaction(db) -> None:
     """The issue's scale on SQLite (100,000 licenses); 5,000 on PostgreSQL."""
     count = 100_000 if db.dialect == "sqlite" else 5_000
     product, _ = await factories.add_product(db)

@@ -10,13 +10,13 @@ from orderview.services import licenses
 from tests.license_support import KEY, add_devices, license_with_devices
 
 
-async def _cli(capsys, *argv: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+async def _cli(capsys, *argv: str) -> tuple[int, str, str]:
     code = await asyncio.to_thread(main, list(argv))
     out = capsys.readouterr()
     return code, out.out, out.err
 
 
-async def test_show_text_and_json(db, db_url, capsys) -> None:  # type: ignore[no-untyped-def]
+async def test_show_text_and_json(db, db_url, capsys) -> None:
     await license_with_devices(db)
     code, out, _ = await _cli(capsys, "license", "show", KEY.lower(), "--db", db_url)
     assert code == 0
@@ -32,7 +32,7 @@ async def test_show_text_and_json(db, db_url, capsys) -> None:  # type: ignore[n
     assert err == "orderview: error: no license with key 'AAAA-BBBB-CCCC-DDDD'\n"
 
 
-async def test_every_action_from_the_command_line(db, db_url, capsys) -> None:  # type: ignore[no-untyped-def]
+async def test_every_action_from_the_command_line(db, db_url, capsys) -> None:
     license_id = await license_with_devices(db)
     run = ("--db", db_url, "--operator", "carol")
     code, out, _ = await _cli(capsys, "license", "disable", KEY, *run)
@@ -78,7 +78,7 @@ async def test_every_action_from_the_command_line(db, db_url, capsys) -> None:  
     assert {e.operator for e in history.items} == {"carol"} and len(history.items) == 5
 
 
-async def test_mistakes_are_one_line(sqlite_db, sqlite_path, capsys) -> None:  # type: ignore[no-untyped-def]
+async def test_mistakes_are_one_line(sqlite_db, sqlite_path, capsys) -> None:
     await license_with_devices(sqlite_db)
     run = ("--db", str(sqlite_path))
     code, _, err = await _cli(capsys, "license", "set", KEY, "--extend", "2w", *run)
@@ -102,7 +102,7 @@ async def test_mistakes_are_one_line(sqlite_db, sqlite_path, capsys) -> None:  #
     assert (code, err) == (77, "orderview: error: viewer: changing licenses is not allowed\n")
 
 
-async def test_a_user_based_license_by_email_and_order(sqlite_db, sqlite_path, capsys) -> None:  # type: ignore[no-untyped-def]
+async def test_a_user_based_license_by_email_and_order(sqlite_db, sqlite_path, capsys) -> None:
     from tests import factories as f
 
     product, policy = await f.add_product(sqlite_db, "FJORD", "Fjord", method="user")

@@ -17,7 +17,7 @@ from tests import factories
 TODAY = date(2026, 6, 1)
 
 
-async def _order(db):  # type: ignore[no-untyped-def]
+async def _order(db):
     """36 licenses of two products: every status, user-based ones, shared dates."""
     app, _ = await factories.add_product(db, "APP", "App Pro")
     tool, _ = await factories.add_product(
@@ -27,7 +27,7 @@ async def _order(db):  # type: ignore[no-untyped-def]
     other = await factories.add_order(db, "ORD-OTHER")
     await factories.add_licenses(db, order, app, 24)
     await factories.add_licenses(db, other, app, 5)
-    await factories.add_licenses(db, order, tool, 8, keys=[None] * 8)  # type: ignore[list-item]
+    await factories.add_licenses(db, order, tool, 8, keys=[None] * 8)
     await factories.add_licenses(db, order, app, 4)
     async with db.sessions.begin() as s:
         ids = list(
@@ -70,7 +70,7 @@ def _sort_key(sort: str, r: License) -> tuple[object, ...]:
     return (0, getattr(r, column), r.id) if column else (0, 0, r.id)
 
 
-async def _walk(db, order, flt, limit):  # type: ignore[no-untyped-def]
+async def _walk(db, order, flt, limit):
     forward, after = [], None
     while True:
         page = await lq.page_filtered(db, order, flt, after=after, limit=limit, today=TODAY)
@@ -89,7 +89,7 @@ async def _walk(db, order, flt, limit):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("sort", lq.SORTS)
-async def test_every_sort_pages_forward_and_back_like_a_plain_sort(db, sort) -> None:  # type: ignore[no-untyped-def]
+async def test_every_sort_pages_forward_and_back_like_a_plain_sort(db, sort) -> None:
     order, _, _, rows = await _order(db)
     expected = [r.id for r in sorted(rows, key=lambda r: _sort_key(sort, r))]
     forward, backward = await _walk(db, order, LicenseFilter(sort=sort), limit=5)
@@ -105,18 +105,18 @@ async def test_every_sort_pages_forward_and_back_like_a_plain_sort(db, sort) -> 
     )
 
 
-async def test_filters_match_a_plain_filter_and_count(db) -> None:  # type: ignore[no-untyped-def]
+async def test_filters_match_a_plain_filter_and_count(db) -> None:
     await _check_filters(db)
 
 
-async def test_filters_match_when_pages_walk_the_sort_index(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_filters_match_when_pages_walk_the_sort_index(db, monkeypatch) -> None:
     """Many matches: SQLite pages through the sort's index checking each row (the same
     results; see ``license_query._walk_sort_index``)."""
     monkeypatch.setattr(lq, "DENSE", 2)
     await _check_filters(db)
 
 
-async def _check_filters(db) -> None:  # type: ignore[no-untyped-def]
+async def _check_filters(db) -> None:
     order, app, tool, rows = await _order(db)
     some_key = next(r.license_key for r in rows if r.license_key)
     cases = [
@@ -146,7 +146,7 @@ async def _check_filters(db) -> None:  # type: ignore[no-untyped-def]
         assert await lq.count_filtered(db, order, LicenseFilter(status=status), today=TODAY)
 
 
-async def test_the_order_products_are_the_filter_choices(db) -> None:  # type: ignore[no-untyped-def]
+async def test_the_order_products_are_the_filter_choices(db) -> None:
     order, app, tool, _ = await _order(db)
     assert [(p.id, p.code) for p in await lq.order_products(db, order)] == [
         (app, "APP"),

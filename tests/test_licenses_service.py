@@ -14,7 +14,7 @@ from orderview.services.errors import ConflictError, FieldErrors, NotFound
 from tests.license_support import KEY, license_with_devices
 
 
-async def _events(db):  # type: ignore[no-untyped-def]
+async def _events(db):
     async with db.sessions() as s:
         return list(
             await s.scalars(
@@ -23,7 +23,7 @@ async def _events(db):  # type: ignore[no-untyped-def]
         )
 
 
-async def test_reads_a_license_with_its_devices(db) -> None:  # type: ignore[no-untyped-def]
+async def test_reads_a_license_with_its_devices(db) -> None:
     license_id = await license_with_devices(db)
     found = await licenses.find_license(db, KEY.lower().replace("-", ""))
     assert found.id == license_id and found.order_store_id == "ORD-1001"
@@ -37,7 +37,7 @@ async def test_reads_a_license_with_its_devices(db) -> None:  # type: ignore[no-
         await licenses.find_license(db, "user@example.com")
 
 
-async def test_disable_enable_are_versioned_and_audited(db) -> None:  # type: ignore[no-untyped-def]
+async def test_disable_enable_are_versioned_and_audited(db) -> None:
     license_id = await license_with_devices(db)
     detail = await licenses.get_license(db, license_id)
     off = await licenses.set_enabled(db, "alice", license_id, detail.version, False)
@@ -51,7 +51,7 @@ async def test_disable_enable_are_versioned_and_audited(db) -> None:  # type: ig
     assert events[-1].entity_version == on.version
 
 
-async def test_a_concurrent_change_is_a_conflict_naming_who(db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_concurrent_change_is_a_conflict_naming_who(db) -> None:
     license_id = await license_with_devices(db)
     loaded = await licenses.get_license(db, license_id)
     await licenses.update_license(db, "bob", license_id, loaded.version, {"note": "bob's"})
@@ -62,7 +62,7 @@ async def test_a_concurrent_change_is_a_conflict_naming_who(db) -> None:  # type
     assert (await licenses.get_license(db, license_id)).enabled  # nothing changed
 
 
-async def test_reset_and_release_devices(db) -> None:  # type: ignore[no-untyped-def]
+async def test_reset_and_release_devices(db) -> None:
     license_id = await license_with_devices(db)
     detail = await licenses.get_license(db, license_id)
     one = detail.devices[1]
@@ -89,7 +89,7 @@ async def test_reset_and_release_devices(db) -> None:  # type: ignore[no-untyped
     ]
 
 
-async def test_update_note_limits_and_dates(db) -> None:  # type: ignore[no-untyped-def]
+async def test_update_note_limits_and_dates(db) -> None:
     license_id = await license_with_devices(db)
     v = (await licenses.get_license(db, license_id)).version
     changed = await licenses.update_license(
@@ -128,7 +128,7 @@ async def test_update_note_limits_and_dates(db) -> None:  # type: ignore[no-unty
     assert len(await _events(db)) == 2
 
 
-async def test_an_expired_license_extends_from_today(db) -> None:  # type: ignore[no-untyped-def]
+async def test_an_expired_license_extends_from_today(db) -> None:
     license_id = await license_with_devices(db, validity_period=date(2020, 1, 1))
     v = (await licenses.get_license(db, license_id)).version
     changed = await licenses.update_license(db, "alice", license_id, v, {"extend": "14d"})
@@ -148,7 +148,7 @@ async def test_an_expired_license_extends_from_today(db) -> None:  # type: ignor
         ({"maintenance_extend": "10x"}, "maintenance_extend"),
     ],
 )
-async def test_bad_input_names_the_field_and_saves_nothing(db, values, field) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_input_names_the_field_and_saves_nothing(db, values, field) -> None:
     license_id = await license_with_devices(db)
     v = (await licenses.get_license(db, license_id)).version
     with pytest.raises(FieldErrors) as caught:
@@ -158,14 +158,14 @@ async def test_bad_input_names_the_field_and_saves_nothing(db, values, field) ->
     assert await _events(db) == []
 
 
-async def test_a_perpetual_license_has_no_validity_to_extend(db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_perpetual_license_has_no_validity_to_extend(db) -> None:
     license_id = await license_with_devices(db, license_type="perpetual", validity_period=None)
     v = (await licenses.get_license(db, license_id)).version
     with pytest.raises(FieldErrors, match="perpetual license has no validity"):
         await licenses.update_license(db, "alice", license_id, v, {"extend": "30d"})
 
 
-async def test_a_viewer_may_not_change_a_license(db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_viewer_may_not_change_a_license(db) -> None:
     license_id = await license_with_devices(db)
     v = (await licenses.get_license(db, license_id)).version
     viewer = Actor("vic", "viewer")
@@ -179,7 +179,7 @@ async def test_a_viewer_may_not_change_a_license(db) -> None:  # type: ignore[no
     assert await _events(db) == []
 
 
-async def test_deleting_the_order_takes_its_devices(db) -> None:  # type: ignore[no-untyped-def]
+async def test_deleting_the_order_takes_its_devices(db) -> None:
     from orderview.services import deletion
 
     license_id = await license_with_devices(db)

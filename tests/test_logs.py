@@ -47,7 +47,7 @@ def test_log_lines_mask_urls(url: str, masked: str) -> None:
     assert mask_secrets(url) == masked
 
 
-def test_start_stop_and_masked_database(private_dirs: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_start_stop_and_masked_database(private_dirs: Path, capsys) -> None:
     url = "postgresql://desk:s3cret@127.0.0.1:1/x"
     assert main(["search", "x", "--db", url]) != 0
     capsys.readouterr()
@@ -59,7 +59,7 @@ def test_start_stop_and_masked_database(private_dirs: Path, capsys) -> None:  # 
     assert stat.S_IMODE(private_dirs.stat().st_mode) == 0o600
 
 
-def test_every_committed_write_and_only_those(private_dirs: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_every_committed_write_and_only_those(private_dirs: Path, tmp_path: Path, capsys) -> None:
     db = str(tmp_path / "w.db")
     assert (
         main(
@@ -119,7 +119,7 @@ async def test_mail_deliveries_are_logged(sqlite_db, private_dirs: Path) -> None
     for email in ("m@example.com", "bad@example.com"):
         await managers.add_manager(sqlite_db, settings, order_id, {"email": email}, actor="a")
 
-    async def sender(settings, message) -> None:  # type: ignore[no-untyped-def]
+    async def sender(settings, message) -> None:
         if message["To"] == "bad@example.com":
             raise ConnectionRefusedError("refused")
 
@@ -130,7 +130,7 @@ async def test_mail_deliveries_are_logged(sqlite_db, private_dirs: Path) -> None
     assert "to bad@example.com: failed" in text
 
 
-def test_log_level(private_dirs: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_log_level(private_dirs: Path, tmp_path: Path, capsys) -> None:
     db = str(tmp_path / "l.db")
     assert main(["db", "upgrade", "--db", db, "--log-level", "warning"]) == 0
     capsys.readouterr()
@@ -141,7 +141,7 @@ def test_log_level(private_dirs: Path, tmp_path: Path, capsys) -> None:  # type:
 
 def test_an_unwritable_log_directory_does_not_stop_the_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     blocker = tmp_path / "file-not-dir"
     blocker.write_text("")
     monkeypatch.setenv("XDG_STATE_HOME", str(blocker))

@@ -15,7 +15,7 @@ from orderview.db.models import Base
 async def test_migrated_schema_matches_models(db) -> None:
     assert await current_revision(db) == HEAD
 
-    def compare(sync_conn) -> list:  # type: ignore[no-untyped-def]
+    def compare(sync_conn) -> list:
         ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True})
         return compare_metadata(ctx, Base.metadata)
 
@@ -24,7 +24,7 @@ async def test_migrated_schema_matches_models(db) -> None:
     assert diff == []
 
 
-async def test_a_database_upgraded_by_a_newer_orderview_is_refused_in_one_line(  # type: ignore[no-untyped-def]
+async def test_a_database_upgraded_by_a_newer_orderview_is_refused_in_one_line(
     db, db_url, capsys
 ) -> None:
     """A shared database after another desk upgraded orderview: this version says so and
@@ -60,7 +60,7 @@ async def test_a_database_upgraded_by_a_newer_orderview_is_refused_in_one_line( 
         await set_revision(HEAD)
 
 
-async def test_upgrade_from_0004_keeps_licenses_and_adds_devices(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_upgrade_from_0004_keeps_licenses_and_adds_devices(tmp_path) -> None:
     """A database at the previous head (licenses in it) upgrades to 0005: every license gets
     version 1, the devices table is there and empty, and the schema matches the models."""
     from sqlalchemy import text
@@ -103,7 +103,7 @@ async def test_upgrade_from_0004_keeps_licenses_and_adds_devices(tmp_path) -> No
             assert (await conn.execute(text("SELECT version FROM licenses"))).all() == [(1,)]
             assert (await conn.execute(text("SELECT count(*) FROM devices"))).scalar() == 0
 
-            def compare(sync_conn) -> list:  # type: ignore[no-untyped-def]
+            def compare(sync_conn) -> list:
                 ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True})
                 return compare_metadata(ctx, Base.metadata)
 

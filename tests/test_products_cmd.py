@@ -16,7 +16,7 @@ from orderview.services.order_create import create_order
 from tests import factories
 
 
-async def _catalog(db) -> None:  # type: ignore[no-untyped-def]
+async def _catalog(db) -> None:
     await factories.add_product(db, "ATLAS", "Atlas CAD")
     await factories.add_product(db, "TEAM", "[b]Team[/b]\x1b[2J", method="user")
     await factories.add_product(db, "OLD", "Old Tool")

@@ -190,7 +190,7 @@ def test_versioned_removals(backend: tuple[str, int]) -> None:
         check()
 
 
-async def test_nul_is_found_where_it_can_be_stored(db) -> None:  # type: ignore[no-untyped-def]
+async def test_nul_is_found_where_it_can_be_stored(db) -> None:
     """SQLite can hold a NUL (from an import), so searching for it finds the order; PostgreSQL
     cannot, so the same search finds nothing instead of failing in the driver."""
     if db.dialect == "sqlite":

@@ -37,7 +37,7 @@ def test_the_roles_table() -> None:
     require("a bare local name", "delete_order")  # the local operator: the role setting's
 
 
-async def _counts(db) -> tuple[int, int, int, int]:  # type: ignore[no-untyped-def]
+async def _counts(db) -> tuple[int, int, int, int]:
     async with db.sessions() as s:
         return (
             await s.scalar(select(func.count()).select_from(Order)),
@@ -47,7 +47,7 @@ async def _counts(db) -> tuple[int, int, int, int]:  # type: ignore[no-untyped-d
         )
 
 
-async def test_a_viewer_writes_nothing(db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_viewer_writes_nothing(db) -> None:
     pid, pol = await add_product(db)
     cid = await add_customer(db)
     oid = await add_order(db, customer_id=cid)
@@ -78,7 +78,7 @@ async def test_a_viewer_writes_nothing(db) -> None:  # type: ignore[no-untyped-d
     assert await _counts(db) == before
 
 
-async def test_a_viewer_cannot_export_an_operator_can(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_a_viewer_cannot_export_an_operator_can(db, tmp_path) -> None:
     """An export holds the license keys: the service refuses a viewer before reading."""
     import io
 
@@ -95,7 +95,7 @@ async def test_a_viewer_cannot_export_an_operator_can(db, tmp_path) -> None:  # 
     assert out.getvalue().startswith("order__store_id,")
 
 
-async def test_only_an_admin_deletes_or_grants_distribution(db) -> None:  # type: ignore[no-untyped-def]
+async def test_only_an_admin_deletes_or_grants_distribution(db) -> None:
     oid = await add_order(db)
     settings = Settings(plan="enterprise")
     with pytest.raises(Forbidden, match="^operator: deleting orders is not allowed$"):
@@ -119,7 +119,7 @@ async def test_only_an_admin_deletes_or_grants_distribution(db) -> None:  # type
     await deletion.delete_order(db, ADMIN, oid, 1, fingerprint=preview.fingerprint)
 
 
-async def test_the_audit_trail_names_the_key_and_address(db) -> None:  # type: ignore[no-untyped-def]
+async def test_the_audit_trail_names_the_key_and_address(db) -> None:
     oid = await add_order(db, reference="before")
     await order_edit.update_order(db, OPERATOR, oid, 1, {"reference": "after"})
     event = (await audit.order_history(db, oid)).items[0]

@@ -86,7 +86,7 @@ def test_every_sample_has_a_visible_stand_in() -> None:
     assert len(CLASS_SAMPLES) == 15 and len(visible_in_box(EVERY_CLASS)) == len(EVERY_CLASS)
 
 
-async def seed(db) -> int:  # type: ignore[no-untyped-def]
+async def seed(db) -> int:
     """One order whose every text field, customer, manager, license note, product, audit event
     and outbox message carries ``EVERY_CLASS`` (stored as an import would: no schema takes it)."""
     product, policy = await f.add_product(db, code="P-EV", name=f"Prod {EVERY_CLASS}")

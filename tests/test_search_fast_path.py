@@ -43,7 +43,7 @@ async def _seed(db: Database) -> list[str]:
 def _driver_fails(db: Database, monkeypatch: pytest.MonkeyPatch, error: Exception) -> list[str]:
     calls: list[str] = []
 
-    async def fail(self, sql, *args):  # type: ignore[no-untyped-def]
+    async def fail(self, sql, *args):
         calls.append(sql)
         raise error
 

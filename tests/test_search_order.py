@@ -159,7 +159,7 @@ def test_search_is_the_prefix_of_one_total_order(backend: tuple[str, int]) -> No
         check()
 
 
-async def test_search_finds_a_license_user_email_written_by_issuing(db) -> None:  # type: ignore[no-untyped-def]
+async def test_search_finds_a_license_user_email_written_by_issuing(db) -> None:
     """Issue 15: a user-based license is found by its user email (any case, by prefix), as a
     key-based one by its key; the issuing service writes the search copy on both databases."""
     from orderview.schemas.issuing import LineInput
@@ -178,7 +178,7 @@ async def test_search_finds_a_license_user_email_written_by_issuing(db) -> None:
     assert not (await orders.search_orders(db, "example.com")).items  # a prefix, not a part
 
 
-def test_cli_limits_are_prefixes_of_one_order(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_limits_are_prefixes_of_one_order(tmp_path, capsys) -> None:
     """``orderview search Driftwood --limit 5 / 10 / 12 / 100`` give prefixes of one list,
     the newest matching order first (it was left out at --limit 10)."""
     import json
@@ -220,7 +220,7 @@ def test_cli_limits_are_prefixes_of_one_order(tmp_path, capsys) -> None:  # type
     assert all(lists[n] == lists[100][:n] for n in (5, 10, 12))
 
 
-async def test_demo_user_emails_are_searchable(db) -> None:  # type: ignore[no-untyped-def]
+async def test_demo_user_emails_are_searchable(db) -> None:
     """The demo generator writes the user email's search copy as the services do."""
     from sqlalchemy import select
 

@@ -33,7 +33,7 @@ def test_operators_inline_and_from_a_keys_file(tmp_path: Path, keys) -> None:
         f'[operators.victor]\nrole = "viewer"\nkeys_file = "victor.pub"\n'
     )
     ops = parse_operators(text, tmp_path / "operators.toml")
-    assert ops.who(fingerprint(keys["a"])).name == "alice"  # type: ignore[union-attr]
+    assert ops.who(fingerprint(keys["a"])).name == "alice"
     victor = ops.who(fingerprint(keys["b"]))
     assert victor is not None and (victor.name, victor.role) == ("victor", "viewer")
 
@@ -134,7 +134,7 @@ def test_no_shell_ever_reads_the_command_line() -> None:
     assert exec_policy.parse("search $(id)") == ["search", "$(id)"]
 
 
-def test_failed_logins_ban_an_address_for_a_while(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_failed_logins_ban_an_address_for_a_while(monkeypatch) -> None:
     from orderview.serve.operators import Operators
     from orderview.serve.server import Desk
     from orderview.settings import Settings
@@ -149,7 +149,7 @@ def test_failed_logins_ban_an_address_for_a_while(monkeypatch) -> None:  # type:
     assert not desk.is_banned("10.1.1.1")
 
 
-def test_a_fixed_identity_ignores_every_other_source(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_fixed_identity_ignores_every_other_source(monkeypatch) -> None:
     from orderview import identity
     from orderview.roles import Actor
 

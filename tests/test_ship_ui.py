@@ -59,7 +59,7 @@ async def test_j_and_k_move_in_tables_as_the_arrows_do_but_are_typed_in_text_box
         assert licenses.cursor_row == start
 
 
-def highlighted_hit(app) -> str:  # type: ignore[no-untyped-def]
+def highlighted_hit(app) -> str:
     """The text of the palette's highlighted hit ("" while there is none)."""
     commands = app.screen.query_one("CommandList")
     index = commands.highlighted
@@ -68,7 +68,7 @@ def highlighted_hit(app) -> str:  # type: ignore[no-untyped-def]
     return str(getattr(getattr(commands._options[index], "hit", None), "text", ""))
 
 
-async def pick_theme(pilot, app, name: str) -> None:  # type: ignore[no-untyped-def]
+async def pick_theme(pilot, app, name: str) -> None:
     """ctrl+p, "Theme", then the theme by name, as an operator does."""
     await pilot.press("ctrl+p")
     await wait_for(
@@ -109,7 +109,7 @@ async def pick_theme(pilot, app, name: str) -> None:  # type: ignore[no-untyped-
 
 async def test_theme_picked_in_the_palette_is_written_and_used_next_time(
     sqlite_db, tmp_path: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     config = tmp_path / "conf" / "orderview.toml"
     monkeypatch.setenv("ORDERVIEW_CONFIG", str(config))
     assert default_config_path() == config

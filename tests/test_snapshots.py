@@ -88,7 +88,7 @@ async def seed(path: Path) -> None:
 
 
 @pytest.fixture
-def snap_db(sqlite_path: Path):  # type: ignore[no-untyped-def]
+def snap_db(sqlite_path: Path):
     asyncio.run(seed(sqlite_path))
     db = open_database(str(sqlite_path))
     yield db
@@ -101,7 +101,7 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause()
 
 
-def test_orders_screen(snap_compare, snap_db) -> None:  # type: ignore[no-untyped-def]
+def test_orders_screen(snap_compare, snap_db) -> None:
     async def ready(pilot: Pilot) -> None:
         await wait_for(pilot, lambda: pilot.app.screen.table.row_count == 6)
         await settle(pilot)
@@ -110,7 +110,7 @@ def test_orders_screen(snap_compare, snap_db) -> None:  # type: ignore[no-untype
 
 
 @pytest.mark.parametrize("tab", ["details", "customer", "licenses", "managers"])
-def test_order_tab(snap_compare, snap_db, tab: str) -> None:  # type: ignore[no-untyped-def]
+def test_order_tab(snap_compare, snap_db, tab: str) -> None:
     key = {"details": "1", "customer": "2", "licenses": "3", "managers": "4"}[tab]
 
     async def ready(pilot: Pilot) -> None:

@@ -153,11 +153,11 @@ async def test_driver_filters_and_falls_back_if_the_filter_fails() -> None:
     app = _App()
     saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTSTP, signal.SIGCONT)}
     try:
-        driver = app_driver.ShadowDriver(app)  # type: ignore[arg-type]
+        driver = app_driver.ShadowDriver(app)
     finally:  # the Linux driver installs suspend/resume handlers: not in the test runner
         for sig, handler in saved.items():
             signal.signal(sig, handler)
-    writer = driver._writer_thread = _Writer()  # type: ignore[assignment]
+    writer = driver._writer_thread = _Writer()
     driver.write("\x1b[1;1Hhello")
     driver.flush()
     driver.write("\x1b[1;1Hhello")
@@ -167,7 +167,7 @@ async def test_driver_filters_and_falls_back_if_the_filter_fails() -> None:
     def broken(data: str) -> str:
         raise RuntimeError("bug")
 
-    driver.shadow.feed = broken  # type: ignore[method-assign]
+    driver.shadow.feed = broken
     driver.write("\x1b[1;1Hhello")
     driver.write("\x1b[2;1Hworld")
     assert writer.data[-2:] == ["\x1b[1;1Hhello", "\x1b[2;1Hworld"]  # unfiltered from now on

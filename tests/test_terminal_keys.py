@@ -16,12 +16,12 @@ from tests import factories as f
 from tests.ui_support import SIZE, make_app, wait_for
 
 
-def help_rows(app) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+def help_rows(app) -> list[tuple[str, str, str]]:
     assert isinstance(app.screen, HelpScreen)
     return [(k.key, k.description, k.where) for k in app.screen.keys]
 
 
-async def open_edit_dialog(pilot, app) -> EditOrderScreen:  # type: ignore[no-untyped-def]
+async def open_edit_dialog(pilot, app) -> EditOrderScreen:
     await wait_for(
         pilot,
         lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
@@ -106,5 +106,5 @@ def test_help_title_reads_as_words() -> None:
     class IssueWizard:
         HELP_TITLE = "Issue licenses"
 
-    assert help_title(EditOrderScreen()) == "Edit order"  # type: ignore[arg-type]
-    assert help_title(IssueWizard()) == "Issue licenses"  # type: ignore[arg-type]
+    assert help_title(EditOrderScreen()) == "Edit order"
+    assert help_title(IssueWizard()) == "Issue licenses"

@@ -11,7 +11,7 @@ from tests import factories as f
 from tests.ui_support import SIZE, make_app, screen_text, wait_for
 
 
-def line_with(app, label: str) -> str:  # type: ignore[no-untyped-def]
+def line_with(app, label: str) -> str:
     return next(line for line in screen_text(app).splitlines() if label in line)
 
 

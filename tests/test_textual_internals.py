@@ -316,7 +316,7 @@ class Probe(door.AppHooks, App[None]):
 
     def __init__(self, *widgets: Any) -> None:
         super().__init__()
-        self.widgets, self.frames, self.errors = widgets, [], []  # type: ignore[var-annotated]
+        self.widgets, self.frames, self.errors = widgets, [], []
 
     def compose(self) -> ComposeResult:
         yield from self.widgets

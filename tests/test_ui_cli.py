@@ -13,11 +13,11 @@ from tests import factories as f
 
 
 @pytest.fixture
-def runs(monkeypatch) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+def runs(monkeypatch) -> list[dict[str, object]]:
     """Record each app start instead of taking over the terminal."""
     started: list[dict[str, object]] = []
 
-    async def fake_run_async(self, **kwargs):  # type: ignore[no-untyped-def]
+    async def fake_run_async(self, **kwargs):
         started.append(
             {
                 "open_store_id": self.open_store_id,

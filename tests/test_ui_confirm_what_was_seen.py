@@ -21,12 +21,12 @@ from tests.ui_support import SIZE, loaded_order, make_app, open_dialog, screen_t
 MAIL = Settings(smtp_host="mail.invalid")
 
 
-async def count(db, model, *where) -> int:  # type: ignore[no-untyped-def]
+async def count(db, model, *where) -> int:
     async with db.sessions() as s:
         return await s.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-def text_of(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
+def text_of(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 

@@ -29,13 +29,13 @@ from tests.ui_support import loaded_order, make_app, wait_for
 SIZES = [(80, 24), (120, 40)]
 
 
-def box(screen: Screen) -> Region:  # type: ignore[type-arg]
+def box(screen: Screen) -> Region:
     """The region of a dialog's box: its one child that is not the status line or footer."""
     [content] = [w for w in screen.children if not isinstance(w, StatusLine | StillFooter)]
     return content.region
 
 
-def assert_centred(screen: Screen, width: int) -> None:  # type: ignore[type-arg]
+def assert_centred(screen: Screen, width: int) -> None:
     region = box(screen)
     docks = [w.region.y for w in screen.children if isinstance(w, StatusLine | StillFooter)]
     left, right = region.x, width - region.right
@@ -46,7 +46,7 @@ def assert_centred(screen: Screen, width: int) -> None:  # type: ignore[type-arg
     assert abs(above - below) <= 1 and above >= 0 and below >= 0, (name, region, docks)
 
 
-async def opened(pilot: Pilot, app: OrderviewApp, key: str, kind: type) -> Screen:  # type: ignore[type-arg]
+async def opened(pilot: Pilot, app: OrderviewApp, key: str, kind: type) -> Screen:
     await pilot.press(key)
     await wait_for(
         pilot, lambda: isinstance(app.screen, kind) and app.screen.is_mounted, what=kind.__name__

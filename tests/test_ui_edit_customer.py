@@ -36,7 +36,7 @@ NEW = {
 }
 
 
-async def press_c(pilot, app, kind):  # type: ignore[no-untyped-def]
+async def press_c(pilot, app, kind):
     return await open_dialog(pilot, app, "c", kind, kind.__name__)
 
 

@@ -16,7 +16,7 @@ from tests import factories as f
 from tests.ui_support import SIZE, loaded_order, make_app, screen_text, see, wait_for
 
 
-async def type_text(pilot, app, text: str) -> None:  # type: ignore[no-untyped-def]
+async def type_text(pilot, app, text: str) -> None:
     """Type like a terminal does: one key event per character, emoji included (Pilot.press
     cannot look up characters whose Unicode name has several words, such as emoji)."""
     for ch in text:

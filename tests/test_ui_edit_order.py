@@ -23,11 +23,11 @@ from tests.ui_support import (
 )
 
 
-async def open_edit(pilot, app) -> EditOrderScreen:  # type: ignore[no-untyped-def]
+async def open_edit(pilot, app) -> EditOrderScreen:
     return await open_dialog(pilot, app, "e", EditOrderScreen, "edit dialog")
 
 
-async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def type_text(pilot, text: str) -> None:
     await pilot.press(*text)
 
 
@@ -178,7 +178,7 @@ async def test_escape_asks_before_discarding_changes(sqlite_db) -> None:
     assert (await orders.get_order(sqlite_db, oid)).reference == "keep"
 
 
-async def _conflict_case(db) -> None:  # type: ignore[no-untyped-def]
+async def _conflict_case(db) -> None:
     oid = await f.add_order(db, "ORD-1", reference="original")
     app = make_app(db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:

@@ -29,16 +29,16 @@ def notices(app: OrderviewApp) -> list[str]:
     return [n.message for n in app._notifications]
 
 
-def text_of(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
+def text_of(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
-async def count(db, model, *where) -> int:  # type: ignore[no-untyped-def]
+async def count(db, model, *where) -> int:
     async with db.sessions() as s:
         return await s.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
-async def seed(db, licenses: int = 3) -> int:  # type: ignore[no-untyped-def]
+async def seed(db, licenses: int = 3) -> int:
     product, _ = await f.add_product(db)
     customer = await f.add_customer(db, company_name="ACME [b]Ltd[/b]")
     order = await f.add_order(db, "ORD-1001", customer_id=customer)
@@ -48,13 +48,13 @@ async def seed(db, licenses: int = 3) -> int:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-async def order(sqlite_db) -> int:  # type: ignore[no-untyped-def]
+async def order(sqlite_db) -> int:
     """The seeded order ORD-1001 (three licenses, a customer, a manager): its id."""
     return await seed(sqlite_db)
 
 
 @pytest.fixture
-def app(sqlite_db, order: int) -> OrderviewApp:  # type: ignore[no-untyped-def]
+def app(sqlite_db, order: int) -> OrderviewApp:
     """The app opening on the seeded order (most tests here start there)."""
     return make_app(sqlite_db, "ORD-1001")
 
@@ -169,7 +169,7 @@ async def test_escape_during_export_cancels_and_leaves_nothing(
     first_page = asyncio.Event()
     real_iter_pages = export.iter_pages
 
-    async def stalling_pages(*args, **kwargs):  # type: ignore[no-untyped-def]
+    async def stalling_pages(*args, **kwargs):
         async for page in real_iter_pages(*args, **kwargs):
             yield page
             first_page.set()
@@ -246,7 +246,7 @@ async def test_delete_gate_then_delete(db) -> None:
     )
 
 
-async def db_scalar(db, query):  # type: ignore[no-untyped-def]
+async def db_scalar(db, query):
     async with db.sessions() as s:
         return await s.scalar(query)
 

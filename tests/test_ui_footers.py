@@ -44,7 +44,7 @@ async def help_in_footer(pilot: Pilot, app: OrderviewApp, where: str) -> str:
     return footer_line(app)
 
 
-async def seed(db) -> None:  # type: ignore[no-untyped-def]
+async def seed(db) -> None:
     product, _ = await f.add_product(db)
     customer = await f.add_customer(db)
     order = await f.add_order(db, "ORD-1001", customer_id=customer)

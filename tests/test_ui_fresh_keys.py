@@ -22,17 +22,17 @@ from tests.ui_support import SIZE, loaded_order, make_app, wait_for
 ENTER = ("enter", None)
 
 
-async def count(db, model) -> int:  # type: ignore[no-untyped-def]
+async def count(db, model) -> int:
     async with db.sessions() as s:
         return (await s.scalar(select(func.count()).select_from(model))) or 0
 
 
-def ignored_line(screen) -> str:  # type: ignore[no-untyped-def]
+def ignored_line(screen) -> str:
     line = screen.query_one(IgnoredKeys)
     return str(line.render()) if line.has_class("-shown") else ""
 
 
-async def on_screen(pilot, app, kind: type) -> None:  # type: ignore[no-untyped-def]
+async def on_screen(pilot, app, kind: type) -> None:
     await wait_for(
         pilot,
         lambda: isinstance(app.screen, kind) and app.screen.shown_at is not None,
@@ -40,7 +40,7 @@ async def on_screen(pilot, app, kind: type) -> None:  # type: ignore[no-untyped-
     )
 
 
-async def test_keys_typed_ahead_into_delete_are_dropped_and_said(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_keys_typed_ahead_into_delete_are_dropped_and_said(sqlite_db) -> None:
     product, _ = await f.add_product(sqlite_db, "APP")
     order = await f.add_order(sqlite_db, "ORD-1")
     await f.add_licenses(sqlite_db, order, product, 3)
@@ -65,7 +65,7 @@ async def test_keys_typed_ahead_into_delete_are_dropped_and_said(sqlite_db) -> N
     assert await count(sqlite_db, Order) == 0 and await count(sqlite_db, License) == 0
 
 
-async def test_a_paste_typed_ahead_into_delete_is_dropped(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_paste_typed_ahead_into_delete_is_dropped(sqlite_db) -> None:
     await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
@@ -85,7 +85,7 @@ async def test_a_paste_typed_ahead_into_delete_is_dropped(sqlite_db) -> None:  #
     assert await count(sqlite_db, Order) == 1
 
 
-async def test_y_typed_ahead_into_remove_manager_is_dropped(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_y_typed_ahead_into_remove_manager_is_dropped(sqlite_db) -> None:
     order = await f.add_order(sqlite_db, "ORD-1")
     await f.add_manager(sqlite_db, order, "m@example.com")
     app = make_app(sqlite_db, open_store_id="ORD-1")
@@ -106,7 +106,7 @@ async def test_y_typed_ahead_into_remove_manager_is_dropped(sqlite_db) -> None: 
     assert await count(sqlite_db, OrderManager) == 0
 
 
-async def test_type_ahead_stays_for_other_dialogs(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_type_ahead_stays_for_other_dialogs(sqlite_db) -> None:
     """Edit order is not a destructive confirmation: the burst still reaches it."""
     await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db, open_store_id="ORD-1")

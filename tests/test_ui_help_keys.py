@@ -30,7 +30,7 @@ def help_rows(app: OrderviewApp) -> list[str]:
     return [line.strip(" │") for line in lines[start + 1 : end] if line.strip(" │")]
 
 
-async def open_help(pilot, app: OrderviewApp, key: str = "question_mark") -> list[str]:  # type: ignore[no-untyped-def]
+async def open_help(pilot, app: OrderviewApp, key: str = "question_mark") -> list[str]:
     await pilot.press(key)
     await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
     await wait_for(pilot, lambda: "esc closes" in screen_text(app), what="help drawn")

@@ -68,12 +68,12 @@ def app(sqlite_db: Database, ids: dict[str, int]) -> OrderviewApp:
     return make_app(sqlite_db, open_store_id="ORD-1001")
 
 
-def wizard(app) -> IssueWizard:  # type: ignore[no-untyped-def]
+def wizard(app) -> IssueWizard:
     assert isinstance(app.screen, IssueWizard), type(app.screen)
     return app.screen
 
 
-def on_step(app, name: str) -> bool:  # type: ignore[no-untyped-def]
+def on_step(app, name: str) -> bool:
     return (
         isinstance(app.screen, IssueWizard)
         and app.screen.stack[-1][0] == name
@@ -81,7 +81,7 @@ def on_step(app, name: str) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
-async def open_wizard(pilot, app) -> IssueWizard:  # type: ignore[no-untyped-def]
+async def open_wizard(pilot, app) -> IssueWizard:
     await loaded_order(pilot, app)
     await pilot.press("i")
     await wait_for(
@@ -92,7 +92,7 @@ async def open_wizard(pilot, app) -> IssueWizard:  # type: ignore[no-untyped-def
     return wizard(app)
 
 
-async def to_entitlements(pilot, app, product_row: int = 0, policy_row: int = 0) -> None:  # type: ignore[no-untyped-def]
+async def to_entitlements(pilot, app, product_row: int = 0, policy_row: int = 0) -> None:
     await pilot.press(*["down"] * product_row, "enter")
     await wait_for(
         pilot,
@@ -107,7 +107,7 @@ async def to_entitlements(pilot, app, product_row: int = 0, policy_row: int = 0)
 async def wizard_at_entitlements(
     pilot,
     app,
-    product_row: int = 0,  # type: ignore[no-untyped-def]
+    product_row: int = 0,
     policy_row: int = 0,
 ) -> IssueWizard:
     """Open the wizard on the loaded order and choose a product and policy by their rows."""
@@ -116,7 +116,7 @@ async def wizard_at_entitlements(
     return wiz
 
 
-async def enter_until(pilot, app, step: str, limit: int = 40) -> None:  # type: ignore[no-untyped-def]
+async def enter_until(pilot, app, step: str, limit: int = 40) -> None:
     for _ in range(limit):
         if on_step(app, step):
             return
@@ -124,21 +124,21 @@ async def enter_until(pilot, app, step: str, limit: int = 40) -> None:  # type: 
     await wait_for(pilot, lambda: on_step(app, step), what=step)
 
 
-async def focus_field(pilot, app, name: str) -> None:  # type: ignore[no-untyped-def]
+async def focus_field(pilot, app, name: str) -> None:
     """Put the focus on a field (an operator tabs there; tabbing is not what is tested and
     every focus change restyles the step, so the tests jump)."""
     app.screen.query_one(f"#{name}").focus()
     await wait_for(pilot, lambda: getattr(app.focused, "id", None) == name, what=f"focus {name}")
 
 
-async def type_into(pilot, app, name: str, text: str) -> None:  # type: ignore[no-untyped-def]
+async def type_into(pilot, app, name: str, text: str) -> None:
     await focus_field(pilot, app, name)
     await pilot.press("ctrl+u" if hasattr(app.focused, "cursor_position") else "end")
     app.focused.value = ""  # clear what the policy pre-filled
     await pilot.press(*text)
 
 
-async def summary_for_quantity(pilot, app, quantity: str) -> None:  # type: ignore[no-untyped-def]
+async def summary_for_quantity(pilot, app, quantity: str) -> None:
     """From the entitlements step: type the quantity and go on to the summary."""
     await type_into(pilot, app, "quantity", quantity)
     await focus_field(pilot, app, "note")
@@ -146,11 +146,11 @@ async def summary_for_quantity(pilot, app, quantity: str) -> None:  # type: igno
     await wait_for(pilot, lambda: on_step(app, "summary"))
 
 
-def shown_rows(app) -> set[str]:  # type: ignore[no-untyped-def]
+def shown_rows(app) -> set[str]:
     return {row.field_name for row in app.screen.query(FieldRow) if row.display}
 
 
-async def issue_and_wait(pilot, app) -> OrderScreen:  # type: ignore[no-untyped-def]
+async def issue_and_wait(pilot, app) -> OrderScreen:
     await pilot.press("ctrl+s")
     await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="back on the order")
     screen = app.screen
@@ -197,7 +197,7 @@ async def test_accepting_every_default_issues_one_license(sqlite_db, ids, app) -
     ) == (ids["order"], ids["app"], ids["app_pol"], "perpetual", 2, "1y", 3)
     async with sqlite_db.sessions() as s:
         [event] = list(await s.scalars(select(AuditEvent).where(AuditEvent.action == "issued")))
-    assert event.snapshot["lines"][0]["keys"] == [row.license_key]  # type: ignore[index]
+    assert event.snapshot["lines"][0]["keys"] == [row.license_key]
 
 
 async def test_only_the_fields_of_the_chosen_type_show(sqlite_db, app) -> None:
@@ -409,7 +409,7 @@ async def test_user_based_product_takes_emails(sqlite_db, app) -> None:
     ]
 
 
-def error_of_row(app, name: str) -> str:  # type: ignore[no-untyped-def]
+def error_of_row(app, name: str) -> str:
     return app.screen.query_one(f"#row-{name.replace('.', '-')}", FieldRow).error_text
 
 
@@ -557,7 +557,7 @@ async def test_esc_goes_back_and_asks_before_discarding(sqlite_db, app) -> None:
     assert await rows(sqlite_db) == []
 
 
-async def start_new_order(pilot, app) -> None:  # type: ignore[no-untyped-def]
+async def start_new_order(pilot, app) -> None:
     await wait_for(
         pilot,
         lambda: isinstance(app.screen, OrdersScreen) and app.screen.table.row_count > 0,
@@ -567,7 +567,7 @@ async def start_new_order(pilot, app) -> None:  # type: ignore[no-untyped-def]
     await wait_for(pilot, lambda: on_step(app, "order"), what="new order step")
 
 
-async def finish_default_line(pilot, app) -> None:  # type: ignore[no-untyped-def]
+async def finish_default_line(pilot, app) -> None:
     await wait_for(
         pilot, lambda: on_step(app, "product") and app.screen.query_one("#products").row_count > 0
     )
@@ -846,7 +846,7 @@ async def test_large_quantities_report_progress(sqlite_db, monkeypatch) -> None:
     seen: list[str] = []
     real = IssueWizard._progress
 
-    def spy(self, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
+    def spy(self, done: int, total: int) -> None:
         real(self, done, total)
         seen.append(self.status.text)
 
@@ -884,7 +884,7 @@ async def test_hostile_names_are_shown_literally(sqlite_db) -> None:
     evil = "[@click=app.quit]E[/]\x1b[2J[b]"
     pid, pol = await f.add_product(sqlite_db, "EVIL", evil)
     async with sqlite_db.sessions.begin() as s:
-        (await s.get(LicensePolicy, pol)).name = evil  # type: ignore[union-attr]
+        (await s.get(LicensePolicy, pol)).name = evil
     await f.add_order(sqlite_db, "ORD-[b]1")
     app = make_app(sqlite_db, open_store_id="ORD-[b]1")
     async with app.run_test(size=SIZE) as pilot:
@@ -938,7 +938,7 @@ async def test_ui_answers_keys_while_issuing(sqlite_db, monkeypatch) -> None:
     monkeypatch.setattr(issuing, "CHUNK", 100)
     real_insert = issuing._insert_chunk
 
-    async def slow_insert(*args) -> None:  # type: ignore[no-untyped-def]
+    async def slow_insert(*args) -> None:
         await asyncio.sleep(0.05)  # a slow disk or link: the worker yields to the UI
         await real_insert(*args)
 
@@ -972,7 +972,7 @@ async def test_a_adds_a_line_and_esc_abandons_it(sqlite_db, app) -> None:
 
 async def test_without_a_default_policy_custom_values_is_preselected(sqlite_db, ids, app) -> None:
     async with sqlite_db.sessions.begin() as s:
-        (await s.get(LicensePolicy, ids["app_pol"])).is_default = False  # type: ignore[union-attr]
+        (await s.get(LicensePolicy, ids["app_pol"])).is_default = False
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)  # enter, enter: the pre-selected row
         assert "App Pro · custom values" in screen_text(app)

@@ -16,30 +16,30 @@ from tests.license_support import KEY, license_with_devices
 from tests.ui_support import SIZE, loaded_order, make_app, screen_text, see, wait_for
 
 
-async def _open_license(pilot, app) -> LicenseScreen:  # type: ignore[no-untyped-def]
+async def _open_license(pilot, app) -> LicenseScreen:
     order = await loaded_order(pilot, app)
     await pilot.press("3")
     await wait_for(
         pilot,
         lambda: order.pane("licenses") is not None and order.pane("licenses").rows,
         what="licenses tab",
-    )  # type: ignore[union-attr]
+    )
     await pilot.press("enter")
     await wait_for(
         pilot,
         lambda: isinstance(app.screen, LicenseScreen) and app.screen.detail is not None,
         what="license screen",
     )
-    return app.screen  # type: ignore[return-value]
+    return app.screen
 
 
-async def _confirm(pilot, app) -> None:  # type: ignore[no-untyped-def]
+async def _confirm(pilot, app) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
     await pilot.press("y")
     await wait_for(pilot, lambda: isinstance(app.screen, LicenseScreen), what="back")
 
 
-async def _events(db) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+async def _events(db) -> list[AuditEvent]:
     async with db.sessions() as s:
         return list(
             await s.scalars(
@@ -48,7 +48,7 @@ async def _events(db) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
         )
 
 
-async def test_enter_opens_the_license_and_esc_returns_to_the_same_row(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_enter_opens_the_license_and_esc_returns_to_the_same_row(sqlite_db) -> None:
     db = sqlite_db
     await license_with_devices(db)
     app = make_app(db, open_store_id="ORD-1001")
@@ -73,11 +73,11 @@ async def test_enter_opens_the_license_and_esc_returns_to_the_same_row(sqlite_db
         await see(pilot, app, f"Copied the key {KEY}")
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="order")
-        assert app.screen.pane("licenses").selected_license().license_key == KEY  # type: ignore[union-attr]
+        assert app.screen.pane("licenses").selected_license().license_key == KEY
         assert not screen.is_attached
 
 
-async def test_disable_enable_reset_and_release_by_keys(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_disable_enable_reset_and_release_by_keys(sqlite_db) -> None:
     db = sqlite_db
     license_id = await license_with_devices(db)
     app = make_app(db, open_store_id="ORD-1001")
@@ -85,23 +85,23 @@ async def test_disable_enable_reset_and_release_by_keys(sqlite_db) -> None:  # t
         screen = await _open_license(pilot, app)
         await pilot.press("d")
         await _confirm(pilot, app)
-        await wait_for(pilot, lambda: not screen.detail.enabled, what="disabled")  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: not screen.detail.enabled, what="disabled")
         await see(pilot, app, "Disabled")
         await pilot.press("e")
         await _confirm(pilot, app)
-        await wait_for(pilot, lambda: screen.detail.enabled, what="enabled")  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: screen.detail.enabled, what="enabled")
         await pilot.press("2", "down", "X")  # release the second device
         await _confirm(pilot, app)
-        await wait_for(pilot, lambda: len(screen.detail.devices) == 1, what="released")  # type: ignore[union-attr]
-        assert screen.detail.devices[0].hostname == "ada-laptop"  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: len(screen.detail.devices) == 1, what="released")
+        assert screen.detail.devices[0].hostname == "ada-laptop"
         await pilot.press("R")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.press("n")  # declined: nothing happens
         await wait_for(pilot, lambda: isinstance(app.screen, LicenseScreen), what="back")
-        assert len(screen.detail.devices) == 1  # type: ignore[union-attr]
+        assert len(screen.detail.devices) == 1
         await pilot.press("R")
         await _confirm(pilot, app)
-        await wait_for(pilot, lambda: not screen.detail.devices, what="reset")  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: not screen.detail.devices, what="reset")
         await pilot.press("3")
         await see(pilot, app, "reset activations of", "released device build-vm-7")
         await pilot.press("escape")  # the order's row shows the license as it is now
@@ -126,7 +126,7 @@ async def test_disable_enable_reset_and_release_by_keys(sqlite_db) -> None:  # t
     ]
 
 
-async def test_note_limits_and_extend_by_keys_with_errors_by_their_fields(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_note_limits_and_extend_by_keys_with_errors_by_their_fields(sqlite_db) -> None:
     db = sqlite_db
     license_id = await license_with_devices(db)
     app = make_app(db, open_store_id="ORD-1001")
@@ -136,7 +136,7 @@ async def test_note_limits_and_extend_by_keys_with_errors_by_their_fields(sqlite
         dialog = await _dialog(pilot, app)
         await pilot.press("ctrl+u", *"called", "ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, LicenseScreen), what="saved")
-        await wait_for(pilot, lambda: screen.detail.note == "called", what="note")  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: screen.detail.note == "called", what="note")
         await pilot.press("v")
         dialog = await _dialog(pilot, app)
         await pilot.press(*"2w", "ctrl+s")
@@ -154,13 +154,13 @@ async def test_note_limits_and_extend_by_keys_with_errors_by_their_fields(sqlite
     assert detail.values["max_activations"] == 7 and detail.values["max_transfers"] == 5
 
 
-async def _dialog(pilot, app) -> LicenseEditScreen:  # type: ignore[no-untyped-def]
+async def _dialog(pilot, app) -> LicenseEditScreen:
     await wait_for(pilot, lambda: isinstance(app.screen, LicenseEditScreen), what="dialog")
     await pilot.pause()
-    return app.screen  # type: ignore[return-value]
+    return app.screen
 
 
-async def test_a_change_by_another_operator_is_shown_as_a_conflict(db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_change_by_another_operator_is_shown_as_a_conflict(db) -> None:
     license_id = await license_with_devices(db)
     app = make_app(db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
@@ -171,14 +171,14 @@ async def test_a_change_by_another_operator_is_shown_as_a_conflict(db) -> None: 
         await pilot.press("d")
         await _confirm(pilot, app)
         await see(pilot, app, "Not saved: This license changed after you opened it: bob at")
-        await wait_for(pilot, lambda: screen.detail.note == "bob", what="shown as it is now")  # type: ignore[union-attr]
-        assert screen.detail.enabled  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: screen.detail.note == "bob", what="shown as it is now")
+        assert screen.detail.enabled
         # the dialog says so too, naming the field by its label
         await licenses.update_license(
             db,
             "bob",
             license_id,
-            screen.detail.version,  # type: ignore[union-attr]
+            screen.detail.version,
             {"max_transfers": "9"},
         )
         await pilot.press("n")
@@ -192,11 +192,11 @@ async def test_a_change_by_another_operator_is_shown_as_a_conflict(db) -> None: 
                 isinstance(app.screen, LicenseScreen) and screen.detail.values["max_transfers"] == 9
             ),
             what="reloaded",
-        )  # type: ignore[union-attr]
+        )
     assert (await licenses.get_license(db, license_id)).note == "bob"
 
 
-async def test_open_license_shows_it_over_its_order_and_esc_lands_on_its_row(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_open_license_shows_it_over_its_order_and_esc_lands_on_its_row(sqlite_db) -> None:
     """`orderview open --license KEY`: the license over its order; esc shows the order's
     Licenses tab with the cursor on that license, even deep in a big order."""
     from orderview.app import OrderviewApp
@@ -238,7 +238,7 @@ async def test_open_license_shows_it_over_its_order_and_esc_lands_on_its_row(sql
         )
 
 
-async def test_a_viewer_sees_no_change_keys_and_is_told_why(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_viewer_sees_no_change_keys_and_is_told_why(sqlite_db) -> None:
     from orderview.roles import Actor
 
     db = sqlite_db
@@ -255,7 +255,7 @@ async def test_a_viewer_sees_no_change_keys_and_is_told_why(sqlite_db) -> None: 
     assert (await licenses.get_license(db, license_id)).enabled
 
 
-async def test_changes_are_refused_on_a_read_only_database(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_changes_are_refused_on_a_read_only_database(sqlite_db) -> None:
     db = sqlite_db
     license_id = await license_with_devices(db)
     app = make_app(db, open_store_id="ORD-1001")
@@ -273,7 +273,7 @@ async def test_changes_are_refused_on_a_read_only_database(sqlite_db) -> None:  
     assert (await licenses.get_license(db, license_id)).version == 1
 
 
-async def test_keys_typed_ahead_of_the_license_screen_reach_it(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_keys_typed_ahead_of_the_license_screen_reach_it(sqlite_db) -> None:
     """`enter` then `d` in one burst over a slow link: the d is for the license screen (held
     until the license is loaded), not the order screen behind it."""
     db = sqlite_db
@@ -286,7 +286,7 @@ async def test_keys_typed_ahead_of_the_license_screen_reach_it(sqlite_db) -> Non
             pilot,
             lambda: order.pane("licenses") is not None and order.pane("licenses").rows,
             what="licenses tab",
-        )  # type: ignore[union-attr]
+        )
         await pilot.press("enter", "d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         assert isinstance(app.screen_stack[-2], LicenseScreen)

@@ -22,7 +22,7 @@ from tests.ui_support import SIZE, loaded_order, screen_text, wait_for
 END = date(2099, 1, 1)
 
 
-async def _seed(db, count: int = 150) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
+async def _seed(db, count: int = 150) -> tuple[int, list[str]]:
     app_product, _ = await f.add_product(db, "APP", "App Pro")
     tool, _ = await f.add_product(db, "TOOL", "Tool")
     order = await f.add_order(db, "ORD-1")
@@ -35,16 +35,16 @@ async def _seed(db, count: int = 150) -> tuple[int, list[str]]:  # type: ignore[
     return order, keys
 
 
-def _app(db, role: str = "operator") -> OrderviewApp:  # type: ignore[no-untyped-def]
+def _app(db, role: str = "operator") -> OrderviewApp:
     return OrderviewApp(
         db,
         Settings(db=str(db.url)),
-        Actor("olga", role),  # type: ignore[arg-type]
+        Actor("olga", role),
         open_store_id="ORD-1",
     )
 
 
-async def _tab(pilot, app):  # type: ignore[no-untyped-def]
+async def _tab(pilot, app):
     screen = await loaded_order(pilot, app)
     await pilot.press("3")
     await wait_for(
@@ -55,11 +55,11 @@ async def _tab(pilot, app):  # type: ignore[no-untyped-def]
     return screen.pane("licenses")
 
 
-def _status(pane) -> str:  # type: ignore[no-untyped-def]
+def _status(pane) -> str:
     return pane.query_one("#licenses-status").text
 
 
-async def _licenses(db):  # type: ignore[no-untyped-def]
+async def _licenses(db):
     async with db.sessions() as s:
         return list((await s.execute(select(License).order_by(License.id))).scalars())
 
@@ -175,7 +175,7 @@ async def test_keys_typed_before_the_dry_run_and_a_change_by_another_desk(
     gate = asyncio.Event()
     real = license_bulk.bulk_preview
 
-    async def slow_preview(*args, **kwargs):  # type: ignore[no-untyped-def]
+    async def slow_preview(*args, **kwargs):
         await gate.wait()
         return await real(*args, **kwargs)
 

@@ -16,7 +16,7 @@ from tests import factories as f
 from tests.ui_support import SIZE, loaded_order, make_app, screen_text, wait_for
 
 
-async def seed(db, licenses: int = 0) -> int:  # type: ignore[no-untyped-def]
+async def seed(db, licenses: int = 0) -> int:
     product, _ = await f.add_product(db)
     customer = await f.add_customer(db, created_at=f.T0, updated_at=f.T0)
     order = await f.add_order(
@@ -33,13 +33,13 @@ async def seed(db, licenses: int = 0) -> int:  # type: ignore[no-untyped-def]
     return order
 
 
-async def open_order(pilot, app, store_id: str = "ORD-1001") -> OrderScreen:  # type: ignore[no-untyped-def]
+async def open_order(pilot, app, store_id: str = "ORD-1001") -> OrderScreen:
     await wait_for(pilot, lambda: app.screen.table.row_count > 0)
     await pilot.press(*store_id, "enter")
     return await loaded_order(pilot, app)
 
 
-async def licenses_pane(pilot, screen: OrderScreen, rows: int):  # type: ignore[no-untyped-def]
+async def licenses_pane(pilot, screen: OrderScreen, rows: int):
     """Switch to the Licenses tab (3) and wait for its first ``rows`` rows."""
     await pilot.press("3")
     await wait_for(
@@ -326,7 +326,7 @@ async def test_a_reload_never_cancels_a_license_page_query_in_flight(
     gate = asyncio.Event()
     calls: list[str] = []
 
-    async def slow_page(db, order_id, *args, **kwargs):  # type: ignore[no-untyped-def]
+    async def slow_page(db, order_id, *args, **kwargs):
         if kwargs.get("after") is not None and not gate.is_set() and "held" not in calls:
             calls.append("held")
             try:

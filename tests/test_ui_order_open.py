@@ -22,15 +22,15 @@ async def test_licenses_tab_shows_the_page_read_with_the_order(sqlite_db, monkey
     reads: list[dict[str, object]] = []
     page_licenses = orders.page_licenses
 
-    async def counted(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    async def counted(*args: object, **kwargs: object):
         reads.append(kwargs)
-        return await page_licenses(*args, **kwargs)  # type: ignore[arg-type]
+        return await page_licenses(*args, **kwargs)
 
     page_filtered = license_query.page_filtered
 
-    async def counted_filtered(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    async def counted_filtered(*args: object, **kwargs: object):
         reads.append(kwargs)
-        return await page_filtered(*args, **kwargs)  # type: ignore[arg-type]
+        return await page_filtered(*args, **kwargs)
 
     monkeypatch.setattr(orders, "page_licenses", counted)
     monkeypatch.setattr(license_query, "page_filtered", counted_filtered)
@@ -70,7 +70,7 @@ async def test_first_frame_holds_the_rows_a_screen_shows_then_the_window(
             events.append(("add", len(rows)))
         add_rows(self, rows)
 
-    def rendered(self: LiteralTable, crop):  # type: ignore[no-untyped-def]
+    def rendered(self: LiteralTable, crop):
         if self.id == "licenses-table" and self.row_count:
             events.append(("paint", self.row_count))
         return render_lines(self, crop)

@@ -12,7 +12,7 @@ from tests import factories as f
 from tests.ui_support import SIZE, loaded_order, make_app, screen_text, wait_for
 
 
-async def seed(db):  # type: ignore[no-untyped-def]
+async def seed(db):
     acme = await f.add_customer(db, email="ops@acme.example", company_name="ACME Corp")
     await f.add_order(db, "ORD-1001", reference="PO-77", customer_id=acme)
     await f.add_order(db, "ORD-1002", created_at=f.T0 + timedelta(hours=1))
@@ -20,19 +20,19 @@ async def seed(db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-async def app(sqlite_db):  # type: ignore[no-untyped-def]
+async def app(sqlite_db):
     """The seeded database, and the app opening on the orders list (most tests start there)."""
     await seed(sqlite_db)
     return make_app(sqlite_db)
 
 
-async def bulk_orders(db) -> None:  # type: ignore[no-untyped-def]
+async def bulk_orders(db) -> None:
     """120 orders BULK-0000 … BULK-0119, a minute apart: more than two pages."""
     for i in range(120):
         await f.add_order(db, f"BULK-{i:04d}", created_at=f.T0 + timedelta(minutes=i))
 
 
-async def page_to_the_end(pilot, screen) -> list[str]:  # type: ignore[no-untyped-def]
+async def page_to_the_end(pilot, screen) -> list[str]:
     """Move into the 50 rows shown and to their end twice: the second and last pages load;
     returns the Order IDs listed then."""
     await pilot.press("down", "end")

@@ -125,7 +125,7 @@ async def test_palette_open_order_replaces_the_last_search(sqlite_db) -> None:
 # -- every action of the current screen, by name ----------------------------------------------
 
 
-def palette_hits(app) -> list[str]:  # type: ignore[no-untyped-def]
+def palette_hits(app) -> list[str]:
     """The entries the palette lists now (their plain text)."""
     return [
         str(getattr(o.hit, "text", "") or getattr(o.hit, "prompt", ""))
@@ -134,7 +134,7 @@ def palette_hits(app) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
-async def palette_search(pilot, app, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+async def palette_search(pilot, app, text: str, expected: str) -> None:
     await pilot.press("ctrl+p")
     await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
     await pilot.press(*text)

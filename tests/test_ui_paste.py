@@ -16,7 +16,7 @@ from tests.test_ui_key_burst import burst, settle
 from tests.ui_support import SIZE, loaded_order, make_app, wait_for
 
 
-def send_paste(app: App, text: str) -> None:  # type: ignore[type-arg]
+def send_paste(app: App, text: str) -> None:
     paste = events.Paste(text)
     paste.set_sender(app)
     app._driver.send_message(paste)
@@ -44,7 +44,7 @@ async def test_a_paste_typed_ahead_of_tab_leaves_the_text_area_for_the_next_box(
         assert "pasted␛[2J" in str(line._value)  # drawn with a stand-in, not sent raw
 
 
-async def test_a_paste_on_widgets_that_are_not_text_boxes_does_nothing(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_paste_on_widgets_that_are_not_text_boxes_does_nothing(sqlite_db) -> None:
     """On the orders list and the order screen (tables and tabs focused) a paste of the keys
     that quit, open Delete or switch tabs is ignored."""
     await f.add_order(sqlite_db, "ORD-1")

@@ -20,7 +20,7 @@ from tests.ui_support import SIZE, make_app, wait_for
 
 async def test_down_enter_3_in_one_burst_opens_the_licenses_tab_without_a_hold(
     sqlite_db, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # A hold that is never released would otherwise end after MAX_HOLD and go unnoticed.
     monkeypatch.setattr(type_ahead, "MAX_HOLD", 60.0)
     await f.add_order(sqlite_db, "ORD-77")

@@ -17,11 +17,11 @@ from tests.ui_support import loaded_order, screen_text, see, wait_for
 SIZE = (100, 24)
 
 
-def app_for(db, role: str, **settings: object) -> OrderviewApp:  # type: ignore[no-untyped-def]
+def app_for(db, role: str, **settings: object) -> OrderviewApp:
     return OrderviewApp(
         db,
         Settings(db=str(db.url), **settings),
-        Actor("pat", role),  # type: ignore[arg-type]
+        Actor("pat", role),
         open_store_id="ORD-1",
     )
 
@@ -43,12 +43,7 @@ async def test_a_viewer_sees_no_write_keys_and_is_told_why(sqlite_db) -> None:
             await pilot.press(key)
             await wait_for(
                 pilot,
-                lambda m=message: (
-                    screen.query_one(  # type: ignore[misc]
-                        "#order-status", StatusLine
-                    ).text
-                    == m
-                ),
+                lambda m=message: screen.query_one("#order-status", StatusLine).text == m,
                 what=message,
             )
             assert app.screen is screen  # nothing opened
@@ -91,7 +86,7 @@ async def test_only_an_admin_may_tick_distribution_permissions(sqlite_db) -> Non
             await pilot.press("a")
             await wait_for(
                 pilot,
-                lambda a=app: isinstance(a.screen, ManagerDialog),  # type: ignore[misc]
+                lambda a=app: isinstance(a.screen, ManagerDialog),
                 what="dialog",
             )
             tick = app.screen.query_one("#perm-issue_license", Checkbox)
@@ -100,7 +95,7 @@ async def test_only_an_admin_may_tick_distribution_permissions(sqlite_db) -> Non
                 await see(pilot, app, "only by an admin")
 
 
-async def test_the_palette_and_help_offer_a_viewer_no_write_action(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_the_palette_and_help_offer_a_viewer_no_write_action(sqlite_db) -> None:
     """Help and the palette are built from the screen's active bindings: what the role
     cannot use is in neither."""
     from orderview.screens.help import screen_keys

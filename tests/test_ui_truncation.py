@@ -35,7 +35,7 @@ def status_line(app: OrderviewApp, from_bottom: int = 2) -> str:
     return screen_text(app).splitlines()[-from_bottom]
 
 
-async def seed(db) -> str:  # type: ignore[no-untyped-def]
+async def seed(db) -> str:
     product, policy = await f.add_product(db, code=CODE, name=PRODUCT)
     users, user_policy = await f.add_product(db, code="NEBULA-USERS", name="Nebula", method="user")
     customer = await f.add_customer(db, company_name=CUSTOMER, first_name="", last_name="")

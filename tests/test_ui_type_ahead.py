@@ -22,7 +22,7 @@ def active_tab(screen: OrderScreen) -> str:
     return screen.query_one("#order-tabs", TabbedContent).active
 
 
-async def dialog_over_order(pilot, app, key: str, dialog: type) -> None:  # type: ignore[no-untyped-def]
+async def dialog_over_order(pilot, app, key: str, dialog: type) -> None:
     """Press ``key`` on the loaded order screen and wait until ``dialog`` has focus (and, for
     a destructive confirmation, which takes only keys typed after that, is drawn)."""
     await pilot.press(key)
@@ -37,7 +37,7 @@ async def dialog_over_order(pilot, app, key: str, dialog: type) -> None:  # type
     )
 
 
-async def test_keys_after_e_are_typed_into_the_edit_dialog(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_keys_after_e_are_typed_into_the_edit_dialog(sqlite_db) -> None:
     await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
@@ -55,7 +55,7 @@ async def test_keys_after_e_are_typed_into_the_edit_dialog(sqlite_db) -> None:  
         assert app.focused.value == "REF-9"
 
 
-async def test_order_id_enter_then_tab_and_action_keys(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_order_id_enter_then_tab_and_action_keys(sqlite_db) -> None:
     """``ORD-2⏎2eR7``: the search opens ORD-2 (its results not back yet when enter arrives),
     then the Customer tab, then Edit order with ``R7`` typed into the reference."""
     await f.add_order(sqlite_db, "ORD-1")
@@ -85,7 +85,7 @@ async def test_order_id_enter_then_tab_and_action_keys(sqlite_db) -> None:  # ty
         assert orders.query_one("#search").value == "ORD-2"  # nothing typed into the search
 
 
-async def test_enter_without_a_match_gives_the_keys_back_to_the_search(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_enter_without_a_match_gives_the_keys_back_to_the_search(sqlite_db) -> None:
     await f.add_order(sqlite_db, "ORD-1")
     app = make_app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
@@ -101,7 +101,7 @@ async def test_enter_without_a_match_gives_the_keys_back_to_the_search(sqlite_db
         assert search.value == "NOPEx" and app.focused is search
 
 
-async def test_keys_after_esc_in_a_dialog_reach_the_order_screen(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_keys_after_esc_in_a_dialog_reach_the_order_screen(sqlite_db) -> None:
     """esc closes Edit order; ``2`` typed right behind it shows the Customer tab instead of
     being typed into the closing dialog's box."""
     await f.add_order(sqlite_db, "ORD-1")
@@ -116,7 +116,7 @@ async def test_keys_after_esc_in_a_dialog_reach_the_order_screen(sqlite_db) -> N
         assert not order.detail.reference  # the 2 was not typed into the dialog and saved
 
 
-async def test_keys_typed_at_a_normal_pace_are_not_delayed_into_the_wrong_place(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_keys_typed_at_a_normal_pace_are_not_delayed_into_the_wrong_place(sqlite_db) -> None:
     """The router only holds keys while a screen change is under way: a key pressed after the
     app went idle goes straight to the focused box, and nothing stays held."""
     await f.add_order(sqlite_db, "ORD-1")
@@ -129,7 +129,7 @@ async def test_keys_typed_at_a_normal_pace_are_not_delayed_into_the_wrong_place(
         assert not app.type_ahead.held and not app.type_ahead.paused
 
 
-async def test_keys_typed_ahead_through_the_wizard_steps(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_keys_typed_ahead_through_the_wizard_steps(sqlite_db) -> None:
     """``i↓⏎⏎`` from the order screen: the wizard opens, the second product is chosen (its
     table still loading when the keys arrive), then its default policy, and the entitlements
     step is shown: each key was for the step after the one before it."""
@@ -155,7 +155,7 @@ async def test_keys_typed_ahead_through_the_wizard_steps(sqlite_db) -> None:  # 
         assert wizard.lines[0].product.name == "Team Chat"
 
 
-async def test_keys_after_enter_in_a_wizard_box_go_to_the_next_box(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+async def test_keys_after_enter_in_a_wizard_box_go_to_the_next_box(sqlite_db) -> None:
     """``5⏎abc`` in Quantity: enter moves on from the step's handler, which runs after the
     keys behind it reached the box; they wait for it and land in the next box."""
     from tests.test_ui_issue_wizard import seed as seed_catalog
@@ -178,20 +178,20 @@ async def test_keys_after_enter_in_a_wizard_box_go_to_the_next_box(sqlite_db) ->
 SLOW_SAVE = 0.4  # seconds: a save over a slow link to a shared PostgreSQL
 
 
-def slowed(monkeypatch, module, name: str) -> None:  # type: ignore[no-untyped-def]
+def slowed(monkeypatch, module, name: str) -> None:
     """Make ``module.name`` (a service the dialog calls) take ``SLOW_SAVE`` longer."""
     import asyncio
 
     real = getattr(module, name)
 
-    async def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+    async def slow(*args, **kwargs):
         await asyncio.sleep(SLOW_SAVE)
         return await real(*args, **kwargs)
 
     monkeypatch.setattr(module, name, slow)
 
 
-async def test_keys_after_ctrl_s_wait_for_the_save(sqlite_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_keys_after_ctrl_s_wait_for_the_save(sqlite_db, monkeypatch) -> None:
     """``R1`` ctrl+s ``2``: the save takes a while; the ``2`` is for the order screen the
     dialog closes to (the Customer tab), not a ``2`` typed into the reference being saved."""
     from orderview.services import order_edit
@@ -212,7 +212,7 @@ async def test_keys_after_ctrl_s_wait_for_the_save(sqlite_db, monkeypatch) -> No
         assert active_tab(order) == "customer"
 
 
-async def test_keys_after_a_refused_save_stay_in_the_dialog(sqlite_db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_keys_after_a_refused_save_stay_in_the_dialog(sqlite_db, monkeypatch) -> None:
     """When the slow save is refused (a bad language tag), the dialog stays open, and the keys
     typed behind ctrl+s are typed into it, in order, after the refusal."""
     from orderview.services import order_edit
@@ -239,7 +239,7 @@ async def test_keys_after_a_refused_save_stay_in_the_dialog(sqlite_db, monkeypat
         assert app.screen is dialog and language.value == "de"
 
 
-async def test_keys_after_enter_in_the_delete_dialog_reach_the_orders_search(  # type: ignore[no-untyped-def]
+async def test_keys_after_enter_in_the_delete_dialog_reach_the_orders_search(
     sqlite_db, monkeypatch
 ) -> None:
     """``ORD-1⏎ORD-2``: the slow delete ends on the orders screen, where the search box gets

@@ -56,7 +56,7 @@ async def test_status_line_coalesces_bursts_and_never_relayouts(monkeypatch) -> 
         layouts: list[bool] = []
         original = status.update
 
-        def spy(content="", *, layout=True):  # type: ignore[no-untyped-def]
+        def spy(content="", *, layout=True):
             layouts.append(layout)
             original(content, layout=layout)
 

@@ -56,7 +56,7 @@ async def loaded_order(pilot: Pilot, app: OrderviewApp, what: str = "order scree
         lambda: isinstance(app.screen, OrderScreen) and app.screen.detail is not None,
         what=what,
     )
-    return app.screen  # type: ignore[return-value]
+    return app.screen
 
 
 async def open_dialog(
@@ -70,7 +70,7 @@ async def open_dialog(
         lambda: isinstance(app.screen, kind) and getattr(app.screen, "shown_at", 0) is not None,
         what=what,
     )
-    return app.screen  # type: ignore[return-value]
+    return app.screen
 
 
 async def see(pilot: Pilot, app: OrderviewApp, *needles: str) -> None:
@@ -80,7 +80,7 @@ async def see(pilot: Pilot, app: OrderviewApp, *needles: str) -> None:
     )
 
 
-def error_of(dialog: Screen, name: str) -> str:  # type: ignore[type-arg]
+def error_of(dialog: Screen, name: str) -> str:
     """The message shown under a dialog's field ``name`` ("" when none is shown)."""
     form = dialog.query_one(f"#field-{name}", FormField)
     return str(form.error.render()) if form.error.has_class("-shown") else ""
