@@ -225,7 +225,7 @@ class OrderviewApp(AppHooks[None], App[None]):
     def action_command_palette(self) -> None:
         """The stock palette, minus its blinking cursor (see conventions: slow links)."""
         # Textual types is_open's app as App[object] (App is invariant): any app is meant.
-        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # Textual's typing
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # Textual: App[object], invariant
             palette = CommandPalette(id="--command-palette")
             self.push_screen(palette)
             palette.call_after_refresh(still_palette, palette)

@@ -135,7 +135,7 @@ class SessionDriver(LinuxDriver):
         super().__init__(app, **kwargs)
         # LinuxDriver types its private ``_file`` as ``sys.__stderr__`` is; its writer thread
         # only writes, flushes and asks for the descriptor, which ``TerminalFile`` does.
-        self._file = self._terminal = TerminalFile(self._file, self.hang_up)  # type: ignore[arg-type,assignment]  # see above
+        self._file = self._terminal = TerminalFile(self._file, self.hang_up)  # type: ignore[arg-type,assignment]  # Textual: _file is sys.__stderr__'s type
         self.hung_up = threading.Event()
         # The app's loop, once the session has started: a hang-up before it ends nothing.
         self._session_loop: asyncio.AbstractEventLoop | None = None

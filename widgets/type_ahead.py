@@ -270,6 +270,6 @@ def _copy(event: events.Key | events.Paste) -> events.Key | events.Paste:
     )
     # Textual types set_sender's sender as MessagePump, yet a message's sender may be None (a
     # key the input thread made has none), and the copy must keep that too.
-    copy.set_sender(event_sender(event))  # type: ignore[arg-type]  # see above
+    copy.set_sender(event_sender(event))  # type: ignore[arg-type]  # Textual's set_sender omits None
     copy.time = event.time  # when it was typed (``FreshKeysOnly`` compares it)
     return copy
