@@ -28,7 +28,7 @@ from orderview.services import (
     customers,
     deletion,
     issuing,
-    managers,
+    manager_invites,
     orders,
     removal,
 )
@@ -153,14 +153,14 @@ def test_versioned_removals(backend: tuple[str, int]) -> None:
                 "delete": lambda: deletion.delete_order(
                     h.db, "prop", target, version, fingerprint=shown
                 ),
-                "remove": lambda: managers.remove_manager(
+                "remove": lambda: removal.remove_manager(
                     h.db,
                     other,
                     version=mine.assignment_version + stale,
                     actor="prop",
                     fingerprint=asked,
                 ),
-                "resend": lambda: managers.resend_invite(
+                "resend": lambda: manager_invites.resend_invite(
                     h.db, conf, other, version=mine.assignment_version + stale, actor="prop"
                 ),
             }

@@ -287,7 +287,7 @@ def test_managers_add_and_edit(backend: tuple[str, int]) -> None:
                 assert sorted(held[0]) == sorted(set(permissions))
             shown = h.run(removal.removal_preview(h.db, added.assignment_id)).fingerprint
             h.run(
-                managers.remove_manager(
+                removal.remove_manager(
                     h.db,
                     added.assignment_id,
                     version=new_version or version,

@@ -16,9 +16,11 @@ from orderview.services import (
     customers,
     deletion,
     issuing,
+    manager_invites,
     managers,
     order_create,
     order_edit,
+    removal,
 )
 from orderview.settings import Settings
 from tests.factories import add_customer, add_licenses, add_manager, add_order, add_product
@@ -68,8 +70,8 @@ async def test_a_viewer_writes_nothing(db) -> None:  # type: ignore[no-untyped-d
         order_create.create_order(db, VIEWER, {"reference": "new"}),
         managers.add_manager(db, settings, oid, {"email": "m@example.com"}, actor=VIEWER),
         managers.update_permissions(db, settings, assignment.id, [], version=1, actor=VIEWER),
-        managers.remove_manager(db, assignment.id, version=1, actor=VIEWER, fingerprint="x"),
-        managers.resend_invite(db, settings, assignment.id, version=1, actor=VIEWER),
+        removal.remove_manager(db, assignment.id, version=1, actor=VIEWER, fingerprint="x"),
+        manager_invites.resend_invite(db, settings, assignment.id, version=1, actor=VIEWER),
         deletion.delete_order(db, VIEWER, oid, 1, fingerprint="x"),
     ]
     for attempt in attempts:

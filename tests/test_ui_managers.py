@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, Static
 from orderview.db.models import AuditEvent, LicenseManager, MailOutbox, OrderManager
 from orderview.mail import delivery, outbox
 from orderview.permissions import DISTRIBUTION_CODES
-from orderview.services import managers
+from orderview.services import managers, passwords
 from orderview.settings import Settings
 from tests import factories as f
 from tests.smtp_capture import SMTPServer
@@ -327,7 +327,7 @@ async def test_background_sender_delivers_to_a_real_smtp_server(sqlite_db):
     [mail] = server.received
     assert mail.envelope_to == ["live@example.com"]
     [person] = await rows(sqlite_db, LicenseManager)
-    assert managers.verify_password(person.password_hash, mail.password)
+    assert passwords.verify_password(person.password_hash, mail.password)
     [row] = await rows(sqlite_db, MailOutbox)
     assert row.status == "sent" and mail.password not in row.body
 

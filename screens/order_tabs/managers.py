@@ -32,7 +32,7 @@ from orderview.mail.outbox import MAX_ATTEMPTS
 from orderview.mail.smtp import mail_configured
 from orderview.mail.status import WAITS, invite_status
 from orderview.permissions import PERMISSION_BY_CODE, PERMISSIONS
-from orderview.services import managers, removal
+from orderview.services import manager_invites, removal
 from orderview.services.errors import PreviewChanged, ServiceError
 from orderview.services.views import ManagerView, OrderDetail
 
@@ -288,7 +288,7 @@ class ManagersPane(RoleGated, Vertical):
                     self.status.say("Nothing removed.")
                     return
                 try:
-                    await managers.remove_manager(
+                    await removal.remove_manager(
                         services_of(self.app).db,
                         manager.assignment_id,
                         version=manager.assignment_version,
@@ -320,7 +320,7 @@ class ManagersPane(RoleGated, Vertical):
             self.status.say("No invite sent.")
             return
         try:
-            await managers.resend_invite(
+            await manager_invites.resend_invite(
                 services_of(self.app).db,
                 services_of(self.app).settings,
                 manager.assignment_id,
