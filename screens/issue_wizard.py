@@ -34,8 +34,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from orderview.schemas.order import EDITABLE_ORDER_FIELDS
-from orderview.services.errors import FieldErrors, ServiceError
-from orderview.services.issuing import LineErrors, issue_licenses
+from orderview.services.errors import FieldErrors, LineErrors, ServiceError
+from orderview.services.issuing import issue_licenses
 from orderview.services.order_create import create_order
 from orderview.services.views import OrderDetail
 

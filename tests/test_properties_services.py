@@ -24,7 +24,8 @@ from orderview.schemas.customer import (
     validate_customer_changes,
     validate_new_customer,
 )
-from orderview.schemas.issuing import ENTITLEMENT_FIELDS, LineInput
+from orderview.schemas.entitlements import ENTITLEMENT_FIELDS
+from orderview.schemas.issuing import LineInput
 from orderview.schemas.order import EDITABLE_ORDER_FIELDS, validate_order_changes
 from orderview.services import (
     customers,
