@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import ClassVar
 
 from orderview.screens.confirm import ConfirmScreen
 from orderview.screens.wizard_steps.base import AddLine, StepDone, StepFixed, WizardStep
@@ -27,7 +28,7 @@ from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
@@ -71,7 +72,7 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
     IssueWizard #wizard-body { height: 1fr; }
     IssueWizard #wizard-status { height: 1; padding: 0; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("a,plus", "add_line", "Add product"),
         Binding("ctrl+s", "issue", "Issue"),

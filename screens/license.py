@@ -23,7 +23,7 @@ from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static, TabbedContent
@@ -60,7 +60,7 @@ class LicenseScreen(RoleGated, Screen[None]):
         name: "change_license"
         for name in ("disable", "enable", "reset", "release", "note", "limits", "extend")
     }
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "disable", "Disable", tooltip="Disable the license (asks y/n)"),
         Binding("e", "enable", "Enable", tooltip="Enable the license (asks y/n)"),
         Binding(

@@ -11,7 +11,7 @@ changed what (esc then shows the license as it is now). Dismisses with the saved
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Any
+from typing import Any, ClassVar
 
 from orderview.screens.edit_order import ConflictNotice, EditDialog, show_save_conflict
 from orderview.widgets.app_services import services_of
@@ -20,7 +20,7 @@ from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
@@ -66,7 +66,7 @@ class LicenseEditScreen(EditDialog[LicenseDetail | str | None]):
     }
     LicenseEditScreen .title { text-style: bold; height: 1; margin-bottom: 1; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
     ]

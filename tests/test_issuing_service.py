@@ -57,7 +57,7 @@ async def test_catalog_lists_products_and_default_policy_first(db: Database) -> 
     assert [p.short_code for p in products] == ["APP"]
     assert len(await catalog.list_products(db, include_inactive=True)) == 2
     policies = await catalog.list_policies(db, pid)
-    assert [p.id for p in policies][0] == default_id and policies[0].is_default
+    assert next(p.id for p in policies) == default_id and policies[0].is_default
     assert policies[1].defaults["valid_duration"] == "1y"
     assert (await catalog.policy_by_code(db, pid, "annual")).name == "Annual"
     with pytest.raises(NotFound):
@@ -273,7 +273,7 @@ async def test_user_based_product_gets_one_license_per_email(db: Database) -> No
 
 async def test_several_lines_in_one_issuance(db: Database) -> None:
     app, app_pol = await add_product(db, "APP")
-    team, team_pol = await add_product(db, "TEAM", method="user")
+    team, _team_pol = await add_product(db, "TEAM", method="user")
     oid = await add_order(db)
     result = await issue_licenses(
         db,

@@ -158,7 +158,7 @@ async def test_gives_up_after_max_attempts_and_scrubs_the_password(db):
 
     at = outbox.now_utc()
     for _ in range(outbox.MAX_ATTEMPTS):
-        [r] = await delivery.deliver_due(db, settings, now=at, sender=broken)
+        [_r] = await delivery.deliver_due(db, settings, now=at, sender=broken)
         at += timedelta(hours=2)
     assert await delivery.deliver_due(db, settings, now=at, sender=broken) == []
     [row] = await _rows(db, MailOutbox)
@@ -368,7 +368,7 @@ async def test_resend_replaces_the_password_and_supersedes_the_old_invite(db, sm
     added = await managers.add_manager(
         db, settings, order_id, {"email": "z@example.com"}, actor="alice"
     )
-    [first] = await delivery.deliver_due(db, settings)
+    [_first] = await delivery.deliver_due(db, settings)
     old_password = smtp.received[0].password
     # A second resend while the first is still queued: the queued one is superseded.
     await manager_invites.resend_invite(db, settings, added.assignment_id, version=1, actor="alice")

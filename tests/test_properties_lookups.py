@@ -143,7 +143,7 @@ def test_versioned_removals(backend: tuple[str, int]) -> None:
             detail = h.run(orders.get_order(h.db, order_id))
             version = detail.version + stale
             target = order_id + 10**6 if missing else order_id
-            mine = [m for m in detail.managers if m.manager_id == manager_id][0]
+            mine = next(m for m in detail.managers if m.manager_id == manager_id)
             assignment = mine.assignment_id
             other = assignment + 10**6 if missing else assignment
             shown = h.run(deletion.deletion_preview(h.db, order_id)).fingerprint

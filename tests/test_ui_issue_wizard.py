@@ -882,7 +882,7 @@ async def test_new_licenses_show_first_in_a_big_order(sqlite_db, ids, app) -> No
 
 async def test_hostile_names_are_shown_literally(sqlite_db) -> None:
     evil = "[@click=app.quit]E[/]\x1b[2J[b]"
-    pid, pol = await f.add_product(sqlite_db, "EVIL", evil)
+    _pid, pol = await f.add_product(sqlite_db, "EVIL", evil)
     async with sqlite_db.sessions.begin() as s:
         (await s.get(LicensePolicy, pol)).name = evil  # type: ignore[union-attr]
     await f.add_order(sqlite_db, "ORD-[b]1")

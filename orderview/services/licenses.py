@@ -21,7 +21,8 @@ from orderview.services.orders import license_status
 from orderview.services.views import AuditView, DeviceView, LicenseDetail, Page
 
 DEVICE_LIMIT = 200  # devices shown with a license (a floating license may have thousands)
-VALUE_FIELDS = tuple(f for f in ENTITLEMENT_FIELDS if f != "note") + (
+VALUE_FIELDS = (
+    *(f for f in ENTITLEMENT_FIELDS if f != "note"),
     "times_activated",
     "transfer_count",
     "total_consumptions",

@@ -22,7 +22,7 @@ from orderview.widgets.role_gate import RoleGated
 from orderview.widgets.status_line import StatusLine
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
@@ -126,7 +126,7 @@ class ManagersTable(RoleGated, LiteralTable):
 
     ROLE_ACTIONS: ClassVar[dict[str, str]] = {"select_cursor": "manage_managers"}
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "enter",
             "select_cursor",
@@ -149,7 +149,7 @@ class ManagersPane(RoleGated, Vertical):
     ManagersPane #managers-legend { height: 2; padding: 0 1; color: $text-muted; }
     ManagersPane #manager-detail { height: 5; padding: 0 1; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         # Short labels: the order's own keys follow in the footer at 80 columns (help shows
         # the tooltips).
         Binding("a", "add", "Add", tooltip="Add a manager"),
