@@ -1,8 +1,8 @@
 """Bandwidth benchmark: bytes the real app writes to an 80×24 terminal, per operator step.
 
 Runs ``orderview`` in a pseudo-terminal (TERM=xterm-256color) on a fixed demo database
-(``orderview demo --orders 200 --seed 1``), plays the standard scenario by keys, feeds every
-byte into a terminal emulator (pyte, patched to blank split wide characters as xterm does) and
+(``orderview demo --orders 200 --seed 1``) through ``benchmarks/pty_terminal.py``, plays the
+standard scenario by keys, feeds every byte into a terminal emulator (pyte, patched to blank split wide characters as xterm does) and
 reports per step: bytes written, cells changed on the emulated screen, bytes per changed cell,
 and the time until output went quiet; plus bytes written while idle on each screen. Each
 colour depth is run with the shadow screen on (``minimal_output``) and off (Textual's own
@@ -15,29 +15,17 @@ driver), side by side.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import fcntl
 import os
-import select
 import shutil
-import signal
-import sqlite3
-import struct
-import subprocess
 import sys
 import tempfile
-import termios
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyte
+from benchmarks.emulator import changed_cells, snapshot
+from benchmarks.pty_terminal import COLS, ROOT, ROWS, Terminal, build_db
 
-from benchmarks.emulator import XtermScreen, changed_cells, snapshot
-
-COLS, ROWS = 80, 24
-ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "bandwidth.md"
 
 KEYS = {
@@ -123,113 +111,6 @@ class Run:
     @property
     def total(self) -> int:
         return sum(s.bytes for s in self.steps if s.kind != "idle")
-
-
-class Terminal:
-    """The app in a pty; a reader thread collects (time, bytes) chunks."""
-
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-        self.proc = subprocess.Popen(
-            argv,
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=env,
-            close_fds=True,
-            start_new_session=True,
-            cwd=ROOT,
-        )
-        os.close(slave)
-        self.master = master
-        self.lock = threading.Lock()
-        self.chunks: list[tuple[float, bytes]] = []
-        self.screen = XtermScreen(COLS, ROWS)
-        self.stream = pyte.ByteStream(self.screen)
-        self.fed = 0
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                ready, _, _ = select.select([self.master], [], [], 0.5)
-                if not ready:
-                    if self.proc.poll() is not None:
-                        return
-                    continue
-                data = os.read(self.master, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            with self.lock:
-                self.chunks.append((time.monotonic(), data))
-
-    def send(self, text: str) -> None:
-        os.write(self.master, text.encode())
-
-    def take(self) -> tuple[bytes, float | None]:
-        """Everything received since the last take, and the time of its last chunk."""
-        with self.lock:
-            chunks = self.chunks[self.fed :]
-            self.fed = len(self.chunks)
-        data = b"".join(c for _, c in chunks)
-        self.stream.feed(data)
-        return data, (chunks[-1][0] if chunks else None)
-
-    def wait_quiet(self, quiet: float, limit: float = 15.0, need_output: bool = False) -> None:
-        """Return once nothing arrived for ``quiet`` seconds (after some output, if needed)."""
-        start = time.monotonic()
-        seen = len(self.chunks)
-        while time.monotonic() - start < limit:
-            with self.lock:
-                last = self.chunks[-1][0] if self.chunks else start
-                fresh = len(self.chunks) > seen
-            now = time.monotonic()
-            if now - max(last, start) >= quiet and (fresh or not need_output):
-                return
-            time.sleep(0.02)
-
-    def close(self) -> float:
-        """Quit the app; return the child's CPU seconds."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            _, status, usage = os.wait4(self.proc.pid, 0)
-            cpu = usage.ru_utime + usage.ru_stime
-        except ChildProcessError:
-            cpu = 0.0
-        os.close(self.master)
-        return cpu
-
-
-def build_db(path: Path) -> str:
-    """The fixed demo database; returns the Order ID of its order with the most licenses."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "orderview",
-            "demo",
-            "--db",
-            str(path),
-            "--orders",
-            "200",
-            "--seed",
-            "1",
-        ],
-        check=True,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    with sqlite3.connect(path) as conn:
-        (store_id,) = conn.execute(
-            "SELECT o.store_id FROM orders o JOIN licenses l ON l.order_id = o.id "
-            "GROUP BY o.id ORDER BY count(*) DESC, o.id LIMIT 1"
-        ).fetchone()
-    return str(store_id)
 
 
 def run_scenario(

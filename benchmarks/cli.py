@@ -99,11 +99,11 @@ def figures(args: argparse.Namespace) -> list[Figure]:
     app = [sys.executable, "-m", "orderview", "--db", str(db)]
     py = [sys.executable, "-c"]
     cases = {
-        "search": (app + ["search", store_id, "--json"], py + [SEARCH, str(db), store_id]),
-        "show": (app + ["show", store_id, "--json"], py + [SHOW, str(db), store_id]),
+        "search": ([*app, "search", store_id, "--json"], [*py, SEARCH, str(db), store_id]),
+        "show": ([*app, "show", store_id, "--json"], [*py, SHOW, str(db), store_id]),
         "export": (
-            app + ["export", store_id, "-o", str(out), "--force"],
-            py + [EXPORT, str(db), store_id, str(out)],
+            [*app, "export", store_id, "-o", str(out), "--force"],
+            [*py, EXPORT, str(db), store_id, str(out)],
         ),
     }
     times: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in cases}

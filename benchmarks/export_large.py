@@ -146,7 +146,7 @@ async def run_lines(db: Database, target: Path) -> int:
     head = export.csv_prefix(cells)
     rows = 0
     sql = export_sql.license_lines(db.dialect)
-    with open(target, "w", encoding="utf-8", newline="") as fh:
+    with target.open("w", encoding="utf-8", newline="") as fh:
         fh.write(",".join(export.COLUMNS) + "\r\n")
         if db.dialect == "sqlite":
             import aiosqlite
@@ -178,7 +178,7 @@ async def run_raw(db: Database, target: Path) -> int:
     csv.writer."""
     oid = await order_id(db)
     rows = 0
-    with open(target, "w", encoding="utf-8", newline="") as fh:
+    with target.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(export.COLUMNS)
         if db.dialect == "sqlite":
@@ -208,8 +208,8 @@ async def run_raw(db: Database, target: Path) -> int:
 
 
 def _rss_kb() -> int:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * resource.getpagesize() // 1024
+    statm = Path("/proc/self/statm").read_text()
+    return int(statm.split()[1]) * resource.getpagesize() // 1024
 
 
 class RssSampler:

@@ -35,7 +35,8 @@ from orderview.db.engine import Database, open_database
 from orderview.db.migrate import ensure_schema
 from orderview.db.models import License, LicensePolicy, Order, Product
 from orderview.keys import generate_keys
-from orderview.schemas.issuing import Entitlements, LineInput
+from orderview.schemas.entitlements import Entitlements
+from orderview.schemas.issuing import LineInput
 from orderview.services.issuing import issue_licenses
 from orderview.services.normalize import lc
 

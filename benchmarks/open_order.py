@@ -131,7 +131,7 @@ async def one_open(location: str, order_id: int, control: bool = False) -> dict[
             try:
                 if predicate():
                     return
-            except Exception:  # noqa: BLE001 - not mounted yet
+            except Exception:  # not mounted yet
                 pass
             await asyncio.sleep(0.001)
 

@@ -45,7 +45,7 @@ QUIET = 0.03  # the screen must be quiet this long before the next key is timed
 def tree(root: int) -> list[int]:
     """``root`` and all its descendants."""
     children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
+    for entry in (p.name for p in Path("/proc").iterdir()):
         if entry.isdigit():
             try:
                 stat = Path(f"/proc/{entry}/stat").read_text()
@@ -280,12 +280,14 @@ async def run(sessions: list[int], rounds: int) -> tuple[list[dict[str, float]],
                 raise RuntimeError("the server ended before listening")
             found = re.search(rb"listening on 127\.0\.0\.1:(\d+)", line)
             port = int(found.group(1)) if found else 0
-        asyncio.create_task(asyncio.to_thread(server.stderr.read))  # keep the pipe drained
+        # Keep the pipe drained (a task held by a name: the loop keeps only a weak reference).
+        drain = asyncio.create_task(asyncio.to_thread(server.stderr.read))
         try:
             rows = [await measure(port, server.pid, keys, store_ids, n, rounds) for n in sessions]
         finally:
             server.terminate()
             server.wait(30)
+            drain.cancel()  # as asyncio.run would at its end; the thread stops at end of file
         return rows, baseline
 
 

@@ -9,11 +9,12 @@ are imported on first use. The command line hands it an open ``Database`` and va
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from textual import events, on, work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, Provider
 from textual.screen import Screen
 from textual.widgets import Input
@@ -45,7 +46,7 @@ def stylesheet() -> str:
     imports (zipfile) for the same bytes."""
     from orderview import styles
 
-    path = os.path.join(os.path.dirname(styles.__file__), "app.tcss")
+    path = str(Path(styles.__file__).parent / "app.tcss")
     # typeshed types a spec's loader as the bare Loader (or None); a package's reads files.
     loader = cast("_DataLoader", styles.__spec__.loader)
     return loader.get_data(path).decode("utf-8")
@@ -78,7 +79,7 @@ class OrderviewApp(AppHooks[None], App[None]):
     # Priority, so they work inside modal dialogs too (a modal cuts the app's ordinary bindings
     # off); a text box that takes ``?`` as a character still gets it (Textual drops a priority
     # key the focused widget consumes).
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", priority=True),
         # Shown when the focused text box takes ``?`` as a character (one key per action).
         Binding("f1", "help", "Help", key_display="F1", priority=True),

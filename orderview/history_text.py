@@ -60,7 +60,7 @@ def change_lines(changes: dict[str, Any], max_length: int | None = None) -> list
     """One ``Field: old → new`` line per changed field, in the order they were recorded."""
     lines = []
     for name, pair in changes.items():
-        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
         label = FIELD_LABELS.get(name, visible(name))
         lines.append(f"{label}: {value_text(old, max_length)} → {value_text(new, max_length)}")
     return lines

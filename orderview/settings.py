@@ -28,8 +28,8 @@ from orderview.safetext import unsafe_problem
 
 __all__ = [
     "APP_NAME",
-    "SettingsSourceError",
     "Settings",
+    "SettingsSourceError",
     "default_config_path",
     "default_db_path",
     "load_settings",

@@ -10,11 +10,13 @@ of something that cannot be taken back is one of these.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from orderview.widgets.fresh_keys import FreshKeysOnly, IgnoredKeys
 from orderview.widgets.literal import literal
 from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -31,7 +33,7 @@ class ConfirmScreen(FreshKeysOnly[bool], ModalScreen[bool]):
     ConfirmScreen #confirm-question { width: 1fr; height: auto; }
     ConfirmScreen #confirm-keys { color: $text-muted; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n", "answer(False)", "No"),
         Binding("escape", "answer(False)", "Cancel"),

@@ -11,7 +11,7 @@ link that customer instead (``ctrl+g``; ``ctrl+l`` is the app-wide redraw). Dism
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Any
+from typing import Any, ClassVar
 
 from orderview.screens.confirm import ConfirmScreen
 from orderview.screens.edit_order import ConflictNotice, EditDialog, show_save_conflict
@@ -23,7 +23,7 @@ from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
@@ -66,7 +66,7 @@ class CustomerEditScreen(EditDialog[Result]):
     CustomerEditScreen #taken { color: $text-warning; height: auto; display: none; }
     CustomerEditScreen #taken.-shown { display: block; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+g", "link_taken", "Link that customer"),

@@ -10,7 +10,7 @@ the next page. ``enter`` links the highlighted customer to the order (one servic
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from orderview.screens.edit_order import ConflictNotice
 from orderview.widgets.app_services import services_of
@@ -22,7 +22,7 @@ from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from orderview.widgets.still_input import StillInput
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -56,7 +56,7 @@ class CustomerPickScreen(ModalScreen[OrderDetail | None]):
     CustomerPickScreen #customer-search { height: 1; margin: 1 0; }
     CustomerPickScreen #customer-results { height: 1fr; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+n", "new_customer", "New customer"),
         Binding("n", "new_customer", "New customer", show=False),

@@ -13,6 +13,8 @@ the Order ID has to be typed again for it. Dismisses with ``DeletedOrder`` or ``
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from orderview.widgets.app_services import services_of
 from orderview.widgets.fmt import plural
 from orderview.widgets.fresh_keys import FreshKeysOnly, IgnoredKeys
@@ -22,7 +24,7 @@ from orderview.widgets.still_input import StillInput
 from orderview.widgets.type_ahead import holds_keys
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -80,7 +82,7 @@ class DeleteOrderScreen(
     DeleteOrderScreen Horizontal { height: auto; align-horizontal: right; }
     DeleteOrderScreen Button { margin-left: 2; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), *HELP_BINDINGS]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel"), *HELP_BINDINGS]
 
     def __init__(self, detail: OrderDetail) -> None:
         super().__init__()

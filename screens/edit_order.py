@@ -11,7 +11,7 @@ Dismisses with the saved ``OrderDetail`` (the loaded one when nothing changed), 
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from orderview.screens.confirm import ConfirmScreen
 from orderview.widgets.app_services import services_of
@@ -23,7 +23,7 @@ from orderview.widgets.tick import Tick
 from orderview.widgets.type_ahead import holds_keys
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
@@ -190,7 +190,7 @@ class EditOrderScreen(EditDialog[OrderDetail | None]):
     EditOrderScreen .title { text-style: bold; height: 1; margin-bottom: 1; }
     EditOrderScreen Checkbox { width: 1fr; height: 1; margin-left: 18; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+r", "reload", "Reload", show=False),

@@ -9,7 +9,8 @@ Dismisses with the ``ExportResult`` (after notifying the path and row count), or
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
+from typing import ClassVar
 
 from orderview.screens.confirm import ConfirmScreen
 from orderview.widgets.app_services import services_of
@@ -20,7 +21,7 @@ from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from orderview.widgets.still_input import StillInput
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -48,7 +49,7 @@ class ExportScreen(ModalScreen[export.ExportResult | None]):
     ExportScreen #export-status { padding: 0; margin-top: 1; }
     ExportScreen #export-error.-shown { display: block; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "export", "Write"),
         Binding("escape", "cancel", "Cancel"),
         *HELP_BINDINGS,
@@ -75,7 +76,7 @@ class ExportScreen(ModalScreen[export.ExportResult | None]):
                 classes="note",
             )
             yield StillInput(value=export.default_filename(detail.store_id), id="export-path")
-            yield Static(literal(f"relative to {os.getcwd()}", max_length=200), classes="note")
+            yield Static(literal(f"relative to {Path.cwd()}", max_length=200), classes="note")
             yield Static(id="export-error")
             yield StatusLine(IDLE_HINT, id="export-status")
         yield StillFooter()

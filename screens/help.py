@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from orderview.widgets.literal_table import LiteralTable
 from orderview.widgets.still_footer import StillFooter
 from orderview.widgets.textual_internals import node_bindings
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.keys import key_to_character
@@ -156,7 +156,7 @@ class HelpScreen(ModalScreen[None]):
     }
     HelpScreen LiteralTable { height: auto; max-height: 18; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Close"),
         Binding("question_mark", "dismiss", "Close", show=False),
         Binding("q", "dismiss", "Close", show=False),

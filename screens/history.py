@@ -6,13 +6,15 @@ events load when the operator scrolls to the end (or presses ``m``); nothing rep
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from orderview.widgets.app_services import services_of
 from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -55,7 +57,7 @@ class HistoryScreen(ModalScreen[None]):
     HistoryScreen HistoryLog { height: 1fr; }
     HistoryScreen .event { height: auto; width: 1fr; margin-bottom: 1; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close"),
         Binding("m", "more", "Older"),
         Binding("home,g", "top", "Newest", show=False),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from orderview.screens.confirm import ConfirmScreen
 from orderview.screens.order_tabs.licenses import LicensesPane
@@ -29,15 +29,15 @@ from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import HELP_BINDINGS, StillFooter
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from orderview.schemas.order import EDITABLE_ORDER_FIELDS
-from orderview.services.errors import FieldErrors, ServiceError
-from orderview.services.issuing import LineErrors, issue_licenses
+from orderview.services.errors import FieldErrors, LineErrors, ServiceError
+from orderview.services.issuing import issue_licenses
 from orderview.services.order_create import create_order
 from orderview.services.views import OrderDetail
 
@@ -76,7 +76,7 @@ class IssueWizard(ModalScreen[IssueOutcome | None]):
     IssueWizard #wizard-body { height: 1fr; }
     IssueWizard #wizard-status { height: 1; padding: 0; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("a,plus", "add_line", "Add product"),
         Binding("ctrl+s", "issue", "Issue"),

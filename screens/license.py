@@ -4,7 +4,7 @@ validity and maintenance, copy the key).
 
 Opened from the order's Licenses tab (``enter``) or ``orderview open --license KEY``; ``esc``
 goes back to the order, whose Licenses tab keeps its cursor on the same row. Every action is
-one service call (``orderview.services.licenses``) against the version shown: if another
+one service call (``orderview.services.license_actions``) against the version shown: if another
 operator changed the license meanwhile, the status line says who changed what and the screen
 shows the license as it is now.
 """
@@ -14,30 +14,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from orderview.screens.history import event_content
+from orderview.screens import license_panes
 from orderview.widgets.app_services import services_of
-from orderview.widgets.field_list import FieldList
 from orderview.widgets.literal import literal
-from orderview.widgets.literal_table import LiteralTable
 from orderview.widgets.read_only import refuse_write
 from orderview.widgets.role_gate import RoleGated
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent
 
-from orderview.license_text import DEVICE_COLUMNS, DEVICE_WIDTHS, device_cells
-from orderview.license_text import license_fields as fields_of
-from orderview.services import licenses
+from orderview.services import license_actions, licenses
 from orderview.services.errors import ConflictError, NotFound, ServiceError
-from orderview.services.views import DeviceView, LicenseDetail
-
-HISTORY_PAGE = 50
+from orderview.services.views import LicenseDetail
 
 
 def header_text(detail: LicenseDetail) -> Content:
@@ -67,7 +60,7 @@ class LicenseScreen(RoleGated, Screen[None]):
         name: "change_license"
         for name in ("disable", "enable", "reset", "release", "note", "limits", "extend")
     }
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "disable", "Disable", tooltip="Disable the license (asks y/n)"),
         Binding("e", "enable", "Enable", tooltip="Enable the license (asks y/n)"),
         Binding(
@@ -126,21 +119,12 @@ class LicenseScreen(RoleGated, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="license-header")
-        with TabbedContent(id="license-tabs"):
-            with (
-                TabPane("Details", id="license-details"),
-                VerticalScroll(id="license-scroll", can_focus=True),
-            ):
-                yield FieldList(id="license-fields")
-            with TabPane("Devices", id="license-devices"):
-                yield LiteralTable(id="devices-table", compact=True, max_cell=40)
-            with TabPane("History", id="license-history"):
-                yield VerticalScroll(id="license-log", can_focus=True)
+        yield from license_panes.compose_panes()
         yield StatusLine(id="license-status")
         yield StillFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#devices-table", LiteralTable).set_columns(DEVICE_COLUMNS, DEVICE_WIDTHS)
+        license_panes.prepare_panes(self)
         self.query_one("#license-scroll").focus()
         if self.detail is not None:
             self._show()
@@ -161,17 +145,7 @@ class LicenseScreen(RoleGated, Screen[None]):
         detail = self.detail
         assert detail is not None
         self.query_one("#license-header", Static).update(header_text(detail))
-        self.query_one("#license-fields", FieldList).show_fields(fields_of(detail))
-        table = self.query_one("#devices-table", LiteralTable)
-        row = table.cursor_row
-        table.clear()
-        table.add_literal_rows((str(d.id), device_cells(d)) for d in detail.devices)
-        if detail.devices:
-            table.move_cursor(row=min(row, len(detail.devices) - 1))
-        pane = self.query_one("#license-devices", TabPane)
-        count = len(detail.devices)
-        pane_title = f"Devices ({count}{'+' if detail.devices_more else ''})"
-        self.query_one(TabbedContent).get_tab(pane).label = Content(pane_title)
+        license_panes.show_detail(self, detail)
         if self._history_loaded:
             self._load_history()
         self.refresh_bindings()
@@ -186,12 +160,7 @@ class LicenseScreen(RoleGated, Screen[None]):
         self._focus_tab(tab_id)
 
     def _focus_tab(self, tab_id: str) -> None:
-        target = {
-            "license-details": "#license-scroll",
-            "license-devices": "#devices-table",
-            "license-history": "#license-log",
-        }[tab_id]
-        self.query_one(target).focus()
+        self.query_one(license_panes.FOCUS_OF_TAB[tab_id]).focus()
 
     def _on_devices_tab(self) -> bool:
         return self.is_mounted and self.query_one(TabbedContent).active == "license-devices"
@@ -208,22 +177,9 @@ class LicenseScreen(RoleGated, Screen[None]):
     @work(exclusive=True, group="license-history")
     async def _load_history(self) -> None:
         page = await licenses.license_history(
-            services_of(self.app).db, self.license_id, limit=HISTORY_PAGE
+            services_of(self.app).db, self.license_id, limit=license_panes.HISTORY_PAGE
         )
-        log = self.query_one("#license-log", VerticalScroll)
-        await log.remove_children()
-        if not page.items:
-            await log.mount(Static("No recorded changes yet."))
-            return
-        await log.mount_all(Static(event_content(e), classes="license-event") for e in page.items)
-        if page.has_more:
-            await log.mount(
-                Static(
-                    f"(the {HISTORY_PAGE} newest events; `orderview history "
-                    "ORDER_ID` prints them all)",
-                    markup=False,
-                )
-            )
+        await license_panes.show_history(self, page)
 
     # -- which keys show -------------------------------------------------------------------
 
@@ -310,7 +266,7 @@ class LicenseScreen(RoleGated, Screen[None]):
         question = Content.assemble(f"{verb} license ", literal(detail.identity, 60), f"? ({what})")
         if await self._confirmed(question, f"y = {verb.lower()}"):
             await self._run(
-                licenses.set_enabled(
+                license_actions.set_enabled(
                     services_of(self.app).db,
                     services_of(self.app).operator,
                     detail.id,
@@ -334,7 +290,7 @@ class LicenseScreen(RoleGated, Screen[None]):
         )
         if await self._confirmed(question, "y = reset"):
             await self._run(
-                licenses.release_devices(
+                license_actions.release_devices(
                     services_of(self.app).db,
                     services_of(self.app).operator,
                     detail.id,
@@ -342,12 +298,6 @@ class LicenseScreen(RoleGated, Screen[None]):
                 ),
                 f"Activations of {detail.identity} reset: devices released.",
             )
-
-    def _device_under_cursor(self) -> DeviceView | None:
-        assert self.detail is not None
-        table = self.query_one("#devices-table", LiteralTable)
-        key = table.cursor_key() if table.row_count else None
-        return next((d for d in self.detail.devices if str(d.id) == key), None)
 
     @work(exclusive=True, group="license-action")
     async def action_release(self) -> None:
@@ -358,7 +308,7 @@ class LicenseScreen(RoleGated, Screen[None]):
             self.action_show_tab("license-devices")
             self._say("Put the cursor on a device and press X to release it.")
             return
-        device = self._device_under_cursor()
+        device = license_panes.device_under_cursor(self, detail)
         if device is None:
             return
         question = Content.assemble(
@@ -372,7 +322,7 @@ class LicenseScreen(RoleGated, Screen[None]):
         )
         if await self._confirmed(question, "y = release"):
             await self._run(
-                licenses.release_devices(
+                license_actions.release_devices(
                     services_of(self.app).db,
                     services_of(self.app).operator,
                     detail.id,

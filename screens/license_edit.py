@@ -2,16 +2,16 @@
 
 One dialog for the license screen's ``n`` (note), ``m`` (limits) and ``v`` (extend), opened
 with the cursor on that field. It sends only what the operator changed, against the version
-the screen loaded (``services.licenses.update_license``): bad input shows next to its field
-and saves nothing; a change by another operator is shown as a conflict naming who changed
-what (esc then shows the license as it is now). Dismisses with the saved ``LicenseDetail``,
-``"conflict"``, or ``None`` when cancelled.
+the screen loaded (``services.license_actions.update_license``): bad input shows next to its
+field and saves nothing; a change by another operator is shown as a conflict naming who
+changed what (esc then shows the license as it is now). Dismisses with the saved
+``LicenseDetail``, ``"conflict"``, or ``None`` when cancelled.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import Any
+from typing import Any, ClassVar
 
 from orderview.screens.edit_order import ConflictNotice, EditDialog, show_save_conflict
 from orderview.widgets.app_services import services_of
@@ -20,12 +20,12 @@ from orderview.widgets.literal import literal
 from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from orderview.services import licenses
+from orderview.services import license_actions
 from orderview.services.errors import ConflictError, FieldErrors
 from orderview.services.views import LicenseDetail
 
@@ -66,7 +66,7 @@ class LicenseEditScreen(EditDialog[LicenseDetail | str | None]):
     }
     LicenseEditScreen .title { text-style: bold; height: 1; margin-bottom: 1; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
     ]
@@ -104,7 +104,7 @@ class LicenseEditScreen(EditDialog[LicenseDetail | str | None]):
     def pending_write(self) -> Awaitable[LicenseDetail] | None:
         changes = self.changes()
         return (
-            licenses.update_license(
+            license_actions.update_license(
                 services_of(self.app).db,
                 services_of(self.app).operator,
                 self.detail.id,

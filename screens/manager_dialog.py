@@ -8,7 +8,7 @@ dismisses with one line saying what happened (never the password, which goes onl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from orderview.widgets.app_services import services_of
 from orderview.widgets.form_field import show_field_errors
@@ -21,7 +21,7 @@ from orderview.widgets.textual_internals import BlankUntickedMark
 from orderview.widgets.type_ahead import holds_keys
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -86,7 +86,7 @@ class ManagerDialog(ModalScreen[str | None]):
     ManagerDialog .note { height: auto; color: $text-warning; }
     ManagerDialog #permissions-error { padding-left: 0; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
         *HELP_BINDINGS,

@@ -24,7 +24,7 @@ from orderview.widgets.status_line import StatusLine
 from orderview.widgets.still_footer import StillFooter
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static, TabbedContent, TabPane, Tabs
@@ -78,7 +78,7 @@ class OrderScreen(RoleGated, Screen[None]):
         "export_order": "export",
         "delete_order": "delete_order",
     }
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         # The footer holds ~75 columns at 80: the letter actions first, short labels (help
         # shows the tooltips); esc, ctrl+r and 1-4 are in help and the README key map.
         Binding("e", "edit_order", "Edit", tooltip="Edit the order"),

@@ -23,7 +23,7 @@ from orderview.widgets.still_input import StillInput, pass_on
 from orderview.widgets.textual_internals import ForwardHook
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Input
 
@@ -142,7 +142,7 @@ class OrdersScreen(RoleGated, Screen[None]):
     AUTO_FOCUS = "#search"
     HELP_TITLE = "Orders"
     ROLE_ACTIONS: ClassVar[dict[str, str]] = {"new_order": "create_order"}
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search"),
         Binding("escape", "focus_search", "Back to search", show=False),
         Binding("down", "focus_results", "Results", show=False),

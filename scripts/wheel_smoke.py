@@ -20,7 +20,6 @@ missing one is skipped with a note, except under ``CI=true``, where it fails. Ru
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
 import select
@@ -54,7 +53,7 @@ def find_python(version: str) -> str | None:
         roots.insert(0, found.stdout.strip())
     for root in filter(None, roots):
         candidates = sorted(
-            glob.glob(f"{root}/versions/{version}.*/bin/python{version}"),
+            (str(p) for p in Path(root).glob(f"versions/{version}.*/bin/python{version}")),
             key=lambda p: [int(x) for x in Path(p).parts[-3].split(".") if x.isdigit()],
         )
         if candidates:

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pyte
 
-from benchmarks.bandwidth import COLS, ROOT, ROWS
 from benchmarks.emulator import XtermScreen
+from benchmarks.pty_terminal import COLS, ROOT, ROWS
 
 PASTE_START = b"\x1b[200~"
 PASTE_END = b"\x1b[201~"

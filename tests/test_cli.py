@@ -183,7 +183,7 @@ def test_hostile_names_reach_the_terminal_inert(capsys, demo_db: Path) -> None:
 
 # -- show ------------------------------------------------------------------------------------
 def test_show_json_has_the_documented_keys(capsys, demo_db: Path) -> None:
-    store_id, count = query(
+    store_id, _count = query(
         demo_db,
         "select o.store_id, count(l.id) from orders o "
         "join order_managers m on m.order_id = o.id "

@@ -14,7 +14,14 @@ from sqlalchemy import func, select
 
 from orderview.db.models import AuditEvent, License, MailOutbox, Order, OrderManager
 from orderview.schemas.issuing import LineInput
-from orderview.services import customers, deletion, issuing, managers, removal
+from orderview.services import (
+    customers,
+    deletion,
+    issuing,
+    manager_invites,
+    managers,
+    removal,
+)
 from orderview.services.errors import ConflictError, PreviewChanged
 from orderview.settings import Settings
 from tests import factories as f
@@ -115,9 +122,7 @@ async def test_a_manager_replaced_by_another_is_a_change_too(db) -> None:
     )
     seen = await deletion.deletion_preview(db, order)
     shown = (await removal.removal_preview(db, first.assignment_id)).fingerprint
-    await managers.remove_manager(
-        db, first.assignment_id, version=1, actor="bob", fingerprint=shown
-    )
+    await removal.remove_manager(db, first.assignment_id, version=1, actor="bob", fingerprint=shown)
     await managers.add_manager(db, NO_SERVER, order, {"email": "b@example.com"}, actor="bob")
     with pytest.raises(PreviewChanged) as info:
         await deletion.delete_order(db, "alice", order, seen.version, fingerprint=seen.fingerprint)
@@ -135,9 +140,9 @@ async def test_remove_manager_is_refused_when_their_state_changed(db) -> None:
 
     # Another desk sends them an invite (a new password, queued mail): the assignment's
     # version does not move, but what the confirmation showed did.
-    await managers.resend_invite(db, MAIL, added.assignment_id, version=None, actor="bob")
+    await manager_invites.resend_invite(db, MAIL, added.assignment_id, version=None, actor="bob")
     with pytest.raises(PreviewChanged) as info:
-        await managers.remove_manager(
+        await removal.remove_manager(
             db,
             added.assignment_id,
             version=seen.version,
@@ -149,7 +154,7 @@ async def test_remove_manager_is_refused_when_their_state_changed(db) -> None:
     assert await count(db, OrderManager, OrderManager.id == added.assignment_id) == 1
     assert await count(db, AuditEvent, AuditEvent.action == "removed") == 0
 
-    await managers.remove_manager(
+    await removal.remove_manager(
         db, added.assignment_id, version=now.version, actor="alice", fingerprint=now.fingerprint
     )
     assert await count(db, OrderManager, OrderManager.id == added.assignment_id) == 0
@@ -173,10 +178,10 @@ async def test_resend_is_refused_when_the_manager_signed_in_since_it_was_asked(d
             .values(is_initial_password=False)
         )
     with pytest.raises(ConflictError, match="signed in"):
-        await managers.resend_invite(
+        await manager_invites.resend_invite(
             db, settings, added.assignment_id, version=1, actor="alice", signed_in=False
         )
-    result = await managers.resend_invite(
+    result = await manager_invites.resend_invite(
         db, settings, added.assignment_id, version=1, actor="alice", signed_in=True
     )
     assert result.manager_id == added.manager_id

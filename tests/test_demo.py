@@ -152,7 +152,7 @@ async def test_same_seed_same_database(tmp_path: Path) -> None:
 
 
 async def test_refuses_data_unless_forced(db: Database) -> None:
-    product_id, _ = await f.add_product(db, code="REAL")
+    _product_id, _ = await f.add_product(db, code="REAL")
     await f.add_order(db, "REAL-1")
     with pytest.raises(DemoRefused, match="--force"):
         await generate_demo(db, 20)

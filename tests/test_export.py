@@ -44,7 +44,7 @@ def out(tmp_path: Path) -> Path:
 
 
 def read(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 

@@ -47,7 +47,7 @@ async def test_default_path_in_current_directory(db, out: Path, capsys) -> None:
     name = f"order-ORD_7-{datetime.now(UTC).date().isoformat()}.csv"
     assert os.listdir(out) == [name]
     assert stat.S_IMODE((out / name).stat().st_mode) == 0o600
-    with open(out / name, encoding="utf-8", newline="") as fh:
+    with (out / name).open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert sorted(r["license__license_key"] for r in rows) == sorted(keys)
     assert rows[0]["order__store_id"] == "ORD/7 ü"

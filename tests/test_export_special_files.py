@@ -76,7 +76,7 @@ def special(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Pa
     close = make(path)
     yield path, reason
     close()
-    assert is_kind(os.stat(path).st_mode), "the special file was replaced"
+    assert is_kind(path.stat().st_mode), "the special file was replaced"
     assert [p.name for p in where.iterdir()] == ["target.csv"], "a file was left behind"
 
 

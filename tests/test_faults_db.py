@@ -152,7 +152,7 @@ def test_cli_read_only_is_one_line(sqlite_path: Path, tmp_path: Path) -> None:
         await db.dispose()
 
     asyncio.run(seed())
-    os.chmod(sqlite_path, 0o444)
+    sqlite_path.chmod(0o444)
     url = f"sqlite:///file:{sqlite_path}?mode=ro&uri=true"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ORDERVIEW_")}
     run = subprocess.run(
@@ -175,7 +175,7 @@ def test_cli_read_only_is_one_line(sqlite_path: Path, tmp_path: Path) -> None:
         env=env,
         timeout=60,
     )
-    os.chmod(sqlite_path, 0o644)
+    sqlite_path.chmod(0o644)
     assert run.returncode == exit_codes.DB_UNAVAILABLE, run.stderr
     assert "Traceback" not in run.stderr
     lines = run.stderr.strip().splitlines()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.bandwidth import Terminal
+from benchmarks.pty_terminal import Terminal
 from orderview.db.engine import open_database
 from orderview.db.migrate import ensure_schema
 from tests.conftest import _truncate_pg

@@ -775,7 +775,6 @@ async def test_corpus_typed_as_the_export_path(sqlite_db, tmp_path, monkeypatch)
     ``../../../etc/passwd`` stays in the test's own folder). A new file in an existing
     directory is written (the CSV, mode 0600); anything else leaves the dialog open with one
     literal line saying why, and no file (no partial file either)."""
-    import os
 
     from orderview.screens.export_dialog import ExportScreen
 
@@ -801,8 +800,8 @@ async def test_corpus_typed_as_the_export_path(sqlite_db, tmp_path, monkeypatch)
             if expected == "written":
                 await wait_for(pilot, lambda: app.screen is order_screen, what=f"wrote {name}")
                 target = export.resolve_target(typed.strip())
-                assert os.stat(target).st_mode & 0o777 == 0o600
-                with open(target, newline="", encoding="utf-8") as fh:
+                assert target.stat().st_mode & 0o777 == 0o600
+                with target.open(newline="", encoding="utf-8") as fh:
                     (row,) = list(csv.DictReader(fh))
                 assert row["order__reference"] == "'=1+1"  # neutralised
                 assert set(tmp_path.rglob("*")) - before == {target}, name

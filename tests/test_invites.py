@@ -13,7 +13,7 @@ from orderview.db.models import AuditEvent, LicenseManager, MailOutbox
 from orderview.mail import composer, delivery, outbox
 from orderview.mail.status import invite_status
 from orderview.permissions import PERMISSION_BY_CODE
-from orderview.services import managers
+from orderview.services import manager_invites, managers, passwords
 from orderview.services.orders import get_order
 from orderview.settings import Settings
 from tests import factories
@@ -73,7 +73,7 @@ async def test_invite_queued_without_mail_server_lists_the_permissions_it_is_sen
     assert _label("issue_license") in row.body  # the record says what was sent...
     assert f"Initial password:  {composer.PASSWORD_NOT_STORED}" in row.body  # ...but that
     person = await _person(db, "e@example.com")
-    assert managers.verify_password(person.password_hash, password)
+    assert passwords.verify_password(person.password_hash, password)
     for event in await _rows(db, AuditEvent):
         assert password not in str(event.changes) + str(event.snapshot) + event.summary
 
@@ -116,7 +116,7 @@ async def test_adding_someone_who_has_signed_in_sends_a_notice_and_keeps_their_l
     own_password = smtp.received[0].password
     async with db.sessions.begin() as s:  # they signed in and chose their own password
         person = (await s.scalars(select(LicenseManager))).one()
-        person.password_hash = await managers.hash_password("their own") if hash_known else None
+        person.password_hash = await passwords.hash_password("their own") if hash_known else None
         person.is_initial_password = False
         person.version += 1
     before = await _person(db, "s@example.com")
@@ -143,7 +143,7 @@ async def test_an_invite_to_someone_who_signed_in_before_it_went_out_becomes_a_n
     await managers.add_manager(
         db, smtp.settings(smtp_host=None), order_id, {"email": "late@example.com"}, actor="a"
     )
-    signed_in = await managers.hash_password("chosen")
+    signed_in = await passwords.hash_password("chosen")
     async with db.sessions.begin() as s:
         person = (await s.scalars(select(LicenseManager))).one()
         person.password_hash, person.is_initial_password = signed_in, False
@@ -170,7 +170,7 @@ async def test_no_password_exists_until_a_mail_server_sends_the_invite(db, smtp)
     [sent] = await delivery.deliver_due(db, smtp.settings(), now=later)
     assert sent.ok and sent.status == "sent"
     person = await _person(db, "w@example.com")
-    assert managers.verify_password(person.password_hash, smtp.received[0].password)
+    assert passwords.verify_password(person.password_hash, smtp.received[0].password)
     [row] = await _rows(db, MailOutbox)
     assert row.expires_at == later + timedelta(hours=24)
 
@@ -207,11 +207,11 @@ async def test_an_undelivered_invite_expires_and_r_resend_issues_a_new_password(
     assert invite_status(view, True) == "expired: not delivered within 2 h (r resends)"
     assert smtp.received == []
 
-    await managers.resend_invite(db, settings, added.assignment_id, version=1, actor="alice")
+    await manager_invites.resend_invite(db, settings, added.assignment_id, version=1, actor="alice")
     [sent] = await delivery.deliver_due(db, settings)
     assert sent.ok
     person = await _person(db, "x@example.com")
-    assert managers.verify_password(person.password_hash, smtp.received[0].password)
+    assert passwords.verify_password(person.password_hash, smtp.received[0].password)
     [view] = (await get_order(db, order_id)).managers
     assert invite_status(view, True).startswith("sent ")
 

@@ -23,7 +23,7 @@ from orderview.db.engine import open_database
 from orderview.db.models import MailAttempt, MailOutbox
 from orderview.mail import delivery, outbox
 from orderview.mail.background import BackgroundSender
-from orderview.services import managers
+from orderview.services import managers, passwords
 from tests import factories
 from tests.smtp_capture import CaptureHandler, SMTPServer
 
@@ -99,7 +99,7 @@ async def test_two_senders_and_a_slow_server_deliver_each_invite_once(db, db_url
     # a second delivery.
     for received in server.received:
         person = await managers_person(db, received.envelope_to[0])
-        assert managers.verify_password(person.password_hash, received.password)
+        assert passwords.verify_password(person.password_hash, received.password)
 
 
 async def managers_person(db, email):

@@ -37,7 +37,7 @@ async def _keys(db: Database) -> list[License]:
 
 
 async def test_issue_prints_keys_from_the_default_policy(sqlite_db, capsys) -> None:
-    pid, pol = await factories.add_product(sqlite_db, max_activations=4)
+    _pid, pol = await factories.add_product(sqlite_db, max_activations=4)
     await factories.add_order(sqlite_db, "ORD-9")
     assert (
         await _run(

@@ -6,12 +6,8 @@ from datetime import date
 
 import pytest
 
-from orderview.schemas.issuing import (
-    LineInput,
-    fields_for_type,
-    parse_entitlements,
-    resolve_line,
-)
+from orderview.schemas.entitlements import fields_for_type, parse_entitlements
+from orderview.schemas.issuing import LineInput, resolve_line
 from orderview.schemas.new_order import parse_new_order
 from orderview.services.catalog import PolicyView, ProductView
 from orderview.services.errors import FieldErrors

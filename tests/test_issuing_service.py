@@ -11,9 +11,9 @@ from orderview.db.engine import Database
 from orderview.db.models import AuditEvent, Customer, License, LicensePolicy, Order
 from orderview.keys import is_valid_key
 from orderview.schemas.issuing import LineInput
-from orderview.services import catalog, issuing
-from orderview.services.errors import ConflictError, FieldErrors, NotFound
-from orderview.services.issuing import LineErrors, issue_licenses
+from orderview.services import catalog, issuing_rows
+from orderview.services.errors import ConflictError, FieldErrors, LineErrors, NotFound
+from orderview.services.issuing import issue_licenses
 from orderview.services.order_create import create_order
 from orderview.services.order_ids import generate_store_id
 from tests.factories import add_customer, add_licenses, add_order, add_product
@@ -57,7 +57,7 @@ async def test_catalog_lists_products_and_default_policy_first(db: Database) -> 
     assert [p.short_code for p in products] == ["APP"]
     assert len(await catalog.list_products(db, include_inactive=True)) == 2
     policies = await catalog.list_policies(db, pid)
-    assert [p.id for p in policies][0] == default_id and policies[0].is_default
+    assert next(p.id for p in policies) == default_id and policies[0].is_default
     assert policies[1].defaults["valid_duration"] == "1y"
     assert (await catalog.policy_by_code(db, pid, "annual")).name == "Annual"
     with pytest.raises(NotFound):
@@ -273,7 +273,7 @@ async def test_user_based_product_gets_one_license_per_email(db: Database) -> No
 
 async def test_several_lines_in_one_issuance(db: Database) -> None:
     app, app_pol = await add_product(db, "APP")
-    team, team_pol = await add_product(db, "TEAM", method="user")
+    team, _team_pol = await add_product(db, "TEAM", method="user")
     oid = await add_order(db)
     result = await issue_licenses(
         db,
@@ -306,7 +306,7 @@ async def test_failure_in_the_last_line_leaves_no_license(
     pid, pol = await add_product(db)
     oid = await add_order(db)
     [taken] = await add_licenses(db, oid, pid, 1)
-    real = issuing.generate_keys
+    real = issuing_rows.generate_keys
     calls = {"n": 0}
 
     def colliding(count: int) -> list[str]:
@@ -314,8 +314,8 @@ async def test_failure_in_the_last_line_leaves_no_license(
         # The first line gets real keys; every draw for the second line collides.
         return real(count) if calls["n"] == 1 else [taken] * count
 
-    monkeypatch.setattr(issuing, "generate_keys", colliding)
-    monkeypatch.setattr(issuing, "_fresh_keys", lambda n, issued: colliding(n))
+    monkeypatch.setattr(issuing_rows, "generate_keys", colliding)
+    monkeypatch.setattr(issuing_rows, "_fresh_keys", lambda n, issued: colliding(n))
     with pytest.raises(LineErrors) as caught:
         await issue_licenses(
             db,
@@ -327,7 +327,7 @@ async def test_failure_in_the_last_line_leaves_no_license(
             ],
         )
     assert caught.value.line == 1
-    assert calls["n"] == 1 + 1 + issuing.KEY_RETRIES  # retried, then gave up
+    assert calls["n"] == 1 + 1 + issuing_rows.KEY_RETRIES  # retried, then gave up
     assert [r.license_key for r in await licenses(db)] == [taken]
     assert await events(db, "issued") == []
 
@@ -335,7 +335,7 @@ async def test_failure_in_the_last_line_leaves_no_license(
 async def test_failure_mid_chunks_rolls_back(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     pid, pol = await add_product(db)
     oid = await add_order(db)
-    monkeypatch.setattr(issuing, "CHUNK", 10)
+    monkeypatch.setattr(issuing_rows, "CHUNK", 10)
     seen: list[int] = []
 
     def progress(done: int, total: int) -> None:
@@ -357,9 +357,9 @@ async def test_generated_collision_is_retried(
     pid, pol = await add_product(db)
     oid = await add_order(db)
     [taken] = await add_licenses(db, oid, pid, 1)
-    real = issuing.generate_keys
+    real = issuing_rows.generate_keys
     draws = iter([[taken]])
-    monkeypatch.setattr(issuing, "generate_keys", lambda n: next(draws, None) or real(n))
+    monkeypatch.setattr(issuing_rows, "generate_keys", lambda n: next(draws, None) or real(n))
     result = await issue_licenses(db, "ann", oid, [LineInput(product_id=pid, policy_id=pol)])
     assert result.identities[0] != taken and len(await licenses(db)) == 2
 
@@ -386,7 +386,7 @@ async def test_issue_into_missing_or_deleted_order(db: Database) -> None:
 async def test_progress_reports_every_chunk(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     pid, pol = await add_product(db)
     oid = await add_order(db)
-    monkeypatch.setattr(issuing, "CHUNK", 4)
+    monkeypatch.setattr(issuing_rows, "CHUNK", 4)
     seen: list[tuple[int, int]] = []
     await issue_licenses(
         db,
@@ -510,9 +510,9 @@ KILL_SCRIPT = """
 import asyncio, os, signal, sys
 from orderview.db.engine import open_database
 from orderview.schemas.issuing import LineInput
-from orderview.services import issuing
+from orderview.services import issuing, issuing_rows
 
-issuing.CHUNK = 100
+issuing_rows.CHUNK = 100
 
 def progress(done, total):
     if done >= 300:

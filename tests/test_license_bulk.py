@@ -78,7 +78,7 @@ async def test_disable_chosen_licenses_after_a_dry_run(db) -> None:
 
 
 async def test_enable_and_extend_all_that_match_a_filter(db) -> None:
-    order, keys = await _order(db)
+    order, _keys = await _order(db)
     rows = await _licenses(db, order)
     async with db.sessions.begin() as s:
         await s.execute(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from orderview.db.models import AuditEvent, Device
 from orderview.roles import Actor, Forbidden
-from orderview.services import licenses
+from orderview.services import license_actions, licenses
 from orderview.services.errors import ConflictError, FieldErrors, NotFound
 from tests.license_support import KEY, license_with_devices
 
@@ -40,10 +40,10 @@ async def test_reads_a_license_with_its_devices(db) -> None:
 async def test_disable_enable_are_versioned_and_audited(db) -> None:
     license_id = await license_with_devices(db)
     detail = await licenses.get_license(db, license_id)
-    off = await licenses.set_enabled(db, "alice", license_id, detail.version, False)
+    off = await license_actions.set_enabled(db, "alice", license_id, detail.version, False)
     assert not off.enabled and off.status == "Disabled" and off.version == detail.version + 1
     assert len(off.devices) == 2  # a disabled license keeps its devices
-    on = await licenses.set_enabled(db, "alice", license_id, off.version, True)
+    on = await license_actions.set_enabled(db, "alice", license_id, off.version, True)
     assert on.enabled and on.version == off.version + 1
     events = await _events(db)
     assert [e.changes for e in events] == [{"enabled": [True, False]}, {"enabled": [False, True]}]
@@ -54,11 +54,11 @@ async def test_disable_enable_are_versioned_and_audited(db) -> None:
 async def test_a_concurrent_change_is_a_conflict_naming_who(db) -> None:
     license_id = await license_with_devices(db)
     loaded = await licenses.get_license(db, license_id)
-    await licenses.update_license(db, "bob", license_id, loaded.version, {"note": "bob's"})
+    await license_actions.update_license(db, "bob", license_id, loaded.version, {"note": "bob's"})
     with pytest.raises(ConflictError, match=r"bob at .* \(note\)"):
-        await licenses.set_enabled(db, "alice", license_id, loaded.version, False)
+        await license_actions.set_enabled(db, "alice", license_id, loaded.version, False)
     with pytest.raises(ConflictError):
-        await licenses.release_devices(db, "alice", license_id, loaded.version)
+        await license_actions.release_devices(db, "alice", license_id, loaded.version)
     assert (await licenses.get_license(db, license_id)).enabled  # nothing changed
 
 
@@ -66,14 +66,16 @@ async def test_reset_and_release_devices(db) -> None:
     license_id = await license_with_devices(db)
     detail = await licenses.get_license(db, license_id)
     one = detail.devices[1]
-    after = await licenses.release_devices(
+    after = await license_actions.release_devices(
         db, "alice", license_id, detail.version, device_id=one.id
     )
     assert [d.hostname for d in after.devices] == ["ada-laptop"]
     assert after.values["times_activated"] == 1 and after.values["transfer_count"] == 0
     with pytest.raises(NotFound, match="no longer active"):
-        await licenses.release_devices(db, "alice", license_id, after.version, device_id=one.id)
-    reset = await licenses.release_devices(db, "alice", license_id, after.version)
+        await license_actions.release_devices(
+            db, "alice", license_id, after.version, device_id=one.id
+        )
+    reset = await license_actions.release_devices(db, "alice", license_id, after.version)
     assert reset.devices == [] and reset.values["times_activated"] == 0
     assert reset.values["transfer_count"] == 1 and reset.status == "Inactive"
     async with db.sessions() as s:
@@ -92,7 +94,7 @@ async def test_reset_and_release_devices(db) -> None:
 async def test_update_note_limits_and_dates(db) -> None:
     license_id = await license_with_devices(db)
     v = (await licenses.get_license(db, license_id)).version
-    changed = await licenses.update_license(
+    changed = await license_actions.update_license(
         db,
         "alice",
         license_id,
@@ -117,11 +119,11 @@ async def test_update_note_limits_and_dates(db) -> None:
         "validity_period": ["2030-01-15", "2030-02-14"],
         "maintenance_period": ["2030-06-01", "2031-01-01"],
     }
-    unlimited = await licenses.update_license(
+    unlimited = await license_actions.update_license(
         db, "alice", license_id, changed.version, {"max_activations": "unlimited"}
     )
     assert unlimited.values["allow_unlimited_activations"] is True
-    same = await licenses.update_license(
+    same = await license_actions.update_license(
         db, "alice", license_id, unlimited.version, {"note": "renewed by phone"}
     )
     assert same.version == unlimited.version  # nothing changed: no bump, no event
@@ -131,7 +133,7 @@ async def test_update_note_limits_and_dates(db) -> None:
 async def test_an_expired_license_extends_from_today(db) -> None:
     license_id = await license_with_devices(db, validity_period=date(2020, 1, 1))
     v = (await licenses.get_license(db, license_id)).version
-    changed = await licenses.update_license(db, "alice", license_id, v, {"extend": "14d"})
+    changed = await license_actions.update_license(db, "alice", license_id, v, {"extend": "14d"})
     assert changed.values["validity_period"] == datetime.now(UTC).date() + timedelta(days=14)
 
 
@@ -152,7 +154,7 @@ async def test_bad_input_names_the_field_and_saves_nothing(db, values, field) ->
     license_id = await license_with_devices(db)
     v = (await licenses.get_license(db, license_id)).version
     with pytest.raises(FieldErrors) as caught:
-        await licenses.update_license(db, "alice", license_id, v, values)
+        await license_actions.update_license(db, "alice", license_id, v, values)
     assert field in caught.value.errors
     assert (await licenses.get_license(db, license_id)).version == v
     assert await _events(db) == []
@@ -162,7 +164,7 @@ async def test_a_perpetual_license_has_no_validity_to_extend(db) -> None:
     license_id = await license_with_devices(db, license_type="perpetual", validity_period=None)
     v = (await licenses.get_license(db, license_id)).version
     with pytest.raises(FieldErrors, match="perpetual license has no validity"):
-        await licenses.update_license(db, "alice", license_id, v, {"extend": "30d"})
+        await license_actions.update_license(db, "alice", license_id, v, {"extend": "30d"})
 
 
 async def test_a_viewer_may_not_change_a_license(db) -> None:
@@ -170,9 +172,9 @@ async def test_a_viewer_may_not_change_a_license(db) -> None:
     v = (await licenses.get_license(db, license_id)).version
     viewer = Actor("vic", "viewer")
     for call in (
-        licenses.set_enabled(db, viewer, license_id, v, False),
-        licenses.release_devices(db, viewer, license_id, v),
-        licenses.update_license(db, viewer, license_id, v, {"note": "x"}),
+        license_actions.set_enabled(db, viewer, license_id, v, False),
+        license_actions.release_devices(db, viewer, license_id, v),
+        license_actions.update_license(db, viewer, license_id, v, {"note": "x"}),
     ):
         with pytest.raises(Forbidden, match="viewer: changing licenses is not allowed"):
             await call
@@ -193,4 +195,4 @@ async def test_deleting_the_order_takes_its_devices(db) -> None:
     with pytest.raises(NotFound):
         await licenses.get_license(db, license_id)
     with pytest.raises(NotFound, match="deleted with its order"):  # one line on screen
-        await licenses.set_enabled(db, "bob", license_id, detail.version, False)
+        await license_actions.set_enabled(db, "bob", license_id, detail.version, False)

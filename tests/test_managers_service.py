@@ -11,7 +11,7 @@ from sqlalchemy import select
 from orderview.db.models import AuditEvent, LicenseManager, MailAttempt, MailOutbox, OrderManager
 from orderview.mail import delivery, outbox
 from orderview.mail.status import invite_status
-from orderview.services import managers, removal
+from orderview.services import manager_invites, managers, passwords, removal
 from orderview.services.errors import ConflictError, FieldErrors, PermissionDenied
 from orderview.services.orders import get_order
 from orderview.settings import Settings
@@ -81,8 +81,8 @@ async def test_add_new_manager_invite_arrives_and_password_verifies(db, smtp):
     password = mail.password
     person = await _person(db, "grace@example.com")
     assert person.password_hash.startswith("$argon2id$")
-    assert managers.verify_password(person.password_hash, password)
-    assert not managers.verify_password(person.password_hash, password + "x")
+    assert passwords.verify_password(person.password_hash, password)
+    assert not passwords.verify_password(person.password_hash, password + "x")
 
     [sent] = await _rows(db, MailOutbox)
     assert sent.status == "sent" and sent.sent_at is not None and password not in sent.body
@@ -145,7 +145,7 @@ async def test_smtp_down_then_up_fails_records_reason_retries_and_sends(db):
     attempts = await outbox.attempts_of(db, row.id)
     assert [(ok, bool(err)) for _, ok, err in attempts] == [(False, True), (True, False)]
     person = await _person(db, "m@example.com")
-    assert managers.verify_password(person.password_hash, server.received[0].password)
+    assert passwords.verify_password(person.password_hash, server.received[0].password)
 
 
 async def test_gives_up_after_max_attempts_and_scrubs_the_password(db):
@@ -158,7 +158,7 @@ async def test_gives_up_after_max_attempts_and_scrubs_the_password(db):
 
     at = outbox.now_utc()
     for _ in range(outbox.MAX_ATTEMPTS):
-        [r] = await delivery.deliver_due(db, settings, now=at, sender=broken)
+        [_r] = await delivery.deliver_due(db, settings, now=at, sender=broken)
         at += timedelta(hours=2)
     assert await delivery.deliver_due(db, settings, now=at, sender=broken) == []
     [row] = await _rows(db, MailOutbox)
@@ -345,12 +345,10 @@ async def test_remove_keeps_the_person_and_cancels_unsent_mail(db):
     )
     shown = (await removal.removal_preview(db, added.assignment_id)).fingerprint
     with pytest.raises(ConflictError):
-        await managers.remove_manager(
+        await removal.remove_manager(
             db, added.assignment_id, version=5, actor="bob", fingerprint=shown
         )
-    await managers.remove_manager(
-        db, added.assignment_id, version=1, actor="bob", fingerprint=shown
-    )
+    await removal.remove_manager(db, added.assignment_id, version=1, actor="bob", fingerprint=shown)
     assert await _rows(db, OrderManager) == []
     assert len(await _rows(db, LicenseManager)) == 1
     [mail] = await _rows(db, MailOutbox)
@@ -359,7 +357,7 @@ async def test_remove_keeps_the_person_and_cancels_unsent_mail(db):
     assert (event.action, event.operator, event.order_store_id) == ("removed", "bob", "ORD-R")
     assert event.snapshot["email"] == "r@example.com"
     with pytest.raises(ConflictError, match="deleted"):
-        await managers.remove_manager(
+        await removal.remove_manager(
             db, added.assignment_id, version=1, actor="bob", fingerprint=shown
         )
 
@@ -370,11 +368,13 @@ async def test_resend_replaces_the_password_and_supersedes_the_old_invite(db, sm
     added = await managers.add_manager(
         db, settings, order_id, {"email": "z@example.com"}, actor="alice"
     )
-    [first] = await delivery.deliver_due(db, settings)
+    [_first] = await delivery.deliver_due(db, settings)
     old_password = smtp.received[0].password
     # A second resend while the first is still queued: the queued one is superseded.
-    await managers.resend_invite(db, settings, added.assignment_id, version=1, actor="alice")
-    result = await managers.resend_invite(db, settings, added.assignment_id, version=1, actor="bob")
+    await manager_invites.resend_invite(db, settings, added.assignment_id, version=1, actor="alice")
+    result = await manager_invites.resend_invite(
+        db, settings, added.assignment_id, version=1, actor="bob"
+    )
     assert result.superseded == 1
     statuses = [m.status for m in await _rows(db, MailOutbox)]
     assert statuses == ["sent", "superseded", "queued"]
@@ -383,8 +383,8 @@ async def test_resend_replaces_the_password_and_supersedes_the_old_invite(db, sm
     new_password = smtp.received[1].password
     person = await _person(db, "z@example.com")
     assert person.is_initial_password
-    assert managers.verify_password(person.password_hash, new_password)
-    assert not managers.verify_password(person.password_hash, old_password)
+    assert passwords.verify_password(person.password_hash, new_password)
+    assert not passwords.verify_password(person.password_hash, old_password)
     events = await _rows(db, AuditEvent)
     assert [e.action for e in events] == [
         "created",
@@ -511,4 +511,4 @@ async def test_existing_person_whose_invite_was_given_up_gets_a_real_invite(db, 
     assert person.password_hash != old_hash and person.is_initial_password
     [received] = smtp.received
     assert received.envelope_to == ["g@example.com"] and "ORD-B" in received.message["Subject"]
-    assert managers.verify_password(person.password_hash, received.password)
+    assert passwords.verify_password(person.password_hash, received.password)

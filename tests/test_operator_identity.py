@@ -42,12 +42,12 @@ def test_an_operator_the_audit_trail_cannot_hold_is_refused(
     from orderview.cli.context import CLIError, settings_from_args
 
     monkeypatch.delenv("ORDERVIEW_OPERATOR", raising=False)
-    with pytest.raises(CLIError, match="^invalid setting operator: ") as info:
+    with pytest.raises(CLIError, match=r"^invalid setting operator: ") as info:
         settings_from_args(argparse.Namespace(operator=name))
     assert "Value error" not in str(info.value)
     if "\x00" not in name:  # an environment variable cannot hold a NUL
         monkeypatch.setenv("ORDERVIEW_OPERATOR", name)
-        with pytest.raises(CLIError, match="^invalid setting operator: "):
+        with pytest.raises(CLIError, match=r"^invalid setting operator: "):
             settings_from_args(argparse.Namespace())
     assert (
         resolve_operator("  desk 7 ", Settings(db="x.db", operator=" desk 7 ").operator) == "desk 7"

@@ -75,7 +75,7 @@ async def test_send_failure_and_no_server(sqlite_db, capsys):
     assert "1 attempt(s), next try " in capsys.readouterr().out
 
     unconfigured = Context(down.settings(smtp_host=None), "tester", sqlite_db)
-    with pytest.raises(CLIError, match="no mail server configured.*1 message"):
+    with pytest.raises(CLIError, match=r"no mail server configured.*1 message"):
         await _run(unconfigured, "send")
     await _run(unconfigured, "list")
     assert "no mail server configured" in capsys.readouterr().out

@@ -47,7 +47,7 @@ async def test_cli_issue_with_lower_case_codes_and_products_listing(db_url, db, 
     assert (
         await main(["issue", "ord-9", "--product", "atlas", "--policy", "STD", "--db", db_url]) == 0
     )
-    out, err = capsys.readouterr()
+    _out, err = capsys.readouterr()
     assert "issued 1 license(s) into ORD-9" in err
     assert (
         await main(["issue", "ORD-9", "--product", "nope", "--db", db_url]) == exit_codes.NOT_FOUND

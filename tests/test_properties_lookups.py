@@ -28,7 +28,7 @@ from orderview.services import (
     customers,
     deletion,
     issuing,
-    managers,
+    manager_invites,
     orders,
     removal,
 )
@@ -143,7 +143,7 @@ def test_versioned_removals(backend: tuple[str, int]) -> None:
             detail = h.run(orders.get_order(h.db, order_id))
             version = detail.version + stale
             target = order_id + 10**6 if missing else order_id
-            mine = [m for m in detail.managers if m.manager_id == manager_id][0]
+            mine = next(m for m in detail.managers if m.manager_id == manager_id)
             assignment = mine.assignment_id
             other = assignment + 10**6 if missing else assignment
             shown = h.run(deletion.deletion_preview(h.db, order_id)).fingerprint
@@ -153,14 +153,14 @@ def test_versioned_removals(backend: tuple[str, int]) -> None:
                 "delete": lambda: deletion.delete_order(
                     h.db, "prop", target, version, fingerprint=shown
                 ),
-                "remove": lambda: managers.remove_manager(
+                "remove": lambda: removal.remove_manager(
                     h.db,
                     other,
                     version=mine.assignment_version + stale,
                     actor="prop",
                     fingerprint=asked,
                 ),
-                "resend": lambda: managers.resend_invite(
+                "resend": lambda: manager_invites.resend_invite(
                     h.db, conf, other, version=mine.assignment_version + stale, actor="prop"
                 ),
             }

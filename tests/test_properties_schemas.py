@@ -17,12 +17,10 @@ from orderview.schemas.customer import (
     validate_customer_changes,
     validate_new_customer,
 )
+from orderview.schemas.entitlements import ENTITLEMENT_FIELDS, FIELD_LABELS, parse_entitlements
 from orderview.schemas.issuing import (
-    ENTITLEMENT_FIELDS,
-    FIELD_LABELS,
     LineInput,
     parse_emails,
-    parse_entitlements,
     parse_keys,
     parse_quantity,
     resolve_line,

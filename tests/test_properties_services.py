@@ -24,7 +24,8 @@ from orderview.schemas.customer import (
     validate_customer_changes,
     validate_new_customer,
 )
-from orderview.schemas.issuing import ENTITLEMENT_FIELDS, LineInput
+from orderview.schemas.entitlements import ENTITLEMENT_FIELDS
+from orderview.schemas.issuing import LineInput
 from orderview.schemas.order import EDITABLE_ORDER_FIELDS, validate_order_changes
 from orderview.services import (
     customers,
@@ -287,7 +288,7 @@ def test_managers_add_and_edit(backend: tuple[str, int]) -> None:
                 assert sorted(held[0]) == sorted(set(permissions))
             shown = h.run(removal.removal_preview(h.db, added.assignment_id)).fingerprint
             h.run(
-                managers.remove_manager(
+                removal.remove_manager(
                     h.db,
                     added.assignment_id,
                     version=new_version or version,

@@ -16,9 +16,11 @@ from orderview.services import (
     customers,
     deletion,
     issuing,
+    manager_invites,
     managers,
     order_create,
     order_edit,
+    removal,
 )
 from orderview.settings import Settings
 from tests.factories import add_customer, add_licenses, add_manager, add_order, add_product
@@ -32,7 +34,7 @@ def test_the_roles_table() -> None:
     assert not allows("viewer", "export") and allows("operator", "export")
     assert not allows("operator", "delete_order") and allows("admin", "delete_order")
     assert not allows("admin", "no-such-action")
-    with pytest.raises(Forbidden, match="^viewer: exporting is not allowed$"):
+    with pytest.raises(Forbidden, match=r"^viewer: exporting is not allowed$"):
         require(VIEWER, "export")
     require("a bare local name", "delete_order")  # the local operator: the role setting's
 
@@ -68,12 +70,12 @@ async def test_a_viewer_writes_nothing(db) -> None:
         order_create.create_order(db, VIEWER, {"reference": "new"}),
         managers.add_manager(db, settings, oid, {"email": "m@example.com"}, actor=VIEWER),
         managers.update_permissions(db, settings, assignment.id, [], version=1, actor=VIEWER),
-        managers.remove_manager(db, assignment.id, version=1, actor=VIEWER, fingerprint="x"),
-        managers.resend_invite(db, settings, assignment.id, version=1, actor=VIEWER),
+        removal.remove_manager(db, assignment.id, version=1, actor=VIEWER, fingerprint="x"),
+        manager_invites.resend_invite(db, settings, assignment.id, version=1, actor=VIEWER),
         deletion.delete_order(db, VIEWER, oid, 1, fingerprint="x"),
     ]
     for attempt in attempts:
-        with pytest.raises(Forbidden, match="^viewer: "):
+        with pytest.raises(Forbidden, match=r"^viewer: "):
             await attempt
     assert await _counts(db) == before
 
@@ -85,7 +87,7 @@ async def test_a_viewer_cannot_export_an_operator_can(db, tmp_path) -> None:
     from orderview import export
 
     oid = await add_order(db)
-    with pytest.raises(Forbidden, match="^viewer: exporting is not allowed$"):
+    with pytest.raises(Forbidden, match=r"^viewer: exporting is not allowed$"):
         await export.export_to_stream(db, oid, io.StringIO(), actor=VIEWER)
     with pytest.raises(Forbidden):
         await export.export_to_file(db, oid, tmp_path / "x.csv", actor=VIEWER)
@@ -98,9 +100,9 @@ async def test_a_viewer_cannot_export_an_operator_can(db, tmp_path) -> None:
 async def test_only_an_admin_deletes_or_grants_distribution(db) -> None:
     oid = await add_order(db)
     settings = Settings(plan="enterprise")
-    with pytest.raises(Forbidden, match="^operator: deleting orders is not allowed$"):
+    with pytest.raises(Forbidden, match=r"^operator: deleting orders is not allowed$"):
         await deletion.delete_order(db, OPERATOR, oid, 1, fingerprint="x")
-    with pytest.raises(Forbidden, match="^operator: granting the distribution permissions"):
+    with pytest.raises(Forbidden, match=r"^operator: granting the distribution permissions"):
         await managers.add_manager(
             db,
             settings,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from orderview.widgets.session_driver import HANGUP_EXIT_STATUS
 
-from benchmarks.bandwidth import Terminal
+from benchmarks.pty_terminal import Terminal
 from orderview import __version__, logs
 from orderview.cli import COMMANDS, exit_codes, main
 

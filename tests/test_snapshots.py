@@ -25,7 +25,7 @@ KEYS = [f"SNAP-KEY{i:01d}-ABCD-EFG{i:01d}" for i in range(8)]
 async def seed(path: Path) -> None:
     db = open_database(str(path))
     product, _ = await f.add_product(db, code="CAD", name="CAD Studio")
-    users, _ = await f.add_product(db, code="SYNC", name="Sync Cloud", method="user")
+    _users, _ = await f.add_product(db, code="SYNC", name="Sync Cloud", method="user")
     acme = await f.add_customer(
         db,
         email="buyer@acme.example",

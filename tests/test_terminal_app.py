@@ -19,7 +19,7 @@ from orderview.widgets.session_driver import SessionDriver
 from textual.drivers.linux_driver import LinuxDriver
 from textual.geometry import Size
 
-from benchmarks.bandwidth import Terminal, build_db
+from benchmarks.pty_terminal import Terminal, build_db
 from orderview.db.engine import Database
 from orderview.settings import Settings
 from tests.ui_support import SIZE, make_app, wait_for

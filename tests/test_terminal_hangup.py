@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from orderview.widgets.session_driver import HANGUP_EXIT_STATUS
 
-from benchmarks.bandwidth import COLS, ROOT, ROWS, build_db
+from benchmarks.pty_terminal import COLS, ROOT, ROWS, build_db
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 

@@ -100,7 +100,7 @@ async def test_question_mark_still_types_in_the_search_box(sqlite_db: Database) 
 
 
 def test_help_title_reads_as_words() -> None:
-    class EditOrderScreen:  # noqa: D401 - a stand-in with a dialog's class name
+    class EditOrderScreen:  # a stand-in with a dialog's class name
         pass
 
     class IssueWizard:

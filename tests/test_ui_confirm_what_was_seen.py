@@ -12,7 +12,7 @@ from textual.widgets import Button, Static
 
 from orderview.db.models import License, Order, OrderManager
 from orderview.schemas.issuing import LineInput
-from orderview.services import issuing, managers
+from orderview.services import issuing, manager_invites, managers
 from orderview.settings import Settings
 from tests import factories as f
 from tests.test_ui_managers import open_managers_tab
@@ -89,7 +89,9 @@ async def test_remove_manager_asks_again_with_their_new_state(sqlite_db) -> None
         assert "unsent email" not in screen_text(app)
 
         # Another desk sends them a new password before the operator answers.
-        await managers.resend_invite(db, MAIL, added.assignment_id, version=None, actor="bob")
+        await manager_invites.resend_invite(
+            db, MAIL, added.assignment_id, version=None, actor="bob"
+        )
 
         await pilot.press("y")
         await wait_for(

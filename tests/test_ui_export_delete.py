@@ -81,7 +81,7 @@ async def test_x_exports_the_order_to_the_prefilled_path(sqlite_db, out: Path, a
         await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="dialog closed")
         assert any(f"3 rows written to {out / name}" in m for m in notices(app))
     assert stat.S_IMODE((out / name).stat().st_mode) == 0o600
-    with open(out / name, encoding="utf-8", newline="") as fh:
+    with (out / name).open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 3 and {r["customer__company_name"] for r in rows} == {"ACME [b]Ltd[/b]"}
     assert os.listdir(out) == [name]
@@ -157,7 +157,7 @@ async def test_progress_line_is_throttled(sqlite_db, out: Path, monkeypatch) -> 
     progress = [s for s in seen if "rows (" in s]
     assert progress[-1] == "Exporting… 600 of 600 rows (100%) · esc cancels"
     assert len(progress) < 10  # a few a second, not one per page
-    with open(out / export.default_filename("ORD-1001"), encoding="utf-8") as fh:
+    with (out / export.default_filename("ORD-1001")).open(encoding="utf-8") as fh:
         assert sum(1 for _ in fh) == 601
 
 
@@ -182,7 +182,7 @@ async def test_escape_during_export_cancels_and_leaves_nothing(
         await open_dialog(pilot, app, "x", ExportScreen, "export dialog")
         await pilot.press("enter")
         await wait_for(pilot, first_page.is_set, what="export started")
-        assert [p.name for p in out.iterdir()][0].endswith(".part")  # being written
+        assert next(p.name for p in out.iterdir()).endswith(".part")  # being written
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, OrderScreen), what="dialog closed")
         await wait_for(pilot, lambda: not list(out.iterdir()), what="temporary file removed")

@@ -19,8 +19,8 @@ from textual import events
 from orderview.app import OrderviewApp
 from orderview.db.engine import Database
 from orderview.db.models import AuditEvent, Customer, License, LicensePolicy, Order
-from orderview.schemas.issuing import ENTITLEMENT_FIELDS, FIELD_LABELS, show_value
-from orderview.services import issuing
+from orderview.schemas.entitlements import ENTITLEMENT_FIELDS, FIELD_LABELS, show_value
+from orderview.services import issuing_rows
 from tests import factories as f
 from tests.ui_support import SIZE, loaded_order, make_app, screen_text, wait_for
 
@@ -842,7 +842,7 @@ async def test_every_license_carries_what_the_summary_showed(sqlite_db, ids, app
 
 async def test_large_quantities_report_progress(sqlite_db, monkeypatch) -> None:
     await seed(sqlite_db)
-    monkeypatch.setattr(issuing, "CHUNK", 250)
+    monkeypatch.setattr(issuing_rows, "CHUNK", 250)
     seen: list[str] = []
     real = IssueWizard._progress
 
@@ -882,7 +882,7 @@ async def test_new_licenses_show_first_in_a_big_order(sqlite_db, ids, app) -> No
 
 async def test_hostile_names_are_shown_literally(sqlite_db) -> None:
     evil = "[@click=app.quit]E[/]\x1b[2J[b]"
-    pid, pol = await f.add_product(sqlite_db, "EVIL", evil)
+    _pid, pol = await f.add_product(sqlite_db, "EVIL", evil)
     async with sqlite_db.sessions.begin() as s:
         (await s.get(LicensePolicy, pol)).name = evil
     await f.add_order(sqlite_db, "ORD-[b]1")
@@ -935,14 +935,14 @@ async def test_order_deleted_meanwhile_is_reported_and_nothing_written(sqlite_db
 
 async def test_ui_answers_keys_while_issuing(sqlite_db, monkeypatch) -> None:
     await seed(sqlite_db)
-    monkeypatch.setattr(issuing, "CHUNK", 100)
-    real_insert = issuing._insert_chunk
+    monkeypatch.setattr(issuing_rows, "CHUNK", 100)
+    real_insert = issuing_rows._insert_chunk
 
     async def slow_insert(*args) -> None:
         await asyncio.sleep(0.05)  # a slow disk or link: the worker yields to the UI
         await real_insert(*args)
 
-    monkeypatch.setattr(issuing, "_insert_chunk", slow_insert)
+    monkeypatch.setattr(issuing_rows, "_insert_chunk", slow_insert)
     app = make_app(sqlite_db, open_store_id="ORD-1001")
     async with app.run_test(size=SIZE) as pilot:
         await wizard_at_entitlements(pilot, app)

@@ -11,7 +11,7 @@ from orderview.screens.order import OrderScreen
 from sqlalchemy import select
 
 from orderview.db.models import AuditEvent
-from orderview.services import licenses
+from orderview.services import license_actions, licenses
 from tests.license_support import KEY, license_with_devices
 from tests.ui_support import SIZE, loaded_order, make_app, screen_text, see, wait_for
 
@@ -167,14 +167,14 @@ async def test_a_change_by_another_operator_is_shown_as_a_conflict(db) -> None:
         screen = await _open_license(pilot, app)
         loaded = screen.detail
         assert loaded is not None
-        await licenses.update_license(db, "bob", license_id, loaded.version, {"note": "bob"})
+        await license_actions.update_license(db, "bob", license_id, loaded.version, {"note": "bob"})
         await pilot.press("d")
         await _confirm(pilot, app)
         await see(pilot, app, "Not saved: This license changed after you opened it: bob at")
         await wait_for(pilot, lambda: screen.detail.note == "bob", what="shown as it is now")
         assert screen.detail.enabled
         # the dialog says so too, naming the field by its label
-        await licenses.update_license(
+        await license_actions.update_license(
             db,
             "bob",
             license_id,

@@ -112,7 +112,7 @@ async def test_filter_by_typing_status_product_and_sort(sqlite_db) -> None:
 
 
 async def test_bulk_disable_chosen_rows_after_a_dry_run(sqlite_db) -> None:
-    order, keys = await _seed(sqlite_db)
+    _order, keys = await _seed(sqlite_db)
     app = _app(sqlite_db)
     async with app.run_test(size=SIZE) as pilot:
         pane = await _tab(pilot, app)

@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, Static
 from orderview.db.models import AuditEvent, LicenseManager, MailOutbox, OrderManager
 from orderview.mail import delivery, outbox
 from orderview.permissions import DISTRIBUTION_CODES
-from orderview.services import managers
+from orderview.services import managers, passwords
 from orderview.settings import Settings
 from tests import factories as f
 from tests.smtp_capture import SMTPServer
@@ -273,7 +273,7 @@ async def test_resend_queues_a_new_invite(sqlite_db):
 
 
 async def test_status_column_tells_the_truth(sqlite_db):
-    order_id, added = await seeded(sqlite_db, smtp_host="127.0.0.1")
+    _order_id, _added = await seeded(sqlite_db, smtp_host="127.0.0.1")
     async with sqlite_db.sessions.begin() as s:
         mail = (await s.scalars(select(MailOutbox))).one()
         mail.status, mail.attempts, mail.last_error = "failed", 2, "Connection refused"
@@ -327,7 +327,7 @@ async def test_background_sender_delivers_to_a_real_smtp_server(sqlite_db):
     [mail] = server.received
     assert mail.envelope_to == ["live@example.com"]
     [person] = await rows(sqlite_db, LicenseManager)
-    assert managers.verify_password(person.password_hash, mail.password)
+    assert passwords.verify_password(person.password_hash, mail.password)
     [row] = await rows(sqlite_db, MailOutbox)
     assert row.status == "sent" and mail.password not in row.body
 
@@ -354,7 +354,7 @@ async def test_standard_plan_edit_keeps_distribution_permissions_as_they_are(sql
 
 
 async def test_edit_conflict_names_who_changed_it_and_keeps_the_dialog_open(sqlite_db):
-    order_id, added = await seeded(sqlite_db)
+    _order_id, added = await seeded(sqlite_db)
     app = make_app(sqlite_db, open_store_id="ORD-1")
     async with app.run_test(size=SIZE) as pilot:
         await open_managers_tab(app, pilot)
@@ -473,7 +473,7 @@ async def test_a_long_failure_reason_keeps_the_retry_time_and_first_login_on_scr
 
 
 async def test_an_expired_invite_says_so_and_r_resends_it(sqlite_db):
-    order_id, added = await seeded(sqlite_db, smtp_host="127.0.0.1")
+    _order_id, _added = await seeded(sqlite_db, smtp_host="127.0.0.1")
     server = SMTPServer()  # a port nobody listens on: the one attempt fails
     settings = server.settings(db=str(sqlite_db.url))
     later = outbox.now_utc() + timedelta(hours=25)

@@ -36,7 +36,7 @@ async def test_literal_table_cells_are_text_never_markup() -> None:
         compact.add_literal_row(["abcdef", "b"])
         assert compact.cell_padding == 0
         assert [c.plain for c in compact.get_row_at(0)] == [" abcdef", " b"]
-        assert [c.width for c in compact.columns.values()][0] == 4  # fixed 3 + the lead space
+        assert next(c.width for c in compact.columns.values()) == 4  # fixed 3 + the lead space
 
 
 async def test_still_input_never_blinks() -> None:

@@ -94,7 +94,7 @@ class StillFooter(Footer):
             self.call_after_refresh(self.recompose)
 
     def _keys_shown(self) -> tuple[object, ...]:
-        return tuple(
+        shown = (
             (
                 binding.key,
                 binding.key_display,
@@ -104,9 +104,10 @@ class StillFooter(Footer):
                 tooltip,
                 binding.group,
             )
-            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
+            for _, binding, enabled, tooltip in self.screen.active_bindings.values()
             if binding.show
-        ) + (self.show_command_palette, self.compact)
+        )
+        return (*shown, self.show_command_palette, self.compact)
 
     def bindings_changed(self, screen: Screen) -> None:
         if not (screen.app.app_focus and self.is_attached and screen is self.screen):

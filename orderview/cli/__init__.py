@@ -221,4 +221,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-__all__ = ["main", "build_parser", "CLIError", "Context"]
+__all__ = ["CLIError", "Context", "build_parser", "main"]

@@ -18,7 +18,7 @@ from orderview.cli.marks import mark
 from orderview.cli.output import print_json
 from orderview.license_text import device_cells, license_fields, license_json
 from orderview.safetext import visible
-from orderview.services import licenses
+from orderview.services import license_actions, licenses
 from orderview.services.errors import FieldErrors, ServiceError
 from orderview.services.views import LicenseDetail
 
@@ -148,7 +148,7 @@ mark(show_cmd, reads_existing=True)  # only reads: see data_cmd
 async def switch_cmd(args: argparse.Namespace, ctx: Context) -> int:
     try:
         detail = await _find(args, ctx)
-        changed = await licenses.set_enabled(
+        changed = await license_actions.set_enabled(
             ctx.db, ctx.operator, detail.id, detail.version, args.enabled
         )
     except ServiceError as exc:
@@ -165,7 +165,7 @@ async def switch_cmd(args: argparse.Namespace, ctx: Context) -> int:
 async def reset_cmd(args: argparse.Namespace, ctx: Context) -> int:
     try:
         detail = await _find(args, ctx)
-        changed = await licenses.release_devices(
+        changed = await license_actions.release_devices(
             ctx.db, ctx.operator, detail.id, detail.version, identifier=args.device
         )
     except ServiceError as exc:
@@ -190,7 +190,7 @@ async def set_cmd(args: argparse.Namespace, ctx: Context) -> int:
         )
     try:
         detail = await _find(args, ctx)
-        changed = await licenses.update_license(
+        changed = await license_actions.update_license(
             ctx.db, ctx.operator, detail.id, detail.version, values
         )
     except ServiceError as exc:

@@ -49,7 +49,8 @@ from orderview.mail.outbox import (
 from orderview.mail.smtp import failure_reason, mail_configured, send
 from orderview.permissions import sort_codes
 from orderview.services import audit
-from orderview.services.managers import ENTITY, hash_password, new_password
+from orderview.services.managers import ENTITY
+from orderview.services.passwords import hash_password, new_password
 from orderview.settings import Settings
 
 SEND_SHARE = 0.75  # a delivery is cut off at this share of its claim's lease

@@ -1,6 +1,6 @@
 """Changing one license: note, activation and transfer limits, validity and maintenance.
 
-The same field rules as issuing (``orderview.schemas.issuing``): durations only like
+The same field rules as issuing (``orderview.schemas.entitlements``): durations only like
 ``30d``/``6m``/``1y``, real dates between the years issuing allows, whole numbers in range, a
 note without control characters. ``None`` means "leave as it is".
 """
@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from orderview.schemas.common import parse
-from orderview.schemas.issuing import MAX_NOTE
+from orderview.schemas.entitlements import MAX_NOTE
 from orderview.schemas.strict_fields import Count1, Duration, StrictDate, _note_text, _strict_int
 from orderview.services.errors import FieldErrors
 

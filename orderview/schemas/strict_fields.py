@@ -1,6 +1,6 @@
 """The strict scalar parsers of the issuing schemas: operator text (or a policy's Python value)
 into a date, a whole number, a duration like ``30d``/``6m``/``1y``, a choice or a flag, refusing
-anything approximate; and the named field types built from them (``orderview.schemas.issuing``,
+anything approximate; and the named field types built from them (``schemas.entitlements``,
 ``license_edit`` and the bulk extension use them)."""
 
 from __future__ import annotations

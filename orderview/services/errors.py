@@ -37,6 +37,15 @@ class FieldErrors(ServiceError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
+class LineErrors(FieldErrors):
+    """``FieldErrors`` of one product line (``line`` is 0-based), so a wizard can show them."""
+
+    def __init__(self, line: int, errors: dict[str, str]) -> None:
+        self.line = line
+        super().__init__(errors)
+        self.args = (f"line {line + 1}: {self.args[0]}",)
+
+
 @dataclass
 class Change:
     operator: str

@@ -1,4 +1,8 @@
-"""License managers on an order: add (new person or existing), edit permissions, remove, resend.
+"""License managers on an order: add (new person or existing) and edit their permissions.
+
+Removing one is ``services/removal.py`` (with the preview its confirmation shows), a new
+invite ``services/manager_invites.py``, passwords ``services/passwords.py``; the row helpers
+they share (``order_of``, ``locked_assignment``, ``person_snapshot``, ``scrubbed``) live here.
 
 Decisions (see shared/domain.md, License managers, and docs/managers.md):
 - A person is one ``license_managers`` row per email (case-insensitive, ``email_lc``); rights
@@ -21,13 +25,9 @@ Decisions (see shared/domain.md, License managers, and docs/managers.md):
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,10 +39,8 @@ from orderview.mail import composer, outbox
 from orderview.permissions import DISTRIBUTION_CODES, PERMISSION_BY_CODE, sort_codes
 from orderview.roles import require
 from orderview.schemas.managers import ManagerInput, parse_manager, parse_permissions
-from orderview.services import audit, removal
+from orderview.services import audit
 from orderview.services.errors import (
-    Change,
-    ConflictError,
     DatabaseUnavailable,
     FieldErrors,
     NotFound,
@@ -53,28 +51,6 @@ from orderview.services.versioning import bump, lock_versioned
 from orderview.settings import Settings
 
 ENTITY = "order_manager"
-PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O/1/l/I
-PASSWORD_LENGTH = 16  # ~92 bits
-
-_hasher = PasswordHasher()
-
-
-def new_password() -> str:
-    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
-
-
-async def hash_password(password: str) -> str:
-    """argon2id, off the event loop (it takes tens of milliseconds on purpose)."""
-    return await asyncio.to_thread(_hasher.hash, password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        return False
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def check_distribution(actor: str, old: list[str], new: list[str]) -> None:
@@ -104,21 +80,15 @@ class AddResult:
     mail_kind: str | None  # manager_invite | manager_added | None (no mail)
 
 
-@dataclass(frozen=True, slots=True)
-class ResendResult:
-    manager_id: int
-    outbox_id: int
-    superseded: int
-
-
-async def _order(session: AsyncSession, order_id: int) -> Order:
+async def order_of(session: AsyncSession, order_id: int) -> Order:
+    """The assignment's order (gone: ``NotFound``)."""
     order = await session.get(Order, order_id)
     if order is None:
         raise NotFound("no such order (it may have been deleted)")
     return order
 
 
-async def _assignment(
+async def locked_assignment(
     session: AsyncSession, assignment_id: int, version: int | None
 ) -> OrderManager:
     """The assignment, locked, checked against the version the caller loaded (gone: deleted)."""
@@ -130,16 +100,6 @@ async def _assignment(
         entity=ENTITY,
         label="license manager assignment",
     )
-
-
-async def _person(session: AsyncSession, db: Database, manager_id: int) -> LicenseManager:
-    query = select(LicenseManager).where(LicenseManager.id == manager_id)
-    if db.dialect == "postgresql":
-        query = query.with_for_update()
-    person = (await session.scalars(query)).first()
-    if person is None:
-        raise NotFound("no such license manager")
-    return person
 
 
 async def _password_on_its_way(session: AsyncSession, manager_id: int) -> bool:
@@ -162,7 +122,8 @@ async def _password_on_its_way(session: AsyncSession, manager_id: int) -> bool:
     return found is not None
 
 
-def _snapshot(person: LicenseManager, permissions: list[str]) -> dict[str, Any]:
+def person_snapshot(person: LicenseManager, permissions: list[str]) -> dict[str, Any]:
+    """The person and their rights on one order, as an audit event's snapshot."""
     return {
         "manager_id": person.id,
         "email": person.email,
@@ -194,10 +155,10 @@ async def add_manager(
             # which now finds the person (or reports the duplicate assignment).
             return await _add(db, settings, order_id, form, actor)
     except DBAPIError as exc:
-        raise _scrubbed(exc) from None
+        raise scrubbed(exc) from None
 
 
-def _scrubbed(exc: DBAPIError) -> DatabaseUnavailable:
+def scrubbed(exc: DBAPIError) -> DatabaseUnavailable:
     """A database error without its SQL parameters (personal data; exceptions end up in logs
     and on screens)."""
     return DatabaseUnavailable(
@@ -222,7 +183,7 @@ async def _add(
     actor: str,
 ) -> AddResult:
     async with db.write() as session:
-        order = await _order(session, order_id)
+        order = await order_of(session, order_id)
         query = select(LicenseManager).where(LicenseManager.email_lc == lc(form.email))
         if db.dialect == "postgresql":
             query = query.with_for_update()
@@ -295,7 +256,7 @@ async def _add(
                 now=now,
             )
             mail_kind = composed.kind
-        snapshot = _snapshot(person, form.permissions)
+        snapshot = person_snapshot(person, form.permissions)
         mail_note = {
             composer.KIND_INVITE: "invite queued",
             composer.KIND_ADDED: "added-to-order notice queued",
@@ -333,13 +294,13 @@ async def update_permissions(
     require(actor, "manage_managers")
     wanted = parse_permissions(permissions)
     async with db.write() as session:
-        row = await _assignment(session, assignment_id, version)
+        row = await locked_assignment(session, assignment_id, version)
         old = sort_codes(row.permissions or [])
         check_plan(settings.plan, old, wanted)
         check_distribution(actor, old, wanted)
         if old == wanted:
             return row.version
-        order = await _order(session, row.order_id)
+        order = await order_of(session, row.order_id)
         person = await session.get(LicenseManager, row.manager_id)
         row.permissions = wanted
         bump(row)
@@ -356,129 +317,3 @@ async def update_permissions(
             changes=audit.diff({"permissions": old}, {"permissions": wanted}),
         )
         return row.version
-
-
-async def remove_manager(
-    db: Database, assignment_id: int, *, version: int, actor: str, fingerprint: str
-) -> None:
-    """Take a manager off an order; the person (and their other orders) stay. Only as the
-    confirmation showed them (``removal.removal_preview``'s ``fingerprint``), else
-    ``PreviewChanged``."""
-    require(actor, "manage_managers")
-    async with db.write() as session:
-        row = await _assignment(session, assignment_id, version)
-        await removal.check_unchanged(session, assignment_id, fingerprint)
-        order = await _order(session, row.order_id)
-        person = await session.get(LicenseManager, row.manager_id)
-        permissions = sort_codes(row.permissions or [])
-        superseded = await outbox.supersede(session, manager_id=row.manager_id, order_id=order.id)
-        await session.delete(row)
-        snapshot = _snapshot(person, permissions) if person else {"permissions": permissions}
-        audit.record(
-            session,
-            actor=actor,
-            action="removed",
-            entity=ENTITY,
-            entity_id=assignment_id,
-            entity_version=row.version + 1,
-            order_id=order.id,
-            order_store_id=order.store_id,
-            summary=(
-                f"Removed license manager {snapshot.get('email', '?')} from the order"
-                + (f" ({superseded} unsent email(s) cancelled)" if superseded else "")
-            ),
-            changes={"permissions": [permissions, None]},
-            snapshot=snapshot,
-        )
-
-
-async def resend_invite(
-    db: Database,
-    settings: Settings,
-    assignment_id: int,
-    *,
-    version: int | None,
-    actor: str,
-    signed_in: bool | None = None,
-) -> ResendResult:
-    """A new invite (its password made when it is sent); the old password stops working at
-    once. ``signed_in``: whether the confirmation said the manager had signed in; if that
-    changed since, nothing is sent (``ConflictError``): the operator confirms what they saw."""
-    require(actor, "resend_invite")
-    try:
-        return await _resend(db, settings, assignment_id, version, actor, signed_in)
-    except DBAPIError as exc:
-        raise _scrubbed(exc) from None
-
-
-async def _resend(
-    db: Database,
-    settings: Settings,
-    assignment_id: int,
-    version: int | None,
-    actor: str,
-    signed_in: bool | None,
-) -> ResendResult:
-    async with db.write() as session:
-        row = await _assignment(session, assignment_id, version)
-        order = await _order(session, row.order_id)
-        person = await _person(session, db, row.manager_id)
-        if signed_in is not None and signed_in == person.is_initial_password:
-            raise ConflictError(
-                "license manager",
-                [
-                    Change(
-                        person.email,
-                        person.updated_at,
-                        "signed in" if not signed_in else "given a new initial password",
-                    )
-                ],
-            )
-        superseded = await outbox.supersede(
-            session, manager_id=person.id, kinds=(composer.KIND_INVITE,)
-        )
-        now = utcnow()
-        was_initial = person.is_initial_password
-        had_password = person.password_hash is not None
-        person.password_hash = None
-        person.is_initial_password = True
-        person.version += 1
-        person.updated_at = now
-        composed = composer.invite(
-            email=person.email,
-            first_name=person.first_name,
-            password=composer.PASSWORD_AT_SENDING,
-            portal_url=settings.portal_url,
-            store_id=order.store_id,
-            permissions=sort_codes(row.permissions or []),
-        )
-        message = outbox.enqueue(
-            session,
-            composed,
-            to_address=person.email,
-            order_id=order.id,
-            manager_id=person.id,
-            settings=settings,
-            now=now,
-        )
-        await session.flush()
-        audit.record(
-            session,
-            actor=actor,
-            action="invite_resent",
-            entity=ENTITY,
-            entity_id=row.id,
-            entity_version=row.version,
-            order_id=order.id,
-            order_store_id=order.store_id,
-            summary=(
-                f"New invite queued for license manager {person.email} (password made when "
-                "it is sent)"
-                + (f" ({superseded} unsent invite(s) superseded)" if superseded else "")
-            ),
-            changes={
-                "password": ["(set)" if had_password else None, None],
-                "is_initial_password": [was_initial, True],
-            },
-        )
-        return ResendResult(person.id, message.id, superseded)

@@ -39,18 +39,18 @@ from orderview.services.views import (
 
 __all__ = [
     "SEARCH_LIMIT",
+    "count_licenses",
+    "customer_view",
+    "get_order",
+    "get_order_by_store_id",
+    "license_row",
+    "license_status",
+    "order_managers",
+    "page_licenses",
     "recent_orders",
     "search_more",
     "search_orders",
     "starts_with",
-    "customer_view",
-    "order_managers",
-    "get_order",
-    "get_order_by_store_id",
-    "license_status",
-    "license_row",
-    "page_licenses",
-    "count_licenses",
 ]
 
 

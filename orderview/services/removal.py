@@ -1,10 +1,12 @@
-"""What "Remove manager" shows before it asks, and the check that it still holds.
+"""Remove manager: what its confirmation shows, the check that it still holds, the removal.
 
-The confirmation names the manager as they are now (email, name, permissions on this order,
-whether they signed in, the unsent mail to them about this order that removing cancels);
-``managers.remove_manager`` takes the preview's fingerprint and, inside its transaction after
-locking the assignment, refuses with ``PreviewChanged`` (carrying the new preview) when any of
-it changed: a new invite queued, a resend, another desk's edit of the person. The assignment's
+Its own module (not ``managers.py``) because removing is the one manager write that must match
+a confirmation first: the preview, its fingerprint and the write that checks it belong
+together. The confirmation names the manager as they are now (email, name, permissions on this
+order, whether they signed in, the unsent mail to them about this order that removing cancels);
+``remove_manager`` takes the preview's fingerprint and, inside its transaction after locking
+the assignment, refuses with ``PreviewChanged`` (carrying the new preview) when any of it
+changed: a new invite queued, a resend, another desk's edit of the person. The assignment's
 own version covers only its permissions. See ``services/fingerprint.py``.
 """
 
@@ -19,6 +21,8 @@ from orderview.db.engine import Database
 from orderview.db.models import LicenseManager, MailOutbox, Order, OrderManager
 from orderview.mail import outbox
 from orderview.permissions import sort_codes
+from orderview.roles import require
+from orderview.services import audit, managers
 from orderview.services.errors import NotFound, PreviewChanged
 from orderview.services.fingerprint import fingerprint
 
@@ -47,6 +51,44 @@ async def removal_preview(db: Database, assignment_id: int) -> ManagerRemoval:
     if preview is None:
         raise NotFound("no such license manager on this order (they may have been removed)")
     return preview
+
+
+async def remove_manager(
+    db: Database, assignment_id: int, *, version: int, actor: str, fingerprint: str
+) -> None:
+    """Take a manager off an order; the person (and their other orders) stay. Only as the
+    confirmation showed them (``removal_preview``'s ``fingerprint``), else
+    ``PreviewChanged``."""
+    require(actor, "manage_managers")
+    async with db.write() as session:
+        row = await managers.locked_assignment(session, assignment_id, version)
+        await check_unchanged(session, assignment_id, fingerprint)
+        order = await managers.order_of(session, row.order_id)
+        person = await session.get(LicenseManager, row.manager_id)
+        permissions = sort_codes(row.permissions or [])
+        superseded = await outbox.supersede(session, manager_id=row.manager_id, order_id=order.id)
+        await session.delete(row)
+        snapshot = (
+            managers.person_snapshot(person, permissions)
+            if person
+            else {"permissions": permissions}
+        )
+        audit.record(
+            session,
+            actor=actor,
+            action="removed",
+            entity=managers.ENTITY,
+            entity_id=assignment_id,
+            entity_version=row.version + 1,
+            order_id=order.id,
+            order_store_id=order.store_id,
+            summary=(
+                f"Removed license manager {snapshot.get('email', '?')} from the order"
+                + (f" ({superseded} unsent email(s) cancelled)" if superseded else "")
+            ),
+            changes={"permissions": [permissions, None]},
+            snapshot=snapshot,
+        )
 
 
 async def check_unchanged(session: AsyncSession, assignment_id: int, expected: str) -> None:

@@ -18,7 +18,7 @@ from orderview.widgets.read_only import refuse_write
 from orderview.widgets.role_gate import RoleGated, say
 from orderview.widgets.still_input import StillInput
 from textual import on, work
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from orderview.services import license_query as lq
@@ -55,7 +55,9 @@ def license_cells(row: LicenseRow, chosen: bool = False) -> tuple[object, ...]:
 class FilterBox(StillInput):
     """The filter box: enter or esc goes back to the table (the filter stays)."""
 
-    BINDINGS = [Binding("escape", "leave", "Back to the table", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Back to the table", show=False)
+    ]
 
     def action_leave(self) -> None:
         pane = self.parent

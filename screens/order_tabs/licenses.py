@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from functools import cached_property, partial
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from orderview.screens.order_tabs.license_finder import LicenseFinding
 from orderview.widgets.app_services import services_of
@@ -22,7 +22,7 @@ from orderview.widgets.literal_table import LiteralTable
 from orderview.widgets.status_line import StatusLine
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable
@@ -59,7 +59,7 @@ class LicensesPane(LicenseFinding, Vertical):
     LicensesPane #licenses-filter.-shown { display: block; }
     """
     # The table's own home/end move within the loaded window; these jump in the whole order.
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         # Not in the footer (the order's keys fill it at 80 columns): the status line says them.
         Binding(
             "f,less_than_sign",

@@ -23,7 +23,7 @@ from orderview.widgets.role_gate import RoleGated
 from orderview.widgets.status_line import StatusLine
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
@@ -33,7 +33,7 @@ from orderview.mail.outbox import MAX_ATTEMPTS
 from orderview.mail.smtp import mail_configured
 from orderview.mail.status import WAITS, invite_status
 from orderview.permissions import PERMISSION_BY_CODE, PERMISSIONS
-from orderview.services import managers, removal
+from orderview.services import manager_invites, removal
 from orderview.services.errors import PreviewChanged, ServiceError
 from orderview.services.views import ManagerView, OrderDetail
 
@@ -127,7 +127,7 @@ class ManagersTable(RoleGated, LiteralTable):
 
     ROLE_ACTIONS: ClassVar[dict[str, str]] = {"select_cursor": "manage_managers"}
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "enter",
             "select_cursor",
@@ -150,7 +150,7 @@ class ManagersPane(RoleGated, Vertical):
     ManagersPane #managers-legend { height: 2; padding: 0 1; color: $text-muted; }
     ManagersPane #manager-detail { height: 5; padding: 0 1; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         # Short labels: the order's own keys follow in the footer at 80 columns (help shows
         # the tooltips).
         Binding("a", "add", "Add", tooltip="Add a manager"),
@@ -289,7 +289,7 @@ class ManagersPane(RoleGated, Vertical):
                     self.status.say("Nothing removed.")
                     return
                 try:
-                    await managers.remove_manager(
+                    await removal.remove_manager(
                         services_of(self.app).db,
                         manager.assignment_id,
                         version=manager.assignment_version,
@@ -322,7 +322,7 @@ class ManagersPane(RoleGated, Vertical):
             self.status.say("No invite sent.")
             return
         try:
-            await managers.resend_invite(
+            await manager_invites.resend_invite(
                 services_of(self.app).db,
                 services_of(self.app).settings,
                 manager.assignment_id,

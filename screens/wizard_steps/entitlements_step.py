@@ -24,16 +24,14 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Static
 
-from orderview.schemas.issuing import (
+from orderview.schemas.entitlements import (
     CONSUMPTION_PERIODS,
     FIELD_LABELS,
     LICENSE_TYPES,
     MAX_NOTE,
     fields_for_type,
-    parse_emails,
-    parse_keys,
-    parse_quantity,
 )
+from orderview.schemas.issuing import parse_emails, parse_keys, parse_quantity
 from orderview.services.errors import FieldErrors
 
 PLACEHOLDERS = {

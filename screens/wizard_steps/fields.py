@@ -8,7 +8,7 @@ steps" silently change values; here `space` toggles and `enter` moves on. Labels
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from orderview.widgets.literal import literal
 from orderview.widgets.still_input import KeysInOrder, StillInput
@@ -17,7 +17,7 @@ from orderview.widgets.tick import Tick
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.geometry import Region
 from textual.message import Message
@@ -42,7 +42,7 @@ class FieldSubmitted(Message):
 class WizardCheckbox(Tick):
     """A switch (blank when off, see ``widgets.tick``) where `enter` moves on."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_button", "Toggle", show=False),
         Binding("enter", "submit", "Next", show=False),
     ]
@@ -58,7 +58,7 @@ class Cycler(Static, can_focus=True):
     Cycler { width: 1fr; height: 1; }
     Cycler:focus { background: $block-cursor-background; color: $block-cursor-foreground; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("right,space", "step(1)", "Next choice", show=False),
         Binding("left", "step(-1)", "Previous choice", show=False),
         Binding("enter", "submit", "Next", show=False),

@@ -10,13 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from orderview.schemas.issuing import (
-    BOOL_FIELDS,
-    ENTITLEMENT_FIELDS,
-    LineInput,
-    ResolvedLine,
-    resolve_line,
-)
+from orderview.schemas.entitlements import BOOL_FIELDS, ENTITLEMENT_FIELDS
+from orderview.schemas.issuing import LineInput, ResolvedLine, resolve_line
 from orderview.schemas.order import EDITABLE_ORDER_FIELDS
 from orderview.services.catalog import PolicyView, ProductView
 

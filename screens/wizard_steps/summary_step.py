@@ -15,7 +15,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from orderview.schemas.issuing import FIELD_LABELS, ResolvedLine, show_value
+from orderview.schemas.entitlements import FIELD_LABELS, show_value
+from orderview.schemas.issuing import ResolvedLine
 
 
 def identity_text(line: ResolvedLine) -> str:

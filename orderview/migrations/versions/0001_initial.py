@@ -4,8 +4,9 @@ Revision ID: 0001_initial
 Revises:
 Create Date: 2026-11-27 21:45:19.982774
 """
-# Migrations are history: each states its tables in full, as alembic wrote them, so later model
-# changes cannot alter what an old revision did. The licenses and license_policies tables repeat
+# Migrations are history: each states its tables in full, as alembic wrote them (here with a few
+# local helpers for the repeated columns), so later model changes cannot alter what an old
+# revision did. The licenses and license_policies tables repeat
 # the entitlement columns on purpose (a policy's values are copied onto each license).
 
 import sqlalchemy as sa
@@ -20,12 +21,46 @@ branch_labels = None
 depends_on = None
 
 
+# The columns this revision repeats, built exactly as alembic wrote them out (the schema is
+# byte-for-byte the same on SQLite and PostgreSQL) and from nothing a later model could change.
+def _json(name: str, nullable: bool = True) -> sa.Column[object]:
+    """JSON, as JSONB on PostgreSQL."""
+    return sa.Column(
+        name,
+        sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+        nullable=nullable,
+    )
+
+
+def _bytewise(name: str, length: int, nullable: bool = False) -> sa.Column[object]:
+    """A string compared byte by byte on PostgreSQL (collation "C"): keys and search copies."""
+    return sa.Column(
+        name,
+        sa.String(length=length).with_variant(
+            sa.String(length=length, collation="C"), "postgresql"
+        ),
+        nullable=nullable,
+    )
+
+
+def _at(name: str, nullable: bool = False) -> sa.Column[object]:
+    return sa.Column(name, orderview.db.types.UTCDateTime(timezone=True), nullable=nullable)
+
+
+def _stamps(version: bool = True) -> list[sa.Column[object]]:
+    """``created_at``, ``updated_at`` and (unless told otherwise) ``version``."""
+    columns = [_at("created_at"), _at("updated_at")]
+    if version:
+        columns.append(sa.Column("version", sa.Integer(), nullable=False))
+    return columns
+
+
 def upgrade() -> None:
 
     op.create_table(
         "audit_events",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", orderview.db.types.UTCDateTime(timezone=True), nullable=False),
+        _at("at"),
         sa.Column("operator", sa.String(length=200), nullable=False),
         sa.Column("action", sa.String(length=32), nullable=False),
         sa.Column("entity", sa.String(length=32), nullable=False),
@@ -34,16 +69,8 @@ def upgrade() -> None:
         sa.Column("order_id", sa.Integer(), nullable=True),
         sa.Column("order_store_id", sa.String(length=100), nullable=True),
         sa.Column("summary", sa.Text(), nullable=False),
-        sa.Column(
-            "changes",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=True,
-        ),
-        sa.Column(
-            "snapshot",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=True,
-        ),
+        _json("changes"),
+        _json("snapshot"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
@@ -56,29 +83,13 @@ def upgrade() -> None:
         "customers",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
-        sa.Column(
-            "email_lc",
-            sa.String(length=254).with_variant(sa.String(length=254, collation="C"), "postgresql"),
-            nullable=False,
-        ),
+        _bytewise("email_lc", 254),
         sa.Column("first_name", sa.String(length=100), nullable=False),
         sa.Column("last_name", sa.String(length=100), nullable=False),
-        sa.Column(
-            "name_lc",
-            sa.String(length=201).with_variant(sa.String(length=201, collation="C"), "postgresql"),
-            nullable=False,
-        ),
-        sa.Column(
-            "last_name_lc",
-            sa.String(length=100).with_variant(sa.String(length=100, collation="C"), "postgresql"),
-            nullable=False,
-        ),
+        _bytewise("name_lc", 201),
+        _bytewise("last_name_lc", 100),
         sa.Column("company_name", sa.String(length=200), nullable=False),
-        sa.Column(
-            "company_lc",
-            sa.String(length=200).with_variant(sa.String(length=200, collation="C"), "postgresql"),
-            nullable=False,
-        ),
+        _bytewise("company_lc", 200),
         sa.Column("phone", sa.String(length=50), nullable=False),
         sa.Column("reference", sa.String(length=100), nullable=False),
         sa.Column("address", sa.String(length=300), nullable=False),
@@ -86,14 +97,8 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=100), nullable=False),
         sa.Column("postcode", sa.String(length=20), nullable=False),
         sa.Column("country", sa.String(length=2), nullable=False),
-        sa.Column(
-            "metadata",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=True,
-        ),
-        sa.Column("created_at", orderview.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", orderview.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
+        _json("metadata"),
+        *_stamps(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customers")),
         sa.UniqueConstraint("email_lc", name=op.f("uq_customers_email_lc")),
     )
@@ -108,20 +113,14 @@ def upgrade() -> None:
         "license_managers",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
-        sa.Column(
-            "email_lc",
-            sa.String(length=254).with_variant(sa.String(length=254, collation="C"), "postgresql"),
-            nullable=False,
-        ),
+        _bytewise("email_lc", 254),
         sa.Column("first_name", sa.String(length=100), nullable=False),
         sa.Column("last_name", sa.String(length=100), nullable=False),
         sa.Column("phone_number", sa.String(length=50), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=True),
         sa.Column("is_initial_password", sa.Boolean(), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", orderview.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", orderview.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
+        *_stamps(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_license_managers")),
         sa.UniqueConstraint("email_lc", name=op.f("uq_license_managers_email_lc")),
     )
@@ -135,9 +134,9 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=False),
-        sa.Column("created_at", orderview.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("next_attempt_at", orderview.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", orderview.db.types.UTCDateTime(timezone=True), nullable=True),
+        _at("created_at"),
+        _at("next_attempt_at"),
+        _at("sent_at", nullable=True),
         sa.Column("order_id", sa.Integer(), nullable=True),
         sa.Column("manager_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_outbox")),
@@ -199,7 +198,7 @@ def upgrade() -> None:
         "mail_attempts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("outbox_id", sa.Integer(), nullable=False),
-        sa.Column("at", orderview.db.types.UTCDateTime(timezone=True), nullable=False),
+        _at("at"),
         sa.Column("ok", sa.Boolean(), nullable=False),
         sa.Column("error", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -217,17 +216,9 @@ def upgrade() -> None:
         "orders",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("store_id", sa.String(length=100), nullable=False),
-        sa.Column(
-            "store_id_lc",
-            sa.String(length=100).with_variant(sa.String(length=100, collation="C"), "postgresql"),
-            nullable=False,
-        ),
+        _bytewise("store_id_lc", 100),
         sa.Column("reference", sa.String(length=100), nullable=False),
-        sa.Column(
-            "reference_lc",
-            sa.String(length=100).with_variant(sa.String(length=100, collation="C"), "postgresql"),
-            nullable=False,
-        ),
+        _bytewise("reference_lc", 100),
         sa.Column("campaign_params", sa.String(length=500), nullable=False),
         sa.Column("download_id", sa.String(length=100), nullable=False),
         sa.Column("language", sa.String(length=16), nullable=False),
@@ -235,14 +226,8 @@ def upgrade() -> None:
         sa.Column("is_trial", sa.Boolean(), nullable=False),
         sa.Column("order_type", sa.String(length=16), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "metadata",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=True,
-        ),
-        sa.Column("created_at", orderview.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", orderview.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
+        _json("metadata"),
+        *_stamps(),
         sa.ForeignKeyConstraint(
             ["customer_id"],
             ["customers.id"],
@@ -264,11 +249,7 @@ def upgrade() -> None:
         sa.Column("order_id", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("policy_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "license_key",
-            sa.String(length=32).with_variant(sa.String(length=32, collation="C"), "postgresql"),
-            nullable=True,
-        ),
+        _bytewise("license_key", 32, nullable=True),
         sa.Column("user_email", sa.String(length=254), nullable=True),
         sa.Column("license_type", sa.String(length=16), nullable=False),
         sa.Column("valid_duration", sa.String(length=16), nullable=True),
@@ -297,13 +278,8 @@ def upgrade() -> None:
         sa.Column("floating_timeout", sa.Integer(), nullable=True),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.Column(
-            "metadata",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=True,
-        ),
-        sa.Column("created_at", orderview.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", orderview.db.types.UTCDateTime(timezone=True), nullable=False),
+        _json("metadata"),
+        *_stamps(version=False),
         sa.ForeignKeyConstraint(
             ["order_id"],
             ["orders.id"],
@@ -332,14 +308,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("order_id", sa.Integer(), nullable=False),
         sa.Column("manager_id", sa.Integer(), nullable=False),
-        sa.Column(
-            "permissions",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.Column("created_at", orderview.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", orderview.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
+        _json("permissions", nullable=False),
+        *_stamps(),
         sa.ForeignKeyConstraint(
             ["manager_id"],
             ["license_managers.id"],
