@@ -246,8 +246,8 @@ class LicenseScreen(RoleGated, Screen[None]):
     async def _confirmed(self, question: Content | str, yes: str) -> bool:
         from orderview.screens.confirm import ConfirmScreen
 
-        # Textual types push_screen_wait's screen as the app's Screen[object] (invariant).
-        return bool(await self.app.push_screen_wait(ConfirmScreen(question, yes)))  # type: ignore[arg-type]
+        screen = ConfirmScreen(question, yes)
+        return bool(await self.app.push_screen_wait(screen))  # type: ignore[arg-type]  # Textual: Screen[object], invariant
 
     @work(exclusive=True, group="license-action")
     async def action_disable(self) -> None:

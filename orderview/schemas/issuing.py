@@ -10,6 +10,7 @@ strictly, because a subtly wrong license reaches a customer and cannot be recall
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -89,11 +90,22 @@ def parse_keys(value: str | list[str] | None) -> list[str]:
         raise FieldErrors({"keys": f"not a license key (XXXX-XXXX-XXXX-XXXX): {_sample(bad)}"})
     if len(keys) > MAX_QUANTITY:
         raise FieldErrors({"keys": f"at most {MAX_QUANTITY:,} keys at once"})
-    seen: set[str] = set()
-    dupes = sorted({k for k in keys if k in seen or seen.add(k)})  # type: ignore[func-returns-value]
+    dupes = _repeats(keys)
     if dupes:
         raise FieldErrors({"keys": f"pasted twice: {_sample(dupes)}"})
     return keys
+
+
+def _repeats(values: list[str], fold: Callable[[str], str] = str) -> list[str]:
+    """Each value met again (as ``fold`` sees it) after its first appearance, sorted."""
+    seen: set[str] = set()
+    again: set[str] = set()
+    for value in values:
+        folded = fold(value)
+        if folded in seen:
+            again.add(value)
+        seen.add(folded)
+    return sorted(again)
 
 
 def _is_email(value: str) -> bool:
@@ -120,8 +132,7 @@ def parse_emails(value: str | list[str] | None) -> list[str]:
         raise FieldErrors({"user_emails": f"not an email address: {_sample(bad)}"})
     if len(emails) > MAX_QUANTITY:
         raise FieldErrors({"user_emails": f"at most {MAX_QUANTITY:,} users at once"})
-    seen: set[str] = set()
-    dupes = sorted({e for e in emails if e.lower() in seen or seen.add(e.lower())})  # type: ignore[func-returns-value]
+    dupes = _repeats(emails, str.lower)
     if dupes:
         raise FieldErrors({"user_emails": f"listed twice: {_sample(dupes)}"})
     return emails
