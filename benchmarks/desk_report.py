@@ -27,6 +27,13 @@ def cell(values: list[float]) -> str:
     return f"{ms(values, 50):.1f} / {ms(values, 95):.1f} ({len(values)})"
 
 
+def cores(run: Run) -> str:
+    keys = (
+        ("workers", "postgresql", "machine") if "postgresql" in run.cpu else ("workers", "machine")
+    )
+    return " / ".join(f"{run.cpu.get(k, 0.0):.2f}" for k in keys)
+
+
 def actions(run: Run) -> int:
     return sum(len(v) for v in run.tally.times.values())
 
@@ -57,15 +64,15 @@ def pg_table(runs: list[Run]) -> list[str]:
         "(`benchmarks/desk_check.py`).",
         "",
         f"| operators | seconds | {names} | actions/s | conflicts shown | lost updates | "
-        "errors | peak connections | load |",
-        "|---|---|" + "---|" * len(ACTIONS) + "---|---|---|---|---|---|",
+        "errors | peak connections | CPU cores: workers / PostgreSQL / machine | load |",
+        "|---|---|" + "---|" * len(ACTIONS) + "---|---|---|---|---|---|---|",
     ]
     for run in runs:
         cells = " | ".join(cell(run.tally.times[a]) for a in ACTIONS)
         lines.append(
             f"| {run.operators} | {run.seconds:.0f} | {cells} | "
             f"{actions(run) / run.seconds:.1f} | {run.tally.conflicts} | {run.check.lost} | "
-            f"{other_errors(run)} | {run.peak_connections} | {run.load:.1f} |"
+            f"{other_errors(run)} | {run.peak_connections} | {cores(run)} | {run.load:.1f} |"
         )
     return lines + verdict(runs)
 
@@ -107,8 +114,9 @@ def sqlite_table(series: list[tuple[str, list[Run]]]) -> list[str]:
         "waited longer than it.",
         "",
         "| writers | loop | save edit | issue licenses | reads p95 (worst) | actions/s | "
-        "conflicts shown | lost updates | locked | > timeout | other errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "conflicts shown | lost updates | locked | > timeout | other errors | "
+        "CPU cores: workers / machine |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for mode, runs in series:
         for run in runs:
@@ -119,7 +127,7 @@ def sqlite_table(series: list[tuple[str, list[Run]]]) -> list[str]:
                 f"| {run.operators} | {mode} | {writes[0]} | {writes[1]} | {worst} | "
                 f"{actions(run) / run.seconds:.1f} | {run.tally.conflicts} | {run.check.lost} | "
                 f"{run.tally.locked} | {run.tally.over_timeout} | "
-                f"{other_errors(run) - run.tally.locked} |"
+                f"{other_errors(run) - run.tally.locked} | {cores(run)} |"
             )
     lines.append("")
     lines.append(f"**{turning_point(series)}**")

@@ -10,13 +10,15 @@ connection pool, as every operator of a real desk runs their own orderview proce
 from __future__ import annotations
 
 import asyncio
+import os
+import resource
 import shutil
 import sqlite3
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager, contextmanager, suppress
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,9 @@ class Run:
     check: desk_check.Check
     peak_connections: int | None  # PostgreSQL only
     load: float
+    # Cores busy on average during the run: the worker processes, the PostgreSQL backends of
+    # the run's database, and the whole machine (everything else on it included).
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 # --- private copies -----------------------------------------------------------------------
@@ -140,9 +145,27 @@ def _worker(plan: Plan, names: list[str], seed: int) -> dict[str, Any]:
     return asdict(asyncio.run(run_operators(plan, names, seed)))
 
 
-async def _sample_connections(url: str, stop: asyncio.Event) -> int:
+def _ticks(path: str, fields: slice) -> int:
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return 0
+    if path == "/proc/stat":
+        return sum(int(v) for v in text.split()[fields])
+    return sum(int(v) for v in text.rsplit(")", 1)[1].split()[fields])
+
+
+def machine_busy() -> int:
+    """Clock ticks every core spent busy since boot (user … steal, not idle or iowait)."""
+    user_to_steal = _ticks("/proc/stat", slice(1, 4)) + _ticks("/proc/stat", slice(6, 9))
+    return user_to_steal
+
+
+async def _sample_connections(url: str, stop: asyncio.Event, backends: dict[int, int]) -> int:
     """The most connections to the run's database seen in ``pg_stat_activity`` (every 100 ms;
-    the sampler itself is connected to the ``postgres`` database, so it is not counted)."""
+    the sampler itself is connected to the ``postgres`` database, so it is not counted); the
+    CPU ticks of each backend (same machine) land in ``backends``."""
     import asyncpg
 
     admin, name = _admin(url)
@@ -150,10 +173,11 @@ async def _sample_connections(url: str, stop: asyncio.Event) -> int:
     peak = 0
     try:
         while not stop.is_set():
-            count = await conn.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", name
-            )
-            peak = max(peak, count or 0)
+            pids = await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", name)
+            peak = max(peak, len(pids))
+            for row in pids:  # utime + stime, as last seen before the backend ends
+                ticks = _ticks(f"/proc/{row['pid']}/stat", slice(11, 13))
+                backends[row["pid"]] = max(backends.get(row["pid"], 0), ticks)
             with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.1)
     finally:
@@ -163,8 +187,6 @@ async def _sample_connections(url: str, stop: asyncio.Event) -> int:
 
 async def run_desk(plan: Plan, operators: int, workers: int = 2) -> Run:
     """``operators`` people at once for ``plan.seconds``, then the lost-update check."""
-    import os
-
     db = open_database(plan.url)
     try:
         before = await desk_check.mark(db, [s["id"] for s in plan.samples])
@@ -178,7 +200,12 @@ async def run_desk(plan: Plan, operators: int, workers: int = 2) -> Run:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     postgres = plan.url.startswith("postgresql")
-    sampler = asyncio.create_task(_sample_connections(plan.url, stop)) if postgres else None
+    backends: dict[int, int] = {}
+    sampler = (
+        asyncio.create_task(_sample_connections(plan.url, stop, backends)) if postgres else None
+    )
+    busy, children = machine_busy(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.monotonic()
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         try:
             done = await asyncio.gather(
@@ -190,6 +217,15 @@ async def run_desk(plan: Plan, operators: int, workers: int = 2) -> Run:
         finally:
             stop.set()
             peak = await sampler if sampler else None
+    took = time.monotonic() - began
+    spent = resource.getrusage(resource.RUSAGE_CHILDREN)
+    hz = os.sysconf("SC_CLK_TCK")
+    cpu = {
+        "workers": (spent.ru_utime + spent.ru_stime - children.ru_utime - children.ru_stime) / took,
+        "machine": (machine_busy() - busy) / hz / took,
+    }
+    if postgres:
+        cpu["postgresql"] = sum(backends.values()) / hz / took
     tally = Tally()
     for result in done:
         tally.merge(Tally(**result))
@@ -198,4 +234,4 @@ async def run_desk(plan: Plan, operators: int, workers: int = 2) -> Run:
         found = await desk_check.check(db, before, tally.saves, tally.issued)
     finally:
         await db.dispose()
-    return Run(operators, plan.seconds, tally, found, peak, load)
+    return Run(operators, plan.seconds, tally, found, peak, load, cpu)
