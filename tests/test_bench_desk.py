@@ -99,3 +99,18 @@ async def test_check_catches_a_write_the_trail_does_not_explain(tmp_path: Path) 
         assert (await check(db, before, saves=2, issued=0)).lost == 2  # a save not in the trail
     finally:
         await db.dispose()
+
+
+def test_write_block_replaces_only_its_block_or_appends_it(tmp_path: Path) -> None:
+    from benchmarks.common import write_block
+    from benchmarks.desk import BEGIN, END
+
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\nintro\n", encoding="utf-8")
+    write_block(doc, BEGIN, END, "first", "## A busy desk")
+    assert doc.read_text(encoding="utf-8").endswith(f"## A busy desk\n\n{BEGIN}\nfirst\n{END}\n")
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nprose kept\n", encoding="utf-8")
+    write_block(doc, BEGIN, END, "second", "## A busy desk")
+    text = doc.read_text(encoding="utf-8")
+    assert "first" not in text and f"{BEGIN}\nsecond\n{END}" in text
+    assert text.count("## A busy desk") == 1 and "intro" in text and "prose kept" in text
