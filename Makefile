@@ -65,7 +65,7 @@ bench-serve: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.serve
 
 # A busy desk (issue 22): 10, 25, 50 operators on a copy of the PostgreSQL bench database, then
-# 1–32 concurrent writers on a copy of the SQLite one (~10 min); rewrites its block of
+# 1–32 concurrent writers on a copy of the SQLite one (~7 min); rewrites its block of
 # docs/benchmarks.md.
 bench-desk: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.desk

@@ -16,8 +16,8 @@ The operators run in ``--workers`` processes (2: one per core) as asyncio tasks,
 own engine (``desk_workers``). The block between the ``bench-desk`` markers of
 docs/benchmarks.md is rewritten.
 
-    .venv/bin/python -m benchmarks.desk [--operators 10 25 50] [--seconds 60]
-        [--writers 1 2 4 8 16 32] [--sqlite-seconds 20] [--workers 2] [--no-write]
+    .venv/bin/python -m benchmarks.desk [--operators 10 25 50] [--seconds 45]
+        [--writers 1 2 4 8 16 32] [--sqlite-seconds 15] [--workers 2] [--no-write]
         [--only postgresql|sqlite]
 """
 
@@ -76,9 +76,9 @@ async def sqlite_series(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--operators", type=int, nargs="+", default=[10, 25, 50])
-    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--seconds", type=float, default=45.0)
     parser.add_argument("--writers", type=int, nargs="+", default=[1, 2, 4, 8, 16, 32])
-    parser.add_argument("--sqlite-seconds", type=float, default=20.0)
+    parser.add_argument("--sqlite-seconds", type=float, default=15.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--think", type=float, default=1.0, help="scale of the pauses")
     parser.add_argument("--only", choices=["postgresql", "sqlite"])
