@@ -242,6 +242,19 @@ def platform_processor() -> str:
     return platform.processor() or "unknown"
 
 
+def write_block(doc: Path, begin: str, end: str, block: str, heading: str) -> None:
+    """Rewrite only the text between ``begin`` and ``end`` in ``doc``; without the markers,
+    append them under ``heading`` (a "## …" line) at the end."""
+    text = doc.read_text(encoding="utf-8")
+    if begin in text:
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1]
+        text = f"{head}{begin}\n{block}\n{end}{tail}"
+    else:
+        text = f"{text.rstrip()}\n\n{heading}\n\n{begin}\n{block}\n{end}\n"
+    doc.write_text(text, encoding="utf-8")
+
+
 def emit(figures: Iterable[Figure], as_json: bool) -> None:
     figures = list(figures)
     if as_json:

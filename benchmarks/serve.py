@@ -33,7 +33,7 @@ from pathlib import Path
 
 import asyncssh
 
-from benchmarks.common import machine
+from benchmarks.common import machine, write_block
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -318,14 +318,7 @@ def table(rows: list[dict[str, float]], baseline: float, command: str) -> str:
 
 
 def write(block: str) -> None:
-    text = DOC.read_text()
-    if BEGIN in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        text = f"{head}{BEGIN}\n{block}\n{END}{tail}"
-    else:
-        text = f"{text.rstrip()}\n\n## Serving over SSH\n\n{BEGIN}\n{block}\n{END}\n"
-    DOC.write_text(text)
+    write_block(DOC, BEGIN, END, block, "## Serving over SSH")
 
 
 def main() -> None:
