@@ -86,7 +86,8 @@ def status_condition(status: str, today: date, indexed: bool | str = True) -> Co
     enabled, activated = state(License.enabled), state(License.times_activated)
     end = col(License.validity_period)
     if status == "disabled":
-        return enabled.is_(False)
+        disabled: ColumnElement[bool] = enabled.is_(False)
+        return disabled
     if status == "expired":
         return and_(enabled.is_(True), end < today)
     live = and_(enabled.is_(True), or_(end.is_(None), end >= today))
