@@ -47,6 +47,7 @@ STEPS = (
     Step("filter", "license_filter", ("--largest",)),
     Step("filter_pg", "license_filter", ("--largest", *PG)),
     Step("startup", "startup"),
+    Step("startup_pg", "startup", PG),
     Step("export", "export_scale"),
     Step("export_pg", "export_scale", PG),
     Step("issue", "issue_scale"),
