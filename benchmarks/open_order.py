@@ -279,8 +279,12 @@ def _by_keys(location: str, order_id: int, keys: bytes = b"\x1b[B\r3") -> tuple[
         [
             (lambda t: "newest 50 orders" in t, store_id.encode()),
             # At 1,000,000 orders an Order ID may be the prefix of others (ORD-100001 of
-            # ORD-1000010 …): the exact one is listed first, where down lands.
-            (lambda t: "1 order matches" in t or "orders match" in t, keys),
+            # ORD-1000010 …): the exact one is listed first, where down lands; the status
+            # line quotes the whole Order ID once the search for all of it has answered.
+            (
+                lambda t: ("order matches" in t or "orders match" in t) and f"“{store_id}”" in t,
+                keys,
+            ),
             (lambda t: first[:12] in t and "showing 1–" in t, b""),
         ],
         watch=watch,
