@@ -48,7 +48,7 @@ SORT_LABELS = {
 
 Cursor = tuple[int, Any, int]  # (segment, value of its column or None, license id)
 LAST: Cursor = (1_000, None, 0)  # past every segment: ``before=LAST`` is the last page
-DENSE = 2_000  # this many matches or more: a page walks the sort's index (``_walk_sort_index``)
+DENSE = 2_000  # this many matches or more: a page walks the sort's index (``_matches_up_to_dense``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,27 +125,27 @@ def conditions(
     return where
 
 
-async def _walk_sort_index(
+async def _matches_up_to_dense(
     session: Any, db: Database, order_id: int, flt: LicenseFilter, today: date
-) -> bool:
-    """Should a page walk the sort's index, checking status and product row by row, rather
-    than read every match through the state index and sort them? Yes when matches are many
-    (at least ``DENSE``): a page then stops after a few hundred rows, where sorting would read
-    tens of thousands. SQLite without statistics cannot tell, so we count (capped: a few index
-    entries); PostgreSQL's planner has statistics and decides itself."""
+) -> int | None:
+    """How many licenses match, counted up to ``DENSE`` (None: not counted). Should a page walk
+    the sort's index, checking status and product row by row, rather than read every match
+    through the state index and sort them? Yes when matches are many (at least ``DENSE``): a
+    page then stops after a few hundred rows, where sorting would read tens of thousands.
+    SQLite without statistics cannot tell, so we count (capped: a few index entries);
+    PostgreSQL's planner has statistics and decides itself."""
     if (
         db.dialect != "sqlite"
         or flt.text.strip()
         or (flt.status is None and flt.product_id is None)
     ):
-        return False
+        return None
     capped = (
         select(License.id)
         .where(*conditions(db, order_id, flt, today, indexed="enabled"))
         .limit(DENSE)
     )
-    found = await session.scalar(select(func.count()).select_from(capped.subquery()))
-    return (found or 0) >= DENSE
+    return int(await session.scalar(select(func.count()).select_from(capped.subquery())) or 0)
 
 
 def _segments(sort: str) -> list[tuple[ColumnElement[bool], Any]]:
@@ -196,12 +196,14 @@ async def page_filtered(
     order = range(len(segments) - 1, -1, -1) if backward else range(len(segments))
     got: list[tuple[Any, Cursor]] = []
     async with db.sessions() as session:
-        dense = await _walk_sort_index(session, db, order_id, flt, today)
+        found = await _matches_up_to_dense(session, db, order_id, flt, today)
+        if found == 0:  # none (the count read them all): no page to look for
+            return FilteredPage([], [], False)
+        dense = found is not None and found >= DENSE
         # Counted and few (SQLite): read the matches through the state index and sort them;
         # its statistics are averages over all orders, so in an order of 500,000 licenses it
         # would otherwise walk a sort index past every license to find a handful.
-        sparse = dense is False and db.dialect == "sqlite" and not flt.text.strip()
-        sparse = sparse and (flt.status is not None or flt.product_id is not None)
+        sparse = found is not None and found < DENSE
         where = conditions(db, order_id, flt, today, indexed="enabled" if sparse else not dense)
         for index in order:
             if cursor is not None and (index > cursor[0] if backward else index < cursor[0]):
