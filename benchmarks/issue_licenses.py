@@ -140,12 +140,19 @@ def raw_sqlite(
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
+    stamp = time.time_ns()
     conn.execute(
         "INSERT INTO orders (store_id, store_id_lc, reference, reference_lc, "
         "campaign_params, download_id, language, is_test, is_trial, order_type, "
         "created_at, updated_at, version) VALUES (?, ?, '', '', '', '', '', 0, 0, "
         "'normal', ?, ?, 1)",
-        (f"BENCH-RAW-{n}", f"bench-raw-{n}", "2026-01-01 00:00:00", "2026-01-01 00:00:00"),
+        # unique across calls of ``run`` on one database (benchmarks.issue_scale calls it often)
+        (
+            f"BENCH-RAW-{n}-{stamp}",
+            f"bench-raw-{n}-{stamp}",
+            "2026-01-01 00:00:00",
+            "2026-01-01 00:00:00",
+        ),
     )
     order_id = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
     rows = rows_for(order_id, product_id, policy_id, count)

@@ -2,7 +2,7 @@
 interactive, through a real pseudo-terminal — against a bare Textual app that imports the same
 stack and answers one query.
 
-    .venv/bin/python -m benchmarks.startup [--runs 7]
+    .venv/bin/python -m benchmarks.startup [--runs 7] [--orders N] [--backend postgresql]
 
 Time to interactive (the headline): the app is started on an 80×24 pty (xterm-256color) and an
 Order ID and enter are typed at once, as an operator who knows what they want types them; the
@@ -11,8 +11,9 @@ the app has set its terminal up arrive through the still-cooked terminal (enter 
 feed), so this also proves they work as typed.
 
 The baseline, in the same run: a bare Textual app (a text box and a label) that imports the same
-stack — SQLAlchemy's asyncio engine over aiosqlite, pydantic — and, on enter, reads that order
-through an async engine on the same file and shows it. The two alternate run by run (A B A B),
+stack — SQLAlchemy's asyncio engine over aiosqlite (asyncpg with ``--backend postgresql``),
+pydantic — and, on enter, reads that order through an async engine on the same database and
+shows it. The two alternate run by run (A B A B),
 so a noisy neighbour hurts both alike.
 
 First paint (secondary): in separate runs with nothing typed, until the orders list with its
@@ -27,12 +28,10 @@ never compiles them and this container sets ``PYTHONDONTWRITEBYTECODE=1``.
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import statistics
 import sys
-from pathlib import Path
 
-from benchmarks.common import ORDERS, Figure, bench_main, ensure_sqlite, spread
+from benchmarks.common import ORDERS, Figure, bench_main, ensure_pg, ensure_sqlite, spread
 from benchmarks.pty_clock import clock
 
 # The floor of "ready": Textual plus the data stack, one query answered. Enter is bound as
@@ -56,7 +55,10 @@ class Bare(App):
 
     def __init__(self):
         super().__init__()
-        self.engine = create_async_engine("sqlite+aiosqlite:///" + sys.argv[1])
+        where = sys.argv[1]
+        self.engine = create_async_engine(
+            where.replace("postgresql://", "postgresql+asyncpg://", 1)
+            if where.startswith("postgresql://") else "sqlite+aiosqlite:///" + where)
 
     def compose(self):
         yield Input(id="q")
@@ -100,27 +102,43 @@ def precompile() -> None:
             compileall.compile_dir(folder, quiet=1)
 
 
-def typical_order(db: Path) -> str:
+def typical_order(db: str) -> str:
     """An Order ID from the middle of the table with a handful of licenses: start-up, not the
     opening of a large order (that is ``benchmarks.open_order``)."""
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        (store_id,) = conn.execute(
-            "SELECT store_id FROM orders WHERE id >= (SELECT max(id) / 2 FROM orders) AND "
-            "(SELECT count(*) FROM licenses WHERE order_id = orders.id) BETWEEN 1 AND 5 "
-            "ORDER BY id LIMIT 1"
-        ).fetchone()
-    conn.close()
-    return str(store_id)
+    import asyncio
+
+    from sqlalchemy import text
+
+    from orderview.db.engine import open_database
+
+    async def read() -> str:
+        database = open_database(db)
+        try:
+            async with database.engine.connect() as conn:
+                return str(
+                    await conn.scalar(
+                        text(
+                            "SELECT store_id FROM orders WHERE id >= (SELECT max(id) / 2 FROM "
+                            "orders) AND (SELECT count(*) FROM licenses WHERE order_id = "
+                            "orders.id) BETWEEN 1 AND 5 ORDER BY id LIMIT 1"
+                        )
+                    )
+                )
+        finally:
+            await database.dispose()
+
+    return asyncio.run(read())
 
 
 def figures(args: argparse.Namespace) -> list[Figure]:
-    db = ensure_sqlite(args.orders)
+    db = ensure_pg(args.orders) if args.backend == "postgresql" else str(ensure_sqlite(args.orders))
+    backend = ", PostgreSQL" if args.backend == "postgresql" else ""
     precompile()
     runs = 3 if args.quick else args.runs
     store_id = typical_order(db)
     typed = (store_id + "\r").encode()
-    app_argv = [sys.executable, "-m", "orderview", "--db", str(db)]
-    bare_argv = [sys.executable, "-c", BARE_APP, str(db)]
+    app_argv = [sys.executable, "-m", "orderview", "--db", db]
+    bare_argv = [sys.executable, "-c", BARE_APP, db]
 
     def app_ready() -> float:
         return clock(app_argv, [(None, typed), (order_screen(store_id), b"")])[-1]
@@ -147,7 +165,7 @@ def figures(args: argparse.Namespace) -> list[Figure]:
     return [
         Figure(
             name="time to interactive: start, type an Order ID and enter at once, until its "
-            "order screen is painted (pty 80×24)",
+            f"order screen is painted (pty 80×24){backend}",
             value=value,
             shown=spread(ready),
             baseline_name="bare Textual app importing SQLAlchemy async + pydantic, answering "
@@ -159,7 +177,7 @@ def figures(args: argparse.Namespace) -> list[Figure]:
             notes=f"Order ID {store_id} typed with enter straight after the start",
         ),
         Figure(
-            name="… first paint of the orders list, nothing typed (secondary)",
+            name=f"… first paint of the orders list, nothing typed (secondary){backend}",
             value=pvalue,
             shown=spread(paint),
             baseline_name="the same bare app until its label is painted",
@@ -174,6 +192,7 @@ def figures(args: argparse.Namespace) -> list[Figure]:
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--orders", type=int, default=ORDERS)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
 
 
 if __name__ == "__main__":

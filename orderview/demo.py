@@ -1,45 +1,50 @@
-"""Deterministic demo data: realistic orders, customers, licenses and managers, fast.
+"""Deterministic demo data: realistic orders, customers, licenses, devices and managers, fast.
 
-Same ``seed`` and ``orders`` → the same database, row for row (license keys included: drawn
-from the seeded generator in the format of ``orderview.keys``, checked unique). Dates are fixed
-(orders span 2023-01-01 … 2026-06-30), so snapshots stay stable. Rows are plain dicts written in
-batches by ``orderview.demo_store``, one transaction per chunk of orders: ``--orders 100000``
-(≈1M licenses) takes well under a minute on SQLite (docs/benchmarks.md). Search keys (``*_lc``)
-are computed exactly as the services compute them (``orderview.services.normalize``).
+Same ``seed`` and ``orders`` → the same database, row for row, on SQLite and PostgreSQL alike.
+The work is cut into tasks (``orderview.demo_plan``), each drawing from a generator seeded from
+the seed and the task alone, so the rows do not depend on where or when a task runs: a large
+demo generates in worker processes while this process writes (2 cores: one generates, one
+writes), a small one generates here (starting a worker costs more than a 2,000-order demo).
+Results are taken in task order and at most a few tasks ahead, so memory stays flat whatever
+``--orders`` is. Rows reach the database as plain tuples in stored form through each database's
+fast path: one transaction of prepared inserts on SQLite (``demo_sqlite``), ``COPY`` on
+PostgreSQL (``demo_pg``). Dates are fixed (orders span 2023-01-01 … 2026-06-30), so snapshots
+stay stable. Figures: docs/benchmarks.md ("Generating ten million licenses").
 """
 
 from __future__ import annotations
 
-import random
+import asyncio
+import multiprocessing
+import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import text
-
-from orderview import demo_data as data
+from orderview import demo_plan as plan
 from orderview.db.engine import Database
-from orderview.db.models import (
-    Customer,
-    Device,
-    License,
-    LicenseManager,
-    LicensePolicy,
-    MailAttempt,
-    MailOutbox,
-    Order,
-    OrderManager,
-    Product,
-)
-from orderview.demo_builder import START, DemoBuilder, slug
-from orderview.demo_devices import insert_devices
-from orderview.demo_managers import DemoManagers
-from orderview.demo_store import database_is_empty, fix_sequences, insert_rows, set_passwords, wipe
+from orderview.db.models import License, LicensePolicy, MailAttempt, MailOutbox, OrderManager
+from orderview.demo_managers import ManagerDesk
+from orderview.demo_people import managers
+from orderview.demo_pg import PostgresSink
+from orderview.demo_plan import license_count_plan
+from orderview.demo_progress import Tally
+from orderview.demo_rows import TaskRows, catalogue_rows, run_task
+from orderview.demo_sqlite import SQLiteSink
+from orderview.demo_store import database_is_empty, wipe
+from orderview.demo_stored import TABLES, Stored, columns
+
+__all__ = ["DemoRefused", "DemoStats", "generate_demo", "license_count_plan"]
 
 DEFAULT_ORDERS = 2000
 DEFAULT_SEED = 2026
-ORDERS_PER_CHUNK = 5000  # one transaction each
+INLINE_UP_TO = 20_000  # orders: below this, worker start-up costs more than it saves
+AHEAD = 2  # tasks each worker may have finished or in hand beyond the one being written
+
+_LICENSE_COLUMNS = columns(License.__table__)
 
 
 class DemoRefused(Exception):
@@ -55,29 +60,60 @@ class DemoStats:
     seconds: float
 
 
-def license_count_plan(rng: random.Random, orders: int) -> list[int]:
-    """How many licenses each order gets: mostly a few, ~1% tens to hundreds, and at scale a
-    handful of giants with tens of thousands (≈10 per order on average at 100,000 orders)."""
-    small = (0, 1, 1, 1, 2, 2, 3, 4, 5, 5, 8, 10, 12, 20)
-    plan = [rng.choice(small) for _ in range(orders)]
-    for i in rng.sample(range(orders), max(1, orders // 100)):
-        plan[i] = rng.randint(20, 600)
-    giants = max(1, orders // 25_000)
-    for n, i in enumerate(rng.sample(range(orders), giants)):
-        plan[i] = max(50, orders // 2) if n == 0 else rng.randint(orders // 10, orders // 4)
-    return plan
+def default_workers(orders: int) -> int:
+    if orders <= INLINE_UP_TO:
+        return 0
+    return max(1, (os.cpu_count() or 1) - 1)
 
 
-def _customer_picker(rng: random.Random, customers: int) -> Callable[[], int]:
-    """Skewed: a few customers have many orders, most have one or two. The hostile customers
-    (the first ids) are left out: they get only the orders assigned to them."""
-    first = len(data.HOSTILE_CUSTOMERS) + 1
-    ordinary = customers - len(data.HOSTILE_CUSTOMERS)
+async def _produce(
+    tasks: list[plan.Task], seed: int, orders: int, dialect: str, workers: int
+) -> AsyncIterator[TaskRows]:
+    """Every task's rows, in task order."""
+    if workers == 0:
+        for task in tasks:
+            yield run_task(seed, orders, task, dialect)
+            await asyncio.sleep(0)  # let the previous task's write proceed
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a process running threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        window: deque[Future[TaskRows]] = deque()
+        todo = iter(tasks)
+        try:
+            for task in todo:
+                window.append(pool.submit(run_task, seed, orders, task, dialect))
+                if len(window) > workers * AHEAD:
+                    yield await asyncio.wrap_future(window.popleft())
+            while window:
+                yield await asyncio.wrap_future(window.popleft())
+        finally:
+            for future in window:
+                future.cancel()
 
-    def pick() -> int:
-        return first + int(ordinary * rng.random() ** 2)
 
-    return pick
+def _batches(rows: TaskRows, desk: ManagerDesk) -> list[tuple[str, tuple[str, ...], Any]]:
+    out: list[tuple[str, tuple[str, ...], Any]] = []
+    if rows.customers:
+        out.append(("customers", columns(TABLES["customers"]), rows.customers))
+    if rows.orders:
+        out.append(("orders", columns(TABLES["orders"]), rows.orders))
+    if rows.license_lines:
+        lines = rows.license_lines
+        out.append(
+            ("licenses", _LICENSE_COLUMNS, [own + shared for shared, owns in lines for own in owns])
+        )
+    if rows.devices:
+        out.append(("devices", columns(TABLES["devices"]), rows.devices))
+    if rows.drafts:
+        assignments, mails, attempts = desk.finish(rows.drafts)
+        for table, batch in (
+            (OrderManager.__table__, assignments),
+            (MailOutbox.__table__, mails),
+            (MailAttempt.__table__, attempts),
+        ):
+            if batch:
+                out.append((table.name, columns(table), batch))
+    return out
 
 
 async def generate_demo(
@@ -85,11 +121,15 @@ async def generate_demo(
     orders: int = DEFAULT_ORDERS,
     seed: int = DEFAULT_SEED,
     force: bool = False,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[Tally], None] | None = None,
+    note: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> DemoStats:
     """Fill ``db`` (schema already upgraded) with demo data. Refuses a non-empty database
-    unless ``force``, which deletes everything in it first."""
-    say = progress or (lambda _line: None)
+    unless ``force``, which deletes everything in it first. ``workers``: generating processes
+    (0: generate in this one; default by size)."""
+    say = note or (lambda _line: None)
+    report = progress or (lambda _tally: None)
     began = time.perf_counter()
     if orders < 1:
         raise ValueError("orders must be at least 1")
@@ -102,103 +142,49 @@ async def generate_demo(
         say("deleting existing data (--force)")
         await wipe(db)
 
-    b = DemoBuilder(seed, orders)
-    products, policies = b.catalogue()
-    n_customers = max(len(data.HOSTILE_CUSTOMERS) + 6, orders * 6 // 10)
-    customers = b.customers(n_customers)
-    emails = {c["id"]: c["email"] for c in customers}
-    people = DemoManagers(b.rng)
-    managers = people.people(max(10, orders // 20), b._unique_email, slug, START)
-    async with db.engine.begin() as conn:
-        if db.dialect == "sqlite":
-            await conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MB for index inserts
-        await insert_rows(conn, Product.__table__, products)
-        await insert_rows(conn, LicensePolicy.__table__, policies)
-        await insert_rows(conn, Customer.__table__, customers)
-        await insert_rows(conn, LicenseManager.__table__, managers)
-
-    plan = license_count_plan(b.rng, orders)
-    pick_customer = _customer_picker(b.rng, n_customers)
-    # The newest orders belong to the hostile customers, so the home screen shows them.
-    hostile_orders = {
-        orders - 3 * i: i + 1 for i in range(len(data.HOSTILE_CUSTOMERS)) if orders - 3 * i >= 1
-    }
-    total_licenses = 0
-    assignment_id = 0
-    for chunk_start in range(1, orders + 1, ORDERS_PER_CHUNK):
-        chunk_end = min(orders, chunk_start + ORDERS_PER_CHUNK - 1)
-        order_rows: list[dict[str, Any]] = []
-        license_rows: list[dict[str, Any]] = []
-        assignments: list[dict[str, Any]] = []
-        mails: list[dict[str, Any]] = []
-        attempts: list[dict[str, Any]] = []
-        for n in range(chunk_start, chunk_end + 1):
-            if n in hostile_orders:
-                customer_id: int | None = hostile_orders[n]
-            else:
-                customer_id = None if b.rng.random() < 0.1 else pick_customer()
-            order = b.order(n, customer_id)
-            order_rows.append(order)
-            license_rows.extend(
-                b.licenses(order, plan[n - 1], emails.get(customer_id) if customer_id else None)
-            )
-            if b.rng.random() < 0.15:
-                for manager in b.rng.sample(managers, b.rng.randint(1, 3)):
-                    assignment_id += 1
-                    assignments.append(
-                        {
-                            "id": assignment_id,
-                            "order_id": n,
-                            "manager_id": manager["id"],
-                            "permissions": people.permissions(),
-                            "created_at": order["created_at"],
-                            "updated_at": order["created_at"],
-                            "version": 1,
-                        }
-                    )
-                    invite = people.mail(assignment_id, order, manager)
-                    if invite:
-                        mails.append(invite[0])
-                        attempts.append(invite[1])
-        async with db.engine.begin() as conn:
-            if db.dialect == "sqlite":
-                await conn.exec_driver_sql("PRAGMA cache_size=-262144")
-            await insert_rows(conn, Order.__table__, order_rows)
-            await insert_rows(conn, License.__table__, license_rows)
-            await insert_devices(conn, b.devices)
-            await insert_rows(conn, OrderManager.__table__, assignments)
-            await insert_rows(conn, MailOutbox.__table__, mails)
-            await insert_rows(conn, MailAttempt.__table__, attempts)
-        total_licenses += len(license_rows)
-        say(
-            f"{chunk_end:>9,}/{orders:,} orders  {total_licenses:>11,} licenses  "
-            f"{time.perf_counter() - began:6.1f} s"
+    tasks, total_licenses = plan.tasks(seed, orders)
+    st = Stored(db.dialect)
+    sink: SQLiteSink | PostgresSink = SQLiteSink(db) if db.dialect == "sqlite" else PostgresSink(db)
+    people, emails = managers(seed, orders, st)
+    desk = ManagerDesk(emails, st)
+    products, policies = catalogue_rows(st)
+    await sink.start()
+    try:
+        await sink.write(
+            [
+                ("products", columns(TABLES["products"]), products),
+                ("license_policies", columns(LicensePolicy.__table__), policies),
+                ("license_managers", columns(TABLES["license_managers"]), people),
+            ]
         )
-
-    await set_passwords(db, people.passwords())
-    if db.dialect == "postgresql":
-        async with db.engine.begin() as conn:
-            await fix_sequences(
-                conn,
-                [
-                    m.__table__
-                    for m in (
-                        Product,
-                        LicensePolicy,
-                        Customer,
-                        LicenseManager,
-                        Order,
-                        License,
-                        Device,
-                        OrderManager,
-                        MailOutbox,
-                    )
-                ],
-            )
-            await conn.execute(text("ANALYZE"))
-    else:
-        async with db.engine.begin() as conn:
-            await conn.exec_driver_sql("ANALYZE")
+        written = len(products) + len(policies) + len(people)
+        licenses = done_orders = 0
+        pending: asyncio.Future[None] | None = None
+        shown = Tally(written, 0, total_licenses, 0, orders, 0.0)
+        chosen = default_workers(orders) if workers is None else workers
+        async for rows in _produce(tasks, seed, orders, db.dialect, chosen):
+            batches = _batches(rows, desk)
+            if pending is not None:
+                await pending  # the previous task is written: show it
+                report(replace(shown, seconds=time.perf_counter() - began))
+            pending = asyncio.ensure_future(sink.write(batches))
+            written += sum(len(b[2]) for b in batches)
+            licenses += rows.licenses
+            done_orders += len(rows.orders)
+            shown = Tally(written, licenses, total_licenses, done_orders, orders, 0.0)
+        if pending is not None:
+            await pending
+        report(replace(shown, seconds=time.perf_counter() - began))
+        await sink.set_passwords(desk.passwords(plan.rng_for(seed, "passwords", 0)))
+        say("building indexes and checking constraints …")
+        await sink.finish()
+    except BaseException:
+        await sink.abort()
+        raise
     return DemoStats(
-        orders, total_licenses, n_customers, len(managers), time.perf_counter() - began
+        orders,
+        licenses,
+        plan.customer_count(orders),
+        len(people),
+        time.perf_counter() - began,
     )

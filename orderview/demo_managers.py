@@ -9,7 +9,8 @@ never shows a state the app could not reach:
   order" notice (no password); after an invite given up on, the next mail is an invite again.
 - Nothing is queued (a demo must not send real mail) and no stored body holds a password.
 
-The hashes are argon2id of random secrets nobody knows, with cheap parameters (a demo of
+Drafts are drawn in the tasks (any process); ``ManagerDesk`` finishes them in order order in the
+parent, since a person's mail depends on their earlier mail. The hashes are argon2id of random secrets nobody knows, with cheap parameters (a demo of
 100,000 orders has thousands of managers) and seeded salts, so the same seed gives the same
 database row for row.
 """
@@ -22,11 +23,9 @@ from typing import Any
 
 from argon2.low_level import Type, hash_secret
 
-from orderview import demo_data as data
 from orderview.mail import composer
 from orderview.mail.outbox import MAX_ATTEMPTS
 from orderview.permissions import DISTRIBUTION_CODES, PERMISSION_CODES
-from orderview.services.normalize import lc
 
 NON_DISTRIBUTION = tuple(c for c in PERMISSION_CODES if c not in DISTRIBUTION_CODES)
 DEMO_BODY = "(demo data: the body of this message was not kept)"
@@ -50,90 +49,91 @@ def demo_password_hash(rng: random.Random) -> str:
     ).decode()
 
 
-class DemoManagers:
-    """People, their permissions per order, their mail; then who holds a password."""
+def permissions(rng: random.Random) -> list[str]:
+    codes = set(rng.sample(NON_DISTRIBUTION, rng.randint(1, len(NON_DISTRIBUTION))))
+    if rng.random() < 0.15:
+        codes.update(rng.sample(sorted(DISTRIBUTION_CODES), rng.randint(1, 3)))
+    return [c for c in PERMISSION_CODES if c in codes]
 
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
+
+def draft(rng: random.Random, managers: int) -> list[tuple[int, list[str], float, int, str]]:
+    """Managers of one order (15 % of orders have 1–3): for each, the permissions and how
+    their mail went: (manager id, permissions, mail roll, minutes after the order, error).
+    Whether the mail is an invite or a notice depends on the person's earlier mail, so
+    ``ManagerDesk`` finishes drafts in order order, in one process."""
+    if rng.random() >= 0.15:
+        return []
+    wanted, picked = rng.randint(1, min(3, managers)), list[int]()
+    while len(picked) < wanted:  # skewed: a few people manage many orders, some none at all
+        manager_id = 1 + int(managers * rng.random() ** 3)
+        if manager_id not in picked:
+            picked.append(manager_id)
+    out = []
+    for manager_id in picked:
+        perms = permissions(rng)
+        roll = rng.random()
+        minutes = rng.randint(1, 600) if roll < 0.8 else 0
+        error = rng.choice(ERRORS) if 0.65 <= roll < 0.8 else ""
+        out.append((manager_id, perms, roll, minutes, error))
+    return out
+
+
+class ManagerDesk:
+    """Turns drafts into assignment, outbox and attempt rows (stored tuples, their tables'
+    column order; attempts without id), remembering whom an invite reached."""
+
+    def __init__(self, emails: list[str], st: Any) -> None:
+        self.emails = emails
+        self.st = st
         self.delivered: set[int] = set()  # people an invite (hence a password) reached
+        self.assignment_id = 0
 
-    def people(self, count: int, unique_email: Any, slug: Any, start: Any) -> list[dict[str, Any]]:
-        rng = self.rng
-        rows = []
-        for i in range(1, count + 1):
-            first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
-            domain = slug(rng.choice(data.COMPANY_WORDS)) + ".example"
-            email = unique_email(slug(f"{first} {last}", "."), domain)
-            created = start + timedelta(days=rng.randint(0, 1200))
-            rows.append(
-                {
-                    "id": i,
-                    "email": email,
-                    "email_lc": lc(email),
-                    "first_name": first,
-                    "last_name": last,
-                    "phone_number": f"+1 555 {rng.randint(1000, 9999)}"
-                    if rng.random() < 0.4
-                    else "",
-                    "password_hash": None,
-                    "is_initial_password": True,  # until an invite arrives
-                    "is_active": rng.random() < 0.95,
-                    "created_at": created,
-                    "updated_at": created,
-                    "version": 1,
-                }
-            )
-        return rows
+    def finish(
+        self, drafts: list[tuple[Any, ...]]
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        st = self.st
+        assignments, mails, attempts = [], [], []
+        for order_id, store_id, created, when, people in drafts:
+            for manager_id, perms, roll, minutes, error in people:
+                self.assignment_id += 1
+                outbox_id = self.assignment_id
+                assignments.append(
+                    (outbox_id, order_id, manager_id, st.json(perms), created, created, 1)
+                )
+                if roll >= 0.8:  # added without a mail
+                    continue
+                at = st.dt(when + timedelta(minutes=minutes))
+                sent = roll < 0.65
+                notice = manager_id in self.delivered
+                if sent and not notice:
+                    self.delivered.add(manager_id)
+                mails.append(
+                    (
+                        outbox_id,
+                        composer.KIND_ADDED if notice else composer.KIND_INVITE,
+                        self.emails[manager_id - 1],
+                        f"You now manage order {store_id}"
+                        if notice
+                        else f"Your license manager access for order {store_id}",
+                        DEMO_BODY,
+                        "sent" if sent else "failed",
+                        1 if sent else MAX_ATTEMPTS,
+                        error,
+                        at,
+                        at,
+                        at if sent else None,
+                        order_id,
+                        manager_id,
+                        None,
+                    )
+                )
+                attempts.append((outbox_id, at, st.bool(sent), error))
+        return assignments, mails, attempts
 
-    def permissions(self) -> list[str]:
-        rng = self.rng
-        codes = set(rng.sample(NON_DISTRIBUTION, rng.randint(1, len(NON_DISTRIBUTION))))
-        if rng.random() < 0.15:
-            codes.update(rng.sample(sorted(DISTRIBUTION_CODES), rng.randint(1, 3)))
-        return [c for c in PERMISSION_CODES if c in codes]
-
-    def mail(
-        self, outbox_id: int, order: dict[str, Any], manager: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """The manager's mail about this order as the outbox would hold it: mostly sent, some
-        failed for good, some managers added without one."""
-        roll = self.rng.random()
-        if roll >= 0.8:
-            return None
-        at = order["created_at"] + timedelta(minutes=self.rng.randint(1, 600))
-        sent = roll < 0.65
-        error = "" if sent else self.rng.choice(ERRORS)
-        notice = manager["id"] in self.delivered
-        if sent and not notice:
-            self.delivered.add(manager["id"])
-        store_id = order["store_id"]
-        mail = {
-            "id": outbox_id,
-            "kind": composer.KIND_ADDED if notice else composer.KIND_INVITE,
-            "to_address": manager["email"],
-            "subject": f"You now manage order {store_id}"
-            if notice
-            else f"Your license manager access for order {store_id}",
-            "body": DEMO_BODY,
-            "status": "sent" if sent else "failed",
-            "attempts": 1 if sent else MAX_ATTEMPTS,
-            "last_error": error,
-            "created_at": at,
-            "next_attempt_at": at,
-            "sent_at": at if sent else None,
-            "order_id": order["id"],
-            "manager_id": manager["id"],
-        }
-        return mail, {"outbox_id": outbox_id, "at": at, "ok": sent, "error": error}
-
-    def passwords(self) -> list[dict[str, Any]]:
-        """For each person an invite reached: their password hash, and whether they have
-        signed in since (most have)."""
+    def passwords(self, rng: random.Random) -> list[tuple[str, Any, int]]:
+        """For each person an invite reached: (hash, still on the initial password, id) —
+        most have signed in since."""
         return [
-            {
-                "person_id": person_id,
-                "hash": demo_password_hash(self.rng),
-                "initial": self.rng.random() < 0.3,
-            }
+            (demo_password_hash(rng), self.st.bool(rng.random() < 0.3), person_id)
             for person_id in sorted(self.delivered)
         ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from orderview.db.models import (
     Product,
 )
 from orderview.demo import DemoRefused, generate_demo, license_count_plan
+from orderview.demo_progress import Tally
 from orderview.keys import is_valid_key
 from orderview.permissions import PERMISSION_CODES
 from orderview.services import orders
@@ -36,9 +36,12 @@ async def _all(db: Database, query):
 
 
 async def test_demo_covers_the_domain(db: Database) -> None:
-    lines: list[str] = []
-    stats = await generate_demo(db, 300, seed=7, progress=lines.append)
-    assert stats.orders == 300 and lines and "300/300 orders" in lines[-1]
+    tallies: list[Tally] = []
+    stats = await generate_demo(db, 300, seed=7, progress=tallies.append)
+    assert stats.orders == 300 and tallies
+    last = tallies[-1]
+    assert (last.orders, last.licenses) == (300, stats.licenses) == (300, last.total_licenses)
+    assert all(a.rows <= b.rows for a, b in zip(tallies, tallies[1:], strict=False))
 
     methods = {m for (m,) in await _all(db, select(Product.authorization_method))}
     assert methods == {"license-key", "user"}
@@ -168,7 +171,7 @@ async def test_refuses_data_unless_forced(db: Database) -> None:
 
 
 def test_license_plan_at_scale() -> None:
-    plan = license_count_plan(random.Random(1), 100_000)
+    plan = license_count_plan(1, 100_000)
     assert 8 <= sum(plan) / len(plan) <= 12  # ≈ a million licenses for 100,000 orders
     assert sorted(plan)[-4] >= 10_000  # a few giants with tens of thousands
     assert plan.count(0) > 1000  # and orders without licenses

@@ -111,7 +111,7 @@ async def test_filters_match_a_plain_filter_and_count(db) -> None:
 
 async def test_filters_match_when_pages_walk_the_sort_index(db, monkeypatch) -> None:
     """Many matches: SQLite pages through the sort's index checking each row (the same
-    results; see ``license_query._walk_sort_index``)."""
+    results; see ``license_query._matches_up_to_dense``)."""
     monkeypatch.setattr(lq, "DENSE", 2)
     await _check_filters(db)
 

@@ -1,6 +1,7 @@
 """``orderview demo``: fill an empty database with deterministic demo data.
 
-It refuses a database that already holds data (a demo must never mix with real orders);
+A progress line (rows written, rate, time left: ``orderview.demo_progress``) is rewritten in
+place on a terminal, printed every ~10 % elsewhere. It refuses a database that already holds data (a demo must never mix with real orders);
 ``--force`` deletes everything in it first, and says so.
 """
 
@@ -13,6 +14,7 @@ from orderview.cli.context import CLIError, Context
 from orderview.cli.marks import mark
 from orderview.cli.numbers import bounded_int
 from orderview.demo import DEFAULT_ORDERS, DEFAULT_SEED, DemoRefused, generate_demo
+from orderview.demo_progress import ProgressLine
 
 MAX_ORDERS = 5_000_000
 
@@ -53,9 +55,7 @@ def register(
 
 
 async def demo_cmd(args: argparse.Namespace, ctx: Context) -> int:
-    def progress(line: str) -> None:
-        print(line, flush=True)
-
+    progress = ProgressLine(sys.stdout)
     ctx.db.check_writable()  # a read-only database: say so before anything else
     print(
         f"generating {args.orders:,} demo orders (seed {args.seed}) into {ctx.db.display}",
@@ -63,10 +63,11 @@ async def demo_cmd(args: argparse.Namespace, ctx: Context) -> int:
     )
     try:
         stats = await generate_demo(
-            ctx.db, args.orders, args.seed, force=args.force, progress=progress
+            ctx.db, args.orders, args.seed, force=args.force, progress=progress, note=progress.note
         )
     except DemoRefused as exc:
         raise CLIError(f"{ctx.db.display}: {exc}") from None
+    progress.end()
     print(
         f"done: {stats.orders:,} orders, {stats.licenses:,} licenses, "
         f"{stats.customers:,} customers, {stats.managers:,} managers "

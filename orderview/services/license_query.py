@@ -48,7 +48,7 @@ SORT_LABELS = {
 
 Cursor = tuple[int, Any, int]  # (segment, value of its column or None, license id)
 LAST: Cursor = (1_000, None, 0)  # past every segment: ``before=LAST`` is the last page
-DENSE = 2_000  # this many matches or more: a page walks the sort's index (``_walk_sort_index``)
+DENSE = 2_000  # this many matches or more: a page walks the sort's index (``_matches_up_to_dense``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +80,14 @@ def _plain(column: Any) -> Any:
 def status_condition(status: str, today: date, indexed: bool | str = True) -> ColumnElement[bool]:
     """The rule in the module's docstring, as SQL (``indexed``: see ``conditions``)."""
     col: Callable[[Any], Any] = (lambda c: c) if indexed is True else _plain
-    enabled = License.enabled if indexed is not False else _plain(License.enabled)
-    end, activated = col(License.validity_period), col(License.times_activated)
+    # ``"enabled"`` keeps ``times_activated`` too: only the state index has it, right after
+    # ``enabled``, so "inactive" (= 0) and "active" (> 0) read just their part of the range.
+    state: Callable[[Any], Any] = (lambda c: c) if indexed is not False else _plain
+    enabled, activated = state(License.enabled), state(License.times_activated)
+    end = col(License.validity_period)
     if status == "disabled":
-        return enabled.is_(False)
+        disabled: ColumnElement[bool] = enabled.is_(False)
+        return disabled
     if status == "expired":
         return and_(enabled.is_(True), end < today)
     live = and_(enabled.is_(True), or_(end.is_(None), end >= today))
@@ -99,8 +103,9 @@ def conditions(
 ) -> list[ColumnElement[bool]]:
     """The WHERE of a filter (the order, then each narrowing the operator chose).
     ``indexed=False``: the status and product terms are kept away from indexes (see DENSE);
-    ``"enabled"``: all but ``enabled``, so a count reads the covering state index's
-    ``(order_id, enabled)`` range rather than a narrower range that needs the table."""
+    ``"enabled"``: all but ``enabled`` and ``times_activated``, so a count reads the covering
+    state index's ``(order_id, enabled[, times_activated])`` range rather than a narrower range
+    of another index that needs the table."""
     where: list[ColumnElement[bool]] = [License.order_id == order_id]
     text = flt.text.strip()
     if text:
@@ -120,27 +125,22 @@ def conditions(
     return where
 
 
-async def _walk_sort_index(
+async def _matches_up_to_dense(
     session: Any, db: Database, order_id: int, flt: LicenseFilter, today: date
-) -> bool:
-    """Should a page walk the sort's index, checking status and product row by row, rather
-    than read every match through the state index and sort them? Yes when matches are many
-    (at least ``DENSE``): a page then stops after a few hundred rows, where sorting would read
-    tens of thousands. SQLite without statistics cannot tell, so we count (capped: a few index
-    entries); PostgreSQL's planner has statistics and decides itself."""
-    if (
-        db.dialect != "sqlite"
-        or flt.text.strip()
-        or (flt.status is None and flt.product_id is None)
-    ):
-        return False
-    capped = (
-        select(License.id)
-        .where(*conditions(db, order_id, flt, today, indexed="enabled"))
-        .limit(DENSE)
-    )
-    found = await session.scalar(select(func.count()).select_from(capped.subquery()))
-    return (found or 0) >= DENSE
+) -> int | None:
+    """How many licenses match, counted up to ``DENSE`` (None: not counted). Should a page walk
+    the sort's index, checking status and product row by row, rather than read every match
+    through the state index and sort them? Yes when matches are many (at least ``DENSE``): a
+    page then stops after a few hundred rows, where sorting would read tens of thousands.
+    SQLite without statistics cannot tell, so we count (capped: a few index entries).
+    PostgreSQL's planner decides the dense case itself, but its statistics are the whole
+    table's: in an order of 500,000 licenses none of which is expired it walked the key index
+    past all of them (≈380 ms), so it counts too, for the few and the none."""
+    if flt.text.strip() or (flt.status is None and flt.product_id is None):
+        return None
+    indexed: bool | str = "enabled" if db.dialect == "sqlite" else True
+    capped = select(License.id).where(*conditions(db, order_id, flt, today, indexed)).limit(DENSE)
+    return int(await session.scalar(select(func.count()).select_from(capped.subquery())) or 0)
 
 
 def _segments(sort: str) -> list[tuple[ColumnElement[bool], Any]]:
@@ -191,8 +191,18 @@ async def page_filtered(
     order = range(len(segments) - 1, -1, -1) if backward else range(len(segments))
     got: list[tuple[Any, Cursor]] = []
     async with db.sessions() as session:
-        dense = await _walk_sort_index(session, db, order_id, flt, today)
-        where = conditions(db, order_id, flt, today, indexed=not dense)
+        found = await _matches_up_to_dense(session, db, order_id, flt, today)
+        if found == 0:  # none (the count read them all): no page to look for
+            return FilteredPage([], [], False)
+        dense = found is not None and found >= DENSE and db.dialect == "sqlite"
+        # Counted and few: read the matches through the state index and sort them; the
+        # statistics are the whole table's, so in an order of 500,000 licenses either database
+        # would otherwise walk a sort index past every license to find a handful.
+        sparse = found is not None and found < DENSE
+        indexed: bool | str = not dense
+        if sparse and db.dialect == "sqlite":
+            indexed = "enabled"
+        where = conditions(db, order_id, flt, today, indexed=indexed)
         for index in order:
             if cursor is not None and (index > cursor[0] if backward else index < cursor[0]):
                 continue
@@ -208,7 +218,7 @@ async def page_filtered(
             )
             if cursor is not None and cursor[0] == index:
                 query = query.where(_beyond(column, cursor, backward))
-            if flt.text.strip():  # few matches, found by prefix: sort them, walk no index
+            if flt.text.strip() or sparse:  # few matches: sort them, walk no index
                 keys = [_plain(k) for k in keys]
             query = query.order_by(*(k.desc() if backward else k for k in keys)).limit(wanted)
             rows = (await session.execute(query)).all()
