@@ -141,7 +141,7 @@ async def _marker(location: str, renamed_when_done: bool) -> tuple[int, str] | N
             for query in ("SELECT seed FROM bench_complete", f"SELECT {SEED} FROM bench_complete"):
                 try:
                     row = (await conn.execute(text(query))).first()
-                except Exception:  # noqa: BLE001 - not this marker's shape
+                except Exception:  # not this marker's shape
                     await conn.rollback()
                     continue
                 seed = row[0] if row else None

@@ -103,7 +103,7 @@ def problems(runs: list[Run]) -> list[str]:
             lines.append(f"- {run.operators} operators, lost update: {problem}")
         for error, count in Counter(run.tally.errors).most_common(3):
             lines.append(f"- {run.operators} operators, error ×{count}: {error}")
-    return [""] + lines if lines else []
+    return ["", *lines] if lines else []
 
 
 def sqlite_table(series: list[tuple[str, list[Run]]]) -> list[str]:
@@ -169,7 +169,7 @@ def block(
     loads = [r.load for r in pg] + [r.load for _, runs in sqlite for r in runs]
     lines = header(command, f"{pg_data}; {sqlite_data}", loads[0] if loads else os.getloadavg()[0])
     if pg:
-        lines += pg_table(pg) + [""]
+        lines += [*pg_table(pg), ""]
     if sqlite:
         lines += sqlite_table(sqlite)
     return "\n".join(lines).rstrip()

@@ -147,8 +147,7 @@ def _worker(plan: Plan, names: list[str], seed: int) -> dict[str, Any]:
 
 def _ticks(path: str, fields: slice) -> int:
     try:
-        with open(path) as f:
-            text = f.read()
+        text = Path(path).read_text()
     except OSError:
         return 0
     if path == "/proc/stat":

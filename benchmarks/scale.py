@@ -61,8 +61,8 @@ def _ratio_within(limit: float) -> Callable[[Figure], bool]:
 
 def _search_met(f: Figure) -> bool:
     """p95 ≤ 20 ms, p50 ≤ 3× the raw statement's, and no plan scans a whole table."""
-    scans = any(p["full_scan"] for p in f.extra.get("plans") or [])  # type: ignore[attr-defined]
-    p95 = float(f.extra.get("p95", f.value))  # type: ignore[arg-type]
+    scans = any(p["full_scan"] for p in f.extra.get("plans") or [])
+    p95 = float(f.extra.get("p95", f.value))
     return p95 <= 0.020 and _ratio_within(3)(f) and not scans
 
 

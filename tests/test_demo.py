@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ async def test_demo_covers_the_domain(db: Database) -> None:
     assert stats.orders == 300 and tallies
     last = tallies[-1]
     assert (last.orders, last.licenses) == (300, stats.licenses) == (300, last.total_licenses)
-    assert all(a.rows <= b.rows for a, b in zip(tallies, tallies[1:], strict=False))
+    assert all(a.rows <= b.rows for a, b in pairwise(tallies))
 
     methods = {m for (m,) in await _all(db, select(Product.authorization_method))}
     assert methods == {"license-key", "user"}
