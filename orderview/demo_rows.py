@@ -22,7 +22,7 @@ from orderview.demo_devices import DeviceMaker
 from orderview.demo_keys import demo_keys
 from orderview.demo_managers import draft
 from orderview.demo_people import END, START, company, customers, mix
-from orderview.demo_stored import LICENSE_SHARED, Stored
+from orderview.demo_stored import KEY_OWN, LICENSE_SHARED, USER_OWN, Stored
 from orderview.services.normalize import lc
 
 _DURATION_DAYS = {"d": 1, "m": 30, "y": 365}
@@ -36,7 +36,9 @@ class TaskRows:
 
     customers: list[tuple[Any, ...]] = field(default_factory=list)
     orders: list[tuple[Any, ...]] = field(default_factory=list)
-    license_lines: list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = field(default_factory=list)
+    license_lines: list[tuple[tuple[str, ...], tuple[Any, ...], list[tuple[Any, ...]]]] = field(
+        default_factory=list
+    )  # (columns, the line's shared values, each license's own values)
     devices: list[tuple[Any, ...]] = field(default_factory=list)
     drafts: list[tuple[Any, ...]] = field(default_factory=list)  # manager assignments to finish
     licenses: int = 0
@@ -138,6 +140,7 @@ def _order(
 class Line:
     """One product line of an order: values its licenses share, and how to vary the rest."""
 
+    columns: tuple[str, ...]  # own columns, then the shared ones
     shared: tuple[Any, ...]
     size: int
     by_user: bool
@@ -191,12 +194,16 @@ def _lines(
             )
         if rng.random() < 0.05:
             values["start_date"] = day + timedelta(days=7)
-        shared = tuple(_shared_value(name, values[name], st) for name in LICENSE_SHARED)
+        named = [(name, values[name]) for name in LICENSE_SHARED if values[name] is not None]
+        by_user = product["authorization_method"] == "user"
+        shared_columns = (USER_OWN if by_user else KEY_OWN) + tuple(name for name, _ in named)
+        shared = tuple(_shared_value(name, value, st) for name, value in named)
         out.append(
             Line(
+                shared_columns,
                 shared,
                 size,
-                product["authorization_method"] == "user",
+                by_user,
                 values["max_activations"] or 5,
                 (values["max_consumptions"] or 0) if kind == "consumption" else 0,
                 values["prevent_vm"],
@@ -237,19 +244,18 @@ def _licenses(
     own = []
     for j, i in enumerate(indexes):
         license_id = start + j
-        if keys is None:
-            email = f"{line.prefix}{i}@{line.domain}"
-            key, email_lc = None, lc(email)
-        else:
-            key, email, email_lc = keys[j], None, None
         activated = 1 + int(random_() * line.max_activations) if random_() < 0.7 else 0
         enabled = off if random_() < 0.03 else on
         used = int(random_() * line.max_consumptions) if line.max_consumptions else 0
         note = rng.choice(data.NOTES) if random_() < 0.01 else ""
         if activated:
             devices.add(license_id, activated, line.created, line.prevent_vm)
-        own.append((license_id, key, email, email_lc, activated, used, enabled, note))
-    out.license_lines.append((line.shared, own))
+        if keys is None:
+            email = f"{line.prefix}{i}@{line.domain}"
+            own.append((license_id, email, lc(email), activated, used, enabled, note))
+        else:
+            own.append((license_id, keys[j], activated, used, enabled, note))
+    out.license_lines.append((line.columns, line.shared, own))
     out.licenses += len(own)
 
 

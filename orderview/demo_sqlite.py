@@ -22,6 +22,7 @@ in; a failure rolls back to the empty schema. Then WAL again, and ``ANALYZE``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -132,9 +133,12 @@ class SQLiteSink:
             self.thread.shutdown()
 
     def _abort(self) -> None:
-        if self.conn is not None:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.close()
-            self.conn = None
+        """Back to the empty schema; cleaning up must not hide the error that got us here."""
+        conn, self.conn = self.conn, None
+        if conn is None:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.close()
