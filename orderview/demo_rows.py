@@ -241,7 +241,7 @@ def _licenses(
     start = first_id + indexes.start
     keys = None if line.by_user else demo_keys(rng, start, len(indexes))
     on, off = st.bool(True), st.bool(False)
-    own = []
+    own: list[tuple[Any, ...]] = []
     for j, i in enumerate(indexes):
         license_id = start + j
         activated = 1 + int(random_() * line.max_activations) if random_() < 0.7 else 0
