@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from orderview import demo_data as data
@@ -152,61 +152,113 @@ class Line:
     prefix: str  # user e-mail local part before the running number
 
 
+_VARYING = (
+    "order_id",
+    "created_at",
+    "updated_at",
+    "validity_period",
+    "maintenance_period",
+    "start_date",
+)
+_SET_PER_LINE = object()  # in a shape: a value each line fills in
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What every line of one product, policy and start-date choice shares: its INSERT
+    columns, their stored values, and where the per-line values go."""
+
+    columns: tuple[str, ...]
+    base: list[Any]
+    where: dict[str, int]
+    by_user: bool
+    max_activations: int
+    max_consumptions: int
+    prevent_vm: bool
+    validity_days: int
+    maintenance_days: int
+
+
+@cache
+def _shape(product_index: int, code: str, has_start: bool, dialect_name: str) -> Shape:
+    products, policies = catalogue()
+    product = products[product_index]
+    policy = policies[product_index * len(data.POLICIES) + _POLICY_CODES.index(code)]
+    values = {
+        **data.LICENSE_DEFAULTS,
+        **{k: v for k, v in policy.items() if k in data.LICENSE_DEFAULTS},
+        "product_id": product["id"],
+        "policy_id": policy["id"],
+        "metadata": None,
+        "version": 1,
+    }
+    kind = values["license_type"]
+    for name in ("order_id", "created_at", "updated_at"):
+        values[name] = _SET_PER_LINE
+    if kind in ("time-limited", "subscription"):
+        values["validity_period"] = _SET_PER_LINE
+    if values["maintenance_duration"]:
+        values["maintenance_period"] = _SET_PER_LINE
+    if has_start:
+        values["start_date"] = _SET_PER_LINE
+    named = [name for name in LICENSE_SHARED if values[name] is not None]
+    st = _stored(dialect_name)
+    by_user = product["authorization_method"] == "user"
+    return Shape(
+        (USER_OWN if by_user else KEY_OWN) + tuple(named),
+        [_shared_value(name, values[name], st) for name in named],
+        {name: named.index(name) for name in _VARYING if name in named},
+        by_user,
+        values["max_activations"] or 5,
+        (values["max_consumptions"] or 0) if kind == "consumption" else 0,
+        values["prevent_vm"],
+        _days(values["valid_duration"]) if kind == "time-limited" else 0,
+        _days(values["maintenance_duration"]),
+    )
+
+
 def _lines(
     rng: random.Random, n: int, created: Any, count: int, domain: str, st: Stored
 ) -> list[Line]:
     """The order's product lines: one, sometimes two, from weighted policies."""
-    products, policies = catalogue()
     lines = 2 if count > 3 and rng.random() < 0.2 else 1
     remaining, out = count, []
     for line in range(lines):
         size = remaining if line == lines - 1 else rng.randint(1, remaining - 1)
         remaining -= size
-        product = products[_pick(rng, _PRODUCT_POOL)]
+        product_index = _pick(rng, _PRODUCT_POOL)
         code = _pick(rng, _POLICY_POOL)
-        policy = policies[(product["id"] - 1) * len(data.POLICIES) + _POLICY_CODES.index(code)]
         issued = created + timedelta(days=line * rng.randint(1, 60))
         day = issued.date()
-        values = {
-            **data.LICENSE_DEFAULTS,
-            **{k: v for k, v in policy.items() if k in data.LICENSE_DEFAULTS},
-            "order_id": n,
-            "product_id": product["id"],
-            "policy_id": policy["id"],
-            "metadata": None,
-            "created_at": st.dt(issued),
-            "updated_at": st.dt(issued),
-            "version": 1,
-        }
-        kind = values["license_type"]
-        if kind == "time-limited":
-            values["validity_period"] = day + timedelta(days=_days(values["valid_duration"]))
-        elif kind == "subscription":
-            renewed = rng.random() < 0.7
-            values["validity_period"] = (
-                END.date() + timedelta(days=rng.randint(1, 60))
-                if renewed
-                else day + timedelta(days=30)
+        renewed = rng.random() < 0.7 if _KIND[code] == "subscription" else False
+        renewal = rng.randint(1, 60) if renewed else 0
+        shape = _shape(product_index, code, rng.random() < 0.05, st.dialect_name)
+        values, where = shape.base.copy(), shape.where
+        values[where["order_id"]] = n
+        values[where["created_at"]] = values[where["updated_at"]] = st.dt(issued)
+        if "validity_period" in where:
+            if _KIND[code] == "time-limited":
+                valid = day + timedelta(days=shape.validity_days)
+            else:
+                valid = (
+                    END.date() + timedelta(days=renewal) if renewed else day + timedelta(days=30)
+                )
+            values[where["validity_period"]] = st.date(valid)
+        if "maintenance_period" in where:
+            values[where["maintenance_period"]] = st.date(
+                day + timedelta(days=shape.maintenance_days)
             )
-        if values["maintenance_duration"]:
-            values["maintenance_period"] = day + timedelta(
-                days=_days(values["maintenance_duration"])
-            )
-        if rng.random() < 0.05:
-            values["start_date"] = day + timedelta(days=7)
-        named = [(name, values[name]) for name in LICENSE_SHARED if values[name] is not None]
-        by_user = product["authorization_method"] == "user"
-        shared_columns = (USER_OWN if by_user else KEY_OWN) + tuple(name for name, _ in named)
-        shared = tuple(_shared_value(name, value, st) for name, value in named)
+        if "start_date" in where:
+            values[where["start_date"]] = st.date(day + timedelta(days=7))
         out.append(
             Line(
-                shared_columns,
-                shared,
+                shape.columns,
+                tuple(values),
                 size,
-                by_user,
-                values["max_activations"] or 5,
-                (values["max_consumptions"] or 0) if kind == "consumption" else 0,
-                values["prevent_vm"],
+                shape.by_user,
+                shape.max_activations,
+                shape.max_consumptions,
+                shape.prevent_vm,
                 issued,
                 domain,
                 f"user{n}.{line}.",
@@ -216,10 +268,13 @@ def _lines(
 
 
 _POLICY_CODES = [p.code for p in data.POLICIES]
+_KIND = {p.code: p.values.get("license_type", "perpetual") for p in data.POLICIES}
 _BOOL_COLUMNS = frozenset(c.name for c in License.__table__.c if c.type.python_type is bool)
 
 
 def _shared_value(name: str, value: Any, st: Stored) -> Any:
+    if value is _SET_PER_LINE:
+        return None
     if name in _DATES:
         return st.date(value)
     if name in _BOOL_COLUMNS:
