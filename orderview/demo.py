@@ -27,12 +27,13 @@ from typing import Any
 from orderview import demo_plan as plan
 from orderview.db.engine import Database
 from orderview.db.models import LicensePolicy, MailAttempt, MailOutbox, OrderManager
+from orderview.demo_lines import catalogue_rows
 from orderview.demo_managers import ManagerDesk
 from orderview.demo_people import managers
 from orderview.demo_pg import PostgresSink
 from orderview.demo_plan import license_count_plan
 from orderview.demo_progress import Tally
-from orderview.demo_rows import TaskRows, catalogue_rows, run_task
+from orderview.demo_rows import TaskRows, run_task
 from orderview.demo_sqlite import SQLiteSink
 from orderview.demo_store import database_is_empty, wipe
 from orderview.demo_stored import TABLES, Stored, columns
