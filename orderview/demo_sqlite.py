@@ -37,6 +37,7 @@ LOAD_PRAGMAS = (
     # 256 MB, as much at 10M licenses as at 10k: the unique key index is written row by row;
     # the sorts of the index builds spill to temporary files, not to memory (flat RSS).
     "PRAGMA cache_size=-262144",
+    "PRAGMA threads=2",  # the index builds' sorts may use a helper thread (2 cores)
     "PRAGMA busy_timeout=5000",
 )
 Batch = tuple[str, tuple[str, ...], Iterable[tuple[Any, ...]]]
