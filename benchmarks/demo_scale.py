@@ -5,7 +5,8 @@ of the same rows.
 
 The demo command runs as a subprocess into a new SQLite file (wall time: Python start-up, the
 schema migration, generating every row and writing it). The baseline writes the very same rows,
-read back from the cached database, into a new file the way the demo's SQLite fast path writes
+read back from the file that demo run just made (not the shared cache, which an older generator
+may have made), into a new file the way the demo's SQLite fast path writes
 (``orderview.demo_sqlite``): the same PRAGMAs (``LOAD_PRAGMAS``: rollback journal,
 synchronous=OFF, the same page cache), the tables and the indexes that back UNIQUE constraints
 first, every row in one transaction through the stdlib ``sqlite3`` driver (``executemany`` of
@@ -24,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import ORDERS, Figure, bench_main, ensure_sqlite, run_demo, spread
+from benchmarks.common import ORDERS, Figure, bench_main, run_demo, spread
 from orderview.demo_sqlite import LOAD_PRAGMAS
 
 BATCH = 20_000
@@ -68,7 +69,6 @@ def raw_copy(source: Path, target: Path) -> tuple[float, int]:
 
 
 def figures(args: argparse.Namespace) -> list[Figure]:
-    source = ensure_sqlite(args.orders)
     runs = 1 if args.quick else args.runs
     demo, raw = [], []
     rows = 0
@@ -77,7 +77,7 @@ def figures(args: argparse.Namespace) -> list[Figure]:
             target = Path(tmp) / f"demo-{n}.db"
             demo.append(run_demo(str(target), args.orders))
             copy = Path(tmp) / f"raw-{n}.db"
-            seconds, rows = raw_copy(source, copy)
+            seconds, rows = raw_copy(target, copy)  # the rows this very run generated
             raw.append(seconds)
             for path in Path(tmp).iterdir():
                 path.unlink()
