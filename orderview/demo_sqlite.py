@@ -40,6 +40,7 @@ LOAD_PRAGMAS = (
     "PRAGMA threads=2",  # the index builds' sorts may use a helper thread (2 cores)
     "PRAGMA busy_timeout=5000",
 )
+SORT_CACHE_KB = 65536
 Batch = tuple[str, tuple[str, ...], Iterable[tuple[Any, ...]]]
 
 
@@ -120,6 +121,10 @@ class SQLiteSink:
     def _finish(self) -> None:
         conn = self.conn
         assert conn is not None
+        # An index build's sort keeps up to a page cache's worth in memory per sorting thread:
+        # with the load's 256 MB that was ≈1.2 GB at ten million licenses (0.56 GB at one
+        # million); 64 MB keeps the builds' peak under the load's.
+        conn.execute(f"PRAGMA cache_size=-{SORT_CACHE_KB}")
         for sql in self.indexes:
             conn.execute(sql)
         conn.execute("COMMIT")
