@@ -26,13 +26,14 @@ from typing import Any
 
 from orderview import demo_plan as plan
 from orderview.db.engine import Database
-from orderview.db.models import License, LicensePolicy, MailAttempt, MailOutbox, OrderManager
+from orderview.db.models import LicensePolicy, MailAttempt, MailOutbox, OrderManager
+from orderview.demo_lines import catalogue_rows
 from orderview.demo_managers import ManagerDesk
 from orderview.demo_people import managers
 from orderview.demo_pg import PostgresSink
 from orderview.demo_plan import license_count_plan
 from orderview.demo_progress import Tally
-from orderview.demo_rows import TaskRows, catalogue_rows, run_task
+from orderview.demo_rows import TaskRows, run_task
 from orderview.demo_sqlite import SQLiteSink
 from orderview.demo_store import database_is_empty, wipe
 from orderview.demo_stored import TABLES, Stored, columns
@@ -43,8 +44,6 @@ DEFAULT_ORDERS = 2000
 DEFAULT_SEED = 2026
 INLINE_UP_TO = 20_000  # orders: below this, worker start-up costs more than it saves
 AHEAD = 2  # tasks each worker may have finished or in hand beyond the one being written
-
-_LICENSE_COLUMNS = columns(License.__table__)
 
 
 class DemoRefused(Exception):
@@ -97,11 +96,11 @@ def _batches(rows: TaskRows, desk: ManagerDesk) -> list[tuple[str, tuple[str, ..
         out.append(("customers", columns(TABLES["customers"]), rows.customers))
     if rows.orders:
         out.append(("orders", columns(TABLES["orders"]), rows.orders))
-    if rows.license_lines:
-        lines = rows.license_lines
-        out.append(
-            ("licenses", _LICENSE_COLUMNS, [own + shared for shared, owns in lines for own in owns])
-        )
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for cols, shared, owns in rows.license_lines:
+        group = groups.setdefault(cols, [])
+        group += [own + shared for own in owns]
+    out += [("licenses", cols, group) for cols, group in groups.items()]
     if rows.devices:
         out.append(("devices", columns(TABLES["devices"]), rows.devices))
     if rows.drafts:

@@ -68,23 +68,32 @@ class DeviceMaker:
         self.rows: list[tuple[Any, ...]] = []
 
     def add(self, license_id: int, count: int, created: datetime, prevent_vm: bool) -> None:
-        """``count`` devices of one license, first seen within two months of its issue."""
-        random_ = self.rng.random
+        """``count`` devices of one license, first seen within two months of its issue. Each
+        device's draws come from one 72-bit number (cheaper than five ``random()`` calls)."""
         identifiers = self.rng.randbytes(16 * count).hex()
+        bits = self.rng.getrandbits(72 * count)
         hour = min(int((created - self.start).total_seconds() // 3600) + 1, self.last_hour)
-        later = self.last_hour - hour
-        hosts, pool, stamps, vm = self.hosts, self.os_pool, self.stamps, self.vm
+        window = min(self.last_hour - hour, 1440)
+        hosts, pool, stamps, vm, last_hour = (
+            self.hosts,
+            self.os_pool,
+            self.stamps,
+            self.vm,
+            self.last_hour,
+        )
+        n_hosts, n_pool = len(hosts), len(pool)
         rows = self.rows
         for i in range(count):
-            first = hour + int(random_() * min(later, 1440))
+            r = (bits >> (72 * i)) & 0xFFFFFFFFFFFFFFFFFF
+            first = hour + ((r & 0xFFFF) * window >> 16)
             rows.append(
                 (
                     license_id,
                     identifiers[32 * i : 32 * i + 32],
-                    hosts[int(random_() * len(hosts))],
-                    pool[int(random_() * len(pool))],
-                    vm[not prevent_vm and random_() < 0.15],
+                    hosts[((r >> 16) & 0xFFFF) * n_hosts >> 16],
+                    pool[((r >> 32) & 0xFFFF) * n_pool >> 16],
+                    vm[not prevent_vm and (r >> 64) < 38],  # 38/256 ≈ 15 %
                     stamps[first],
-                    stamps[first + int(random_() * (self.last_hour - first))],
+                    stamps[first + (((r >> 48) & 0xFFFF) * (last_hour - first) >> 16)],
                 )
             )

@@ -59,6 +59,7 @@ class PostgresSink:
         self.pg: Any = None
         self.constraints: list[tuple[str, str, str, str]] = []
         self.indexes: list[tuple[str, str]] = []
+        self.passwords: list[tuple[Any, ...]] = []
 
     async def start(self) -> None:
         self.conn = await self.db.engine.connect()
@@ -81,12 +82,9 @@ class PostgresSink:
             await self.pg.copy_records_to_table(table, records=rows, columns=list(cols))
 
     async def set_passwords(self, rows: list[tuple[Any, ...]]) -> None:
-        if rows:
-            await self.pg.executemany(
-                "UPDATE license_managers SET password_hash = $1, is_initial_password = $2 "
-                "WHERE id = $3",
-                rows,
-            )
+        """Kept for ``finish``: the UPDATE finds each person by primary key, which is only
+        back once the keys are rebuilt (without it, a scan of every manager per person)."""
+        self.passwords = rows
 
     async def finish(self) -> None:
         pg = self.pg
@@ -95,6 +93,12 @@ class PostgresSink:
             foreign = [c for c in self.constraints if c[3] == "f"]
             for table, name, definition, _ in keys:
                 await pg.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            if self.passwords:
+                await pg.executemany(
+                    "UPDATE license_managers SET password_hash = $1, is_initial_password = $2 "
+                    "WHERE id = $3",
+                    self.passwords,
+                )
             for _, definition in self.indexes:
                 await pg.execute(definition)
             for table, name, definition, _ in foreign:

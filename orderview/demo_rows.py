@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime, timedelta
 from typing import Any
 
 from orderview import demo_data as data
 from orderview import demo_plan as plan
-from orderview.db.models import License, LicensePolicy, Product
 from orderview.demo_devices import DeviceMaker
 from orderview.demo_keys import demo_keys
+from orderview.demo_lines import Line, pick, product_lines, stored
 from orderview.demo_managers import draft
 from orderview.demo_people import END, START, company, customers, mix
-from orderview.demo_stored import LICENSE_SHARED, Stored
+from orderview.demo_stored import Stored
 from orderview.services.normalize import lc
 
-_DURATION_DAYS = {"d": 1, "m": 30, "y": 365}
-_DATES = frozenset({"validity_period", "start_date", "maintenance_period"})
 _SPAN = (END - START).total_seconds()
 
 
@@ -36,56 +33,15 @@ class TaskRows:
 
     customers: list[tuple[Any, ...]] = field(default_factory=list)
     orders: list[tuple[Any, ...]] = field(default_factory=list)
-    license_lines: list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = field(default_factory=list)
+    license_lines: list[tuple[tuple[str, ...], tuple[Any, ...], list[tuple[Any, ...]]]] = field(
+        default_factory=list
+    )  # (columns, the line's shared values, each license's own values)
     devices: list[tuple[Any, ...]] = field(default_factory=list)
     drafts: list[tuple[Any, ...]] = field(default_factory=list)  # manager assignments to finish
     licenses: int = 0
 
 
-def _days(duration: str | None) -> int:
-    return int(duration[:-1]) * _DURATION_DAYS[duration[-1]] if duration else 0
-
-
-@lru_cache(maxsize=1)
-def catalogue() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Products and their policies (no randomness: the same for every seed)."""
-    products: list[dict[str, Any]] = []
-    policies: list[dict[str, Any]] = []
-    for product_id, p in enumerate(data.PRODUCTS, start=1):
-        products.append(
-            {
-                "id": product_id,
-                "name": p.name,
-                "short_code": p.short_code,
-                "authorization_method": p.authorization_method,
-                "active": p.active,
-            }
-        )
-        for pol in data.POLICIES:
-            defaults = {
-                k: v for k, v in data.LICENSE_DEFAULTS.items() if k in LicensePolicy.__table__.c
-            }
-            policies.append(
-                {
-                    **defaults,
-                    **pol.values,
-                    "id": len(policies) + 1,
-                    "product_id": product_id,
-                    "name": f"{p.name} {pol.name}",
-                    "code": pol.code,
-                    "is_default": pol.is_default,
-                }
-            )
-    return products, policies
-
-
-_PRODUCT_POOL = [i for i, p in enumerate(data.PRODUCTS) for _ in range(p.weight)]
-_POLICY_POOL = [code for code, weight in data.POLICY_WEIGHTS.items() for _ in range(weight)]
 _LANGUAGE_POOL = [code for code, weight in data.LANGUAGES for _ in range(weight)]
-
-
-def _pick(rng: random.Random, pool: list[Any]) -> Any:
-    return pool[int(rng.random() * len(pool))]
 
 
 def _order(
@@ -104,7 +60,7 @@ def _order(
     api_trial = rng.random() < 0.03
     campaign = rng.choice(data.CAMPAIGNS) if rng.random() < 0.3 else ""
     download = f"dl-{rng.randint(100000, 999999)}" if rng.random() < 0.2 else ""
-    language = _pick(rng, _LANGUAGE_POOL)
+    language = pick(rng, _LANGUAGE_POOL)
     is_test = rng.random() < 0.03
     is_trial = api_trial or rng.random() < 0.05
     version = 1 if updated == created else rng.randint(2, 4)
@@ -134,92 +90,6 @@ def _order(
     ), created
 
 
-@dataclass(frozen=True)
-class Line:
-    """One product line of an order: values its licenses share, and how to vary the rest."""
-
-    shared: tuple[Any, ...]
-    size: int
-    by_user: bool
-    max_activations: int
-    max_consumptions: int  # 0: not a consumption license
-    prevent_vm: bool
-    created: Any  # datetime (devices count hours from it)
-    domain: str
-    prefix: str  # user e-mail local part before the running number
-
-
-def _lines(
-    rng: random.Random, n: int, created: Any, count: int, domain: str, st: Stored
-) -> list[Line]:
-    """The order's product lines: one, sometimes two, from weighted policies."""
-    products, policies = catalogue()
-    lines = 2 if count > 3 and rng.random() < 0.2 else 1
-    remaining, out = count, []
-    for line in range(lines):
-        size = remaining if line == lines - 1 else rng.randint(1, remaining - 1)
-        remaining -= size
-        product = products[_pick(rng, _PRODUCT_POOL)]
-        code = _pick(rng, _POLICY_POOL)
-        policy = policies[(product["id"] - 1) * len(data.POLICIES) + _POLICY_CODES.index(code)]
-        issued = created + timedelta(days=line * rng.randint(1, 60))
-        day = issued.date()
-        values = {
-            **data.LICENSE_DEFAULTS,
-            **{k: v for k, v in policy.items() if k in data.LICENSE_DEFAULTS},
-            "order_id": n,
-            "product_id": product["id"],
-            "policy_id": policy["id"],
-            "metadata": None,
-            "created_at": st.dt(issued),
-            "updated_at": st.dt(issued),
-            "version": 1,
-        }
-        kind = values["license_type"]
-        if kind == "time-limited":
-            values["validity_period"] = day + timedelta(days=_days(values["valid_duration"]))
-        elif kind == "subscription":
-            renewed = rng.random() < 0.7
-            values["validity_period"] = (
-                END.date() + timedelta(days=rng.randint(1, 60))
-                if renewed
-                else day + timedelta(days=30)
-            )
-        if values["maintenance_duration"]:
-            values["maintenance_period"] = day + timedelta(
-                days=_days(values["maintenance_duration"])
-            )
-        if rng.random() < 0.05:
-            values["start_date"] = day + timedelta(days=7)
-        shared = tuple(_shared_value(name, values[name], st) for name in LICENSE_SHARED)
-        out.append(
-            Line(
-                shared,
-                size,
-                product["authorization_method"] == "user",
-                values["max_activations"] or 5,
-                (values["max_consumptions"] or 0) if kind == "consumption" else 0,
-                values["prevent_vm"],
-                issued,
-                domain,
-                f"user{n}.{line}.",
-            )
-        )
-    return out
-
-
-_POLICY_CODES = [p.code for p in data.POLICIES]
-_BOOL_COLUMNS = frozenset(c.name for c in License.__table__.c if c.type.python_type is bool)
-
-
-def _shared_value(name: str, value: Any, st: Stored) -> Any:
-    if name in _DATES:
-        return st.date(value)
-    if name in _BOOL_COLUMNS:
-        return st.bool(value)
-    return value
-
-
 def _licenses(
     rng: random.Random,
     line: Line,
@@ -234,22 +104,21 @@ def _licenses(
     start = first_id + indexes.start
     keys = None if line.by_user else demo_keys(rng, start, len(indexes))
     on, off = st.bool(True), st.bool(False)
-    own = []
+    own: list[tuple[Any, ...]] = []
     for j, i in enumerate(indexes):
         license_id = start + j
-        if keys is None:
-            email = f"{line.prefix}{i}@{line.domain}"
-            key, email_lc = None, lc(email)
-        else:
-            key, email, email_lc = keys[j], None, None
         activated = 1 + int(random_() * line.max_activations) if random_() < 0.7 else 0
         enabled = off if random_() < 0.03 else on
         used = int(random_() * line.max_consumptions) if line.max_consumptions else 0
         note = rng.choice(data.NOTES) if random_() < 0.01 else ""
         if activated:
             devices.add(license_id, activated, line.created, line.prevent_vm)
-        own.append((license_id, key, email, email_lc, activated, used, enabled, note))
-    out.license_lines.append((line.shared, own))
+        if keys is None:
+            email = f"{line.prefix}{i}@{line.domain}"
+            own.append((license_id, email, lc(email), activated, used, enabled, note))
+        else:
+            own.append((license_id, keys[j], activated, used, enabled, note))
+    out.license_lines.append((line.columns, line.shared, own))
     out.licenses += len(own)
 
 
@@ -272,7 +141,7 @@ def _order_and_lines(
     customer_id = _customer_of(rng, n, orders)
     row, created = _order(rng, n, orders, customer_id, st)
     domain = company(seed, customer_id)[1] if customer_id else "users.example"
-    return row, created, _lines(rng, n, created, count, domain, st)
+    return row, created, product_lines(rng, n, created, count, domain, st)
 
 
 def order_chunk(seed: int, orders: int, task: plan.Task, st: Stored) -> TaskRows:
@@ -332,35 +201,9 @@ def giant_piece(seed: int, orders: int, task: plan.Task, st: Stored) -> TaskRows
 
 def run_task(seed: int, orders: int, task: plan.Task, dialect_name: str) -> TaskRows:
     """One task's rows (what a worker process runs)."""
-    st = _stored(dialect_name)
+    st = stored(dialect_name)
     if task.kind == "customers":
         return TaskRows(customers=customers(seed, orders, task.number, st))
     if task.kind == "orders":
         return order_chunk(seed, orders, task, st)
     return giant_piece(seed, orders, task, st)
-
-
-@lru_cache(maxsize=2)
-def _stored(dialect_name: str) -> Stored:
-    return Stored(dialect_name)
-
-
-def catalogue_rows(st: Stored) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Products and policies as stored tuples in their tables' column order."""
-    products, policies = catalogue()
-    out = []
-    for rows, table in ((products, Product.__table__), (policies, LicensePolicy.__table__)):
-        out.append(
-            [
-                tuple(
-                    st.bool(row[c.name])
-                    if c.type.python_type is bool
-                    else st.date(row.get(c.name))
-                    if c.type.python_type is date
-                    else row.get(c.name)
-                    for c in table.c
-                )
-                for row in rows
-            ]
-        )
-    return out[0], out[1]
