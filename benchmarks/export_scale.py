@@ -137,7 +137,7 @@ def main() -> None:
         async def fixed(db: object) -> int:
             return int(order)
 
-        export_large.order_id = fixed  # type: ignore[assignment]  # the order, not BENCH-EXPORT
+        export_large.order_id = fixed  # the order, not BENCH-EXPORT
         print(json.dumps(asyncio.run(export_large.measure(url, kind, "--traced" in sys.argv))))
         return
     bench_main(__doc__, figures, configure)

@@ -154,15 +154,15 @@ async def _raw_pg(
     conn = await asyncpg.connect(url)
     try:
         for statement, parameters in statements:  # warm
-            await conn.fetch(statement, *parameters)  # type: ignore[misc]
+            await conn.fetch(statement, *parameters)
         for _ in range(runs):
             began = time.perf_counter()
             for statement, parameters in statements:
-                await conn.fetch(statement, *parameters)  # type: ignore[misc]
+                await conn.fetch(statement, *parameters)
             raw.append(time.perf_counter() - began)
         plans = []
         for statement, parameters in statements:
-            rows = await conn.fetch("EXPLAIN (COSTS OFF) " + statement, *parameters)  # type: ignore[misc]
+            rows = await conn.fetch("EXPLAIN (COSTS OFF) " + statement, *parameters)
             plans.append(" / ".join(r[0].strip() for r in rows))
     finally:
         await conn.close()
