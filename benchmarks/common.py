@@ -20,6 +20,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from orderview.demo import GENERATOR
+
 ORDERS = 100_000
 CACHE = Path(os.environ.get("ORDERVIEW_BENCH_CACHE", Path.home() / ".cache" / "orderview-bench"))
 PG_ADMIN_URL = os.environ.get(
@@ -86,9 +88,10 @@ async def timed_async(
 
 
 # --- the cached databases ------------------------------------------------------------------
-# Keyed by size (the file / database name) and by the demo's seed and schema revision (a
-# ``bench_complete`` marker row written when the generation finished): a cache made with another
-# seed, or never finished, is generated again; one made at an older schema revision is brought
+# Keyed by size (the file / database name) and by the demo's seed, generator version
+# (``orderview.demo.GENERATOR``) and schema revision (a ``bench_complete`` marker row written when
+# the generation finished): a cache made with another seed or generator, or never finished, is
+# generated again; one made at an older schema revision is brought
 # to the current one by the app's own migrations (what a vendor's database goes through, and
 # minutes cheaper than regenerating ten million licenses).
 
@@ -122,13 +125,14 @@ def run_demo(location: str, orders: int) -> float:
     return time.perf_counter() - began
 
 
-_MARKER = "CREATE TABLE bench_complete (seed integer, orders integer)"
+_MARKER = "CREATE TABLE bench_complete (seed integer, orders integer, generator text)"
 
 
-async def _marker(location: str, renamed_when_done: bool) -> tuple[int, str] | None:
-    """(seed, schema revision) of a finished cache; None if it never finished. Caches made
-    before the marker held a seed were made with the default seed (``SEED``); a SQLite file
-    without a marker was renamed into place only when complete (``renamed_when_done``)."""
+async def _marker(location: str, renamed_when_done: bool) -> tuple[int, str, str] | None:
+    """(seed, schema revision, generator) of a finished cache; None if it never finished.
+    Caches made before the marker held a seed were made with the default seed (``SEED``), and
+    before it held a generator by an older one (""); a SQLite file without a marker was renamed
+    into place only when complete (``renamed_when_done``)."""
     from sqlalchemy import text
 
     from orderview.db.engine import open_database
@@ -137,21 +141,26 @@ async def _marker(location: str, renamed_when_done: bool) -> tuple[int, str] | N
     db = open_database(location)
     try:
         seed: int | None = None
+        generator = ""
         async with db.engine.connect() as conn:
-            for query in ("SELECT seed FROM bench_complete", f"SELECT {SEED} FROM bench_complete"):
+            for query in (
+                "SELECT seed, generator FROM bench_complete",
+                "SELECT seed, '' FROM bench_complete",
+                f"SELECT {SEED}, '' FROM bench_complete",
+            ):
                 try:
                     row = (await conn.execute(text(query))).first()
                 except Exception:  # not this marker's shape
                     await conn.rollback()
                     continue
-                seed = row[0] if row else None
+                seed, generator = (row[0], row[1] or "") if row else (None, "")
                 break
             else:
                 seed = SEED if renamed_when_done else None
         revision = await current_revision(db)
     finally:
         await db.dispose()
-    return (seed, revision or "") if seed is not None else None
+    return (seed, revision or "", generator) if seed is not None else None
 
 
 async def _finish(location: str, orders: int) -> None:
@@ -165,7 +174,10 @@ async def _finish(location: str, orders: int) -> None:
         async with db.engine.begin() as conn:
             await conn.execute(text("DROP TABLE IF EXISTS bench_complete"))
             await conn.execute(text(_MARKER))
-            await conn.execute(text(f"INSERT INTO bench_complete VALUES ({SEED}, {int(orders)})"))
+            await conn.execute(
+                text("INSERT INTO bench_complete VALUES (:seed, :orders, :generator)"),
+                {"seed": SEED, "orders": int(orders), "generator": GENERATOR},
+            )
         # The planner's statistics; on PostgreSQL also the visibility map (VACUUM), which a
         # database that has lived a while has from autovacuum and a freshly COPYed one has not:
         # without it a count over an order's index reads the table too.
@@ -194,7 +206,7 @@ def _ready(location: str, orders: int, renamed_when_done: bool = False) -> bool:
     from orderview.db.migrate import HEAD
 
     found = asyncio.run(_marker(location, renamed_when_done))
-    if found is None or found[0] != SEED:
+    if found is None or found[0] != SEED or found[2] != GENERATOR:
         return False
     if found[1] != HEAD:
         print(f"upgrading the cached {location} {found[1]} -> {HEAD} …", file=sys.stderr)

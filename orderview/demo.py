@@ -42,6 +42,9 @@ __all__ = ["DemoRefused", "DemoStats", "generate_demo", "license_count_plan"]
 
 DEFAULT_ORDERS = 2000
 DEFAULT_SEED = 2026
+# What the same seed generates: bumped with every change to the rows it gives (benchmark caches
+# made by another generator are generated again: benchmarks/common.py).
+GENERATOR = "2026-12-04 tasks"
 INLINE_UP_TO = 20_000  # orders: below this, worker start-up costs more than it saves
 AHEAD = 2  # tasks each worker may have finished or in hand beyond the one being written
 
