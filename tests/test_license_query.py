@@ -142,8 +142,22 @@ async def _check_filters(db) -> None:  # type: ignore[no-untyped-def]
         assert forward == [r.id for r in expected], flt
         assert backward == forward, flt
         assert await lq.count_filtered(db, order, flt, today=TODAY) == len(expected), flt
+        await _check_capped(db, order, flt, [r.id for r in expected])
     for status in lq.STATUSES:  # the data has every status
         assert await lq.count_filtered(db, order, LicenseFilter(status=status), today=TODAY)
+
+
+async def _check_capped(db, order: int, flt: LicenseFilter, expected: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """The first page's capped count: exact up to the cap, the cap and "not exact" above it,
+    and the same page either way."""
+    n = len(expected)
+    for cap in sorted({0, 2, max(n - 1, 0), n, n + 1}):
+        page = await lq.page_filtered(db, order, flt, limit=4, today=TODAY, count_up_to=cap)
+        assert [r.id for r in page.items] == expected[:4], (flt, cap)
+        want = (n, True) if n <= cap else (cap, False)
+        assert (page.total, page.total_is_exact) == want, (flt, cap)
+    plain = await lq.page_filtered(db, order, flt, limit=4, today=TODAY)
+    assert (plain.total, plain.total_is_exact) == (0, False)  # not asked: not counted
 
 
 async def test_the_order_products_are_the_filter_choices(db) -> None:  # type: ignore[no-untyped-def]
