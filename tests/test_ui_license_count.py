@@ -9,12 +9,13 @@ import asyncio
 from typing import Any
 
 import pytest
+from orderview.screens.license_bulk import BulkScreen
 
 from orderview.services import license_query as lq
 from tests.test_ui_license_list import _app, _seed, _status, _tab
-from tests.ui_support import wait_for
+from tests.ui_support import screen_text, wait_for
 
-CAP = 20
+CAP = 120  # over a first page (100 rows), under the 147 and 150 that match below
 
 
 @pytest.fixture
@@ -42,13 +43,23 @@ async def test_capped_count_first_then_the_exact_one(sqlite_db, gated) -> None: 
         for _, gate in gated:  # the tab's own first load, if it counted (150, over the cap)
             gate.set()
         gated.clear()
-        await pilot.press("p")  # APP: 147 match, over the cap of 20
+        await pilot.press("p")  # APP: 147 match, over the cap of 120
         await wait_for(
-            pilot, lambda: _status(pane).startswith("20+ of 150 licenses · 1–100"), what="20+"
+            pilot, lambda: _status(pane).startswith("120+ of 150 licenses · 1–100"), what="120+"
         )
         assert len(pane.rows) == 100 and not pane.total_exact
-        await pilot.press("a")  # all that match: "20+ selected" until the exact count is known
-        await wait_for(pilot, lambda: "20+ selected" in _status(pane), what="20+ selected")
+        await pilot.press("a")  # all that match: "120+ selected" until the exact count is known
+        await wait_for(pilot, lambda: "120+ selected" in _status(pane), what="120+ selected")
+        # The bulk dialog says "120+" too, and its dry run and typed confirmation are exact.
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, BulkScreen), what="bulk dialog")
+        assert "120+ licenses selected" in screen_text(app)
+        await pilot.press("d")
+        await wait_for(
+            pilot, lambda: "Type 147 and press enter" in screen_text(app), what="exact dry run"
+        )
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, BulkScreen), what="closed")
         assert [f.product_id for f, _ in gated] == [pane.finding.product_id]  # in the background
         gated[0][1].set()
         await wait_for(
@@ -69,7 +80,7 @@ async def test_a_new_filter_supersedes_a_pending_exact_count(sqlite_db, gated) -
             gate.set()
         gated.clear()
         await pilot.press("p")  # APP: 147, its exact count held back
-        await wait_for(pilot, lambda: _status(pane).startswith("20+ of 150"), what="APP 20+")
+        await wait_for(pilot, lambda: _status(pane).startswith("120+ of 150"), what="APP 120+")
         await pilot.press("p")  # TOOL: 3, exact at once (no count of its own to wait for)
         await wait_for(pilot, lambda: _status(pane).startswith("3 of 150"), what="TOOL")
         gated[0][1].set()  # APP's 147 arrives late: dropped
@@ -77,15 +88,15 @@ async def test_a_new_filter_supersedes_a_pending_exact_count(sqlite_db, gated) -
         assert _status(pane).startswith("3 of 150 licenses"), _status(pane)
         await pilot.press("p")  # every product again: 150, over the cap, counted again
         await wait_for(
-            pilot, lambda: _status(pane).startswith("showing 1–100 of 20+ licenses"), what="all"
+            pilot, lambda: _status(pane).startswith("showing 1–100 of 120+ licenses"), what="all"
         )
         await pilot.press("p")  # APP again, over the cap: its own exact count pending
-        await wait_for(pilot, lambda: _status(pane).startswith("20+ of 150"), what="APP again")
+        await wait_for(pilot, lambda: _status(pane).startswith("120+ of 150"), what="APP again")
         await wait_for(pilot, lambda: len(gated) == 3, what="three exact counts")
         assert [f.product_id is None for f, _ in gated] == [False, True, False]
         gated[1][1].set()  # every product's 150 arrives after APP was chosen again: dropped
         await _settle(pilot)
-        assert _status(pane).startswith("20+ of 150 licenses"), _status(pane)
+        assert _status(pane).startswith("120+ of 150 licenses"), _status(pane)
         assert not pane.total_exact
         gated[2][1].set()
         await wait_for(pilot, lambda: _status(pane).startswith("147 of 150"), what="APP exact")

@@ -186,9 +186,12 @@ class LicenseFinding(RoleGated):
         return words
 
     def total_text(self) -> str:
-        """How many match: "1,234", or "10,000+" while only the capped count is known."""
+        """How many match: "1,234", or "10,000+" while only the capped count is known (or
+        more, once the window has paged past the cap)."""
         me: Any = self
-        return f"{me.total:,}" if me.total_exact else f"{me.total:,}+"
+        if me.total_exact:
+            return f"{me.total:,}"
+        return f"{max(me.total, me.start + len(me.rows)):,}+"
 
     @property
     def selected_count(self) -> int:
