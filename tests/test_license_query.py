@@ -166,3 +166,24 @@ async def test_the_order_products_are_the_filter_choices(db) -> None:  # type: i
         (app, "APP"),
         (tool, "TOOL"),
     ]
+
+
+async def test_expired_in_an_order_without_a_past_end(db) -> None:  # type: ignore[no-untyped-def]
+    """None expired while another order has expired ones (SQLite answers from one probe of
+    the validity index): an empty page, counted exactly; one past end, disabled or not, counts."""
+    app, _ = await factories.add_product(db, "APP", "App Pro")
+    order = await factories.add_order(db, "ORD-NONE")
+    other = await factories.add_order(db, "ORD-PAST")
+    await factories.add_licenses(db, order, app, 6, validity_period=TODAY)  # ends today: live
+    await factories.add_licenses(db, order, app, 2)  # no end
+    await factories.add_licenses(db, other, app, 3, validity_period=TODAY - timedelta(days=1))
+    expired = LicenseFilter(status="expired")
+    page = await lq.page_filtered(db, order, expired, today=TODAY, count_up_to=lq.COUNT_CAP)
+    assert (page.items, page.total, page.total_is_exact) == ([], 0, True)
+    assert len((await lq.page_filtered(db, other, expired, today=TODAY)).items) == 3
+    await factories.add_licenses(db, order, app, 1, validity_period=TODAY - timedelta(days=1))
+    await factories.add_licenses(
+        db, order, app, 1, validity_period=TODAY - timedelta(days=2), enabled=False
+    )
+    page = await lq.page_filtered(db, order, expired, today=TODAY, count_up_to=lq.COUNT_CAP)
+    assert (len(page.items), page.total, page.total_is_exact) == (1, 1, True)
