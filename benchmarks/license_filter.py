@@ -1,6 +1,9 @@
 """Filter the 100,000-license order: what the Licenses tab asks for on each filter change (the
-first page of 100 matches in the chosen sort, how many match, from ``services/license_query``)
-against the very same statements sent raw through the driver (aiosqlite), p50 and p95.
+first page of 100 matches in the chosen sort and how many match, counted up to
+``license_query.COUNT_CAP``, from ``services/license_query``) against the very same statements
+sent raw through the driver (aiosqlite), p50 and p95. The operator waits for that; the exact
+count, which the tab runs in the background only when the cap was reached, is timed on its own
+(its own figure, with its own raw baseline), never folded into the first.
 
     .venv/bin/python -m benchmarks.license_filter [--runs 30] [--quick]
     .venv/bin/python -m benchmarks.license_filter --largest --orders N [--backend postgresql]
@@ -22,6 +25,7 @@ import argparse
 import asyncio
 import random
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import event, func, insert, select
@@ -90,14 +94,22 @@ def scenarios(product: int, prefix: str) -> dict[str, LicenseFilter]:
 
 
 async def change_filter(db: Database, order: int, flt: LicenseFilter, today: date) -> int:
-    """What the pane does on a filter change: the first page, and how many match."""
-    page = await lq.page_filtered(db, order, flt, limit=100, today=today)
-    total = await lq.count_filtered(db, order, flt, today=today)
-    return len(page.items) + total
+    """What the pane does on a filter change before the operator sees it: the first page, and
+    how many match counted up to the cap (one session)."""
+    page = await lq.page_filtered(db, order, flt, limit=100, today=today, count_up_to=lq.COUNT_CAP)
+    return len(page.items) + page.total
+
+
+async def exact_count(db: Database, order: int, flt: LicenseFilter, today: date) -> int:
+    """What the pane runs in the background when the capped count reached the cap."""
+    return await lq.count_filtered(db, order, flt, today=today)
+
+
+Call = Callable[[Database, int, LicenseFilter, date], Awaitable[int]]
 
 
 async def measure(
-    db: Database, order: int, flt: LicenseFilter, runs: int, today: date
+    db: Database, order: int, flt: LicenseFilter, runs: int, today: date, call: Call = change_filter
 ) -> tuple[list[float], list[float], list[str]]:
     statements: list[tuple[str, object]] = []
 
@@ -106,12 +118,12 @@ async def measure(
             statements.append((statement, parameters))
 
     event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
-    await change_filter(db, order, flt, today)  # warm, and the statements
+    await call(db, order, flt, today)  # warm, and the statements
     event.remove(db.engine.sync_engine, "before_cursor_execute", capture)
     ours = []
     for _ in range(runs):
         began = time.perf_counter()
-        await change_filter(db, order, flt, today)
+        await call(db, order, flt, today)
         ours.append(time.perf_counter() - began)
     if db.dialect == "sqlite":
         raw, plans = await _raw_sqlite(str(db.url.database), statements, runs)
@@ -208,10 +220,11 @@ async def run_largest(url: str, args: argparse.Namespace) -> list[Figure]:
     seeding), on SQLite or PostgreSQL."""
     db = open_database(url)
     order, count, product, prefix = await largest(db)
-    figure = await _filter_figure(db, order, count, product, prefix, args)
+    found = await _filter_figures(db, order, count, product, prefix, args)
     await db.dispose()
-    figure.name += ", PostgreSQL" if db.dialect == "postgresql" else ", SQLite"
-    return [figure]
+    for figure in found:
+        figure.name += ", PostgreSQL" if db.dialect == "postgresql" else ", SQLite"
+    return found
 
 
 async def run(args: argparse.Namespace) -> list[Figure]:
@@ -222,50 +235,85 @@ async def run(args: argparse.Namespace) -> list[Figure]:
         await ensure_schema(db)
         upgrade = time.perf_counter() - began
         order, product, prefix = await seed(db, args.licenses)
-        figure = await _filter_figure(db, order, args.licenses, product, prefix, args)
-        figure.notes = (
+        found = await _filter_figures(db, order, args.licenses, product, prefix, args)
+        found[0].notes = (
             f"upgrade to 0006 on the copy (indexes on ≈1M licenses): {upgrade:.1f} s; "
-            + (figure.notes)
+            + (found[0].notes)
         )
         await db.dispose()
     finally:
         drop_scratch(scratch)
-    return [figure]
+    return found
 
 
-async def _filter_figure(
+async def _filter_figures(
     db: Database, order: int, licenses: int, product: int, prefix: str, args: argparse.Namespace
-) -> Figure:
+) -> list[Figure]:
+    """Two figures: what the operator waits for on a filter change (page + capped count), and
+    the exact count the tab then runs in the background (for the filters over the cap)."""
     today = datetime.now(UTC).date()
     runs = 5 if args.quick else args.runs
     worst: tuple[float, float, str] | None = None
-    notes = []
+    worst_exact: tuple[float, float, str] | None = None
+    notes, exact_notes = [], []
+    cap = lq.COUNT_CAP
     for name, flt in scenarios(product, prefix).items():
         ours, raw, plans = await measure(db, order, flt, runs, today)
         p95, raw95 = percentile(ours, 95), percentile(raw, 95)
         matches = await lq.count_filtered(db, order, flt, today=today)
+        shown = f"{cap:,}+" if matches > cap else f"{matches:,}"
         notes.append(
-            f"{name}: {matches:,} match, p50 {percentile(ours, 50) * 1e3:.1f} ms, "
+            f"{name}: {matches:,} match (shown at once: {shown}), "
+            f"p50 {percentile(ours, 50) * 1e3:.1f} ms, "
             f"p95 {p95 * 1e3:.1f} ms (raw {raw95 * 1e3:.1f} ms; "
             f"plans: {' | '.join(plans)})"
         )
         if worst is None or p95 > worst[0]:
             worst = (p95, raw95, name)
+        if matches <= cap:
+            continue  # exact at once: the tab runs no background count
+        exact, exact_raw, exact_plans = await measure(db, order, flt, runs, today, exact_count)
+        e95, eraw95 = percentile(exact, 95), percentile(exact_raw, 95)
+        exact_notes.append(
+            f"{name}: {matches:,}, p50 {percentile(exact, 50) * 1e3:.1f} ms, "
+            f"p95 {e95 * 1e3:.1f} ms (raw {eraw95 * 1e3:.1f} ms; plan: {' | '.join(exact_plans)})"
+        )
+        if worst_exact is None or e95 > worst_exact[0]:
+            worst_exact = (e95, eraw95, name)
     assert worst is not None
     p95, raw95, name = worst
     driver = "aiosqlite" if db.dialect == "sqlite" else "asyncpg"
-    return Figure(
-        name=f"filter the {licenses:,}-license order (first page + count; worst of "
-        f"{len(notes)} filters: {name}), p95",
-        value=p95,
-        shown=f"{p95 * 1e3:.1f} ms",
-        baseline_name=f"the same SQL, raw {driver}",
-        baseline=raw95,
-        baseline_shown=f"{raw95 * 1e3:.1f} ms",
-        target="p95 ≤ 50 ms",
-        met=p95 <= TARGET,
-        notes="; ".join(notes),
-    )
+    found = [
+        Figure(
+            name=f"filter the {licenses:,}-license order (first page + count up to {cap:,}; "
+            f"worst of {len(notes)} filters: {name}), p95",
+            value=p95,
+            shown=f"{p95 * 1e3:.1f} ms",
+            baseline_name=f"the same SQL, raw {driver}",
+            baseline=raw95,
+            baseline_shown=f"{raw95 * 1e3:.1f} ms",
+            target="p95 ≤ 50 ms",
+            met=p95 <= TARGET,
+            notes="; ".join(notes),
+        )
+    ]
+    if worst_exact is not None:
+        e95, eraw95, ename = worst_exact
+        found.append(
+            Figure(
+                name=f"… its exact count, in the background over {cap:,} matches (worst of "
+                f"{len(exact_notes)} filters: {ename}), p95",
+                value=e95,
+                shown=f"{e95 * 1e3:.1f} ms",
+                baseline_name=f"the same SQL, raw {driver}",
+                baseline=eraw95,
+                baseline_shown=f"{eraw95 * 1e3:.1f} ms",
+                target=f"none: replaces “{cap:,}+” when it arrives",
+                met=None,
+                notes="; ".join(exact_notes),
+            )
+        )
+    return found
 
 
 def figures(args: argparse.Namespace) -> list[Figure]:

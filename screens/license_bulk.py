@@ -76,10 +76,13 @@ class BulkScreen(ModalScreen[str | None]):
     BulkScreen #bulk-extend.-shown { display: block; }
     """
 
-    def __init__(self, selection: bulk.Selection, count: int) -> None:
+    def __init__(self, selection: bulk.Selection, count: int, exact: bool = True) -> None:
+        """``count``: how many are selected; not ``exact``: at least that many (the filter's
+        capped count, "10,000+"); the dry run then says exactly how many."""
         super().__init__()
         self.selection = selection
         self.count = count
+        self.exact = exact
         self.state = "choose"  # choose → extend → dry-run → confirm → applying
         self.change: bulk.BulkChange | None = None
         self.preview: bulk.BulkPreview | None = None
@@ -90,7 +93,8 @@ class BulkScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             which = "all that match the filter" if self.selection.match is not None else "chosen"
-            yield Static(f"{plural(self.count, 'license')} selected ({which})", classes="title")
+            count = plural(self.count, "license") if self.exact else f"{self.count:,}+ licenses"
+            yield Static(f"{count} selected ({which})", classes="title")
             yield Static(id="bulk-what")
             yield StillInput(placeholder="30d, 6m, 1y or YYYY-MM-DD", id="bulk-extend")
             yield Static(id="bulk-message")

@@ -142,8 +142,22 @@ async def _check_filters(db) -> None:
         assert forward == [r.id for r in expected], flt
         assert backward == forward, flt
         assert await lq.count_filtered(db, order, flt, today=TODAY) == len(expected), flt
+        await _check_capped(db, order, flt, [r.id for r in expected])
     for status in lq.STATUSES:  # the data has every status
         assert await lq.count_filtered(db, order, LicenseFilter(status=status), today=TODAY)
+
+
+async def _check_capped(db, order: int, flt: LicenseFilter, expected: list[int]) -> None:
+    """The first page's capped count: exact up to the cap, the cap and "not exact" above it,
+    and the same page either way."""
+    n = len(expected)
+    for cap in sorted({0, 2, max(n - 1, 0), n, n + 1}):
+        page = await lq.page_filtered(db, order, flt, limit=4, today=TODAY, count_up_to=cap)
+        assert [r.id for r in page.items] == expected[:4], (flt, cap)
+        want = (n, True) if n <= cap else (cap, False)
+        assert (page.total, page.total_is_exact) == want, (flt, cap)
+    plain = await lq.page_filtered(db, order, flt, limit=4, today=TODAY)
+    assert (plain.total, plain.total_is_exact) == (0, False)  # not asked: not counted
 
 
 async def test_the_order_products_are_the_filter_choices(db) -> None:
@@ -152,3 +166,24 @@ async def test_the_order_products_are_the_filter_choices(db) -> None:
         (app, "APP"),
         (tool, "TOOL"),
     ]
+
+
+async def test_expired_in_an_order_without_a_past_end(db) -> None:
+    """None expired while another order has expired ones (SQLite answers from one probe of
+    the validity index): an empty page, counted exactly; one past end, disabled or not, counts."""
+    app, _ = await factories.add_product(db, "APP", "App Pro")
+    order = await factories.add_order(db, "ORD-NONE")
+    other = await factories.add_order(db, "ORD-PAST")
+    await factories.add_licenses(db, order, app, 6, validity_period=TODAY)  # ends today: live
+    await factories.add_licenses(db, order, app, 2)  # no end
+    await factories.add_licenses(db, other, app, 3, validity_period=TODAY - timedelta(days=1))
+    expired = LicenseFilter(status="expired")
+    page = await lq.page_filtered(db, order, expired, today=TODAY, count_up_to=lq.COUNT_CAP)
+    assert (page.items, page.total, page.total_is_exact) == ([], 0, True)
+    assert len((await lq.page_filtered(db, other, expired, today=TODAY)).items) == 3
+    await factories.add_licenses(db, order, app, 1, validity_period=TODAY - timedelta(days=1))
+    await factories.add_licenses(
+        db, order, app, 1, validity_period=TODAY - timedelta(days=2), enabled=False
+    )
+    page = await lq.page_filtered(db, order, expired, today=TODAY, count_up_to=lq.COUNT_CAP)
+    assert (len(page.items), page.total, page.total_is_exact) == (1, 1, True)

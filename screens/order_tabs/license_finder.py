@@ -166,17 +166,19 @@ class LicenseFinding(RoleGated):
             parts.append(self.note)
             self.note = ""
         if flt.narrows:
-            parts.append(f"{me.total:,} of {plural(me.order_total, 'license')}")
+            parts.append(f"{self.total_text()} of {plural(me.order_total, 'license')}")
             if me.rows:
                 parts.append(f"{me.start + 1:,}–{me.start + len(me.rows):,}")
         elif not me.rows:
             parts.append("No licenses in this order.")
         else:
             last = me.start + len(me.rows)
-            parts.append(
-                f"showing {me.start + 1:,}–{last:,} of "
-                f"{plural(max(me.total, last), 'license')} · dates UTC"
+            total = (
+                plural(max(me.total, last), "license")
+                if me.total_exact
+                else f"{self.total_text()} licenses"
             )
+            parts.append(f"showing {me.start + 1:,}–{last:,} of {total} · dates UTC")
         parts += self._finding_words()
         if (
             not flt.narrows
@@ -196,8 +198,17 @@ class LicenseFinding(RoleGated):
         if flt.sort != "issued":
             words.append(f"by {lq.SORT_LABELS[flt.sort]}")
         if self.selected_count:
-            words.append(f"{self.selected_count:,} selected")
+            count = self.total_text() if self.all_matching else f"{self.selected_count:,}"
+            words.append(f"{count} selected")
         return words
+
+    def total_text(self) -> str:
+        """How many match: "1,234", or "10,000+" while only the capped count is known (or
+        more, once the window has paged past the cap)."""
+        me: Any = self
+        if me.total_exact:
+            return f"{me.total:,}"
+        return f"{max(me.total, me.start + len(me.rows)):,}+"
 
     @property
     def selected_count(self) -> int:
@@ -299,7 +310,10 @@ class LicenseFinding(RoleGated):
             return
         from orderview.screens.license_bulk import BulkScreen
 
-        result = await me.app.push_screen_wait(BulkScreen(selection, self.selected_count))
+        exact = me.total_exact or not self.all_matching  # the dry run counts exactly anyway
+        result = await me.app.push_screen_wait(
+            BulkScreen(selection, self.selected_count, exact=exact)
+        )
         if result is not None:
             self.all_matching = False
             self.chosen.clear()

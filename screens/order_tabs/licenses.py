@@ -7,6 +7,11 @@ by keyset (license id) and the far end of the window is dropped.
 A newer request (a reload, a jump) supersedes an older one: the older worker is cancelled, but
 never a query in mid-flight (each is shielded: its connection goes back to the pool cleanly and
 its stale result is dropped), and only the newest request's end clears the busy flag.
+
+A filter answers with its first page and a count capped at ``lq.COUNT_CAP`` ("10,000+ of …");
+only when the cap was reached does a background worker count exactly, and its number replaces
+the capped one once (no spinner). A newer filter or reload supersedes a pending exact count: its
+number is dropped, never shown against the newer filter.
 """
 
 from __future__ import annotations
@@ -85,6 +90,8 @@ class LicensesPane(LicenseFinding, Vertical):
         self.start = 0  # position of rows[0] among the order's licenses
         self.has_after = False
         self.total = 0  # licenses that match the filter (all of the order's without one)
+        self.total_exact = True  # false: ``total`` is lq.COUNT_CAP and more match ("10,000+")
+        self._counting = 0  # bumped by each reload; an exact count of an older one is dropped
         self.order_total = 0
         self.order_id: int | None = None
         self._fetching = False
@@ -184,9 +191,10 @@ class LicensesPane(LicenseFinding, Vertical):
             )
             if not self.is_attached:
                 return
+            self._counting += 1  # exact already: a pending exact count is not needed
             self.rows = list(page.items)
             self.cursors = list(page.cursors)
-            self.total = total
+            self.total, self.total_exact = total, True
             self.start = total - len(self.rows)
             self.has_after = False
             self._rebuild(len(self.rows) - 1)
@@ -195,7 +203,19 @@ class LicensesPane(LicenseFinding, Vertical):
             self._end(request)
 
     def _reload(self, after: lq.Cursor | None, cursor: int, inclusive: bool = False) -> None:
+        self._counting += 1  # a pending exact count was for the old filter or data
         self._reload_window(self._begin(), after, cursor, inclusive)
+
+    @work(exclusive=True, group="license-count")
+    async def _count_exact(self, counting: int, order_id: int, flt: lq.LicenseFilter) -> None:
+        """After a first page whose count reached the cap: the exact count, shown when it
+        arrives unless a newer reload came meanwhile (the query itself runs to completion,
+        shielded, so its connection goes back to the pool cleanly)."""
+        total = await asyncio.shield(lq.count_filtered(services_of(self.app).db, order_id, flt))
+        if counting != self._counting or flt != self.finding or not self.is_attached:
+            return  # superseded: this number belongs to another filter
+        self.total, self.total_exact = total, True
+        self._show_status()
 
     @work(exclusive=True, group="licenses")
     async def _reload_window(
@@ -212,7 +232,10 @@ class LicensesPane(LicenseFinding, Vertical):
                 )
                 after = before.cursors[0] if before.cursors else None
             page = await self._query(
-                request, lq.page_filtered(db, self.order_id, flt, after=after, limit=size)
+                request,
+                lq.page_filtered(
+                    db, self.order_id, flt, after=after, limit=size, count_up_to=lq.COUNT_CAP
+                ),
             )
             # Where the window starts among the matches (rows may have been added or deleted
             # before it since it was loaded; an indexed count, cheap even at 100,000).
@@ -223,10 +246,11 @@ class LicensesPane(LicenseFinding, Vertical):
                     request, lq.count_filtered(db, self.order_id, flt, up_to=after)
                 )
             )
-            total = await self._query(request, lq.count_filtered(db, self.order_id, flt))
             if not self.is_attached:
                 return
-            self.start, self.total = start, total
+            self.start, self.total, self.total_exact = start, page.total, page.total_is_exact
+            if not page.total_is_exact:
+                self._count_exact(self._counting, self.order_id, flt)
             self.rows = list(page.items)
             self.cursors = list(page.cursors)
             self.has_after = page.has_more
