@@ -24,7 +24,7 @@ from orderview.db.models import Order
 from orderview.roles import Actor
 from orderview.services import order_edit, orders
 
-ORDERS = 12
+ORDERS = 40
 SECONDS = 2.0
 THINK = 0.05  # pauses of a person ÷ 20: many rounds in two seconds
 

@@ -30,7 +30,7 @@ pytestmark = [
     ),
 ]
 
-ORDER = "ORD-100001"
+ORDER = "ORD-100002"  # order 2 of the seed-3 demo (order 1 is a SHOP- id)
 
 
 def _operators(folder: Path, keys: dict[str, Path], roles: dict[str, str]) -> Path:
