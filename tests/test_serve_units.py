@@ -1,8 +1,11 @@
 """The pieces of ``orderview serve`` that need no network: the operators file and its checks,
-which command lines an exec request may run, the auth-failure ban, the fixed identity."""
+which command lines an exec request may run, the auth-failure ban, the fixed identity, the
+output pump once the channel has gone."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import subprocess
 import sys
 import time
@@ -10,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from orderview.serve import exec_policy
+from orderview.serve import exec_policy, session
 from orderview.serve.operators import OperatorsError, parse_operators
 from tests.serve_support import ROOT, clean_env, fingerprint, keygen
 
@@ -161,3 +164,47 @@ def test_a_fixed_identity_ignores_every_other_source(monkeypatch) -> None:
     assert (str(fixed), fixed.role, fixed.fingerprint) == ("alice", "operator", "SHA256:x")
     with pytest.raises(RuntimeError):
         identity.fix_actor(Actor("mallory", "admin"))
+
+
+class _ClosedChannel:
+    """An SSH writer whose channel has closed: every write is refused, as asyncssh does."""
+
+    def __init__(self) -> None:
+        self.writes = 0
+
+    def write(self, data: bytes) -> None:
+        self.writes += 1
+        raise BrokenPipeError("Channel not open for sending")
+
+    async def drain(self) -> None:
+        raise AssertionError("nothing was written to drain")
+
+
+async def test_output_is_drained_after_the_channel_closes() -> None:
+    """The session's output must be read to its end whatever the channel does: a pty nobody
+    reads blocks the app's writer thread, and an app told to hang up can then never exit.
+    More than a pipe's buffer is written here; the writer gives up if the pump stops."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(read_end, False)
+    channel = _ClosedChannel()
+    pump = asyncio.create_task(session.pump_out(read_end, channel, None))
+    frame = b"\x1b[H" + b"x" * 8190
+    written = await asyncio.to_thread(_write_frames, write_end, frame, 64)
+    assert written == 64 * len(frame), "the pump stopped reading once the channel closed"
+    await asyncio.wait_for(pump, 10)  # returns once the writing side has closed
+    os.close(read_end)
+    assert channel.writes == 1  # refused once, then dropped without asking again
+
+
+def _write_frames(fd: int, frame: bytes, count: int) -> int:
+    """Write ``count`` frames, giving up if the pipe stays full for 5 s (nobody reads it)."""
+    os.set_blocking(fd, False)
+    written, view = 0, memoryview(frame * count)
+    deadline = time.monotonic() + 5
+    while written < len(view) and time.monotonic() < deadline:
+        try:
+            written += os.write(fd, view[written:])
+        except BlockingIOError:
+            time.sleep(0.01)
+    os.close(fd)
+    return written

@@ -95,7 +95,7 @@ async def test_y_typed_ahead_into_remove_manager_is_dropped(sqlite_db) -> None:
         burst(app, ("R", "R"), ("y", "y"))
         await on_screen(pilot, app, ConfirmScreen)
         dialog = app.screen
-        await settle(pilot, lambda: "1 key" in ignored_line(dialog))
+        await settle(pilot, lambda: "1 key" in ignored_line(dialog), timeout=15)
         assert ignored_line(dialog).startswith(
             "1 key typed before this dialog appeared was ignored"
         )

@@ -26,9 +26,10 @@ def make_app(db: Database, open_store_id: str | None = None, **settings: object)
 
 
 async def wait_for(
-    pilot: Pilot, predicate: Callable[[], object], timeout: float = 5.0, what: str = "condition"
+    pilot: Pilot, predicate: Callable[[], object], timeout: float = 15.0, what: str = "condition"
 ) -> None:
-    """Pause until ``predicate()`` is true (workers run DB queries in the background)."""
+    """Pause until ``predicate()`` is true (workers run DB queries in the background). The
+    default timeout is generous: on CI's two loaded cores a screen has taken over 5 s."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:

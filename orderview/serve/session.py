@@ -79,7 +79,13 @@ async def _readable(fd: int) -> None:
 
 async def pump_out(fd: int, writer: asyncssh.SSHWriter[bytes], session: Session | None) -> None:
     """Copy what the session writes to the channel, with back-pressure (a slow link makes the
-    app wait, not the server's memory grow)."""
+    app wait, not the server's memory grow).
+
+    Once the channel is closed the pump goes on reading and drops what it reads, until the
+    session's side closes: a pty nobody reads fills up, the app's writer thread blocks on it,
+    its frame queue fills behind that, and an app told to hang up could then never end (the
+    server killed it after ``KILL_AFTER`` instead of seeing it exit 129)."""
+    channel_open = True
     while True:
         try:
             await _readable(fd)
@@ -90,9 +96,15 @@ async def pump_out(fd: int, writer: asyncssh.SSHWriter[bytes], session: Session 
             raise
         if not data:
             return
+        if not channel_open:
+            continue
+        try:
+            writer.write(data)  # BrokenPipeError once the channel is closed
+        except (ConnectionError, asyncssh.Error):
+            channel_open = False
+            continue
         if session is not None:
             session.bytes_sent += len(data)
-        writer.write(data)
         with contextlib.suppress(ConnectionError, asyncssh.Error):
             await writer.drain()
 
