@@ -78,6 +78,11 @@ async def test_help_lists_the_screens_own_keys_first_without_text_box_keys(sqlit
         assert max(own) < tab, "\n".join(rows)
         cursor = next(i for i, row in enumerate(rows) if "Cursor up" in row)
         assert tab < cursor
+        # enter on a license opens it: help says so, not the stock table's "Select"
+        enter = [row for row in rows if row.startswith("⏎ ")]
+        assert enter == [
+            "⏎ Open the license under the cursor (its devices and actions) in the table"
+        ]
 
         # A dialog with a text box focused: its keys, not the text box's.
         await pilot.press("escape", "e")

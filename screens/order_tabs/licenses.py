@@ -49,6 +49,21 @@ MINS = (KEY_LENGTH, 6, 0, 0, 0, 0, 0)
 T = TypeVar("T")
 
 
+class LicensesTable(LiteralTable):
+    """``enter`` opens the license under the cursor; help says so instead of the stock
+    table's "Select"."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "enter",
+            "select_cursor",
+            "Open",
+            show=False,
+            tooltip="Open the license under the cursor (its devices and actions)",
+        )
+    ]
+
+
 class LicensesPane(LicenseFinding, Vertical):
     class OpenLicense(Message):
         """enter on a row: the order screen opens that license's screen over itself."""
@@ -138,7 +153,7 @@ class LicensesPane(LicenseFinding, Vertical):
 
     @cached_property
     def table(self) -> LiteralTable:
-        return LiteralTable(id="licenses-table", max_cell=40, compact=True)
+        return LicensesTable(id="licenses-table", max_cell=40, compact=True)
 
     def selected_license(self) -> LicenseRow | None:
         row = self.table.cursor_row
