@@ -331,14 +331,18 @@ def platform_processor() -> str:
     return platform.processor() or "unknown"
 
 
-def write_block(doc: Path, begin: str, end: str, block: str, heading: str) -> None:
+def write_block(doc: Path, begin: str, end: str, block: str, heading: str | None) -> None:
     """Rewrite only the text between ``begin`` and ``end`` in ``doc``; without the markers,
-    append them under ``heading`` (a "## …" line) at the end."""
+    append them under ``heading`` (a "## …" line) at the end, or with no heading put them
+    right below the doc's first line (its title)."""
     text = doc.read_text(encoding="utf-8")
-    if begin in text:
+    if begin in text and end in text:
         head, rest = text.split(begin, 1)
         tail = rest.split(end, 1)[1]
         text = f"{head}{begin}\n{block}\n{end}{tail}"
+    elif heading is None:
+        title, _, body = text.partition("\n")
+        text = f"{title}\n\n{begin}\n{block}\n{end}\n{body}"
     else:
         text = f"{text.rstrip()}\n\n{heading}\n\n{begin}\n{block}\n{end}\n"
     doc.write_text(text, encoding="utf-8")

@@ -19,11 +19,10 @@ import json
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks.common import CACHE, Figure, ensure_pg, ensure_sqlite, machine
-from benchmarks.table import render
+from benchmarks.common import CACHE, Figure, ensure_pg, ensure_sqlite, write_block
+from benchmarks.table import render, suite_block
 
 SUITE = (
     "startup",
@@ -58,48 +57,8 @@ def run(name: str, extra: list[str]) -> tuple[list[Figure], float, str | None]:
     return figures, took, error
 
 
-def plans_section(figures: list[Figure]) -> str:
-    """Each distinct statement the searches sent, once per database, with its plan."""
-    seen: dict[tuple[str, str], list[str]] = {}
-    plans: dict[tuple[str, str], list[str]] = {}
-    for f in figures:
-        for item in f.extra.get("plans") or []:
-            key = (str(f.extra.get("backend")), item["sql"])
-            seen.setdefault(key, []).append(f.name.split(", ")[0].removeprefix("search by "))
-            plans[key] = item["plan"]
-    if not plans:
-        return ""
-    lines = [
-        "Every statement `search_orders` sent during the benchmark (captured as it left "
-        "for the driver), with the database's plan for it. No plan may scan a whole table "
-        "(`SCAN orders|licenses|customers`, `Seq Scan`): the benchmark marks the figure "
-        "missed if one does.",
-        "",
-    ]
-    for (backend, sql), kinds in seen.items():
-        lines += [
-            f"**{backend}**, used by the searches by {', '.join(kinds)}:",
-            "",
-            "```sql",
-            " ".join(sql.split()),
-            "```",
-            "",
-            "```",
-            *plans[(backend, sql)],
-            "```",
-            "",
-        ]
-    return "\n".join(lines)
-
-
 def block(figures: list[Figure], command: str, took: float, failed: list[str]) -> str:
-    m = machine()
-    notes = [f"- {f.name}: {f.notes}" for f in figures if f.notes]
-    parts = [
-        BEGIN,
-        f"Command: `{command}` — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {took / 60:.1f} min.  ",
-        f"Machine: {m['cores']} cores ({m['cpu']}), {m['os']}, Python {m['python']}, "
-        f"SQLite {m['sqlite']}, Textual {m['textual']}, SQLAlchemy {m['sqlalchemy']}.  ",
+    about = [
         f"Data: `orderview demo --orders 100000` (seed 2026), cached in `{CACHE}` and in "
         "PostgreSQL database `orderview_bench`.",
         "",
@@ -107,30 +66,15 @@ def block(figures: list[Figure], command: str, took: float, failed: list[str]) -
         "baseline measured in the same run; ratio = orderview ÷ baseline (for rows/s, "
         "baseline ÷ orderview), so below 1× would be faster than the baseline.",
         "",
-        render(figures),
-        "",
     ]
-    if failed:
-        parts += [f"**Did not run to the end:** {', '.join(failed)}.", ""]
-    if notes:
-        parts += ["Notes:", "", *notes, ""]
-    plans = plans_section(figures)
-    if plans:
-        parts += ["### Query plans of the searches", "", plans]
-    parts.append(END)
-    return "\n".join(parts)
+    return suite_block(figures, command, took, failed, about, "### Query plans of the searches")
 
 
 def write_doc(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\n"
-    if BEGIN in doc and END in doc:
-        head, rest = doc.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        doc = head + text + tail
-    else:
-        title, _, body = doc.partition("\n")
-        doc = f"{title}\n\n{text}\n{body}"
-    DOC.write_text(doc, encoding="utf-8")
+    """Only the block between the markers is rewritten; the first time it goes below the title."""
+    if not DOC.exists():
+        DOC.write_text("# Benchmarks\n\n", encoding="utf-8")
+    write_block(DOC, BEGIN, END, text, None)
 
 
 def main() -> int:

@@ -22,11 +22,10 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from benchmarks.common import CACHE, Figure, ensure_pg, ensure_sqlite, machine, pg_url
-from benchmarks.run_all import DOC, plans_section, run
-from benchmarks.table import render
+from benchmarks.common import CACHE, Figure, ensure_pg, ensure_sqlite, pg_url, write_block
+from benchmarks.run_all import DOC, run
+from benchmarks.table import render, suite_block
 
 ORDERS = 1_000_000
 BEGIN, END = "<!-- bench-scale:begin (written by make bench-scale) -->", "<!-- bench-scale:end -->"
@@ -85,13 +84,7 @@ def retarget(figures: list[Figure]) -> None:
 def block(
     figures: list[Figure], command: str, took: float, failed: list[str], loads: list[str]
 ) -> str:
-    m = machine()
-    notes = [f"- {f.name}: {f.notes}" for f in figures if f.notes]
-    parts = [
-        BEGIN,
-        f"Command: `{command}` — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {took / 60:.1f} min.  ",
-        f"Machine: {m['cores']} cores ({m['cpu']}), {m['os']}, Python {m['python']}, "
-        f"SQLite {m['sqlite']}, Textual {m['textual']}, SQLAlchemy {m['sqlalchemy']}.  ",
+    about = [
         f"Load average (1 min) before each module: {', '.join(loads)} — on 2 cores shared "
         "with other engineers' work.  ",
         f"Data: `orderview demo --orders {ORDERS}` (seed 2026), cached in `{CACHE}` and in "
@@ -101,31 +94,14 @@ def block(
         "says p95, beside its baseline measured in the same run; ratio = orderview ÷ "
         "baseline (for rows/s, baseline ÷ orderview). The targets are issue 22's.",
         "",
-        render(figures),
-        "",
     ]
-    if failed:
-        parts += [f"**Did not run to the end:** {', '.join(failed)}.", ""]
-    if notes:
-        parts += ["Notes:", "", *notes, ""]
-    plans = plans_section(figures)
-    if plans:
-        parts += ["### Query plans of the searches at 1,000,000 orders", "", plans]
-    parts.append(END)
-    return "\n".join(parts)
+    plans_heading = "### Query plans of the searches at 1,000,000 orders"
+    return suite_block(figures, command, took, failed, about, plans_heading)
 
 
 def write_doc(text: str) -> None:
     """Only the block between the markers is rewritten; the first time it goes at the end."""
-    doc = DOC.read_text(encoding="utf-8")
-    if BEGIN in doc and END in doc:
-        head, rest = doc.split(BEGIN, 1)
-        doc = head + text + rest.split(END, 1)[1]
-    else:
-        doc = (
-            doc.rstrip("\n") + "\n\n## At ten million licenses (make bench-scale)\n\n" + text + "\n"
-        )
-    DOC.write_text(doc, encoding="utf-8")
+    write_block(DOC, BEGIN, END, text, "## At ten million licenses (make bench-scale)")
 
 
 def main() -> int:
