@@ -57,6 +57,19 @@ def run(name: str, extra: list[str]) -> tuple[list[Figure], float, str | None]:
     return figures, took, error
 
 
+def run_reported(label: str, module: str, extra: list[str], failed: list[str]) -> list[Figure]:
+    """``run`` with its outcome on stderr; a failure is added to ``failed`` as "label (error)"."""
+    found, took, error = run(module, extra)
+    print(
+        f"  {len(found)} figures in {took:.0f} s" + (f"; FAILED: {error}" if error else ""),
+        file=sys.stderr,
+        flush=True,
+    )
+    if error:
+        failed.append(f"{label} ({error})")
+    return found
+
+
 def block(figures: list[Figure], command: str, took: float, failed: list[str]) -> str:
     about = [
         f"Data: `orderview demo --orders 100000` (seed 2026), cached in `{CACHE}` and in "
@@ -92,15 +105,7 @@ def main() -> int:
     failed = []
     for name in args.only or SUITE:
         print(f"… benchmarks.{name}", file=sys.stderr, flush=True)
-        found, took, error = run(name, extra)
-        figures += found
-        print(
-            f"  {len(found)} figures in {took:.0f} s" + (f"; FAILED: {error}" if error else ""),
-            file=sys.stderr,
-            flush=True,
-        )
-        if error:
-            failed.append(f"benchmarks.{name} ({error})")
+        figures += run_reported(f"benchmarks.{name}", name, extra, failed)
     took = time.perf_counter() - began
     command = "make bench" + (" (--quick)" if args.quick else "")
     print(render(figures))

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from benchmarks.common import CACHE, Figure, ensure_pg, ensure_sqlite, pg_url, write_block
-from benchmarks.run_all import DOC, run
+from benchmarks.run_all import DOC, run_reported
 from benchmarks.table import render, suite_block
 
 ORDERS = 1_000_000
@@ -124,16 +124,9 @@ def main() -> int:
         load = os.getloadavg()[0]
         loads.append(f"{load:.1f}")
         print(f"… {step.name} (load {load:.1f})", file=sys.stderr, flush=True)
-        found, took, error = run(step.module, [*extra, *step.args])
+        found = run_reported(step.name, step.module, [*extra, *step.args], failed)
         retarget(found)
         figures += found
-        print(
-            f"  {len(found)} figures in {took:.0f} s" + (f"; FAILED: {error}" if error else ""),
-            file=sys.stderr,
-            flush=True,
-        )
-        if error:
-            failed.append(f"{step.name} ({error})")
     took = time.perf_counter() - began
     print(render(figures))
     if not args.no_write and not args.only and args.orders == ORDERS:

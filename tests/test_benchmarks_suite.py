@@ -103,3 +103,13 @@ def test_scale_block_goes_last_once_then_is_replaced(tmp_path: Path, monkeypatch
     assert text.count(scale.BEGIN) == 1 and "| y |" in text and "| x |" not in text
     assert text.index(run_all.END) < text.index(scale.BEGIN) < text.index("prose below")
     assert "suite" in text and "Load average (1 min) before each module: 2.0" in text
+
+
+def test_run_reported_says_how_a_module_ended_and_collects_its_failure(monkeypatch, capsys) -> None:
+    outcomes = iter([([figure()], 12.0, None), ([], 3.0, "boom")])
+    monkeypatch.setattr(run_all, "run", lambda module, extra: next(outcomes))
+    failed: list[str] = []
+    assert [f.name for f in run_all.run_reported("benchmarks.a", "a", [], failed)] == ["x"]
+    assert run_all.run_reported("b", "b", [], failed) == []
+    assert failed == ["b (boom)"]
+    assert capsys.readouterr().err == "  1 figures in 12 s\n  0 figures in 3 s; FAILED: boom\n"
