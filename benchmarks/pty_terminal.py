@@ -21,6 +21,7 @@ import sys
 import termios
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyte
@@ -31,47 +32,72 @@ COLS, ROWS = 80, 24
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def spawn(
+    argv: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    preexec_fn: Callable[[], None] | None = None,
+) -> tuple[subprocess.Popen[bytes], int]:
+    """``argv`` run from ``cwd`` in a fresh COLS×ROWS pseudo-terminal, in a session of its own;
+    the child and the pty's master side."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+    proc = subprocess.Popen(
+        argv,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+        start_new_session=True,
+        cwd=cwd,
+        preexec_fn=preexec_fn,
+    )
+    os.close(slave)
+    return proc, master
+
+
+def start_reader(
+    master: int, proc: subprocess.Popen[bytes], poll: float, got: Callable[[bytes], None]
+) -> threading.Thread:
+    """A daemon thread handing every chunk the child writes to ``got``, until the pty closes
+    or the child has ended and ``poll`` seconds passed without output."""
+
+    def read() -> None:
+        while True:
+            try:
+                ready, _, _ = select.select([master], [], [], poll)
+                if not ready:
+                    if proc.poll() is not None:
+                        return
+                    continue
+                data = os.read(master, 65536)
+            except (OSError, ValueError):
+                return
+            if not data:
+                return
+            got(data)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return reader
+
+
 class Terminal:
     """The app in a pty; a reader thread collects (time, bytes) chunks."""
 
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-        self.proc = subprocess.Popen(
-            argv,
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=env,
-            close_fds=True,
-            start_new_session=True,
-            cwd=ROOT,
-        )
-        os.close(slave)
-        self.master = master
+        self.proc, self.master = spawn(argv, env, ROOT)
         self.lock = threading.Lock()
         self.chunks: list[tuple[float, bytes]] = []
         self.screen = XtermScreen(COLS, ROWS)
         self.stream = pyte.ByteStream(self.screen)
         self.fed = 0
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        self.reader = start_reader(self.master, self.proc, 0.5, self._got)
 
-    def _read(self) -> None:
-        while True:
-            try:
-                ready, _, _ = select.select([self.master], [], [], 0.5)
-                if not ready:
-                    if self.proc.poll() is not None:
-                        return
-                    continue
-                data = os.read(self.master, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            with self.lock:
-                self.chunks.append((time.monotonic(), data))
+    def _got(self, data: bytes) -> None:
+        with self.lock:
+            self.chunks.append((time.monotonic(), data))
 
     def send(self, text: str) -> None:
         os.write(self.master, text.encode())
@@ -111,8 +137,8 @@ class Terminal:
         return cpu
 
 
-def build_db(path: Path) -> str:
-    """The fixed demo database; returns the Order ID of its order with the most licenses."""
+def build_demo(path: Path, orders: int) -> None:
+    """``orderview demo --orders N`` into ``path`` (fixed seed)."""
     subprocess.run(
         [
             sys.executable,
@@ -122,7 +148,7 @@ def build_db(path: Path) -> str:
             "--db",
             str(path),
             "--orders",
-            "200",
+            str(orders),
             "--seed",
             "1",
         ],
@@ -130,6 +156,11 @@ def build_db(path: Path) -> str:
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
+
+
+def build_db(path: Path) -> str:
+    """The fixed demo database; returns the Order ID of its order with the most licenses."""
+    build_demo(path, 200)
     with sqlite3.connect(path) as conn:
         (store_id,) = conn.execute(
             "SELECT o.store_id FROM orders o JOIN licenses l ON l.order_id = o.id "

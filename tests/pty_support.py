@@ -5,15 +5,11 @@ would see, the database shows what happened."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import select
 import signal
 import sqlite3
-import struct
 import subprocess
 import sys
-import termios
 import threading
 import time
 from collections.abc import Callable
@@ -22,31 +18,10 @@ from pathlib import Path
 import pyte
 
 from benchmarks.emulator import XtermScreen
-from benchmarks.pty_terminal import COLS, ROOT, ROWS
+from benchmarks.pty_terminal import COLS, ROWS, spawn, start_reader
 
 PASTE_START = b"\x1b[200~"
 PASTE_END = b"\x1b[201~"
-
-
-def build_demo(path: Path, orders: int = 20) -> None:
-    """``orderview demo --orders N`` into ``path`` (fixed seed)."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "orderview",
-            "demo",
-            "--db",
-            str(path),
-            "--orders",
-            str(orders),
-            "--seed",
-            "1",
-        ],
-        check=True,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
 
 
 def counts(db: Path) -> tuple[int, int]:
@@ -67,47 +42,23 @@ class PtyApp:
     there), its output fed to a pyte screen by a reader thread."""
 
     def __init__(self, db: Path, cwd: Path) -> None:
-        master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERVIEW_", "TEXTUAL"))}
         env.update(TERM="xterm-256color", ORDERVIEW_OPERATOR="tester", HOME=str(cwd))
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "orderview", "--db", str(db)],
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=env,
-            close_fds=True,
-            cwd=cwd,
-            start_new_session=True,
+        self.proc, self.master = spawn(
+            [sys.executable, "-m", "orderview", "--db", str(db)], env, cwd
         )
-        os.close(slave)
-        self.master = master
         self.lock = threading.Lock()
         self.screen = XtermScreen(COLS, ROWS)
         self.stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
         self.last = time.monotonic()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        self.reader = start_reader(self.master, self.proc, 0.2, self._got)
 
-    def _read(self) -> None:
-        while True:
-            try:
-                ready, _, _ = select.select([self.master], [], [], 0.2)
-                if not ready:
-                    if self.proc.poll() is not None:
-                        return
-                    continue
-                data = os.read(self.master, 65536)
-            except (OSError, ValueError):
-                return
-            if not data:
-                return
-            with self.lock:
-                self.raw += data
-                self.stream.feed(data)
-                self.last = time.monotonic()
+    def _got(self, data: bytes) -> None:
+        with self.lock:
+            self.raw += data
+            self.stream.feed(data)
+            self.last = time.monotonic()
 
     def send(self, data: bytes) -> None:
         """Write ``data`` to the terminal as one burst (as a paste or a fast typist over SSH

@@ -16,8 +16,6 @@ import os
 import select
 import signal
 import sqlite3
-import struct
-import subprocess
 import sys
 import termios
 import threading
@@ -27,7 +25,7 @@ from pathlib import Path
 import pytest
 from orderview.widgets.session_driver import HANGUP_EXIT_STATUS
 
-from benchmarks.pty_terminal import COLS, ROOT, ROWS, build_db
+from benchmarks.pty_terminal import ROOT, build_db, spawn
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
@@ -49,22 +47,10 @@ class App:
     """``orderview`` in a fresh pseudo-terminal, its output drained by a thread."""
 
     def __init__(self, db: Path, controlling: bool) -> None:
-        master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ORDERVIEW_", "TEXTUAL"))}
         env.update(TERM="xterm-256color", ORDERVIEW_OPERATOR="tester")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "orderview", "--db", str(db)],
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=env,
-            close_fds=True,
-            cwd=ROOT,
-            start_new_session=True,
-            preexec_fn=_take_terminal if controlling else None,
-        )
-        os.close(slave)
+        argv = [sys.executable, "-m", "orderview", "--db", str(db)]
+        self.proc, master = spawn(argv, env, ROOT, _take_terminal if controlling else None)
         self.master: int | None = master
         self.output = bytearray()
         self.last = time.monotonic()

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.pty_support import PtyApp, build_demo, counts, order_ids, paste
+from benchmarks.pty_terminal import build_demo
+from tests.pty_support import PtyApp, counts, order_ids, paste
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminal
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
     path = tmp_path / "demo.db"
-    build_demo(path)
+    build_demo(path, 20)
     return path
 
 

@@ -26,7 +26,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.pty_support import PASTE_END, PASTE_START, PtyApp, build_demo, order_ids
+from benchmarks.pty_terminal import build_demo
+from tests.pty_support import PASTE_END, PASTE_START, PtyApp, order_ids
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
@@ -136,7 +137,7 @@ def contents(db: Path) -> tuple[set[int], set[int]]:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("random-input") / "demo.db"
-    build_demo(path)
+    build_demo(path, 20)
     return path
 
 
