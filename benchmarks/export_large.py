@@ -234,6 +234,7 @@ class RssSampler:
         self.peak = max(self.peak, _rss_kb())
 
 
+Runs = dict[str, list[float]]
 RUNS = {"orderview": run_orderview, "reference": run_reference, "lines": run_lines, "raw": run_raw}
 
 
@@ -297,6 +298,14 @@ def child(args: list[str]) -> dict[str, float]:
     return json.loads(out.stdout)
 
 
+def per_run(done: dict[str, list[dict[str, float]]]) -> tuple[Runs, Runs]:
+    """Each kind's ``measure`` runs as rows/s, and as MB of RSS growth over the state before."""
+    return (
+        {k: [m["rows"] / m["seconds"] for m in ms] for k, ms in done.items()},
+        {k: [(m["rss_peak_kb"] - m["rss_before_kb"]) / 1024 for m in ms] for k, ms in done.items()},
+    )
+
+
 def figures(args: argparse.Namespace) -> list[Figure]:
     runs = 2 if args.quick else args.runs
     scratch = None if args.db else scratch_copy(args.orders)
@@ -317,28 +326,23 @@ def figures(args: argparse.Namespace) -> list[Figure]:
         if scratch is not None:
             drop_scratch(scratch)
 
-    def rates(kind: str) -> list[float]:
-        return [m["rows"] / m["seconds"] for m in done[kind]]
-
-    def growth(kind: str) -> list[float]:
-        return [(m["rss_peak_kb"] - m["rss_before_kb"]) / 1024 for m in done[kind]]
-
-    rate, floor = statistics.median(rates("orderview")), statistics.median(rates("lines"))
-    ref, ref_floor = statistics.median(rates("reference")), statistics.median(rates("raw"))
+    rates, growth = per_run(done)
+    rate, floor = statistics.median(rates["orderview"]), statistics.median(rates["lines"])
+    ref, ref_floor = statistics.median(rates["reference"]), statistics.median(rates["raw"])
     size_mb = done["orderview"][0]["bytes"] / 1e6
-    grew, floor_grew = statistics.median(growth("orderview")), statistics.median(growth("lines"))
+    grew, floor_grew = statistics.median(growth["orderview"]), statistics.median(growth["lines"])
     # Flat: the export keeps no more than a few pages in memory, whatever the order's size —
     # growth within a few MB of the floor's (which holds one page), far below the file.
     flat = grew <= floor_grew + 8 and heap["orderview"] <= heap["lines"] + 8
-    driver = "aiosqlite" if db_kind(url) == "sqlite" else "asyncpg"
+    driver = "asyncpg" if url.startswith("postgresql") else "aiosqlite"
     return [
         Figure(
             name=f"export an order of {args.licenses:,} licenses (rows/s)",
             value=rate,
-            shown=spread(rates("orderview"), 1, 0, "rows/s"),
+            shown=spread(rates["orderview"], 1, 0, "rows/s"),
             baseline_name=f"the same SQL-built lines through {driver}, plain writes",
             baseline=floor,
-            baseline_shown=spread(rates("lines"), 1, 0, "rows/s"),
+            baseline_shown=spread(rates["lines"], 1, 0, "rows/s"),
             higher_is_better=True,
             target="≥ the like-for-like floor",
             met=rate >= floor,
@@ -348,10 +352,10 @@ def figures(args: argparse.Namespace) -> list[Figure]:
             name="… the same export with the cells formatted in Python "
             "(export._reference_pages, rows/s)",
             value=ref,
-            shown=spread(rates("reference"), 1, 0, "rows/s"),
+            shown=spread(rates["reference"], 1, 0, "rows/s"),
             baseline_name=f"csv.writer over one raw 37-column query ({driver})",
             baseline=ref_floor,
-            baseline_shown=spread(rates("raw"), 1, 0, "rows/s"),
+            baseline_shown=spread(rates["raw"], 1, 0, "rows/s"),
             higher_is_better=True,
             target="—",
             met=None,
@@ -360,18 +364,14 @@ def figures(args: argparse.Namespace) -> list[Figure]:
             name="… its memory growth over the state before the export (RSS sampled; "
             "Python heap peak)",
             value=grew,
-            shown=f"{spread(growth('orderview'), 1, 1, 'MB')}; heap {heap['orderview']:.1f} MB",
+            shown=f"{spread(growth['orderview'], 1, 1, 'MB')}; heap {heap['orderview']:.1f} MB",
             baseline_name="the same SQL-built lines, plain writes",
             baseline=None,
-            baseline_shown=f"{spread(growth('lines'), 1, 1, 'MB')}; heap {heap['lines']:.1f} MB",
+            baseline_shown=f"{spread(growth['lines'], 1, 1, 'MB')}; heap {heap['lines']:.1f} MB",
             target=f"flat (within 8 MB of the floor; the file is {size_mb:.0f} MB)",
             met=flat,
         ),
     ]
-
-
-def db_kind(url: str) -> str:
-    return "postgresql" if url.startswith("postgresql") else "sqlite"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 
 from benchmarks import export_large
 from benchmarks.common import ORDERS, Figure, bench_main, ensure_pg, ensure_sqlite, spread
+from benchmarks.export_large import per_run
 from orderview.db.engine import open_database
 from orderview.db.models import License
 
@@ -82,14 +83,9 @@ def figures(args: argparse.Namespace) -> list[Figure]:
     heap = child(url, big, "orderview", traced=True)["heap_peak_kb"] / 1024
     heap_small = child(url, small, "orderview", traced=True)["heap_peak_kb"] / 1024
 
-    def rates(kind: str) -> list[float]:
-        return [m["rows"] / m["seconds"] for m in done[kind]]
-
-    def growth(kind: str) -> list[float]:
-        return [(m["rss_peak_kb"] - m["rss_before_kb"]) / 1024 for m in done[kind]]
-
-    rate, raw = statistics.median(rates("orderview")), statistics.median(rates("raw"))
-    grew, grew_small = statistics.median(growth("orderview")), statistics.median(growth("100k"))
+    rates, growth = per_run(done)
+    rate, raw = statistics.median(rates["orderview"]), statistics.median(rates["raw"])
+    grew, grew_small = statistics.median(growth["orderview"]), statistics.median(growth["100k"])
     size_mb = done["orderview"][0]["bytes"] / 1e6
     backend = "PostgreSQL" if args.backend == "postgresql" else "SQLite"
     driver = "asyncpg" if args.backend == "postgresql" else "aiosqlite"
@@ -97,24 +93,24 @@ def figures(args: argparse.Namespace) -> list[Figure]:
         Figure(
             name=f"export the largest order ({big_n:,} licenses), {backend} (rows/s)",
             value=rate,
-            shown=spread(rates("orderview"), 1, 0, "rows/s"),
+            shown=spread(rates["orderview"], 1, 0, "rows/s"),
             baseline_name=f"csv.writer over one raw 37-column query ({driver})",
             baseline=raw,
-            baseline_shown=spread(rates("raw"), 1, 0, "rows/s"),
+            baseline_shown=spread(rates["raw"], 1, 0, "rows/s"),
             higher_is_better=True,
             target="≥ the raw csv.writer baseline",
             met=rate >= raw,
             notes=f"{size_mb:.0f} MB file; the same SQL-built lines with plain writes (the "
-            f"export's own floor): {spread(rates('lines'), 1, 0, 'rows/s')}; cells formatted "
-            f"in Python (export._reference_pages): {spread(rates('reference'), 1, 0, 'rows/s')}",
+            f"export's own floor): {spread(rates['lines'], 1, 0, 'rows/s')}; cells formatted "
+            f"in Python (export._reference_pages): {spread(rates['reference'], 1, 0, 'rows/s')}",
         ),
         Figure(
             name=f"… its memory growth (RSS sampled; Python heap peak), {backend}",
             value=grew,
-            shown=f"{spread(growth('orderview'), 1, 1, 'MB')}; heap {heap:.1f} MB",
+            shown=f"{spread(growth['orderview'], 1, 1, 'MB')}; heap {heap:.1f} MB",
             baseline_name=f"the same export of a {small_n:,}-license order, same database",
             baseline=None,
-            baseline_shown=f"{spread(growth('100k'), 1, 1, 'MB')}; heap {heap_small:.1f} MB",
+            baseline_shown=f"{spread(growth['100k'], 1, 1, 'MB')}; heap {heap_small:.1f} MB",
             target=f"flat: within 8 MB of the {small_n:,}-size export (the file is {size_mb:.0f} MB)",
             met=grew <= grew_small + 8 and heap <= heap_small + 8,
         ),

@@ -113,3 +113,12 @@ def test_run_reported_says_how_a_module_ended_and_collects_its_failure(monkeypat
     assert run_all.run_reported("b", "b", [], failed) == []
     assert failed == ["b (boom)"]
     assert capsys.readouterr().err == "  1 figures in 12 s\n  0 figures in 3 s; FAILED: boom\n"
+
+
+def test_export_runs_give_rows_per_second_and_rss_growth_by_kind() -> None:
+    from benchmarks.export_large import per_run
+
+    run = {"rows": 1000.0, "seconds": 0.5, "rss_before_kb": 1024.0, "rss_peak_kb": 3072.0}
+    rates, growth = per_run({"orderview": [run, run | {"seconds": 2.0}], "raw": []})
+    assert rates == {"orderview": [2000.0, 500.0], "raw": []}
+    assert growth == {"orderview": [2.0, 2.0], "raw": []}
