@@ -10,6 +10,7 @@ that customer so the dialog can offer to link it instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -147,6 +148,41 @@ async def _email_taken_after_race(
     return EmailTaken(customer_view(owner))
 
 
+async def add_customer(
+    session: AsyncSession,
+    actor: str,
+    fields: dict[str, Any],
+    *,
+    summary: str,
+    changes: dict[str, list[Any]],
+    order: Order | None = None,
+    created_at: datetime | None = None,
+) -> Customer:
+    """Insert a customer (``fields`` and their search keys) and record its ``created`` event,
+    naming ``order`` when it is made for one. ``created_at``, when given, is both its created
+    and updated time (else each column's default)."""
+    keys = customer_keys(
+        fields["email"], fields["first_name"], fields["last_name"], fields["company_name"]
+    )
+    when = {} if created_at is None else {"created_at": created_at, "updated_at": created_at}
+    customer = Customer(**fields, **keys, **when)
+    session.add(customer)
+    await session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="created",
+        entity="customer",
+        entity_id=customer.id,
+        entity_version=customer.version,
+        order_id=order.id if order is not None else None,
+        order_store_id=order.store_id if order is not None else None,
+        summary=summary,
+        changes=changes,
+    )
+    return customer
+
+
 def _link(
     session: AsyncSession,
     actor: str,
@@ -197,27 +233,13 @@ async def create_customer(
             if owner is not None:
                 raise EmailTaken(customer_view(owner))
             old = await session.get(Customer, order.customer_id) if order.customer_id else None
-            customer = Customer(
-                **clean,
-                **customer_keys(
-                    clean["email"], clean["first_name"], clean["last_name"], clean["company_name"]
-                ),
-            )
-            session.add(customer)
-            await session.flush()
-            # Every write records its own audit event (docs/invariants.md); these calls look alike because
-            # the event's fields are the same, while what each write changed differs.
-            audit.record(
+            customer = await add_customer(
                 session,
-                actor=actor,
-                action="created",
-                entity="customer",
-                entity_id=customer.id,
-                entity_version=customer.version,
-                order_id=order.id,
-                order_store_id=order.store_id,
-                summary=f"Customer {customer.email} created",
+                actor,
+                clean,
+                summary=f"Customer {clean['email']} created",
                 changes={name: [None, value] for name, value in clean.items() if value},
+                order=order,
             )
             _link(session, actor, order, old, customer)
     except IntegrityError as exc:

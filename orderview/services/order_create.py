@@ -21,9 +21,10 @@ from orderview.roles import require
 from orderview.schemas.issuing import LineInput
 from orderview.schemas.new_order import NewOrder, parse_new_order
 from orderview.services import audit
+from orderview.services.customers import add_customer
 from orderview.services.errors import FieldErrors
 from orderview.services.issuing import IssueResult, ProgressFn, issue_in_session, resolve_lines
-from orderview.services.normalize import customer_keys, lc
+from orderview.services.normalize import lc
 from orderview.services.order_ids import (
     generate_store_id,
     store_id_holder,
@@ -60,25 +61,13 @@ async def _customer_for(session: AsyncSession, actor: str, new: NewOrder) -> int
         "company_name": c.company_name,
         "phone": c.phone,
     }
-    now = datetime.now(UTC)
-    customer = Customer(
-        **fields,
-        **customer_keys(c.email, c.first_name, c.last_name, c.company_name),
-        created_at=now,
-        updated_at=now,
-        version=1,
-    )
-    session.add(customer)
-    await session.flush()
-    audit.record(
+    customer = await add_customer(
         session,
-        actor=actor,
-        action="created",
-        entity="customer",
-        entity_id=customer.id,
-        entity_version=1,
+        actor,
+        fields,
         summary=f"created customer {c.email}",
         changes=audit.diff({}, fields),
+        created_at=datetime.now(UTC),
     )
     return customer.id
 
