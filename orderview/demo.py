@@ -46,7 +46,10 @@ DEFAULT_SEED = 2026
 # made by another generator are generated again: benchmarks/common.py).
 GENERATOR = "2026-12-04 tasks"
 INLINE_UP_TO = 20_000  # orders: below this, worker start-up costs more than it saves
-AHEAD = 2  # tasks each worker may have finished or in hand beyond the one being written
+# Tasks each worker may have finished or in hand beyond the one being written. One is enough to
+# keep the worker busy (it generates a task faster than this process writes one); each one more
+# is another task's rows waiting here (2 → 1: peak −18 MB at 400,000 orders, docs/benchmarks.md).
+AHEAD = 1
 
 
 class DemoRefused(Exception):
@@ -166,13 +169,14 @@ async def generate_demo(
         chosen = default_workers(orders) if workers is None else workers
         async for rows in _produce(tasks, seed, orders, db.dialect, chosen):
             batches = _batches(rows, desk)
+            licenses += rows.licenses
+            done_orders += len(rows.orders)
+            del rows  # the licenses' own values: only their joined rows in `batches` go on
             if pending is not None:
                 await pending  # the previous task is written: show it
                 report(replace(shown, seconds=time.perf_counter() - began))
             pending = asyncio.ensure_future(sink.write(batches))
             written += sum(len(b[2]) for b in batches)
-            licenses += rows.licenses
-            done_orders += len(rows.orders)
             shown = Tally(written, licenses, total_licenses, done_orders, orders, 0.0)
         if pending is not None:
             await pending

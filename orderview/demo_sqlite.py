@@ -13,7 +13,8 @@ For the load the app's engine is closed (its pooled connections hold the file in
 journal is switched from WAL to a rollback journal (loading into an empty file, a rollback
 journal records almost nothing, where WAL writes every page twice), ``synchronous=OFF`` and a
 fixed page cache are set, and the secondary indexes are dropped and recreated after the load
-from their exact saved ``CREATE INDEX`` text (indexes built from sorted data, not row by row).
+from their exact saved ``CREATE INDEX`` text (indexes built from sorted data, not row by row),
+with the load's cache given back first (``demo_memory``: memory flat whatever ``--orders``).
 Indexes that back UNIQUE constraints cannot be dropped and stay. Foreign keys stay on: tasks are
 written parents first. The transaction is committed only when everything, indexes included, is
 in; a failure rolls back to the empty schema. Then WAL again, and ``ANALYZE``.
@@ -29,18 +30,21 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from orderview.db.engine import Database
+from orderview.demo_memory import release_page_cache, trim_heap
 
 LOAD_PRAGMAS = (
     "PRAGMA journal_mode=DELETE",
     "PRAGMA synchronous=OFF",
     "PRAGMA foreign_keys=ON",
     # 256 MB, as much at 10M licenses as at 10k: the unique key index is written row by row;
-    # the sorts of the index builds spill to temporary files, not to memory (flat RSS).
+    # the sorts of the index builds spill to temporary files (``temp_store`` stays FILE).
     "PRAGMA cache_size=-262144",
     "PRAGMA threads=2",  # the index builds' sorts may use a helper thread (2 cores)
     "PRAGMA busy_timeout=5000",
 )
-SORT_CACHE_KB = 65536
+# The index builds' cache, and the size of each in-memory run of their sorts: a sort keeps up to
+# (threads + 1) runs of it, so the builds stay under the load's peak (docs/benchmarks.md).
+SORT_CACHE_KB = 32768
 Batch = tuple[str, tuple[str, ...], Iterable[tuple[Any, ...]]]
 
 
@@ -121,12 +125,15 @@ class SQLiteSink:
     def _finish(self) -> None:
         conn = self.conn
         assert conn is not None
-        # An index build's sort keeps up to a page cache's worth in memory per sorting thread:
-        # with the load's 256 MB that was ≈1.2 GB at ten million licenses (0.56 GB at one
-        # million); 64 MB keeps the builds' peak under the load's.
+        # An index build's sort keeps up to a page cache's worth in memory per sorting thread
+        # (with the load's 256 MB: ≈1.2 GB at ten million licenses). The load's cache, dirty
+        # pages of the open transaction, is written out and handed back first, or the sorts'
+        # memory came on top of it (``demo_memory``); the heap is trimmed after each build.
         conn.execute(f"PRAGMA cache_size=-{SORT_CACHE_KB}")
+        release_page_cache(conn, self.path)
         for sql in self.indexes:
             conn.execute(sql)
+            trim_heap()
         conn.execute("COMMIT")
         conn.execute("ANALYZE")
         conn.execute("PRAGMA journal_mode=WAL")
