@@ -75,12 +75,14 @@ ORDER BY i.indexname
 
 
 async def saved(pg: Any, tables: Sequence[str]) -> list[Definition]:
-    """The definitions to rebuild: what the catalogue holds now, plus what an interrupted
-    demo left in ``PENDING`` (foreign keys first, then keys, then indexes)."""
-    rows = [tuple(r) for r in await pg.fetch(_CONSTRAINTS, list(tables))]
-    rows += [tuple(r) for r in await pg.fetch(_INDEXES, list(tables))]
+    """The definitions to rebuild: what an interrupted demo left in ``PENDING``, and what
+    else the catalogue holds now (foreign keys first, then keys, then indexes)."""
+    rows = []
     if await pg.fetchval("SELECT to_regclass($1) IS NOT NULL", PENDING):
+        # first: the interrupted run's index pk_x may exist without its constraint yet
         rows += [tuple(r) for r in await pg.fetch(f'SELECT * FROM "{PENDING}"')]
+    rows += [tuple(r) for r in await pg.fetch(_CONSTRAINTS, list(tables))]
+    rows += [tuple(r) for r in await pg.fetch(_INDEXES, list(tables))]
     found: dict[str, Definition] = {}
     for row in rows:
         found.setdefault(row[1], Definition(*row))
@@ -94,7 +96,7 @@ async def drop(pg: Any, definitions: Sequence[Definition]) -> None:
     for d in definitions:
         if d.contype:
             await pg.execute(f'ALTER TABLE "{d.table}" DROP CONSTRAINT IF EXISTS "{d.name}"')
-        else:
+        if d.contype != "f":  # an interrupted run's key index may be there without its key
             await pg.execute(f'DROP INDEX IF EXISTS "{d.name}"')
     await pg.execute(f'DROP TABLE IF EXISTS "{PENDING}"')
     await pg.execute(
@@ -109,13 +111,12 @@ Job = Callable[[Any], Awaitable[None]]
 
 
 async def _statement(pg: Any, *sql: str) -> None:
+    """``sql`` in one transaction. On a failure the transaction is left open: ``rebuild``
+    then drops the connection, which rolls it back (a ``ROLLBACK`` here could meet a statement
+    still being cancelled)."""
     await pg.execute("BEGIN")
-    try:
-        for line in (*SESSION, *sql):
-            await pg.execute(line)
-    except BaseException:
-        await pg.execute("ROLLBACK")
-        raise
+    for line in (*SESSION, *sql):
+        await pg.execute(line)
     await pg.execute("COMMIT")
 
 
@@ -130,9 +131,10 @@ async def _run(connections: Sequence[Any], jobs: Sequence[Job]) -> None:
     tasks = [asyncio.ensure_future(worker(pg)) for pg in connections]
     try:
         await asyncio.gather(*tasks)
-    finally:
+    finally:  # one failed (or this was cancelled): stop the others' statements too
         for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def _sql_job(*sql: str) -> Job:
@@ -151,6 +153,7 @@ async def rebuild(
     """Build ``definitions`` back over the committed rows (``after_keys`` run once the keys
     are attached) and ``ANALYZE`` ``tables``; then forget ``PENDING``."""
     conns = [await db.engine.connect() for _ in range(CONNECTIONS)]
+    done = False
     try:
         pgs: list[Any] = [(await c.get_raw_connection()).driver_connection for c in conns]
         first = pgs[0]
@@ -186,6 +189,7 @@ async def rebuild(
         ]
         await _run(pgs, checks)
         await first.execute(f'DROP TABLE IF EXISTS "{PENDING}"')
+        done = True
     finally:
-        for c in conns:
-            await c.close()
+        for c in conns:  # after a failure, not back to the pool: mid-transaction, maybe cancelled
+            await (c.close() if done else c.invalidate())

@@ -107,3 +107,26 @@ async def test_an_interrupted_rebuild_is_redone_by_force(
     assert unchecked == [] and pending is None
     async with own_pg.engine.connect() as c:
         assert await c.scalar(text("SELECT count(*) FROM licenses")) == stats.licenses
+
+
+async def test_a_failing_statement_stops_the_rebuild_and_force_redoes_it(
+    own_pg: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One connection's statement fails while the other builds: the error surfaces, the other
+    statement is stopped, and neither connection goes back to the pool mid-transaction (the
+    next demo on the same engine works)."""
+    migrated = await _schema(own_pg)
+    real = demo_pg_rebuild._statement
+
+    async def failing(pg: Any, *sql: str) -> None:
+        if any("ix_orders_customer_id" in line for line in sql):
+            sql = (*sql, "SELECT 1 / 0")
+        await real(pg, *sql)
+
+    monkeypatch.setattr(demo_pg_rebuild, "_statement", failing)
+    with pytest.raises(asyncpg.DivisionByZeroError):
+        await generate_demo(own_pg, 300, seed=4)
+    monkeypatch.setattr(demo_pg_rebuild, "_statement", real)
+    await generate_demo(own_pg, 300, seed=4, force=True)
+    assert await _schema(own_pg) == migrated
+    assert (await _state(own_pg))[:2] == ([], None)
