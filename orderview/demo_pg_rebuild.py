@@ -1,15 +1,16 @@
 """Rebuilding the demo's indexes and constraints on PostgreSQL, on several connections at once.
 
 After ``COPY`` has committed the rows (``demo_pg``), the saved definitions are put back in three
-steps, each spread over ``CONNECTIONS`` connections of the engine (autocommit: one short
-transaction per statement, so no two connections ever wait on each other's transaction):
+steps, each spread over ``CONNECTIONS`` connections of the engine (each job in a transaction of
+its own, committed as soon as it is done, so no lock outlives its job):
 
 1. every index, the ones behind primary keys and unique constraints included (``CREATE INDEX``
    takes a SHARE lock, which does not conflict with itself: two builds on the same table run
    side by side), largest table first so the long builds do not end up last on one connection;
 2. on one connection, in one transaction: the primary keys and unique constraints attached to
    their indexes (``ADD CONSTRAINT … USING INDEX``, no scan) and the foreign keys added
-   ``NOT VALID`` (no check yet): catalogue changes only, a few milliseconds;
+   ``NOT VALID`` (no check yet): catalogue changes only, a few milliseconds; then the serial
+   sequences moved past the demo's ids (``after_keys``: ``MAX(id)`` reads the new key);
 3. per table, its foreign keys validated (``VALIDATE CONSTRAINT``: SHARE UPDATE EXCLUSIVE on the
    table, ROW SHARE on the one it references, so tables validate side by side) and ``ANALYZE``.
 
@@ -31,7 +32,7 @@ from orderview.db.engine import Database
 CONNECTIONS = 2  # one per core of the machine this was measured on (docs/benchmarks.md)
 PENDING = "orderview_demo_rebuild"  # definitions still to rebuild (an interrupted demo)
 # No parallel workers per build: the connections already keep the cores busy, and a million
-# orders rebuilt in 50 s with PostgreSQL's default of 2 workers a build against 40 s without.
+# orders rebuilt in 51 s with PostgreSQL's default of 2 workers a build against 39-41 s without.
 SESSION = (
     "SET LOCAL synchronous_commit = off",
     "SET LOCAL maintenance_work_mem = '256MB'",
