@@ -204,8 +204,16 @@ def _search_query(with_key: bool) -> Select[*tuple[Any, ...]]:
     )
 
 
-# Built once: constructing the statement and its cache key cost more than running it.
-_SEARCH = {True: _search_query(True), False: _search_query(False)}
+# Built once, at the first search (not at import: the first paint lists the newest orders
+# without it): constructing the statement and its cache key cost more than running it.
+_SEARCH: dict[bool, Select[*tuple[Any, ...]]] = {}
+
+
+def _search_statement(with_key: bool) -> Select[*tuple[Any, ...]]:
+    found = _SEARCH.get(with_key)
+    if found is None:
+        found = _SEARCH[with_key] = _search_query(with_key)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +239,7 @@ def _compiled(dialect: Dialect, with_key: bool) -> _Compiled:
     found = _COMPILED.get((dialect.name, with_key))
     if found is not None:
         return found
-    statement = _SEARCH[with_key]
+    statement = _search_statement(with_key)
     compiled = statement.compile(dialect=dialect)
     slots = []
     for name in compiled.positiontup or ():
@@ -263,7 +271,7 @@ async def _search_rows(
     ordinary way, so faults reach the operator as every other statement's do
     (``orderview.db.faults``), and a PostgreSQL connection it came from is not reused.
     """
-    statement = _SEARCH[with_key]
+    statement = _search_statement(with_key)
     compiled = _compiled(db.engine.dialect, with_key)
     raw = await db.engine.raw_connection()
     rows: Any = None
