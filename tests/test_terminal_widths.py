@@ -28,7 +28,7 @@ def test_the_narrow_characters_need_no_wcwidth() -> None:
         "import sys\n"
         "from orderview.terminal import ShadowScreen\n"
         "from orderview.terminal.widths import char_width\n"
-        "assert [char_width(c) for c in 'a·—─▔▎é'] == [1] * 7\n"
+        "assert [char_width(c) for c in 'a·—─▔▎é␛␡'] == [1] * 9\n"
         "print('wcwidth' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
