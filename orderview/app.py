@@ -106,36 +106,40 @@ class OrderviewApp(AppHooks[None], App[None]):
         self.config_file: os.PathLike[str] | None = None  # where the palette's theme is written
         # Keys typed ahead of a screen change go to the new screen (widgets/type_ahead.py).
         self.type_ahead = TypeAhead(self)
-        # Delivers license manager invites while the app runs (not at all without SMTP).
-        self.mail_sender = self._new_mail_sender(db)
+        # Delivers license manager invites while the app runs; made after the first frame
+        # (``_start_mail_sender``), and not at all without SMTP or on a read-only database.
+        self.mail_sender: BackgroundSender | None = None
         self.animation_level = "full" if settings.animations else "none"
         app_driver.configure(self)
 
-    def _new_mail_sender(self, db: Database) -> BackgroundSender | None:
+    def _start_mail_sender(self) -> None:
+        """Start the background sender, once the first frame is out: its imports (the outbox,
+        aiosmtplib, the e-mail package, argon2: ≈15 ms) are not on the way to the first paint
+        (docs/benchmarks.md, start-up). Without a mail server it would return at once
+        (``BackgroundSender.run``), so it is not made at all; nor on a read-only database,
+        where it could not record a delivery."""
+        if self.mail_sender is not None or self.db.read_only is not None:
+            return
+        from orderview.mail import mail_configured
+
+        if not mail_configured(self.settings):
+            return
         from orderview.mail.background import BackgroundSender
 
-        if db.read_only is not None:  # it could not record a delivery
-            return None
-        return BackgroundSender(
-            db,
-            self.settings,
-            self._mail_delivered,
-            actor=self.operator,
+        self.mail_sender = BackgroundSender(
+            self.db, self.settings, self._mail_delivered, actor=self.operator
+        )
+        self.run_worker(
+            self.mail_sender.run(), name="mail-sender", group="mail-sender", exit_on_error=False
         )
 
     def on_mount(self) -> None:
         theme_memory.start(self)
         self.push_screen(OrdersScreen())
         self.call_after_refresh(fault_notice.announce, self, self.db)  # on the orders screen
-        self._start_mail_sender()
+        self.call_after_refresh(self._start_mail_sender)
         if self.open_store_id is not None:
             self._open_store_id(self.open_store_id)
-
-    def _start_mail_sender(self) -> None:
-        if self.mail_sender is not None:
-            self.run_worker(
-                self.mail_sender.run(), name="mail-sender", group="mail-sender", exit_on_error=False
-            )
 
     def frame_shown(self, screen: Screen[Any]) -> None:
         """A destructive confirmation takes keys from its first frame on. Called from

@@ -11,6 +11,7 @@ The services and the other screens are imported on first use, not with this modu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from orderview.widgets.app_services import services_of
@@ -161,6 +162,9 @@ class OrdersScreen(RoleGated, Screen[None]):
         self._open_when_ready = False
         self._paging = False
         self._keep_cursor: int | None = None
+        # Set by enter on the search box: the text is complete, so its search need not wait
+        # out the debounce (an Order ID and enter typed at once: time to interactive).
+        self._entered = asyncio.Event()
 
     def compose(self) -> ComposeResult:
         yield SearchBox(
@@ -186,6 +190,7 @@ class OrdersScreen(RoleGated, Screen[None]):
     @on(Input.Changed, "#search")
     def _query_changed(self, event: Input.Changed) -> None:
         self._open_when_ready = False
+        self._entered.clear()
         self._searching = True  # now, not when the worker starts: enter may come next
         self._search(event.value)
 
@@ -194,8 +199,9 @@ class OrdersScreen(RoleGated, Screen[None]):
         from orderview.services import orders
 
         self._searching = True
-        if text:
-            await asyncio.sleep(DEBOUNCE)  # superseded by the next keystroke's worker
+        if text:  # superseded by the next keystroke's worker; enter ends the wait
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._entered.wait(), DEBOUNCE)
         # Shielded: a newer keystroke cancels this worker, but never a query in mid-flight
         # (its connection goes back to the pool cleanly; the stale result is dropped).
         if text.strip():
@@ -301,6 +307,7 @@ class OrdersScreen(RoleGated, Screen[None]):
     def _submitted(self, event: Input.Submitted) -> None:
         if self._searching or self.query_text != event.value:
             self._open_when_ready = True  # enter typed before the results arrived
+            self._entered.set()  # and search it now
         else:
             self._open_top()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from orderview.screens import orders as orders_screen
 from orderview.screens.orders import OrdersScreen
 from orderview.widgets.still_input import StillInput
 
@@ -72,6 +73,20 @@ async def test_enter_typed_before_results_arrive_opens_the_new_top_result(sqlite
         await wait_for(pilot, lambda: app.screen.table.row_count == 3)
         await pilot.press(*"xyz", "enter")  # no pause: the search is still debouncing
         assert (await loaded_order(pilot, app)).detail.store_id == "XYZ-9"
+
+
+async def test_enter_ends_the_debounce(sqlite_db, app, monkeypatch) -> None:
+    """Typing waits out the debounce before searching; enter says the text is complete and
+    searches at once (an Order ID and enter typed at start: time to interactive)."""
+    monkeypatch.setattr(orders_screen, "DEBOUNCE", 60.0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.table.row_count == 3)
+        await pilot.press(*"acme")
+        await pilot.pause(0.3)
+        assert screen.query_text == "" and screen.table.row_count == 3  # still debouncing
+        await pilot.press("enter")
+        assert (await loaded_order(pilot, app)).detail.store_id == "ORD-1001"
 
 
 async def test_down_moves_into_table_and_enter_opens_that_row(sqlite_db, app) -> None:

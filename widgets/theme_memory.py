@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from orderview.widgets.app_services import services_of
 
 from orderview import logs
-from orderview.config_file import ConfigWriteError, write_setting
 from orderview.safetext import visible
 
 if TYPE_CHECKING:
@@ -39,6 +38,9 @@ def remember(app: App[Any], theme: Theme) -> None:
     path = getattr(app, "config_file", None)
     if path is None or theme.name == getattr(settings, "theme", None):
         return
+    # Here, not at the top: its TOML parser is not needed before a theme is picked (start-up).
+    from orderview.config_file import ConfigWriteError, write_setting
+
     try:
         write_setting(Path(path), "theme", theme.name)
     except ConfigWriteError as exc:

@@ -7,8 +7,6 @@ Invariants kept here:
 - Audit events and the mail outbox have no foreign keys to what they describe: they outlive it.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -53,7 +51,7 @@ class Product(Base):
     authorization_method: Mapped[str] = mapped_column(String(16), default="license-key")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    policies: Mapped[list[LicensePolicy]] = relationship(
+    policies: Mapped[list["LicensePolicy"]] = relationship(
         back_populates="product", order_by="LicensePolicy.id"
     )
 

@@ -5,3 +5,18 @@ app's background task or ``orderview outbox send``) delivers due rows, records e
 retries failures with backoff. The body holds an initial password until it is sent, then it is
 scrubbed. Nothing here imports Textual or Rich.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orderview.settings import Settings
+
+NO_SERVER = "no mail server configured"
+
+
+def mail_configured(settings: Settings) -> bool:
+    """Whether a mail server is set. Here, not in ``smtp``, so the app, the outbox and the
+    License manager tab can ask without importing aiosmtplib (start-up)."""
+    return bool(settings.smtp_host and settings.smtp_host.strip())

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orderview.db.engine import Database, rows_changed
 from orderview.db.models import MailAttempt, MailOutbox
+from orderview.mail import mail_configured
 from orderview.mail.composer import Composed
-from orderview.mail.smtp import mail_configured
 from orderview.settings import Settings
 
 BACKOFF = (

@@ -8,14 +8,10 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
+from orderview.mail import NO_SERVER as NO_SERVER  # re-exported for its callers
+from orderview.mail import mail_configured as mail_configured
 from orderview.safetext import visible
 from orderview.settings import Settings
-
-NO_SERVER = "no mail server configured"
-
-
-def mail_configured(settings: Settings) -> bool:
-    return bool(settings.smtp_host and settings.smtp_host.strip())
 
 
 async def send(settings: Settings, message: EmailMessage) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from orderview.mail import NO_SERVER
 from orderview.mail.composer import KIND_ADDED
 from orderview.mail.outbox import MAX_ATTEMPTS
-from orderview.mail.smtp import NO_SERVER
 from orderview.services.views import ManagerView
 
 # No password exists until then: it is made when the invite is sent (docs/managers.md).

@@ -22,11 +22,12 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from orderview.services import license_query as lq
-from orderview.services.license_bulk import Selection
 from orderview.services.views import LicenseRow
 
 if TYPE_CHECKING:
     from orderview.widgets.literal_table import LiteralTable
+
+    from orderview.services.license_bulk import Selection
 
 # The Licenses table's row cells: here, beside the choosing that marks a row with ``✓``.
 TYPE_LABELS = {"time-limited": "timed", "subscription": "subscr.", "consumption": "consum."}
@@ -292,6 +293,10 @@ class LicenseFinding(RoleGated):
         me._show_status()
 
     def selection(self) -> Selection | None:
+        # Here, not at the top: the bulk service and its schemas are not needed to open an
+        # order (start-up: time to interactive).
+        from orderview.services.license_bulk import Selection
+
         me: Any = self
         if self.all_matching:
             return Selection(me.order_id, match=self.finding)

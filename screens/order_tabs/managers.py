@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from orderview.screens.confirm import ConfirmScreen
-from orderview.screens.manager_dialog import ManagerDialog
 from orderview.widgets.app_services import services_of
 from orderview.widgets.fmt import EMPTY
 from orderview.widgets.literal import literal
@@ -28,9 +27,9 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from orderview.mail import mail_configured
 from orderview.mail.composer import KIND_ADDED
 from orderview.mail.outbox import MAX_ATTEMPTS
-from orderview.mail.smtp import mail_configured
 from orderview.mail.status import WAITS, invite_status
 from orderview.permissions import PERMISSION_BY_CODE, PERMISSIONS
 from orderview.services import manager_invites, removal
@@ -247,6 +246,8 @@ class ManagersPane(RoleGated, Vertical):
             return
         if self.detail is None:
             return
+        from orderview.screens.manager_dialog import ManagerDialog  # not with the order screen
+
         dialog = ManagerDialog(
             self.detail,
             default_permissions=services_of(self.app).settings.default_manager_permissions,
@@ -260,6 +261,8 @@ class ManagersPane(RoleGated, Vertical):
         if self.detail is None or manager is None:
             self.status.say("No manager selected. a adds one.")
             return
+        from orderview.screens.manager_dialog import ManagerDialog
+
         self.app.push_screen(ManagerDialog(self.detail, manager), self._saved)
 
     def _saved(self, message: str | None) -> None:
