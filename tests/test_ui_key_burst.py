@@ -34,7 +34,7 @@ def typed(text: str) -> list[tuple[str, str]]:
 TAB: tuple[str, None] = ("tab", None)
 
 
-async def settle(pilot: Pilot, done: Callable[[], bool], timeout: float = 3.0) -> None:
+async def settle(pilot: Pilot, done: Callable[[], bool], timeout: float = 10.0) -> None:
     """Give the burst time to be handled; the caller asserts on what it left behind."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
